@@ -1,0 +1,47 @@
+"""Shared helpers for every ``airshield`` sub-command: console, error reporting, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+
+from airshield.errors import ScenarioError
+
+console = Console(stderr=False, highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def fail_on_input_errors() -> Iterator[None]:
+    """Print input errors (ScenarioError, missing files) clearly and exit 2, never a traceback."""
+    try:
+        yield
+    except ScenarioError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        sys.exit(2)
+    except FileNotFoundError as exc:
+        err_console.print(f"[red]error:[/red] {exc.filename}: file not found", markup=True)
+        sys.exit(2)
+
+
+def print_json(obj: Any) -> None:
+    """Print JSON to stdout (no rich markup, so it can be piped)."""
+    sys.stdout.write(json.dumps(obj, indent=2, default=_json_default) + "\n")
+    sys.stdout.flush()
+
+
+def _json_default(o: Any) -> Any:
+    import numpy as np
+
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.floating):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")

@@ -1,0 +1,168 @@
+"""Safe YAML loading that remembers line numbers, and pydantic errors turned into clear messages.
+
+Every input file in AirShield (raid scenario, campaign, sweep spec) goes through
+:func:`load_model`: the YAML is safe-loaded (no Python tags), each mapping key and sequence
+item keeps the line it came from, and a pydantic ``ValidationError`` becomes a
+:class:`~airshield.errors.ScenarioError` listing ``file:line: field.path: what was expected``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from airshield.errors import Problem, ScenarioError
+
+M = TypeVar("M", bound=BaseModel)
+Loc = tuple[str | int, ...]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that records the line of every node, keyed by its path in the document."""
+
+
+def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
+    lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[(*loc, key)] = key_node.start_mark.line + 1
+            _walk(value_node, (*loc, key), lines)
+            lines[(*loc, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, (*loc, i), lines)
+
+
+def parse_yaml(text: str, path: str | None = None) -> tuple[Any, dict[Loc, int]]:
+    """Parse YAML text safely; return the data and a map from field path to line number."""
+    try:
+        node = yaml.compose(text, Loader=_LineLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+        raise ScenarioError(path, [Problem("<yaml>", f"not valid YAML: {exc.problem}", line)]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(path, [Problem("<yaml>", f"not valid YAML: {exc}")]) from None
+    lines: dict[Loc, int] = {}
+    if node is not None:
+        _walk(node, (), lines)
+    return data, lines
+
+
+def read_yaml(path: str | Path) -> tuple[Any, dict[Loc, int]]:
+    """Read and parse a YAML file, with a clear error when it is missing or unreadable."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(str(path), [Problem("<file>", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(path), [Problem("<file>", f"cannot read file: {exc}")]) from None
+    return parse_yaml(text, str(path))
+
+
+def _find_non_finite(data: Any, loc: Loc, out: list[Loc]) -> None:
+    if isinstance(data, float) and not math.isfinite(data):
+        out.append(loc)
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            _find_non_finite(v, (*loc, k), out)
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            _find_non_finite(v, (*loc, i), out)
+
+
+def _line_for(loc: Loc, lines: dict[Loc, int]) -> int | None:
+    while True:
+        if loc in lines:
+            return lines[loc]
+        if not loc:
+            return None
+        loc = loc[:-1]
+
+
+def format_loc(loc: Loc) -> str:
+    """``('waves', 0, 'count')`` -> ``waves[0].count``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "<root>"
+
+
+def errors_to_problems(
+    exc: ValidationError, lines: dict[Loc, int], prefix: Loc = ()
+) -> list[Problem]:
+    """Turn a pydantic ValidationError into user-facing problems (field path, line, expectation)."""
+    problems: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        # pydantic puts the union tag (e.g. 'ring') into the location: drop non-data parts.
+        loc: list[str | int] = list(prefix)
+        for part in err["loc"]:
+            loc.append(part)
+        data_loc = tuple(p for p in loc if _is_data_part(p, lines, tuple(loc)))
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (check the spelling; allowed fields are listed in docs/scenario.md)"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        elif err["type"] == "union_tag_invalid":
+            ctx = err.get("ctx") or {}
+            msg = f"unknown kind {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+        elif err["type"] == "union_tag_not_found":
+            msg = "a 'kind:' field is required here"
+        inp = err.get("input")
+        if err["type"] not in ("missing", "extra_forbidden") and not isinstance(inp, dict | list):
+            msg = f"{msg} (got {inp!r})"
+        problems.append(Problem(format_loc(data_loc), msg, _line_for(data_loc, lines)))
+    return problems
+
+
+def _is_data_part(part: str | int, lines: dict[Loc, int], full: Loc) -> bool:
+    # A location part that is a discriminator tag or a pydantic function name is not in the data.
+    if isinstance(part, int):
+        return True
+    return not (part.startswith("function-") or part in _TAG_PARTS)
+
+
+_TAG_PARTS: set[str] = set()
+
+
+def register_tags(*tags: str) -> None:
+    """Discriminator values that pydantic inserts into error locations (not data keys)."""
+    _TAG_PARTS.update(tags)
+
+
+def validate_data(model: type[M], data: Any, path: str | None, lines: dict[Loc, int]) -> M:
+    """Validate already-parsed data against ``model``; raise ScenarioError with every problem."""
+    if data is None:
+        raise ScenarioError(path, [Problem("<root>", "file is empty; expected a mapping")])
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            path, [Problem("<root>", f"expected a mapping of fields, got {type(data).__name__}", 1)]
+        )
+    bad: list[Loc] = []
+    _find_non_finite(data, (), bad)
+    if bad:
+        raise ScenarioError(
+            path,
+            [Problem(format_loc(b), "must be a finite number (NaN/inf given)", _line_for(b, lines))
+             for b in bad],
+        )
+    try:
+        return model.model_validate(data, context={"path": path})
+    except ValidationError as exc:
+        raise ScenarioError(path, errors_to_problems(exc, lines)) from None
+
+
+def load_model(model: type[M], path: str | Path) -> M:
+    """Read a YAML file and validate it into ``model`` (raises ScenarioError)."""
+    data, lines = read_yaml(path)
+    return validate_data(model, data, str(path), lines)
