@@ -1,0 +1,1 @@
+"""Numba kernels: the hot loops of the simulation and assignment modules."""
