@@ -77,7 +77,7 @@ def _find_non_finite(data: Any, loc: Loc, out: list[Loc]) -> None:
             _find_non_finite(v, (*loc, i), out)
 
 
-def _line_for(loc: Loc, lines: dict[Loc, int]) -> int | None:
+def line_for(loc: Loc, lines: dict[Loc, int]) -> int | None:
     while True:
         if loc in lines:
             return lines[loc]
@@ -121,7 +121,7 @@ def errors_to_problems(
         inp = err.get("input")
         if err["type"] not in ("missing", "extra_forbidden") and not isinstance(inp, dict | list):
             msg = f"{msg} (got {inp!r})"
-        problems.append(Problem(format_loc(data_loc), msg, _line_for(data_loc, lines)))
+        problems.append(Problem(format_loc(data_loc), msg, line_for(data_loc, lines)))
     return problems
 
 
@@ -153,7 +153,7 @@ def validate_data(model: type[M], data: Any, path: str | None, lines: dict[Loc, 
     if bad:
         raise ScenarioError(
             path,
-            [Problem(format_loc(b), "must be a finite number (NaN/inf given)", _line_for(b, lines))
+            [Problem(format_loc(b), "must be a finite number (NaN/inf given)", line_for(b, lines))
              for b in bad],
         )
     try:

@@ -1,0 +1,95 @@
+"""Threat and effector types: the rows of the catalog, as validated pydantic models."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ThreatKind = Literal["drone", "decoy", "cruise_missile", "ballistic_missile"]
+EffectorKind = Literal["missile", "gun", "interceptor_drone", "ew"]
+THREAT_KINDS: tuple[str, ...] = ("drone", "decoy", "cruise_missile", "ballistic_missile")
+EFFECTOR_KINDS: tuple[str, ...] = ("missile", "gun", "interceptor_drone", "ew")
+
+Probability = float
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KillProbabilities(_Strict):
+    """Single-shot kill probability by threat kind (for ``ew``: probability the threat is lost)."""
+
+    drone: float = Field(ge=0.0, le=1.0)
+    decoy: float = Field(ge=0.0, le=1.0)
+    cruise_missile: float = Field(ge=0.0, le=1.0)
+    ballistic_missile: float = Field(ge=0.0, le=1.0)
+
+    def of(self, kind: str) -> float:
+        return float(getattr(self, kind))
+
+
+class ThreatType(_Strict):
+    """A kind of attacking weapon. Ballistic missiles are modelled by their terminal phase."""
+
+    name: str = Field(min_length=1, description="catalog key, e.g. 'shahed-136'")
+    label: str = Field("", description="human-readable description")
+    kind: ThreatKind
+    speed_kmh: float = Field(gt=0, json_schema_extra={"unit": "km/h"})
+    altitude_min_km: float = Field(ge=0, json_schema_extra={"unit": "km"})
+    altitude_max_km: float = Field(ge=0, json_schema_extra={"unit": "km"})
+    range_km: float = Field(gt=0, json_schema_extra={"unit": "km"})
+    warhead_kg: float = Field(ge=0, json_schema_extra={"unit": "kg"})
+    cost_usd: float = Field(ge=0, json_schema_extra={"unit": "USD"})
+    lethality: float = Field(
+        ge=0, le=1, description="fraction of the target asset's value destroyed per hit"
+    )
+    mimics: str | None = Field(None, description="for decoys: the threat type it imitates")
+    terminal_range_km: float | None = Field(
+        None, gt=0, description="ballistic: ground distance of the engageable terminal phase"
+    )
+    midcourse_altitude_km: float | None = Field(
+        None, gt=0, description="ballistic: altitude before the terminal phase (out of reach)"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ThreatType:
+        if self.altitude_max_km < self.altitude_min_km:
+            raise ValueError("altitude_max_km must be >= altitude_min_km")
+        if self.kind == "ballistic_missile" and (
+            self.terminal_range_km is None or self.midcourse_altitude_km is None
+        ):
+            raise ValueError("ballistic missiles need terminal_range_km and midcourse_altitude_km")
+        return self
+
+
+class EffectorType(_Strict):
+    """A kind of defensive effector. ``ew`` makes threats *lost* instead of destroying them."""
+
+    name: str = Field(min_length=1)
+    label: str = ""
+    kind: EffectorKind
+    range_min_km: float = Field(ge=0, json_schema_extra={"unit": "km"})
+    range_max_km: float = Field(gt=0, json_schema_extra={"unit": "km"})
+    altitude_min_km: float = Field(ge=0, json_schema_extra={"unit": "km"})
+    altitude_max_km: float = Field(gt=0, json_schema_extra={"unit": "km"})
+    interceptor_speed_kmh: float = Field(ge=0, json_schema_extra={"unit": "km/h"})
+    cost_per_shot_usd: float = Field(ge=0, json_schema_extra={"unit": "USD"})
+    pk: KillProbabilities
+    channels: int = Field(ge=1, description="default concurrent engagements per fire unit")
+    ready_rounds: int = Field(ge=0, description="default magazine size per fire unit")
+    reload_s: float = Field(ge=0, json_schema_extra={"unit": "s"})
+    engagement_time_s: float = Field(
+        ge=0, description="channel busy time beyond flight time (gun burst, drone hunt, EW dwell)"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> EffectorType:
+        if self.range_max_km <= self.range_min_km:
+            raise ValueError("range_max_km must be > range_min_km")
+        if self.altitude_max_km < self.altitude_min_km:
+            raise ValueError("altitude_max_km must be >= altitude_min_km")
+        if self.kind != "ew" and self.interceptor_speed_kmh <= 0:
+            raise ValueError("kinetic effectors need interceptor_speed_kmh > 0")
+        return self

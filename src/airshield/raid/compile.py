@@ -1,0 +1,351 @@
+"""Turn a validated Scenario into flat arrays for the engines, and draw one replication.
+
+Both engines consume the same :class:`Night` (routes, tracking, recognition and the uniform
+numbers for every shot), so their only difference is how they run the event loop. Every random
+number of a replication is drawn here, in one fixed order, from that replication's own
+``numpy.random.Generator``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from airshield.catalog import THREAT_KINDS
+from airshield.geo import to_local_km
+from airshield.kernels.raid import K_EW, K_GUN, K_IDRONE, K_MISSILE, track_times
+from airshield.scenario import Scenario, expand_fire_units
+from airshield.scenario.models import CoverageSensor
+
+EFFECTOR_KIND_CODE = {"missile": K_MISSILE, "gun": K_GUN, "interceptor_drone": K_IDRONE, "ew": K_EW}
+F = NDArray[np.float64]
+I = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class CompiledRaid:
+    """A scenario as arrays (km, s, USD). Index orders are the scenario's YAML order."""
+
+    scenario: Scenario
+    origin: tuple[float, float]
+    # labels
+    threat_types: list[str]
+    effector_types: list[str]
+    asset_names: list[str]
+    unit_names: list[str]
+    pool_names: list[str]
+    wave_names: list[str]
+    # assets
+    a_x: F
+    a_y: F
+    a_value: F
+    a_radius: F
+    # threat types
+    tt_kind: I
+    tt_speed_kms: F
+    tt_alt_min: F
+    tt_alt_max: F
+    tt_lethality: F
+    tt_perceived: I
+    tt_terminal_km: F
+    tt_mid_alt: F
+    tt_cost: F
+    # waves and threats
+    wv_x: F
+    wv_y: F
+    wv_t0: F
+    wv_t1: F
+    wv_jitter: F
+    wv_target_cdf: F  # (waves, assets)
+    th_type: I
+    th_wave: I
+    # sensors
+    s_x: F
+    s_y: F
+    s_r: F
+    s_amin: F
+    s_pdet: F
+    s_pdisc: F
+    s_cover: NDArray[np.bool_]
+    # units
+    u_eff: I
+    u_kind: I
+    u_x: F
+    u_y: F
+    u_rmin: F
+    u_rmax: F
+    u_amin: F
+    u_amax: F
+    u_speed: F
+    u_pk: F  # (units, threat kinds)
+    u_peff: F  # per-engagement kill probability (salvo)
+    u_engcost: F
+    u_cwcost: F
+    u_engtime: F
+    u_channels: I
+    u_cap: I
+    u_ready0: I
+    u_reload: F
+    u_pool: I
+    u_reserve: I
+    u_cost_shot: F
+    pool_stock0: I
+    # doctrine
+    rounds_per_eng: int
+    max_shots: int
+    max_ew: int
+    cost_threshold: float
+    cost_weight: float
+
+    @property
+    def n_threats(self) -> int:
+        return int(self.th_type.shape[0])
+
+
+def compile_scenario(sc: Scenario) -> CompiledRaid:
+    """Flatten a validated scenario (references already checked) into engine arrays."""
+    cat = sc.resolved_catalog()
+    lat0, lon0 = sc.origin_point()
+    kinds = {k: i for i, k in enumerate(THREAT_KINDS)}
+
+    def xy(lat: list[float], lon: list[float]) -> tuple[F, F]:
+        x, y = to_local_km(np.asarray(lat, float), np.asarray(lon, float), lat0, lon0)
+        return np.atleast_1d(x).astype(np.float64), np.atleast_1d(y).astype(np.float64)
+
+    a_x, a_y = xy([a.lat for a in sc.assets], [a.lon for a in sc.assets])
+    a_value = np.array([a.value_usd for a in sc.assets], float)
+
+    tnames: list[str] = []
+    for w in sc.waves:
+        if w.threat not in tnames:
+            tnames.append(w.threat)
+    for name in list(tnames):
+        m = cat.threats[name].mimics
+        if m is not None and m not in tnames:
+            tnames.append(m)
+    ttypes = [cat.threats[n] for n in tnames]
+    tt_perceived = np.array(
+        [tnames.index(t.mimics) if t.mimics is not None else i for i, t in enumerate(ttypes)],
+        np.int64,
+    )
+
+    sites = {s.name: s for s in sc.launch_sites}
+    wv_x, wv_y = xy(
+        [sites[w.launch_site].lat for w in sc.waves], [sites[w.launch_site].lon for w in sc.waves]
+    )
+    asset_idx = {a.name: i for i, a in enumerate(sc.assets)}
+    cdf = np.zeros((len(sc.waves), len(sc.assets)))
+    for i, w in enumerate(sc.waves):
+        weights = np.zeros(len(sc.assets))
+        if w.targets is not None:
+            for a, wt in w.targets.items():
+                weights[asset_idx[a]] += wt
+        elif w.main_direction is not None:
+            share = w.main_direction.share
+            rest = a_value.copy()
+            rest[asset_idx[w.main_direction.asset]] = 0.0
+            if rest.sum() > 0:
+                weights = (1.0 - share) * rest / rest.sum()
+            else:
+                share = 1.0
+            weights[asset_idx[w.main_direction.asset]] += share
+        else:
+            weights = a_value.copy()
+        weights = weights / weights.sum()
+        cdf[i] = np.cumsum(weights)
+        cdf[i, -1] = 1.0
+    th_type = np.concatenate(
+        [np.full(w.count, tnames.index(w.threat), np.int64) for w in sc.waves] or [np.zeros(0, np.int64)]
+    ).astype(np.int64)
+    th_wave = np.concatenate(
+        [np.full(w.count, i, np.int64) for i, w in enumerate(sc.waves)] or [np.zeros(0, np.int64)]
+    ).astype(np.int64)
+
+    # sensors
+    radar_lat = [getattr(s, "lat", lat0) for s in sc.sensors]
+    radar_lon = [getattr(s, "lon", lon0) for s in sc.sensors]
+    s_x, s_y = xy(radar_lat, radar_lon) if sc.sensors else (np.zeros(0), np.zeros(0))
+    s_cover = np.array([isinstance(s, CoverageSensor) for s in sc.sensors], np.bool_)
+    s_r = np.array([np.inf if isinstance(s, CoverageSensor) else s.range_km for s in sc.sensors], float)
+    s_amin = np.array([getattr(s, "altitude_min_km", 0.0) for s in sc.sensors], float)
+    s_pdet = np.array([s.p_detect for s in sc.sensors], float)
+    s_pdisc = np.array([s.p_discriminate_decoy for s in sc.sensors], float)
+
+    # units
+    units = expand_fire_units(sc)
+    enames: list[str] = []
+    for u in units:
+        if u.effector not in enames:
+            enames.append(u.effector)
+    for p in sc.pools:
+        if p.effector not in enames:
+            enames.append(p.effector)
+    pools = {p.name: i for i, p in enumerate(sc.pools)}
+    s_eng = sc.doctrine.rounds_per_engagement
+    etypes = [cat.effectors[u.effector] for u in units]
+    u_x, u_y = xy([u.lat for u in units], [u.lon for u in units]) if units else (np.zeros(0), np.zeros(0))
+    u_pk = np.array([[e.pk.of(k) for k in THREAT_KINDS] for e in etypes], float).reshape(-1, 4)
+    u_kind = np.array([EFFECTOR_KIND_CODE[e.kind] for e in etypes], np.int64)
+    u_cost = np.array([e.cost_per_shot_usd for e in etypes], float)
+    u_peff = 1.0 - (1.0 - u_pk) ** s_eng
+    u_engcost = u_cost * s_eng
+    cap = np.array(
+        [0 if e.kind == "ew" else (u.ready_rounds if u.ready_rounds is not None else e.ready_rounds)
+         for u, e in zip(units, etypes, strict=True)],
+        np.int64,
+    )
+    return CompiledRaid(
+        scenario=sc,
+        origin=(lat0, lon0),
+        threat_types=tnames,
+        effector_types=enames,
+        asset_names=[a.name for a in sc.assets],
+        unit_names=[u.name for u in units],
+        pool_names=[p.name for p in sc.pools],
+        wave_names=[w.name for w in sc.waves],
+        a_x=a_x,
+        a_y=a_y,
+        a_value=a_value,
+        a_radius=np.array([a.radius_km for a in sc.assets], float),
+        tt_kind=np.array([kinds[t.kind] for t in ttypes], np.int64),
+        tt_speed_kms=np.array([t.speed_kmh / 3600.0 for t in ttypes], float),
+        tt_alt_min=np.array([t.altitude_min_km for t in ttypes], float),
+        tt_alt_max=np.array([t.altitude_max_km for t in ttypes], float),
+        tt_lethality=np.array([t.lethality for t in ttypes], float),
+        tt_perceived=tt_perceived,
+        tt_terminal_km=np.array([t.terminal_range_km or 0.0 for t in ttypes], float),
+        tt_mid_alt=np.array([t.midcourse_altitude_km or 0.0 for t in ttypes], float),
+        tt_cost=np.array([t.cost_usd for t in ttypes], float),
+        wv_x=wv_x,
+        wv_y=wv_y,
+        wv_t0=np.array([w.launch_start_s for w in sc.waves], float),
+        wv_t1=np.array([w.launch_end_s for w in sc.waves], float),
+        wv_jitter=np.array([w.route_jitter_km for w in sc.waves], float),
+        wv_target_cdf=cdf,
+        th_type=th_type,
+        th_wave=th_wave,
+        s_x=s_x,
+        s_y=s_y,
+        s_r=s_r,
+        s_amin=s_amin,
+        s_pdet=s_pdet,
+        s_pdisc=s_pdisc,
+        s_cover=s_cover,
+        u_eff=np.array([enames.index(u.effector) for u in units], np.int64),
+        u_kind=u_kind,
+        u_x=u_x,
+        u_y=u_y,
+        u_rmin=np.array([e.range_min_km for e in etypes], float),
+        u_rmax=np.array([e.range_max_km for e in etypes], float),
+        u_amin=np.array([e.altitude_min_km for e in etypes], float),
+        u_amax=np.array([e.altitude_max_km for e in etypes], float),
+        u_speed=np.array([e.interceptor_speed_kmh / 3600.0 for e in etypes], float),
+        u_pk=u_pk,
+        u_peff=u_peff,
+        u_engcost=u_engcost,
+        u_cwcost=sc.doctrine.cost_weight * u_engcost,
+        u_engtime=np.array([e.engagement_time_s for e in etypes], float),
+        u_channels=np.array(
+            [u.channels if u.channels is not None else e.channels for u, e in zip(units, etypes, strict=True)],
+            np.int64,
+        ),
+        u_cap=cap,
+        u_ready0=cap.copy(),
+        u_reload=np.array(
+            [u.reload_s if u.reload_s is not None else e.reload_s for u, e in zip(units, etypes, strict=True)],
+            float,
+        ),
+        u_pool=np.array([pools[u.pool] if u.pool is not None else -1 for u in units], np.int64),
+        u_reserve=np.array(
+            [sc.doctrine.ballistic_reserve.get(u.effector, 0) for u in units], np.int64
+        ),
+        u_cost_shot=u_cost,
+        pool_stock0=np.array([p.stock for p in sc.pools], np.int64),
+        rounds_per_eng=s_eng,
+        max_shots=sc.doctrine.max_shots_per_threat,
+        max_ew=sc.doctrine.max_ew_attempts,
+        cost_threshold=sc.doctrine.cost_threshold,
+        cost_weight=sc.doctrine.cost_weight,
+    )
+
+
+@dataclass(frozen=True)
+class Night:
+    """Everything random about one replication, drawn up front in a fixed order."""
+
+    routes: F  # (n, 11): x0 y0 x1 y1 x2 y2 t0 t1 t2 alt0 alt1
+    target: I  # asset index per threat
+    speed: F  # km/s per threat
+    kind: I  # true threat kind index
+    pkind: I  # perceived threat kind index
+    value: F  # perceived value at risk, USD
+    recognised: NDArray[np.bool_]  # decoy recognised (never engaged)
+    t_track: F  # first tracked time, inf if never
+    u_shot: F  # (n, max_shots + max_ew) uniforms for kill / EW draws
+
+
+def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
+    """Draw one replication's threats, routes, sensing and shot uniforms from ``rng``."""
+    n = c.n_threats
+    ns = c.s_x.shape[0]
+    # fixed draw order: launch, target, route jitter, aim point, altitude, sensing, recognition, shots
+    u_launch = rng.random(n)
+    u_target = rng.random(n)
+    z_jitter = rng.standard_normal(n)
+    u_aim = rng.random((n, 2))
+    u_alt = rng.random(n)
+    u_sense = rng.random((n, ns))
+    u_disc = rng.random(n)
+    u_shot = rng.random((n, c.max_shots + c.max_ew))
+
+    tt = c.th_type
+    wv = c.th_wave
+    t0 = c.wv_t0[wv] + u_launch * (c.wv_t1[wv] - c.wv_t0[wv])
+    cdf = c.wv_target_cdf[wv]
+    target = np.minimum((u_target[:, None] >= cdf).sum(axis=1), c.a_x.shape[0] - 1).astype(np.int64)
+    r_aim = c.a_radius[target] * np.sqrt(u_aim[:, 0])
+    th_aim = 2.0 * np.pi * u_aim[:, 1]
+    x2 = c.a_x[target] + r_aim * np.cos(th_aim)
+    y2 = c.a_y[target] + r_aim * np.sin(th_aim)
+    x0 = c.wv_x[wv]
+    y0 = c.wv_y[wv]
+    dx = x2 - x0
+    dy = y2 - y0
+    dist = np.hypot(dx, dy)
+    safe = np.where(dist > 0, dist, 1.0)
+    ex, ey = dx / safe, dy / safe
+    kind = c.tt_kind[tt]
+    ballistic = kind == 3
+    alt = c.tt_alt_min[tt] + u_alt * (c.tt_alt_max[tt] - c.tt_alt_min[tt])
+    # waypoint: jittered midpoint (air-breathing) or start of the terminal phase (ballistic)
+    lateral = z_jitter * c.wv_jitter[wv]
+    term = np.minimum(c.tt_terminal_km[tt], dist)
+    x1 = np.where(ballistic, x2 - ex * term, 0.5 * (x0 + x2) - ey * lateral)
+    y1 = np.where(ballistic, y2 - ey * term, 0.5 * (y0 + y2) + ex * lateral)
+    alt0 = np.where(ballistic, c.tt_mid_alt[tt], alt)
+    speed = c.tt_speed_kms[tt]
+    t1 = t0 + np.hypot(x1 - x0, y1 - y0) / speed
+    t2 = t1 + np.hypot(x2 - x1, y2 - y1) / speed
+    routes = np.column_stack([x0, y0, x1, y1, x2, y2, t0, t1, t2, alt0, alt]).astype(np.float64)
+    routes = np.ascontiguousarray(routes)
+
+    t_track, s_idx = track_times(
+        routes, speed, c.s_x, c.s_y, c.s_r, c.s_amin, c.s_pdet, c.s_cover, u_sense
+    )
+    p_disc = np.where(s_idx >= 0, c.s_pdisc[np.maximum(s_idx, 0)], 0.0) if ns else np.zeros(n)
+    recognised = (kind == 1) & (s_idx >= 0) & (u_disc < p_disc)
+    pt = c.tt_perceived[tt]
+    value = c.a_value[target] * c.tt_lethality[pt]
+    return Night(
+        routes=routes,
+        target=target,
+        speed=np.ascontiguousarray(speed),
+        kind=np.ascontiguousarray(kind),
+        pkind=np.ascontiguousarray(c.tt_kind[pt]),
+        value=np.ascontiguousarray(value),
+        recognised=recognised,
+        t_track=t_track,
+        u_shot=u_shot,
+    )

@@ -1,0 +1,261 @@
+"""The readable reference engine of one night: Python objects and a heapq event queue.
+
+It follows the same rules as the numba kernel (:mod:`airshield.kernels.raid`) and shares its
+closed-form geometry (the functions' pure-Python versions), so the two give identical outcomes
+for the same draws. Each decision epoch builds a :class:`airshield.assign.WTAProblem` and asks
+the scenario's assigner (greedy by default) which fire unit engages which threat.
+
+Rules, in plain words:
+
+- A threat flies its two-segment route and *leaks* at its aim point unless destroyed or lost.
+- Each fire unit has an envelope (min/max range, altitude band); the times a threat is inside
+  it are its engagement windows, computed in closed form (segment-circle intersection).
+- An EW unit makes one attempt on each threat entering its envelope if it has a free channel;
+  the attempt occupies a channel for the dwell time and then makes the threat *lost* with the
+  EW kill probability of the threat's kind.
+- Kinetic units engage only tracked threats that are not recognised decoys, with one
+  engagement in flight per threat (shoot-look-shoot) of ``salvo_size`` rounds (``salvo``),
+  at most ``max_shots_per_threat`` rounds per threat, only if the interceptor reaches the threat
+  before it leaves the window, only if engagement cost <= ``cost_threshold`` x value at risk,
+  and keeping ``ballistic_reserve`` rounds for ballistic threats.
+- A unit that cannot fire another engagement reloads its full magazine from its pool.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from airshield.assign import WTAProblem, solve
+from airshield.kernels import raid as K
+from airshield.raid.compile import CompiledRaid, Night
+from airshield.raid.engines import NightOutcome
+
+_pair_windows = K.pair_windows.py_func
+_position_at = K.position_at.py_func
+_flight_time = K.flight_time.py_func
+
+
+@dataclass
+class Window:
+    unit: int
+    threat: int
+    start_s: float
+    end_s: float
+
+
+@dataclass
+class UnitState:
+    index: int
+    kind: int
+    free_channels: int
+    ready: int
+    reloading: bool = False
+    fired: int = 0
+    active: list[Window] = field(default_factory=list)
+
+
+@dataclass
+class ThreatState:
+    index: int
+    fate: int = K.ALIVE
+    agent: int = -1
+    busy: bool = False
+    shots: int = 0
+    ew_attempts: int = 0
+    pending_first_shot: int = 0
+
+
+def engagement_windows(c: CompiledRaid, night: Night) -> list[Window]:
+    """Every (unit, threat) window, threats in order, then units, then time."""
+    out: list[Window] = []
+    buf = np.empty((K.MAX_WINDOWS_PER_PAIR, 2))
+    for j in range(c.n_threats):
+        for u in range(c.u_x.shape[0]):
+            n = _pair_windows(
+                night.routes[j], night.speed[j], c.u_x[u], c.u_y[u],
+                c.u_rmin[u], c.u_rmax[u], c.u_amin[u], c.u_amax[u], buf,
+            )  # fmt: skip
+            out.extend(Window(u, j, float(buf[q, 0]), float(buf[q, 1])) for q in range(n))
+    return out
+
+
+class ReferenceNight:
+    """One night run step by step; see the module docstring for the rules."""
+
+    def __init__(self, c: CompiledRaid, night: Night) -> None:
+        self.c = c
+        self.night = night
+        self.s = c.rounds_per_eng
+        self.units = [
+            UnitState(u, int(c.u_kind[u]), int(c.u_channels[u]), int(c.u_ready0[u]))
+            for u in range(c.u_x.shape[0])
+        ]
+        self.threats = [ThreatState(j) for j in range(c.n_threats)]
+        self.stock = [int(x) for x in c.pool_stock0]
+        self.queue: list[tuple[float, int, int, str, object]] = []
+        self.seq = 0
+
+    def push(self, time_s: float, priority: int, payload: object) -> None:
+        heapq.heappush(self.queue, (time_s, priority, self.seq, type(payload).__name__, payload))
+        self.seq += 1
+
+    # ---- the night ----------------------------------------------------------------------
+    def run(self) -> NightOutcome:
+        c, night = self.c, self.night
+        for j in range(c.n_threats):
+            self.push(float(night.routes[j, 8]), K.EV_IMPACT, ("impact", j))
+            if math.isfinite(night.t_track[j]):
+                self.push(float(night.t_track[j]), K.EV_TRACK, ("track", j))
+        for w in engagement_windows(c, night):
+            self.push(w.start_s, K.EV_WINDOW, ("window", w))
+        self.start_reloads(0.0)
+        while self.queue:
+            t = self.queue[0][0]
+            epoch = False
+            while self.queue and self.queue[0][0] == t:
+                _, _, _, _, payload = heapq.heappop(self.queue)
+                epoch |= self.handle(t, payload)
+            if epoch:
+                self.decide(t)
+        return NightOutcome(
+            fate=np.array([th.fate for th in self.threats], np.int64),
+            agent=np.array([th.agent for th in self.threats], np.int64),
+            fired=np.array([u.fired for u in self.units], np.int64),
+            ready_end=np.array([u.ready for u in self.units], np.int64),
+            stock_end=np.array(self.stock, np.int64),
+        )
+
+    def handle(self, t: float, payload: object) -> bool:
+        """Process one event; True if it may open a new engagement opportunity."""
+        c, night = self.c, self.night
+        what = payload[0]  # type: ignore[index]
+        if what == "resolve":
+            _, u, j = payload  # type: ignore[misc]
+            unit, th = self.units[u], self.threats[j]
+            unit.free_channels += 1
+            th.busy = False
+            if th.fate == K.ALIVE:
+                p = c.u_pk[u, night.kind[j]]
+                shots = night.u_shot[j, th.pending_first_shot : th.pending_first_shot + self.s]
+                if any(x < p for x in shots):
+                    th.fate, th.agent = K.DESTROYED, u
+            return True
+        if what == "ew_done":
+            _, u, j, success = payload  # type: ignore[misc]
+            self.units[u].free_channels += 1
+            th = self.threats[j]
+            if th.fate == K.ALIVE and success:
+                th.fate, th.agent = K.LOST, u
+            return False
+        if what == "reload":
+            _, u, rounds = payload  # type: ignore[misc]
+            self.units[u].ready += rounds
+            self.units[u].reloading = False
+            return True
+        if what == "impact":
+            th = self.threats[payload[1]]  # type: ignore[index]
+            if th.fate == K.ALIVE:
+                th.fate = K.LEAKED
+            return False
+        if what == "window":
+            w: Window = payload[1]  # type: ignore[index]
+            unit, th = self.units[w.unit], self.threats[w.threat]
+            if unit.kind != K.K_EW:
+                unit.active.append(w)
+                return True
+            if th.fate == K.ALIVE and th.ew_attempts < c.max_ew and unit.free_channels > 0:
+                draw = night.u_shot[w.threat, c.max_shots + th.ew_attempts]
+                th.ew_attempts += 1
+                unit.free_channels -= 1
+                success = bool(draw < c.u_pk[w.unit, night.kind[w.threat]])
+                self.push(t + c.u_engtime[w.unit], K.EV_EW_DONE, ("ew_done", w.unit, w.threat, success))
+            return False
+        return True  # track
+
+    def decide(self, t: float) -> None:
+        """A decision epoch: offer every feasible (unit, threat) engagement to the assigner."""
+        c, night, s = self.c, self.night, self.s
+        options: dict[tuple[int, int], float] = {}  # (unit, threat) -> time of flight
+        caps: dict[int, int] = {}
+        for unit in self.units:
+            if unit.kind == K.K_EW:
+                continue
+            unit.active = [w for w in unit.active if w.end_s > t]
+            if not unit.active or unit.reloading or unit.free_channels <= 0 or unit.ready < s:
+                continue
+            u = unit.index
+            caps[u] = min(unit.free_channels, unit.ready // s)
+            keeps_reserve = unit.ready - s * caps[u] >= c.u_reserve[u]
+            for w in unit.active:
+                j = w.threat
+                th = self.threats[j]
+                if th.fate != K.ALIVE or th.busy or night.t_track[j] > t or night.recognised[j]:
+                    continue
+                if th.shots + s > c.max_shots:
+                    continue
+                p = c.u_peff[u, night.pkind[j]]
+                if p <= 0.0 or (night.pkind[j] != K.BALLISTIC and not keeps_reserve):
+                    continue
+                if c.u_engcost[u] > c.cost_threshold * night.value[j]:
+                    continue
+                x, y = _position_at(night.routes[j], t)
+                tof = _flight_time(
+                    unit.kind, math.hypot(x - c.u_x[u], y - c.u_y[u]), c.u_speed[u], night.speed[j]
+                )
+                if tof < 0.0 or t + tof > w.end_s:
+                    continue
+                options[(u, j)] = tof
+        if not options:
+            return
+        weapons = sorted({u for u, _ in options})
+        targets = sorted({j for _, j in options})
+        wi = {u: i for i, u in enumerate(weapons)}
+        ti = {j: i for i, j in enumerate(targets)}
+        pk = np.zeros((len(weapons), len(targets)))
+        feasible = np.zeros_like(pk, dtype=bool)
+        for u, j in options:
+            pk[wi[u], ti[j]] = c.u_peff[u, night.pkind[j]]
+            feasible[wi[u], ti[j]] = True
+        problem = WTAProblem(
+            values=night.value[targets],
+            pk=pk,
+            rounds=np.array([caps[u] for u in weapons], np.int64),
+            shot_cost=c.u_cwcost[weapons],
+            channels=np.array([caps[u] for u in weapons], np.int64),
+            feasible=feasible,
+            max_rounds_per_target=1,
+        )
+        result = solve(problem, solver=c.scenario.doctrine.assigner)
+        for i, k, _rounds in result.triples():
+            u, j = weapons[i], targets[k]
+            unit, th = self.units[u], self.threats[j]
+            th.pending_first_shot = th.shots
+            th.shots += s
+            th.busy = True
+            unit.free_channels -= 1
+            unit.ready -= s
+            unit.fired += s
+            self.push(t + options[(u, j)] + c.u_engtime[u], K.EV_RESOLVE, ("resolve", u, j))
+        self.start_reloads(t)
+
+    def start_reloads(self, t: float) -> None:
+        """Units (in index order) that cannot fire another engagement reload from their pool."""
+        c = self.c
+        for unit in self.units:
+            pool = int(c.u_pool[unit.index])
+            if pool < 0 or unit.reloading or unit.ready >= self.s:
+                continue
+            k = min(int(c.u_cap[unit.index]) - unit.ready, self.stock[pool])
+            if k > 0:
+                self.stock[pool] -= k
+                unit.reloading = True
+                self.push(t + c.u_reload[unit.index], K.EV_RELOAD, ("reload", unit.index, k))
+
+
+def run_reference(c: CompiledRaid, night: Night) -> NightOutcome:
+    """Run one night with the readable reference engine."""
+    return ReferenceNight(c, night).run()

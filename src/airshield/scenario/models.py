@@ -1,0 +1,252 @@
+"""The raid scenario language: pydantic v2 models of one YAML file.
+
+Every model forbids unknown keys; types inside lists are chosen by a ``kind:`` field. Names
+that refer to other things (threat and effector types, assets, pools, launch sites) are checked
+by :func:`check_references` after the structure is valid, so every error names its field path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from airshield.catalog import Catalog, EffectorType, ThreatType, load_catalog
+from airshield.scenario.yamlio import register_tags
+
+if TYPE_CHECKING:
+    from airshield.raid.result import RaidResult
+
+Lat = Annotated[float, Field(ge=-90.0, le=90.0, json_schema_extra={"unit": "deg"})]
+Lon = Annotated[float, Field(ge=-180.0, le=180.0, json_schema_extra={"unit": "deg"})]
+Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    """Base of every scenario model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Point(Strict):
+    lat: Lat
+    lon: Lon
+
+
+class Asset(Strict):
+    """Something worth defending: a city district, a power plant, an airbase."""
+
+    name: Name
+    lat: Lat
+    lon: Lon
+    value_usd: float = Field(gt=0, description="value at risk, USD (notional)")
+    radius_km: float = Field(5.0, gt=0, description="aim-point scatter radius")
+
+
+class RadarSensor(Strict):
+    """A sensor with a coverage circle: detects a threat entering it with ``p_detect``."""
+
+    kind: Literal["radar"]
+    name: Name
+    lat: Lat
+    lon: Lon
+    range_km: float = Field(gt=0)
+    p_detect: Prob = 0.9
+    p_discriminate_decoy: Prob = Field(0.0, description="chance a detected decoy is recognised")
+    altitude_min_km: float = Field(0.0, ge=0, description="threats below are not seen (horizon)")
+
+
+class CoverageSensor(Strict):
+    """A national sensor network abstraction: every threat is tracked from launch with p_detect."""
+
+    kind: Literal["coverage"]
+    name: Name
+    p_detect: Prob = 1.0
+    p_discriminate_decoy: Prob = 0.0
+
+
+Sensor = Annotated[RadarSensor | CoverageSensor, Field(discriminator="kind")]
+
+
+class _UnitOptions(Strict):
+    effector: Name = Field(description="effector type from the catalog")
+    channels: int | None = Field(None, ge=1, description="default: the effector type's")
+    ready_rounds: int | None = Field(None, ge=0, description="default: the effector type's")
+    reload_s: float | None = Field(None, ge=0, description="default: the effector type's")
+    pool: Name | None = Field(None, description="inventory pool that refills the magazine")
+
+
+class FireUnit(_UnitOptions):
+    """One fire unit at a position."""
+
+    kind: Literal["unit"]
+    name: Name
+    lat: Lat
+    lon: Lon
+
+
+class RingLaydown(_UnitOptions):
+    """``count`` units evenly spaced on a circle (or an arc) around an asset."""
+
+    kind: Literal["ring"]
+    name: Name = Field(description="prefix; units are named <name>-1, <name>-2, ...")
+    around: Name = Field(description="asset name")
+    count: int = Field(ge=1)
+    radius_km: float = Field(ge=0)
+    bearing_deg: float = Field(0.0, ge=-360, le=360, description="centre of the arc (0 = north)")
+    arc_deg: float = Field(360.0, gt=0, le=360, description="360 = full ring")
+
+
+class LineLaydown(_UnitOptions):
+    """``count`` units evenly spaced on a line between two points (a barrier)."""
+
+    kind: Literal["line"]
+    name: Name
+    start: Point
+    end: Point
+    count: int = Field(ge=1)
+
+
+FireUnitSpec = Annotated[FireUnit | RingLaydown | LineLaydown, Field(discriminator="kind")]
+register_tags("radar", "coverage", "unit", "ring", "line")
+
+
+class Pool(Strict):
+    """An inventory pool of interceptors of one effector type, shared by the units that draw on it."""
+
+    name: Name
+    effector: Name
+    stock: int = Field(ge=0, description="rounds available for reloads")
+
+
+class LaunchSite(Strict):
+    """A publicly reported launch area (never a defender position)."""
+
+    name: Name
+    lat: Lat
+    lon: Lon
+    note: str = ""
+
+
+class MainDirection(Strict):
+    asset: Name
+    share: Prob = Field(0.8, description="share aimed at this asset; the rest by asset value")
+
+
+class Wave(Strict):
+    """A group of threats of one type from one launch site over a launch window."""
+
+    name: Name
+    threat: Name = Field(description="threat type from the catalog")
+    count: int = Field(ge=0)
+    launch_site: Name
+    launch_start_s: float = Field(0.0, ge=0)
+    launch_end_s: float = Field(0.0, ge=0)
+    targets: dict[str, Annotated[float, Field(ge=0)]] | None = Field(
+        None, description="asset name -> weight"
+    )
+    main_direction: MainDirection | None = None
+    route_jitter_km: float = Field(0.0, ge=0, description="s.d. of the lateral route offset")
+
+    @model_validator(mode="after")
+    def _check(self) -> Wave:
+        if self.launch_end_s < self.launch_start_s:
+            raise ValueError("launch_end_s must be >= launch_start_s")
+        if self.targets is not None and self.main_direction is not None:
+            raise ValueError("give either targets or main_direction, not both")
+        if self.targets is not None and sum(self.targets.values()) <= 0:
+            raise ValueError("targets: weights must sum to more than 0")
+        return self
+
+
+class Doctrine(Strict):
+    """Fire doctrine and threat evaluation / weapon assignment settings."""
+
+    policy: Literal["shoot-look-shoot", "salvo"] = "shoot-look-shoot"
+    salvo_size: int = Field(2, ge=1, le=8, description="rounds per engagement under 'salvo'")
+    max_shots_per_threat: int = Field(3, ge=1, le=16, description="rounds in total per threat")
+    cost_threshold: float = Field(
+        1.0, ge=0, description="engage only if engagement cost <= threshold x value at risk"
+    )
+    cost_weight: float = Field(
+        1.0, ge=0, description="weight of shot cost against value saved in the assignment"
+    )
+    ballistic_reserve: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict, description="effector type -> ready rounds kept for ballistic threats"
+    )
+    max_ew_attempts: int = Field(3, ge=0, le=16, description="EW engagements per threat")
+    assigner: Name = Field("greedy", description="solver from `airshield wta --list`")
+
+    @property
+    def rounds_per_engagement(self) -> int:
+        return self.salvo_size if self.policy == "salvo" else 1
+
+
+class CatalogOverrides(Strict):
+    """Threat or effector types that replace (by name) or extend the bundled catalog."""
+
+    threats: list[ThreatType] = Field(default_factory=list)
+    effectors: list[EffectorType] = Field(default_factory=list)
+
+
+class Scenario(Strict):
+    """One night's raid against a defence laydown."""
+
+    name: Name
+    description: str = ""
+    notional: bool = Field(True, description="laydown is notional (never real unit positions)")
+    origin: Point | None = Field(None, description="centre of the local plane; default: assets")
+    catalog: CatalogOverrides = Field(default_factory=CatalogOverrides)
+    assets: list[Asset] = Field(min_length=1)
+    sensors: list[Sensor] = Field(default_factory=list)
+    fire_units: list[FireUnitSpec] = Field(default_factory=list)
+    pools: list[Pool] = Field(default_factory=list)
+    launch_sites: list[LaunchSite] = Field(min_length=1)
+    waves: list[Wave] = Field(min_length=1)
+    doctrine: Doctrine = Field(default_factory=Doctrine)
+
+    # ---- derived views -------------------------------------------------------------------
+    def resolved_catalog(self) -> Catalog:
+        """The bundled catalog with this scenario's overrides applied."""
+        return load_catalog().with_overrides(self.catalog.threats, self.catalog.effectors)
+
+    def content_hash(self) -> str:
+        """A short stable hash of the scenario content (for result headers and stores)."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def origin_point(self) -> tuple[float, float]:
+        if self.origin is not None:
+            return self.origin.lat, self.origin.lon
+        lat = sum(a.lat for a in self.assets) / len(self.assets)
+        lon = sum(a.lon for a in self.assets) / len(self.assets)
+        return lat, lon
+
+    def total_threats(self) -> int:
+        return sum(w.count for w in self.waves)
+
+    # ---- façade: the engines ------------------------------------------------------------
+    def simulate(
+        self,
+        reps: int = 100,
+        seed: int = 0,
+        *,
+        workers: int = 1,
+        engine: str = "kernel",
+        progress: bool = False,
+    ) -> RaidResult:
+        """Monte Carlo of the raid: ``reps`` replications from ``SeedSequence(seed)``."""
+        from airshield.raid import simulate
+
+        return simulate(self, reps=reps, seed=seed, workers=workers, engine=engine, progress=progress)
+
+    def to_yaml(self) -> str:
+        """The scenario as YAML (round-trips through :func:`airshield.load_scenario`)."""
+        import yaml
+
+        data = self.model_dump(mode="json", exclude_defaults=True)
+        data["name"] = self.name
+        return yaml.safe_dump(data, sort_keys=False)
