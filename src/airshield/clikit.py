@@ -12,7 +12,7 @@ from rich.console import Console
 
 from airshield.errors import ScenarioError
 
-console = Console(stderr=False, highlight=False, soft_wrap=True)
+console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 130)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

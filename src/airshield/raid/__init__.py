@@ -11,6 +11,7 @@ from airshield.raid.compile import CompiledRaid, Night, compile_scenario, draw_n
 from airshield.raid.engines import NightOutcome, run_engine
 from airshield.raid.montecarlo import simulate
 from airshield.raid.result import RaidResult
+from airshield.raid.trace import laydown_frame, sample_night
 
 __all__ = [
     "CompiledRaid",
@@ -20,5 +21,7 @@ __all__ = [
     "compile_scenario",
     "draw_night",
     "run_engine",
+    "laydown_frame",
+    "sample_night",
     "simulate",
 ]

@@ -1,0 +1,219 @@
+"""Core commands: ``demo``, ``catalog``, ``validate``, ``run``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from airshield.clikit import console, err_console, print_json
+
+FileArg = Annotated[Path, typer.Argument(help="scenario YAML file")]
+
+
+def _fmt(x: float, money: bool = False) -> str:
+    if money:
+        if abs(x) >= 1e9:
+            return f"${x / 1e9:.2f}B"
+        if abs(x) >= 1e6:
+            return f"${x / 1e6:.1f}M"
+        if abs(x) >= 1e3:
+            return f"${x / 1e3:.0f}k"
+        return f"${x:.0f}"
+    return f"{x:.1f}" if abs(x) < 100 else f"{x:.0f}"
+
+
+def _cell(b: dict[str, float], money: bool = False) -> str:
+    return f"{_fmt(b['mean'], money)} [{_fmt(b['p5'], money)}–{_fmt(b['p95'], money)}]"
+
+
+def print_summary(s: dict[str, Any]) -> None:
+    """Print a raid summary (from RaidResult.summary()) as tables: mean [5–95 %]."""
+    head = (
+        f"[bold]{s['scenario']}[/bold]  reps={s['reps']}  seed={s['seed']}  "
+        f"engine={s['engine']}  hash={s['scenario_hash']}  airshield {s['version']}"
+    )
+    console.print(head)
+    if s["interrupted"]:
+        console.print(
+            f"[yellow]interrupted: {s['reps']} of {s['reps_requested']} replications finished "
+            "(figures below are from those)[/yellow]"
+        )
+    t = Table(title="Outcomes by threat type: mean [5–95 %]")
+    for col in ("threat type", "kind", "launched", "destroyed", "lost (EW)", "leaked"):
+        t.add_column(col, justify="left" if col in ("threat type", "kind") else "right")
+    for row in s["threats"]:
+        t.add_row(
+            row["threat_type"], row["kind"], _fmt(row["launched"]["mean"]),
+            _cell(row["destroyed"]), _cell(row["lost"]), _cell(row["leaked"]),
+        )  # fmt: skip
+    tot = s["totals"]
+    t.add_row(
+        "[bold]total[/bold]", "", _fmt(tot["launched"]["mean"]), _cell(tot["destroyed"]),
+        _cell(tot["lost"]), _cell(tot["leaked"]),
+    )  # fmt: skip
+    console.print(t)
+    e = Table(title="Rounds and cost by effector type: mean [5–95 %]")
+    for col in ("effector type", "rounds", "cost", "destroyed", "lost (EW)"):
+        e.add_column(col, justify="left" if col == "effector type" else "right")
+    for row in s["effectors"]:
+        e.add_row(
+            row["effector_type"], _cell(row["rounds"]), _cell(row["cost_usd"], money=True),
+            _cell(row["destroyed"]), _cell(row["lost"]),
+        )  # fmt: skip
+    console.print(e)
+    a = Table(title="Damage by asset: mean [5–95 %]")
+    for col in ("asset", "hits", "damage"):
+        a.add_column(col, justify="left" if col == "asset" else "right")
+    for row in s["assets"]:
+        a.add_row(row["asset"], _cell(row["hits"]), _cell(row["damage_usd"], money=True))
+    console.print(a)
+    console.print(
+        f"harmful leakers {_cell(tot['leaked_harmful'])}; decoys leaked {_cell(tot['decoy_leaked'])}; "
+        f"defender cost {_cell(tot['defender_cost_usd'], True)} vs attacker cost "
+        f"{_fmt(tot['attacker_cost_usd'], True)}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the core commands to the ``airshield`` app."""
+
+    @app.command()
+    def demo(
+        reps: Annotated[int, typer.Option(min=1, help="replications")] = 1000,
+        seed: Annotated[int, typer.Option(help="root seed")] = 20250704,
+        workers: Annotated[int, typer.Option(min=1, help="worker processes (default: all CPUs)")] = 0,
+    ) -> None:
+        """Run the bundled reference raid (night to 4 July 2025, notional laydown) and print the summary."""
+        from airshield.examples import DEFAULT_SCENARIO, example_path
+
+        path = example_path(DEFAULT_SCENARIO)
+        console.print(f"demo: {path.name} (notional laydown; see the file's header)")
+        _run(path, reps, seed, None, False, workers, "kernel", None)
+
+    @app.command()
+    def catalog(
+        sources: Annotated[bool, typer.Option("--sources", help="list every number with its source")] = False,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    ) -> None:
+        """List threat and effector types with units; every number has a source and a date."""
+        from airshield.catalog import load_catalog
+
+        cat = load_catalog()
+        if json_out:
+            print_json(
+                {
+                    "threats": [t.model_dump() for t in cat.threats.values()],
+                    "effectors": [e.model_dump() for e in cat.effectors.values()],
+                    "sources": cat.sources.to_dict(orient="records"),
+                }
+            )
+            return
+        if sources:
+            for which in ("threats", "effectors"):
+                df = cat.provenance(which)
+                t = Table(title=f"{which}: every number with its source")
+                for col in ("type", "attribute", "value", "unit", "source", "date"):
+                    t.add_column(col)
+                for r in df.itertuples(index=False):
+                    t.add_row(r.type, r.attribute, r.value, r.unit, r.source, str(r.date))
+                console.print(t)
+            return
+        tt = Table(title="Threat types (notional = not from public reporting; see --sources)")
+        for col in ("name", "kind", "speed km/h", "altitude km", "range km", "warhead kg", "cost USD"):
+            tt.add_column(col)
+        for t in cat.threats.values():
+            tt.add_row(
+                t.name, t.kind, f"{t.speed_kmh:g}", f"{t.altitude_min_km:g}–{t.altitude_max_km:g}",
+                f"{t.range_km:g}", f"{t.warhead_kg:g}", f"{t.cost_usd:,.0f}",
+            )  # fmt: skip
+        console.print(tt)
+        et = Table(title="Effector types (Pk by threat kind: drone / decoy / cruise / ballistic)")
+        for col in ("name", "kind", "range km", "ceiling km", "cost/shot USD", "Pk", "channels", "rounds"):
+            et.add_column(col)
+        for e in cat.effectors.values():
+            pk = e.pk
+            et.add_row(
+                e.name, e.kind, f"{e.range_min_km:g}–{e.range_max_km:g}", f"{e.altitude_max_km:g}",
+                f"{e.cost_per_shot_usd:,.0f}",
+                f"{pk.drone:.2f}/{pk.decoy:.2f}/{pk.cruise_missile:.2f}/{pk.ballistic_missile:.2f}",
+                str(e.channels), str(e.ready_rounds),
+            )  # fmt: skip
+        console.print(et)
+        src = Table(title="Sources")
+        for col in ("id", "title", "publisher", "date"):
+            src.add_column(col)
+        for r in cat.sources.itertuples(index=False):
+            src.add_row(r.id, r.title, r.publisher, r.date)
+        console.print(src)
+
+    @app.command()
+    def validate(files: Annotated[list[Path], typer.Argument(help="scenario YAML file(s)")]) -> None:
+        """Check scenario files; every problem is printed as file:line: field: expectation."""
+        from airshield.errors import ScenarioError
+        from airshield.scenario import expand_fire_units, load_scenario
+
+        bad = 0
+        for f in files:
+            try:
+                sc = load_scenario(f)
+            except ScenarioError as exc:
+                err_console.print(f"[red]invalid:[/red] {exc}", highlight=False)
+                bad += 1
+                continue
+            console.print(
+                f"[green]ok[/green] {f}: {len(sc.assets)} assets, {len(expand_fire_units(sc))} fire units, "
+                f"{len(sc.waves)} waves, {sc.total_threats()} threats"
+            )
+        if bad:
+            raise typer.Exit(2)
+
+    @app.command()
+    def run(
+        file: FileArg,
+        reps: Annotated[int, typer.Option(min=1, help="replications")] = 1000,
+        seed: Annotated[int, typer.Option(help="root seed (numpy SeedSequence)")] = 0,
+        out: Annotated[Path | None, typer.Option(help="write per-replication rows to this Parquet file")] = None,
+        json_out: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+        workers: Annotated[int, typer.Option(min=0, help="worker processes (0 = all CPUs)")] = 1,
+        engine: Annotated[str, typer.Option(help="kernel (fast) or reference (readable)")] = "kernel",
+        report: Annotated[Path | None, typer.Option(help="write a self-contained HTML report")] = None,
+    ) -> None:
+        """Monte Carlo of one night's raid: outcomes with 5–95 % bands."""
+        _run(file, reps, seed, out, json_out, workers, engine, report)
+
+
+def _run(
+    file: Path, reps: int, seed: int, out: Path | None, json_out: bool, workers: int,
+    engine: str, report: Path | None,
+) -> None:  # fmt: skip
+    from airshield.raid.montecarlo import default_workers
+    from airshield.scenario import load_scenario
+
+    if engine not in ("kernel", "reference"):
+        err_console.print(f"error: --engine: expected 'kernel' or 'reference', got {engine!r}")
+        raise typer.Exit(2)
+    sc = load_scenario(file)
+    n_workers = workers or default_workers()
+    result = sc.simulate(reps=reps, seed=seed, workers=n_workers, engine=engine, progress=not json_out)
+    if out is not None:
+        from airshield.raid.io import write_result_parquet
+
+        write_result_parquet(result, out)
+    if report is not None:
+        from airshield.report import write_raid_report
+
+        write_raid_report(result, sc, report)
+    if json_out:
+        print_json(result.summary())
+    else:
+        print_summary(result.summary())
+        if out is not None:
+            console.print(f"wrote {result.reps * len(result.threat_types)} rows to {out}")
+        if report is not None:
+            console.print(f"wrote report {report}")
+        console.print(f"{result.reps} replications in {result.elapsed_s:.2f} s")
+    if result.interrupted:
+        raise typer.Exit(130)

@@ -1,0 +1,68 @@
+"""One replication in detail, for maps and reports: every threat's route, fate and responsible unit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from airshield.catalog import THREAT_KINDS
+from airshield.geo import to_latlon
+from airshield.raid.compile import compile_scenario, draw_night
+from airshield.raid.engines import run_engine
+from airshield.scenario import Scenario, expand_fire_units
+
+FATES = ("destroyed", "lost", "leaked")
+
+
+def sample_night(sc: Scenario, seed: int = 0, rep: int = 0, engine: str = "kernel") -> pd.DataFrame:
+    """Replication ``rep`` of ``simulate(sc, seed=seed)``: one row per threat.
+
+    Columns: threat, threat_type, kind, wave, target, fate, by_unit, launch_s, impact_s, and the
+    route as lat/lon of launch (``lat0, lon0``), waypoint (``lat1, lon1``) and aim point
+    (``lat2, lon2``). The same seed and rep give the same night as the Monte Carlo run.
+    """
+    c = compile_scenario(sc)
+    child = np.random.SeedSequence(seed).spawn(rep + 1)[rep]
+    night = draw_night(c, np.random.default_rng(child))
+    out = run_engine(c, night, engine)
+    lat0, lon0 = c.origin
+    r = night.routes
+    df = pd.DataFrame(
+        {
+            "threat": np.arange(c.n_threats),
+            "threat_type": [c.threat_types[t] for t in c.th_type],
+            "kind": [THREAT_KINDS[k] for k in night.kind],
+            "wave": [c.wave_names[w] for w in c.th_wave],
+            "target": [c.asset_names[a] for a in night.target],
+            "fate": [FATES[f] for f in out.fate],
+            "by_unit": [c.unit_names[a] if a >= 0 else "" for a in out.agent],
+            "launch_s": r[:, 6],
+            "impact_s": r[:, 8],
+        }
+    )
+    for k in range(3):
+        la, lo = to_latlon(r[:, 2 * k], r[:, 2 * k + 1], lat0, lon0)
+        df[f"lat{k}"] = la
+        df[f"lon{k}"] = lo
+    return df
+
+
+def laydown_frame(sc: Scenario) -> pd.DataFrame:
+    """Fire units after laydown rules are expanded, with their effector's envelope."""
+    cat = sc.resolved_catalog()
+    rows = []
+    for u in expand_fire_units(sc):
+        e = cat.effectors[u.effector]
+        rows.append(
+            {
+                "unit": u.name,
+                "effector_type": u.effector,
+                "effector_kind": e.kind,
+                "lat": u.lat,
+                "lon": u.lon,
+                "range_min_km": e.range_min_km,
+                "range_max_km": e.range_max_km,
+                "pool": u.pool or "",
+            }
+        )
+    return pd.DataFrame(rows)
