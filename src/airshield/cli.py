@@ -28,6 +28,9 @@ def _register() -> None:
 
     raid_cli.register(app)
     # --- capability sub-commands (one line each) ---
+    from airshield.history import cli as history_cli
+
+    history_cli.register(app)
 
 
 _register()

@@ -1,0 +1,1070 @@
+"""Read raid claims out of English prose: Air Force bulletins, wire reports, news articles.
+
+The parser is rule based and deliberately conservative:
+
+1. The text is split into sentences (blank lines, sentence punctuation, list lines).
+2. Counts are found (digits ``1,000``, ``1.2 thousand``, number words ``eleven``, ``two dozen``);
+   numbers that belong to dates, clock times, percentages or model names (``X-101``,
+   ``Tu-95MS``) are not counts.
+3. Each count is tied to the noun phrase after it. The noun phrase gives the kind: ``drone``,
+   ``decoy``, ``cruise_missile``, ``ballistic_missile``, ``missile`` (a missile whose type is not
+   given, or several types under one number), ``other`` (bombs), ``unknown`` (``strikes``,
+   ``aerial targets``, ``missiles and drones`` under one number). Weapon model names are
+   resolved with the history model mapping. Interceptors (``anti-drone missiles``, ``Patriot``)
+   are not raid weapons and are skipped. A count without a noun (``476 were shot down``) takes the
+   kind of the claim's launches when those are of one kind, else ``unknown``.
+4. Each count gets a role from the verbs around it: ``launched`` (launched, fired, attacked ...
+   with), ``destroyed`` (shot down, destroyed, intercepted, neutralised, "shot down or
+   suppressed") or ``lost`` (locationally lost, suppressed by EW, failed to reach). A passive verb
+   after the count wins over an active one before it.
+5. Counts become claims, one per sentence; a sentence that only gives outcomes joins the claim of
+   the sentence before it. A sentence can hold two claims when it repeats a role and kind
+   ("539 drones ... surpassing the record of 479 drones").
+
+Every item keeps its matched text and character span. Quantities without a number ("dozens of
+drones") and model names that are not in the mapping are listed under ``unclassified``: the
+parser reports them, it never guesses a number or a kind.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from airshield.history.models import resolve_model
+
+BULLETIN_KINDS: tuple[str, ...] = (
+    "drone",
+    "decoy",
+    "cruise_missile",
+    "ballistic_missile",
+    "missile",
+    "other",
+    "unknown",
+)
+"""Kinds a bulletin count can have (``missile``: type not given; ``unknown``: not a weapon type)."""
+
+ROLES: tuple[str, ...] = ("launched", "destroyed", "lost")
+
+# ----------------------------------------------------------------------------- lexicon
+
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+_MONTHS["sept"] = 9
+_WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
+_MONTH_RE = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+)
+_WEEKDAY_RE = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_NUMW = "|".join(sorted([*_UNITS, "hundred", "thousand", "dozen"], key=len, reverse=True))
+
+_NUMBER_RE = re.compile(
+    r"(?<![\w\-/.$€£#])"
+    r"(?:(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<dec>\d+))?(?:\s*(?P<k>thousand)\b)?"
+    r"|(?P<words>\b(?:an?\s+(?=(?:dozen|hundred|thousand)\b))?(?:" + _NUMW + r")"
+    r"(?:(?:\s+and\s+|[\s-]+)(?:" + _NUMW + r"))*\b))"
+    r"(?![\w/]|-\w|[.,]\d|:\d|\s*%|\s*per\s*cent|\s*percent)",
+    re.IGNORECASE,
+)
+_VAGUE_RE = re.compile(
+    r"\b(?P<vague>dozens|hundreds|scores|thousands|several|a\s+number|a\s+few|many)"
+    r"(?:\s+of)?(?=\s)",
+    re.IGNORECASE,
+)
+_TIME_RE = re.compile(
+    r"\b\d{1,2}[:.]\d{2}\b(?:\s*(?:a\.m\.|p\.m\.|am|pm)\b)?|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am|pm)\b",
+    re.IGNORECASE,
+)
+_DATE_PATTERNS = (
+    # night of 3-4 July 2025 / 3 July / 4th of July
+    re.compile(
+        r"(?P<night>\b(?:(?:on\s+)?the\s+)?night\s+(?:of|to|into)\s+(?:the\s+)?)?"
+        r"\b(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:\s*(?:-|to)\s*(?P<d2>\d{1,2})(?:st|nd|rd|th)?)?"
+        r"(?:\s+of)?\s+(?P<mon>" + _MONTH_RE + r")(?:,?\s+(?P<year>(?:19|20)\d{2}))?\b",
+        re.IGNORECASE,
+    ),
+    # night of July 3-4, 2025 / June 1
+    re.compile(
+        r"(?P<night>\b(?:(?:on\s+)?the\s+)?night\s+(?:of|to|into)\s+(?:the\s+)?)?"
+        r"\b(?P<mon>" + _MONTH_RE + r")\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?"
+        r"(?:\s*(?:-|to)\s*(?P<d2>\d{1,2})(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>(?:19|20)\d{2}))?\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<mnum>\d{2})-(?P<d1>\d{2})\b"),
+    re.compile(r"\b(?P<d1>\d{1,2})\.(?P<mnum>\d{1,2})\.(?P<year>(?:19|20)\d{2})\b"),
+)
+_WEEKDAY_DATE_RE = re.compile(
+    r"(?P<night>\bovernight\s+(?:on|into|to)\s+|\b(?:on\s+)?the\s+night\s+(?:of|to|into)\s+"
+    r"|\b(?:on|into)\s+)?\b(?P<wd>" + _WEEKDAY_RE + r")\b(?P<night2>\s+night)?",
+    re.IGNORECASE,
+)
+_RELATIVE_RE = re.compile(
+    r"\b(?P<rel>overnight|last\s+night|tonight|yesterday|today|this\s+morning)\b", re.IGNORECASE
+)
+_NIGHT_WORD_RE = re.compile(r"\b(?:overnight|night)\b", re.IGNORECASE)
+_WINDOW_RE = re.compile(
+    r"\b(?:from|since|starting\s+at|beginning\s+at)\s+(?P<start>\d{1,2}[:.]\d{2})"
+    r"(?:\s+(?:on\s+)?[^.;]{0,25}?)?"
+    r"(?:\s+(?:to|until|till|and)\s+(?P<end>\d{1,2}[:.]\d{2}))?"
+    r"|\bbetween\s+(?P<bstart>\d{1,2}[:.]\d{2})\s+and\s+(?P<bend>\d{1,2}[:.]\d{2})"
+    r"|\bas\s+of\s+(?P<asof>\d{1,2}[:.]\d{2})",
+    re.IGNORECASE,
+)
+
+_ROLE_CUES: tuple[tuple[str, str], ...] = (
+    # (role, regex) -- longer phrases first; matches are taken left to right, non-overlapping
+    ("destroyed", r"shot\s+down\s*(?:/|or|and)\s*(?:suppressed|jammed|neutrali[sz]ed)"),
+    ("destroyed", r"(?:shot|shooting|brought|taken|knocked)\s+down|down(?:ed|ing)"
+                  r"|destroy(?:ed|ing)|intercept(?:ed|ing)|neutrali[sz](?:ed|ing)"
+                  r"|eliminat(?:ed|ing)|repel(?:led|ling)|repulsed"),
+    ("lost", r"locationally\s+lost|location(?:ally)?[- ]lost|lost\s+(?:from|off|on)\s+(?:the\s+)?"
+             r"(?:radar|location)s?|disappeared\s+from\s+(?:the\s+)?radars?"
+             r"|(?:did\s+not|didn't|failed\s+to)\s+reach|suppressed|jammed|lost"
+             r"|(?:redirected|diverted)\s+by\s+(?:electronic\s+warfare|ew)"),
+    ("launched", r"launch(?:ed|es|ing)?|fir(?:ed|ing)|sent|unleash(?:ed|es|ing)?|deploy(?:ed|ing)"
+                 r"|us(?:ed|ing)|involv(?:ed|ing)|compris(?:ed|ing)|consist(?:ed|ing)\s+of"),
+)
+_ROLE_RE = re.compile(
+    "|".join(f"(?P<{role}{i}>\\b(?:{rx})\\b)" for i, (role, rx) in enumerate(_ROLE_CUES)),
+    re.IGNORECASE,
+)
+_RAID_WITH_RE = re.compile(
+    r"\b(?:attack(?:ed|s|ing)?|hit(?:ting|s)?|struck|strik(?:e|es|ing)|pummell?(?:ed|ing)"
+    r"|pound(?:ed|ing)|batter(?:ed|ing)|bombard(?:ed|ing)|target(?:ed|ing)|assault(?:ed)?"
+    r"|barrage|raid|onslaught|wave|shell(?:ed|ing))\b[^.;]{0,90}?\b(?P<with>with)\b"
+    r"|\b(?:barrage|wave|swarm|salvo|volley)\s+(?P<of>of)\b",
+    re.IGNORECASE,
+)
+_CONTEXT_RE = re.compile(
+    r"\b(?:attack|strike|raid|barrage|assault|launch|shot|air\s+force|air\s+defen[cs]e"
+    r"|intercept|destroy|onslaught)",
+    re.IGNORECASE,
+)
+
+_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("interceptor", re.compile(
+        r"\banti[- ](?:drone|shahed|aircraft\s+(?:missile\s+)?systems?|air)|\binterceptors?\b"
+        r"|\binterceptor\s+(?:drones?|missiles?)|\bpatriots?\b|\bnasams\b|\biris-t\b"
+        r"|\bair[- ]defen[cs]e\s+(?:missiles?|systems?|interceptors?)|\bpac-[23]\b"
+        r"|\b(?:weapons?|missile|defen[cs]e)\s+systems?\b",
+        re.I)),
+    ("decoy", re.compile(
+        r"\bdecoys?\b|\bimitat(?:or|ion)s?\b|\bsimulat(?:or|ion)s?\b|\bdumm(?:y|ies)\b"
+        r"|\bgerberas?\b|\bparodiyas?\b|\bfalse\s+targets?\b", re.I)),
+    ("drone", re.compile(
+        r"\bdrones?\b|\buavs?\b|\bunmanned\b|\bshaheds?\b|\bgerans?\b|\bkamikaze\b"
+        r"|\bloitering\s+munitions?\b|\bquadcopters?\b|\bfpvs?\b|\bshahed-type\b", re.I)),
+    ("cruise_missile", re.compile(r"\bcruise\b", re.I)),
+    ("ballistic_missile", re.compile(r"\b(?:aero)?ballistic\b", re.I)),
+    ("missile", re.compile(r"\bmissiles?\b|\brockets?\b", re.I)),
+    ("other", re.compile(r"\b(?:guided\s+|glide\s+|aerial\s+)?bombs?\b|\bkabs?\b", re.I)),
+    ("unknown", re.compile(
+        r"\bstrikes?\b|\b(?:aerial\s+|air\s+)?targets?\b|\bair[- ]attack\s+(?:means|vehicles?"
+        r"|weapons?|assets?)\b|\bmeans\s+of\s+(?:air\s+)?attack\b|\b(?:aerial|air)\s+weapons?\b"
+        r"|\bprojectiles?\b|\bmunitions?\b|\bweapons?\b|\baerial\s+vehicles?\b", re.I)),
+)
+_MODEL_TOKEN_RE = re.compile(
+    r"\b(?:[A-Z][A-Za-z]*-\d+[A-Za-z]*(?:/[A-Z]*-?\d*[A-Za-z]*)*|Kalibrs?|Kinzhals?|Iskanders?"
+    r"(?:-[MK])?|Onyx|Oniks|Zircons?|Tsirkons?|Oreshnik)\b"
+)
+_STOP_WORDS = frozenset(
+    """were was are is be been being have has had in on at from to into over by toward towards
+    across that which who while since during per each every targeting targetting aimed against
+    overnight including included include includes with after before when where as than until
+    said says reported according but also out toward near amid within throughout just""".split()
+)
+_FILLER_RE = re.compile(
+    r"^(?:\s|,|\"|'|were|was|are|is|have|has|had|been|being|be|reportedly|successfully|later|also|all"
+    r"|then|subsequently|either|further|another|in\s+total|in\s+all|of\s+them|of\s+those"
+    r"|of\s+these|of\s+which|of\s+the\s+total)*$",
+    re.IGNORECASE,
+)
+_LIST_GAP_RE = re.compile(r"^(?:\s*(?:,|and|or|as\s+well\s+as)\s*#)*[\s\"']*"
+                          r"(?:(?:were|was|are|have\s+been|had\s+been|has\s+been|all|also"
+                          r"|reportedly|successfully|then|later)\s*)*$", re.IGNORECASE)
+_QUALIFIERS: tuple[tuple[str, str], ...] = (
+    ("more than", r"more\s+than|over|upwards\s+of|in\s+excess\s+of|above|exceeding"),
+    ("at least", r"at\s+least|no\s+fewer\s+than|no\s+less\s+than|a\s+minimum\s+of"),
+    ("nearly", r"nearly|almost|close\s+to|just\s+under|just\s+shy\s+of"),
+    ("about", r"about|around|approximately|roughly|some|an\s+estimated|estimated|circa|~"),
+    ("up to", r"up\s+to|as\s+many\s+as"),
+    ("fewer than", r"fewer\s+than|less\s+than|under|below"),
+)
+_QUAL_RE = re.compile(
+    "(?:" + "|".join(f"(?P<q{i}>\\b(?:{rx}))" for i, (_, rx) in enumerate(_QUALIFIERS)) + r")\s*$",
+    re.IGNORECASE,
+)
+_PLANNED_RE = re.compile(
+    r"\b(?:plan(?:s|ned|ning)?\s+to|looking\s+to|look\s+to|intend(?:s|ed|ing)?\s+to"
+    r"|aim(?:s|ed|ing)?\s+to|prepar(?:es|ed|ing)\s+to"
+    r"|(?:could|may|might|will|would|can)(?:\s+\w+){0,4}?\s+(?:launch|send|fire|use|produce"
+    r"|build|reach|strike)|capable\s+of|capacity\s+to|future\s+(?:attacks|strikes|raids)"
+    r"|expected\s+to|threaten(?:s|ed)?\s+to|going\s+to\s+(?:launch|send|fire)|planned)\b",
+    re.IGNORECASE,
+)
+_RATE_RE = re.compile(
+    r"\b(?P<rate>(?:per|a|each|every)\s+(?:night|day)|nightly|daily)\b", re.IGNORECASE
+)
+_SAID_RE = re.compile(
+    r"\b(?:said|says|say|reported|reports|stated|states|announced|claimed|claims|told|wrote"
+    r"|posted)\b"
+)
+_ACCORDING_RE = re.compile(
+    r"\baccording\s+to\s+(?P<src>[^,.;:()\"]{2,80}?)(?=\s*[,.;:()\"]|\s+(?:which|who|that)\b|$)",
+    re.IGNORECASE,
+)
+_SAID_AFTER_RE = re.compile(
+    r"(?:,|^)\s*(?:said|says|reported|wrote|posted)\s+(?P<src>(?:the\s+)?[A-Z][^,.;:()\"]{1,80}?)"
+    r"(?=\s*[,.;:()\"]|$)"
+)
+_PLACE_WORD = r"[A-Z][\w'’]*(?:-[A-Z][\w'’]*)*"
+_PLACE_RE = (
+    r"(?P<place>(?:the\s+)?(?:city\s+of\s+|capital\s+|region\s+of\s+)?" + _PLACE_WORD
+    + r"(?:\s+(?:" + _PLACE_WORD + r"|oblast|region|province|city))*)"
+)
+_PLACES_RE = _PLACE_RE.replace("(?P<place>", "(?P<place>(?:") + (
+    r"(?:\s+and\s+(?:the\s+)?" + _PLACE_WORD
+    + r"(?:\s+(?:" + _PLACE_WORD + r"|oblast|region|province|city))*)*)"
+)
+_RAID_VERBS = (
+    r"(?:attack(?:ed|s|ing)?|strike|strikes|struck|raid|assault|barrage|launch(?:ed|es|ing)?"
+    r"|fir(?:ed|ing)|sent|hit|pummell?ed|pounded|battered|bombarded|shelled|aimed|directed)"
+)
+_TARGET_RES = (
+    re.compile(
+        r"main\s+direction\s+of\s+(?:the\s+)?(?:enemy'?s?\s+)?(?:strike|attack)s?['\"]?\s*"
+        r"(?:was|were|is|:|-|targeting|targetting|on|at)?\s*(?:aimed\s+at\s+)?"
+        r"(?:the\s+)?(?:capital\s+|city\s+of\s+)?" + _PLACES_RE
+    ),
+    re.compile(
+        r"(?:western|eastern|southern|northern|central)?\s*\b" + _PLACES_RE
+        + r"\s+(?:was|were|being|as)?\s*the\s+main\s+target"
+    ),
+    re.compile(
+        r"\b(?:attacked|attacking|hit|struck|pummell?ed|pounded|battered|bombarded|shelled)\s+"
+        + _PLACE_RE + r"\s+with\b"
+    ),
+    re.compile(
+        r"\b(?:targeting|targetting|targeted|aimed\s+at)\s+(?:the\s+)?(?:capital\s+|city\s+of\s+"
+        r"|region\s+of\s+|western\s+|central\s+|eastern\s+|southern\s+|northern\s+)?"
+        + _PLACES_RE
+    ),
+    re.compile(
+        r"\b" + _RAID_VERBS + r"\b[^.;,]{0,60}?\b(?:on|at|against|towards?)\s+"
+        r"(?:the\s+)?(?:capital\s+|city\s+of\s+|region\s+of\s+|western\s+|central\s+"
+        r"|eastern\s+|southern\s+|northern\s+)?" + _PLACES_RE
+    ),
+)
+_NOT_PLACES = frozenset(
+    {*(m.capitalize() for m in _MONTHS), *(d.capitalize() for d in _WEEKDAYS), "The", "A",
+     "An", "This", "That", "It", "He", "She", "They", "We", "I", "Russia's", "Russian",
+     "Ukrainian", "American", "Iranian", "European", "NATO", "US", "U.S.", "Moscow's", "Kyiv's",
+     "Trump", "Putin", "Zelensky", "Zelenskyy", "Sunday's", "Air", "Force"}
+)
+_QUOTE_RE = re.compile(r"\"([^\"]{2,300})\"")
+
+
+# ----------------------------------------------------------------------------- result types
+
+
+@dataclass
+class Item:
+    """One count found in the text (or one quantity that could not be counted)."""
+
+    role: str | None
+    kind: str
+    count: int | None
+    qualifier: str | None
+    noun: str
+    text: str
+    span: tuple[int, int]
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "kind": self.kind,
+            "count": self.count,
+            "qualifier": self.qualifier,
+            "noun": self.noun,
+            "text": self.text,
+            "span": list(self.span),
+            **({"note": self.note} if self.note else {}),
+        }
+
+
+@dataclass
+class Claim:
+    """A raid claim: counts by role and kind, with when, where and who said it."""
+
+    text: str
+    span: tuple[int, int]
+    items: list[Item] = field(default_factory=list)
+    unclassified: list[dict[str, Any]] = field(default_factory=list)
+    date: str | None = None
+    date_text: str | None = None
+    night: bool = False
+    night_of: str | None = None
+    window: dict[str, str] | None = None
+    target: str | None = None
+    source: str | None = None
+    quote: str | None = None
+    qualifiers: list[str] = field(default_factory=list)
+
+    def counts(self, role: str) -> dict[str, int]:
+        """Counts of one role keyed by kind (items of one kind add up)."""
+        out: dict[str, int] = {}
+        for it in self.items:
+            if it.role == role and it.count is not None:
+                out[it.kind] = out.get(it.kind, 0) + it.count
+        return out
+
+    @property
+    def launched(self) -> dict[str, int]:
+        return self.counts("launched")
+
+    @property
+    def destroyed(self) -> dict[str, int]:
+        return self.counts("destroyed")
+
+    @property
+    def lost(self) -> dict[str, int]:
+        return self.counts("lost")
+
+    @property
+    def qualifier(self) -> str | None:
+        return ", ".join(self.qualifiers) if self.qualifiers else None
+
+    @property
+    def launched_total(self) -> int | None:
+        """Best total of weapons launched.
+
+        A generic count (``unknown``, e.g. "550 air attack means") is taken as the total when it
+        is at least the sum of the typed counts; a ``missile`` count is taken to cover the
+        cruise and ballistic counts given as its breakdown.
+        """
+        return _total(self.launched)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "span": list(self.span),
+            "launched": self.launched,
+            "destroyed": self.destroyed,
+            "lost": self.lost,
+            "launched_total": self.launched_total,
+            "date": self.date,
+            "date_text": self.date_text,
+            "night": self.night,
+            "night_of": self.night_of,
+            "window": self.window,
+            "target": self.target,
+            "source": self.source,
+            "quote": self.quote,
+            "qualifier": self.qualifier,
+            "items": [it.to_dict() for it in self.items],
+            "unclassified": self.unclassified,
+        }
+
+
+def _total(counts: dict[str, int]) -> int | None:
+    if not counts:
+        return None
+    missiles = max(counts.get("missile", 0),
+                   counts.get("cruise_missile", 0) + counts.get("ballistic_missile", 0))
+    typed = counts.get("drone", 0) + counts.get("decoy", 0) + counts.get("other", 0) + missiles
+    return max(typed, counts.get("unknown", 0))
+
+
+# ----------------------------------------------------------------------------- text handling
+
+_TRANSLATE = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"',
+     "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", "\u00a0": " ", "\u202f": " ",
+     "\u2009": " ", "\u2011": "-", "\u2010": "-"}
+)
+
+
+def _normalise(text: str) -> str:
+    """Same-length copy of the text with plain quotes, dashes and spaces (spans stay valid)."""
+    out = text.translate(_TRANSLATE)
+    assert len(out) == len(text)
+    return out
+
+
+_SENT_END_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"(\[]?[A-Z0-9])")
+_ABBREV_RE = re.compile(
+    r"(?:\b(?:U\.S|U\.K|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|St|No|approx|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul"
+    r"|Aug|Sep|Sept|Oct|Nov|Dec|a\.m|p\.m|[A-Z])\.)$"
+)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans: split at blank lines, list lines, and sentence-final punctuation."""
+    spans: list[tuple[int, int]] = []
+    lines = list(re.finditer(r"[^\n]+", text))
+    # join soft-wrapped lines: a line continues the previous one unless it starts a list item
+    # or the previous line ends a sentence, a heading or a list item
+    blocks: list[tuple[int, int]] = []
+    for m in lines:
+        s, e = m.span()
+        line = m.group()
+        if not line.strip():
+            continue
+        starts_item = bool(re.match(r"\s*(?:[-*•\u2022]|\d+[.)]\s)", line))
+        if blocks:
+            ps, pe = blocks[-1]
+            prev = text[ps:pe].rstrip()
+            gap = text[pe:s]
+            if (gap.count("\n") == 1 and not starts_item and prev
+                    and prev[-1] not in ".!?:;\"'" and line[:1].strip()
+                    and not line.lstrip()[:1].isupper()) or (
+                gap.count("\n") == 1 and not starts_item and prev and prev[-1] in ",-"
+            ):
+                blocks[-1] = (ps, e)
+                continue
+        blocks.append((s, e))
+    for bs, be in blocks:
+        start = bs
+        for m in _SENT_END_RE.finditer(text, bs, be):
+            head = text[start:m.start()].rstrip("\"')] ")
+            if _ABBREV_RE.search(head):
+                continue
+            spans.append((start, m.start()))
+            start = m.end()
+        spans.append((start, be))
+    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip()))
+            for s, e in spans if text[s:e].strip()]
+
+
+def _number_value(m: re.Match[str]) -> int | None:
+    if m.group("digits"):
+        base = float(m.group("digits").replace(",", "") + (("." + m.group("dec"))
+                                                           if m.group("dec") else ""))
+        if m.group("k"):
+            base *= 1000
+        return round(base) if float(base).is_integer() or m.group("k") else None
+    words = re.split(r"[\s-]+", m.group("words").lower())
+    total, current = 0, 0
+    for w in words:
+        if w in ("a", "an"):
+            current = max(current, 1)
+        elif w == "and":
+            continue
+        elif w in _UNITS:
+            current += _UNITS[w]
+        elif w == "hundred":
+            current = max(current, 1) * 100
+        elif w == "dozen":
+            current = max(current, 1) * 12
+        elif w == "thousand":
+            total += max(current, 1) * 1000
+            current = 0
+    return total + current
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int  # end of the number
+    count: int | None
+    vague: str | None
+    phrase_end: int
+    noun: str
+    kind: str | None  # None: no noun; "skip": not a raid weapon
+    kinds_mentioned: tuple[str, ...] = ()
+    note: str | None = None
+    anaphor: bool = False
+    of_group: bool = False  # "of them", "of those": refers to all launches, not the last noun
+    role: str | None = None
+    qualifier: str | None = None
+
+
+def _classify_phrase(phrase: str) -> tuple[str | None, tuple[str, ...], str | None]:
+    """Kind of a noun phrase: (kind, kinds mentioned, note). ``None`` when it names no weapon."""
+    if not phrase.strip():
+        return None, (), None
+    if _KIND_PATTERNS[0][1].search(phrase):
+        return "skip", (), "interceptor, not a raid weapon"
+    parts = re.split(r"\s+(?:and|or|as\s+well\s+as|plus)\s+|\s*[/&+]\s*(?=[a-z])", phrase)
+    found: list[str] = []
+    notes: list[str] = []
+    for part in parts:
+        kind, note = _classify_part(part)
+        if note:
+            notes.append(note)
+        if kind is not None:
+            found.append(kind)
+    if not found:
+        return (("unknown", (), notes[0]) if notes else (None, (), None))
+    kinds = tuple(dict.fromkeys(found))
+    note = "; ".join(notes) if notes else None
+    if len(kinds) == 1:
+        return kinds[0], kinds, note
+    s = set(kinds)
+    if s <= {"drone", "decoy"}:
+        return "drone", kinds, "drones and decoys under one number"
+    if s <= {"cruise_missile", "ballistic_missile", "missile"}:
+        return "missile", kinds, "several missile types under one number"
+    if "unknown" in s and len(s - {"unknown"}) == 1:
+        return (s - {"unknown"}).pop(), kinds, note
+    return "unknown", kinds, "several weapon types under one number"
+
+
+def _classify_part(part: str) -> tuple[str | None, str | None]:
+    kinds = {name for name, rx in _KIND_PATTERNS[1:] if rx.search(part)}
+    note = None
+    for tok in _MODEL_TOKEN_RE.findall(part):
+        mk = resolve_model(tok.rstrip("s") if tok.endswith("s") and not tok[-2].isdigit() else tok)
+        if mk.mapped and mk.kind in BULLETIN_KINDS:
+            kinds.add(mk.kind)
+        elif not mk.mapped and re.search(r"\d", tok) and kinds & {"missile", "drone"}:
+            note = f"model {tok!r} not in the mapping"
+    if "decoy" in kinds:
+        return "decoy", note
+    if "drone" in kinds:
+        return "drone", note
+    if "ballistic_missile" in kinds and "cruise_missile" in kinds:
+        return "missile", note
+    for k in ("ballistic_missile", "cruise_missile", "missile", "other", "unknown"):
+        if k in kinds:
+            return k, note
+    return None, note
+
+
+def _noun_phrase(s: str, pos: int, end: int) -> tuple[int, str]:
+    """The noun phrase after a count: up to punctuation, a stop word, a number or 10 words."""
+    m = re.match(r"[^,;:()\[\]\"!?]*", s[pos:end])
+    chunk = m.group() if m else ""
+    # cut at sentence-final full stops (keep dots inside abbreviations like U.S.)
+    dot = re.search(r"\.(?:\s|$)", chunk)
+    if dot:
+        chunk = chunk[: dot.start()]
+    words = list(re.finditer(r"\S+", chunk))
+    last = 0
+    for i, w in enumerate(words):
+        token = w.group().lower()
+        if i >= 10 or token in _STOP_WORDS or re.match(r"\d", token) or _ROLE_RE.fullmatch(
+            w.group()
+        ):
+            break
+        if token in ("and", "or", "of", "plus") and i + 1 < len(words):
+            nxt = words[i + 1].group().lower()
+            if re.match(r"\d", nxt) or _NUMBER_RE.fullmatch(words[i + 1].group()):
+                break
+            if token == "of" and nxt in ("them", "those", "these", "which", "the", "it"):
+                break
+        last = w.end()
+    phrase = chunk[:last].rstrip()
+    phrase = re.sub(r"\s+(?:and|or|of|plus)$", "", phrase)
+    return pos + len(phrase), phrase
+
+
+def _excluded_spans(s: str) -> list[tuple[int, int]]:
+    spans = [m.span() for m in _TIME_RE.finditer(s)]
+    for rx in _DATE_PATTERNS:
+        spans += [m.span() for m in rx.finditer(s)]
+    return spans
+
+
+def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
+    return any(s <= a and b <= e for s, e in spans)
+
+
+def _mentions(s: str) -> list[_Mention]:
+    excluded = _excluded_spans(s)
+    out: list[_Mention] = []
+    taken: list[tuple[int, int]] = []
+    for m in _NUMBER_RE.finditer(s):
+        a, b = m.span()
+        if _inside(excluded, a, b) or (out and a < out[-1].phrase_end):
+            continue
+        value = _number_value(m)
+        if value is None:
+            continue
+        if m.group("words") and m.group("words").lower() in ("a", "an"):
+            continue
+        out.append(_mention_at(s, a, b, value, None))
+        taken.append((a, b))
+    for m in _VAGUE_RE.finditer(s):
+        a, b = m.span()
+        if any(ta <= a < tb for ta, tb in taken):
+            continue
+        mention = _mention_at(s, a, b, None, m.group("vague").lower())
+        if mention.kind not in (None, "skip", "unknown"):
+            out.append(mention)
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+def _mention_at(s: str, a: int, b: int, value: int | None, vague: str | None) -> _Mention:
+    pos = b
+    # "476 of the 550 drones" / "1,000 of them": the noun comes later or from the antecedent
+    ofm = re.match(r"\s+of\s+(?:the\s+|those\s+|these\s+)?(?=(?:them|those|these|which)\b|\d)",
+                   s[pos:])
+    if ofm and value is not None:
+        rest = s[pos + ofm.end():]
+        num = _NUMBER_RE.match(rest)
+        if num:
+            p_end, phrase = _noun_phrase(s, pos + ofm.end() + num.end(), len(s))
+            kind, kinds, note = _classify_phrase(phrase)
+            # the second number repeats an earlier total: the mention runs to its noun's end
+            return _Mention(a, b, value, vague, max(p_end, pos + ofm.end() + num.end()), phrase,
+                            kind, kinds, note, anaphor=kind is None, of_group=kind is None)
+        return _Mention(a, b, value, vague, b, "", None, anaphor=True, of_group=True)
+    p_end, phrase = _noun_phrase(s, pos, len(s))
+    kind, kinds, note = _classify_phrase(phrase)
+    if kind is None:
+        # a bare count keeps the whitespace after it as its phrase end
+        of_group = bool(re.search(r"\b(?:of|from)\s+(?:them|those|these|which|this|the\s+total)"
+                                  r"\b[\s,]*$|\btotal\s+of\s*$", s[max(0, a - 30):a], re.I))
+        return _Mention(a, b, value, vague, b, phrase, None, anaphor=True, of_group=of_group)
+    return _Mention(a, b, value, vague, p_end, phrase, kind, kinds, note)
+
+
+def _cues(s: str) -> list[tuple[int, int, str]]:
+    cues: list[tuple[int, int, str]] = []
+    for m in _ROLE_RE.finditer(s):
+        role = re.sub(r"\d+$", "", m.lastgroup or "")
+        cues.append((m.start(), m.end(), role))
+    for m in _RAID_WITH_RE.finditer(s):
+        g = "with" if m.group("with") else "of"
+        cues.append((m.start(g), m.end(g), "launched"))
+    cues.sort()
+    return cues
+
+
+def _assign_roles(s: str, mentions: list[_Mention]) -> None:
+    cues = _cues(s)
+    for i, men in enumerate(mentions):
+        # 1. a passive cue after the phrase ("476 were shot down", "539 drones launched")
+        for ca, _cb, role in cues:
+            if ca < men.phrase_end:
+                continue
+            gap = s[men.phrase_end:ca]
+            later = [x for x in mentions[i + 1:] if x.start < ca]
+            if not later:
+                ok = bool(_FILLER_RE.match(gap))
+            else:
+                masked = gap
+                for x in reversed(later):
+                    masked = (masked[: x.start - men.phrase_end] + "#"
+                              + masked[x.phrase_end - men.phrase_end:])
+                ok = bool(_LIST_GAP_RE.match(masked))
+            if ok:
+                men.role = role
+            break
+        if men.role is not None:
+            continue
+        # 2. an active cue before the count, in the same sentence
+        before = [c for c in cues if c[1] <= men.start]
+        if before:
+            ca, cb, role = before[-1]
+            gap = s[cb:men.start]
+            if men.anaphor:
+                # a bare count needs its verb right before it: "shot down 476"
+                if re.fullmatch(r"\s*(?:a\s+total\s+of|a\s+further|another|only|all)?\s*", gap,
+                                re.IGNORECASE) or re.fullmatch(
+                    r"[^.;]*?\b(?:a\s+total\s+of)\s*", gap, re.IGNORECASE
+                ):
+                    men.role = role
+            else:
+                men.role = role
+        # 3. a qualifier right before the count
+    for men in mentions:
+        head = s[max(0, men.start - 40):men.start]
+        q = _QUAL_RE.search(head)
+        if q:
+            idx = int((q.lastgroup or "q0")[1:])
+            men.qualifier = _QUALIFIERS[idx][0]
+
+
+def _resolve_date(
+    sent: str, ref: date | None
+) -> tuple[str | None, str | None, bool, str | None]:
+    """(date ISO or '--MM-DD', matched text, night?, evening date of the night)."""
+    best: tuple[int, re.Match[str]] | None = None
+    for rx in _DATE_PATTERNS:
+        for m in rx.finditer(sent):
+            if best is None or m.start() < best[0]:
+                best = (m.start(), m)
+            break
+    if best is not None:
+        m = best[1]
+        gd = m.groupdict()
+        month = int(gd["mnum"]) if gd.get("mnum") else _MONTHS[gd["mon"].lower().rstrip(".")]
+        d1 = int(gd["d1"])
+        d2 = int(gd["d2"]) if gd.get("d2") else None
+        year = int(gd["year"]) if gd.get("year") else None
+        night = bool(gd.get("night")) or d2 is not None or bool(_NIGHT_WORD_RE.search(sent))
+        day = d2 if d2 is not None else d1
+        if year is None and ref is not None:
+            year = ref.year if (month, day) <= (ref.month, ref.day + 1) else ref.year - 1
+        text = m.group().strip()
+        try:
+            if year is None:
+                date(2024, month, day)  # validates day-of-month (leap year allows 29 Feb)
+                iso = f"--{month:02d}-{day:02d}"
+                night_of = None
+                if d2 is not None and d1 <= d2:
+                    night_of = f"--{month:02d}-{d1:02d}"
+                elif night and (month, day) != (3, 1):
+                    eve = date(2023, month, day) - timedelta(days=1)
+                    night_of = f"--{eve.month:02d}-{eve.day:02d}"
+                return iso, text, night, night_of
+            when = date(year, month, day)
+        except ValueError:
+            return None, text, night, None
+        night_of_d = (when - timedelta(days=1)) if night else None
+        if d2 is not None:
+            night_of_d = date(year, month, d1) if d1 <= d2 else when - timedelta(days=1)
+        # "night of 4 July" in Air Force usage means the night that ends on 4 July
+        return when.isoformat(), text, night, night_of_d.isoformat() if night_of_d else None
+    wm = _WEEKDAY_DATE_RE.search(sent)
+    if wm:
+        text = wm.group().strip()
+        night = bool(wm.group("night") and "night" in wm.group("night").lower()) or bool(
+            wm.group("night2")) or bool(wm.group("night") and "overnight" in wm.group("night"))
+        if ref is None:
+            return None, text, night, None
+        target_wd = _WEEKDAYS[wm.group("wd").lower()]
+        when = ref - timedelta(days=(ref.weekday() - target_wd) % 7)
+        night_of_d = when - timedelta(days=1) if night else None
+        return when.isoformat(), text, night, night_of_d.isoformat() if night_of_d else None
+    rm = _RELATIVE_RE.search(sent)
+    if rm:
+        rel = rm.group("rel").lower()
+        night = "night" in rel
+        if ref is None:
+            return None, rm.group(), night, None
+        if rel == "yesterday":
+            when = ref - timedelta(days=1)
+        elif rel == "tonight":
+            when = ref + timedelta(days=1)
+            night = True
+        else:
+            when = ref
+        night_of_d = when - timedelta(days=1) if night else None
+        return when.isoformat(), rm.group(), night, night_of_d.isoformat() if night_of_d else None
+    return None, None, False, None
+
+
+def _window(sent: str) -> dict[str, str] | None:
+    m = _WINDOW_RE.search(sent)
+    if not m:
+        return None
+    gd = {k: v.replace(".", ":") for k, v in m.groupdict().items() if v}
+    out: dict[str, str] = {}
+    if "start" in gd:
+        out["start"] = gd["start"]
+    if "end" in gd:
+        out["end"] = gd["end"]
+    if "bstart" in gd:
+        out["start"], out["end"] = gd["bstart"], gd["bend"]
+    if "asof" in gd:
+        out["as_of"] = gd["asof"]
+    return out or None
+
+
+def _targets(sent: str) -> str | None:
+    found: list[str] = []
+    for rx in _TARGET_RES:
+        for m in rx.finditer(sent):
+            place = re.sub(r"^(?:the\s+)", "", m.group("place")).strip()
+            first = place.split()[0] if place else ""
+            if not place or first in _NOT_PLACES or first.rstrip("'s") in _NOT_PLACES:
+                continue
+            place = re.sub(r"'s$", "", place)
+            if place not in found:
+                found.append(place)
+        if found and rx in _TARGET_RES[:2]:
+            break
+    return " and ".join(found) if found else None
+
+
+def _source(sent: str) -> str | None:
+    m = _ACCORDING_RE.search(sent)
+    if m:
+        return m.group("src").strip()
+    m = _SAID_AFTER_RE.search(sent)
+    if m:
+        return m.group("src").strip()
+    for m in _SAID_RE.finditer(sent):
+        head = sent[: m.start()]
+        # the subject: text after the last clause break before the verb
+        cut = max(head.rfind(","), head.rfind(";"), head.rfind(":"), head.rfind('"'),
+                  head.rfind(" that "), head.rfind(" when "), head.rfind(" as "))
+        subj = head[cut + 1:].strip() if cut >= 0 else head.strip()
+        subj = re.sub(r"^(?:and|but|while|as|that|which)\s+", "", subj, flags=re.IGNORECASE)
+        subj = re.sub(r"\s+(?:has|have|had|also|previously|later|on\s+\w+)$", "", subj)
+        words = subj.split()
+        if not words or len(words) > 8:
+            continue
+        if words[0].lower() in ("it", "he", "she", "they", "we", "i", "you", "this", "there"):
+            continue
+        if not (words[0][0].isupper() or words[0].lower() in ("the", "officials", "reports")):
+            continue
+        return subj
+    return None
+
+
+# ----------------------------------------------------------------------------- entry points
+
+
+def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
+    """Extract raid claims from English prose (see the module docstring).
+
+    ``ref_date`` (the publication date) lets the parser resolve weekdays ("on Friday"),
+    "overnight" and dates without a year; without it those keep their text and ``date`` is
+    ``None`` (or ``--MM-DD`` when only the year is missing). A dateline at the top of the text
+    ("KYIV, July 4, 2025 (Reuters) -") is used as ``ref_date`` when none is given.
+    """
+    norm = _normalise(text)
+    if ref_date is None:
+        ref_date = _dateline(norm)
+    claims: list[Claim] = []
+    prev_sentence_end = -1
+    for sa, sb in _sentences(norm):
+        sent = norm[sa:sb]
+        mentions = _mentions(sent)
+        if not mentions:
+            # a sentence right after a claim can still name its target, window or source
+            if claims and prev_sentence_end >= 0 and not re.search(
+                r"\n\s*\n", norm[prev_sentence_end:sa]
+            ):
+                _enrich(claims[-1], sent)
+                prev_sentence_end = sb
+            continue
+        has_context = bool(_CONTEXT_RE.search(sent))
+        _assign_roles(sent, mentions)
+        sentence_claims = _sentence_claims(text, norm, sa, sb, mentions, has_context, ref_date)
+        for claim in sentence_claims:
+            prev = claims[-1] if claims else None
+            if (
+                prev is not None
+                and prev_sentence_end >= 0
+                and claim.items
+                and not claim.launched
+                and prev.launched
+                and (claim.date is None or claim.date == prev.date)
+                and _outcomes_fit(prev, claim)
+                and not (set(claim.counts("destroyed")) & set(prev.counts("destroyed")))
+                and not (set(claim.counts("lost")) & set(prev.counts("lost")))
+            ):
+                _merge(prev, claim, text)
+            else:
+                claims.append(claim)
+        if sentence_claims:
+            prev_sentence_end = sb
+    for claim in claims:
+        _fill_anaphora(claim)
+    return claims
+
+
+def _dateline(norm: str) -> date | None:
+    head = norm[:200]
+    m = re.match(
+        r"\s*[A-Z][A-Za-z .'-]{1,40},?\s+(?:(?P<mon>" + _MONTH_RE + r")\s+(?P<d1>\d{1,2})"
+        r"|(?P<d2>\d{1,2})\s+(?P<mon2>" + _MONTH_RE + r")),?\s+(?P<year>(?:19|20)\d{2})\b",
+        head,
+    )
+    if not m:
+        m2 = re.match(r"\s*(?P<year>(?:19|20)\d{2})-(?P<mn>\d{2})-(?P<d>\d{2})\b", head)
+        if not m2:
+            return None
+        try:
+            return date(int(m2.group("year")), int(m2.group("mn")), int(m2.group("d")))
+        except ValueError:
+            return None
+    mon = (m.group("mon") or m.group("mon2")).lower().rstrip(".")
+    day = int(m.group("d1") or m.group("d2"))
+    try:
+        return date(int(m.group("year")), _MONTHS[mon], day)
+    except ValueError:
+        return None
+
+
+def _sentence_claims(
+    text: str,
+    norm: str,
+    sa: int,
+    sb: int,
+    mentions: list[_Mention],
+    has_context: bool,
+    ref_date: date | None,
+) -> list[Claim]:
+    sent = norm[sa:sb]
+    groups: list[list[_Mention]] = [[]]
+    seen: set[tuple[str | None, str | None]] = set()
+    for men in mentions:
+        if men.kind == "skip":
+            continue
+        if men.anaphor and men.role is None:
+            continue  # a bare number with no verb tied to it is not a count of weapons
+        if men.kind is None and not men.anaphor:
+            continue
+        if men.role is None and not has_context and men.vague is None:
+            continue
+        key = (men.role, men.kind)
+        if men.role is not None and men.count is not None and key in seen and not men.anaphor:
+            groups.append([])
+            seen = set()
+        if men.count is not None:
+            seen.add(key)
+        groups[-1].append(men)
+    claims: list[Claim] = []
+    for g_index, group in enumerate(g for g in groups if g):
+        first = group[0].start if g_index > 0 else 0
+        items: list[Item] = []
+        unclassified: list[dict[str, Any]] = []
+        for men in group:
+            span = (sa + men.start, sa + max(men.phrase_end, men.end))
+            raw = text[span[0]:span[1]]
+            if men.vague is not None:
+                unclassified.append({"text": raw, "span": list(span),
+                                     "reason": f"quantity '{men.vague}' is not a number",
+                                     "kind": men.kind, "role": men.role})
+                continue
+            if men.role is None:
+                unclassified.append({"text": raw, "span": list(span),
+                                     "reason": "no verb says whether launched, destroyed or lost",
+                                     "kind": men.kind, "role": None})
+                continue
+            items.append(Item(men.role, men.kind or "unknown", men.count, men.qualifier,
+                              men.noun.strip(), raw, span,
+                              note=men.note or ("no noun: kind from the launches"
+                                                if men.anaphor else None)))
+            if men.anaphor:
+                items[-1].kind = "?"
+                kind = _antecedent_kind(sent, group, men)
+                if kind is not None:
+                    items[-1].kind = kind
+                    items[-1].note = "no noun: kind of the count(s) before it"
+        if not items and not unclassified:
+            continue
+        part = sent[first:]
+        date_iso, date_text, night, night_of = _resolve_date(part, ref_date)
+        if date_text is None and first > 0:
+            date_iso, date_text, night, night_of = _resolve_date(sent, ref_date)
+        qualifiers = list(dict.fromkeys(it.qualifier for it in items if it.qualifier))
+        if _PLANNED_RE.search(sent):
+            qualifiers.append("planned")
+        rate = _RATE_RE.search(sent)
+        if rate:
+            qualifiers.append("per " + ("day" if "da" in rate.group("rate").lower() else "night"))
+        quote = _QUOTE_RE.search(sent)
+        claims.append(
+            Claim(
+                text=text[sa:sb],
+                span=(sa, sb),
+                items=items,
+                unclassified=unclassified,
+                date=date_iso,
+                date_text=date_text,
+                night=night,
+                night_of=night_of,
+                window=_window(sent),
+                target=_targets(part) or (_targets(sent) if first > 0 else None),
+                source=_source(sent),
+                quote=quote.group(1) if quote else None,
+                qualifiers=qualifiers,
+            )
+        )
+    return claims
+
+
+_MISSILE_KINDS = frozenset({"missile", "cruise_missile", "ballistic_missile"})
+
+
+def _outcomes_fit(prev: Claim, claim: Claim) -> bool:
+    """Can the outcomes of ``claim`` refer to the launches of ``prev``?"""
+    launched = set(prev.launched)
+    if "unknown" in launched:
+        return True
+    for it in claim.items:
+        if it.kind in ("unknown", "?") or it.kind in launched:
+            continue
+        if it.kind in _MISSILE_KINDS and launched & _MISSILE_KINDS:
+            continue
+        if it.kind in ("drone", "decoy") and launched & {"drone", "decoy"}:
+            continue
+        return False
+    return True
+
+
+def _enrich(claim: Claim, sent: str) -> None:
+    if claim.target is None:
+        m = _TARGET_RES[0].search(sent) or _TARGET_RES[1].search(sent)
+        if m:
+            claim.target = _targets(sent)
+    if claim.window is None:
+        claim.window = _window(sent)
+    elif "as_of" not in claim.window:
+        extra = _window(sent)
+        if extra and "as_of" in extra:
+            claim.window["as_of"] = extra["as_of"]
+
+
+def _antecedent_kind(sent: str, group: list[_Mention], men: _Mention) -> str | None:
+    """Kind a bare count refers to within its sentence, or ``None`` to use the claim's launches.
+
+    An elliptical count ("270 drones were shot down, 208 were lost") takes the kind of the count
+    before it. "Of which"/"of them" refers to the whole list before it ("539 drones and 11
+    missiles, of which 476 ..."): its kind is that list's kind when the list has one kind.
+    """
+    before = [x for x in group[: group.index(men)] if x.kind not in (None, "skip", "?")
+              and x.count is not None]
+    if not before:
+        return None
+    if not men.of_group:
+        return before[-1].kind
+    run = [before[-1]]
+    for x in reversed(before[:-1]):
+        gap = sent[x.phrase_end:run[0].start]
+        if re.fullmatch(r"\s*(?:,|and|,\s*and|or)\s*", gap):
+            run.insert(0, x)
+        else:
+            break
+    kinds = {x.kind for x in run}
+    return kinds.pop() if len(kinds) == 1 else "unknown"
+
+
+def _merge(prev: Claim, claim: Claim, text: str) -> None:
+    prev.items.extend(claim.items)
+    prev.unclassified.extend(claim.unclassified)
+    prev.span = (prev.span[0], claim.span[1])
+    prev.text = text[prev.span[0]:prev.span[1]]
+    for attr in ("date", "date_text", "night_of", "target", "source", "quote"):
+        if getattr(prev, attr) is None and getattr(claim, attr) is not None:
+            setattr(prev, attr, getattr(claim, attr))
+    if claim.window:
+        prev.window = {**claim.window, **(prev.window or {})}
+    prev.night = prev.night or claim.night
+    for q in claim.qualifiers:
+        if q not in prev.qualifiers:
+            prev.qualifiers.append(q)
+
+
+def _fill_anaphora(claim: Claim) -> None:
+    kinds = {it.kind for it in claim.items if it.role == "launched" and it.kind != "?"}
+    single = next(iter(kinds)) if len(kinds) == 1 else "unknown"
+    for it in claim.items:
+        if it.kind == "?":
+            it.kind = single
+
+
+def claims_to_json(claims: list[Claim]) -> list[dict[str, Any]]:
+    """JSON-ready list of claims (what ``airshield bulletin parse --json`` prints)."""
+    return [c.to_dict() for c in claims]
