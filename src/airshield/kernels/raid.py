@@ -68,7 +68,21 @@ def segment_circle(px, py, dx, dy, length, cx, cy, r):  # type: ignore[no-untype
 
 
 @njit(cache=True)
-def pair_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):  # type: ignore[no-untyped-def]
+def _push_interval(out, n, ts, te):  # type: ignore[no-untyped-def]
+    """Append [ts, te] to the interval list ``out[:n]``, merging with the last one if contiguous."""
+    if n > 0 and ts <= out[n - 1, 1] + 1e-9:
+        if te > out[n - 1, 1]:
+            out[n - 1, 1] = te
+        return n
+    if n < out.shape[0]:
+        out[n, 0] = ts
+        out[n, 1] = te
+        return n + 1
+    return n
+
+
+@njit(cache=True)
+def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):  # type: ignore[no-untyped-def]
     """Time windows when a threat on ``route`` is inside a unit's envelope.
 
     ``route`` is ``[x0, y0, x1, y1, x2, y2, t0, t1, t2, alt0, alt1]``: two straight segments
@@ -104,17 +118,94 @@ def pair_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):  # type
                 a, b = lo, min(hi, ilo)
             else:
                 a, b = max(lo, ihi), hi
-            if b <= a:
+            if b > a:
+                n = _push_interval(out, n, t0 + a / speed_kms, t0 + b / speed_kms)
+    return n
+
+
+@njit(cache=True)
+def closing_speed(kind, ispeed_kms, tspeed_kms):  # type: ignore[no-untyped-def]
+    """Speed (km/s) at which an interceptor closes on a threat; <= 0 if it never catches it.
+
+    Missiles and guns fly straight at their own speed; interceptor drones are assumed to chase
+    from behind (own speed minus threat speed), the conservative case.
+    """
+    if kind == K_IDRONE:
+        return ispeed_kms - tspeed_kms
+    return ispeed_kms
+
+
+@njit(cache=True)
+def launch_windows(route, speed_kms, ux, uy, c_kms, env, n_env, out):  # type: ignore[no-untyped-def]
+    """Launch times at which an interceptor closing at ``c_kms`` meets the threat inside its
+    envelope window: the set of t in [ts, te] with ``|P(t) - U| <= c (te - t)``.
+
+    On each straight segment this is a quadratic inequality in t, solved in closed form, so a
+    pair's feasibility is a fixed union of intervals that only ever closes as time passes.
+    Writes ``(t_first, t_last)`` rows into ``out`` and returns how many.
+    """
+    n = 0
+    if c_kms <= 0.0:
+        return 0
+    for w in range(n_env):
+        ts = env[w, 0]
+        te = env[w, 1]
+        for k in range(2):
+            lo = max(ts, route[6 + k])
+            hi = min(te, route[7 + k])
+            if hi < lo:
                 continue
-            ts = t0 + a / speed_kms
-            te = t0 + b / speed_kms
-            if n > 0 and ts <= out[n - 1, 1] + 1e-9:
-                if te > out[n - 1, 1]:
-                    out[n - 1, 1] = te
-            elif n < out.shape[0]:
-                out[n, 0] = ts
-                out[n, 1] = te
-                n += 1
+            px = route[2 * k]
+            py = route[2 * k + 1]
+            qx = route[2 * k + 2]
+            qy = route[2 * k + 3]
+            length = math.sqrt((qx - px) * (qx - px) + (qy - py) * (qy - py))
+            if length <= 0.0:
+                continue
+            vx = (qx - px) / length * speed_kms
+            vy = (qy - py) / length * speed_kms
+            # relative position at t = lo, in local time tau = t - lo
+            ex = px + vx * (lo - route[6 + k]) - ux
+            ey = py + vy * (lo - route[6 + k]) - uy
+            big_w = te - lo
+            c2 = c_kms * c_kms
+            a = vx * vx + vy * vy - c2
+            b = ex * vx + ey * vy + c2 * big_w  # half of the linear coefficient
+            q = ex * ex + ey * ey - c2 * big_w * big_w
+            span = hi - lo
+            # feasible tau in [0, span] with a tau^2 + 2 b tau + q <= 0
+            if abs(a) < 1e-12:
+                if abs(b) < 1e-15:
+                    if q <= 0.0:
+                        n = _push_interval(out, n, lo, hi)
+                    continue
+                r = -q / (2.0 * b)
+                if b > 0.0:
+                    if r >= 0.0:
+                        n = _push_interval(out, n, lo, lo + min(r, span))
+                elif r <= span:
+                    n = _push_interval(out, n, lo + max(r, 0.0), hi)
+                continue
+            disc = b * b - a * q
+            if disc < 0.0:
+                if a < 0.0:
+                    n = _push_interval(out, n, lo, hi)
+                continue
+            sq = math.sqrt(disc)
+            r1 = (-b - sq) / a
+            r2 = (-b + sq) / a
+            if r1 > r2:
+                r1, r2 = r2, r1
+            if a > 0.0:
+                x0 = max(r1, 0.0)
+                x1 = min(r2, span)
+                if x1 >= x0:
+                    n = _push_interval(out, n, lo + x0, lo + x1)
+            else:
+                if r1 >= 0.0:
+                    n = _push_interval(out, n, lo, lo + min(r1, span))
+                if r2 <= span:
+                    n = _push_interval(out, n, lo + max(r2, 0.0), hi)
     return n
 
 
@@ -160,25 +251,20 @@ def position_at(route, t):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def flight_time(kind, d_km, ispeed_kms, tspeed_kms):  # type: ignore[no-untyped-def]
-    """Interceptor flight time to a threat ``d_km`` away; < 0 if it can never catch it.
-
-    Missiles and guns fly straight at their speed; interceptor drones are assumed to chase from
-    behind (closing speed = own speed - threat speed), the conservative case.
-    """
-    if kind == K_IDRONE:
-        closing = ispeed_kms - tspeed_kms
-        if closing <= 0.0:
-            return -1.0
-        return d_km / closing
-    return d_km / ispeed_kms
+def flight_time_at(route, t, ux, uy, kind, ispeed_kms, tspeed_kms):  # type: ignore[no-untyped-def]
+    """Interceptor flight time for a launch at t (distance to the threat at launch / closing speed)."""
+    x, y = position_at(route, t)
+    d = math.sqrt((x - ux) * (x - ux) + (y - uy) * (y - uy))
+    return d / closing_speed(kind, ispeed_kms, tspeed_kms)
 
 
 @njit(cache=True)
-def compute_windows(routes, th_speed, u_x, u_y, u_rmin, u_rmax, u_amin, u_amax):  # type: ignore[no-untyped-def]
-    """All engagement windows of a replication: arrays (unit, threat, t_start, t_end).
+def compute_windows(routes, th_speed, u_kind, u_x, u_y, u_rmin, u_rmax, u_amin, u_amax, u_speed):  # type: ignore[no-untyped-def]
+    """All windows of a replication: arrays (unit, threat, t_start, t_end), threat by threat.
 
-    A bounding-box test skips pairs that can never meet, so the cost grows with the pairs that
+    For EW units a window is the time inside the envelope; for kinetic units it is the interval
+    of launch times whose intercept falls inside the envelope (:func:`launch_windows`). A
+    bounding-box test skips pairs that can never meet, so the cost grows with the pairs that
     can engage, not with all pairs.
     """
     n = routes.shape[0]
@@ -188,7 +274,8 @@ def compute_windows(routes, th_speed, u_x, u_y, u_rmin, u_rmax, u_amin, u_amax):
     w_j = np.empty(cap, np.int64)
     w_s = np.empty(cap, np.float64)
     w_e = np.empty(cap, np.float64)
-    buf = np.empty((MAX_WINDOWS_PER_PAIR, 2), np.float64)
+    env = np.empty((MAX_WINDOWS_PER_PAIR, 2), np.float64)
+    lw = np.empty((MAX_WINDOWS_PER_PAIR, 2), np.float64)
     m = 0
     for j in range(n):
         r = routes[j]
@@ -200,7 +287,15 @@ def compute_windows(routes, th_speed, u_x, u_y, u_rmin, u_rmax, u_amin, u_amax):
             rr = u_rmax[u]
             if u_x[u] + rr < xmin or u_x[u] - rr > xmax or u_y[u] + rr < ymin or u_y[u] - rr > ymax:
                 continue
-            k = pair_windows(r, th_speed[j], u_x[u], u_y[u], u_rmin[u], rr, u_amin[u], u_amax[u], buf)
+            k = envelope_windows(r, th_speed[j], u_x[u], u_y[u], u_rmin[u], rr, u_amin[u], u_amax[u], env)
+            if k == 0:
+                continue
+            if u_kind[u] == K_EW:
+                buf = env
+            else:
+                c = closing_speed(u_kind[u], u_speed[u], th_speed[j])
+                k = launch_windows(r, th_speed[j], u_x[u], u_y[u], c, env, k, lw)
+                buf = lw
             for q in range(k):
                 if m == cap:
                     cap *= 2
@@ -268,6 +363,42 @@ def _start_reloads(t, heap, seq, ready, reloading, stock, u_pool, u_cap, u_reloa
 
 
 @njit(cache=True)
+def _consider(
+    t, u, j, m, cap_c, c_g, c_j, c_u, u_left,
+    th_pkind, th_value, th_recog, t_track, fate, busy, shots,
+    u_peff, u_cwcost, u_engcost, u_reserve, free_ch, ready, reloading, s, max_shots, cost_threshold,
+):  # type: ignore[no-untyped-def]
+    """Append engagement (u, j) to the epoch's candidates if it is feasible with positive gain."""
+    if reloading[u] or free_ch[u] <= 0 or ready[u] < s:
+        return m, cap_c, c_g, c_j, c_u
+    cap_u = min(free_ch[u], ready[u] // s)
+    u_left[u] = cap_u
+    if fate[j] != ALIVE or busy[j] or t_track[j] > t or th_recog[j] or shots[j] + s > max_shots:
+        return m, cap_c, c_g, c_j, c_u
+    pk_kind = th_pkind[j]
+    p = u_peff[u, pk_kind]
+    if p <= 0.0:
+        return m, cap_c, c_g, c_j, c_u
+    if pk_kind != BALLISTIC and ready[u] - s * cap_u < u_reserve[u]:
+        return m, cap_c, c_g, c_j, c_u
+    v = th_value[j]
+    if u_engcost[u] > cost_threshold * v:
+        return m, cap_c, c_g, c_j, c_u
+    g = v * 1.0 * p - u_cwcost[u]
+    if not g > 0.0:
+        return m, cap_c, c_g, c_j, c_u
+    if m == cap_c:
+        cap_c *= 2
+        c_g = _grow_f(c_g, cap_c)
+        c_j = _grow_i(c_j, cap_c)
+        c_u = _grow_i(c_u, cap_c)
+    c_g[m] = g
+    c_j[m] = j
+    c_u[m] = u
+    return m + 1, cap_c, c_g, c_j, c_u
+
+
+@njit(cache=True)
 def run_night(
     routes, th_speed, th_kind, th_pkind, th_value, th_recog, t_track, u_shot,
     u_kind, u_x, u_y, u_speed, u_pk, u_peff, u_cwcost, u_engcost, u_engtime, u_channels,
@@ -321,9 +452,22 @@ def run_night(
     c_g = np.empty(cap_c, np.float64)
     c_j = np.empty(cap_c, np.int64)
     c_u = np.empty(cap_c, np.int64)
-    c_tof = np.empty(cap_c, np.float64)
     u_left = np.zeros(nu, np.int64)
     taken = np.zeros(n, np.bool_)
+    # Only pairs touching a unit or threat whose state changed since the last epoch can become
+    # assignable (time only ever closes windows), so each epoch scans just those.
+    dirty_u = np.zeros(nu, np.bool_)
+    dirty_j = np.zeros(n, np.bool_)
+    du_list = np.empty(nu, np.int64)
+    dj_list = np.empty(n, np.int64)
+    n_du = 0
+    n_dj = 0
+    # windows of each threat are contiguous (compute_windows emits them threat by threat)
+    th_w_off = np.zeros(n + 1, np.int64)
+    for q in range(w_j.shape[0]):
+        th_w_off[w_j[q] + 1] += 1
+    for j in range(n):
+        th_w_off[j + 1] += th_w_off[j]
 
     while len(heap) > 0:
         t = heap[0][0]
@@ -338,6 +482,14 @@ def run_night(
                 free_ch[u] += 1
                 busy[j] = False
                 epoch = True
+                if not dirty_u[u]:
+                    dirty_u[u] = True
+                    du_list[n_du] = u
+                    n_du += 1
+                if not dirty_j[j]:
+                    dirty_j[j] = True
+                    dj_list[n_dj] = j
+                    n_dj += 1
                 if fate[j] == ALIVE:
                     p = u_pk[u, th_kind[j]]
                     for r in range(s):
@@ -354,6 +506,10 @@ def run_night(
                 ready[u] += c
                 reloading[u] = False
                 epoch = True
+                if not dirty_u[u]:
+                    dirty_u[u] = True
+                    du_list[n_du] = u
+                    n_du += 1
             elif et == EV_IMPACT:
                 if fate[j] == ALIVE:
                     fate[j] = LEAKED
@@ -370,65 +526,58 @@ def run_night(
                     act[act_off[u] + act_cnt[u]] = c
                     act_cnt[u] += 1
                     epoch = True
+                    if not dirty_u[u]:
+                        dirty_u[u] = True
+                        du_list[n_du] = u
+                        n_du += 1
             else:  # EV_TRACK
                 epoch = True
+                if not dirty_j[j]:
+                    dirty_j[j] = True
+                    dj_list[n_dj] = j
+                    n_dj += 1
         if not epoch:
             continue
         # ---- decision epoch: collect candidate engagements ----
         m = 0
-        for u in range(nu):
-            u_left[u] = 0
-            if u_kind[u] == K_EW or act_cnt[u] == 0:
+        for q in range(n_du):
+            u = du_list[q]
+            if u_kind[u] == K_EW:
                 continue
-            # drop expired windows
             base = act_off[u]
-            q = 0
-            while q < act_cnt[u]:
-                if w_e[act[base + q]] <= t:
+            r = 0
+            while r < act_cnt[u]:  # drop expired windows
+                if w_e[act[base + r]] < t:
                     act_cnt[u] -= 1
-                    act[base + q] = act[base + act_cnt[u]]
+                    act[base + r] = act[base + act_cnt[u]]
                 else:
-                    q += 1
-            if reloading[u] or free_ch[u] <= 0 or ready[u] < s:
-                continue
-            cap_u = min(free_ch[u], ready[u] // s)
-            u_left[u] = cap_u
-            nb_ok = ready[u] - s * cap_u >= u_reserve[u]
-            for q in range(act_cnt[u]):
-                w = act[base + q]
-                j = w_j[w]
-                if fate[j] != ALIVE or busy[j] or t_track[j] > t or th_recog[j]:
+                    r += 1
+            for r in range(act_cnt[u]):
+                w = act[base + r]
+                m, cap_c, c_g, c_j, c_u = _consider(
+                    t, u, w_j[w], m, cap_c, c_g, c_j, c_u, u_left,
+                    th_pkind, th_value, th_recog, t_track, fate, busy, shots,
+                    u_peff, u_cwcost, u_engcost, u_reserve, free_ch, ready, reloading, s,
+                    max_shots, cost_threshold,
+                )  # fmt: skip
+        for q in range(n_dj):
+            j = dj_list[q]
+            for w in range(th_w_off[j], th_w_off[j + 1]):
+                u = w_u[w]
+                if dirty_u[u] or u_kind[u] == K_EW or w_s[w] > t or w_e[w] < t:
                     continue
-                if shots[j] + s > max_shots:
-                    continue
-                pk_kind = th_pkind[j]
-                p = u_peff[u, pk_kind]
-                if p <= 0.0:
-                    continue
-                if pk_kind != BALLISTIC and not nb_ok:
-                    continue
-                v = th_value[j]
-                if u_engcost[u] > cost_threshold * v:
-                    continue
-                x, y = position_at(routes[j], t)
-                d = math.sqrt((x - u_x[u]) * (x - u_x[u]) + (y - u_y[u]) * (y - u_y[u]))
-                tof = flight_time(u_kind[u], d, u_speed[u], th_speed[j])
-                if tof < 0.0 or t + tof > w_e[w]:
-                    continue
-                g = v * 1.0 * p - u_cwcost[u]
-                if not g > 0.0:
-                    continue
-                if m == cap_c:
-                    cap_c *= 2
-                    c_g = _grow_f(c_g, cap_c)
-                    c_j = _grow_i(c_j, cap_c)
-                    c_u = _grow_i(c_u, cap_c)
-                    c_tof = _grow_f(c_tof, cap_c)
-                c_g[m] = g
-                c_j[m] = j
-                c_u[m] = u
-                c_tof[m] = tof
-                m += 1
+                m, cap_c, c_g, c_j, c_u = _consider(
+                    t, u, j, m, cap_c, c_g, c_j, c_u, u_left,
+                    th_pkind, th_value, th_recog, t_track, fate, busy, shots,
+                    u_peff, u_cwcost, u_engcost, u_reserve, free_ch, ready, reloading, s,
+                    max_shots, cost_threshold,
+                )  # fmt: skip
+        for q in range(n_du):
+            dirty_u[du_list[q]] = False
+        for q in range(n_dj):
+            dirty_j[dj_list[q]] = False
+        n_du = 0
+        n_dj = 0
         if m == 0:
             continue
         # ---- greedy maximum marginal return: gain desc, then threat index, then unit index ----
@@ -452,9 +601,8 @@ def run_night(
             free_ch[u] -= 1
             ready[u] -= s
             fired[u] += s
-            heapq.heappush(
-                heap, (t + c_tof[i] + u_engtime[u], EV_RESOLVE, seq, EV_RESOLVE, u, j, 0)
-            )
+            tof = flight_time_at(routes[j], t, u_x[u], u_y[u], u_kind[u], u_speed[u], th_speed[j])
+            heapq.heappush(heap, (t + tof + u_engtime[u], EV_RESOLVE, seq, EV_RESOLVE, u, j, 0))
             seq += 1
         for q in range(m):
             taken[c_j[q]] = False

@@ -120,3 +120,323 @@ def greedy_mmr(
             best_gain[j_star] = g
             best_i[j_star] = bi
     return x
+
+
+# --------------------------------------------------------------------------------------------
+# Target sub-problems of the target-based (Dantzig-Wolfe) formulation.
+#
+# For target j and per-round prices w_i (shot cost + Lagrange multiplier of the rounds
+# constraint) and per-engagement prices f_i (multiplier of the channel constraint), the
+# sub-problem is
+#
+#     h_j(w, f) = min_x  V_j * prod_i q_ij ** x_i + sum_i w_i x_i + sum_i f_i [x_i > 0]
+#                 s.t.   0 <= x_i <= m_i integer, x_i = 0 unless allowed, sum_i x_i <= K.
+#
+# It is solved exactly by depth-first branch and bound over the candidate weapons sorted by
+# price per unit of log-kill r_i = w_i / a_ij (a_ij = -log q_ij). The bound at a node is the
+# continuous relaxation "buy log-kill t at the cheapest rates, up to a_i * u_i per weapon" of
+# min V s e^{-t} + cost(t), a fractional knapsack solved by walking the sorted candidates.
+# --------------------------------------------------------------------------------------------
+
+
+@nb.njit(cache=True, nogil=True)
+def _relaxed_bound(
+    vs: float,
+    start: int,
+    n_cand: int,
+    ratio: np.ndarray,
+    a: np.ndarray,
+    ucap: np.ndarray,
+    rounds_left: int,
+) -> float:
+    """Lower bound on ``min V s e^{-t} + cost`` using candidates ``start..`` (fractional)."""
+    cum_t = 0.0
+    cum_c = 0.0
+    for k in range(start, n_cand):
+        u = ucap[k] if ucap[k] < rounds_left else rounds_left
+        if u <= 0:
+            continue
+        cur = vs * np.exp(-cum_t)
+        r = ratio[k]
+        if cur <= r:
+            return cur + cum_c
+        seg = a[k] * u
+        if r <= 0.0:
+            if np.isinf(seg):
+                return cum_c
+            cum_t += seg
+            continue
+        t_star = np.log(vs / r)
+        if t_star <= cum_t + seg:
+            return r + cum_c + r * (t_star - cum_t)
+        cum_c += r * seg
+        cum_t += seg
+    return vs * np.exp(-cum_t) + cum_c
+
+
+@nb.njit(cache=True, nogil=True)
+def _target_dfs(
+    value: float,
+    n_cand: int,
+    cand_w: np.ndarray,
+    q: np.ndarray,
+    a: np.ndarray,
+    ratio: np.ndarray,
+    wprice: np.ndarray,
+    fprice: np.ndarray,
+    ucap: np.ndarray,
+    cap: int,
+    threshold: float,
+    enumerate_mode: bool,
+    node_limit: int,
+    out_items: np.ndarray,
+    out_counts: np.ndarray,
+    out_len: np.ndarray,
+    out_val: np.ndarray,
+    max_out: int,
+) -> tuple[float, int, bool]:
+    """Branch and bound (``enumerate_mode=False``) or enumeration of one target's patterns.
+
+    Optimisation mode: finds the minimum of the sub-problem; the incumbent starts at the empty
+    pattern (value ``V``) and ``threshold`` is ignored. The best pattern is written to
+    ``out_*[0]``. Returns ``(best, 1, proven)``; ``proven`` is False when the node limit hit.
+
+    Enumeration mode: writes every pattern with value ``<= threshold`` (the empty one first, if
+    it qualifies) and returns ``(min value seen, count, complete)``; ``complete`` is False when
+    ``max_out`` or the node limit stopped it early.
+    """
+    max_depth = n_cand + 1
+    base_s = np.empty(max_depth)
+    base_g = np.empty(max_depth)
+    base_used = np.empty(max_depth, dtype=np.int64)
+    cur_l = np.empty(max_depth, dtype=np.int64)
+    cur_n = np.empty(max_depth, dtype=np.int64)
+    path_l = np.empty(max_depth, dtype=np.int64)
+    path_n = np.empty(max_depth, dtype=np.int64)
+    best = value
+    n_out = 0
+    complete = True
+    if enumerate_mode:
+        thr = threshold
+        if value <= thr:
+            out_len[0] = 0
+            out_val[0] = value
+            n_out = 1
+    else:
+        thr = value
+        out_len[0] = 0
+        out_val[0] = value
+        n_out = 1
+    d = 0
+    base_s[0] = 1.0
+    base_g[0] = 0.0
+    base_used[0] = 0
+    cur_l[0] = 0
+    cur_n[0] = 0
+    nodes = 0
+    while d >= 0:
+        # advance the choice (item l, count n) at depth d
+        found = False
+        rl = cap - base_used[d]
+        while cur_l[d] < n_cand:
+            l = cur_l[d]
+            if cur_n[d] == 0:
+                lb = base_g[d] + _relaxed_bound(
+                    value * base_s[d], l, n_cand, ratio, a, ucap, rl
+                )
+                if lb >= thr:
+                    cur_l[d] = n_cand  # later items have larger ratios: also pruned
+                    break
+            umax = ucap[l] if ucap[l] < rl else rl
+            if cur_n[d] == 0 and umax > 0:
+                cur_n[d] = umax  # largest count first: dives towards "fire more"
+                found = True
+                break
+            if cur_n[d] > 1:
+                cur_n[d] -= 1
+                found = True
+                break
+            cur_l[d] += 1
+            cur_n[d] = 0
+        if not found:
+            d -= 1
+            continue
+        nodes += 1
+        if nodes > node_limit:
+            complete = False
+            break
+        l = cur_l[d]
+        n = cur_n[d]
+        s2 = base_s[d] * q[l] ** n
+        g2 = base_g[d] + n * wprice[l] + fprice[l]
+        used2 = base_used[d] + n
+        path_l[d] = l
+        path_n[d] = n
+        val = value * s2 + g2
+        if enumerate_mode:
+            if val <= thr:
+                if n_out >= max_out or d + 1 > out_items.shape[1]:
+                    complete = False
+                    break
+                out_len[n_out] = d + 1
+                out_val[n_out] = val
+                for k in range(d + 1):
+                    out_items[n_out, k] = cand_w[path_l[k]]
+                    out_counts[n_out, k] = path_n[k]
+                n_out += 1
+            if val < best:
+                best = val
+        elif val < best:
+            best = val
+            thr = val
+            out_len[0] = d + 1
+            out_val[0] = val
+            for k in range(d + 1):
+                out_items[0, k] = cand_w[path_l[k]]
+                out_counts[0, k] = path_n[k]
+        if l + 1 < n_cand and used2 < cap:
+            lb = g2 + _relaxed_bound(value * s2, l + 1, n_cand, ratio, a, ucap, cap - used2)
+            if lb < thr:
+                d += 1
+                base_s[d] = s2
+                base_g[d] = g2
+                base_used[d] = used2
+                cur_l[d] = l + 1
+                cur_n[d] = 0
+    return best, n_out, complete
+
+
+@nb.njit(cache=True, nogil=True)
+def _candidates(
+    j: int,
+    value: float,
+    pk: np.ndarray,
+    allowed: np.ndarray,
+    rounds: np.ndarray,
+    w: np.ndarray,
+    f: np.ndarray,
+    cap: int,
+    slack: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Weapons worth considering for target j, sorted by price per unit of log-kill."""
+    n_w = pk.shape[0]
+    idx = np.empty(n_w, dtype=np.int64)
+    rat = np.empty(n_w)
+    n = 0
+    for i in range(n_w):
+        if not allowed[i, j] or rounds[i] <= 0:
+            continue
+        p = pk[i, j]
+        # A round whose price exceeds its largest possible benefit V p never helps (and costs
+        # at least ``w + f - V p`` more than the pattern without it).
+        if w[i] + f[i] >= value * p + slack:
+            continue
+        idx[n] = i
+        ai = -np.log1p(-p) if p < 1.0 else np.inf
+        rat[n] = w[i] / ai if ai > 0 else np.inf
+        n += 1
+    order = np.argsort(rat[:n], kind="mergesort")
+    cand = idx[:n][order]
+    q = np.empty(n)
+    a = np.empty(n)
+    ratio = rat[:n][order]
+    wp = np.empty(n)
+    fp = np.empty(n)
+    ucap = np.empty(n, dtype=np.int64)
+    for k in range(n):
+        i = cand[k]
+        q[k] = 1.0 - pk[i, j]
+        a[k] = -np.log1p(-pk[i, j]) if pk[i, j] < 1.0 else np.inf
+        wp[k] = w[i]
+        fp[k] = f[i]
+        ucap[k] = rounds[i] if rounds[i] < cap else cap
+    return cand, q, a, ratio, wp, fp, ucap
+
+
+@nb.njit(cache=True, nogil=True)
+def price_targets(
+    values: np.ndarray,
+    pk: np.ndarray,
+    allowed: np.ndarray,
+    rounds: np.ndarray,
+    w: np.ndarray,
+    f: np.ndarray,
+    cap: int,
+    node_limit: int,
+    max_len: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Solve every target's sub-problem exactly.
+
+    Returns ``(hmin, lower, items, counts, lens, proven)``: ``hmin[j]`` the best pattern's value,
+    ``lower[j]`` a proven lower bound on the sub-problem (``== hmin`` when ``proven[j]``), and
+    the best pattern of target ``j`` as ``items[j, :lens[j]]`` weapons with ``counts`` rounds.
+    """
+    n_w, n_t = pk.shape
+    hmin = np.empty(n_t)
+    lower = np.empty(n_t)
+    items = np.zeros((n_t, max_len), dtype=np.int64)
+    counts = np.zeros((n_t, max_len), dtype=np.int64)
+    lens = np.zeros(n_t, dtype=np.int64)
+    proven = np.ones(n_t, dtype=np.bool_)
+    o_items = np.zeros((1, n_w + 1), dtype=np.int64)
+    o_counts = np.zeros((1, n_w + 1), dtype=np.int64)
+    o_len = np.zeros(1, dtype=np.int64)
+    o_val = np.zeros(1)
+    for j in range(n_t):
+        v = values[j]
+        cand, q, a, ratio, wp, fp, ucap = _candidates(j, v, pk, allowed, rounds, w, f, cap, 0.0)
+        n_cand = cand.shape[0]
+        best, _, ok = _target_dfs(
+            v, n_cand, cand, q, a, ratio, wp, fp, ucap, cap, 0.0, False, node_limit,
+            o_items, o_counts, o_len, o_val, 1,
+        )
+        hmin[j] = best
+        if ok:
+            lower[j] = best
+        else:
+            proven[j] = False
+            lower[j] = _relaxed_bound(v, 0, n_cand, ratio, a, ucap, cap)
+        ln = o_len[0] if o_len[0] < max_len else max_len
+        lens[j] = ln
+        for k in range(ln):
+            items[j, k] = o_items[0, k]
+            counts[j, k] = o_counts[0, k]
+    return hmin, lower, items, counts, lens, proven
+
+
+@nb.njit(cache=True, nogil=True)
+def enumerate_target_patterns(
+    j: int,
+    values: np.ndarray,
+    pk: np.ndarray,
+    allowed: np.ndarray,
+    rounds: np.ndarray,
+    w: np.ndarray,
+    f: np.ndarray,
+    cap: int,
+    threshold: float,
+    slack: float,
+    node_limit: int,
+    max_out: int,
+    max_width: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Every pattern of target ``j`` with sub-problem value ``<= threshold``.
+
+    ``slack`` must be at least ``threshold - hmin_j`` (it widens the candidate filter).
+    Returns ``(items, counts, lens, vals, complete)``.
+    """
+    n_w = pk.shape[0]
+    v = values[j]
+    cand, q, a, ratio, wp, fp, ucap = _candidates(j, v, pk, allowed, rounds, w, f, cap, slack)
+    n_cand = cand.shape[0]
+    width = min(n_cand, max_width) + 1
+    o_items = np.zeros((max_out, width), dtype=np.int64)
+    o_counts = np.zeros((max_out, width), dtype=np.int64)
+    o_len = np.zeros(max_out, dtype=np.int64)
+    o_val = np.zeros(max_out)
+    _, n_out, ok = _target_dfs(
+        v, n_cand, cand, q, a, ratio, wp, fp, ucap, cap, threshold, True, node_limit,
+        o_items, o_counts, o_len, o_val, max_out,
+    )
+    _ = n_w
+    return o_items[:n_out], o_counts[:n_out], o_len[:n_out], o_val[:n_out], ok

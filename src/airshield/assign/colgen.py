@@ -1,0 +1,286 @@
+"""Target-based (Dantzig-Wolfe) formulation: column generation, Lagrangian bounds, enumeration.
+
+Every target ``j`` picks exactly one *pattern* ``x_j`` (rounds from each weapon). The master
+problem is a set-partitioning-like MILP over patterns::
+
+    min  sum_{j,k} cost_jk z_jk
+    s.t. sum_k z_jk = 1                          for every target j
+         sum_{j,k} x_i(j,k) z_jk <= m_i          for every weapon i        (duals -lambda_i)
+         sum_{j,k} [x_i(j,k) > 0] z_jk <= ch_i   for every weapon i (when channels are limited)
+         z binary
+
+with ``cost_jk = V_j prod_i q_ij^x_i + sum_i c_i x_i``. Its LP relaxation equals the Lagrangian
+dual of the rounds (and channel) constraints, which is at least as tight as any piecewise-linear
+or convex relaxation in the space of ``x``. For multipliers ``lambda, nu >= 0``::
+
+    L(lambda, nu) = sum_j h_j(c + lambda, nu) - lambda . m - nu . ch
+
+is a valid lower bound (``h_j`` from :func:`airshield.kernels.wta.price_targets`, solved exactly).
+Moreover any solution with objective below ``UB`` uses, on every target, a pattern whose
+sub-problem value is within ``UB - L`` of ``h_j``; enumerating those patterns and solving the
+master MILP over them is therefore exact (column enumeration, as in Lu & Chen 2021).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+from numpy.typing import NDArray
+
+from airshield.assign.problem import NO_LIMIT, WTAProblem
+from airshield.kernels.wta import enumerate_target_patterns, price_targets
+
+_NODE_LIMIT = 2_000_000
+
+
+@dataclass
+class Pattern:
+    """One column: target, weapons, rounds per weapon, true cost."""
+
+    target: int
+    weapons: NDArray[np.int64]
+    counts: NDArray[np.int64]
+    cost: float
+
+
+def pattern_cost(problem: WTAProblem, j: int, weapons: NDArray[np.int64], counts: NDArray[np.int64]) -> float:
+    """True objective contribution of a pattern on target ``j``."""
+    surv = 1.0
+    for i, n in zip(weapons.tolist(), counts.tolist(), strict=True):
+        surv *= (1.0 - float(problem.pk[i, j])) ** n
+    cost = float(problem.values[j]) * surv
+    if problem.shot_cost is not None:
+        cost += float(np.dot(problem.shot_cost[weapons], counts))
+    return cost
+
+
+@dataclass
+class LagrangeResult:
+    """Lagrangian bound at given multipliers plus every target's best pattern."""
+
+    bound: float
+    hmin: NDArray[np.float64]
+    items: NDArray[np.int64]
+    counts: NDArray[np.int64]
+    lens: NDArray[np.int64]
+    proven: bool
+
+
+def lagrangian_bound(
+    problem: WTAProblem, lam: NDArray[np.float64], nu: NDArray[np.float64] | None = None
+) -> LagrangeResult:
+    """``L(lambda, nu)`` (a valid lower bound on the optimum) and the best patterns."""
+    lam = np.maximum(np.asarray(lam, dtype=np.float64), 0.0)
+    w = problem.cost_vector() + lam
+    f = np.zeros(problem.n_weapons) if nu is None else np.maximum(nu, 0.0)
+    max_len = int(min(problem.n_weapons, problem.target_cap(), max(1, problem.rounds.sum()))) + 1
+    hmin, lower, items, counts, lens, proven = price_targets(
+        problem.values,
+        problem.pk,
+        problem.allowed,
+        problem.rounds,
+        w,
+        f,
+        problem.target_cap(),
+        _NODE_LIMIT,
+        max_len,
+    )
+    bound = float(lower.sum() - np.dot(lam, problem.rounds))
+    if nu is not None and problem.channels is not None:
+        bound -= float(np.dot(f, problem.channels))
+    return LagrangeResult(bound, hmin, items, counts, lens, bool(proven.all()))
+
+
+@dataclass
+class MasterLP:
+    """The restricted master LP, kept in HiGHS and grown column by column."""
+
+    problem: WTAProblem
+    highs: highspy.Highs = field(init=False)
+    patterns: list[Pattern] = field(default_factory=list)
+    keys: set[tuple[int, bytes]] = field(default_factory=set)
+    _n_sent: int = 0
+
+    def __post_init__(self) -> None:
+        p = self.problem
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("presolve", "off")
+        h.setOptionValue("simplex_strategy", 4)
+        inf = highspy.kHighsInf
+        n_t, n_w = p.n_targets, p.n_weapons
+        lower = np.concatenate([np.ones(n_t), np.full(n_w, -inf)])
+        upper = np.concatenate([np.ones(n_t), p.rounds.astype(np.float64)])
+        if self.has_channels:
+            lower = np.concatenate([lower, np.full(n_w, -inf)])
+            upper = np.concatenate([upper, p.channels.astype(np.float64)])  # type: ignore[union-attr]
+        h.addRows(len(lower), lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        self.highs = h
+        # the empty pattern on every target keeps the master feasible
+        for j in range(n_t):
+            self.add(j, np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+    @property
+    def has_channels(self) -> bool:
+        """True when the channel rows are present."""
+        ch = self.problem.channels
+        return ch is not None and bool(np.any(ch < NO_LIMIT))
+
+    def add(self, j: int, weapons: NDArray[np.int64], counts: NDArray[np.int64]) -> bool:
+        """Queue a pattern unless it is already in the pool; True when new."""
+        order = np.argsort(weapons)
+        weapons = np.asarray(weapons, np.int64)[order]
+        counts = np.asarray(counts, np.int64)[order]
+        key = (j, weapons.tobytes() + b"|" + counts.tobytes())
+        if key in self.keys:
+            return False
+        self.keys.add(key)
+        cost = pattern_cost(self.problem, j, weapons, counts)
+        self.patterns.append(Pattern(j, weapons, counts, cost))
+        return True
+
+    def flush(self) -> None:
+        """Send queued patterns to HiGHS in one call."""
+        new = self.patterns[self._n_sent :]
+        if not new:
+            return
+        n_t, n_w = self.problem.n_targets, self.problem.n_weapons
+        starts = np.zeros(len(new), np.int32)
+        idx: list[int] = []
+        val: list[float] = []
+        costs = np.empty(len(new))
+        for k, pat in enumerate(new):
+            starts[k] = len(idx)
+            costs[k] = pat.cost
+            idx.append(pat.target)
+            val.append(1.0)
+            idx.extend((n_t + pat.weapons).tolist())
+            val.extend(pat.counts.astype(np.float64).tolist())
+            if self.has_channels:
+                idx.extend((n_t + n_w + pat.weapons).tolist())
+                val.extend([1.0] * len(pat.weapons))
+        self.highs.addCols(
+            len(new),
+            costs,
+            np.zeros(len(new)),
+            np.full(len(new), highspy.kHighsInf),
+            len(idx),
+            starts,
+            np.array(idx, np.int32),
+            np.array(val),
+        )
+        self._n_sent = len(self.patterns)
+
+    def solve(self) -> tuple[float, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Solve the LP: ``(objective, mu (T,), lambda (W,), nu (W,))`` (multipliers >= 0)."""
+        self.flush()
+        h = self.highs
+        h.run()
+        sol = h.getSolution()
+        dual = np.asarray(sol.row_dual)
+        n_t, n_w = self.problem.n_targets, self.problem.n_weapons
+        mu = dual[:n_t]
+        lam = np.maximum(-dual[n_t : n_t + n_w], 0.0)
+        nu = np.maximum(-dual[n_t + n_w :], 0.0) if self.has_channels else np.zeros(n_w)
+        return float(h.getInfo().objective_function_value), mu, lam, nu
+
+    def column_values(self) -> NDArray[np.float64]:
+        """Primal values of the pattern variables."""
+        return np.asarray(self.highs.getSolution().col_value)
+
+
+def patterns_to_assignment(problem: WTAProblem, chosen: list[Pattern]) -> NDArray[np.int64]:
+    """The ``(W, T)`` rounds matrix of one pattern per target."""
+    x = np.zeros((problem.n_weapons, problem.n_targets), dtype=np.int64)
+    for pat in chosen:
+        x[pat.weapons, pat.target] += pat.counts
+    return x
+
+
+def assignment_patterns(problem: WTAProblem, x: NDArray[np.int64]) -> list[tuple[int, NDArray[np.int64], NDArray[np.int64]]]:
+    """Split an assignment into one pattern per target."""
+    out = []
+    for j in range(problem.n_targets):
+        w = np.nonzero(x[:, j])[0].astype(np.int64)
+        out.append((j, w, x[w, j].astype(np.int64)))
+    return out
+
+
+@dataclass
+class ColGenResult:
+    """Outcome of column generation."""
+
+    lp_value: float
+    bound: float
+    lam: NDArray[np.float64]
+    nu: NDArray[np.float64]
+    hmin: NDArray[np.float64]
+    iterations: int
+    master: MasterLP
+
+
+def initial_multipliers(problem: WTAProblem, x: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Round prices from a heuristic solution: the best gain one more round of each weapon buys."""
+    surv = problem.survival(x)
+    gain = np.where(problem.allowed, problem.values * surv * problem.pk, 0.0)
+    lam = gain.max(axis=1, initial=0.0) - problem.cost_vector()
+    return np.maximum(lam, 0.0)
+
+
+def column_generation(
+    problem: WTAProblem,
+    deadline: float,
+    initial: list[NDArray[np.int64]] | None = None,
+    lam0: NDArray[np.float64] | None = None,
+    tol_rel: float = 1e-9,
+    smoothing: float = 0.5,
+) -> ColGenResult:
+    """Solve the master LP by column generation with Wentges dual smoothing around the best
+    multipliers found so far, until the Lagrangian bound meets the LP value or the deadline."""
+    master = MasterLP(problem)
+    for x in initial or []:
+        for j, w, c in assignment_patterns(problem, x):
+            if len(w):
+                master.add(j, w, c)
+    n_w = problem.n_weapons
+    chan = master.has_channels
+    best_lam = np.zeros(n_w) if lam0 is None else np.maximum(lam0, 0.0)
+    best_nu = np.zeros(n_w)
+    lr = lagrangian_bound(problem, best_lam, best_nu if chan else None)
+    best_bound, best_hmin = lr.bound, lr.hmin
+    _add_best_patterns(master, lr)
+    lp_val = np.inf
+    it = 0
+    while time.perf_counter() < deadline:
+        it += 1
+        lp_val, _mu, lam_lp, nu_lp = master.solve()
+        if lp_val - best_bound <= tol_rel * max(1.0, abs(lp_val)):
+            break
+        alpha = smoothing
+        added = 0
+        while True:
+            lam = alpha * best_lam + (1 - alpha) * lam_lp
+            nu = alpha * best_nu + (1 - alpha) * nu_lp
+            lr = lagrangian_bound(problem, lam, nu if chan else None)
+            if lr.bound > best_bound:
+                best_bound, best_lam, best_nu, best_hmin = lr.bound, lam, nu, lr.hmin
+            added = _add_best_patterns(master, lr)
+            if added or alpha == 0.0 or time.perf_counter() >= deadline:
+                break
+            alpha = 0.0 if alpha < 0.1 else alpha / 2  # mis-price: move towards the LP duals
+        if added == 0:
+            break
+    return ColGenResult(lp_val, best_bound, best_lam, best_nu, best_hmin, it, master)
+
+
+def _add_best_patterns(master: MasterLP, lr: LagrangeResult) -> int:
+    added = 0
+    for j in range(master.problem.n_targets):
+        ln = lr.lens[j]
+        if ln and master.add(j, lr.items[j, :ln], lr.counts[j, :ln]):
+            added += 1
+    return added
