@@ -1,0 +1,169 @@
+"""Where batches run: in this process, in local worker processes, or on a Dask cluster.
+
+Every backend runs the same :func:`~airshield.sweep.worker.run_batch` on the same tasks; cells
+carry their own seeds, so the results do not depend on the backend, the number of workers or
+the order in which batches finish.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Protocol
+
+from airshield.sweep.worker import BatchResult, BatchTask, run_batch
+
+BACKENDS = ("serial", "processes", "dask")
+
+
+class Backend(Protocol):
+    """What the driver needs from a backend."""
+
+    name: str
+    workers: int
+
+    def submit(self, task: BatchTask) -> Any: ...
+
+    def wait_any(self, handles: Sequence[Any]) -> list[Any]: ...
+
+    def result(self, handle: Any) -> BatchResult: ...
+
+    def close(self, cancel: bool = False) -> None: ...
+
+
+class SerialBackend:
+    """Runs each batch in this process when the driver waits for it."""
+
+    name = "serial"
+
+    def __init__(self) -> None:
+        self.workers = 1
+        self._results: dict[int, BatchResult] = {}
+
+    def submit(self, task: BatchTask) -> Any:
+        return task
+
+    def wait_any(self, handles: Sequence[Any]) -> list[Any]:
+        task = handles[0]
+        self._results[id(task)] = run_batch(task)
+        return [task]
+
+    def result(self, handle: Any) -> BatchResult:
+        return self._results.pop(id(handle))
+
+    def close(self, cancel: bool = False) -> None:
+        self._results.clear()
+
+
+def mp_context() -> mp.context.BaseContext:
+    """``forkserver`` where available (safe with threads, cheap workers), else ``spawn``."""
+    methods = mp.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["airshield.sweep.worker"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+class ProcessBackend:
+    """A pool of local worker processes (``concurrent.futures``)."""
+
+    name = "processes"
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context())
+
+    def submit(self, task: BatchTask) -> Any:
+        return self._pool.submit(run_batch, task)
+
+    def wait_any(self, handles: Sequence[Any]) -> list[Any]:
+        done, _ = wait(handles, return_when=FIRST_COMPLETED)
+        return list(done)
+
+    def result(self, handle: Future[BatchResult]) -> BatchResult:
+        return handle.result()
+
+    def close(self, cancel: bool = False) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+class DaskBackend:
+    """A Dask distributed cluster: a running scheduler, or a local cluster started here.
+
+    Workers of a remote cluster need ``airshield`` installed (the same version); they return
+    tables to this process, which writes every part, so no shared disk is needed.
+    """
+
+    name = "dask"
+
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        workers: int = 1,
+        *,
+        local_processes: bool = True,
+        timeout_s: float = 30.0,
+    ) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise RuntimeError(
+                "the dask backend needs dask distributed: pip install 'airshield[dist]'"
+            ) from exc
+        self._cluster: Any = None
+        if scheduler:
+            self._client = Client(scheduler, timeout=f"{timeout_s}s")
+        else:
+            # a local cluster listens on the loopback only (threads: in-process transport)
+            where = {"host": "127.0.0.1"} if local_processes else {}
+            self._cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=local_processes,
+                dashboard_address=None,
+                **where,
+            )
+            self._client = Client(self._cluster, timeout=f"{timeout_s}s")
+        nthreads = self._client.nthreads()
+        self.workers = max(1, sum(nthreads.values()))
+        self.address = str(self._client.scheduler.address) if self._client.scheduler else ""
+
+    def submit(self, task: BatchTask) -> Any:
+        return self._client.submit(run_batch, task, pure=False)
+
+    def wait_any(self, handles: Sequence[Any]) -> list[Any]:
+        from distributed import wait as dwait
+
+        done, _ = dwait(list(handles), return_when="FIRST_COMPLETED")
+        return list(done)
+
+    def result(self, handle: Any) -> BatchResult:
+        res: BatchResult = handle.result()
+        handle.release()
+        return res
+
+    def close(self, cancel: bool = False) -> None:
+        try:
+            self._client.close()
+        finally:
+            if self._cluster is not None:
+                self._cluster.close()
+
+
+def make_backend(
+    backend: str,
+    workers: int,
+    scheduler: str | None = None,
+    *,
+    dask_processes: bool = True,
+) -> Backend:
+    """A backend by name: ``serial``, ``processes`` or ``dask`` (remote if ``scheduler``)."""
+    if backend == "serial":
+        return SerialBackend()
+    if backend == "processes":
+        return ProcessBackend(workers)
+    if backend == "dask":
+        return DaskBackend(scheduler, workers, local_processes=dask_processes)
+    raise ValueError(f"unknown backend {backend!r}; expected one of {BACKENDS}")

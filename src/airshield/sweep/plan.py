@@ -1,0 +1,402 @@
+"""From a sweep spec to a checked plan: every path resolved, every cell's scenario validated.
+
+:func:`load_plan` does all the checking a sweep needs before any work starts: the spec, the base
+scenario, every parameter path (reported with the spec file, line and the keys available there),
+and the scenario of every cell. Cells are numbered in canonical order (the product of the axes,
+last axis fastest); cell ``k`` is seeded from ``SeedSequence(seed).spawn(n_cells)[k]``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from airshield.errors import Problem, ScenarioError
+from airshield.scenario import Scenario, validate_scenario_data
+from airshield.scenario.yamlio import Loc, line_for, parse_yaml, read_yaml, validate_data
+from airshield.sweep.paths import (
+    PathError,
+    ResolvedPath,
+    apply_value,
+    check_derived,
+    coerce,
+    resolve_path,
+)
+from airshield.sweep.spec import GridAxis, LhsAxis, ListAxis, SweepSpec
+
+FORMAT = "airshield-sweep/1"
+#: columns every output table starts with; parameter names may not take them
+RESERVED = frozenset(
+    {"cell", "seed", "rep", "reps", "threat_type", "kind", "effector_type", "asset", "batch"}
+)
+MAX_REPORTED = 20
+TARGET_REPS_PER_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One swept parameter: its column name, path, resolution, axis and spec line."""
+
+    name: str
+    path: str
+    resolved: ResolvedPath
+    axis: int
+    axis_kind: str
+    line: int | None
+    column_type: str = "float64"  # int64 | float64 | bool | string
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of the sweep: parameter values, seed and validated scenario (JSON)."""
+
+    index: int
+    values: tuple[Any, ...]  # in the order of SweepPlan.parameters
+    seed: int
+    scenario_json: str
+
+
+@dataclass
+class SweepPlan:
+    """A validated sweep, ready to run: the cells in canonical order and their seeds."""
+
+    spec: SweepSpec
+    spec_path: str | None
+    base: Scenario
+    base_data: dict[str, Any]
+    parameters: list[Parameter]
+    cells: list[Cell]
+    batch_cells: int
+    fingerprint: str
+    base_hash: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_cells(self) -> int:
+        return len(self.cells)
+
+    @property
+    def n_batches(self) -> int:
+        return math.ceil(len(self.cells) / self.batch_cells)
+
+    def batch(self, b: int) -> list[Cell]:
+        """The cells of batch ``b``: ``[b * batch_cells, (b + 1) * batch_cells)``."""
+        return self.cells[b * self.batch_cells : (b + 1) * self.batch_cells]
+
+    def cell_values(self, k: int) -> dict[str, Any]:
+        return {p.name: v for p, v in zip(self.parameters, self.cells[k].values, strict=True)}
+
+    def cell_scenario(self, k: int) -> Scenario:
+        """The validated scenario of cell ``k`` (run it with seed ``cells[k].seed``)."""
+        return Scenario.model_validate_json(self.cells[k].scenario_json)
+
+
+def cell_seeds(root: int, n: int) -> list[int]:
+    """Seed of each cell: 64 bits of ``SeedSequence(root).spawn(n)[k]``.
+
+    The integer is what :func:`airshield.raid.simulate` takes, so a cell can be rerun on its own
+    (``airshield run cell.yaml --seed S``); replication ``r`` of cell ``k`` then uses child
+    ``r`` of ``SeedSequence(S)``, on whatever machine and in whatever order it runs.
+    """
+    return [int(c.generate_state(1, np.uint64)[0]) for c in np.random.SeedSequence(root).spawn(n)]
+
+
+def _default_name(path: str) -> str:
+    out = "".join(ch if ch.isalnum() else "_" for ch in path).strip("_")
+    while "__" in out:
+        out = out.replace("__", "_")
+    if not out or out[0].isdigit():
+        out = f"p_{out}"
+    return out
+
+
+def _linspace(a: GridAxis) -> list[float]:
+    assert a.start is not None and a.stop is not None and a.num is not None
+    if a.log:
+        return [float(x) for x in np.geomspace(a.start, a.stop, a.num)]
+    return [float(x) for x in np.linspace(a.start, a.stop, a.num)]
+
+
+def _lhs(axis: LhsAxis, resolved: list[ResolvedPath], root: int, axis_index: int) -> list[list[Any]]:
+    from scipy.stats import qmc
+
+    ss = np.random.SeedSequence([root, 0x4C4853, axis_index])
+    u = qmc.LatinHypercube(d=len(axis.parameters), rng=np.random.default_rng(ss)).random(
+        axis.samples
+    )
+    cols: list[list[Any]] = []
+    for j, (r, rp) in enumerate(zip(axis.parameters, resolved, strict=True)):
+        integer = rp.integer if r.integer is None else r.integer
+        x = u[:, j]
+        if integer:
+            lo, hi = math.ceil(r.low), math.floor(r.high)
+            if hi < lo:
+                raise ValueError(f"no whole number between low={r.low} and high={r.high}")
+            if r.log:
+                lo_l, hi_l = math.log(max(lo, 1e-300)), math.log(hi + 1)
+                vals = np.floor(np.exp(lo_l + x * (hi_l - lo_l)))
+            else:
+                vals = np.floor(lo + x * (hi - lo + 1))
+            cols.append([int(min(max(v, lo), hi)) for v in vals])
+        elif r.log:
+            cols.append([float(v) for v in np.exp(np.log(r.low) + x * np.log(r.high / r.low))])
+        else:
+            cols.append([float(v) for v in r.low + x * (r.high - r.low)])
+    return [list(row) for row in zip(*cols, strict=True)]
+
+
+def _column_type(values: list[Any]) -> str:
+    if all(isinstance(v, bool) for v in values):
+        return "bool"
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return "int64"
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return "float64"
+    return "string"
+
+
+def _cast(value: Any, column_type: str) -> Any:
+    if column_type == "float64":
+        return float(value)
+    if column_type == "string":
+        return str(value)
+    return value
+
+
+def _load_base(
+    spec: SweepSpec, spec_path: str | None, spec_lines: dict[Loc, int]
+) -> tuple[dict[str, Any], dict[Loc, int], str | None]:
+    src = spec.base.scenario
+    if isinstance(src, dict):
+        prefix: Loc = ("base", "scenario")
+        lines = {loc[2:]: ln for loc, ln in spec_lines.items() if loc[:2] == prefix}
+        return copy.deepcopy(src), lines, spec_path
+    here = Path(spec_path).parent if spec_path else Path.cwd()
+    p = Path(src) if Path(src).is_absolute() else here / src
+    if not p.exists() and "/" not in src and not src.endswith((".yaml", ".yml")):
+        from airshield.examples import example_path
+
+        try:
+            p = example_path(src)
+        except FileNotFoundError:
+            pass
+    if not p.exists():
+        raise ScenarioError(
+            spec_path,
+            [Problem("base.scenario", f"scenario file {str(p)!r} not found",
+                     line_for(("base", "scenario"), spec_lines))],
+        )  # fmt: skip
+    data, lines = read_yaml(p)
+    return data, lines, str(p)
+
+
+def load_plan(path: str | Path) -> SweepPlan:
+    """Read a sweep spec file and check everything before any work starts."""
+    data, lines = read_yaml(path)
+    return plan_from_data(data, lines, str(path))
+
+
+def plan_from_text(text: str, path: str | None = None) -> SweepPlan:
+    """Like :func:`load_plan`, from YAML text (relative scenario paths are taken from ``path``)."""
+    data, lines = parse_yaml(text, path)
+    return plan_from_data(data, lines, path)
+
+
+def plan_from_data(data: Any, lines: dict[Loc, int], spec_path: str | None) -> SweepPlan:
+    """Validate parsed spec data into a :class:`SweepPlan` (raises :class:`ScenarioError`)."""
+    spec = validate_data(SweepSpec, data, spec_path, lines)
+    base_data, base_lines, base_path = _load_base(spec, spec_path, lines)
+    base = validate_scenario_data(base_data, base_path, base_lines)
+    kinds = {name: t.kind for name, t in base.resolved_catalog().threats.items()}
+
+    # ---- every parameter path, all problems at once ------------------------------------------
+    problems: list[Problem] = []
+    params: list[tuple[str, str, ResolvedPath | None, int, str, int | None]] = []
+    for ai, axis in enumerate(spec.parameters):
+        refs: list[tuple[Any, Loc]]
+        if isinstance(axis, GridAxis):
+            refs = [(axis, ("parameters", ai))]
+        else:
+            refs = [(r, ("parameters", ai, "parameters", j)) for j, r in enumerate(axis.parameters)]
+        for ref, loc in refs:
+            line = line_for((*loc, "path"), lines)
+            name = ref.name or _default_name(ref.path)
+            field_name = f"{_fmt_loc(loc)}.path"
+            try:
+                rp: ResolvedPath | None = resolve_path(ref.path, base_data)
+                assert rp is not None
+                check_derived(rp, base_data, kinds)
+            except PathError as exc:
+                problems.append(Problem(field_name, f"{ref.path}: {exc}", line))
+                rp = None
+            if name in RESERVED:
+                problems.append(
+                    Problem(f"{_fmt_loc(loc)}.name", f"{name!r} is a reserved column name; "
+                            "give the parameter another `name:`", line_for((*loc, "name"), lines))
+                )  # fmt: skip
+            params.append((name, ref.path, rp, ai, axis.kind, line))
+    seen_names: dict[str, int | None] = {}
+    seen_fields: dict[str, str] = {}
+    for name, p, rp, _ai, _k, line in params:
+        if name in seen_names:
+            problems.append(Problem("parameters", f"two parameters are named {name!r} "
+                                    f"(lines {seen_names[name]} and {line}); give one a `name:`",
+                                    line))  # fmt: skip
+        seen_names[name] = line
+        if rp is not None:
+            if rp.field in seen_fields:
+                problems.append(Problem("parameters", f"{p!r} sets the same field as "
+                                        f"{seen_fields[rp.field]!r} ({rp.field})", line))  # fmt: skip
+            seen_fields[rp.field] = p
+    if problems:
+        raise ScenarioError(spec_path, problems)
+    resolved = [rp for (_n, _p, rp, _ai, _k, _l) in params]
+
+    # ---- the points of each axis ---------------------------------------------------------------
+    axes_points: list[list[list[Any]]] = []
+    pi = 0
+    for ai, axis in enumerate(spec.parameters):
+        width = 1 if isinstance(axis, GridAxis) else len(axis.parameters)
+        rps = [r for r in resolved[pi : pi + width] if r is not None]
+        try:
+            if isinstance(axis, GridAxis):
+                vals = axis.values if axis.values is not None else _linspace(axis)
+                if rps[0].integer and axis.values is None:
+                    vals = [math.floor(v + 0.5) for v in vals]
+                pts = [[coerce(rps[0], v)] for v in vals]
+                # drop duplicates (rounded ranges), keeping order
+                uniq: dict[str, list[Any]] = {}
+                for pt in pts:
+                    uniq.setdefault(json.dumps(pt), pt)
+                pts = list(uniq.values())
+            elif isinstance(axis, ListAxis):
+                pts = [[coerce(rp, v) for rp, v in zip(rps, pt, strict=True)] for pt in axis.points]
+            else:
+                assert isinstance(axis, LhsAxis)
+                pts = _lhs(axis, rps, spec.seed, ai)
+        except ValueError as exc:
+            problems.append(Problem(f"parameters[{ai}]", str(exc), line_for(("parameters", ai), lines)))
+            pts = []
+        axes_points.append(pts)
+        pi += width
+    if problems:
+        raise ScenarioError(spec_path, problems)
+    n_cells = math.prod(len(p) for p in axes_points)
+    if n_cells > spec.max_cells:
+        raise ScenarioError(
+            spec_path,
+            [Problem("parameters", f"the sweep has {n_cells} cells, more than max_cells="
+                     f"{spec.max_cells}; raise max_cells if that is intended",
+                     line_for(("parameters",), lines))],
+        )  # fmt: skip
+
+    rows = [[v for pt in combo for v in pt] for combo in itertools.product(*axes_points)]
+    col_types = [_column_type([r[j] for r in rows]) for j in range(len(params))]
+    parameters = [
+        Parameter(name, p, rp, ai, kind, line, ct)  # type: ignore[arg-type]
+        for (name, p, rp, ai, kind, line), ct in zip(params, col_types, strict=True)
+    ]
+
+    # ---- every cell's scenario ---------------------------------------------------------------
+    seeds = cell_seeds(spec.seed, n_cells)
+    cells: list[Cell] = []
+    bad_cells = 0
+    for k, row in enumerate(rows):
+        cell_data = copy.deepcopy(base_data)
+        desc = ", ".join(f"{p.name}={v!r}" for p, v in zip(parameters, row, strict=True))
+        try:
+            for p, v in zip(parameters, row, strict=True):
+                apply_value(cell_data, p.resolved, v, kinds)
+            sc = validate_scenario_data(cell_data, base_path, base_lines)
+        except ValueError as exc:
+            bad_cells += 1
+            if len(problems) < MAX_REPORTED:
+                problems.append(Problem(f"cell {k} ({desc})", str(exc), None))
+            continue
+        except ScenarioError as exc:
+            bad_cells += 1
+            for pr in exc.problems:
+                if len(problems) >= MAX_REPORTED:
+                    break
+                line = _param_line(parameters, pr.field)
+                where = f" [{base_path}:{pr.line}]" if pr.line is not None else ""
+                problems.append(Problem(f"cell {k} ({desc}): {pr.field}", pr.message + where, line))
+            continue
+        values = tuple(_cast(v, p.column_type) for p, v in zip(parameters, row, strict=True))
+        cells.append(Cell(k, values, seeds[k], sc.model_dump_json()))
+    if problems:
+        if bad_cells > 1:
+            problems.append(Problem("cells", f"{bad_cells} of {n_cells} cells are invalid "
+                                    f"(the first {MAX_REPORTED} problems are listed)"))  # fmt: skip
+        raise ScenarioError(spec_path, problems)
+
+    batch = spec.batch_cells or _auto_batch(spec.reps, n_cells)
+    base_hash = base.content_hash()
+    fingerprint = _fingerprint(spec, parameters, rows, base_hash, batch)
+    return SweepPlan(
+        spec=spec,
+        spec_path=spec_path,
+        base=base,
+        base_data=base_data,
+        parameters=parameters,
+        cells=cells,
+        batch_cells=batch,
+        fingerprint=fingerprint,
+        base_hash=base_hash,
+    )
+
+
+def _auto_batch(reps: int, n_cells: int) -> int:
+    """Cells per batch from the spec alone (never from the worker count, so that the parts
+    written are the same files whatever the backend): about 2000 replications a batch, and at
+    least 64 batches when there are that many cells."""
+    by_reps = max(1, TARGET_REPS_PER_BATCH // reps)
+    by_count = max(1, math.ceil(n_cells / 64))
+    return max(1, min(by_reps, by_count))
+
+
+def _fmt_loc(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (("." if out else "") + str(part))
+    return out
+
+
+def _param_line(parameters: list[Parameter], field_path: str) -> int | None:
+    for p in parameters:
+        f = p.resolved.field
+        if p.resolved.derived is None and (field_path == f or field_path.startswith(f + ".")):
+            return p.line
+    for p in parameters:
+        if p.resolved.derived is not None and field_path.startswith("waves"):
+            return p.line
+    return None
+
+
+def _fingerprint(
+    spec: SweepSpec, parameters: list[Parameter], rows: list[list[Any]], base_hash: str, batch: int
+) -> str:
+    """Hash of everything that decides the outputs (not the spec's name or file location)."""
+    blob = json.dumps(
+        {
+            "format": FORMAT,
+            "base_hash": base_hash,
+            "reps": spec.reps,
+            "seed": spec.seed,
+            "engine": spec.engine,
+            "outputs": sorted(spec.outputs),
+            "batch_cells": batch,
+            "parameters": [[p.name, p.path, p.column_type] for p in parameters],
+            "cells": rows,
+        },
+        sort_keys=True,
+    ).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]

@@ -1,0 +1,133 @@
+"""The unit of work of a sweep: one batch of cells, run anywhere, returned as Arrow tables.
+
+:func:`run_batch` is a plain top-level function of plain data, so any backend can ship it: the
+serial loop, a process pool, or a Dask worker on another machine (which needs ``airshield``
+installed). It writes nothing: the driver writes the parts, so workers need no shared disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from airshield.raid import simulate
+from airshield.raid.result import RaidResult, band
+from airshield.scenario import Scenario
+
+#: per-cell summary quantities: each gets _mean, _sd, _p5 and _p95 columns
+SUMMARY_QUANTITIES = (
+    "launched",
+    "destroyed",
+    "lost",
+    "leaked",
+    "leaked_harmful",
+    "decoy_leaked",
+    "defender_cost_usd",
+    "damage_usd",
+)
+ARROW_TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(), "string": pa.string()}
+
+
+class SweepInterrupted(Exception):  # noqa: N818 - it is a signal, not a failure
+    """A cell's replications were interrupted (Ctrl-C); its batch is not kept."""
+
+
+class CellFailed(RuntimeError):
+    """A cell raised while running; the message names the cell."""
+
+
+@dataclass(frozen=True)
+class CellTask:
+    index: int
+    seed: int
+    scenario_json: str
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class BatchTask:
+    """Everything a worker needs for one batch (no file paths)."""
+
+    batch: int
+    cells: tuple[CellTask, ...]
+    reps: int
+    engine: str
+    outputs: tuple[str, ...]
+    param_names: tuple[str, ...]
+    param_types: tuple[str, ...]
+
+
+@dataclass
+class BatchResult:
+    batch: int
+    cells: tuple[int, ...]
+    tables: dict[str, pa.Table]
+
+
+def run_batch(task: BatchTask) -> BatchResult:
+    """Run every cell of the batch; return one Arrow table per output (rows in cell order)."""
+    frames: dict[str, list[dict[str, Any]]] = {t: [] for t in ("summary", *task.outputs)}
+    for cell in task.cells:
+        sc = Scenario.model_validate_json(cell.scenario_json)
+        try:
+            res = simulate(sc, reps=task.reps, seed=cell.seed, workers=1, engine=task.engine)
+        except KeyboardInterrupt:
+            raise SweepInterrupted(f"cell {cell.index}") from None
+        except Exception as exc:
+            raise CellFailed(f"cell {cell.index} (seed {cell.seed}): {exc!r}") from exc
+        if res.interrupted:
+            raise SweepInterrupted(f"cell {cell.index}")
+        frames["summary"].append(_summary_columns(res))
+        if "replications" in task.outputs:
+            df = res.to_frame()
+            frames["replications"].append({c: df[c].to_numpy() for c in df.columns})
+        if "effectors" in task.outputs:
+            df = res.effector_frame()
+            frames["effectors"].append({c: df[c].to_numpy() for c in df.columns})
+        if "assets" in task.outputs:
+            df = res.asset_frame()
+            frames["assets"].append({c: df[c].to_numpy() for c in df.columns})
+    tables = {name: _table(task, parts) for name, parts in frames.items()}
+    return BatchResult(task.batch, tuple(c.index for c in task.cells), tables)
+
+
+def _summary_columns(res: RaidResult) -> dict[str, Any]:
+    kinds = np.array(res.threat_kinds)
+    harmful = kinds != "decoy"
+    per_rep = {
+        "launched": res.outcomes[:, :, 0].sum(axis=1),
+        "destroyed": res.outcomes[:, :, 1].sum(axis=1),
+        "lost": res.outcomes[:, :, 2].sum(axis=1),
+        "leaked": res.outcomes[:, :, 3].sum(axis=1),
+        "leaked_harmful": res.outcomes[:, harmful, 3].sum(axis=1),
+        "decoy_leaked": res.outcomes[:, ~harmful, 3].sum(axis=1),
+        "defender_cost_usd": res.cost_usd.sum(axis=1),
+        "damage_usd": res.damage_usd.sum(axis=1),
+    }
+    row: dict[str, Any] = {"reps": np.array([res.reps], np.int64)}
+    for q in SUMMARY_QUANTITIES:
+        for stat, v in band(per_rep[q]).items():
+            row[f"{q}_{stat}"] = np.array([v], np.float64)
+    row["attacker_cost_usd"] = np.array([res.attacker_cost_usd], np.float64)
+    return row
+
+
+def _table(task: BatchTask, parts: list[dict[str, Any]]) -> pa.Table:
+    cols: dict[str, pa.Array] = {}
+    lengths = [len(next(iter(p.values()))) for p in parts]
+    cols["cell"] = pa.array(np.repeat([c.index for c in task.cells], lengths).astype(np.int64))
+    cols["seed"] = pa.array(np.repeat([c.seed for c in task.cells], lengths).astype(np.uint64))
+    for j, (name, typ) in enumerate(zip(task.param_names, task.param_types, strict=True)):
+        vals = [c.values[j] for c, n in zip(task.cells, lengths, strict=True) for _ in range(n)]
+        cols[name] = pa.array(vals, type=ARROW_TYPES[typ])
+    names = list(parts[0]) if parts else []
+    for name in names:
+        arr = np.concatenate([p[name] for p in parts])
+        if arr.dtype.kind in "OUT":
+            cols[name] = pa.array([str(x) for x in arr], type=pa.string())
+        else:
+            cols[name] = pa.array(arr)
+    return pa.table(cols)
