@@ -1,0 +1,411 @@
+"""The campaign engine: pools night by night in every replication, each night's raid from the raid
+engine (detailed mode) or its surrogate (fast mode).
+
+One night, in this order (the same in both modes):
+
+1. purchases are placed: fixed orders dated tonight, then reorder rules whose pool ended the last
+   night below their threshold (each as far as the remaining budget allows); rounds ordered with
+   lead time ``L`` arrive ``L`` nights later (0: tonight);
+2. ``produced``: production arrivals (production made ``lead_time_days`` ago), and
+   ``delivered``: scheduled deliveries plus arriving purchases; a pause holds them back (released
+   the day after the pause, or dropped);
+3. ``diverted``: open diversions take what they still claim, up to the rounds on hand;
+4. the raid: the attacker's launches for tonight (the same in every replication) against the
+   laydown whose magazines are filled from the pools (the rest stays in the pools for reloads);
+5. ``fired`` comes off the pools: ``stock_end = stock_start + produced + delivered - diverted -
+   fired``, exactly, in whole rounds.
+
+Random numbers: detailed mode runs replication ``r`` night ``n`` from
+``SeedSequence(seed).spawn(reps)[r].spawn(nights)[n]``, so a replication's nights are one chain
+whatever the number of workers, and two variants run with the same seed share their random
+numbers (identical variants give identical results). Fast mode draws all replications of night
+``n`` from ``SeedSequence(seed).spawn(nights)[n]``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from airshield.campaign.bridge import RaidBridge
+from airshield.campaign.models import Campaign, OrderPurchase, ReorderPurchase
+from airshield.campaign.result import CampaignResult
+from airshield.campaign.surrogate import DesignSpec, Surrogate, fit_surrogate
+from airshield.campaign.tempo import AttackerPlan, PoolSupply, attacker_plan, pool_supply
+
+I = NDArray[np.int64]
+F = NDArray[np.float64]
+NightFn = Callable[[int, I, I], tuple[I, I, I, I, I, F]]
+MODES = ("fast", "detailed")
+
+
+@dataclass
+class _Chain:
+    """Per-replication arrays of a block of replications (what one worker returns)."""
+
+    stock_start: I
+    produced: I
+    delivered: I
+    diverted: I
+    fired: I
+    stock_end: I
+    purchased: I
+    purchase_cost_usd: F
+    destroyed: I
+    lost: I
+    leaked: I
+    fired_other: I
+    damage_usd: F
+
+
+def _unit_costs(c: Campaign) -> dict[str, float]:
+    cat = c.template.resolved_catalog()
+    eff = {p.name: p.effector for p in c.template.pools}
+    return {name: cat.effectors[e].cost_per_shot_usd for name, e in eff.items()}
+
+
+def _simulate_block(
+    c: Campaign,
+    plan: AttackerPlan,
+    pool_names: list[str],
+    reps: int,
+    n_other: int,
+    night_fn: NightFn,
+    progress: Callable[[int], None] | None = None,
+) -> _Chain:
+    """Run ``reps`` replications of the whole campaign; ``night_fn(night, counts, available)``
+    gives each night's outcome for every replication."""
+    n, t, p = len(c.dates), len(plan.threat_types), len(pool_names)
+    pools = [c.pool(name) for name in pool_names]
+    supply: list[PoolSupply] = [pool_supply(c, pl) for pl in pools]
+    pidx = {name: k for k, name in enumerate(pool_names)}
+    unit_cost = _unit_costs(c)
+    shape = (reps, n, p)
+    out = _Chain(
+        stock_start=np.zeros(shape, np.int64),
+        produced=np.zeros(shape, np.int64),
+        delivered=np.zeros(shape, np.int64),
+        diverted=np.zeros(shape, np.int64),
+        fired=np.zeros(shape, np.int64),
+        stock_end=np.zeros(shape, np.int64),
+        purchased=np.zeros(shape, np.int64),
+        purchase_cost_usd=np.zeros((reps, n)),
+        destroyed=np.zeros((reps, n, t), np.int64),
+        lost=np.zeros((reps, n, t), np.int64),
+        leaked=np.zeros((reps, n, t), np.int64),
+        fired_other=np.zeros((reps, n, n_other), np.int64),
+        damage_usd=np.zeros((reps, n)),
+    )
+    stock = np.broadcast_to(np.array([pl.stock for pl in pools], np.int64), (reps, p)).copy()
+    budget = np.full(reps, np.inf if c.defender.budget_usd is None else c.defender.budget_usd)
+    incoming = np.zeros((reps, n + 1, p), np.int64)  # purchases arriving per night
+    backlog_prod = np.zeros((reps, p), np.int64)
+    backlog_deliv = np.zeros((reps, p), np.int64)
+    div_left = [np.broadcast_to(s.diversion_rounds, (reps, s.diversion_rounds.shape[0])).copy()
+                for s in supply]  # fmt: skip
+    purchases = c.defender.purchases
+    re_open = np.zeros((reps, len(purchases)), np.bool_)  # reorder on its way
+    re_due = np.full((reps, len(purchases)), -1, np.int64)
+    re_count = np.zeros((reps, len(purchases)), np.int64)
+    day_index = {d: i for i, d in enumerate(c.dates)}
+
+    def buy(i: int, k: int, want: I, unit_usd: float, lead: int, mask: NDArray[np.bool_]) -> I:
+        nonlocal budget
+        want = np.where(mask, want, 0)
+        if unit_usd > 0:
+            afford = np.floor(np.where(np.isfinite(budget), budget / unit_usd, 1e18) + 1e-9)
+            got = np.minimum(want, afford).astype(np.int64)
+        else:
+            got = want.astype(np.int64)
+        cost = got * unit_usd
+        budget = budget - cost
+        out.purchased[:, i, k] += got
+        out.purchase_cost_usd[:, i] += cost
+        if i + lead < n:
+            incoming[:, i + lead, k] += got
+        return got
+
+    for i in range(n):
+        stock_start = stock.copy()
+        # 1. purchases
+        for j, pu in enumerate(purchases):
+            k = pidx[pu.pool]
+            unit_usd = pu.unit_cost_usd if pu.unit_cost_usd is not None else unit_cost[pu.pool]
+            if isinstance(pu, OrderPurchase):
+                if day_index[pu.date] == i:
+                    buy(i, k, np.full(reps, pu.rounds, np.int64), unit_usd, pu.lead_time_days,
+                        np.ones(reps, np.bool_))  # fmt: skip
+            else:
+                assert isinstance(pu, ReorderPurchase)
+                arrived = re_open[:, j] & (re_due[:, j] <= i)
+                re_open[:, j] &= ~arrived
+                cap_ok = (
+                    np.ones(reps, np.bool_)
+                    if pu.max_orders is None
+                    else re_count[:, j] < pu.max_orders
+                )
+                need = (~re_open[:, j]) & (stock_start[:, k] < pu.below_rounds) & cap_ok
+                if need.any():
+                    got = buy(i, k, np.full(reps, pu.order_rounds, np.int64), unit_usd,
+                              pu.lead_time_days, need)  # fmt: skip
+                    placed = got > 0
+                    re_open[placed, j] = True
+                    re_due[placed, j] = i + pu.lead_time_days
+                    re_count[placed, j] += 1
+        # 2. arrivals, with pauses
+        produced = np.zeros((reps, p), np.int64)
+        delivered = np.zeros((reps, p), np.int64)
+        for k, s in enumerate(supply):
+            inc_p = np.full(reps, s.production[i], np.int64)
+            inc_d = s.deliveries[i] + incoming[:, i, k]
+            for inc, backlog, code, dest in (
+                (inc_p, backlog_prod, s.pause_production[i], produced),
+                (inc_d, backlog_deliv, s.pause_deliveries[i], delivered),
+            ):
+                if code == 0:
+                    dest[:, k] = inc + backlog[:, k]
+                    backlog[:, k] = 0
+                elif code == 1:
+                    backlog[:, k] += inc
+        # 3. diversions
+        on_hand = stock_start + produced + delivered
+        diverted = np.zeros((reps, p), np.int64)
+        for k, s in enumerate(supply):
+            for d in range(s.diversion_rounds.shape[0]):
+                if s.diversion_start[d] <= i <= s.diversion_until[d]:
+                    take = np.minimum(div_left[k][:, d], on_hand[:, k] - diverted[:, k])
+                    div_left[k][:, d] -= take
+                    diverted[:, k] += take
+        available = on_hand - diverted
+        # 4. the raid
+        counts = plan.launched[i]
+        d_, lo, lk, fired, f_other, dmg = night_fn(i, counts, available)
+        if np.any(fired > available) or np.any(fired < 0):  # pragma: no cover - invariant
+            raise RuntimeError(f"night {i}: more rounds fired than available")
+        # 5. books
+        stock = available - fired
+        out.stock_start[:, i] = stock_start
+        out.produced[:, i] = produced
+        out.delivered[:, i] = delivered
+        out.diverted[:, i] = diverted
+        out.fired[:, i] = fired
+        out.stock_end[:, i] = stock
+        out.destroyed[:, i] = d_
+        out.lost[:, i] = lo
+        out.leaked[:, i] = lk
+        out.fired_other[:, i] = f_other
+        out.damage_usd[:, i] = dmg
+        if progress is not None:
+            progress(i + 1)
+    return out
+
+
+# ---- night functions ----------------------------------------------------------------------
+def _fast_night_fn(sur: Surrogate, seed: int, n_nights: int) -> NightFn:
+    children = np.random.SeedSequence(seed).spawn(n_nights)
+
+    def fn(i: int, counts: I, available: I) -> tuple[I, I, I, I, I, F]:
+        return sur.draw(counts, available, np.random.default_rng(children[i]))
+
+    return fn
+
+
+def _detailed_night_fn(
+    bridge: RaidBridge, seed: int, reps_total: int, rep_ids: list[int], n_nights: int
+) -> NightFn:
+    per_rep = np.random.SeedSequence(seed).spawn(reps_total)
+    chains = [per_rep[r].spawn(n_nights) for r in rep_ids]
+    t, p, q = len(bridge.threat_types), len(bridge.pool_names), len(bridge.other_effectors)
+
+    def fn(i: int, counts: I, available: I) -> tuple[I, I, I, I, I, F]:
+        m = len(rep_ids)
+        d = np.zeros((m, t), np.int64)
+        lo = np.zeros((m, t), np.int64)
+        lk = np.zeros((m, t), np.int64)
+        fired = np.zeros((m, p), np.int64)
+        other = np.zeros((m, q), np.int64)
+        dmg = np.zeros(m)
+        for a in range(m):
+            rec = bridge.run(counts, available[a], np.random.default_rng(chains[a][i]))
+            d[a], lo[a], lk[a] = rec.destroyed, rec.lost, rec.leaked
+            fired[a], other[a], dmg[a] = rec.fired_pool, rec.fired_other, rec.damage_usd
+        return d, lo, lk, fired, other, dmg
+
+    return fn
+
+
+# worker processes of detailed mode
+_W_BRIDGES: dict[str, RaidBridge] = {}
+
+
+def _detailed_worker(
+    campaign_json: str, template_json: str, path: str | None, seed: int, reps: int,
+    rep_ids: list[int], engine: str,
+) -> tuple[list[int], _Chain]:  # fmt: skip
+    from airshield.scenario import Scenario
+
+    template = Scenario.model_validate_json(template_json)
+    c = Campaign.model_validate_json(campaign_json).with_template(template, path)
+    plan = attacker_plan(c)
+    key = template_json + engine
+    b = _W_BRIDGES.get(key)
+    if b is None:
+        _W_BRIDGES.clear()
+        b = RaidBridge(template, plan.threat_types, engine)
+        _W_BRIDGES[key] = b
+    fn = _detailed_night_fn(b, seed, reps, rep_ids, len(c.dates))
+    return rep_ids, _simulate_block(c, plan, b.pool_names, len(rep_ids), len(b.other_effectors), fn)
+
+
+# ---- public entry -------------------------------------------------------------------------
+def run_campaign(
+    campaign: Campaign,
+    mode: str = "fast",
+    reps: int = 100,
+    seed: int = 0,
+    *,
+    surrogate: Surrogate | None = None,
+    design: DesignSpec | None = None,
+    workers: int = 1,
+    engine: str = "kernel",
+    progress: bool | Callable[[str, int, int], None] = False,
+) -> CampaignResult:
+    """Run the campaign ``reps`` times from ``seed``; see the module docstring for the order of
+    a night and :class:`CampaignResult` for what comes back.
+
+    ``mode``: ``fast`` (surrogate; fitted on first use and cached) or ``detailed`` (every night
+    through the raid engine). ``workers`` > 1 runs detailed replications, or the surrogate's
+    design runs, in worker processes (same results for any number of workers).
+    ``progress``: True for a progress bar on the terminal, or a callback ``(stage, done, total)``.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
+    if reps < 1:
+        raise ValueError("reps must be >= 1")
+    if workers < 1:
+        raise ValueError("workers must be >= 1")
+    started = time.perf_counter()
+    plan = attacker_plan(campaign)
+    n = len(campaign.dates)
+    callback, closer = _progress(progress)
+    try:
+        if mode == "fast":
+            sur = surrogate
+            if sur is None:
+                sur = fit_surrogate(
+                    campaign.template, plan.threat_types, plan.launched, design, workers=workers,
+                    progress=lambda d, tot: callback("fitting surrogate", d, tot),
+                )  # fmt: skip
+            _check_surrogate(sur, campaign, plan)
+            fn = _fast_night_fn(sur, seed, n)
+            chain = _simulate_block(
+                campaign, plan, sur.pool_names, reps, len(sur.other_effectors), fn,
+                lambda i: callback("nights", i, n),
+            )  # fmt: skip
+            other_names, other_cost = sur.other_effectors, sur.other_cost_usd
+            pool_cost = sur.pool_cost_usd
+            info: dict[str, Any] = {"surrogate": dict(sur.info)}
+        else:
+            bridge = RaidBridge(campaign.template, plan.threat_types, engine)
+            other_names, other_cost = bridge.other_effectors, bridge.other_cost_usd
+            pool_cost = bridge.pool_cost_usd
+            info = {"engine": engine}
+            if workers == 1 or reps == 1:
+                fn = _detailed_night_fn(bridge, seed, reps, list(range(reps)), n)
+                chain = _simulate_block(
+                    campaign, plan, bridge.pool_names, reps, len(other_names), fn,
+                    lambda i: callback("nights", i, n),
+                )  # fmt: skip
+            else:
+                chain = _detailed_parallel(campaign, seed, reps, workers, engine, bridge, callback)
+        return CampaignResult.assemble(
+            campaign=campaign, mode=mode, seed=seed, plan=plan,
+            pool_names=[pl.name for pl in campaign.template.pools],
+            pool_cost_usd=pool_cost, other_effectors=list(other_names),
+            other_cost_usd=other_cost, magazine_rounds=_magazines(campaign),
+            chain=chain, elapsed_s=time.perf_counter() - started, info=info,
+        )  # fmt: skip
+    finally:
+        closer()
+
+
+def _magazines(c: Campaign) -> I:
+    from airshield.raid.compile import compile_scenario
+
+    comp = compile_scenario(c.template)
+    return np.array(
+        [int(comp.u_cap[comp.u_pool == k].sum()) for k in range(len(comp.pool_names))], np.int64
+    )
+
+
+def _check_surrogate(sur: Surrogate, c: Campaign, plan: AttackerPlan) -> None:
+    if sur.template_hash != c.template.content_hash():
+        raise ValueError("the surrogate was fitted to a different raid template")
+    if sur.threat_types != plan.threat_types:
+        raise ValueError(
+            f"the surrogate covers threat types {sur.threat_types}, "
+            f"the campaign {plan.threat_types}"
+        )
+
+
+def _detailed_parallel(
+    c: Campaign, seed: int, reps: int, workers: int, engine: str, bridge: RaidBridge,
+    callback: Callable[[str, int, int], None],
+) -> _Chain:  # fmt: skip
+    from airshield.raid.montecarlo import _mp_context
+
+    size = max(1, min(25, -(-reps // (workers * 2))))
+    blocks = [list(range(s, min(reps, s + size))) for s in range(0, reps, size)]
+    cj = c.model_dump_json()
+    tj = c.template.model_dump_json()
+    parts: dict[int, _Chain] = {}
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+        futs = [
+            pool.submit(_detailed_worker, cj, tj, c.path, seed, reps, ids, engine) for ids in blocks
+        ]
+        for fut in as_completed(futs):
+            ids, ch = fut.result()
+            parts[ids[0]] = ch
+            done += len(ids)
+            callback("replications", done, reps)
+    ordered = [parts[k] for k in sorted(parts)]
+    return _Chain(
+        **{
+            f: np.concatenate([getattr(ch, f) for ch in ordered], axis=0)
+            for f in _Chain.__dataclass_fields__
+        }
+    )
+
+
+def _progress(
+    progress: bool | Callable[[str, int, int], None],
+) -> tuple[Callable[[str, int, int], None], Callable[[], None]]:
+    if callable(progress):
+        return progress, lambda: None
+    if not progress:
+        return (lambda stage, done, total: None), (lambda: None)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(),
+        transient=True,
+    )
+    bar.start()
+    tasks: dict[str, object] = {}
+
+    def cb(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done)  # type: ignore[arg-type]
+
+    return cb, bar.stop

@@ -1,0 +1,56 @@
+"""Loading campaign files: YAML with line numbers, the raid template, reference checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from airshield.campaign.models import Campaign, check_campaign_references, resolve_raid_path
+from airshield.errors import Problem, ScenarioError
+from airshield.scenario import Scenario, load_scenario
+from airshield.scenario.yamlio import (
+    Loc,
+    format_loc,
+    line_for,
+    parse_yaml,
+    read_yaml,
+    validate_data,
+)
+
+
+def campaign_from_data(
+    data: Any,
+    path: str | None,
+    lines: dict[Loc, int] | None = None,
+    template: Scenario | None = None,
+) -> Campaign:
+    """Validate parsed campaign data; load its raid template (unless given) and check references."""
+    lines = lines or {}
+    camp = validate_data(Campaign, data, path, lines)
+    if template is None:
+        raid_path = resolve_raid_path(path, camp.raid)
+        if not raid_path.exists():
+            msg = f"raid template {str(raid_path)!r} not found (relative to the campaign file)"
+            raise ScenarioError(path, [Problem("raid", msg, line_for(("raid",), lines))])
+        template = load_scenario(raid_path)
+    refs = check_campaign_references(camp, template)
+    if refs:
+        raise ScenarioError(
+            path, [Problem(format_loc(loc), msg, line_for(loc, lines)) for loc, msg in refs]
+        )
+    return camp.with_template(template, path)
+
+
+def load_campaign(path: str | Path) -> Campaign:
+    """Load a campaign file and its raid template; raises :class:`ScenarioError` listing every
+    problem found (``file:line: field.path: expectation``)."""
+    data, lines = read_yaml(path)
+    return campaign_from_data(data, str(path), lines)
+
+
+def campaign_from_text(
+    text: str, path: str | None = None, template: Scenario | None = None
+) -> Campaign:
+    """Parse and validate campaign YAML text (``raid:`` relative to ``path``'s folder)."""
+    data, lines = parse_yaml(text, path)
+    return campaign_from_data(data, path, lines, template)
