@@ -1,0 +1,334 @@
+"""Map figures: vendored country outlines, assets, fire units with envelopes, threat tracks.
+
+Maps are plotly ``Scattergeo`` traces on a ``layout.geo`` whose base layers (land, ocean, lakes,
+rivers, countries, coastlines, sub-units, frame) are all switched off: plotly would fetch those
+from a CDN. Outlines come from :mod:`airshield.report.outlines` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from airshield.geo import to_latlon, to_local_km
+from airshield.report.html import fmt_usd
+from airshield.report.outlines import load_outlines
+
+FATE_STYLE: dict[str, tuple[str, str]] = {
+    # category -> (colour, legend label)
+    "destroyed": ("#2e7d32", "destroyed"),
+    "lost": ("#6a1b9a", "lost (EW)"),
+    "leaked": ("#c62828", "leaked (hit)"),
+    "decoy_leaked": ("#9e9e9e", "decoy leaked (harmless)"),
+}
+PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#17becf",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#7f7f7f",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+)
+KIND_SYMBOL = {
+    "missile": "diamond",
+    "gun": "square",
+    "interceptor_drone": "triangle-up",
+    "ew": "star",
+}
+
+
+def rows(df: pd.DataFrame) -> Iterator[Any]:
+    """The frame's rows as named tuples (typed loosely: columns are mixed)."""
+    it: Iterator[Any] = df.itertuples(index=False)
+    return it
+
+
+def base_geo(extent: tuple[float, float, float, float]) -> dict[str, Any]:
+    """``layout.geo`` with every plotly base layer off (no fetch) and the given lon/lat extent."""
+    lon0, lat0, lon1, lat1 = extent
+    return {
+        "projection": {"type": "mercator"},
+        "showland": False,
+        "showocean": False,
+        "showlakes": False,
+        "showrivers": False,
+        "showcountries": False,
+        "showcoastlines": False,
+        "showsubunits": False,
+        "showframe": False,
+        "bgcolor": "#f7f9fb",
+        "lonaxis": {"range": [lon0, lon1], "showgrid": False},
+        "lataxis": {"range": [lat0, lat1], "showgrid": False},
+    }
+
+
+def fit_extent(
+    lats: Sequence[float], lons: Sequence[float], margin: float = 0.08, min_span_deg: float = 1.0
+) -> tuple[float, float, float, float]:
+    """A lon/lat box around the points with a margin, at least ``min_span_deg`` wide/tall."""
+    la = np.asarray([x for x in lats if x is not None and np.isfinite(x)], dtype=float)
+    lo = np.asarray([x for x in lons if x is not None and np.isfinite(x)], dtype=float)
+    if la.size == 0:
+        return (22.0, 44.0, 41.0, 53.0)
+    cy, cx = (la.min() + la.max()) / 2, (lo.min() + lo.max()) / 2
+    hy = max((la.max() - la.min()) * (0.5 + margin), min_span_deg / 2)
+    # a 1 deg lon is cos(lat) of a 1 deg lat: keep the box roughly 3:2 on screen
+    k = max(np.cos(np.radians(cy)), 0.2)
+    hx = max((lo.max() - lo.min()) * (0.5 + margin), min_span_deg / 2, 1.3 * hy / k)
+    hy = max(hy, hx * k / 1.6)
+    return (float(cx - hx), float(cy - hy), float(cx + hx), float(cy + hy))
+
+
+def outline_traces(extent: tuple[float, float, float, float]) -> list[go.Scattergeo]:
+    """Coastlines, borders and country labels inside the extent."""
+    ol = load_outlines()
+    traces = []
+    for which, colour, width in (("coast", "#7a8a99", 1.1), ("border", "#a5b1bc", 0.9)):
+        lon, lat = ol.lines(which, extent)
+        traces.append(
+            go.Scattergeo(
+                lon=lon,
+                lat=lat,
+                mode="lines",
+                line={"color": colour, "width": width},
+                hoverinfo="skip",
+                showlegend=False,
+                name=f"{which}lines",
+            )
+        )
+    lo0, la0, lo1, la1 = extent
+    labels = [(n, x, y) for n, x, y in ol.labels if lo0 < x < lo1 and la0 < y < la1]
+    if labels:
+        traces.append(
+            go.Scattergeo(
+                lon=[x for _, x, _ in labels],
+                lat=[y for _, _, y in labels],
+                text=[n.upper() for n, _, _ in labels],
+                mode="text",
+                textfont={"color": "#a5b1bc", "size": 11},
+                hoverinfo="skip",
+                showlegend=False,
+                name="country labels",
+            )
+        )
+    return traces
+
+
+def circle(
+    lat: float, lon: float, radius_km: float, n: int = 72
+) -> tuple[list[float], list[float]]:
+    """A geodesic circle (exact in the azimuthal-equidistant plane around its centre)."""
+    th = np.linspace(0.0, 2 * np.pi, n + 1)
+    la, lo = to_latlon(radius_km * np.sin(th), radius_km * np.cos(th), lat, lon)
+    return [float(v) for v in la], [float(v) for v in lo]
+
+
+def _truncate(
+    lats: np.ndarray, lons: np.ndarray, ulat: float, ulon: float, rmax: float, steps: int = 60
+) -> tuple[list[float], list[float]]:
+    """The route up to where it first enters a circle of ``rmax`` km around the unit."""
+    x, y = to_local_km(lats, lons, ulat, ulon)
+    t = np.linspace(0.0, 1.0, steps)
+    px = np.concatenate([x[i] + (x[i + 1] - x[i]) * t for i in range(len(x) - 1)])
+    py = np.concatenate([y[i] + (y[i + 1] - y[i]) * t for i in range(len(y) - 1)])
+    inside = np.flatnonzero(np.hypot(px, py) <= rmax * 1.0001)
+    if inside.size == 0:
+        return [float(v) for v in lats], [float(v) for v in lons]
+    k = int(inside[0])
+    # keep the route's own vertices up to k, then the entry point
+    seg = k // steps
+    la, lo = to_latlon(px[k], py[k], ulat, ulon)
+    return (
+        [float(v) for v in lats[: seg + 1]] + [float(la)],
+        [float(v) for v in lons[: seg + 1]] + [float(lo)],
+    )
+
+
+def track_category(fate: str, kind: str) -> str:
+    if fate == "leaked" and kind == "decoy":
+        return "decoy_leaked"
+    return fate
+
+
+def track_traces(tracks: pd.DataFrame, laydown: pd.DataFrame) -> list[go.Scattergeo]:
+    """Threat tracks of one replication coloured by fate, each with a marker where it ended.
+
+    Destroyed and lost threats are drawn up to where they entered the envelope of the unit that
+    engaged them (an approximation of the engagement point); leakers to their aim point.
+    """
+    units = {
+        str(r.unit): (float(r.lat), float(r.lon), float(r.range_max_km)) for r in rows(laydown)
+    }
+    paths: dict[str, tuple[list[float | None], list[float | None], list[str]]] = {
+        c: ([], [], []) for c in FATE_STYLE
+    }
+    ends: dict[str, tuple[list[float], list[float], list[str]]] = {
+        c: ([], [], []) for c in FATE_STYLE
+    }
+    for r in rows(tracks):
+        cat = track_category(str(r.fate), str(r.kind))
+        lats = np.array([r.lat0, r.lat1, r.lat2], dtype=float)
+        lons = np.array([r.lon0, r.lon1, r.lon2], dtype=float)
+        who = str(r.by_unit)
+        if cat in ("destroyed", "lost") and who in units:
+            ulat, ulon, rmax = units[who]
+            la, lo = _truncate(lats, lons, ulat, ulon, rmax)
+        else:
+            la, lo = [float(v) for v in lats], [float(v) for v in lons]
+        label = f"{r.threat_type} #{r.threat} ({r.wave}) → {r.target}: {FATE_STYLE[cat][1]}"
+        if who:
+            label += f" by {who}"
+        p_lat, p_lon, p_txt = paths[cat]
+        p_lat.extend([*la, None])
+        p_lon.extend([*lo, None])
+        p_txt.extend([label] * len(la) + [""])
+        e_lat, e_lon, e_txt = ends[cat]
+        e_lat.append(la[-1])
+        e_lon.append(lo[-1])
+        e_txt.append(label)
+    traces: list[go.Scattergeo] = []
+    for cat, (colour, name) in FATE_STYLE.items():
+        p_lat, p_lon, p_txt = paths[cat]
+        if not p_lat:
+            continue
+        n = len(ends[cat][0])
+        traces.append(
+            go.Scattergeo(
+                lat=p_lat,
+                lon=p_lon,
+                text=p_txt,
+                mode="lines",
+                name=f"{name} ({n})",
+                legendgroup=cat,
+                hoverinfo="text",
+                line={
+                    "color": colour,
+                    "width": 1.0,
+                    "dash": "dot" if cat == "decoy_leaked" else "solid",
+                },
+                opacity=0.55,
+            )
+        )
+        e_lat, e_lon, e_txt = ends[cat]
+        traces.append(
+            go.Scattergeo(
+                lat=e_lat,
+                lon=e_lon,
+                text=e_txt,
+                mode="markers",
+                name=name,
+                legendgroup=cat,
+                showlegend=False,
+                hoverinfo="text",
+                marker={
+                    "color": colour,
+                    "size": 5 if cat != "leaked" else 7,
+                    "symbol": "x" if cat in ("destroyed", "lost") else "circle",
+                },
+            )
+        )
+    return traces
+
+
+def laydown_traces(laydown: pd.DataFrame) -> list[go.Scattergeo]:
+    """Fire units by effector type (one legend entry each) with their envelopes."""
+    traces: list[go.Scattergeo] = []
+    for i, (etype, grp) in enumerate(laydown.groupby("effector_type", sort=True)):
+        colour = PALETTE[i % len(PALETTE)]
+        kind = str(grp["effector_kind"].iloc[0])
+        c_lat: list[float | None] = []
+        c_lon: list[float | None] = []
+        for r in rows(grp):
+            for radius in (r.range_max_km, r.range_min_km):
+                if radius and radius > 0:
+                    la, lo = circle(float(r.lat), float(r.lon), float(radius))
+                    c_lat.extend([*la, None])
+                    c_lon.extend([*lo, None])
+        group = f"eff-{etype}"
+        if c_lat:
+            traces.append(
+                go.Scattergeo(
+                    lat=c_lat,
+                    lon=c_lon,
+                    mode="lines",
+                    legendgroup=group,
+                    showlegend=False,
+                    hoverinfo="skip",
+                    line={"color": colour, "width": 1.0},
+                    opacity=0.6,
+                    name=f"{etype} envelope",
+                )
+            )
+        text = [
+            f"{r.unit}: {etype} ({kind}), range {r.range_min_km:g}–{r.range_max_km:g} km"
+            + (f", pool {r.pool}" if r.pool else "")
+            for r in rows(grp)
+        ]
+        traces.append(
+            go.Scattergeo(
+                lat=grp["lat"].tolist(),
+                lon=grp["lon"].tolist(),
+                text=text,
+                hoverinfo="text",
+                mode="markers",
+                legendgroup=group,
+                name=f"{etype} ({len(grp)})",
+                marker={
+                    "color": colour,
+                    "size": 9,
+                    "symbol": KIND_SYMBOL.get(kind, "circle"),
+                    "line": {"color": "#ffffff", "width": 1},
+                },
+            )
+        )
+    return traces
+
+
+def asset_trace(assets: pd.DataFrame) -> go.Scattergeo:
+    """Assets; marker area proportional to expected damage (columns name, lat, lon, value_usd,
+    damage_mean, damage_p5, damage_p95, hits_mean)."""
+    dmax = float(assets["damage_mean"].max()) if len(assets) else 0.0
+    sizes = [
+        10.0 + (36.0 * float(np.sqrt(d / dmax)) if dmax > 0 else 0.0) for d in assets["damage_mean"]
+    ]
+    text = [
+        f"<b>{r.name}</b><br>value {fmt_usd(r.value_usd)}"
+        f"<br>expected damage {fmt_usd(r.damage_mean)}"
+        f" [{fmt_usd(r.damage_p5)}–{fmt_usd(r.damage_p95)}]<br>hits {r.hits_mean:.1f}"
+        for r in rows(assets)
+    ]
+    return go.Scattergeo(
+        lat=assets["lat"].tolist(),
+        lon=assets["lon"].tolist(),
+        text=text,
+        hoverinfo="text",
+        mode="markers",
+        name="assets (area ∝ expected damage)",
+        marker={
+            "color": "rgba(198,40,40,0.35)",
+            "size": sizes,
+            "line": {"color": "#8e0000", "width": 1.5},
+        },
+    )
+
+
+def launch_trace(sites: pd.DataFrame) -> go.Scattergeo:
+    return go.Scattergeo(
+        lat=sites["lat"].tolist(),
+        lon=sites["lon"].tolist(),
+        text=sites["name"].tolist(),
+        mode="markers+text",
+        textposition="bottom center",
+        name="launch areas",
+        hoverinfo="text",
+        marker={"symbol": "triangle-down", "size": 10, "color": "#37474f"},
+        textfont={"size": 10, "color": "#37474f"},
+    )
