@@ -83,6 +83,8 @@ _VAGUE_RE = re.compile(
     r"(?:\s+of)?(?=\s)",
     re.IGNORECASE,
 )
+_SINGLE_RE = re.compile(r"\b(?:a|an|single)\b(?=\s)", re.IGNORECASE)
+_SINGULAR_OK = frozenset({"drone", "decoy", "cruise_missile", "ballistic_missile", "missile"})
 _TIME_RE = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b(?:\s*(?:a\.m\.|p\.m\.|am|pm)\b)?|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am|pm)\b",
     re.IGNORECASE,
@@ -273,6 +275,14 @@ _NOT_PLACES = frozenset(
      "Ukrainian", "American", "Iranian", "European", "NATO", "US", "U.S.", "Moscow's", "Kyiv's",
      "Trump", "Putin", "Zelensky", "Zelenskyy", "Sunday's", "Air", "Force"}
 )
+_PERIOD_RE = re.compile(
+    r"\b(?:(?:over|in|during|throughout)\s+)?(?:the\s+)?(?:past|last|previous|this|that)\s+"
+    r"(?:week|month|year|\d+\s+days|few\s+days|weekend)\b"
+    r"|\b(?:in|during|throughout|since)\s+(?:early\s+|late\s+|mid-)?" + _MONTH_RE
+    + r"(?!\s+\d)(?:\s+(?:19|20)\d{2})?\b|\bsince\s+the\s+start\s+of\s+(?:the\s+)?"
+    r"(?:year|month|war|invasion)\b",
+    re.IGNORECASE,
+)
 _QUOTE_RE = re.compile(r"\"([^\"]{2,300})\"")
 
 
@@ -322,6 +332,7 @@ class Claim:
     source: str | None = None
     quote: str | None = None
     qualifiers: list[str] = field(default_factory=list)
+    period: str | None = None
 
     def counts(self, role: str) -> dict[str, int]:
         """Counts of one role keyed by kind (items of one kind add up)."""
@@ -374,6 +385,7 @@ class Claim:
             "source": self.source,
             "quote": self.quote,
             "qualifier": self.qualifier,
+            "period": self.period,
             "items": [it.to_dict() for it in self.items],
             "unclassified": self.unclassified,
         }
@@ -488,6 +500,8 @@ class _Mention:
     note: str | None = None
     anaphor: bool = False
     of_group: bool = False  # "of them", "of those": refers to all launches, not the last noun
+    part_of: bool = False  # N in "N of the M drones"
+    reference: bool = False  # M in "N of the M drones": a total given again
     role: str | None = None
     qualifier: str | None = None
 
@@ -556,13 +570,15 @@ def _noun_phrase(s: str, pos: int, end: int) -> tuple[int, str]:
     last = 0
     for i, w in enumerate(words):
         token = w.group().lower()
-        if i >= 10 or token in _STOP_WORDS or re.match(r"\d", token) or _ROLE_RE.fullmatch(
-            w.group()
-        ):
+        if (i >= 10 or token in _STOP_WORDS or re.match(r"\d", token)
+                or _ROLE_RE.fullmatch(w.group()) or (i > 0 and _NUMBER_RE.fullmatch(w.group()))):
             break
         if token in ("and", "or", "of", "plus") and i + 1 < len(words):
             nxt = words[i + 1].group().lower()
             if re.match(r"\d", nxt) or _NUMBER_RE.fullmatch(words[i + 1].group()):
+                break
+            if token != "of" and nxt in ("a", "an", "another", "the", "some", "several", "all",
+                                         "both"):
                 break
             if token == "of" and nxt in ("them", "those", "these", "which", "the", "it"):
                 break
@@ -596,8 +612,21 @@ def _mentions(s: str) -> list[_Mention]:
             continue
         if m.group("words") and m.group("words").lower() in ("a", "an"):
             continue
-        out.append(_mention_at(s, a, b, value, None))
+        mention = _mention_at(s, a, b, value, None)
+        out.append(mention)
         taken.append((a, b))
+        if mention.part_of:
+            ref = _reference_after(s, mention)
+            if ref is not None:
+                out.append(ref)
+    for m in _SINGLE_RE.finditer(s):
+        a, b = m.span()
+        if any(x.start <= a < max(x.phrase_end, x.end) for x in out):
+            continue
+        mention = _mention_at(s, a, b, 1, None)
+        if mention.kind in _SINGULAR_OK and not re.search(r"s\b", mention.noun.split()[-1]
+                                                          if mention.noun.split() else "s"):
+            out.append(mention)
     for m in _VAGUE_RE.finditer(s):
         a, b = m.span()
         if any(ta <= a < tb for ta, tb in taken):
@@ -620,9 +649,10 @@ def _mention_at(s: str, a: int, b: int, value: int | None, vague: str | None) ->
         if num:
             p_end, phrase = _noun_phrase(s, pos + ofm.end() + num.end(), len(s))
             kind, kinds, note = _classify_phrase(phrase)
-            # the second number repeats an earlier total: the mention runs to its noun's end
+            # the second number repeats a total: the mention runs to its noun's end
             return _Mention(a, b, value, vague, max(p_end, pos + ofm.end() + num.end()), phrase,
-                            kind, kinds, note, anaphor=kind is None, of_group=kind is None)
+                            kind, kinds, note, anaphor=kind is None, of_group=kind is None,
+                            part_of=True)
         return _Mention(a, b, value, vague, b, "", None, anaphor=True, of_group=True)
     p_end, phrase = _noun_phrase(s, pos, len(s))
     kind, kinds, note = _classify_phrase(phrase)
@@ -632,6 +662,25 @@ def _mention_at(s: str, a: int, b: int, value: int | None, vague: str | None) ->
                                   r"\b[\s,]*$|\btotal\s+of\s*$", s[max(0, a - 30):a], re.I))
         return _Mention(a, b, value, vague, b, phrase, None, anaphor=True, of_group=of_group)
     return _Mention(a, b, value, vague, p_end, phrase, kind, kinds, note)
+
+
+def _reference_after(s: str, part: _Mention) -> _Mention | None:
+    """The M of "N of the M drones" as its own mention (a total given again)."""
+    m = re.match(r"\s+of\s+(?:the\s+|those\s+|these\s+)?", s[part.end:])
+    if not m:
+        return None
+    start = part.end + m.end()
+    num = _NUMBER_RE.match(s, start)
+    if not num:
+        return None
+    value = _number_value(num)
+    if value is None:
+        return None
+    return _Mention(start, num.end(), value, None, part.phrase_end, part.noun, part.kind,
+                    part.kinds_mentioned, part.note, anaphor=part.kind is None, reference=True)
+
+
+_AUX_RE = re.compile(r"\b(?:were|was|are|is|been)\b", re.IGNORECASE)
 
 
 def _cues(s: str) -> list[tuple[int, int, str]]:
@@ -654,7 +703,11 @@ def _assign_roles(s: str, mentions: list[_Mention]) -> None:
             if ca < men.phrase_end:
                 continue
             gap = s[men.phrase_end:ca]
-            later = [x for x in mentions[i + 1:] if x.start < ca]
+            later = [x for x in mentions[i + 1:] if men.phrase_end <= x.start < ca]
+            if men.part_of and not _AUX_RE.search(gap):
+                break  # "33 of 40 drones launched": the participle is the total's
+            if men.reference and _AUX_RE.search(gap):
+                break  # "seven of the 13 missiles were shot down": the verb is the part's
             if not later:
                 ok = bool(_FILLER_RE.match(gap))
             else:
@@ -667,6 +720,9 @@ def _assign_roles(s: str, mentions: list[_Mention]) -> None:
                 men.role = role
             break
         if men.role is not None:
+            continue
+        if men.reference:
+            men.role = "launched"
             continue
         # 2. an active cue before the count, in the same sentence
         before = [c for c in cues if c[1] <= men.start]
@@ -808,6 +864,7 @@ def _source(sent: str) -> str | None:
                   head.rfind(" that "), head.rfind(" when "), head.rfind(" as "))
         subj = head[cut + 1:].strip() if cut >= 0 else head.strip()
         subj = re.sub(r"^(?:and|but|while|as|that|which)\s+", "", subj, flags=re.IGNORECASE)
+        subj = re.sub(r"^.*\)\s*-+\s*", "", subj)  # a dateline "CITY (Agency) - "
         subj = re.sub(r"\s+(?:has|have|had|also|previously|later|on\s+\w+)$", "", subj)
         words = subj.split()
         if not words or len(words) > 8:
@@ -860,6 +917,7 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
                 and prev.launched
                 and (claim.date is None or claim.date == prev.date)
                 and _outcomes_fit(prev, claim)
+                and (claim.period is None or claim.period == prev.period)
                 and not (set(claim.counts("destroyed")) & set(prev.counts("destroyed")))
                 and not (set(claim.counts("lost")) & set(prev.counts("lost")))
             ):
@@ -918,6 +976,11 @@ def _sentence_claims(
         if men.role is None and not has_context and men.vague is None:
             continue
         key = (men.role, men.kind)
+        if men.reference:
+            if any(x.role == "launched" and x.kind == men.kind for x in mentions if x is not men):
+                continue  # the total is given elsewhere in the sentence
+            groups[-1].append(men)
+            continue
         if men.role is not None and men.count is not None and key in seen and not men.anaphor:
             groups.append([])
             seen = set()
@@ -965,6 +1028,7 @@ def _sentence_claims(
         if rate:
             qualifiers.append("per " + ("day" if "da" in rate.group("rate").lower() else "night"))
         quote = _QUOTE_RE.search(sent)
+        period = _PERIOD_RE.search(part)
         claims.append(
             Claim(
                 text=text[sa:sb],
@@ -980,6 +1044,7 @@ def _sentence_claims(
                 source=_source(sent),
                 quote=quote.group(1) if quote else None,
                 qualifiers=qualifiers,
+                period=period.group().strip() if period else None,
             )
         )
     return claims

@@ -181,9 +181,7 @@ def read_daily_csv(
     _border_crossing(raw, frame, notes)
     frame["affected_regions"] = _literal_column(raw, "affected region", list, notes)
     details = _literal_column(raw, "destroyed_details", dict, notes)
-    frame["destroyed_details"] = [
-        json.dumps(d, ensure_ascii=False) if d is not None else None for d in details
-    ]
+    frame["destroyed_details"] = _json_texts(details)
     _check_consistency(frame, notes)
     frame = _split_bundles(raw, frame, notes)
 
@@ -335,9 +333,13 @@ def _literal_column(
     if col not in raw.columns:
         return [None] * len(raw)
     out: list[Any] = []
-    for i, text in enumerate(raw[col].str.strip()):
-        if text == "":
-            out.append(None)
+    memo: dict[str, Any] = {"": None}
+    for i, cell in enumerate(raw[col].tolist()):
+        text = cell.strip()
+        if text in memo:
+            value = memo[text]
+            out.append(dict(value) if isinstance(value, dict) else
+                       list(value) if isinstance(value, list) else value)
             continue
         try:
             value = _literal(text)
@@ -351,8 +353,17 @@ def _literal_column(
             continue
         if isinstance(value, dict):
             value = {str(k).strip(): _clean_value(v) for k, v in value.items()}
+        memo[text] = value
         out.append(value)
     return out
+
+
+def _json_texts(values: list[Any]) -> list[str | None]:
+    """JSON text of each parsed value (``None`` stays ``None``); the empty dict is common."""
+    return [
+        None if v is None else "{}" if v == {} else json.dumps(v, ensure_ascii=False)
+        for v in values
+    ]
 
 
 def _border_crossing(raw: pd.DataFrame, frame: pd.DataFrame, notes: list[Problem]) -> None:
@@ -373,9 +384,7 @@ def _border_crossing(raw: pd.DataFrame, frame: pd.DataFrame, notes: list[Problem
         sum(v for v in d.values() if v is not None) if d is not None else None for d in dicts
     ]
     frame["border_crossing_total"] = pd.array(totals, dtype="Int64")
-    frame["border_crossing"] = [
-        json.dumps(d, ensure_ascii=False) if d is not None else None for d in dicts
-    ]
+    frame["border_crossing"] = _json_texts(dicts)
 
 
 def _check_consistency(frame: pd.DataFrame, notes: list[Problem]) -> None:
@@ -406,49 +415,53 @@ def _split_bundles(raw: pd.DataFrame, frame: pd.DataFrame, notes: list[Problem])
         return frame
     details = _literal_column(raw, "launched_details", dict, notes)
     places = _literal_column(raw, "launch_place_details", dict, [])
-    pieces: list[pd.DataFrame] = []
-    drop: list[int] = []
+    src: list[int] = []
+    models: list[str] = []
+    launched_parts: list[int] = []
+    destroyed_parts: list[Any] = []
+    lost_parts: list[Any] = []
+    place_parts: list[str] = []
+    apportioned: list[bool] = []
     for i, d in enumerate(details):
         if not d:
             continue
-        row = frame.iloc[i]
-        line = int(row["line"])
         values = list(d.values())
-        launched = row["launched"]
-        if any(v is None for v in values) or pd.isna(launched) or sum(values) != int(launched):
+        launched = frame.at[i, "launched"]
+        if (any(not isinstance(v, int) for v in values) or pd.isna(launched)
+                or sum(values) != int(launched)):
             notes.append(
                 Problem("launched_details", f"split {d} does not add up to launched="
-                        f"{launched}; bundle kept whole", line)
+                        f"{launched}; bundle kept whole", int(frame.at[i, "line"]))
             )
             continue
-        new = pd.DataFrame([row] * len(d)).reset_index(drop=True)
-        new["model"] = list(d.keys())
-        new["launched"] = pd.array(values, dtype="Int64")
+        shares: dict[str, list[Any]] = {}
         for col in ("destroyed", "lost"):
-            total = row[col]
-            new[col] = pd.array(
-                [pd.NA] * len(d) if pd.isna(total) else _apportion(int(total), values),
-                dtype="Int64",
-            )
-        new["split_from"] = row["model"]
-        new["apportioned"] = bool(
-            (pd.notna(row["destroyed"]) and int(row["destroyed"]) > 0)
-            or (pd.notna(row["lost"]) and int(row["lost"]) > 0)
-        )
+            total = frame.at[i, col]
+            shares[col] = ([pd.NA] * len(d) if pd.isna(total)
+                           else _apportion(int(total), values))
+        moved = any(pd.notna(frame.at[i, c]) and int(frame.at[i, c]) > 0
+                    for c in ("destroyed", "lost"))
         pl = places[i] or {}
-        new["launch_place"] = [str(pl.get(k, row["launch_place"])) for k in d]
-        pieces.append(new)
-        drop.append(i)
-    if not pieces:
+        for j, (model, value) in enumerate(d.items()):
+            src.append(i)
+            models.append(model)
+            launched_parts.append(value)
+            destroyed_parts.append(shares["destroyed"][j])
+            lost_parts.append(shares["lost"][j])
+            place_parts.append(str(pl.get(model, frame.at[i, "launch_place"])))
+            apportioned.append(moved and len(d) > 1)
+    if not src:
         return frame
-    kept = frame.drop(index=frame.index[drop])
-    out = pd.concat([kept, *pieces], ignore_index=True)
-    for col in ("launched", "destroyed", "lost", "still_attacking", "border_crossing_total"):
-        out[col] = out[col].astype("Int64")
-    for col in ("start_has_time", "end_has_time", "apportioned"):
-        out[col] = out[col].astype(bool)
-    out["line"] = out["line"].astype(np.int64)
-    return out
+    pieces = frame.iloc[src].reset_index(drop=True)
+    pieces["split_from"] = pieces["model"]
+    pieces["model"] = models
+    pieces["launched"] = pd.array(launched_parts, dtype="Int64")
+    pieces["destroyed"] = pd.array(destroyed_parts, dtype="Int64")
+    pieces["lost"] = pd.array(lost_parts, dtype="Int64")
+    pieces["launch_place"] = place_parts
+    pieces["apportioned"] = apportioned
+    kept = frame.drop(index=frame.index[sorted(set(src))])
+    return pd.concat([kept, pieces], ignore_index=True)
 
 
 def _nights(frame: pd.DataFrame) -> None:

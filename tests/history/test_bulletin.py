@@ -1,0 +1,249 @@
+"""Bulletin parser on hand-written text (Air Force statements, wire copy, news prose)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from airshield.history.bulletin import Claim, claims_to_json, parse_bulletin
+
+
+def one(text: str, **kw: object) -> Claim:
+    claims = parse_bulletin(text, **kw)  # type: ignore[arg-type]
+    assert len(claims) == 1, [c.text for c in claims]
+    return claims[0]
+
+
+AF_STATEMENT = (
+    "On the night of 12 March (from 19:00 on 11 March), the enemy attacked with 214 air attack "
+    "means: 187 Shahed-type strike UAVs and simulator drones of various types from the "
+    "directions of Kursk and Millerovo; 27 missiles (20 Kh-101 cruise missiles and 7 "
+    "Iskander-M/KN-23 ballistic missiles).\n\n"
+    "As of 09:00, air defence shot down 176 targets: 96 Shahed-type UAVs, 18 Kh-101 cruise "
+    "missiles and 2 Iskander-M ballistic missiles. 58 enemy imitator drones were locationally "
+    "lost (without negative consequences).\n"
+    "The main direction of the strike was the city of Lviv and Lviv oblast.\n"
+)
+
+
+def test_air_force_statement() -> None:
+    c = one(AF_STATEMENT)
+    assert c.launched == {"unknown": 214, "drone": 187, "missile": 27, "cruise_missile": 20,
+                          "ballistic_missile": 7}
+    assert c.launched_total == 214
+    assert c.destroyed == {"unknown": 176, "drone": 96, "cruise_missile": 18,
+                           "ballistic_missile": 2}
+    assert c.lost == {"decoy": 58}
+    assert c.date == "--03-12" and c.night and c.night_of == "--03-11"
+    assert c.window == {"start": "19:00", "as_of": "09:00"}
+    assert c.target == "Lviv and Lviv oblast"
+    with_year = one(AF_STATEMENT, ref_date=date(2025, 3, 12))
+    assert with_year.date == "2025-03-12" and with_year.night_of == "2025-03-11"
+
+
+WIRE = (
+    "KYIV, March 12, 2025 (Wire) - Russia launched 187 drones and 27 missiles at Ukraine "
+    "overnight, the Ukrainian air force said on Wednesday, with western Lviv region the main "
+    "target.\n\n"
+    'Air defences shot down 96 drones and 20 missiles, while another 58 drones were "lost" from '
+    "radars, likely due to electronic warfare, the air force said in a statement.\n\n"
+    "At least three people were injured and more than 20 buildings damaged, regional governor "
+    "Maksym Kozytskyi said.\n"
+)
+
+
+def test_wire_story_across_paragraphs() -> None:
+    c = one(WIRE)
+    assert c.launched == {"drone": 187, "missile": 27}
+    assert c.destroyed == {"drone": 96, "missile": 20}
+    assert c.lost == {"drone": 58}
+    assert c.date == "2025-03-12"  # dateline
+    assert c.night and c.night_of == "2025-03-11"
+    assert c.source == "the Ukrainian air force"
+    assert c.target == "Lviv region"
+
+
+def test_spans_point_at_the_text() -> None:
+    for c in parse_bulletin(WIRE + AF_STATEMENT):
+        assert WIRE + AF_STATEMENT != ""
+        full = WIRE + AF_STATEMENT
+        assert full[c.span[0]:c.span[1]] == c.text
+        for it in c.items:
+            assert full[it.span[0]:it.span[1]] == it.text
+            assert it.text.startswith(str(it.count)[0]) or not it.text[0].isdigit()
+
+
+@pytest.mark.parametrize(
+    ("text", "launched", "qualifier"),
+    [
+        ("Russia is looking to launch more than 500 long-range drones per night in future "
+         "attacks, reports say.", {"drone": 500}, "more than, planned, per night"),
+        ("On June 1, it launched its largest drone assault with 472 strikes in one night.",
+         {"unknown": 472}, None),
+        ("Moscow hit Ukraine with a total of 537 missiles and drones.", {"unknown": 537}, None),
+        ("Russian forces pummeled Ukraine with 539 drones and 11 missiles, the air force said.",
+         {"drone": 539, "missile": 11}, None),
+        ("Russia fired eleven ballistic missiles and two hundred and six drones at Ukraine.",
+         {"ballistic_missile": 11, "drone": 206}, None),
+        ("The enemy used two dozen Geran drones and a Kalibr cruise missile overnight.",
+         {"drone": 24, "cruise_missile": 1}, None),
+        ("Russia sent nearly 1,000 Shaheds in a week.", {"drone": 1000}, "nearly"),
+        ("Russia launched some 1.2 thousand attack drones over the week.", {"drone": 1200},
+         "about"),
+        ("The attack involved at least 40 Gerbera decoys and 60 Shahed drones.",
+         {"decoy": 40, "drone": 60}, "at least"),
+        ("Russia attacked with 95 Shahed and decoy drones and 4 Kinzhal missiles.",
+         {"drone": 95, "ballistic_missile": 4}, None),
+        ("Russia could soon be able to launch up to 1,000 drones a day.", {"drone": 1000},
+         "up to, planned, per day"),
+        ("Overnight the enemy launched 12 Iskander-K and Kalibr missiles.",
+         {"cruise_missile": 12}, None),
+        ("Russia attacked with 6 cruise and ballistic missiles.", {"missile": 6}, None),
+    ],
+)
+def test_launch_phrasings(text: str, launched: dict[str, int], qualifier: str | None) -> None:
+    c = one(text)
+    assert c.launched == launched
+    assert c.qualifier == qualifier
+
+
+@pytest.mark.parametrize(
+    ("text", "destroyed", "lost"),
+    [
+        ("Air defence forces shot down or suppressed 476 of the 550 air attack means.",
+         {"unknown": 476}, {}),
+        ("Russian air defenses have intercepted nearly 1,000 Ukrainian fixed-wing UAVs.",
+         {"drone": 1000}, {}),
+        ("Ukrainian forces downed 2 Kinzhal hypersonic missiles and 4 Kalibrs.",
+         {"ballistic_missile": 2, "cruise_missile": 4}, {}),
+        ("270 Shahed UAVs were shot down, 208 were locationally lost.", {"drone": 270},
+         {"drone": 208}),
+        ("Forty drones were jammed by electronic warfare.", {}, {"drone": 40}),
+    ],
+)
+def test_outcome_phrasings(text: str, destroyed: dict[str, int], lost: dict[str, int]) -> None:
+    c = one(text)
+    assert c.destroyed == destroyed
+    assert c.lost == lost
+
+
+def test_of_which_refers_to_the_list_before() -> None:
+    c = one("Russia launched 539 drones and 11 missiles, of which 476 were shot down.")
+    assert c.destroyed == {"unknown": 476}
+    c = one("It said 718 drones were neutralised, of which 296 were lost to jamming, and seven "
+            "of the 13 missiles were shot down.")
+    assert c.destroyed == {"drone": 718, "missile": 7}
+    assert c.lost == {"drone": 296}
+
+
+def test_outcome_sentence_joins_previous_claim() -> None:
+    c = one("Russia fired 30 drones at Odesa overnight. Of those, 25 were destroyed.")
+    assert c.launched == {"drone": 30} and c.destroyed == {"drone": 25}
+    assert c.target == "Odesa"
+
+
+def test_outcomes_of_another_kind_do_not_join() -> None:
+    claims = parse_bulletin("In July, Russia launched a record 6,297 long-range drones. "
+                            "Ukrainian forces intercepted 2 Kinzhal missiles over the sea.")
+    assert [c.launched for c in claims] == [{"drone": 6297}, {}]
+    assert claims[1].destroyed == {"ballistic_missile": 2}
+
+
+def test_repeated_kind_starts_a_new_claim() -> None:
+    claims = parse_bulletin("Russia launched 550 drones overnight, surpassing the record of "
+                            "479 drones set last month.")
+    assert [c.launched for c in claims] == [{"drone": 550}, {"drone": 479}]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The administration has redirected 20,000 anti-drone missiles away from Ukraine.",
+        "Ukraine asked for 10 more Patriot systems, each interceptor costing $4 million.",
+        "Russian missile strikes killed 17 people and injured over 200 in Dnipro.",
+        "Production rose from 21 to 70 drones a day, with 12-15 new launch sites.",
+        "The war began on 24 February 2022 at 05:00.",
+        "We counted on this project: 20,000 missiles.",
+    ],
+)
+def test_not_raid_claims(text: str) -> None:
+    for c in parse_bulletin(text):
+        assert not c.launched and not c.destroyed and not c.lost, c.to_dict()
+
+
+def test_production_rate_is_not_a_launch() -> None:
+    claims = parse_bulletin("Russia now produces 70 drones a day.")
+    assert all(not c.launched for c in claims)
+
+
+def test_vague_quantities_are_reported_not_guessed() -> None:
+    c = one("Overnight, Russia also reported intercepting dozens of Ukrainian drones.")
+    assert not c.destroyed
+    assert c.unclassified and c.unclassified[0]["reason"].startswith("quantity 'dozens'")
+    assert c.unclassified[0]["kind"] == "drone"
+
+
+def test_bare_count_without_antecedent_is_unknown() -> None:
+    c = one("Air defence shot down 476 overnight.")
+    assert c.destroyed == {"unknown": 476}
+
+
+def test_dates_and_weekdays() -> None:
+    ref = date(2025, 7, 4)  # a Friday
+    c = one("On Sunday, Moscow hit Ukraine with a total of 537 missiles and drones.", ref_date=ref)
+    assert c.date == "2025-06-29"
+    c = one("Russia launched 20 drones overnight into Friday.", ref_date=ref)
+    assert c.date == "2025-07-04" and c.night and c.night_of == "2025-07-03"
+    c = one("Russia launched 20 drones on the night of 3-4 July 2025.")
+    assert c.date == "2025-07-04" and c.night_of == "2025-07-03"
+    c = one("Russia launched 20 drones on July 9, 2025.")
+    assert c.date == "2025-07-09"
+    c = one("Russia launched 20 drones on Friday.")
+    assert c.date is None and c.date_text == "on Friday"  # no publication date: not resolved
+
+
+def test_targets_and_sources() -> None:
+    c = one("Russia launched 300 drones against Kharkiv and Odesa, according to the regional "
+            "military administration.")
+    assert c.target == "Kharkiv and Odesa"
+    assert c.source == "the regional military administration"
+    c = one('The "main direction of the strike" was Kyiv, where Russia launched 40 drones, '
+            "said Yuriy Ihnat, the air force spokesman.")
+    assert c.target == "Kyiv"
+    assert c.source == "Yuriy Ihnat"
+    assert c.quote == "main direction of the strike"
+
+
+def test_json_shape() -> None:
+    out = claims_to_json(parse_bulletin(WIRE))
+    assert isinstance(out, list) and len(out) == 1
+    for key in ("launched", "destroyed", "lost", "text", "date", "target", "qualifier"):
+        assert key in out[0]
+    assert out[0]["items"][0]["span"] == list(parse_bulletin(WIRE)[0].items[0].span)
+
+
+NOUNS = {
+    "drones": "drone", "Shahed drones": "drone", "attack UAVs": "drone",
+    "decoy drones": "decoy", "cruise missiles": "cruise_missile",
+    "Kalibr missiles": "cruise_missile",
+    "ballistic missiles": "ballistic_missile", "Iskander-M missiles": "ballistic_missile",
+    "missiles": "missile", "aerial targets": "unknown",
+}
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(2, 5000), st.sampled_from(sorted(NOUNS))), min_size=1,
+             max_size=3, unique_by=lambda t: NOUNS[t[1]]),
+    st.sampled_from(["Russia launched {}.", "The enemy attacked Ukraine with {} overnight.",
+                     "Moscow fired {} at Kyiv, officials said."]),
+)
+def test_generated_launch_sentences(items: list[tuple[int, str]], template: str) -> None:
+    listed = [f"{n:,} {noun}" for n, noun in items]
+    body = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+    c = one(template.format(body))
+    assert c.launched == {NOUNS[noun]: n for n, noun in items}
+    assert not c.destroyed and not c.lost
