@@ -422,25 +422,27 @@ def _split_bundles(raw: pd.DataFrame, frame: pd.DataFrame, notes: list[Problem])
     lost_parts: list[Any] = []
     place_parts: list[str] = []
     apportioned: list[bool] = []
+    cols: dict[str, list[Any]] = {
+        c: frame[c].tolist() for c in ("launched", "destroyed", "lost", "line", "launch_place")
+    }
     for i, d in enumerate(details):
         if not d:
             continue
         values = list(d.values())
-        launched = frame.at[i, "launched"]
+        launched = cols["launched"][i]
         if (any(not isinstance(v, int) for v in values) or pd.isna(launched)
                 or sum(values) != int(launched)):
             notes.append(
                 Problem("launched_details", f"split {d} does not add up to launched="
-                        f"{launched}; bundle kept whole", int(frame.at[i, "line"]))
+                        f"{launched}; bundle kept whole", int(cols["line"][i]))
             )
             continue
         shares: dict[str, list[Any]] = {}
         for col in ("destroyed", "lost"):
-            total = frame.at[i, col]
+            total = cols[col][i]
             shares[col] = ([pd.NA] * len(d) if pd.isna(total)
                            else _apportion(int(total), values))
-        moved = any(pd.notna(frame.at[i, c]) and int(frame.at[i, c]) > 0
-                    for c in ("destroyed", "lost"))
+        moved = any(pd.notna(cols[c][i]) and int(cols[c][i]) > 0 for c in ("destroyed", "lost"))
         pl = places[i] or {}
         for j, (model, value) in enumerate(d.items()):
             src.append(i)
@@ -448,7 +450,7 @@ def _split_bundles(raw: pd.DataFrame, frame: pd.DataFrame, notes: list[Problem])
             launched_parts.append(value)
             destroyed_parts.append(shares["destroyed"][j])
             lost_parts.append(shares["lost"][j])
-            place_parts.append(str(pl.get(model, frame.at[i, "launch_place"])))
+            place_parts.append(str(pl.get(model, cols["launch_place"][i])))
             apportioned.append(moved and len(d) > 1)
     if not src:
         return frame
