@@ -41,14 +41,14 @@ __all__ = [
 ]
 
 
-def sweep_summary(out: str, outcome: str = "leaked_harmful") -> dict:  # type: ignore[type-arg]
+def sweep_summary(out: str, outcome: str = "leaked_harmful") -> dict:
     """Summary of a sweep directory (see :func:`airshield.sweep.analysis.summarize`)."""
     from airshield.sweep.analysis import summarize
 
     return summarize(out, outcome)
 
 
-def influence(out: str, outcome: str = "leaked_harmful") -> list:  # type: ignore[type-arg]
+def influence(out: str, outcome: str = "leaked_harmful") -> list:
     """Parameters ranked by influence on ``outcome`` (see :mod:`airshield.sweep.analysis`)."""
     from airshield.sweep.analysis import influence_ranking, load_summary
 

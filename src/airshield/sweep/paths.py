@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 import types
+from collections.abc import Mapping
 from dataclasses import dataclass
 from inspect import isclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -221,11 +222,11 @@ def resolve_path(text: str, data: dict[str, Any]) -> ResolvedPath:
                     )
                 idx = part.key % len(node)
             else:
-                names = [it.get("name") for it in node if isinstance(it, dict)]
+                names = [str(it.get("name")) for it in node if isinstance(it, dict)]
                 if part.key not in names:
                     raise PathError(
                         f"no item named {part.key!r} in {where}; available: "
-                        f"{', '.join(str(n) for n in names)} (or an index 0..{len(node) - 1})"
+                        f"{', '.join(names)} (or an index 0..{len(node) - 1})"
                     )
                 idx = names.index(part.key)
             steps.append(idx)
@@ -262,7 +263,7 @@ def resolve_path(text: str, data: dict[str, Any]) -> ResolvedPath:
         if isclass(ann) and issubclass(ann, BaseModel):
             hint = f"; add one of its fields: {', '.join(ann.model_fields)}"
         elif get_origin(ann) is list and isinstance(node, list):
-            names = [str(it.get("name")) for it in node if isinstance(it, dict) and "name" in it]
+            names = [str(it["name"]) for it in node if isinstance(it, dict) and "name" in it]
             hint = f"; select an item by name ({', '.join(names)}) or index, e.g. {text}[0]"
         raise PathError(f"{text!r} points to {_describe(ann)}, not a value{hint}")
     return ResolvedPath(text, tuple(steps), None, kind == "int", kind, node)
@@ -278,7 +279,9 @@ def coerce(rp: ResolvedPath, value: Any) -> Any:
     return value
 
 
-def apply_value(data: dict[str, Any], rp: ResolvedPath, value: Any, kinds: dict[str, str]) -> None:
+def apply_value(
+    data: dict[str, Any], rp: ResolvedPath, value: Any, kinds: Mapping[str, str]
+) -> None:
     """Set one parameter in ``data`` (a copy of the base data), in place.
 
     ``kinds`` maps threat type names to their kind (for ``raid.decoy_share``).
@@ -324,7 +327,7 @@ def _number(name: str, value: Any) -> float:
     return float(value)
 
 
-def _apply_derived(data: dict[str, Any], name: str, value: Any, kinds: dict[str, str]) -> None:
+def _apply_derived(data: dict[str, Any], name: str, value: Any, kinds: Mapping[str, str]) -> None:
     waves = _waves(data)
     x = _number(name, value)
     if name == "raid.scale":
@@ -353,7 +356,7 @@ def _apply_derived(data: dict[str, Any], name: str, value: Any, kinds: dict[str,
         raise ValueError(f"unknown derived parameter {name!r}")
 
 
-def check_derived(rp: ResolvedPath, data: dict[str, Any], kinds: dict[str, str]) -> None:
+def check_derived(rp: ResolvedPath, data: dict[str, Any], kinds: Mapping[str, str]) -> None:
     """Refuse a derived parameter that can have no effect on this base scenario."""
     if rp.derived == "raid.decoy_share":
         have = {kinds.get(str(w.get("threat"))) for w in _waves(data)}

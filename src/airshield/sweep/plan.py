@@ -125,7 +125,9 @@ def _linspace(a: GridAxis) -> list[float]:
     return [float(x) for x in np.linspace(a.start, a.stop, a.num)]
 
 
-def _lhs(axis: LhsAxis, resolved: list[ResolvedPath], root: int, axis_index: int) -> list[list[Any]]:
+def _lhs(
+    axis: LhsAxis, resolved: list[ResolvedPath], root: int, axis_index: int
+) -> list[list[Any]]:
     from scipy.stats import qmc
 
     ss = np.random.SeedSequence([root, 0x4C4853, axis_index])
@@ -215,7 +217,7 @@ def plan_from_data(data: Any, lines: dict[Loc, int], spec_path: str | None) -> S
     spec = validate_data(SweepSpec, data, spec_path, lines)
     base_data, base_lines, base_path = _load_base(spec, spec_path, lines)
     base = validate_scenario_data(base_data, base_path, base_lines)
-    kinds = {name: t.kind for name, t in base.resolved_catalog().threats.items()}
+    kinds: dict[str, str] = {n: str(t.kind) for n, t in base.resolved_catalog().threats.items()}
 
     # ---- every parameter path, all problems at once ------------------------------------------
     problems: list[Problem] = []
@@ -245,7 +247,7 @@ def plan_from_data(data: Any, lines: dict[Loc, int], spec_path: str | None) -> S
             params.append((name, ref.path, rp, ai, axis.kind, line))
     seen_names: dict[str, int | None] = {}
     seen_fields: dict[str, str] = {}
-    for name, p, rp, _ai, _k, line in params:
+    for name, path, rp, _ai, _k, line in params:
         if name in seen_names:
             problems.append(Problem("parameters", f"two parameters are named {name!r} "
                                     f"(lines {seen_names[name]} and {line}); give one a `name:`",
@@ -253,9 +255,10 @@ def plan_from_data(data: Any, lines: dict[Loc, int], spec_path: str | None) -> S
         seen_names[name] = line
         if rp is not None:
             if rp.field in seen_fields:
-                problems.append(Problem("parameters", f"{p!r} sets the same field as "
-                                        f"{seen_fields[rp.field]!r} ({rp.field})", line))  # fmt: skip
-            seen_fields[rp.field] = p
+                other = seen_fields[rp.field]
+                msg = f"{path!r} sets the same field as {other!r} ({rp.field})"
+                problems.append(Problem("parameters", msg, line))
+            seen_fields[rp.field] = path
     if problems:
         raise ScenarioError(spec_path, problems)
     resolved = [rp for (_n, _p, rp, _ai, _k, _l) in params]
@@ -268,7 +271,7 @@ def plan_from_data(data: Any, lines: dict[Loc, int], spec_path: str | None) -> S
         rps = [r for r in resolved[pi : pi + width] if r is not None]
         try:
             if isinstance(axis, GridAxis):
-                vals = axis.values if axis.values is not None else _linspace(axis)
+                vals: list[Any] = list(axis.values) if axis.values is not None else _linspace(axis)
                 if rps[0].integer and axis.values is None:
                     vals = [math.floor(v + 0.5) for v in vals]
                 pts = [[coerce(rps[0], v)] for v in vals]
@@ -283,7 +286,8 @@ def plan_from_data(data: Any, lines: dict[Loc, int], spec_path: str | None) -> S
                 assert isinstance(axis, LhsAxis)
                 pts = _lhs(axis, rps, spec.seed, ai)
         except ValueError as exc:
-            problems.append(Problem(f"parameters[{ai}]", str(exc), line_for(("parameters", ai), lines)))
+            line = line_for(("parameters", ai), lines)
+            problems.append(Problem(f"parameters[{ai}]", str(exc), line))
             pts = []
         axes_points.append(pts)
         pi += width
@@ -400,3 +404,23 @@ def _fingerprint(
         sort_keys=True,
     ).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def plan_from_dir(out: str | Path) -> SweepPlan:
+    """The plan of a sweep directory, rebuilt from its self-contained ``spec.json``."""
+    from airshield.sweep.store import read_manifest
+
+    man = read_manifest(out)
+    p = Path(out) / "spec.json"
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        msg = f"cannot read the stored spec: {exc}"
+        raise ScenarioError(str(p), [Problem("<file>", msg)]) from None
+    plan = plan_from_data(data, {}, str(p))
+    if plan.fingerprint != man.get("spec_hash"):
+        raise ScenarioError(
+            str(p), [Problem("spec_hash", f"the stored spec gives {plan.fingerprint}, the manifest "
+                             f"says {man.get('spec_hash')} (another airshield version?)")]
+        )  # fmt: skip
+    return plan

@@ -81,7 +81,9 @@ class ListAxis(Strict):
         n = len(self.parameters)
         for i, p in enumerate(self.points):
             if len(p) != n:
-                raise ValueError(f"points[{i}] has {len(p)} values; expected {n} (one per parameter)")
+                raise ValueError(
+                    f"points[{i}] has {len(p)} values; expected {n}, one per parameter"
+                )
         return self
 
 
@@ -139,7 +141,7 @@ class SweepSpec(Strict):
     engine: Literal["kernel", "reference"] = "kernel"
     parameters: list[Axis] = Field(min_length=1, description="axes; cells = their product")
     outputs: list[TableName] = Field(
-        default_factory=lambda: ["replications"],
+        default_factory=lambda: list[TableName](["replications"]),
         description="per-replication tables to keep; the per-cell summary is always kept",
     )
     batch_cells: int | None = Field(

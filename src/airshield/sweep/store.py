@@ -177,10 +177,15 @@ class SweepStore:
             "engine": plan.spec.engine,
             "outputs": ["summary", *plan.spec.outputs],
             "parameters": [
-                {"name": p.name, "path": p.path, "axis": p.axis, "axis_kind": p.axis_kind,
-                 "type": p.column_type}
+                {
+                    "name": p.name,
+                    "path": p.path,
+                    "axis": p.axis,
+                    "axis_kind": p.axis_kind,
+                    "type": p.column_type,
+                }
                 for p in plan.parameters
-            ],  # fmt: skip
+            ],
             "n_cells": plan.n_cells,
             "batch_cells": plan.batch_cells,
             "n_batches": plan.n_batches,

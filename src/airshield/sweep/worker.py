@@ -28,10 +28,15 @@ SUMMARY_QUANTITIES = (
     "defender_cost_usd",
     "damage_usd",
 )
-ARROW_TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(), "string": pa.string()}
+ARROW_TYPES = {
+    "int64": pa.int64(),
+    "float64": pa.float64(),
+    "bool": pa.bool_(),
+    "string": pa.string(),
+}
 
 
-class SweepInterrupted(Exception):  # noqa: N818 - it is a signal, not a failure
+class SweepInterrupted(Exception):
     """A cell's replications were interrupted (Ctrl-C); its batch is not kept."""
 
 
