@@ -1,0 +1,118 @@
+"""Background runs for the web app: a small thread pool, live progress, results into the store.
+
+A run validates its scenario first (a scenario error is answered at once and never reaches the
+store). Then the run is added to the store as ``running``; a worker thread simulates with a
+``(done, total)`` progress callback, writes the HTML report and marks the run ``done``. Any
+exception marks the run ``failed`` with its message: the history is kept intact.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from airshield.store import RunStore
+
+if TYPE_CHECKING:
+    from airshield.scenario import Scenario
+
+
+class Busy(RuntimeError):
+    """Too many runs in progress."""
+
+
+@dataclass
+class Progress:
+    done: int = 0
+    total: int = 0
+    phase: str = "queued"  # queued, simulating, report, done, failed
+    started: float = field(default_factory=time.monotonic)
+
+
+class Runner:
+    """Runs scenarios in worker threads and records them in the store."""
+
+    def __init__(self, store: RunStore, report_dir: Path, max_active: int = 2) -> None:
+        self.store = store
+        self.report_dir = report_dir
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        self.max_active = max_active
+        self._pool = ThreadPoolExecutor(max_workers=max_active, thread_name_prefix="airshield-run")
+        self._lock = threading.Lock()
+        self._progress: dict[int, Progress] = {}
+        self._futures: dict[int, Future[None]] = {}
+
+    def active(self) -> int:
+        with self._lock:
+            return sum(1 for f in self._futures.values() if not f.done())
+
+    def progress(self, run_id: int) -> Progress | None:
+        with self._lock:
+            return self._progress.get(run_id)
+
+    def submit(self, sc: Scenario, text: str, reps: int, seed: int) -> int:
+        """Start a run of a validated scenario; return its id (raises :class:`Busy`)."""
+        with self._lock:
+            if sum(1 for f in self._futures.values() if not f.done()) >= self.max_active:
+                raise Busy(f"{self.max_active} runs are in progress; wait for one to finish")
+            run_id = self.store.create_run(
+                scenario_name=sc.name,
+                scenario_hash=sc.content_hash(),
+                seed=seed,
+                reps=reps,
+                scenario_text=text,
+            )
+            self._progress[run_id] = Progress(total=reps)
+            self._futures[run_id] = self._pool.submit(self._run, run_id, sc, reps, seed)
+        return run_id
+
+    def wait(self, run_id: int, timeout: float | None = None) -> None:
+        with self._lock:
+            fut = self._futures.get(run_id)
+        if fut is not None:
+            fut.result(timeout=timeout)
+
+    def _set(self, run_id: int, **kw: object) -> None:
+        with self._lock:
+            p = self._progress.get(run_id)
+            if p is not None:
+                for k, v in kw.items():
+                    setattr(p, k, v)
+
+    def _run(self, run_id: int, sc: Scenario, reps: int, seed: int) -> None:
+        started = time.perf_counter()
+        try:
+            from airshield.raid import simulate
+            from airshield.report import write_raid_report
+
+            self._set(run_id, phase="simulating")
+
+            def callback(done: int, total: int) -> None:
+                self._set(run_id, done=done, total=total)
+
+            result = simulate(sc, reps=reps, seed=seed, workers=1, progress=callback)
+            self._set(run_id, phase="report")
+            path = self.report_dir / f"run-{run_id}.html"
+            write_raid_report(result, sc, path)
+            self.store.finish_run(
+                run_id,
+                summary=result.summary(),
+                report_path=str(path),
+                elapsed_s=time.perf_counter() - started,
+            )
+            self._set(run_id, phase="done")
+        except Exception as exc:  # every failure is recorded, none escapes
+            msg = f"{type(exc).__name__}: {exc}"
+            tb = traceback.format_exc(limit=6)
+            try:
+                self.store.fail_run(run_id, f"{msg}\n\n{tb}", time.perf_counter() - started)
+            finally:
+                self._set(run_id, phase="failed")
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
