@@ -28,6 +28,8 @@ def _register() -> None:
 
     raid_cli.register(app)
     # --- capability sub-commands (one line each) ---
+    from airshield.web import cli as web_cli
+    web_cli.register(app)
     from airshield.sweep import cli as sweep_cli
     sweep_cli.register(app)
     from airshield.history import cli as history_cli
