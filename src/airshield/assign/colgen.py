@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from airshield.assign.problem import NO_LIMIT, WTAProblem
-from airshield.kernels.wta import enumerate_target_patterns, price_targets
+from airshield.kernels.wta import price_targets
 
 _NODE_LIMIT = 2_000_000
 
@@ -46,7 +46,9 @@ class Pattern:
     cost: float
 
 
-def pattern_cost(problem: WTAProblem, j: int, weapons: NDArray[np.int64], counts: NDArray[np.int64]) -> float:
+def pattern_cost(
+    problem: WTAProblem, j: int, weapons: NDArray[np.int64], counts: NDArray[np.int64]
+) -> float:
     """True objective contribution of a pattern on target ``j``."""
     surv = 1.0
     for i, n in zip(weapons.tolist(), counts.tolist(), strict=True):
@@ -63,6 +65,7 @@ class LagrangeResult:
 
     bound: float
     hmin: NDArray[np.float64]
+    lower: NDArray[np.float64]
     items: NDArray[np.int64]
     counts: NDArray[np.int64]
     lens: NDArray[np.int64]
@@ -91,7 +94,7 @@ def lagrangian_bound(
     bound = float(lower.sum() - np.dot(lam, problem.rounds))
     if nu is not None and problem.channels is not None:
         bound -= float(np.dot(f, problem.channels))
-    return LagrangeResult(bound, hmin, items, counts, lens, bool(proven.all()))
+    return LagrangeResult(bound, hmin, lower, items, counts, lens, bool(proven.all()))
 
 
 @dataclass
@@ -118,7 +121,9 @@ class MasterLP:
         if self.has_channels:
             lower = np.concatenate([lower, np.full(n_w, -inf)])
             upper = np.concatenate([upper, p.channels.astype(np.float64)])  # type: ignore[union-attr]
-        h.addRows(len(lower), lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        h.addRows(
+            len(lower), lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0)
+        )
         self.highs = h
         # the empty pattern on every target keeps the master feasible
         for j in range(n_t):
@@ -201,7 +206,9 @@ def patterns_to_assignment(problem: WTAProblem, chosen: list[Pattern]) -> NDArra
     return x
 
 
-def assignment_patterns(problem: WTAProblem, x: NDArray[np.int64]) -> list[tuple[int, NDArray[np.int64], NDArray[np.int64]]]:
+def assignment_patterns(
+    problem: WTAProblem, x: NDArray[np.int64]
+) -> list[tuple[int, NDArray[np.int64], NDArray[np.int64]]]:
     """Split an assignment into one pattern per target."""
     out = []
     for j in range(problem.n_targets):
@@ -218,7 +225,8 @@ class ColGenResult:
     bound: float
     lam: NDArray[np.float64]
     nu: NDArray[np.float64]
-    hmin: NDArray[np.float64]
+    #: per-target lower bounds of the sub-problems at ``lam, nu`` (their sum gives ``bound``)
+    lower: NDArray[np.float64]
     iterations: int
     master: MasterLP
 
@@ -251,7 +259,7 @@ def column_generation(
     best_lam = np.zeros(n_w) if lam0 is None else np.maximum(lam0, 0.0)
     best_nu = np.zeros(n_w)
     lr = lagrangian_bound(problem, best_lam, best_nu if chan else None)
-    best_bound, best_hmin = lr.bound, lr.hmin
+    best_bound, best_lower = lr.bound, lr.lower
     _add_best_patterns(master, lr)
     lp_val = np.inf
     it = 0
@@ -267,14 +275,14 @@ def column_generation(
             nu = alpha * best_nu + (1 - alpha) * nu_lp
             lr = lagrangian_bound(problem, lam, nu if chan else None)
             if lr.bound > best_bound:
-                best_bound, best_lam, best_nu, best_hmin = lr.bound, lam, nu, lr.hmin
+                best_bound, best_lam, best_nu, best_lower = lr.bound, lam, nu, lr.lower
             added = _add_best_patterns(master, lr)
             if added or alpha == 0.0 or time.perf_counter() >= deadline:
                 break
             alpha = 0.0 if alpha < 0.1 else alpha / 2  # mis-price: move towards the LP duals
         if added == 0:
             break
-    return ColGenResult(lp_val, best_bound, best_lam, best_nu, best_hmin, it, master)
+    return ColGenResult(lp_val, best_bound, best_lam, best_nu, best_lower, it, master)
 
 
 def _add_best_patterns(master: MasterLP, lr: LagrangeResult) -> int:

@@ -155,7 +155,10 @@ class WTAProblem:
     def survival(self, x: NDArray[np.integer]) -> FloatArray:
         """``(T,)`` survival probability ``prod_i (1 - p_ij) ** x_ij`` of every target."""
         x = np.asarray(x)
-        return np.asarray(np.prod(np.power(1.0 - self.pk, x), axis=0), dtype=np.float64)
+        rows, cols = np.nonzero(x)
+        out = np.ones(self.n_targets)
+        np.multiply.at(out, cols, (1.0 - self.pk[rows, cols]) ** x[rows, cols])
+        return out
 
     def objective(self, x: NDArray[np.integer]) -> float:
         """Expected surviving value plus shot costs of assignment ``x`` (``(W, T)`` rounds)."""

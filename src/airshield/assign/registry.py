@@ -66,7 +66,12 @@ def register_solver(
 
 
 #: Modules whose import registers the built-in solvers.
-_BUILTIN_MODULES: tuple[str, ...] = ("airshield.assign.greedy",)
+_BUILTIN_MODULES: tuple[str, ...] = (
+    "airshield.assign.greedy",
+    "airshield.assign.matching",
+    "airshield.assign.local_search",
+    "airshield.assign.exact",
+)
 
 
 def _load_builtin() -> None:

@@ -241,9 +241,7 @@ def _target_dfs(
         while cur_l[d] < n_cand:
             l = cur_l[d]
             if cur_n[d] == 0:
-                lb = base_g[d] + _relaxed_bound(
-                    value * base_s[d], l, n_cand, ratio, a, ucap, rl
-                )
+                lb = base_g[d] + _relaxed_bound(value * base_s[d], l, n_cand, ratio, a, ucap, rl)
                 if lb >= thr:
                     cur_l[d] = n_cand  # later items have larger ratios: also pruned
                     break
@@ -327,9 +325,10 @@ def _candidates(
         if not allowed[i, j] or rounds[i] <= 0:
             continue
         p = pk[i, j]
-        # A round whose price exceeds its largest possible benefit V p never helps (and costs
-        # at least ``w + f - V p`` more than the pattern without it).
-        if w[i] + f[i] >= value * p + slack:
+        # A round whose price exceeds its largest possible benefit V p never helps: dropping
+        # one round saves w and loses at most V p, so a pattern using weapon i is worse by at
+        # least ``w - V p`` than the pattern without that round.
+        if w[i] >= value * p + slack:
             continue
         idx[n] = i
         ai = -np.log1p(-p) if p < 1.0 else np.inf
@@ -387,8 +386,24 @@ def price_targets(
         cand, q, a, ratio, wp, fp, ucap = _candidates(j, v, pk, allowed, rounds, w, f, cap, 0.0)
         n_cand = cand.shape[0]
         best, _, ok = _target_dfs(
-            v, n_cand, cand, q, a, ratio, wp, fp, ucap, cap, 0.0, False, node_limit,
-            o_items, o_counts, o_len, o_val, 1,
+            v,
+            n_cand,
+            cand,
+            q,
+            a,
+            ratio,
+            wp,
+            fp,
+            ucap,
+            cap,
+            0.0,
+            False,
+            node_limit,
+            o_items,
+            o_counts,
+            o_len,
+            o_val,
+            1,
         )
         hmin[j] = best
         if ok:
@@ -430,13 +445,299 @@ def enumerate_target_patterns(
     cand, q, a, ratio, wp, fp, ucap = _candidates(j, v, pk, allowed, rounds, w, f, cap, slack)
     n_cand = cand.shape[0]
     width = min(n_cand, max_width) + 1
-    o_items = np.zeros((max_out, width), dtype=np.int64)
-    o_counts = np.zeros((max_out, width), dtype=np.int64)
-    o_len = np.zeros(max_out, dtype=np.int64)
-    o_val = np.zeros(max_out)
+    o_items = np.empty((max_out, width), dtype=np.int64)
+    o_counts = np.empty((max_out, width), dtype=np.int64)
+    o_len = np.empty(max_out, dtype=np.int64)
+    o_val = np.empty(max_out)
     _, n_out, ok = _target_dfs(
-        v, n_cand, cand, q, a, ratio, wp, fp, ucap, cap, threshold, True, node_limit,
-        o_items, o_counts, o_len, o_val, max_out,
+        v,
+        n_cand,
+        cand,
+        q,
+        a,
+        ratio,
+        wp,
+        fp,
+        ucap,
+        cap,
+        threshold,
+        True,
+        node_limit,
+        o_items,
+        o_counts,
+        o_len,
+        o_val,
+        max_out,
     )
     _ = n_w
     return o_items[:n_out], o_counts[:n_out], o_len[:n_out], o_val[:n_out], ok
+
+
+# --------------------------------------------------------------------------------------------
+# Local search on the rounds matrix: add / drop / relocate / swap with incremental survival.
+#
+# Survival of target j is kept as a product ``surv[j]`` over factors q > 0 plus a count
+# ``zeros[j]`` of rounds with q == 0 (pk == 1), so removing a round never divides by zero.
+# --------------------------------------------------------------------------------------------
+
+
+@nb.njit(cache=True, nogil=True)
+def _eff(surv: float, zeros: int) -> float:
+    return 0.0 if zeros > 0 else surv
+
+
+@nb.njit(cache=True, nogil=True)
+def _state_from(
+    x: np.ndarray, pk: np.ndarray, cap: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    n_w, n_t = x.shape
+    surv = np.ones(n_t)
+    zeros = np.zeros(n_t, dtype=np.int64)
+    used = np.zeros(n_w, dtype=np.int64)
+    eng = np.zeros(n_w, dtype=np.int64)
+    ont = np.zeros(n_t, dtype=np.int64)
+    for i in range(n_w):
+        for j in range(n_t):
+            n = x[i, j]
+            if n > 0:
+                used[i] += n
+                eng[i] += 1
+                ont[j] += n
+                q = 1.0 - pk[i, j]
+                if q <= 0.0:
+                    zeros[j] += n
+                else:
+                    surv[j] *= q**n
+    return surv, zeros, used, eng, ont
+
+
+@nb.njit(cache=True, nogil=True)
+def objective_of(x: np.ndarray, values: np.ndarray, pk: np.ndarray, cost: np.ndarray) -> float:
+    """``sum_j V_j prod_i q_ij^x_ij + sum_ij c_i x_ij``."""
+    surv, zeros, used, _, _ = _state_from(x, pk, 1 << 62)
+    val = 0.0
+    for j in range(values.shape[0]):
+        val += values[j] * _eff(surv[j], zeros[j])
+    for i in range(cost.shape[0]):
+        val += cost[i] * used[i]
+    return val
+
+
+@nb.njit(cache=True, nogil=True)
+def _removed(surv: float, zeros: int, q: float) -> float:
+    """Effective survival after removing one round with factor q."""
+    if q <= 0.0:
+        return surv if zeros - 1 == 0 else 0.0
+    return 0.0 if zeros > 0 else surv / q
+
+
+@nb.njit(cache=True, nogil=True)
+def _apply(
+    x: np.ndarray,
+    i: int,
+    j: int,
+    dn: int,
+    pk: np.ndarray,
+    surv: np.ndarray,
+    zeros: np.ndarray,
+    used: np.ndarray,
+    eng: np.ndarray,
+    ont: np.ndarray,
+) -> None:
+    """Add (dn = +1) or remove (dn = -1) one round of weapon i on target j."""
+    q = 1.0 - pk[i, j]
+    if dn > 0:
+        if x[i, j] == 0:
+            eng[i] += 1
+        x[i, j] += 1
+        if q <= 0.0:
+            zeros[j] += 1
+        else:
+            surv[j] *= q
+    else:
+        x[i, j] -= 1
+        if x[i, j] == 0:
+            eng[i] -= 1
+        if q <= 0.0:
+            zeros[j] -= 1
+        else:
+            surv[j] /= q
+    used[i] += dn
+    ont[j] += dn
+
+
+@nb.njit(cache=True, nogil=True)
+def _fill(
+    x: np.ndarray,
+    values: np.ndarray,
+    pk: np.ndarray,
+    allowed: np.ndarray,
+    rounds: np.ndarray,
+    cost: np.ndarray,
+    channels: np.ndarray,
+    cap: int,
+    surv: np.ndarray,
+    zeros: np.ndarray,
+    used: np.ndarray,
+    eng: np.ndarray,
+    ont: np.ndarray,
+    tol: float,
+) -> bool:
+    """Greedy MMR completion from the current state (only weapons with rounds left)."""
+    n_w, n_t = x.shape
+    changed = False
+    while True:
+        best = -tol
+        bi = -1
+        bj = -1
+        for i in range(n_w):
+            if used[i] >= rounds[i]:
+                continue
+            for j in range(n_t):
+                if not allowed[i, j] or ont[j] >= cap:
+                    continue
+                if x[i, j] == 0 and eng[i] >= channels[i]:
+                    continue
+                d = cost[i] - values[j] * _eff(surv[j], zeros[j]) * pk[i, j]
+                if d < best:
+                    best = d
+                    bi = i
+                    bj = j
+        if bi < 0:
+            return changed
+        _apply(x, bi, bj, 1, pk, surv, zeros, used, eng, ont)
+        changed = True
+
+
+@nb.njit(cache=True, nogil=True)
+def _descent(
+    x: np.ndarray,
+    values: np.ndarray,
+    pk: np.ndarray,
+    allowed: np.ndarray,
+    rounds: np.ndarray,
+    cost: np.ndarray,
+    channels: np.ndarray,
+    cap: int,
+    surv: np.ndarray,
+    zeros: np.ndarray,
+    used: np.ndarray,
+    eng: np.ndarray,
+    ont: np.ndarray,
+    tol: float,
+    use_swap: bool,
+) -> None:
+    """Best-improvement descent over add, drop, relocate and swap moves until a local optimum."""
+    n_w, n_t = x.shape
+    src_i = np.empty(n_w * n_t if n_w * n_t < 1 << 20 else 1 << 20, dtype=np.int64)
+    src_j = np.empty_like(src_i)
+    improved = True
+    while improved:
+        improved = False
+        _fill(x, values, pk, allowed, rounds, cost, channels, cap, surv, zeros, used, eng, ont, tol)
+        # list the engaged pairs
+        n_src = 0
+        for i in range(n_w):
+            for j in range(n_t):
+                if x[i, j] > 0 and n_src < src_i.shape[0]:
+                    src_i[n_src] = i
+                    src_j[n_src] = j
+                    n_src += 1
+        # drop and relocate: for each engaged pair, the best place for one of its rounds
+        for s in range(n_src):
+            i = src_i[s]
+            j = src_j[s]
+            if x[i, j] == 0:
+                continue
+            qij = 1.0 - pk[i, j]
+            cur_j = _eff(surv[j], zeros[j])
+            gain_remove = values[j] * (_removed(surv[j], zeros[j], qij) - cur_j)  # >= 0
+            best = gain_remove - cost[i]  # drop the round
+            bk = -1
+            frees_channel = x[i, j] == 1
+            for k in range(n_t):
+                if k == j or not allowed[i, k] or ont[k] >= cap:
+                    continue
+                if x[i, k] == 0 and not frees_channel and eng[i] >= channels[i]:
+                    continue
+                d = gain_remove - values[k] * _eff(surv[k], zeros[k]) * pk[i, k]
+                if d < best:
+                    best = d
+                    bk = k
+            if best < -tol:
+                _apply(x, i, j, -1, pk, surv, zeros, used, eng, ont)
+                if bk >= 0:
+                    _apply(x, i, bk, 1, pk, surv, zeros, used, eng, ont)
+                improved = True
+        if improved or not use_swap:
+            continue
+        # swap: (a on j) <-> (b on k)
+        for s in range(n_src):
+            a = src_i[s]
+            j = src_j[s]
+            if x[a, j] == 0:
+                continue
+            for r in range(s + 1, n_src):
+                b = src_i[r]
+                k = src_j[r]
+                if a == b or j == k or x[b, k] == 0 or x[a, j] == 0:
+                    continue
+                if not allowed[b, j] or not allowed[a, k]:
+                    continue
+                # channels: a leaves j (if last round) and joins k (if new); b likewise
+                if x[a, k] == 0 and x[a, j] > 1 and eng[a] >= channels[a]:
+                    continue
+                if x[b, j] == 0 and x[b, k] > 1 and eng[b] >= channels[b]:
+                    continue
+                qaj = 1.0 - pk[a, j]
+                qbk = 1.0 - pk[b, k]
+                old = values[j] * _eff(surv[j], zeros[j]) + values[k] * _eff(surv[k], zeros[k])
+                sj = _removed(surv[j], zeros[j], qaj) * (1.0 - pk[b, j])
+                sk = _removed(surv[k], zeros[k], qbk) * (1.0 - pk[a, k])
+                d = values[j] * sj + values[k] * sk - old
+                if d < -tol:
+                    _apply(x, a, j, -1, pk, surv, zeros, used, eng, ont)
+                    _apply(x, b, k, -1, pk, surv, zeros, used, eng, ont)
+                    _apply(x, a, k, 1, pk, surv, zeros, used, eng, ont)
+                    _apply(x, b, j, 1, pk, surv, zeros, used, eng, ont)
+                    improved = True
+                    break
+
+
+@nb.njit(cache=True, nogil=True)
+def local_search(
+    x0: np.ndarray,
+    values: np.ndarray,
+    pk: np.ndarray,
+    allowed: np.ndarray,
+    rounds: np.ndarray,
+    cost: np.ndarray,
+    channels: np.ndarray,
+    cap: int,
+    use_swap: bool,
+) -> np.ndarray:
+    """Descend from the feasible assignment ``x0`` to a local optimum (returns a new array)."""
+    x = x0.copy()
+    surv, zeros, used, eng, ont = _state_from(x, pk, cap)
+    scale = 0.0
+    for j in range(values.shape[0]):
+        scale += values[j]
+    tol = 1e-12 * (scale + 1.0)
+    _descent(
+        x,
+        values,
+        pk,
+        allowed,
+        rounds,
+        cost,
+        channels,
+        cap,
+        surv,
+        zeros,
+        used,
+        eng,
+        ont,
+        tol,
+        use_swap,
+    )
+    return x
