@@ -159,7 +159,10 @@ def build_report(out: str | Path) -> str:
     for o in outcomes:
         figs.append((f"Response curves: {OUTCOMES[o]}", _response_figure(frame, params, o)))
     top = [n for n in names if frame[n].nunique() > 1][:MAX_HEATMAP_PARAMS]
+    aliased = {r["parameter"]: set(r["aliased_with"]) for r in rankings[outcomes[0]]}
     for a, b in itertools.combinations(top, 2):
+        if b in aliased.get(a, set()):
+            continue  # they move together: the heatmap would be a diagonal
         figs.append((f"Heatmap: {a} × {b}", _heatmap(frame, a, b, outcomes[0])))
 
     parts = []
