@@ -145,7 +145,8 @@ runner = CliRunner()
 
 
 def test_cli_run_summary_report_cell(tmp_path: Path) -> None:
-    spec = write(tmp_path, SPEC.replace("outputs: [replications, effectors, assets]", "outputs: []"))
+    body = SPEC.replace("outputs: [replications, effectors, assets]", "outputs: []")
+    spec = write(tmp_path, body)
     out = tmp_path / "out"
     res = runner.invoke(app, ["sweep", "run", str(spec), "--out", str(out), "--backend", "serial"])
     assert res.exit_code == 0, res.output

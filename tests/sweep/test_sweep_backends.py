@@ -30,7 +30,9 @@ def test_serial_outputs_are_complete(serial_dir: Path) -> None:
     assert len(read_table(serial_dir, "assets")) == 12 * 6 * 2
 
 
-def test_a_cell_is_the_raid_engine_run_with_the_cell_seed(serial_dir: Path, spec_path: Path) -> None:
+def test_a_cell_is_the_raid_engine_run_with_the_cell_seed(
+    serial_dir: Path, spec_path: Path
+) -> None:
     plan = load_plan(spec_path)
     reps = read_table(serial_dir, "replications")
     for k in (0, 7):
@@ -66,7 +68,9 @@ def test_dask_local_cluster_matches_serial_bytes(
 
 
 @pytest.mark.timeout(120)
-def test_dask_started_here_matches_serial(serial_dir: Path, spec_path: Path, tmp_path: Path) -> None:
+def test_dask_started_here_matches_serial(
+    serial_dir: Path, spec_path: Path, tmp_path: Path
+) -> None:
     pytest.importorskip("distributed")
     run = run_sweep(spec_path, tmp_path / "out", backend="dask", workers=2, dask_processes=False)
     assert run.complete

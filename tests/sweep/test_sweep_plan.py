@@ -219,7 +219,7 @@ def test_spec_structure_errors(tmp_path: Path) -> None:
     assert "'cell' is a reserved column name" in text
     assert "sets the same field as 'waves[0].count'" in text
     spec = spec_with("  - {kind: grid, path: 'waves[0].count', values: [1.5]}\n")
-    with pytest.raises(ScenarioError, match="takes whole numbers; got 1.5"):
+    with pytest.raises(ScenarioError, match=r"takes whole numbers; got 1\.5"):
         load_plan(write(tmp_path / "c", spec))
     spec = spec_with("  - {kind: grid, path: 'waves[0].count', start: 1, stop: 2}\n")
     with pytest.raises(ScenarioError, match="all of start, stop and num"):

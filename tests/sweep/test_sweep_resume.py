@@ -104,7 +104,7 @@ def test_another_version_and_foreign_dirs_are_refused(spec_path: Path, tmp_path:
     man = json.loads((out / "manifest.json").read_text())
     man["version"] = "0.0.1"
     (out / "manifest.json").write_text(json.dumps(man))
-    with pytest.raises(ScenarioError, match="written by airshield 0.0.1"):
+    with pytest.raises(ScenarioError, match=r"written by airshield 0\.0\.1"):
         run_sweep(spec_path, out, backend="serial")
     foreign = tmp_path / "foreign"
     foreign.mkdir()
