@@ -8,15 +8,18 @@ from a CDN. Outlines come from :mod:`airshield.report.outlines` instead.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from airshield.geo import to_latlon, to_local_km
+from airshield.geo import offset_latlon, to_latlon, to_local_km
 from airshield.report.html import fmt_usd
 from airshield.report.outlines import load_outlines
+
+if TYPE_CHECKING:
+    from airshield.scenario import Scenario
 
 FATE_STYLE: dict[str, tuple[str, str]] = {
     # category -> (colour, legend label)
@@ -294,24 +297,30 @@ def laydown_traces(laydown: pd.DataFrame) -> list[go.Scattergeo]:
 
 def asset_trace(assets: pd.DataFrame) -> go.Scattergeo:
     """Assets; marker area proportional to expected damage (columns name, lat, lon, value_usd,
-    damage_mean, damage_p5, damage_p95, hits_mean)."""
-    dmax = float(assets["damage_mean"].max()) if len(assets) else 0.0
+    and optionally damage_mean, damage_p5, damage_p95, hits_mean; without them all markers
+    have one size)."""
+    has_damage = "damage_mean" in assets.columns and bool(assets["damage_mean"].notna().any())
+    dmax = float(assets["damage_mean"].max()) if has_damage else 0.0
     sizes = [
-        10.0 + (36.0 * float(np.sqrt(d / dmax)) if dmax > 0 else 0.0) for d in assets["damage_mean"]
+        10.0 + (36.0 * float(np.sqrt(d / dmax)) if dmax > 0 else 0.0)
+        for d in (assets["damage_mean"] if has_damage else [0.0] * len(assets))
     ]
-    text = [
-        f"<b>{r.name}</b><br>value {fmt_usd(r.value_usd)}"
-        f"<br>expected damage {fmt_usd(r.damage_mean)}"
-        f" [{fmt_usd(r.damage_p5)}–{fmt_usd(r.damage_p95)}]<br>hits {r.hits_mean:.1f}"
-        for r in rows(assets)
-    ]
+    text = []
+    for r in rows(assets):
+        t = f"<b>{r.name}</b><br>value {fmt_usd(r.value_usd)}"
+        if has_damage:
+            t += (
+                f"<br>expected damage {fmt_usd(r.damage_mean)}"
+                f" [{fmt_usd(r.damage_p5)}–{fmt_usd(r.damage_p95)}]<br>hits {r.hits_mean:.1f}"
+            )
+        text.append(t)
     return go.Scattergeo(
         lat=assets["lat"].tolist(),
         lon=assets["lon"].tolist(),
         text=text,
         hoverinfo="text",
         mode="markers",
-        name="assets (area ∝ expected damage)",
+        name="assets (area ∝ expected damage)" if has_damage else "assets",
         marker={
             "color": "rgba(198,40,40,0.35)",
             "size": sizes,
@@ -332,3 +341,72 @@ def launch_trace(sites: pd.DataFrame) -> go.Scattergeo:
         marker={"symbol": "triangle-down", "size": 10, "color": "#37474f"},
         textfont={"size": 10, "color": "#37474f"},
     )
+
+
+def scenario_map(
+    sc: Scenario, assets: pd.DataFrame, tracks: pd.DataFrame | None, title: str
+) -> go.Figure:
+    """A map of the scenario: outlines, fire units with envelopes, launch areas, assets (sized by
+    the ``damage_mean`` column) and, if given, threat tracks (from ``sample_night``). Two buttons
+    switch between the whole raid and the defended area."""
+    from airshield.raid.trace import laydown_frame
+
+    laydown = laydown_frame(sc)
+    sites = pd.DataFrame([{"name": s.name, "lat": s.lat, "lon": s.lon} for s in sc.launch_sites])
+    lats = [*assets["lat"], *sites["lat"]]
+    lons = [*assets["lon"], *sites["lon"]]
+    if tracks is not None:
+        lats += [*tracks["lat0"], *tracks["lat2"]]
+        lons += [*tracks["lon0"], *tracks["lon2"]]
+    if len(laydown):
+        lats += list(laydown["lat"])
+        lons += list(laydown["lon"])
+    extent = fit_extent(lats, lons)
+    # the defended area: assets and fire units with their envelopes
+    near_lat, near_lon = list(assets["lat"]), list(assets["lon"])
+    for r in rows(laydown):
+        for b in (0.0, 90.0, 180.0, 270.0):
+            la, lo = offset_latlon(float(r.lat), float(r.lon), b, float(r.range_max_km))
+            near_lat.append(la)
+            near_lon.append(lo)
+    near = fit_extent(near_lat, near_lon, margin=0.05, min_span_deg=0.3)
+    fig = go.Figure()
+    for tr in outline_traces(extent):
+        fig.add_trace(tr)
+    for tr in laydown_traces(laydown):
+        fig.add_trace(tr)
+    if tracks is not None:
+        for tr in track_traces(tracks, laydown):
+            fig.add_trace(tr)
+    fig.add_trace(launch_trace(sites))
+    fig.add_trace(asset_trace(assets))
+    buttons = [
+        {
+            "label": label,
+            "method": "relayout",
+            "args": [{"geo.lonaxis.range": [e[0], e[2]], "geo.lataxis.range": [e[1], e[3]]}],
+        }
+        for label, e in (("whole raid", extent), ("defended area", near))
+    ]
+    fig.update_layout(
+        geo=base_geo(extent),
+        height=620,
+        margin={"l": 0, "r": 0, "t": 30, "b": 0},
+        title={"text": title, "font": {"size": 14}},
+        legend={"bgcolor": "rgba(255,255,255,0.85)", "x": 0.01, "y": 0.99, "font": {"size": 11}},
+        uirevision="map",
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "right",
+                "x": 0.5,
+                "xanchor": "center",
+                "y": 1.0,
+                "yanchor": "bottom",
+                "showactive": True,
+                "font": {"size": 11},
+                "buttons": buttons,
+            }
+        ],
+    )
+    return fig

@@ -16,19 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from airshield.geo import offset_latlon
 from airshield.report import html as h
-from airshield.report.maps import (
-    FATE_STYLE,
-    asset_trace,
-    base_geo,
-    fit_extent,
-    launch_trace,
-    laydown_traces,
-    outline_traces,
-    rows,
-    track_traces,
-)
+from airshield.report.maps import FATE_STYLE, scenario_map
 
 if TYPE_CHECKING:
     from airshield.raid.result import RaidResult
@@ -61,67 +50,14 @@ def asset_table(result: RaidResult, sc: Scenario) -> pd.DataFrame:
 
 
 def map_figure(result: RaidResult, sc: Scenario, rep: int = SAMPLE_REP) -> go.Figure:
-    """The raid map: outlines, envelopes, fire units, launch areas, assets, sample tracks."""
-    from airshield.raid.trace import laydown_frame, sample_night
+    """The raid map: outlines, envelopes, fire units, launch areas, assets sized by expected
+    damage, and the threat tracks of replication ``rep``."""
+    from airshield.raid.trace import sample_night
 
-    laydown = laydown_frame(sc)
     tracks = sample_night(sc, seed=result.seed, rep=rep, engine=result.engine)
-    assets = asset_table(result, sc)
-    sites = pd.DataFrame([{"name": s.name, "lat": s.lat, "lon": s.lon} for s in sc.launch_sites])
-    lats = [*assets["lat"], *sites["lat"], *tracks["lat0"], *tracks["lat2"]]
-    lons = [*assets["lon"], *sites["lon"], *tracks["lon0"], *tracks["lon2"]]
-    if len(laydown):
-        lats += list(laydown["lat"])
-        lons += list(laydown["lon"])
-    extent = fit_extent(lats, lons)
-    # the defended area: assets and fire units with their envelopes
-    near_lat, near_lon = list(assets["lat"]), list(assets["lon"])
-    for r in rows(laydown):
-        for b in (0.0, 90.0, 180.0, 270.0):
-            la, lo = offset_latlon(float(r.lat), float(r.lon), b, float(r.range_max_km))
-            near_lat.append(la)
-            near_lon.append(lo)
-    near = fit_extent(near_lat, near_lon, margin=0.05, min_span_deg=0.3)
-    fig = go.Figure()
-    for tr in outline_traces(extent):
-        fig.add_trace(tr)
-    for tr in laydown_traces(laydown):
-        fig.add_trace(tr)
-    for tr in track_traces(tracks, laydown):
-        fig.add_trace(tr)
-    fig.add_trace(launch_trace(sites))
-    fig.add_trace(asset_trace(assets))
-    fig.update_layout(
-        geo=base_geo(extent),
-        height=620,
-        margin={"l": 0, "r": 0, "t": 30, "b": 0},
-        title={"text": f"Sample replication {rep} (seed {result.seed})", "font": {"size": 14}},
-        legend={"bgcolor": "rgba(255,255,255,0.85)", "x": 0.01, "y": 0.99, "font": {"size": 11}},
-        uirevision="map",
-        updatemenus=[
-            {
-                "type": "buttons",
-                "direction": "right",
-                "x": 0.5,
-                "xanchor": "center",
-                "y": 1.0,
-                "yanchor": "bottom",
-                "showactive": True,
-                "font": {"size": 11},
-                "buttons": [
-                    {
-                        "label": label,
-                        "method": "relayout",
-                        "args": [
-                            {"geo.lonaxis.range": [e[0], e[2]], "geo.lataxis.range": [e[1], e[3]]}
-                        ],
-                    }
-                    for label, e in (("whole raid", extent), ("defended area", near))
-                ],
-            }
-        ],
+    return scenario_map(
+        sc, asset_table(result, sc), tracks, f"Sample replication {rep} (seed {result.seed})"
     )
-    return fig
 
 
 def harmful_leakers(result: RaidResult) -> np.ndarray:
