@@ -32,7 +32,7 @@ from airshield.errors import Problem, ScenarioError
 from airshield.history.bulletin import Claim, parse_bulletin
 
 if TYPE_CHECKING:
-    from airshield.scenario import Scenario
+    from airshield.scenario import Scenario, Wave
 
 DEFAULT_LAYDOWN = "ukraine-2025-06-01"
 """Bundled example scenario used as the laydown when none is given (national, notional)."""
@@ -72,7 +72,7 @@ def _apportion(total: int, weights: Sequence[float]) -> list[int]:
     return [int(x) for x in base]
 
 
-def _load_laydown(laydown: str | Path | None) -> tuple[Scenario, str]:
+def load_laydown(laydown: str | Path | None) -> tuple[Scenario, str]:
     from airshield.examples import DEFAULT_SCENARIO, example_path, list_examples
     from airshield.scenario import load_scenario
 
@@ -138,34 +138,22 @@ def scenario_counts(
     return counts, notes
 
 
-def build_scenario(
-    claim: Claim,
+def waves_for_counts(
+    base: Scenario,
+    counts: dict[str, int],
     *,
-    laydown: str | Path | None = None,
-    decoy_share: float | None = None,
+    target_asset: str | None = None,
     main_direction_share: float = 0.8,
-) -> BuiltScenario:
-    """A scenario with the laydown's defences and the claim's raid (see the module docstring)."""
-    from airshield.scenario import Wave, scenario_from_text
+) -> tuple[list[Wave], list[str]]:
+    """The laydown's waves re-scaled to ``counts`` per scenario kind (see the module docstring)."""
     from airshield.scenario.models import MainDirection
 
-    base, label = _load_laydown(laydown)
     cat = base.resolved_catalog()
     kind_of = {w.name: cat.threats[w.threat].kind for w in base.waves}
-    template: dict[str, int] = {}
-    for w in base.waves:
-        template[kind_of[w.name]] = template.get(kind_of[w.name], 0) + w.count
-    try:
-        counts, notes = scenario_counts(claim, template, decoy_share=decoy_share)
-    except ValueError as exc:
-        raise ScenarioError("<claim>", [Problem("launched", str(exc))]) from exc
-    # target: a claim target that names laydown assets becomes the main direction
-    target_asset = _match_asset(claim.target, [a.name for a in base.assets])
-    if claim.target and target_asset is None:
-        notes.append(f"target {claim.target!r} names no laydown asset; kept the laydown's targets")
+    notes: list[str] = []
     waves: list[Wave] = []
     for kind in _SCENARIO_KINDS:
-        n = counts[kind]
+        n = counts.get(kind, 0)
         if n <= 0:
             continue
         same = [w for w in base.waves if kind_of[w.name] == kind]
@@ -185,6 +173,42 @@ def build_scenario(
                 update["main_direction"] = MainDirection(asset=target_asset,
                                                          share=main_direction_share)
             waves.append(w.model_copy(update=update))
+    return waves, notes
+
+
+def template_counts(base: Scenario) -> dict[str, int]:
+    """Threats per scenario kind in the laydown's waves."""
+    cat = base.resolved_catalog()
+    out: dict[str, int] = {}
+    for w in base.waves:
+        k = cat.threats[w.threat].kind
+        out[k] = out.get(k, 0) + w.count
+    return out
+
+
+def build_scenario(
+    claim: Claim,
+    *,
+    laydown: str | Path | None = None,
+    decoy_share: float | None = None,
+    main_direction_share: float = 0.8,
+) -> BuiltScenario:
+    """A scenario with the laydown's defences and the claim's raid (see the module docstring)."""
+    from airshield.scenario import scenario_from_text
+
+    base, label = load_laydown(laydown)
+    template = template_counts(base)
+    try:
+        counts, notes = scenario_counts(claim, template, decoy_share=decoy_share)
+    except ValueError as exc:
+        raise ScenarioError("<claim>", [Problem("launched", str(exc))]) from exc
+    # target: a claim target that names laydown assets becomes the main direction
+    target_asset = _match_asset(claim.target, [a.name for a in base.assets])
+    if claim.target and target_asset is None:
+        notes.append(f"target {claim.target!r} names no laydown asset; kept the laydown's targets")
+    waves, wave_notes = waves_for_counts(base, counts, target_asset=target_asset,
+                                         main_direction_share=main_direction_share)
+    notes += wave_notes
     when = claim.date or "undated"
     desc = (
         f"From a bulletin claim ({when}; source: {claim.source or 'not stated'}): "
