@@ -264,8 +264,8 @@ def solve_exact(
         np.zeros(problem.pk.shape, dtype=np.int64),
         problem.objective(np.zeros(problem.pk.shape, dtype=np.int64)),
     )
-    for x in starts:
-        inc.offer(problem, descend(problem, x))
+    # descend from the better construction only (the other still seeds the column pool)
+    inc.offer(problem, descend(problem, min(starts, key=problem.objective)))
 
     # 2. column generation: certified bound
     cg_deadline = t0 + 0.6 * limit
