@@ -28,6 +28,8 @@ def _register() -> None:
 
     raid_cli.register(app)
     # --- capability sub-commands (one line each) ---
+    from airshield.assign import cli as assign_cli
+    assign_cli.register(app)
     from airshield.web import cli as web_cli
     web_cli.register(app)
     from airshield.sweep import cli as sweep_cli

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from airshield.assign.registry import SolverInfo
 from airshield.clikit import console, err_console, print_json
 
 
@@ -84,10 +85,8 @@ def wta(
     console.print(f"runtime    {res.runtime_s:.3f} s")
 
 
-def _print_solvers(registry: dict[str, object], as_json: bool) -> None:
-    from airshield.assign.registry import SolverInfo
-
-    infos = [v for v in registry.values() if isinstance(v, SolverInfo)]
+def _print_solvers(registry: dict[str, SolverInfo], as_json: bool) -> None:
+    infos = list(registry.values())
     if as_json:
         print_json(
             [
