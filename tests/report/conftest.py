@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest_browser import browser, page  # noqa: F401
 
 from airshield.examples import example_path
+from conftest_browser import browser, page  # noqa: F401
 
 REPS = 40
 SEED = 7

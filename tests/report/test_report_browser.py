@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conftest_browser import watch_page
 
 pytestmark = pytest.mark.browser

@@ -134,7 +134,7 @@ def test_truncate_stops_at_envelope_entry() -> None:
     assert float(np.hypot(x, y)[0]) == pytest.approx(40.0, abs=1.5)
     assert lo[0] == 33.0 and lo[-1] > 30.5
     # a route that never meets the envelope is kept whole
-    la2, lo2 = _truncate(lats + 3, lons, 50.0, 30.5, 40.0)
+    la2, _ = _truncate(lats + 3, lons, 50.0, 30.5, 40.0)
     assert len(la2) == 3
 
 
