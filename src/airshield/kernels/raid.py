@@ -363,42 +363,6 @@ def _start_reloads(t, heap, seq, ready, reloading, stock, u_pool, u_cap, u_reloa
 
 
 @njit(cache=True)
-def _consider(
-    t, u, j, m, cap_c, c_g, c_j, c_u, u_left,
-    th_pkind, th_value, th_recog, t_track, fate, busy, shots,
-    u_peff, u_cwcost, u_engcost, u_reserve, free_ch, ready, reloading, s, max_shots, cost_threshold,
-):  # type: ignore[no-untyped-def]
-    """Append engagement (u, j) to the epoch's candidates if it is feasible with positive gain."""
-    if reloading[u] or free_ch[u] <= 0 or ready[u] < s:
-        return m, cap_c, c_g, c_j, c_u
-    cap_u = min(free_ch[u], ready[u] // s)
-    u_left[u] = cap_u
-    if fate[j] != ALIVE or busy[j] or t_track[j] > t or th_recog[j] or shots[j] + s > max_shots:
-        return m, cap_c, c_g, c_j, c_u
-    pk_kind = th_pkind[j]
-    p = u_peff[u, pk_kind]
-    if p <= 0.0:
-        return m, cap_c, c_g, c_j, c_u
-    if pk_kind != BALLISTIC and ready[u] - s * cap_u < u_reserve[u]:
-        return m, cap_c, c_g, c_j, c_u
-    v = th_value[j]
-    if u_engcost[u] > cost_threshold * v:
-        return m, cap_c, c_g, c_j, c_u
-    g = v * 1.0 * p - u_cwcost[u]
-    if not g > 0.0:
-        return m, cap_c, c_g, c_j, c_u
-    if m == cap_c:
-        cap_c *= 2
-        c_g = _grow_f(c_g, cap_c)
-        c_j = _grow_i(c_j, cap_c)
-        c_u = _grow_i(c_u, cap_c)
-    c_g[m] = g
-    c_j[m] = j
-    c_u[m] = u
-    return m + 1, cap_c, c_g, c_j, c_u
-
-
-@njit(cache=True)
 def run_night(
     routes, th_speed, th_kind, th_pkind, th_value, th_recog, t_track, u_shot,
     u_kind, u_x, u_y, u_speed, u_pk, u_peff, u_cwcost, u_engcost, u_engtime, u_channels,
@@ -448,10 +412,13 @@ def run_night(
     seq = _start_reloads(0.0, heap, seq, ready, reloading, stock, u_pool, u_cap, u_reload, s)
 
     # candidate buffers for epochs
-    cap_c = 16
+    # at most one candidate per open window
+    cap_c = max(1, w_u.shape[0])
     c_g = np.empty(cap_c, np.float64)
     c_j = np.empty(cap_c, np.int64)
     c_u = np.empty(cap_c, np.int64)
+    p_u = np.empty(cap_c, np.int64)
+    p_j = np.empty(cap_c, np.int64)
     u_left = np.zeros(nu, np.int64)
     taken = np.zeros(n, np.bool_)
     # Only pairs touching a unit or threat whose state changed since the last epoch can become
@@ -538,8 +505,8 @@ def run_night(
                     n_dj += 1
         if not epoch:
             continue
-        # ---- decision epoch: collect candidate engagements ----
-        m = 0
+        # ---- decision epoch: pairs to examine (dirty units' open windows, dirty threats') ----
+        npair = 0
         for q in range(n_du):
             u = du_list[q]
             if u_kind[u] == K_EW:
@@ -553,31 +520,53 @@ def run_night(
                 else:
                     r += 1
             for r in range(act_cnt[u]):
-                w = act[base + r]
-                m, cap_c, c_g, c_j, c_u = _consider(
-                    t, u, w_j[w], m, cap_c, c_g, c_j, c_u, u_left,
-                    th_pkind, th_value, th_recog, t_track, fate, busy, shots,
-                    u_peff, u_cwcost, u_engcost, u_reserve, free_ch, ready, reloading, s,
-                    max_shots, cost_threshold,
-                )  # fmt: skip
+                p_u[npair] = u
+                p_j[npair] = w_j[act[base + r]]
+                npair += 1
         for q in range(n_dj):
             j = dj_list[q]
             for w in range(th_w_off[j], th_w_off[j + 1]):
                 u = w_u[w]
                 if dirty_u[u] or u_kind[u] == K_EW or w_s[w] > t or w_e[w] < t:
                     continue
-                m, cap_c, c_g, c_j, c_u = _consider(
-                    t, u, j, m, cap_c, c_g, c_j, c_u, u_left,
-                    th_pkind, th_value, th_recog, t_track, fate, busy, shots,
-                    u_peff, u_cwcost, u_engcost, u_reserve, free_ch, ready, reloading, s,
-                    max_shots, cost_threshold,
-                )  # fmt: skip
+                p_u[npair] = u
+                p_j[npair] = j
+                npair += 1
         for q in range(n_du):
             dirty_u[du_list[q]] = False
         for q in range(n_dj):
             dirty_j[dj_list[q]] = False
         n_du = 0
         n_dj = 0
+        # ---- candidates: allowed engagements with positive marginal gain ----
+        m = 0
+        for q in range(npair):
+            u = p_u[q]
+            j = p_j[q]
+            if reloading[u] or free_ch[u] <= 0 or ready[u] < s:
+                continue
+            if fate[j] != ALIVE or busy[j] or t_track[j] > t or th_recog[j]:
+                continue
+            if shots[j] + s > max_shots:
+                continue
+            pk_kind = th_pkind[j]
+            p = u_peff[u, pk_kind]
+            if p <= 0.0:
+                continue
+            cap_u = min(free_ch[u], ready[u] // s)
+            if pk_kind != BALLISTIC and ready[u] - s * cap_u < u_reserve[u]:
+                continue
+            v = th_value[j]
+            if u_engcost[u] > cost_threshold * v:
+                continue
+            g = v * 1.0 * p - u_cwcost[u]  # the greedy rule of airshield.assign
+            if not g > 0.0:
+                continue
+            u_left[u] = cap_u
+            c_g[m] = g
+            c_j[m] = j
+            c_u[m] = u
+            m += 1
         if m == 0:
             continue
         # ---- greedy maximum marginal return: gain desc, then threat index, then unit index ----

@@ -33,8 +33,9 @@ class NightOutcome:
 def run_kernel(c: CompiledRaid, night: Night) -> NightOutcome:
     """The fast path: closed-form windows and the event loop in numba."""
     w_u, w_j, w_s, w_e = compute_windows(
-        night.routes, night.speed, c.u_x, c.u_y, c.u_rmin, c.u_rmax, c.u_amin, c.u_amax
-    )
+        night.routes, night.speed, c.u_kind, c.u_x, c.u_y, c.u_rmin, c.u_rmax, c.u_amin,
+        c.u_amax, c.u_speed,
+    )  # fmt: skip
     fate, agent, fired, ready, stock = run_night(
         night.routes, night.speed, night.kind, night.pkind, night.value, night.recognised,
         night.t_track, night.u_shot,

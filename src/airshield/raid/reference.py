@@ -9,14 +9,17 @@ Rules, in plain words:
 
 - A threat flies its two-segment route and *leaks* at its aim point unless destroyed or lost.
 - Each fire unit has an envelope (min/max range, altitude band); the times a threat is inside
-  it are its engagement windows, computed in closed form (segment-circle intersection).
+  it come from segment-circle intersection. For a kinetic unit the engagement window is the set
+  of launch times from which its interceptor (flying straight at its speed, or chasing at
+  speed minus threat speed for interceptor drones) meets the threat before it leaves the
+  envelope: a quadratic inequality per route segment, also in closed form.
 - An EW unit makes one attempt on each threat entering its envelope if it has a free channel;
   the attempt occupies a channel for the dwell time and then makes the threat *lost* with the
   EW kill probability of the threat's kind.
 - Kinetic units engage only tracked threats that are not recognised decoys, with one
   engagement in flight per threat (shoot-look-shoot) of ``salvo_size`` rounds (``salvo``),
-  at most ``max_shots_per_threat`` rounds per threat, only if the interceptor reaches the threat
-  before it leaves the window, only if engagement cost <= ``cost_threshold`` x value at risk,
+  at most ``max_shots_per_threat`` rounds per threat, only inside an engagement window,
+  only if engagement cost <= ``cost_threshold`` x value at risk,
   and keeping ``ballistic_reserve`` rounds for ballistic threats.
 - A unit that cannot fire another engagement reloads its full magazine from its pool.
 """
@@ -34,13 +37,17 @@ from airshield.kernels import raid as K
 from airshield.raid.compile import CompiledRaid, Night
 from airshield.raid.engines import NightOutcome
 
-_pair_windows = K.pair_windows.py_func
-_position_at = K.position_at.py_func
-_flight_time = K.flight_time.py_func
+_envelope_windows = K.envelope_windows.py_func
+_launch_windows = K.launch_windows.py_func
+_closing_speed = K.closing_speed.py_func
+_flight_time_at = K.flight_time_at.py_func
 
 
 @dataclass
 class Window:
+    """For an EW unit: the time the threat is inside its envelope. For a kinetic unit: the
+    launch times from which the interceptor meets the threat inside the envelope."""
+
     unit: int
     threat: int
     start_s: float
@@ -72,14 +79,21 @@ class ThreatState:
 def engagement_windows(c: CompiledRaid, night: Night) -> list[Window]:
     """Every (unit, threat) window, threats in order, then units, then time."""
     out: list[Window] = []
-    buf = np.empty((K.MAX_WINDOWS_PER_PAIR, 2))
+    env = np.empty((K.MAX_WINDOWS_PER_PAIR, 2))
+    launch = np.empty((K.MAX_WINDOWS_PER_PAIR, 2))
     for j in range(c.n_threats):
+        route, speed = night.routes[j], night.speed[j]
         for u in range(c.u_x.shape[0]):
-            n = _pair_windows(
-                night.routes[j], night.speed[j], c.u_x[u], c.u_y[u],
-                c.u_rmin[u], c.u_rmax[u], c.u_amin[u], c.u_amax[u], buf,
+            n = _envelope_windows(
+                route, speed, c.u_x[u], c.u_y[u], c.u_rmin[u], c.u_rmax[u], c.u_amin[u],
+                c.u_amax[u], env,
             )  # fmt: skip
-            out.extend(Window(u, j, float(buf[q, 0]), float(buf[q, 1])) for q in range(n))
+            rows = env
+            if n and c.u_kind[u] != K.K_EW:
+                closing = _closing_speed(c.u_kind[u], c.u_speed[u], speed)
+                n = _launch_windows(route, speed, c.u_x[u], c.u_y[u], closing, env, n, launch)
+                rows = launch
+            out.extend(Window(u, j, float(rows[q, 0]), float(rows[q, 1])) for q in range(n))
     return out
 
 
@@ -179,12 +193,12 @@ class ReferenceNight:
     def decide(self, t: float) -> None:
         """A decision epoch: offer every feasible (unit, threat) engagement to the assigner."""
         c, night, s = self.c, self.night, self.s
-        options: dict[tuple[int, int], float] = {}  # (unit, threat) -> time of flight
+        options: set[tuple[int, int]] = set()  # (unit, threat) engagements on offer
         caps: dict[int, int] = {}
         for unit in self.units:
             if unit.kind == K.K_EW:
                 continue
-            unit.active = [w for w in unit.active if w.end_s > t]
+            unit.active = [w for w in unit.active if w.end_s >= t]
             if not unit.active or unit.reloading or unit.free_channels <= 0 or unit.ready < s:
                 continue
             u = unit.index
@@ -202,13 +216,7 @@ class ReferenceNight:
                     continue
                 if c.u_engcost[u] > c.cost_threshold * night.value[j]:
                     continue
-                x, y = _position_at(night.routes[j], t)
-                tof = _flight_time(
-                    unit.kind, math.hypot(x - c.u_x[u], y - c.u_y[u]), c.u_speed[u], night.speed[j]
-                )
-                if tof < 0.0 or t + tof > w.end_s:
-                    continue
-                options[(u, j)] = tof
+                options.add((u, j))
         if not options:
             return
         weapons = sorted({u for u, _ in options})
@@ -239,7 +247,10 @@ class ReferenceNight:
             unit.free_channels -= 1
             unit.ready -= s
             unit.fired += s
-            self.push(t + options[(u, j)] + c.u_engtime[u], K.EV_RESOLVE, ("resolve", u, j))
+            tof = _flight_time_at(
+                night.routes[j], t, c.u_x[u], c.u_y[u], c.u_kind[u], c.u_speed[u], night.speed[j]
+            )
+            self.push(t + tof + c.u_engtime[u], K.EV_RESOLVE, ("resolve", u, j))
         self.start_reloads(t)
 
     def start_reloads(self, t: float) -> None:
