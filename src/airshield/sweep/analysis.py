@@ -49,6 +49,8 @@ OUTCOMES: dict[str, str] = {
     "defender_cost_usd": "interceptor cost (USD)",
     "damage_usd": "damage to assets (USD)",
     "launched": "threats launched",
+    "first_empty_night": "first night (0-based) a pool ran empty; the horizon if none did "
+    "(campaigns)",
 }
 MAX_LEVELS = 12
 N_BINS = 10
@@ -233,6 +235,13 @@ def summarize(out: str | Path, outcome: str = "leaked_harmful") -> dict[str, Any
     con, _ = _connect(out)
     try:
         params = list(man["parameters"])
+        have = {str(r[0]) for r in con.execute("DESCRIBE summary").fetchall()}
+        if f"{outcome}_mean" not in have:
+            kept = [o for o in OUTCOMES if f"{o}_mean" in have]
+            raise ScenarioError(
+                str(out), [Problem("--outcome", f"{outcome!r} is not kept for this sweep; "
+                                   f"available: {', '.join(kept)}")]
+            )  # fmt: skip
         m = _q(f"{outcome}_mean")
         cells_done = int(_scalar(con, "SELECT count(*) FROM summary"))
         overall = con.sql(

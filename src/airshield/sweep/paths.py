@@ -70,6 +70,7 @@ class ResolvedPath:
     integer: bool
     kind: str  # 'int' | 'float' | 'bool' | 'str' | 'any'
     base_value: Any
+    target: str = "base"  # 'base' or, for a campaign, 'template' (its raid template)
 
     @property
     def field(self) -> str:
@@ -79,7 +80,7 @@ class ResolvedPath:
         out = ""
         for s in self.steps:
             out += f"[{s}]" if isinstance(s, int) else (("." if out else "") + s)
-        return out
+        return f"template.{out}" if self.target == "template" else out
 
 
 _TOKEN = re.compile(r"\.?([^.\[\]]+)|\[([^\[\]]*)\]")
@@ -188,23 +189,44 @@ def _default(model: type[BaseModel], key: str) -> Any:
     return None
 
 
-def resolve_path(text: str, data: dict[str, Any]) -> ResolvedPath:
-    """Resolve ``text`` against the base scenario data; raise :class:`PathError` if it can't be."""
-    if text.strip() in DERIVED:
+def _item_key(item: Any) -> str | None:
+    """What ``[...]`` selects a list item by: its ``name`` (or, without one, its ``threat``)."""
+    if not isinstance(item, dict):
+        return None
+    for k in ("name", "threat"):
+        if k in item:
+            return str(item[k])
+    return None
+
+
+def resolve_path(
+    text: str,
+    data: dict[str, Any],
+    root: type[BaseModel] = Scenario,
+    *,
+    target: str = "base",
+    shown: str | None = None,
+) -> ResolvedPath:
+    """Resolve ``text`` against ``data`` (validated by model ``root``, the raid
+    :class:`~airshield.scenario.Scenario` by default); raise :class:`PathError` if it can't be.
+
+    ``target`` and ``shown`` record where the value goes and how the user wrote the path."""
+    if root is Scenario and target == "base" and text.strip() in DERIVED:
         name = text.strip()
         total = sum(int(w.get("count", 0)) for w in data.get("waves", []) if isinstance(w, dict))
         if name == "raid.size":
             return ResolvedPath(name, (), name, True, "int", total)
         return ResolvedPath(name, (), name, False, "float", 1.0 if name == "raid.scale" else None)
     parts = parse_path(text)
-    if parts and parts[0] == "raid" and "raid" not in Scenario.model_fields:
+    if parts and parts[0] == "raid" and "raid" not in root.model_fields:
         raise PathError(
             f"unknown derived parameter {text!r}; available: {', '.join(sorted(DERIVED))}"
         )
-    ann: Any = Scenario
+    ann: Any = root
     node: Any = data
     steps: list[Step] = []
-    where = "the scenario"
+    where = "the scenario" if root is Scenario else f"the {root.__name__.lower()}"
+    top = where
     for part in parts:
         ann = _unwrap(ann, node)
         if ann is None:
@@ -222,7 +244,7 @@ def resolve_path(text: str, data: dict[str, Any]) -> ResolvedPath:
                     )
                 idx = part.key % len(node)
             else:
-                names = [str(it.get("name")) for it in node if isinstance(it, dict)]
+                names = [str(_item_key(it)) for it in node]
                 if part.key not in names:
                     raise PathError(
                         f"no item named {part.key!r} in {where}; available: "
@@ -230,12 +252,12 @@ def resolve_path(text: str, data: dict[str, Any]) -> ResolvedPath:
                     )
                 idx = names.index(part.key)
             steps.append(idx)
-            where = f"{where}[{part.key}]" if where != "the scenario" else f"[{part.key}]"
+            where = f"{where}[{part.key}]" if where != top else f"[{part.key}]"
             node = node[idx]
             ann = get_args(ann)[0]
             continue
         # a key
-        label = part if where == "the scenario" else f"{where}.{part}"
+        label = part if where == top else f"{where}.{part}"
         if isclass(ann) and issubclass(ann, BaseModel):
             if part not in ann.model_fields:
                 raise PathError(
@@ -263,10 +285,10 @@ def resolve_path(text: str, data: dict[str, Any]) -> ResolvedPath:
         if isclass(ann) and issubclass(ann, BaseModel):
             hint = f"; add one of its fields: {', '.join(ann.model_fields)}"
         elif get_origin(ann) is list and isinstance(node, list):
-            names = [str(it["name"]) for it in node if isinstance(it, dict) and "name" in it]
+            names = [str(_item_key(it)) for it in node if _item_key(it) is not None]
             hint = f"; select an item by name ({', '.join(names)}) or index, e.g. {text}[0]"
         raise PathError(f"{text!r} points to {_describe(ann)}, not a value{hint}")
-    return ResolvedPath(text, tuple(steps), None, kind == "int", kind, node)
+    return ResolvedPath(shown or text, tuple(steps), None, kind == "int", kind, node, target)
 
 
 # ---- applying values --------------------------------------------------------------------------

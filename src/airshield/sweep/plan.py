@@ -23,6 +23,7 @@ from airshield.errors import Problem, ScenarioError
 from airshield.scenario import Scenario, validate_scenario_data
 from airshield.scenario.yamlio import Loc, line_for, parse_yaml, read_yaml, validate_data
 from airshield.sweep.paths import (
+    DERIVED,
     PathError,
     ResolvedPath,
     apply_value,
@@ -30,7 +31,7 @@ from airshield.sweep.paths import (
     coerce,
     resolve_path,
 )
-from airshield.sweep.spec import GridAxis, LhsAxis, ListAxis, SweepSpec
+from airshield.sweep.spec import GridAxis, LhsAxis, ListAxis, RaidBase, SweepSpec
 
 FORMAT = "airshield-sweep/1"
 #: columns every output table starts with; parameter names may not take them
@@ -61,7 +62,31 @@ class Cell:
     index: int
     values: tuple[Any, ...]  # in the order of SweepPlan.parameters
     seed: int
-    scenario_json: str
+    scenario_json: str  # the raid scenario, or the campaign
+    template_json: str | None = None  # a campaign's raid template
+
+
+@dataclass
+class BaseInfo:
+    """The base of a sweep: its parsed data (with line numbers) and the validated model."""
+
+    kind: str  # 'raid' | 'campaign'
+    data: dict[str, Any]
+    lines: dict[Loc, int]
+    path: str | None
+    model: Any  # Scenario | Campaign
+    template: Scenario  # the raid scenario itself, or the campaign's raid template
+    template_data: dict[str, Any]
+    template_lines: dict[Loc, int]
+    template_path: str | None
+    template_json: str
+
+    @property
+    def name(self) -> str:
+        return str(self.model.name)
+
+    def content_hash(self) -> str:
+        return str(self.model.content_hash())
 
 
 @dataclass
@@ -70,8 +95,7 @@ class SweepPlan:
 
     spec: SweepSpec
     spec_path: str | None
-    base: Scenario
-    base_data: dict[str, Any]
+    base_info: BaseInfo
     parameters: list[Parameter]
     cells: list[Cell]
     batch_cells: int
@@ -94,9 +118,32 @@ class SweepPlan:
     def cell_values(self, k: int) -> dict[str, Any]:
         return {p.name: v for p, v in zip(self.parameters, self.cells[k].values, strict=True)}
 
-    def cell_scenario(self, k: int) -> Scenario:
-        """The validated scenario of cell ``k`` (run it with seed ``cells[k].seed``)."""
-        return Scenario.model_validate_json(self.cells[k].scenario_json)
+    @property
+    def base(self) -> Any:
+        """The validated base: a :class:`Scenario`, or a :class:`~airshield.campaign.Campaign`."""
+        return self.base_info.model
+
+    @property
+    def base_data(self) -> dict[str, Any]:
+        return self.base_info.data
+
+    def cell_scenario(self, k: int) -> Any:
+        """The validated scenario (or campaign, with its raid template attached) of cell ``k``;
+        run it with seed ``cells[k].seed``."""
+        return cell_model(
+            self.spec.base.kind, self.cells[k].scenario_json, self.cells[k].template_json
+        )
+
+
+def cell_model(kind: str, scenario_json: str, template_json: str | None) -> Any:
+    """A cell's model from its JSON: a Scenario, or a Campaign with its template attached."""
+    if kind == "campaign":
+        from airshield.campaign import Campaign
+
+        assert template_json is not None
+        tpl = Scenario.model_validate_json(template_json)
+        return Campaign.model_validate_json(scenario_json).with_template(tpl)
+    return Scenario.model_validate_json(scenario_json)
 
 
 def cell_seeds(root: int, n: int) -> list[int]:
@@ -173,14 +220,8 @@ def _cast(value: Any, column_type: str) -> Any:
     return value
 
 
-def _load_base(
-    spec: SweepSpec, spec_path: str | None, spec_lines: dict[Loc, int]
-) -> tuple[dict[str, Any], dict[Loc, int], str | None]:
-    src = spec.base.scenario
-    if isinstance(src, dict):
-        prefix: Loc = ("base", "scenario")
-        lines = {loc[2:]: ln for loc, ln in spec_lines.items() if loc[:2] == prefix}
-        return copy.deepcopy(src), lines, spec_path
+def _find_file(src: str, field_name: str, spec_path: str | None, lines: dict[Loc, int]) -> Path:
+    """A base file: relative to the spec's folder, absolute, or a bundled example's name."""
     here = Path(spec_path).parent if spec_path else Path.cwd()
     p = Path(src) if Path(src).is_absolute() else here / src
     if not p.exists() and "/" not in src and not src.endswith((".yaml", ".yml")):
@@ -193,11 +234,62 @@ def _load_base(
     if not p.exists():
         raise ScenarioError(
             spec_path,
-            [Problem("base.scenario", f"scenario file {str(p)!r} not found",
-                     line_for(("base", "scenario"), spec_lines))],
+            [Problem(f"base.{field_name}", f"file {str(p)!r} not found (relative to the spec "
+                     "file, or a bundled example name)", line_for(("base", field_name), lines))],
         )  # fmt: skip
+    return p
+
+
+def _load_base(spec: SweepSpec, spec_path: str | None, spec_lines: dict[Loc, int]) -> BaseInfo:
+    b = spec.base
+    if isinstance(b, RaidBase):
+        src = b.scenario
+        if isinstance(src, dict):
+            prefix: Loc = ("base", "scenario")
+            lines = {loc[2:]: ln for loc, ln in spec_lines.items() if loc[:2] == prefix}
+            data, path = copy.deepcopy(src), spec_path
+        else:
+            p = _find_file(src, "scenario", spec_path, spec_lines)
+            data, lines = read_yaml(p)
+            path = str(p)
+        sc = validate_scenario_data(data, path, lines)
+        return BaseInfo("raid", data, lines, path, sc, sc, data, lines, path, sc.model_dump_json())
+    from airshield.campaign.io import campaign_from_data
+    from airshield.campaign.models import resolve_raid_path
+
+    p = _find_file(b.campaign, "campaign", spec_path, spec_lines)
     data, lines = read_yaml(p)
-    return data, lines, str(p)
+    camp = campaign_from_data(data, str(p), lines)
+    tpath = resolve_raid_path(str(p), camp.raid)
+    tdata, tlines = read_yaml(tpath)
+    tpl = camp.template
+    return BaseInfo(
+        "campaign", data, lines, str(p), camp, tpl, tdata, tlines, str(tpath), tpl.model_dump_json()
+    )
+
+
+def _resolve(ref_path: str, info: BaseInfo, kinds: dict[str, str]) -> ResolvedPath:
+    """Resolve one parameter path against the base (a campaign's ``template.`` prefix goes to
+    its raid template)."""
+    text = ref_path.strip()
+    if info.kind == "raid":
+        rp = resolve_path(text, info.data)
+        check_derived(rp, info.data, kinds)
+        return rp
+    from airshield.campaign.models import Campaign
+
+    if text in DERIVED:
+        raise PathError(
+            f"{text} applies to raid bases; a campaign's raid sizes come from its attacker "
+            "(e.g. attacker.threats[shahed-136].production_per_day.value), its template's "
+            "laydown and doctrine from template.* paths"
+        )
+    if text == "template" or text.startswith(("template.", "template[")):
+        rest = text[len("template") :].lstrip(".")
+        if not rest:
+            raise PathError("template.<path>: give a path into the raid template")
+        return resolve_path(rest, info.template_data, target="template", shown=text)
+    return resolve_path(text, info.data, Campaign)
 
 
 def load_plan(path: str | Path) -> SweepPlan:
@@ -215,9 +307,9 @@ def plan_from_text(text: str, path: str | None = None) -> SweepPlan:
 def plan_from_data(data: Any, lines: dict[Loc, int], spec_path: str | None) -> SweepPlan:
     """Validate parsed spec data into a :class:`SweepPlan` (raises :class:`ScenarioError`)."""
     spec = validate_data(SweepSpec, data, spec_path, lines)
-    base_data, base_lines, base_path = _load_base(spec, spec_path, lines)
-    base = validate_scenario_data(base_data, base_path, base_lines)
-    kinds: dict[str, str] = {n: str(t.kind) for n, t in base.resolved_catalog().threats.items()}
+    info = _load_base(spec, spec_path, lines)
+    cat = info.template.resolved_catalog()
+    kinds: dict[str, str] = {n: str(t.kind) for n, t in cat.threats.items()}
 
     # ---- every parameter path, all problems at once ------------------------------------------
     problems: list[Problem] = []
@@ -233,9 +325,7 @@ def plan_from_data(data: Any, lines: dict[Loc, int], spec_path: str | None) -> S
             name = ref.name or _default_name(ref.path)
             field_name = f"{_fmt_loc(loc)}.path"
             try:
-                rp: ResolvedPath | None = resolve_path(ref.path, base_data)
-                assert rp is not None
-                check_derived(rp, base_data, kinds)
+                rp: ResolvedPath | None = _resolve(ref.path, info, kinds)
             except PathError as exc:
                 problems.append(Problem(field_name, f"{ref.path}: {exc}", line))
                 rp = None
@@ -314,12 +404,9 @@ def plan_from_data(data: Any, lines: dict[Loc, int], spec_path: str | None) -> S
     cells: list[Cell] = []
     bad_cells = 0
     for k, row in enumerate(rows):
-        cell_data = copy.deepcopy(base_data)
         desc = ", ".join(f"{p.name}={v!r}" for p, v in zip(parameters, row, strict=True))
         try:
-            for p, v in zip(parameters, row, strict=True):
-                apply_value(cell_data, p.resolved, v, kinds)
-            sc = validate_scenario_data(cell_data, base_path, base_lines)
+            scenario_json, template_json = _build_cell(info, parameters, row, kinds)
         except ValueError as exc:
             bad_cells += 1
             if len(problems) < MAX_REPORTED:
@@ -331,11 +418,11 @@ def plan_from_data(data: Any, lines: dict[Loc, int], spec_path: str | None) -> S
                 if len(problems) >= MAX_REPORTED:
                     break
                 line = _param_line(parameters, pr.field)
-                where = f" [{base_path}:{pr.line}]" if pr.line is not None else ""
+                where = f" [{exc.path}:{pr.line}]" if pr.line is not None else ""
                 problems.append(Problem(f"cell {k} ({desc}): {pr.field}", pr.message + where, line))
             continue
         values = tuple(_cast(v, p.column_type) for p, v in zip(parameters, row, strict=True))
-        cells.append(Cell(k, values, seeds[k], sc.model_dump_json()))
+        cells.append(Cell(k, values, seeds[k], scenario_json, template_json))
     if problems:
         if bad_cells > 1:
             problems.append(Problem("cells", f"{bad_cells} of {n_cells} cells are invalid "
@@ -343,19 +430,44 @@ def plan_from_data(data: Any, lines: dict[Loc, int], spec_path: str | None) -> S
         raise ScenarioError(spec_path, problems)
 
     batch = spec.batch_cells or _auto_batch(spec.reps, n_cells)
-    base_hash = base.content_hash()
+    base_hash = info.content_hash()
     fingerprint = _fingerprint(spec, parameters, rows, base_hash, batch)
     return SweepPlan(
         spec=spec,
         spec_path=spec_path,
-        base=base,
-        base_data=base_data,
+        base_info=info,
         parameters=parameters,
         cells=cells,
         batch_cells=batch,
         fingerprint=fingerprint,
         base_hash=base_hash,
     )
+
+
+def _build_cell(
+    info: BaseInfo, parameters: list[Parameter], row: list[Any], kinds: dict[str, str]
+) -> tuple[str, str | None]:
+    """Apply one cell's values to copies of the base data and validate them (raises
+    ScenarioError or ValueError). Returns the cell's JSON (and its template's, for campaigns)."""
+    data = copy.deepcopy(info.data)
+    tdata = None
+    if any(p.resolved.target == "template" for p in parameters):
+        tdata = copy.deepcopy(info.template_data)
+    for p, v in zip(parameters, row, strict=True):
+        target = tdata if tdata is not None and p.resolved.target == "template" else data
+        apply_value(target, p.resolved, v, kinds)
+    if info.kind == "raid":
+        sc = validate_scenario_data(data, info.path, info.lines)
+        return sc.model_dump_json(), None
+    from airshield.campaign.io import campaign_from_data
+
+    tpl = info.template
+    tjson = info.template_json
+    if tdata is not None:
+        tpl = validate_scenario_data(tdata, info.template_path, info.template_lines)
+        tjson = tpl.model_dump_json()
+    camp = campaign_from_data(data, info.path, info.lines, template=tpl)
+    return camp.model_dump_json(), tjson
 
 
 def _auto_batch(reps: int, n_cells: int) -> int:
@@ -376,7 +488,7 @@ def _fmt_loc(loc: Loc) -> str:
 
 def _param_line(parameters: list[Parameter], field_path: str) -> int | None:
     for p in parameters:
-        f = p.resolved.field
+        f = p.resolved.field.removeprefix("template.")
         if p.resolved.derived is None and (field_path == f or field_path.startswith(f + ".")):
             return p.line
     for p in parameters:
@@ -392,6 +504,8 @@ def _fingerprint(
     blob = json.dumps(
         {
             "format": FORMAT,
+            "base_kind": spec.base.kind,
+            "mode": getattr(spec.base, "mode", None),
             "base_hash": base_hash,
             "reps": spec.reps,
             "seed": spec.seed,

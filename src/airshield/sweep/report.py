@@ -18,7 +18,7 @@ import pandas as pd
 from airshield.sweep.analysis import OUTCOMES, groups_of, influence_ranking, load_summary
 from airshield.sweep.store import read_manifest
 
-REPORT_OUTCOMES = ("leaked_harmful", "defender_cost_usd", "damage_usd")
+REPORT_OUTCOMES = ("leaked_harmful", "defender_cost_usd", "damage_usd", "first_empty_night")
 MAX_HEATMAP_PARAMS = 4
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 

@@ -69,12 +69,17 @@ def task_for(plan: SweepPlan, b: int) -> BatchTask:
 
     return BatchTask(
         batch=b,
-        cells=tuple(CellTask(c.index, c.seed, c.scenario_json, c.values) for c in plan.batch(b)),
+        cells=tuple(
+            CellTask(c.index, c.seed, c.scenario_json, c.values, c.template_json)
+            for c in plan.batch(b)
+        ),
         reps=plan.spec.reps,
         engine=plan.spec.engine,
         outputs=tuple(plan.spec.outputs),
         param_names=tuple(p.name for p in plan.parameters),
         param_types=tuple(p.column_type for p in plan.parameters),
+        base_kind=plan.spec.base.kind,
+        mode=getattr(plan.spec.base, "mode", "fast"),
     )
 
 

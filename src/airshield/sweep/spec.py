@@ -13,14 +13,16 @@ fastest). Each axis is chosen by ``kind:``
 Paths address the base scenario's YAML data: ``waves[drones].count``, ``waves[0].count``,
 ``fire_units[rockets].count``, ``doctrine.cost_threshold``, ``pools[sam-rounds].stock``, plus the
 derived parameters ``raid.scale``, ``raid.size`` and ``raid.decoy_share``
-(see :mod:`airshield.sweep.paths`).
+(see :mod:`airshield.sweep.paths`). The base is a raid scenario (``base: {kind: raid}``) or a
+campaign (``base: {kind: campaign}``), whose paths address the campaign file and, under
+``template.``, its raid template.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from airshield.scenario.models import Name, Strict
 from airshield.scenario.yamlio import register_tags
@@ -28,9 +30,12 @@ from airshield.scenario.yamlio import register_tags
 Scalar = int | float | bool | str
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
 
-#: per-replication tables a sweep can keep besides the per-cell summary (always kept)
-OPTIONAL_TABLES = ("replications", "effectors", "assets")
-TableName = Literal["replications", "effectors", "assets"]
+#: per-replication tables a sweep can keep besides the per-cell summary (always kept), by base
+OPTIONAL_TABLES = {
+    "raid": ("replications", "effectors", "assets"),
+    "campaign": ("replications", "nights", "pools"),
+}
+TableName = Literal["replications", "effectors", "assets", "nights", "pools"]
 
 
 class ParamRef(Strict):
@@ -127,7 +132,20 @@ class RaidBase(Strict):
     )
 
 
-register_tags("grid", "list", "lhs", "raid")
+class CampaignBase(Strict):
+    """A campaign file (relative to the spec, or a bundled example name). Paths address the
+    campaign's data (``defender.pools[sam-rounds].stock``, ``attacker.threats[shahed-136].stock``)
+    or, with the prefix ``template.``, its raid template (``template.doctrine.cost_threshold``)."""
+
+    kind: Literal["campaign"]
+    campaign: str = Field(description="campaign file (relative to the spec) or bundled example")
+    mode: Literal["fast", "detailed"] = Field(
+        "fast", description="fast: the raid surrogate; detailed: every night in the raid engine"
+    )
+
+
+Base = Annotated[RaidBase | CampaignBase, Field(discriminator="kind")]
+register_tags("grid", "list", "lhs", "raid", "campaign")
 
 
 class SweepSpec(Strict):
@@ -135,16 +153,32 @@ class SweepSpec(Strict):
 
     name: Name
     description: str = ""
-    base: RaidBase
+    base: Base
     reps: int = Field(100, ge=1, le=1_000_000, description="replications per cell")
     seed: int = Field(0, ge=0, description="root seed: cell k uses SeedSequence(seed).spawn(n)[k]")
     engine: Literal["kernel", "reference"] = "kernel"
     parameters: list[Axis] = Field(min_length=1, description="axes; cells = their product")
     outputs: list[TableName] = Field(
         default_factory=lambda: list[TableName](["replications"]),
-        description="per-replication tables to keep; the per-cell summary is always kept",
+        description="per-replication tables to keep; the per-cell summary is always kept "
+        "(raid: replications, effectors, assets; campaign: replications, nights, pools)",
     )
     batch_cells: int | None = Field(
         None, ge=1, le=100_000, description="cells per work item and Parquet part (default: auto)"
     )
     max_cells: int = Field(1_000_000, ge=1, description="refuse sweeps larger than this")
+
+    @field_validator("outputs")
+    @classmethod
+    def _outputs_fit_the_base(cls, outputs: list[str], info: ValidationInfo) -> list[str]:
+        base = info.data.get("base")
+        if base is not None:
+            allowed = OPTIONAL_TABLES[base.kind]
+            bad = [t for t in outputs if t not in allowed]
+            if bad:
+                raise ValueError(
+                    f"{bad} are not kept for a {base.kind} base; choose from {list(allowed)}"
+                )
+        if len(set(outputs)) != len(outputs):
+            raise ValueError("each table once")
+        return outputs

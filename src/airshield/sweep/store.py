@@ -32,7 +32,7 @@ from airshield.sweep.plan import FORMAT, SweepPlan
 from airshield.sweep.worker import ARROW_TYPES, BatchResult
 
 PART_RE = re.compile(r"^part-(\d{6,})\.parquet$")
-TABLES = ("summary", "replications", "effectors", "assets")
+TABLES = ("summary", "replications", "effectors", "assets", "nights", "pools")
 
 
 def part_name(batch: int) -> str:
@@ -107,7 +107,15 @@ class SweepStore:
     def _write_static(self) -> None:
         plan = self.plan
         spec = plan.spec.model_dump(mode="json")
-        spec["base"]["scenario"] = plan.base_data
+        info = plan.base_info
+        if info.kind == "raid":
+            spec["base"]["scenario"] = info.data
+        else:  # a campaign is re-read from its file (a changed file is refused by its hash);
+            # copies of the campaign and its template are kept for the record
+            spec["base"]["campaign"] = str(Path(str(info.path)).resolve())
+            for name, data in (("campaign", info.data), ("template", info.template_data)):
+                text = json.dumps(data, indent=1, default=str)
+                _atomic_write_text(self.out / f"base-{name}.json", text)
         _atomic_write_text(self.out / "spec.json", json.dumps(spec, indent=1, sort_keys=False))
         cols: dict[str, pa.Array] = {
             "cell": pa.array([c.index for c in plan.cells], pa.int64()),
@@ -169,6 +177,7 @@ class SweepStore:
             "spec_hash": plan.fingerprint,
             "base_kind": plan.spec.base.kind,
             "base_scenario": plan.base.name,
+            "base_mode": getattr(plan.spec.base, "mode", None),
             "base_hash": plan.base_hash,
             "seed": plan.spec.seed,
             "seeding": "cell k: SeedSequence(seed).spawn(n_cells)[k].generate_state(1, uint64) "

@@ -28,6 +28,8 @@ SUMMARY_QUANTITIES = (
     "defender_cost_usd",
     "damage_usd",
 )
+#: campaign sweeps add: the first night (0-based) a pool ends empty; the horizon if none does
+CAMPAIGN_QUANTITIES = ("first_empty_night",)
 ARROW_TYPES = {
     "int64": pa.int64(),
     "float64": pa.float64(),
@@ -50,6 +52,7 @@ class CellTask:
     seed: int
     scenario_json: str
     values: tuple[Any, ...]
+    template_json: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class BatchTask:
     outputs: tuple[str, ...]
     param_names: tuple[str, ...]
     param_types: tuple[str, ...]
+    base_kind: str = "raid"
+    mode: str = "fast"
 
 
 @dataclass
@@ -76,6 +81,9 @@ def run_batch(task: BatchTask) -> BatchResult:
     """Run every cell of the batch; return one Arrow table per output (rows in cell order)."""
     frames: dict[str, list[dict[str, Any]]] = {t: [] for t in ("summary", *task.outputs)}
     for cell in task.cells:
+        if task.base_kind == "campaign":
+            _run_campaign_cell(task, cell, frames)
+            continue
         sc = Scenario.model_validate_json(cell.scenario_json)
         try:
             res = simulate(sc, reps=task.reps, seed=cell.seed, workers=1, engine=task.engine)
@@ -87,16 +95,96 @@ def run_batch(task: BatchTask) -> BatchResult:
             raise SweepInterrupted(f"cell {cell.index}")
         frames["summary"].append(_summary_columns(res))
         if "replications" in task.outputs:
-            df = res.to_frame()
-            frames["replications"].append({c: df[c].to_numpy() for c in df.columns})
+            frames["replications"].append(_columns(res.to_frame()))
         if "effectors" in task.outputs:
-            df = res.effector_frame()
-            frames["effectors"].append({c: df[c].to_numpy() for c in df.columns})
+            frames["effectors"].append(_columns(res.effector_frame()))
         if "assets" in task.outputs:
-            df = res.asset_frame()
-            frames["assets"].append({c: df[c].to_numpy() for c in df.columns})
+            frames["assets"].append(_columns(res.asset_frame()))
     tables = {name: _table(task, parts) for name, parts in frames.items()}
     return BatchResult(task.batch, tuple(c.index for c in task.cells), tables)
+
+
+def _columns(df: Any) -> dict[str, Any]:
+    return {c: df[c].to_numpy() for c in df.columns}
+
+
+def _run_campaign_cell(task: BatchTask, cell: CellTask, frames: dict[str, list[Any]]) -> None:
+    from airshield.campaign import Campaign, run_campaign
+
+    assert cell.template_json is not None
+    tpl = Scenario.model_validate_json(cell.template_json)
+    camp = Campaign.model_validate_json(cell.scenario_json).with_template(tpl)
+    try:
+        res = run_campaign(
+            camp, mode=task.mode, reps=task.reps, seed=cell.seed, workers=1, engine=task.engine
+        )
+    except KeyboardInterrupt:
+        raise SweepInterrupted(f"cell {cell.index}") from None
+    except Exception as exc:
+        raise CellFailed(f"cell {cell.index} (seed {cell.seed}): {exc!r}") from exc
+    r = res.reps
+    harmful = res.harmful
+    empty = res.depletion_nights("empty")  # (R, P), -1: never
+    never = np.where(empty < 0, res.nights, empty)
+    first_empty = never.min(axis=1) if never.shape[1] else np.full(r, res.nights)
+    per_rep = {
+        "launched": np.full(r, res.launched.sum()),
+        "destroyed": res.destroyed.sum(axis=(1, 2)),
+        "lost": res.lost.sum(axis=(1, 2)),
+        "leaked": res.leaked.sum(axis=(1, 2)),
+        "leaked_harmful": res.leaked_harmful().sum(axis=1),
+        "decoy_leaked": res.leaked[:, :, ~harmful].sum(axis=(1, 2)),
+        "defender_cost_usd": res.defender_cost_usd().sum(axis=1),
+        "damage_usd": res.damage_usd.sum(axis=1),
+        "first_empty_night": first_empty,
+    }
+    frames["summary"].append(
+        _band_columns(per_rep, r, float(res.attacker_cost_usd().sum()), extra=CAMPAIGN_QUANTITIES)
+    )
+    if "replications" in task.outputs:
+        t = len(res.threat_types)
+        frames["replications"].append(
+            {
+                "rep": np.repeat(np.arange(r, dtype=np.int64), t),
+                "threat_type": np.tile(np.array(res.threat_types, dtype=object), r),
+                "kind": np.tile(np.array(res.threat_kinds, dtype=object), r),
+                "launched": np.tile(res.launched.sum(axis=0).astype(np.int64), r),
+                "destroyed": res.destroyed.sum(axis=1).reshape(-1).astype(np.int64),
+                "lost": res.lost.sum(axis=1).reshape(-1).astype(np.int64),
+                "leaked": res.leaked.sum(axis=1).reshape(-1).astype(np.int64),
+                "decoy_leaked": np.where(
+                    np.tile(~harmful, r), res.leaked.sum(axis=1).reshape(-1), 0
+                ).astype(np.int64),
+            }
+        )
+    if "nights" in task.outputs:
+        frames["nights"].append(_columns(res.night_frame()))
+    if "pools" in task.outputs:
+        p = len(res.pool_names)
+        frames["pools"].append(
+            {
+                "rep": np.repeat(np.arange(r, dtype=np.int64), p),
+                "pool": np.tile(np.array(res.pool_names, dtype=object), r),
+                "effector": np.tile(np.array(res.pool_effectors, dtype=object), r),
+                "fired": res.fired.sum(axis=1).reshape(-1).astype(np.int64),
+                "delivered": res.delivered.sum(axis=1).reshape(-1).astype(np.int64),
+                "diverted": res.diverted.sum(axis=1).reshape(-1).astype(np.int64),
+                "stock_end": res.stock_end[:, -1, :].reshape(-1).astype(np.int64),
+                "empty_night": empty.reshape(-1).astype(np.int64),
+                "short_night": res.depletion_nights("short").reshape(-1).astype(np.int64),
+            }
+        )
+
+
+def _band_columns(
+    per_rep: dict[str, Any], reps: int, attacker_cost: float, extra: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    row: dict[str, Any] = {"reps": np.array([reps], np.int64)}
+    for q in (*SUMMARY_QUANTITIES, *extra):
+        for stat, v in band(per_rep[q]).items():
+            row[f"{q}_{stat}"] = np.array([v], np.float64)
+    row["attacker_cost_usd"] = np.array([attacker_cost], np.float64)
+    return row
 
 
 def _summary_columns(res: RaidResult) -> dict[str, Any]:
@@ -112,12 +200,7 @@ def _summary_columns(res: RaidResult) -> dict[str, Any]:
         "defender_cost_usd": res.cost_usd.sum(axis=1),
         "damage_usd": res.damage_usd.sum(axis=1),
     }
-    row: dict[str, Any] = {"reps": np.array([res.reps], np.int64)}
-    for q in SUMMARY_QUANTITIES:
-        for stat, v in band(per_rep[q]).items():
-            row[f"{q}_{stat}"] = np.array([v], np.float64)
-    row["attacker_cost_usd"] = np.array([res.attacker_cost_usd], np.float64)
-    return row
+    return _band_columns(per_rep, res.reps, res.attacker_cost_usd)
 
 
 def _table(task: BatchTask, parts: list[dict[str, Any]]) -> pa.Table:
