@@ -1,0 +1,409 @@
+"""Raid tempo: a model of nightly launch volume by threat kind, fitted to the record.
+
+For each kind (``drone``, ``decoy``, ``cruise_missile``, ``ballistic_missile``, ``other``) the
+number launched on night ``t`` follows a *hurdle* model fitted on a trailing window of nights:
+
+- whether the kind is used at all that night: ``P(y > 0) = logistic(a0 + a1 * tau)``;
+- how many when it is: a zero-truncated negative binomial with mean parameter
+  ``mu = exp(b0 + b1 * tau)`` and size ``r`` (over-dispersion: big raids and quiet nights);
+
+``tau`` is time in months relative to the forecast origin, so ``a1``/``b1`` are monthly trends.
+The slopes carry a weak Gaussian prior (s.d. ``slope_prior_sd`` per month) so that a short window
+cannot extrapolate an explosive trend. Parameters are maximum-likelihood (maximum a posteriori
+for the slopes) estimates from :func:`scipy.optimize.minimize`; their uncertainty is the
+inverse of a finite-difference Hessian. Forecasts are simulated: parameter draws from that
+normal approximation, then nightly draws, so intervals include both parameter and night-to-night
+uncertainty. Every draw comes from a ``numpy.random.Generator`` built on ``SeedSequence(seed)``.
+
+Kinds are drawn independently given the parameters; in the record big missile raids coincide with
+big drone raids, so the spread of *total* volume is somewhat understated (see docs/calibrate.md).
+The fitted model is also the attacker tempo of a campaign: :meth:`TempoModel.sample_nights`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+
+from airshield.history.models import THREAT_KINDS
+from airshield.history.stats import jeffreys_interval, nightly_totals
+
+TEMPO_KINDS: tuple[str, ...] = THREAT_KINDS
+"""Kinds the tempo model forecasts (strategic weapons only: no tactical drones)."""
+
+DAYS_PER_MONTH = 30.4375
+
+
+def nightly_series(
+    frame: pd.DataFrame, *, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """Strategic launches per calendar night and kind, nights without reports filled with 0.
+
+    Index: night (evening date), columns: :data:`TEMPO_KINDS` and ``total``.
+    """
+    wide = nightly_totals(frame)
+    lo = start if start is not None else wide.index.min()
+    hi = end if end is not None else wide.index.max()
+    idx = pd.date_range(lo, hi, freq="D", name="night")
+    out = wide.reindex(idx, fill_value=0)
+    return out[[*TEMPO_KINDS, "total"]].astype("int64")
+
+
+# ----------------------------------------------------------------------------- likelihoods
+
+
+def _log_nb(y: np.ndarray, mu: np.ndarray, r: float) -> np.ndarray:
+    return (
+        special.gammaln(y + r) - special.gammaln(r) - special.gammaln(y + 1)
+        + r * np.log(r / (r + mu)) + y * np.log(mu / (r + mu))
+    )
+
+
+def _nll_positive(
+    theta: np.ndarray, tau: np.ndarray, y: np.ndarray, w: np.ndarray, prior_sd: float
+) -> float:
+    b0, b1, log_r = theta
+    r = float(np.exp(np.clip(log_r, -6.0, 8.0)))
+    mu = np.exp(np.clip(b0 + b1 * tau, -20.0, 20.0))
+    log_p0 = r * np.log(r / (r + mu))
+    ll = _log_nb(y, mu, r) - np.log(-np.expm1(log_p0))
+    return float(-(w * ll).sum() + 0.5 * (b1 / prior_sd) ** 2)
+
+
+def _nll_hurdle(
+    theta: np.ndarray, tau: np.ndarray, z: np.ndarray, w: np.ndarray, prior_sd: float
+) -> float:
+    a0, a1 = theta
+    eta = a0 + a1 * tau
+    ll = z * -np.logaddexp(0.0, -eta) + (1 - z) * -np.logaddexp(0.0, eta)
+    return float(-(w * ll).sum() + 0.5 * (a1 / prior_sd) ** 2)
+
+
+def _hessian(f: Any, x: np.ndarray, step: float = 1e-3) -> np.ndarray:
+    """Central finite-difference Hessian of a scalar function."""
+    n = len(x)
+    h = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            ei = np.zeros(n)
+            ej = np.zeros(n)
+            ei[i] = step
+            ej[j] = step
+            val = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (
+                4 * step * step
+            )
+            h[i, j] = h[j, i] = val
+    return h
+
+
+def _covariance(f: Any, x: np.ndarray) -> np.ndarray:
+    h = _hessian(f, x)
+    try:
+        cov = np.linalg.inv(h)
+        w, v = np.linalg.eigh((cov + cov.T) / 2)
+        w = np.clip(w, 1e-9, 25.0)  # guard against flat directions
+        return (v * w) @ v.T
+    except np.linalg.LinAlgError:
+        return np.eye(len(x)) * 1e-6
+
+
+@dataclass
+class KindTempo:
+    """Fitted hurdle negative-binomial tempo of one kind."""
+
+    kind: str
+    nights: int
+    nights_used: int
+    active: bool
+    hurdle: list[float] = field(default_factory=lambda: [0.0, 0.0])  # a0, a1
+    hurdle_cov: list[list[float]] = field(default_factory=lambda: [[0.0, 0.0], [0.0, 0.0]])
+    positive: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # b0, b1, log r
+    positive_cov: list[list[float]] = field(
+        default_factory=lambda: [[0.0] * 3 for _ in range(3)]
+    )
+    observed_mean: float = 0.0
+    level_sd: float = 0.0  # s.d. of the monthly log level shift (random walk between months)
+
+    def p_use(self, tau: np.ndarray | float) -> np.ndarray:
+        a0, a1 = self.hurdle
+        return np.asarray(special.expit(a0 + a1 * np.asarray(tau)))
+
+    def mean_given_use(self, tau: np.ndarray | float) -> np.ndarray:
+        """Mean of the zero-truncated count (what a night brings when the kind is used)."""
+        b0, b1, log_r = self.positive
+        mu = np.exp(b0 + b1 * np.asarray(tau))
+        r = np.exp(log_r)
+        p0 = (r / (r + mu)) ** r
+        return np.asarray(mu / (1 - p0))
+
+    def expected(self, tau: np.ndarray | float) -> np.ndarray:
+        """Expected launches per night at ``tau`` months from the origin."""
+        if not self.active:
+            return np.zeros_like(np.asarray(tau, dtype=float))
+        return self.p_use(tau) * self.mean_given_use(tau)
+
+
+def fit_kind(
+    kind: str,
+    tau: np.ndarray,
+    y: np.ndarray,
+    *,
+    trend: bool = True,
+    slope_prior_sd: float = 0.3,
+    weights: np.ndarray | None = None,
+    level_sd: float = 0.0,
+) -> KindTempo:
+    """Fit the hurdle NB model of one kind on nights at ``tau`` (months) with counts ``y``.
+
+    ``weights`` (recency weights, default 1) multiply each night's log-likelihood; they are
+    rescaled to sum to the number of effective nights so that the parameter covariance matches
+    the information actually used.
+    """
+    y = np.asarray(y, dtype=float)
+    tau = np.asarray(tau, dtype=float)
+    w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)
+    w = w * (w.sum() / max(float((w**2).sum()), 1e-12))  # Kish effective sample size
+    z = (y > 0).astype(float)
+    out = KindTempo(kind=kind, nights=len(y), nights_used=int(z.sum()), active=bool(z.sum() > 0),
+                    observed_mean=float(y.mean()) if len(y) else 0.0, level_sd=level_sd)
+    if not out.active:
+        return out
+    sd = slope_prior_sd if trend else 1e-6
+    # hurdle: all nights; with all nights positive, the MLE runs off to infinity: the prior on
+    # the intercept (s.d. 10 on the logit) keeps it finite without changing sensible fits
+    def f_h(t: np.ndarray) -> float:
+        return _nll_hurdle(t, tau, z, w, sd) + 0.5 * (t[0] / 10.0) ** 2
+
+    p = np.clip(z.mean(), 0.02, 0.98)
+    res_h = optimize.minimize(f_h, np.array([np.log(p / (1 - p)), 0.0]), method="L-BFGS-B")
+    out.hurdle = [float(v) for v in res_h.x]
+    out.hurdle_cov = _covariance(f_h, res_h.x).tolist()
+    # positive counts
+    pos = y > 0
+    yp, tp, wp = y[pos], tau[pos], w[pos]
+
+    def f_p(t: np.ndarray) -> float:
+        return _nll_positive(t, tp, yp, wp, sd)
+
+    m = max(float(np.average(yp, weights=wp)), 1.0)
+    v = float(np.average((yp - m) ** 2, weights=wp)) if len(yp) > 1 else m
+    r0 = m * m / max(v - m, 1e-3 * m) if v > m else 50.0
+    start = np.array([np.log(m), 0.0, np.log(np.clip(r0, 0.05, 500.0))])
+    res_p = optimize.minimize(
+        f_p, start, method="L-BFGS-B",
+        bounds=[(-10.0, 15.0), (-3.0, 3.0), (-1.6, 8.0)],
+    )
+    out.positive = [float(v) for v in res_p.x]
+    out.positive_cov = _covariance(f_p, res_p.x).tolist()
+    return out
+
+
+@dataclass
+class TempoModel:
+    """Fitted raid tempo: per-kind hurdle NB models on a trailing window before ``origin``."""
+
+    origin: str  # first night forecast (ISO date)
+    window_nights: int
+    trend: bool
+    slope_prior_sd: float
+    halflife_nights: float | None
+    kinds: dict[str, KindTempo]
+    big_raid_threshold: int
+    big_raid_share: float  # observed in the window
+    big_raid_share_ci: tuple[float, float]
+    composition: dict[str, float]  # share of each kind in the window's launches
+
+    # ---- (de)serialisation: the campaign engine reads this ----------------------------
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["big_raid_share_ci"] = list(self.big_raid_share_ci)
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TempoModel:
+        kinds = {k: KindTempo(**v) for k, v in d["kinds"].items()}
+        return cls(**{**d, "kinds": kinds, "big_raid_share_ci": tuple(d["big_raid_share_ci"])})
+
+    # ---- simulation -------------------------------------------------------------------
+    def _tau(self, nights: pd.DatetimeIndex) -> np.ndarray:
+        days = (nights - pd.Timestamp(self.origin)).days.to_numpy(dtype=float)
+        return days / DAYS_PER_MONTH
+
+    def sample_nights(
+        self,
+        nights: pd.DatetimeIndex | int,
+        rng: np.random.Generator | int | None = None,
+        *,
+        sims: int = 1,
+        parameter_uncertainty: bool = True,
+        level_uncertainty: bool = True,
+    ) -> np.ndarray:
+        """Simulated launches: array ``(sims, nights, kinds)`` in :data:`TEMPO_KINDS` order.
+
+        ``nights`` is a calendar of nights or a count starting at the origin. Each simulation
+        draws its own parameters (when ``parameter_uncertainty``) and then each night's counts.
+        """
+        if isinstance(nights, int):
+            nights = pd.date_range(self.origin, periods=nights, freq="D")
+        gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(
+            np.random.SeedSequence(rng)
+        )
+        tau = self._tau(nights)
+        n = len(tau)
+        out = np.zeros((sims, n, len(TEMPO_KINDS)), dtype=np.int64)
+        for k_i, kind in enumerate(TEMPO_KINDS):
+            kt = self.kinds.get(kind)
+            if kt is None or not kt.active:
+                continue
+            hz = np.asarray(kt.hurdle)
+            pz = np.asarray(kt.positive)
+            if parameter_uncertainty:
+                hz_s = gen.multivariate_normal(hz, np.asarray(kt.hurdle_cov), size=sims)
+                pz_s = gen.multivariate_normal(pz, np.asarray(kt.positive_cov), size=sims)
+            else:
+                hz_s = np.tile(hz, (sims, 1))
+                pz_s = np.tile(pz, (sims, 1))
+            p_use = special.expit(hz_s[:, :1] + hz_s[:, 1:2] * tau[None, :])
+            shift = _level_shifts(gen, tau, kt.level_sd, sims) if level_uncertainty else 0.0
+            mu = np.exp(np.clip(pz_s[:, :1] + pz_s[:, 1:2] * tau[None, :] + shift, -20.0, 12.0))
+            r = np.exp(np.clip(pz_s[:, 2:3], -5.0, 8.0)) * np.ones_like(mu)
+            used = gen.random((sims, n)) < p_use
+            out[:, :, k_i] = np.where(used, _ztnb(gen, mu, r), 0)
+        return out
+
+    def forecast(
+        self,
+        periods: pd.DatetimeIndex | None = None,
+        *,
+        months: int = 1,
+        sims: int = 2000,
+        seed: int = 0,
+        levels: tuple[float, ...] = (0.8, 0.95),
+    ) -> pd.DataFrame:
+        """Monthly totals by kind with predictive intervals, simulated from the origin.
+
+        Columns: ``month, kind, mean, median, lo80, hi80, lo95, hi95`` (per level), plus
+        ``big_raid_nights`` rows (kind ``big_raids``: nights with total >= threshold).
+        """
+        start = pd.Timestamp(self.origin)
+        end = (start + pd.offsets.MonthBegin(months)) - pd.Timedelta(days=1)
+        if start.day != 1:
+            end = start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+        nights = pd.date_range(start, end, freq="D") if periods is None else periods
+        draws = self.sample_nights(nights, np.random.default_rng(np.random.SeedSequence(seed)),
+                                   sims=sims)
+        month = nights.to_period("M")
+        rows: list[dict[str, Any]] = []
+        for m in month.unique():
+            sel = np.asarray(month == m)
+            per_kind = draws[:, sel, :].sum(axis=1)  # (sims, kinds)
+            totals = per_kind.sum(axis=1)
+            big = (draws[:, sel, :].sum(axis=2) >= self.big_raid_threshold).sum(axis=1)
+            series = {**{k: per_kind[:, i] for i, k in enumerate(TEMPO_KINDS)},
+                      "total": totals, "big_raids": big}
+            for name, x in series.items():
+                row: dict[str, Any] = {"month": str(m), "kind": name, "nights": int(sel.sum()),
+                                       "mean": float(x.mean()), "median": float(np.median(x))}
+                for lv in levels:
+                    tag = f"{round(lv * 100)}"
+                    row[f"lo{tag}"] = float(np.quantile(x, (1 - lv) / 2))
+                    row[f"hi{tag}"] = float(np.quantile(x, 1 - (1 - lv) / 2))
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def _level_shifts(
+    gen: np.random.Generator, tau: np.ndarray, sd: float, sims: int
+) -> np.ndarray:
+    """Random-walk shifts of the log level, one step per month from the origin: ``(sims, n)``."""
+    if sd <= 0:
+        return np.zeros((sims, len(tau)))
+    step = np.floor(np.maximum(tau, 0.0)).astype(int)  # month index of each night
+    walk = np.cumsum(gen.normal(0.0, sd, size=(sims, int(step.max()) + 1)), axis=1)
+    return walk[:, step]
+
+
+def monthly_level_sd(series: pd.Series, months: int = 12) -> float:
+    """RMS of the month-to-month change in log(1 + monthly launches) over complete months."""
+    monthly = series.groupby(pd.DatetimeIndex(series.index).to_period("M")).agg(["sum", "size"])
+    full = monthly[monthly["size"] >= 28]["sum"].tail(months + 1)
+    if len(full) < 3:
+        return 0.5
+    d = np.diff(np.log1p(full.to_numpy(dtype=float)))
+    return float(np.sqrt(np.mean(d**2)))
+
+
+def _ztnb(gen: np.random.Generator, mu: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Zero-truncated negative binomial draws (rejection of zeros, then 1 as a last resort)."""
+    p = r / (r + mu)
+    x = gen.negative_binomial(r, p)
+    for _ in range(60):
+        zero = x == 0
+        if not zero.any():
+            break
+        x[zero] = gen.negative_binomial(r[zero], p[zero])
+    x[x == 0] = 1
+    return x
+
+
+def fit_tempo(
+    frame_or_series: pd.DataFrame,
+    *,
+    origin: str | pd.Timestamp | None = None,
+    window_nights: int = 120,
+    trend: bool = False,
+    slope_prior_sd: float = 0.3,
+    halflife_nights: float | None = 30.0,
+    level_months: int = 12,
+    big_raid_threshold: int = 100,
+) -> TempoModel:
+    """Fit the tempo model on the ``window_nights`` nights before ``origin``.
+
+    ``frame_or_series``: the tidy attack table or the output of :func:`nightly_series`.
+    ``origin`` defaults to the night after the last one in the data.
+    """
+    series = (
+        frame_or_series
+        if set(TEMPO_KINDS) <= set(frame_or_series.columns) and "raid_id" not in frame_or_series
+        else nightly_series(frame_or_series)
+    )
+    origin_ts = (
+        pd.Timestamp(origin) if origin is not None else series.index.max() + pd.Timedelta(days=1)
+    )
+    window = series[(series.index < origin_ts)
+                    & (series.index >= origin_ts - pd.Timedelta(days=window_nights))]
+    if len(window) == 0:
+        raise ValueError(f"no nights in the {window_nights} nights before {origin_ts.date()}")
+    age = (origin_ts - pd.DatetimeIndex(window.index)).days.to_numpy(dtype=float)
+    tau = -age / DAYS_PER_MONTH
+    weights = None if halflife_nights is None else 0.5 ** (age / halflife_nights)
+    before = series[series.index < origin_ts]
+    kinds = {
+        k: fit_kind(k, tau, window[k].to_numpy(), trend=trend, slope_prior_sd=slope_prior_sd,
+                    weights=weights, level_sd=monthly_level_sd(before[k], level_months))
+        for k in TEMPO_KINDS
+    }
+    big = int((window["total"] >= big_raid_threshold).sum())
+    lo, hi = jeffreys_interval(np.array([float(big)]), np.array([float(len(window))]))
+    launched = window[list(TEMPO_KINDS)].sum()
+    total = float(launched.sum())
+    return TempoModel(
+        origin=origin_ts.date().isoformat(),
+        window_nights=window_nights,
+        trend=trend,
+        slope_prior_sd=slope_prior_sd,
+        halflife_nights=halflife_nights,
+        kinds=kinds,
+        big_raid_threshold=big_raid_threshold,
+        big_raid_share=big / len(window),
+        big_raid_share_ci=(float(lo[0]), float(hi[0])),
+        composition={k: (float(launched[k]) / total if total else 0.0) for k in TEMPO_KINDS},
+    )
