@@ -47,6 +47,7 @@ from airshield.assign.result import (
     TerminationCondition,
     relative_gap,
 )
+from airshield.assign.warmup import warm_up
 from airshield.kernels.wta import enumerate_target_patterns
 
 #: Default time budget of the exact solver when the caller gives none.
@@ -247,6 +248,8 @@ def solve_exact(
     warm_start: NDArray[np.int64] | None = None,
 ) -> AssignmentResult:
     """Registry entry of the exact solver (default time limit 60 s)."""
+    t_enter = time.perf_counter()
+    warm_up()  # JIT / cache load is not charged to the time limit
     t0 = time.perf_counter()
     limit = DEFAULT_TIME_LIMIT_S if time_limit_s is None else float(time_limit_s)
     deadline = t0 + limit
@@ -334,7 +337,7 @@ def solve_exact(
         gap=relative_gap(inc.value, bound),
         status=status,
         termination=termination,
-        runtime_s=time.perf_counter() - t0,
+        runtime_s=time.perf_counter() - t_enter,
         solver="exact",
         info=info,
     )

@@ -59,6 +59,8 @@ class WTAProblem:
     feasible: BoolArray | None = None
     max_rounds_per_target: int | None = None
     _allowed: BoolArray = field(init=False, repr=False)
+    _cost: FloatArray = field(init=False, repr=False)
+    _chan: IntArray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         values = np.ascontiguousarray(np.asarray(self.values, dtype=np.float64))
@@ -105,6 +107,11 @@ class WTAProblem:
             ("feasible", feasible),
             ("max_rounds_per_target", cap),
             ("_allowed", allowed),
+            ("_cost", np.zeros(n_weapons) if shot_cost is None else shot_cost.copy()),
+            (
+                "_chan",
+                np.full(n_weapons, NO_LIMIT, np.int64) if channels is None else channels.copy(),
+            ),
         ):
             if isinstance(val, np.ndarray):
                 val.flags.writeable = False
@@ -127,16 +134,12 @@ class WTAProblem:
         return self._allowed
 
     def cost_vector(self) -> FloatArray:
-        """``(W,)`` per-round costs, zeros when the problem has none."""
-        if self.shot_cost is None:
-            return np.zeros(self.n_weapons)
-        return self.shot_cost
+        """``(W,)`` per-round costs (read-only), zeros when the problem has none."""
+        return self._cost
 
     def channel_vector(self) -> IntArray:
-        """``(W,)`` channel limits, ``NO_LIMIT`` where unlimited."""
-        if self.channels is None:
-            return np.full(self.n_weapons, NO_LIMIT, dtype=np.int64)
-        return self.channels
+        """``(W,)`` channel limits (read-only), ``NO_LIMIT`` where unlimited."""
+        return self._chan
 
     def target_cap(self) -> int:
         """Rounds-per-target cap, ``NO_LIMIT`` when there is none."""
