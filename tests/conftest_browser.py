@@ -98,3 +98,9 @@ def page(browser: Any) -> Iterator[Any]:
         yield pg
     finally:
         ctx.close()
+
+
+@pytest.fixture
+def watch() -> Any:
+    """:func:`watch_page` as a fixture (test modules need not import this file)."""
+    return watch_page

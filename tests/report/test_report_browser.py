@@ -8,13 +8,11 @@ from typing import Any
 
 import pytest
 
-from conftest_browser import watch_page
-
 pytestmark = pytest.mark.browser
 
 
-def open_report(page: Any, path: Path) -> Any:
-    w = watch_page(page, "file://")
+def open_report(page: Any, path: Path, watch: Any) -> Any:
+    w = watch(page, "file://")
     page.goto(path.as_uri(), wait_until="load")
     page.wait_for_selector("#map-figure .geo .scatterlayer path")
     page.wait_for_timeout(300)  # let late errors or fetches surface
@@ -30,8 +28,8 @@ def drawn_paths(page: Any, selector: str) -> int:
     )
 
 
-def test_raid_report_offline_in_browser(page: Any, raid_report: Path) -> None:
-    w = open_report(page, raid_report)
+def test_raid_report_offline_in_browser(page: Any, raid_report: Path, watch: Any) -> None:
+    w = open_report(page, raid_report, watch)
     w.assert_clean()
     # outlines, envelopes and tracks are SVG paths on the geo subplot
     assert drawn_paths(page, "#map-figure .geo .scatterlayer path.js-line") >= 5
@@ -53,8 +51,8 @@ def test_raid_report_offline_in_browser(page: Any, raid_report: Path) -> None:
     w.assert_clean()
 
 
-def test_campaign_report_offline_in_browser(page: Any, campaign_report: Path) -> None:
-    w = open_report(page, campaign_report)
+def test_campaign_report_offline_in_browser(page: Any, campaign_report: Path, watch: Any) -> None:
+    w = open_report(page, campaign_report, watch)
     w.assert_clean()
     assert drawn_paths(page, "#map-figure .geo .scatterlayer path.js-line") >= 3
     # stock curves: a filled band and a mean line per pool
@@ -65,7 +63,7 @@ def test_campaign_report_offline_in_browser(page: Any, campaign_report: Path) ->
     w.assert_clean()
 
 
-def test_watch_catches_an_external_request(page: Any, tmp_path: Path) -> None:
+def test_watch_catches_an_external_request(page: Any, tmp_path: Path, watch: Any) -> None:
     """The guard itself works: a page that fetches from the network is caught."""
     bad = tmp_path / "bad.html"
     bad.write_text(
@@ -73,7 +71,7 @@ def test_watch_catches_an_external_request(page: Any, tmp_path: Path) -> None:
         "<script>console.error('boom')</script></body></html>",
         encoding="utf-8",
     )
-    w = watch_page(page, "file://")
+    w = watch(page, "file://")
     page.goto(bad.as_uri())
     page.wait_for_timeout(200)
     assert w.external == ["https://cdn.example.invalid/x.png"]
@@ -82,7 +80,7 @@ def test_watch_catches_an_external_request(page: Any, tmp_path: Path) -> None:
         w.assert_clean()
 
 
-def test_guard_catches_plotly_base_map_fetch(page: Any, tmp_path: Path) -> None:
+def test_guard_catches_plotly_base_map_fetch(page: Any, tmp_path: Path, watch: Any) -> None:
     """Had a report left plotly's base maps on, plotly would fetch topojson from its CDN: the
     page's CSP blocks it and the browser test sees the error (and no blank-map pass)."""
     import plotly.graph_objects as go
@@ -93,7 +91,7 @@ def test_guard_catches_plotly_base_map_fetch(page: Any, tmp_path: Path) -> None:
     fig.update_layout(geo={"showcountries": True})
     bad = tmp_path / "cdn.html"
     bad.write_text(h.page("t", "", h.figure_div(fig, "map-figure")), encoding="utf-8")
-    w = watch_page(page, "file://")
+    w = watch(page, "file://")
     page.goto(bad.as_uri(), wait_until="load")
     page.wait_for_timeout(1500)
     seen = " ".join(w.external + w.console_errors + w.page_errors)

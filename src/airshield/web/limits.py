@@ -15,10 +15,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 APP_HEADER = "x-airshield"
 
 
-class _TooLarge(Exception):
-    pass
-
-
 async def _reject(send: Send, status: int, detail: str) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send(
@@ -36,7 +32,8 @@ async def _reject(send: Send, status: int, detail: str) -> None:
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over ``max_bytes`` with 413, by Content-Length or as they stream."""
+    """Refuse request bodies over ``max_bytes`` with 413: at once by Content-Length, or while
+    reading a body that has none (chunked), which is then buffered (it is small) and replayed."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -58,26 +55,28 @@ class BodyLimitMiddleware:
                         send, 413, f"request body over the limit of {self.max_bytes} bytes"
                     )
                     return
+        # no (valid) Content-Length: read the body here, up to the limit, then replay it
+        chunks: list[bytes] = []
         received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        while True:
             msg = await receive()
-            if msg["type"] == "http.request":
-                received += len(msg.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge
-            return msg
-
-        async def tracking_send(msg: Message) -> None:
-            nonlocal started
-            if msg["type"] == "http.response.start":
-                started = True
-            await send(msg)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+            if msg["type"] == "http.disconnect":
+                return
+            body = msg.get("body", b"")
+            received += len(body)
+            if received > self.max_bytes:
                 await _reject(send, 413, f"request body over the limit of {self.max_bytes} bytes")
+                return
+            chunks.append(body)
+            if not msg.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)

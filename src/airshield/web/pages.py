@@ -19,7 +19,8 @@ def layout(title: str, body: str, page: str = "") -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{esc(title)} · AirShield</title><link rel="stylesheet" href="/static/app.css">'
+        f'<title>{esc(title)} · AirShield</title><link rel="icon" href="data:,">'
+        '<link rel="stylesheet" href="/static/app.css">'
         f'<script src="/static/app.js" defer></script></head><body data-page="{esc(page)}">'
         f"{nav}<main>{body}</main></body></html>\n"
     )
