@@ -37,6 +37,9 @@ def _register() -> None:
     from airshield.history import cli as history_cli
 
     history_cli.register(app)
+    from airshield.calibrate import cli as calibrate_cli
+
+    calibrate_cli.register(app)
 
 
 _register()
