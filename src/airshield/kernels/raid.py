@@ -124,89 +124,104 @@ def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):  # 
 
 
 @njit(cache=True)
-def closing_speed(kind, ispeed_kms, tspeed_kms):  # type: ignore[no-untyped-def]
-    """Speed (km/s) at which an interceptor closes on a threat; <= 0 if it never catches it.
-
-    Missiles and guns fly straight at their own speed; interceptor drones are assumed to chase
-    from behind (own speed minus threat speed), the conservative case.
-    """
-    if kind == K_IDRONE:
-        return ispeed_kms - tspeed_kms
-    return ispeed_kms
+def _segment(route, speed_kms, k):  # type: ignore[no-untyped-def]
+    """Start point, velocity (km/s) and start time of route segment k."""
+    px = route[2 * k]
+    py = route[2 * k + 1]
+    qx = route[2 * k + 2]
+    qy = route[2 * k + 3]
+    length = math.sqrt((qx - px) * (qx - px) + (qy - py) * (qy - py))
+    if length <= 0.0:
+        return px, py, 0.0, 0.0, route[6 + k]
+    return px, py, (qx - px) / length * speed_kms, (qy - py) / length * speed_kms, route[6 + k]
 
 
 @njit(cache=True)
-def launch_windows(route, speed_kms, ux, uy, c_kms, env, n_env, out):  # type: ignore[no-untyped-def]
-    """Launch times at which an interceptor closing at ``c_kms`` meets the threat inside its
-    envelope window: the set of t in [ts, te] with ``|P(t) - U| <= c (te - t)``.
+def launch_window(route, speed_kms, ux, uy, c_kms, ts, te):  # type: ignore[no-untyped-def]
+    """Launch times from which an interceptor flying straight at ``c_kms`` meets the threat at
+    some time s in the envelope window [ts, te].
 
-    On each straight segment this is a quadratic inequality in t, solved in closed form, so a
-    pair's feasibility is a fixed union of intervals that only ever closes as time passes.
-    Writes ``(t_first, t_last)`` rows into ``out`` and returns how many.
+    A launch at t meets the threat at s when ``|P(s) - U| = c (s - t)``, i.e. ``t = phi(s) =
+    s - d(s) / c``. The launch window is the image of [ts, te] under the continuous phi: the
+    interval [min phi, max phi]. On a straight segment d is convex, so phi is concave: its
+    minimum is at an end of the piece and its maximum at an end or at the stationary point
+    ``x = c h / sqrt(w^2 - c^2)`` (x: along-track offset, h: miss distance, w: threat speed).
+    Returns ``(t_first, t_last)``; ``t_first > t_last`` if no intercept is possible.
     """
-    n = 0
     if c_kms <= 0.0:
-        return 0
-    for w in range(n_env):
-        ts = env[w, 0]
-        te = env[w, 1]
-        for k in range(2):
-            lo = max(ts, route[6 + k])
-            hi = min(te, route[7 + k])
-            if hi < lo:
-                continue
-            px = route[2 * k]
-            py = route[2 * k + 1]
-            qx = route[2 * k + 2]
-            qy = route[2 * k + 3]
-            length = math.sqrt((qx - px) * (qx - px) + (qy - py) * (qy - py))
-            if length <= 0.0:
-                continue
-            vx = (qx - px) / length * speed_kms
-            vy = (qy - py) / length * speed_kms
-            # relative position at t = lo, in local time tau = t - lo
-            ex = px + vx * (lo - route[6 + k]) - ux
-            ey = py + vy * (lo - route[6 + k]) - uy
-            big_w = te - lo
-            c2 = c_kms * c_kms
-            a = vx * vx + vy * vy - c2
-            b = ex * vx + ey * vy + c2 * big_w  # half of the linear coefficient
-            q = ex * ex + ey * ey - c2 * big_w * big_w
-            span = hi - lo
-            # feasible tau in [0, span] with a tau^2 + 2 b tau + q <= 0
-            if abs(a) < 1e-12:
-                if abs(b) < 1e-15:
-                    if q <= 0.0:
-                        n = _push_interval(out, n, lo, hi)
-                    continue
-                r = -q / (2.0 * b)
-                if b > 0.0:
-                    if r >= 0.0:
-                        n = _push_interval(out, n, lo, lo + min(r, span))
-                elif r <= span:
-                    n = _push_interval(out, n, lo + max(r, 0.0), hi)
-                continue
-            disc = b * b - a * q
-            if disc < 0.0:
-                if a < 0.0:
-                    n = _push_interval(out, n, lo, hi)
-                continue
-            sq = math.sqrt(disc)
-            r1 = (-b - sq) / a
-            r2 = (-b + sq) / a
-            if r1 > r2:
-                r1, r2 = r2, r1
-            if a > 0.0:
-                x0 = max(r1, 0.0)
-                x1 = min(r2, span)
-                if x1 >= x0:
-                    n = _push_interval(out, n, lo + x0, lo + x1)
-            else:
-                if r1 >= 0.0:
-                    n = _push_interval(out, n, lo, lo + min(r1, span))
-                if r2 <= span:
-                    n = _push_interval(out, n, lo + max(r2, 0.0), hi)
-    return n
+        return 1.0, 0.0
+    lo_phi = math.inf
+    hi_phi = -math.inf
+    for k in range(2):
+        a = max(ts, route[6 + k])
+        b = min(te, route[7 + k])
+        if b < a:
+            continue
+        px, py, vx, vy, t0 = _segment(route, speed_kms, k)
+        for sv in (a, b):
+            ex = px + vx * (sv - t0) - ux
+            ey = py + vy * (sv - t0) - uy
+            f = sv - math.sqrt(ex * ex + ey * ey) / c_kms
+            lo_phi = min(lo_phi, f)
+            hi_phi = max(hi_phi, f)
+        w2 = vx * vx + vy * vy
+        if w2 > c_kms * c_kms:
+            w = math.sqrt(w2)
+            ex = px + vx * (a - t0) - ux
+            ey = py + vy * (a - t0) - uy
+            x0 = (ex * vx + ey * vy) / w  # along-track offset at s = a
+            h = abs(ex * vy - ey * vx) / w  # perpendicular miss distance
+            xs = c_kms * h / math.sqrt(w2 - c_kms * c_kms)
+            sv = a + (xs - x0) / w
+            if a < sv < b:
+                ex = px + vx * (sv - t0) - ux
+                ey = py + vy * (sv - t0) - uy
+                hi_phi = max(hi_phi, sv - math.sqrt(ex * ex + ey * ey) / c_kms)
+    return lo_phi, hi_phi
+
+
+@njit(cache=True)
+def intercept_time(route, speed_kms, ux, uy, c_kms, t, ts, te):  # type: ignore[no-untyped-def]
+    """Earliest s in [max(t, ts), te] with ``|P(s) - U| = c (s - t)``; inf if there is none.
+
+    On each segment this is a quadratic in s, solved in closed form.
+    """
+    for k in range(2):
+        a = max(ts, route[6 + k], t)
+        b = min(te, route[7 + k])
+        if b < a:
+            continue
+        px, py, vx, vy, t0 = _segment(route, speed_kms, k)
+        ex = px + vx * (a - t0) - ux
+        ey = py + vy * (a - t0) - uy
+        dl = a - t
+        c2 = c_kms * c_kms
+        qa = vx * vx + vy * vy - c2
+        qb = ex * vx + ey * vy - c2 * dl  # half the linear coefficient
+        qc = ex * ex + ey * ey - c2 * dl * dl
+        span = b - a
+        tol = 1e-9 * (1.0 + span)
+        root = math.inf
+        if abs(qa) < 1e-12:
+            if qb != 0.0:
+                r = -qc / (2.0 * qb)
+                if -tol <= r <= span + tol:
+                    root = max(r, 0.0)
+        else:
+            disc = qb * qb - qa * qc
+            if disc >= 0.0:
+                sq = math.sqrt(disc)
+                r1 = (-qb - sq) / qa
+                r2 = (-qb + sq) / qa
+                if r1 > r2:
+                    r1, r2 = r2, r1
+                if -tol <= r1 <= span + tol:
+                    root = max(r1, 0.0)
+                elif -tol <= r2 <= span + tol:
+                    root = max(r2, 0.0)
+        if root < math.inf:
+            return a + min(root, span)
+    return math.inf
 
 
 @njit(cache=True)
@@ -251,21 +266,13 @@ def position_at(route, t):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def flight_time_at(route, t, ux, uy, kind, ispeed_kms, tspeed_kms):  # type: ignore[no-untyped-def]
-    """Interceptor flight time for a launch at t (distance to the threat at launch / closing speed)."""
-    x, y = position_at(route, t)
-    d = math.sqrt((x - ux) * (x - ux) + (y - uy) * (y - uy))
-    return d / closing_speed(kind, ispeed_kms, tspeed_kms)
-
-
-@njit(cache=True)
 def compute_windows(routes, th_speed, u_kind, u_x, u_y, u_rmin, u_rmax, u_amin, u_amax, u_speed):  # type: ignore[no-untyped-def]
-    """All windows of a replication: arrays (unit, threat, t_start, t_end), threat by threat.
+    """All windows of a replication, threat by threat, then unit, then time.
 
-    For EW units a window is the time inside the envelope; for kinetic units it is the interval
-    of launch times whose intercept falls inside the envelope (:func:`launch_windows`). A
-    bounding-box test skips pairs that can never meet, so the cost grows with the pairs that
-    can engage, not with all pairs.
+    Returns arrays (unit, threat, start, end, envelope start, envelope end). For EW units a
+    window is the time inside the envelope; for kinetic units [start, end] are the launch times
+    whose intercept falls inside the envelope window (:func:`launch_window`). A bounding-box
+    test skips pairs that can never meet, so the cost grows with the pairs that can engage.
     """
     n = routes.shape[0]
     nu = u_x.shape[0]
@@ -274,8 +281,9 @@ def compute_windows(routes, th_speed, u_kind, u_x, u_y, u_rmin, u_rmax, u_amin, 
     w_j = np.empty(cap, np.int64)
     w_s = np.empty(cap, np.float64)
     w_e = np.empty(cap, np.float64)
+    w_es = np.empty(cap, np.float64)
+    w_ee = np.empty(cap, np.float64)
     env = np.empty((MAX_WINDOWS_PER_PAIR, 2), np.float64)
-    lw = np.empty((MAX_WINDOWS_PER_PAIR, 2), np.float64)
     m = 0
     for j in range(n):
         r = routes[j]
@@ -288,27 +296,43 @@ def compute_windows(routes, th_speed, u_kind, u_x, u_y, u_rmin, u_rmax, u_amin, 
             if u_x[u] + rr < xmin or u_x[u] - rr > xmax or u_y[u] + rr < ymin or u_y[u] - rr > ymax:
                 continue
             k = envelope_windows(r, th_speed[j], u_x[u], u_y[u], u_rmin[u], rr, u_amin[u], u_amax[u], env)
-            if k == 0:
-                continue
-            if u_kind[u] == K_EW:
-                buf = env
-            else:
-                c = closing_speed(u_kind[u], u_speed[u], th_speed[j])
-                k = launch_windows(r, th_speed[j], u_x[u], u_y[u], c, env, k, lw)
-                buf = lw
             for q in range(k):
+                if u_kind[u] == K_EW:
+                    ls = env[q, 0]
+                    le = env[q, 1]
+                else:
+                    ls, le = launch_window(r, th_speed[j], u_x[u], u_y[u], u_speed[u], env[q, 0], env[q, 1])
+                    if le < ls:
+                        continue
                 if m == cap:
                     cap *= 2
                     w_u = _grow_i(w_u, cap)
                     w_j = _grow_i(w_j, cap)
                     w_s = _grow_f(w_s, cap)
                     w_e = _grow_f(w_e, cap)
+                    w_es = _grow_f(w_es, cap)
+                    w_ee = _grow_f(w_ee, cap)
                 w_u[m] = u
                 w_j[m] = j
-                w_s[m] = buf[q, 0]
-                w_e[m] = buf[q, 1]
+                w_s[m] = ls
+                w_e[m] = le
+                w_es[m] = env[q, 0]
+                w_ee[m] = env[q, 1]
                 m += 1
-    return w_u[:m].copy(), w_j[:m].copy(), w_s[:m].copy(), w_e[:m].copy()
+    return (w_u[:m].copy(), w_j[:m].copy(), w_s[:m].copy(), w_e[:m].copy(), w_es[:m].copy(),
+            w_ee[:m].copy())
+
+
+@njit(cache=True)
+def pair_intercept(routes, th_speed, u_x, u_y, u_speed, w_u, w_s, w_e, w_es, w_ee, w0, w1, u, j, t):  # type: ignore[no-untyped-def]
+    """Earliest intercept time of unit u on threat j launched at t, over the pair's open
+    launch windows (indices w0..w1 of threat j's windows)."""
+    best = math.inf
+    for w in range(w0, w1):
+        if w_u[w] == u and w_s[w] <= t <= w_e[w]:
+            s = intercept_time(routes[j], th_speed[j], u_x[u], u_y[u], u_speed[u], t, w_es[w], w_ee[w])
+            best = min(best, s)
+    return best
 
 
 @njit(cache=True)
@@ -367,7 +391,7 @@ def run_night(
     routes, th_speed, th_kind, th_pkind, th_value, th_recog, t_track, u_shot,
     u_kind, u_x, u_y, u_speed, u_pk, u_peff, u_cwcost, u_engcost, u_engtime, u_channels,
     u_cap, u_ready0, u_reload, u_pool, u_reserve, pool_stock0,
-    w_u, w_j, w_s, w_e,
+    w_u, w_j, w_s, w_e, w_es, w_ee,
     rounds_per_eng, max_shots, max_ew, cost_threshold,
 ):  # type: ignore[no-untyped-def]
     """One night. Returns (fate, agent unit per threat, rounds fired per unit, ready rounds left
@@ -590,8 +614,11 @@ def run_night(
             free_ch[u] -= 1
             ready[u] -= s
             fired[u] += s
-            tof = flight_time_at(routes[j], t, u_x[u], u_y[u], u_kind[u], u_speed[u], th_speed[j])
-            heapq.heappush(heap, (t + tof + u_engtime[u], EV_RESOLVE, seq, EV_RESOLVE, u, j, 0))
+            t_hit = pair_intercept(
+                routes, th_speed, u_x, u_y, u_speed, w_u, w_s, w_e, w_es, w_ee,
+                th_w_off[j], th_w_off[j + 1], u, j, t,
+            )  # fmt: skip
+            heapq.heappush(heap, (t_hit + u_engtime[u], EV_RESOLVE, seq, EV_RESOLVE, u, j, 0))
             seq += 1
         for q in range(m):
             taken[c_j[q]] = False

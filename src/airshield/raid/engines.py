@@ -32,7 +32,7 @@ class NightOutcome:
 
 def run_kernel(c: CompiledRaid, night: Night) -> NightOutcome:
     """The fast path: closed-form windows and the event loop in numba."""
-    w_u, w_j, w_s, w_e = compute_windows(
+    windows = compute_windows(
         night.routes, night.speed, c.u_kind, c.u_x, c.u_y, c.u_rmin, c.u_rmax, c.u_amin,
         c.u_amax, c.u_speed,
     )  # fmt: skip
@@ -42,7 +42,7 @@ def run_kernel(c: CompiledRaid, night: Night) -> NightOutcome:
         c.u_kind, c.u_x, c.u_y, c.u_speed, c.u_pk, c.u_peff, c.u_cwcost, c.u_engcost,
         c.u_engtime, c.u_channels, c.u_cap, c.u_ready0, c.u_reload, c.u_pool, c.u_reserve,
         c.pool_stock0,
-        w_u, w_j, w_s, w_e,
+        *windows,
         c.rounds_per_eng, c.max_shots, c.max_ew, c.cost_threshold,
     )  # fmt: skip
     return NightOutcome(fate, agent, fired, ready, stock)

@@ -48,7 +48,8 @@ def tally(c: CompiledRaid, target: NDArray[np.int64], out: NightOutcome) -> RepR
     for f in range(3):
         outcomes[:, f + 1] = np.bincount(tt[out.fate == f], minlength=nt)
     by = out.agent >= 0
-    eff = np.where(by, c.u_eff[np.maximum(out.agent, 0)], 0)
+    eff = np.zeros_like(out.agent)
+    eff[by] = c.u_eff[out.agent[by]]
     destroyed_by = np.zeros((nt, ne), np.int64)
     lost_by = np.zeros((nt, ne), np.int64)
     d = by & (out.fate == 0)

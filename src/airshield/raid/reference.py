@@ -10,9 +10,9 @@ Rules, in plain words:
 - A threat flies its two-segment route and *leaks* at its aim point unless destroyed or lost.
 - Each fire unit has an envelope (min/max range, altitude band); the times a threat is inside
   it come from segment-circle intersection. For a kinetic unit the engagement window is the set
-  of launch times from which its interceptor (flying straight at its speed, or chasing at
-  speed minus threat speed for interceptor drones) meets the threat before it leaves the
-  envelope: a quadratic inequality per route segment, also in closed form.
+  of launch times from which its interceptor, flying straight at its own speed to the collision
+  point, meets the threat inside the envelope (the image of the envelope window under
+  ``phi(s) = s - d(s) / v``, in closed form); the shot resolves at that intercept time.
 - An EW unit makes one attempt on each threat entering its envelope if it has a free channel;
   the attempt occupies a channel for the dwell time and then makes the threat *lost* with the
   EW kill probability of the threat's kind.
@@ -38,9 +38,8 @@ from airshield.raid.compile import CompiledRaid, Night
 from airshield.raid.engines import NightOutcome
 
 _envelope_windows = K.envelope_windows.py_func
-_launch_windows = K.launch_windows.py_func
-_closing_speed = K.closing_speed.py_func
-_flight_time_at = K.flight_time_at.py_func
+_launch_window = K.launch_window.py_func
+_intercept_time = K.intercept_time.py_func
 
 
 @dataclass
@@ -52,6 +51,8 @@ class Window:
     threat: int
     start_s: float
     end_s: float
+    envelope_start_s: float
+    envelope_end_s: float
 
 
 @dataclass
@@ -80,7 +81,6 @@ def engagement_windows(c: CompiledRaid, night: Night) -> list[Window]:
     """Every (unit, threat) window, threats in order, then units, then time."""
     out: list[Window] = []
     env = np.empty((K.MAX_WINDOWS_PER_PAIR, 2))
-    launch = np.empty((K.MAX_WINDOWS_PER_PAIR, 2))
     for j in range(c.n_threats):
         route, speed = night.routes[j], night.speed[j]
         for u in range(c.u_x.shape[0]):
@@ -88,12 +88,14 @@ def engagement_windows(c: CompiledRaid, night: Night) -> list[Window]:
                 route, speed, c.u_x[u], c.u_y[u], c.u_rmin[u], c.u_rmax[u], c.u_amin[u],
                 c.u_amax[u], env,
             )  # fmt: skip
-            rows = env
-            if n and c.u_kind[u] != K.K_EW:
-                closing = _closing_speed(c.u_kind[u], c.u_speed[u], speed)
-                n = _launch_windows(route, speed, c.u_x[u], c.u_y[u], closing, env, n, launch)
-                rows = launch
-            out.extend(Window(u, j, float(rows[q, 0]), float(rows[q, 1])) for q in range(n))
+            for q in range(n):
+                es, ee = float(env[q, 0]), float(env[q, 1])
+                if c.u_kind[u] == K.K_EW:
+                    out.append(Window(u, j, es, ee, es, ee))
+                    continue
+                ls, le = _launch_window(route, speed, c.u_x[u], c.u_y[u], c.u_speed[u], es, ee)
+                if ls <= le:
+                    out.append(Window(u, j, float(ls), float(le), es, ee))
     return out
 
 
@@ -247,10 +249,16 @@ class ReferenceNight:
             unit.free_channels -= 1
             unit.ready -= s
             unit.fired += s
-            tof = _flight_time_at(
-                night.routes[j], t, c.u_x[u], c.u_y[u], c.u_kind[u], c.u_speed[u], night.speed[j]
-            )
-            self.push(t + tof + c.u_engtime[u], K.EV_RESOLVE, ("resolve", u, j))
+            # the interceptor flies straight to the earliest intercept inside an open window
+            t_hit = min(
+                _intercept_time(
+                    night.routes[j], night.speed[j], c.u_x[u], c.u_y[u], c.u_speed[u], t,
+                    w.envelope_start_s, w.envelope_end_s,
+                )
+                for w in unit.active
+                if w.threat == j and w.start_s <= t <= w.end_s
+            )  # fmt: skip
+            self.push(t_hit + c.u_engtime[u], K.EV_RESOLVE, ("resolve", u, j))
         self.start_reloads(t)
 
     def start_reloads(self, t: float) -> None:
