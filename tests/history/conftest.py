@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from attack_rows import ROWS, to_csv
+
+from history.attack_rows import ROWS, to_csv
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ def test_history_import_and_stats(daily_csv: Path, tmp_path: Path) -> None:
 
 
 def test_history_bad_input_exit_2(make_csv, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from attack_rows import row
+    from history.attack_rows import row
 
     bad = make_csv([row(time_start="yesterday", time_end="2024-01-01", model="ZALA",
                         launched="1.0", destroyed="1.0")])

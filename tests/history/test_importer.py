@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from attack_rows import ROWS, row
 
 from airshield.errors import ScenarioError
 from airshield.history.importer import TIDY_COLUMNS, load_tidy, read_daily_csv
+from history.attack_rows import ROWS, row
 
 
 def by_line(frame: pd.DataFrame, line: int) -> pd.DataFrame:

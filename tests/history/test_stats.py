@@ -5,7 +5,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from attack_rows import row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
@@ -19,6 +18,7 @@ from airshield.history.stats import (
     nightly_totals,
     raid_size_distribution,
 )
+from history.attack_rows import row
 
 
 def test_jeffreys_closed_form() -> None:

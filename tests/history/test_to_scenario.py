@@ -3,11 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_cli import LAYDOWN
 
 from airshield.errors import ScenarioError
 from airshield.history.bulletin import parse_bulletin
 from airshield.history.to_scenario import build_scenario, scenario_counts, scenario_from_text
+from history.test_cli import LAYDOWN
 
 TEMPLATE = {"drone": 60, "decoy": 40, "cruise_missile": 3, "ballistic_missile": 1}
 
