@@ -312,8 +312,36 @@ def _parse_counts(
     return pd.Series(pd.array(out.to_numpy(dtype=float), dtype="Int64"))
 
 
+_SCALAR = r"(?:'[^'\\]*'|\"[^\"\\]*\"|-?\d+(?:\.\d*)?|NaN|nan|None)"
+_FLAT_DICT_RE = re.compile(
+    r"^\{\s*(?:" + _SCALAR + r"\s*:\s*" + _SCALAR + r"\s*(?:,\s*" + _SCALAR + r"\s*:\s*"
+    + _SCALAR + r"\s*)*,?\s*)?\}$"
+)
+_FLAT_LIST_RE = re.compile(
+    r"^\[\s*(?:" + _SCALAR + r"\s*(?:,\s*" + _SCALAR + r"\s*)*,?\s*)?\]$"
+)
+_PAIR_RE = re.compile(r"(" + _SCALAR + r")\s*:\s*(" + _SCALAR + r")")
+_ITEM_RE = re.compile(_SCALAR)
+
+
+def _scalar(tok: str) -> Any:
+    if tok[0] in "'\"":
+        return tok[1:-1]
+    if tok in ("NaN", "nan", "None"):
+        return None
+    return float(tok) if "." in tok else int(tok)
+
+
 def _literal(text: str) -> Any:
-    """Parse Python-literal text such as ``{'south': 61, 'east': NaN}`` (NaN -> None)."""
+    """Parse Python-literal text such as ``{'south': 61, 'east': NaN}`` (NaN -> None).
+
+    Flat dicts and lists of plain scalars (all the record holds) take a regex fast path; anything
+    else goes through :func:`ast.literal_eval`.
+    """
+    if _FLAT_DICT_RE.match(text):
+        return {_scalar(k): _scalar(v) for k, v in _PAIR_RE.findall(text)}
+    if _FLAT_LIST_RE.match(text):
+        return [_scalar(t) for t in _ITEM_RE.findall(text)]
     return ast.literal_eval(re.sub(r"\bNaN\b|\bnan\b", "None", text))
 
 

@@ -1,0 +1,59 @@
+"""Rolling-origin backtest of the raid-tempo model on the public record (figures for the docs).
+
+    python benchmarks/tempo_backtest.py [CSV] [--first-origin 2023-06] [--sims 1000]
+        [--window 120] [--halflife 30] [--trend]
+
+Prints per kind the one-month-ahead MAE, RMSE, MAPE, sMAPE, MAE relative to the last-month
+baseline and the coverage of the model's 80 % / 95 % intervals, for the model and the two naive
+baselines, and the run time. The data set is read in place (CC BY-NC-SA 4.0), never copied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from airshield.calibrate.backtest import rolling_origin
+from airshield.calibrate.tempo import nightly_series
+from airshield.history.importer import read_daily_csv
+
+DEFAULT = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "attacks"
+    / "missile_attacks_daily.csv"
+)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("csv", nargs="?", default=os.environ.get("AIRSHIELD_ATTACKS_CSV", str(DEFAULT)))
+    ap.add_argument("--first-origin", default="2023-06")
+    ap.add_argument("--sims", type=int, default=1000)
+    ap.add_argument("--window", type=int, default=120)
+    ap.add_argument("--halflife", type=float, default=30.0)
+    ap.add_argument("--trend", action="store_true")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    if not Path(args.csv).exists():
+        print(f"{args.csv}: file not found", file=sys.stderr)
+        return 2
+    series = nightly_series(read_daily_csv(args.csv).frame)
+    t = time.perf_counter()
+    bt = rolling_origin(series, first_origin=args.first_origin, window_nights=args.window,
+                        trend=args.trend, halflife_nights=args.halflife or None, sims=args.sims,
+                        seed=args.seed)
+    elapsed = time.perf_counter() - t
+    pd.set_option("display.width", 200)
+    origins = sorted(bt.forecasts["origin"].unique())
+    print(f"origins {origins[0]} … {origins[-1]} ({len(origins)} months), window {args.window} "
+          f"nights, half-life {args.halflife}, trend {args.trend}; {elapsed:.1f} s")
+    print(bt.metrics.round(3).to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
