@@ -37,21 +37,37 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+_SHARED: dict[str, Any] = {"playwright": None, "browser": None, "users": 0}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """A headless Debian Chromium driven by playwright (session-wide)."""
+    """A headless Debian Chromium driven by playwright, one per test session (tests/report and
+    tests/web each declare this fixture; both get the same browser, since playwright's sync API
+    allows one instance per thread)."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         _unavailable(f"{CHROMIUM} not found (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("playwright is not installed (pip install playwright)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    if _SHARED["browser"] is None:
+        pw = sync_playwright().start()
         try:
-            yield b
-        finally:
-            b.close()
+            _SHARED["browser"] = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception:
+            pw.stop()
+            raise
+        _SHARED["playwright"] = pw
+    _SHARED["users"] += 1
+    try:
+        yield _SHARED["browser"]
+    finally:
+        _SHARED["users"] -= 1
+        if _SHARED["users"] == 0:
+            _SHARED["browser"].close()
+            _SHARED["playwright"].stop()
+            _SHARED["browser"] = _SHARED["playwright"] = None
 
 
 @dataclass
