@@ -333,7 +333,7 @@ def solve_exact(
     if not closed() and cg.master.patterns:
         inc.offer(problem, round_master_lp(problem, cg.master))
     if not closed() and time.perf_counter() < deadline:
-        budget = 0.4 * (deadline - time.perf_counter())
+        budget = 0.5 * (deadline - time.perf_counter())
         x_mip, _, _ = solve_master_mip(problem, cg.master.patterns, budget, inc.x)
         if x_mip is not None:
             inc.offer(problem, descend(problem, x_mip))
