@@ -96,3 +96,18 @@ def test_level_sd() -> None:
 def test_no_history_is_an_error(series: pd.DataFrame, tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         fit_tempo(series, origin="2020-01-01")
+
+
+def test_schedule_for_the_campaign_engine(series: pd.DataFrame) -> None:
+    from airshield.campaign.models import ScheduleTempo
+
+    model = fit_tempo(series, origin="2024-07-01")
+    sched = model.to_schedule(10, seed=4, decoy_share=0.25)
+    tempo = ScheduleTempo.model_validate(sched)
+    assert tempo.raids and all(r.threats for r in tempo.raids)
+    total = sum(sum(r.threats.values()) for r in tempo.raids if r.threats)
+    path = model.sample_nights(pd.date_range("2024-07-01", periods=10, freq="D"),
+                               np.random.default_rng(np.random.SeedSequence(4)))[0]
+    assert total == int(path.sum())  # the same path, relabelled by threat type
+    gerbera = sum((r.threats or {}).get("gerbera", 0) for r in tempo.raids)
+    assert gerbera == pytest.approx(0.25 * total, abs=len(tempo.raids))

@@ -442,7 +442,7 @@ def calibrate(
     kg = np.asarray(kin_grid, dtype=float)
     eg = np.asarray(ew_grid, dtype=float)
     kf = np.linspace(kg[0], kg[-1], lattice)
-    ef = np.linspace(eg[0], eg[-1], max(lattice // 2, 21))
+    ef = np.linspace(eg[0], eg[-1], max(lattice // 2, 21) | 1)  # odd: 0 is on the lattice
     root = np.random.SeedSequence(seed)
     boot_rng = np.random.default_rng(root.spawn(1)[0])
     fits: list[PeriodFit] = []

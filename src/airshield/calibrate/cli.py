@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -213,6 +214,36 @@ def _tempo_app() -> typer.Typer:
             f"weapons ({lo:.0%}–{hi:.0%}); composition "
             + ", ".join(f"{k} {v:.1%}" for k, v in model.composition.items() if v > 0)
         )
+
+    @app.command("schedule")
+    def schedule(
+        file: RecordArg,
+        nights: Annotated[int, typer.Option(min=1, max=3660, help="nights to schedule")] = 30,
+        origin: Origin = None,
+        window: Window = 120,
+        halflife: Halflife = 30.0,
+        trend: Trend = False,
+        decoy_share: Annotated[
+            float, typer.Option(min=0.0, max=1.0, help="share of the drones that are decoys")
+        ] = 0.0,
+        seed: Annotated[int, typer.Option(help="root seed of the sampled path")] = 0,
+        out: Annotated[Path | None, typer.Option("--out", "-o", help="write YAML")] = None,
+    ) -> None:
+        """Sample nightly raids as a campaign ``attacker.tempo`` (kind: schedule) in YAML."""
+        import yaml
+
+        model = _fit(file, origin, window, halflife or None, trend)
+        text = "# attacker.tempo sampled by 'airshield tempo schedule' (one path, seed "
+        text += f"{seed}) from the tempo model fitted before {model.origin}\n"
+        text += yaml.safe_dump(
+            {"tempo": model.to_schedule(nights, seed=seed, decoy_share=decoy_share)},
+            sort_keys=False, default_flow_style=None,
+        )
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            out.write_text(text, encoding="utf-8")
+            console.print(f"wrote {out}")
 
     @app.command("backtest")
     def backtest(

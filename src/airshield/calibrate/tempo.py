@@ -279,6 +279,47 @@ class TempoModel:
             out[:, :, k_i] = np.where(used, _ztnb(gen, mu, r), 0)
         return out
 
+    def to_schedule(
+        self,
+        nights: int,
+        *,
+        seed: int = 0,
+        start: str | None = None,
+        threat_types: dict[str, str] | None = None,
+        decoy_share: float = 0.0,
+    ) -> dict[str, Any]:
+        """One simulated path as a campaign ``attacker.tempo`` of kind ``schedule``.
+
+        Counts by kind become counts by catalog threat type (``threat_types``, default
+        shahed-136 / gerbera / kh-101 / iskander-m); ``decoy_share`` of the drones become decoys
+        (the record's drone line includes them). The campaign engine still caps each night by the
+        attacker's stock and launch capacity. Validated against the campaign's ``ScheduleTempo``.
+        """
+        types = {"drone": "shahed-136", "decoy": "gerbera", "cruise_missile": "kh-101",
+                 "ballistic_missile": "iskander-m", **(threat_types or {})}
+        first = pd.Timestamp(start or self.origin)
+        dates = pd.date_range(first, periods=nights, freq="D")
+        draws = self.sample_nights(dates, np.random.default_rng(np.random.SeedSequence(seed)))[0]
+        raids: list[dict[str, Any]] = []
+        for day, row in zip(dates, draws, strict=True):
+            counts = dict(zip(TEMPO_KINDS, (int(x) for x in row), strict=True))
+            decoys = round(counts["drone"] * decoy_share)
+            counts["decoy"] += decoys
+            counts["drone"] -= decoys
+            threats: dict[str, int] = {}
+            for kind, n in counts.items():
+                if n > 0 and kind in types:
+                    threats[types[kind]] = threats.get(types[kind], 0) + n
+            if threats:
+                raids.append({"date": day.date().isoformat(), "threats": threats})
+        schedule: dict[str, Any] = {"kind": "schedule", "raids": raids, "between_fraction": 0.0}
+        if not raids:
+            raise ValueError("the simulated path has no launches; nothing to schedule")
+        from airshield.campaign.models import ScheduleTempo
+
+        ScheduleTempo.model_validate(schedule)
+        return schedule
+
     def forecast(
         self,
         periods: pd.DatetimeIndex | None = None,
