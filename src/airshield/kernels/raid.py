@@ -445,14 +445,17 @@ def run_night(
     p_j = np.empty(cap_c, np.int64)
     u_left = np.zeros(nu, np.int64)
     taken = np.zeros(n, np.bool_)
-    # Only pairs touching a unit or threat whose state changed since the last epoch can become
-    # assignable (time only ever closes windows), so each epoch scans just those.
+    # Only pairs whose window just opened, or whose unit or threat changed state since the last
+    # epoch, can become assignable (time only ever closes launch windows), so each epoch
+    # examines just those.
     dirty_u = np.zeros(nu, np.bool_)
     dirty_j = np.zeros(n, np.bool_)
     du_list = np.empty(nu, np.int64)
     dj_list = np.empty(n, np.int64)
     n_du = 0
     n_dj = 0
+    new_w = np.empty(max(1, w_u.shape[0]), np.int64)
+    n_new = 0
     # windows of each threat are contiguous (compute_windows emits them threat by threat)
     th_w_off = np.zeros(n + 1, np.int64)
     for q in range(w_j.shape[0]):
@@ -517,10 +520,8 @@ def run_night(
                     act[act_off[u] + act_cnt[u]] = c
                     act_cnt[u] += 1
                     epoch = True
-                    if not dirty_u[u]:
-                        dirty_u[u] = True
-                        du_list[n_du] = u
-                        n_du += 1
+                    new_w[n_new] = c  # only this pair is new for the unit
+                    n_new += 1
             else:  # EV_TRACK
                 epoch = True
                 if not dirty_j[j]:
@@ -529,7 +530,8 @@ def run_night(
                     n_dj += 1
         if not epoch:
             continue
-        # ---- decision epoch: pairs to examine (dirty units' open windows, dirty threats') ----
+        # ---- decision epoch: pairs to examine: all open windows of units whose state changed,
+        # newly opened windows, and the open windows of threats whose state changed ----
         npair = 0
         for q in range(n_du):
             u = du_list[q]
@@ -547,6 +549,15 @@ def run_night(
                 p_u[npair] = u
                 p_j[npair] = w_j[act[base + r]]
                 npair += 1
+        for q in range(n_new):
+            w = new_w[q]
+            u = w_u[w]
+            if dirty_u[u] or dirty_j[w_j[w]]:
+                continue  # examined with its unit's or its threat's windows
+            p_u[npair] = u
+            p_j[npair] = w_j[w]
+            npair += 1
+        n_new = 0
         for q in range(n_dj):
             j = dj_list[q]
             for w in range(th_w_off[j], th_w_off[j + 1]):
