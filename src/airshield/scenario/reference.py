@@ -1,0 +1,89 @@
+"""The scenario YAML reference, generated from the pydantic models (docs/scenario.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from airshield.scenario.models import (
+    Asset,
+    CoverageSensor,
+    Doctrine,
+    FireUnit,
+    LaunchSite,
+    LineLaydown,
+    MainDirection,
+    Point,
+    Pool,
+    RadarSensor,
+    RingLaydown,
+    Scenario,
+    Wave,
+)
+
+SECTIONS: list[tuple[str, type[BaseModel], str]] = [
+    ("Scenario (top level)", Scenario, "One night's raid against a defence laydown."),
+    ("assets[]", Asset, "Things worth defending; threats aim at them."),
+    ("sensors[] kind: radar", RadarSensor, "A radar-like sensor with a coverage circle."),
+    ("sensors[] kind: coverage", CoverageSensor, "A national sensor network abstraction."),
+    ("fire_units[] kind: unit", FireUnit, "One fire unit at a position."),
+    ("fire_units[] kind: ring", RingLaydown, "Units spaced on a ring or arc around an asset."),
+    ("fire_units[] kind: line", LineLaydown, "Units spaced on a line (a barrier)."),
+    ("pools[]", Pool, "Interceptor stocks that refill magazines."),
+    ("launch_sites[]", LaunchSite, "Publicly reported launch areas."),
+    ("waves[]", Wave, "Threats of one type from one launch site."),
+    ("waves[].main_direction", MainDirection, "Aim most of a wave at one asset."),
+    ("doctrine", Doctrine, "Fire doctrine and assignment."),
+    ("Point (start/end/origin)", Point, "A position."),
+]
+
+
+def _type_name(ann: Any) -> str:
+    """Readable type: drops Annotated metadata, keeps unions, lists and dicts."""
+    import types
+    import typing
+
+    origin = typing.get_origin(ann)
+    args = typing.get_args(ann)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_type_name(a) for a in args)
+    if origin is typing.Literal:
+        return " | ".join(repr(a) for a in args)
+    if origin is not None:
+        return f"{getattr(origin, '__name__', str(origin))}[{', '.join(_type_name(a) for a in args)}]"
+    if ann is type(None):
+        return "None"
+    return getattr(ann, "__name__", str(ann))
+
+
+def _default(field: Any) -> str:
+    if field.is_required():
+        return "**required**"
+    if field.default_factory is not None:
+        return "`" + repr(field.default_factory()) + "`"
+    return f"`{field.default!r}`"
+
+
+def reference_markdown() -> str:
+    """Markdown tables of every scenario field: name, type, default, unit, description."""
+    out = [
+        "# Scenario YAML reference",
+        "",
+        "Generated from the pydantic models by `python scripts/gen_docs.py`; a test keeps it in",
+        "sync. Unknown keys are errors; `kind:` chooses the type of list items. Values are in",
+        "the units their names say (`_km`, `_s`, `_usd`, `_deg`).",
+        "",
+    ]
+    for title, model, blurb in SECTIONS:
+        out += [f"## {title}", "", blurb, "", "| field | type | default | unit | description |",
+                "|---|---|---|---|---|"]
+        for name, f in model.model_fields.items():
+            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+            unit = str(extra.get("unit", ""))
+            desc = (f.description or "").replace("|", "/")
+            out.append(f"| `{name}` | `{_type_name(f.annotation)}` | {_default(f)} | {unit} | {desc} |")
+        out.append("")
+    return "\n".join(out)
