@@ -241,3 +241,12 @@ def test_inline_base_and_max_cells(tmp_path: Path) -> None:
         load_plan(write(tmp_path / "c", bad))
     assert "waves[0].count" in str(info.value)
     assert f"{tmp_path / 'c' / 'spec.yaml'}:" in str(info.value)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("sweep-*.yaml")))
+def test_bundled_sweep_examples_are_valid(name: str) -> None:
+    plan = load_plan(EXAMPLES / name)
+    assert plan.n_cells >= 24 and plan.spec.reps >= 100
