@@ -247,3 +247,24 @@ def test_generated_launch_sentences(items: list[tuple[int, str]], template: str)
     c = one(template.format(body))
     assert c.launched == {NOUNS[noun]: n for n, noun in items}
     assert not c.destroyed and not c.lost
+
+
+def test_named_antecedent_and_repeated_total() -> None:
+    c = one("Russia launched 312 drones and 19 missiles overnight. Of the drones, 181 were shot "
+            "down and 96 were lost. Air defences also destroyed eleven of the 19 missiles.")
+    assert c.launched == {"drone": 312, "missile": 19}
+    assert c.destroyed == {"drone": 181, "missile": 11}
+    assert c.lost == {"drone": 96}
+
+
+def test_example_bulletin_file() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "examples" / "bulletin.txt").read_text()
+    claims = parse_bulletin(text)
+    first = claims[0]
+    assert first.launched == {"drone": 312, "missile": 19}
+    assert first.destroyed["drone"] == 181 and first.lost == {"drone": 96}
+    assert first.date == "2031-03-18" and first.target == "Vinnytsia"
+    last = claims[-1]
+    assert last.launched == {"drone": 700} and last.qualifier == "more than, planned, per night"

@@ -301,6 +301,7 @@ class Item:
     text: str
     span: tuple[int, int]
     note: str | None = None
+    reference: bool = False  # a total given again ("11 of the 19 missiles")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -658,8 +659,16 @@ def _mention_at(s: str, a: int, b: int, value: int | None, vague: str | None) ->
     kind, kinds, note = _classify_phrase(phrase)
     if kind is None:
         # a bare count keeps the whitespace after it as its phrase end
+        head = s[max(0, a - 60):a]
+        # "Of the drones, 181 were shot down": the noun is named just before
+        named = re.search(r"\b(?:of|among)\s+(?:the|these|those|its|all)\s+([^,.;:]{2,40}?)"
+                          r"\s*,?\s*$", head, re.I)
+        if named:
+            n_kind, n_kinds, n_note = _classify_phrase(named.group(1))
+            if n_kind not in (None, "skip"):
+                return _Mention(a, b, value, vague, b, named.group(1), n_kind, n_kinds, n_note)
         of_group = bool(re.search(r"\b(?:of|from)\s+(?:them|those|these|which|this|the\s+total)"
-                                  r"\b[\s,]*$|\btotal\s+of\s*$", s[max(0, a - 30):a], re.I))
+                                  r"\b[\s,]*$|\btotal\s+of\s*$", head[-30:], re.I))
         return _Mention(a, b, value, vague, b, phrase, None, anaphor=True, of_group=of_group)
     return _Mention(a, b, value, vague, p_end, phrase, kind, kinds, note)
 
@@ -913,7 +922,7 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
                 prev is not None
                 and prev_sentence_end >= 0
                 and claim.items
-                and not claim.launched
+                and _only_repeats_launches(claim, prev)
                 and prev.launched
                 and (claim.date is None or claim.date == prev.date)
                 and _outcomes_fit(prev, claim)
@@ -1008,7 +1017,8 @@ def _sentence_claims(
             items.append(Item(men.role, men.kind or "unknown", men.count, men.qualifier,
                               men.noun.strip(), raw, span,
                               note=men.note or ("no noun: kind from the launches"
-                                                if men.anaphor else None)))
+                                                if men.anaphor else None),
+                              reference=men.reference))
             if men.anaphor:
                 items[-1].kind = "?"
                 kind = _antecedent_kind(sent, group, men)
@@ -1106,7 +1116,14 @@ def _antecedent_kind(sent: str, group: list[_Mention], men: _Mention) -> str | N
     return kinds.pop() if len(kinds) == 1 else "unknown"
 
 
+def _only_repeats_launches(claim: Claim, prev: Claim) -> bool:
+    """True when the claim's launches (if any) only repeat ``prev``'s totals ("11 of the 19")."""
+    launched = [it for it in claim.items if it.role == "launched"]
+    return all(it.reference and prev.launched.get(it.kind) == it.count for it in launched)
+
+
 def _merge(prev: Claim, claim: Claim, text: str) -> None:
+    claim.items = [it for it in claim.items if not (it.role == "launched" and it.reference)]
     prev.items.extend(claim.items)
     prev.unclassified.extend(claim.unclassified)
     prev.span = (prev.span[0], claim.span[1])
