@@ -38,7 +38,7 @@ from airshield.assign.colgen import (
     patterns_to_assignment,
 )
 from airshield.assign.greedy import greedy_assignment
-from airshield.assign.local_search import descend, vlns
+from airshield.assign.local_search import descend, repair, vlns
 from airshield.assign.matching import matching_layers
 from airshield.assign.problem import NO_LIMIT, WTAProblem
 from airshield.assign.registry import AssignerFeature, register_solver
@@ -90,32 +90,7 @@ def round_master_lp(problem: WTAProblem, master: MasterLP) -> NDArray[np.int64]:
         if pat.target not in best or key > best[pat.target][:2]:
             best[pat.target] = (key[0], key[1], pat)
     x = patterns_to_assignment(problem, [b[2] for b in best.values()])
-    q = 1.0 - problem.pk
-    cost = problem.cost_vector()
-    chan = problem.channel_vector()
-    while True:
-        used = x.sum(axis=1)
-        engaged = (x > 0).sum(axis=1)
-        over = np.nonzero((used > problem.rounds) | (engaged > chan))[0]
-        if over.size == 0:
-            break
-        i = int(over[0])
-        surv = problem.survival(x)
-        js = np.nonzero(x[i])[0]
-        if used[i] > problem.rounds[i]:
-            # drop one round: loss V_j S_j (1/q - 1) - c_i, the smallest first
-            with np.errstate(divide="ignore", invalid="ignore"):
-                loss = problem.values[js] * surv[js] * (1.0 / q[i, js] - 1.0) - cost[i]
-            loss = np.where(np.isfinite(loss), loss, np.inf)
-            x[i, js[int(np.argmin(loss))]] -= 1
-        else:
-            # drop a whole engagement: loss V_j S_j (q^-n - 1) - n c_i
-            n = x[i, js]
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                loss = problem.values[js] * surv[js] * (q[i, js] ** (-n) - 1.0) - n * cost[i]
-            loss = np.where(np.isfinite(loss), loss, np.inf)
-            x[i, js[int(np.argmin(loss))]] = 0
-    return descend(problem, x)
+    return descend(problem, repair(problem, x))
 
 
 def solve_master_mip(

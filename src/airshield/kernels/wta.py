@@ -567,6 +567,40 @@ def _apply(
 
 
 @nb.njit(cache=True, nogil=True)
+def _fill_row(
+    i: int,
+    x: np.ndarray,
+    values: np.ndarray,
+    pk: np.ndarray,
+    allowed: np.ndarray,
+    rounds: np.ndarray,
+    cost: np.ndarray,
+    channels: np.ndarray,
+    cap: int,
+    surv: np.ndarray,
+    zeros: np.ndarray,
+    used: np.ndarray,
+    eng: np.ndarray,
+    ont: np.ndarray,
+) -> tuple[float, int]:
+    """Best (most negative) objective change of adding one round of weapon i, and its target."""
+    best = np.inf
+    bj = -1
+    if used[i] >= rounds[i]:
+        return best, bj
+    for j in range(x.shape[1]):
+        if not allowed[i, j] or ont[j] >= cap:
+            continue
+        if x[i, j] == 0 and eng[i] >= channels[i]:
+            continue
+        d = cost[i] - values[j] * _eff(surv[j], zeros[j]) * pk[i, j]
+        if d < best:
+            best = d
+            bj = j
+    return best, bj
+
+
+@nb.njit(cache=True, nogil=True)
 def _fill(
     x: np.ndarray,
     values: np.ndarray,
@@ -583,30 +617,41 @@ def _fill(
     ont: np.ndarray,
     tol: float,
 ) -> bool:
-    """Greedy MMR completion from the current state (only weapons with rounds left)."""
-    n_w, n_t = x.shape
+    """Greedy MMR completion from the current state (only weapons with rounds left).
+
+    Caches every weapon's best target; after a round lands on target j only the weapons whose
+    best target was j (and the firing weapon) are re-scanned, since gains elsewhere are unchanged.
+    """
+    n_w = x.shape[0]
+    wbest = np.full(n_w, np.inf)
+    wtgt = np.full(n_w, -1, dtype=np.int64)
+    for i in range(n_w):
+        d, bj = _fill_row(
+            i, x, values, pk, allowed, rounds, cost, channels, cap, surv, zeros, used, eng, ont
+        )
+        wbest[i] = d
+        wtgt[i] = bj
     changed = False
     while True:
         best = -tol
         bi = -1
-        bj = -1
         for i in range(n_w):
-            if used[i] >= rounds[i]:
-                continue
-            for j in range(n_t):
-                if not allowed[i, j] or ont[j] >= cap:
-                    continue
-                if x[i, j] == 0 and eng[i] >= channels[i]:
-                    continue
-                d = cost[i] - values[j] * _eff(surv[j], zeros[j]) * pk[i, j]
-                if d < best:
-                    best = d
-                    bi = i
-                    bj = j
+            if wbest[i] < best:
+                best = wbest[i]
+                bi = i
         if bi < 0:
             return changed
+        bj = wtgt[bi]
         _apply(x, bi, bj, 1, pk, surv, zeros, used, eng, ont)
         changed = True
+        for i in range(n_w):
+            if i == bi or wtgt[i] == bj:
+                d, tj = _fill_row(
+                    i, x, values, pk, allowed, rounds, cost, channels, cap, surv, zeros, used,
+                    eng, ont,
+                )
+                wbest[i] = d
+                wtgt[i] = tj
 
 
 @nb.njit(cache=True, nogil=True)
