@@ -60,7 +60,9 @@ def main() -> None:
         rn = sc.simulate(reps=reps, seed=1, workers=args.workers)
         dtn = time.perf_counter() - t
         same = np.array_equal(r1.outcomes, rn.outcomes)
-        print(f"reps/s, {args.workers} workers: {reps / dtn:8.1f}   (identical to 1 worker: {same})")
+        print(
+            f"reps/s, {args.workers} workers: {reps / dtn:8.1f}   (identical to 1 worker: {same})"
+        )
     print(f"peak RSS: {peak_rss_mib():.0f} MiB")
 
     # kernel vs reference, same nights
@@ -75,10 +77,14 @@ def main() -> None:
     for i in range(k):
         run_kernel(c, nights[i % len(nights)])
     t_ker = (time.perf_counter() - t) / k
-    print(f"per night: reference {t_ref * 1e3:.1f} ms, kernel {t_ker * 1e3:.2f} ms, ratio {t_ref / t_ker:.0f}x")
+    print(
+        f"per night: reference {t_ref * 1e3:.1f} ms, kernel {t_ker * 1e3:.2f} ms, ratio {t_ref / t_ker:.0f}x"
+    )
 
     print("\n# scaling (one replication = draw + windows + event loop)")
-    print(f"{'threats':>8} {'units':>6} {'all pairs':>10} {'windows':>8} {'ms/rep':>8} {'us/window':>10}")
+    print(
+        f"{'threats':>8} {'units':>6} {'all pairs':>10} {'windows':>8} {'ms/rep':>8} {'us/window':>10}"
+    )
     for total in (100, 300, 1000, 2000, 5000):
         s2 = scaled(sc, total)
         c2 = compile_scenario(s2)
@@ -86,8 +92,16 @@ def main() -> None:
         n0 = draw_night(c2, rng)
         run_kernel(c2, n0)
         w = compute_windows(
-            n0.routes, n0.speed, c2.u_kind, c2.u_x, c2.u_y, c2.u_rmin, c2.u_rmax, c2.u_amin,
-            c2.u_amax, c2.u_speed,
+            n0.routes,
+            n0.speed,
+            c2.u_kind,
+            c2.u_x,
+            c2.u_y,
+            c2.u_rmin,
+            c2.u_rmax,
+            c2.u_amin,
+            c2.u_amax,
+            c2.u_speed,
         )
         m = max(3, int(200 / max(1, total / 100)))
         t = time.perf_counter()
@@ -95,8 +109,10 @@ def main() -> None:
             run_kernel(c2, draw_night(c2, rng))
         per = (time.perf_counter() - t) / m
         pairs = c2.n_threats * len(c2.unit_names)
-        print(f"{c2.n_threats:8d} {len(c2.unit_names):6d} {pairs:10d} {len(w[0]):8d} {per * 1e3:8.2f} "
-              f"{per * 1e6 / max(1, len(w[0])):10.2f}")
+        print(
+            f"{c2.n_threats:8d} {len(c2.unit_names):6d} {pairs:10d} {len(w[0]):8d} {per * 1e3:8.2f} "
+            f"{per * 1e6 / max(1, len(w[0])):10.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -18,8 +18,20 @@ runner = CliRunner()
 
 def test_run_json_and_parquet(tmp_path: Path) -> None:
     out = tmp_path / "r.parquet"
-    res = runner.invoke(app, ["run", str(EXAMPLES / "one-battery.yaml"), "--reps", "8", "--seed", "3",
-                              "--json", "--out", str(out)])
+    res = runner.invoke(
+        app,
+        [
+            "run",
+            str(EXAMPLES / "one-battery.yaml"),
+            "--reps",
+            "8",
+            "--seed",
+            "3",
+            "--json",
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     s = json.loads(res.stdout)
     assert s["reps"] == 8 and s["seed"] == 3
@@ -48,8 +60,14 @@ def test_validate_ok_and_bad(tmp_path: Path) -> None:
 def test_bad_input_never_prints_a_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nassets: 3\n")
-    for args in (["run", str(bad)], ["validate", str(bad)], ["run", str(tmp_path / "missing.yaml")]):
-        proc = subprocess.run([sys.executable, "-m", "airshield.cli", *args], capture_output=True, text=True)
+    for args in (
+        ["run", str(bad)],
+        ["validate", str(bad)],
+        ["run", str(tmp_path / "missing.yaml")],
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "airshield.cli", *args], capture_output=True, text=True
+        )
         assert proc.returncode == 2, proc.stderr
         assert "Traceback" not in proc.stderr + proc.stdout
         assert "error" in proc.stderr or "invalid" in proc.stderr

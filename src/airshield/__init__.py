@@ -11,14 +11,20 @@ The public API mirrors the ``airshield`` command line::
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
 
 from airshield.errors import ScenarioError
 
+if TYPE_CHECKING:
+    from airshield.scenario import Scenario
+
 __all__ = ["ScenarioError", "__version__", "load_scenario"]
 
 
-def load_scenario(path: str) -> Scenario:  # noqa: F821 - resolved lazily below
+def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a raid scenario YAML file (see ``airshield validate``)."""
     from airshield.scenario import load_scenario as _load
 

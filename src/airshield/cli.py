@@ -7,8 +7,6 @@ printed as ``file:line: field: expectation`` with exit status 2, never as a trac
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from airshield.clikit import console, fail_on_input_errors
@@ -29,10 +27,13 @@ def _register() -> None:
     raid_cli.register(app)
     # --- capability sub-commands (one line each) ---
     from airshield.assign import cli as assign_cli
+
     assign_cli.register(app)
     from airshield.web import cli as web_cli
+
     web_cli.register(app)
     from airshield.sweep import cli as sweep_cli
+
     sweep_cli.register(app)
     from airshield.history import cli as history_cli
 
@@ -52,6 +53,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()
 
 __all__ = ["app", "console", "main"]

@@ -27,7 +27,11 @@ def to_local_km(
     with np.errstate(invalid="ignore", divide="ignore"):
         k = np.where(c > 1e-12, c / np.sin(c), 1.0)
     x = EARTH_RADIUS_KM * k * np.cos(phi) * np.sin(dlam)
-    y = EARTH_RADIUS_KM * k * (np.cos(phi0) * np.sin(phi) - np.sin(phi0) * np.cos(phi) * np.cos(dlam))
+    y = (
+        EARTH_RADIUS_KM
+        * k
+        * (np.cos(phi0) * np.sin(phi) - np.sin(phi0) * np.cos(phi) * np.cos(dlam))
+    )
     return x, y
 
 
@@ -59,7 +63,9 @@ def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     return float(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a)))
 
 
-def offset_latlon(lat: float, lon: float, bearing_deg: float, distance_km: float) -> tuple[float, float]:
+def offset_latlon(
+    lat: float, lon: float, bearing_deg: float, distance_km: float
+) -> tuple[float, float]:
     """The point ``distance_km`` from (lat, lon) along the initial ``bearing_deg`` (great circle)."""
     d = distance_km / EARTH_RADIUS_KM
     b = np.radians(bearing_deg)

@@ -15,7 +15,14 @@ def test_required_types_present() -> None:
         assert name in cat.threats
     ekinds = {e.kind for e in cat.effectors.values()}
     assert ekinds == {"missile", "gun", "interceptor_drone", "ew"}
-    for name in ("patriot", "nasams-irist", "apkws-rocket", "mobile-gun", "interceptor-drone", "ew-jammer"):
+    for name in (
+        "patriot",
+        "nasams-irist",
+        "apkws-rocket",
+        "mobile-gun",
+        "interceptor-drone",
+        "ew-jammer",
+    ):
         assert name in cat.effectors
     assert cat.threats["gerbera"].mimics == "shahed-136"
 
@@ -38,7 +45,9 @@ def test_every_model_field_is_in_the_table() -> None:
     assert fields <= attrs
     assert {"pk_drone", "pk_decoy", "pk_cruise_missile", "pk_ballistic_missile"} <= attrs
     tattrs = set(cat.threat_table["attribute"])
-    required = {n for n, f in type(next(iter(cat.threats.values()))).model_fields.items() if f.is_required()}
+    required = {
+        n for n, f in type(next(iter(cat.threats.values()))).model_fields.items() if f.is_required()
+    }
     assert required - {"name"} <= tattrs
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import airshield
 
 HERE = Path(__file__).resolve().parent
-r = airshield.load_scenario(HERE.parents[1] / "examples" / "one-battery.yaml").simulate(reps=25, seed=42)
+r = airshield.load_scenario(HERE.parents[1] / "examples" / "one-battery.yaml").simulate(
+    reps=25, seed=42
+)
 out = {
     "outcomes_sum": r.outcomes.sum(axis=0).tolist(),
     "shots_sum": r.shots.sum(axis=0).tolist(),

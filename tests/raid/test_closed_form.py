@@ -10,14 +10,28 @@ import pytest
 from airshield.testing import assert_conservation, make_effector, scenario, single_unit_data
 
 
-@pytest.mark.parametrize(("k", "policy"), [(1, "shoot-look-shoot"), (2, "shoot-look-shoot"),
-                                           (3, "shoot-look-shoot"), (2, "salvo"), (3, "salvo")])
+@pytest.mark.parametrize(
+    ("k", "policy"),
+    [
+        (1, "shoot-look-shoot"),
+        (2, "shoot-look-shoot"),
+        (3, "shoot-look-shoot"),
+        (2, "salvo"),
+        (3, "salvo"),
+    ],
+)
 def test_kill_fraction_matches_independent_shots(k: int, policy: str) -> None:
     """One unit, no saturation: each threat gets k independent shots, kill fraction 1-(1-p)^k."""
     p = 0.6
     doctrine = {"max_shots_per_threat": k, "policy": policy, "salvo_size": k}
-    sc = scenario(single_unit_data(count=40, effector=make_effector(pk=p, channels=8, ready_rounds=1000),
-                                   doctrine=doctrine, launch_window_s=(0, 7200)))
+    sc = scenario(
+        single_unit_data(
+            count=40,
+            effector=make_effector(pk=p, channels=8, ready_rounds=1000),
+            doctrine=doctrine,
+            launch_window_s=(0, 7200),
+        )
+    )
     r = sc.simulate(reps=50, seed=k)
     assert_conservation(r)
     n = r.outcomes[:, 0, 0].sum()
@@ -47,8 +61,13 @@ def test_magazine_exhaustion_exact() -> None:
 def test_pool_reload_exact() -> None:
     """Magazine 5 plus a pool of 7 with quick reloads: exactly 12 rounds, pool empty."""
     eff = make_effector(pk=1.0, ready_rounds=5, reload_s=1.0)
-    data = single_unit_data(count=30, effector=eff, launch_window_s=(0, 20000),
-                            unit={"pool": "p"}, pools=[{"name": "p", "effector": eff["name"], "stock": 7}])
+    data = single_unit_data(
+        count=30,
+        effector=eff,
+        launch_window_s=(0, 20000),
+        unit={"pool": "p"},
+        pools=[{"name": "p", "effector": eff["name"], "stock": 7}],
+    )
     r = scenario(data).simulate(reps=3, seed=1)
     assert (r.shots.sum(axis=1) == 12).all()
     assert (r.outcomes[:, 0, 1] == 12).all()
@@ -91,7 +110,9 @@ def test_cost_threshold_keeps_expensive_rounds_off_cheap_threats() -> None:
 
 def test_ballistic_reserve_holds_rounds() -> None:
     eff = make_effector(pk=1.0, ready_rounds=6, channels=1)
-    data = single_unit_data(count=10, effector=eff, doctrine={"ballistic_reserve": {eff["name"]: 4}})
+    data = single_unit_data(
+        count=10, effector=eff, doctrine={"ballistic_reserve": {eff["name"]: 4}}
+    )
     r = scenario(data).simulate(reps=2, seed=5)
     assert (r.shots.sum(axis=1) == 2).all()  # 6 ready, 4 held back for ballistic threats
 
@@ -139,7 +160,9 @@ def test_ew_makes_threats_lost_with_its_probability() -> None:
 
 def test_recognised_decoys_are_not_engaged() -> None:
     data = single_unit_data(count=20, threat="gerbera", effector=make_effector(pk=1.0))
-    data["sensors"] = [{"kind": "coverage", "name": "all", "p_detect": 1.0, "p_discriminate_decoy": 1.0}]
+    data["sensors"] = [
+        {"kind": "coverage", "name": "all", "p_detect": 1.0, "p_discriminate_decoy": 1.0}
+    ]
     r = scenario(data).simulate(reps=2, seed=7)
     assert r.shots.sum() == 0
     assert (r.outcomes[:, 0, 3] == 20).all() and r.hits.sum() == 0  # decoys leak harmlessly

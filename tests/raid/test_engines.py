@@ -39,7 +39,9 @@ def test_reference_equals_kernel_on_examples(name: str, seeds: range) -> None:
 
 def test_reference_engine_through_simulate() -> None:
     sc = airshield.load_scenario(EXAMPLES / "one-battery.yaml")
-    assert_results_equal(sc.simulate(reps=6, seed=11), sc.simulate(reps=6, seed=11, engine="reference"))
+    assert_results_equal(
+        sc.simulate(reps=6, seed=11), sc.simulate(reps=6, seed=11, engine="reference")
+    )
 
 
 effectors = st.builds(
@@ -82,7 +84,14 @@ def test_reference_equals_kernel_random(
     )  # fmt: skip
     # a second unit of another kind, offset, so that units compete for threats
     data["fire_units"].append(
-        {"kind": "ring", "name": "g", "effector": "mobile-gun", "around": "a", "count": 3, "radius_km": 2.0}
+        {
+            "kind": "ring",
+            "name": "g",
+            "effector": "mobile-gun",
+            "around": "a",
+            "count": 3,
+            "radius_km": 2.0,
+        }
     )
     c = compile_scenario(scenario(data))
     night = draw_night(c, np.random.default_rng(seed))

@@ -22,7 +22,9 @@ def one_battery() -> airshield.Scenario:
 
 
 def test_same_seed_same_result(one_battery) -> None:  # type: ignore[no-untyped-def]
-    assert_results_equal(one_battery.simulate(reps=30, seed=5), one_battery.simulate(reps=30, seed=5))
+    assert_results_equal(
+        one_battery.simulate(reps=30, seed=5), one_battery.simulate(reps=30, seed=5)
+    )
 
 
 def test_different_seed_different_result(one_battery) -> None:  # type: ignore[no-untyped-def]
@@ -59,7 +61,15 @@ def test_interrupted_run_keeps_finished_replications(one_battery) -> None:  # ty
 def test_frames_and_summary(one_battery) -> None:  # type: ignore[no-untyped-def]
     r = one_battery.simulate(reps=12, seed=2)
     df = r.to_frame()
-    assert list(df.columns[:7]) == ["rep", "threat_type", "kind", "launched", "destroyed", "lost", "leaked"]
+    assert list(df.columns[:7]) == [
+        "rep",
+        "threat_type",
+        "kind",
+        "launched",
+        "destroyed",
+        "lost",
+        "leaked",
+    ]
     assert len(df) == 12 * len(r.threat_types)
     assert (df.launched == df.destroyed + df.lost + df.leaked).all()
     s = r.summary()

@@ -10,5 +10,11 @@ def test_scenario_reference_doc_is_current() -> None:
 
 def test_every_field_documented() -> None:
     md = reference_markdown()
-    for field in ("route_jitter_km", "cost_threshold", "ballistic_reserve", "p_discriminate_decoy", "arc_deg"):
+    for field in (
+        "route_jitter_km",
+        "cost_threshold",
+        "ballistic_reserve",
+        "p_discriminate_decoy",
+        "arc_deg",
+    ):
         assert f"`{field}`" in md

@@ -123,8 +123,13 @@ def test_round_trip_yaml() -> None:
 
 # ---- hypothesis: malformed scenarios never fail with anything but a validation error ----------
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=8), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
 
 
@@ -146,8 +151,11 @@ ALL_PATHS = [p for p in _paths(BASE_DATA) if p]
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     edits=st.lists(
-        st.tuples(st.sampled_from(ALL_PATHS), st.sampled_from(["set", "delete", "rename"]), scalars),
-        min_size=1, max_size=4,
+        st.tuples(
+            st.sampled_from(ALL_PATHS), st.sampled_from(["set", "delete", "rename"]), scalars
+        ),
+        min_size=1,
+        max_size=4,
     )
 )
 def test_malformed_scenarios_only_raise_validation_errors(edits) -> None:  # type: ignore[no-untyped-def]

@@ -87,7 +87,7 @@ def _read(name: str) -> pd.DataFrame:
 def _pivot(df: pd.DataFrame) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for row in df.itertuples(index=False):
-        value: Any = row.value if row.attribute in _STRING_ATTRS else float(row.value)
+        value: Any = row.value if row.attribute in _STRING_ATTRS else float(str(row.value))
         out.setdefault(str(row.type), {"name": row.type})[str(row.attribute)] = value
     return out
 

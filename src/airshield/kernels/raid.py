@@ -43,7 +43,7 @@ MAX_WINDOWS_PER_PAIR = 8
 
 
 @njit(cache=True)
-def segment_circle(px, py, dx, dy, length, cx, cy, r):  # type: ignore[no-untyped-def]
+def segment_circle(px, py, dx, dy, length, cx, cy, r):
     """Parameter interval [lo, hi] in [0, length] where |p + d*tau - c| <= r (|d| = 1).
 
     Returns ``lo > hi`` when the segment never enters the circle.
@@ -68,7 +68,7 @@ def segment_circle(px, py, dx, dy, length, cx, cy, r):  # type: ignore[no-untype
 
 
 @njit(cache=True)
-def _push_interval(out, n, ts, te):  # type: ignore[no-untyped-def]
+def _push_interval(out, n, ts, te):
     """Append [ts, te] to the interval list ``out[:n]``, merging with the last one if contiguous."""
     if n > 0 and ts <= out[n - 1, 1] + 1e-9:
         if te > out[n - 1, 1]:
@@ -82,7 +82,7 @@ def _push_interval(out, n, ts, te):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):  # type: ignore[no-untyped-def]
+def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):
     """Time windows when a threat on ``route`` is inside a unit's envelope.
 
     ``route`` is ``[x0, y0, x1, y1, x2, y2, t0, t1, t2, alt0, alt1]``: two straight segments
@@ -124,7 +124,7 @@ def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):  # 
 
 
 @njit(cache=True)
-def _segment(route, speed_kms, k):  # type: ignore[no-untyped-def]
+def _segment(route, speed_kms, k):
     """Start point, velocity (km/s) and start time of route segment k."""
     px = route[2 * k]
     py = route[2 * k + 1]
@@ -137,7 +137,7 @@ def _segment(route, speed_kms, k):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def launch_window(route, speed_kms, ux, uy, c_kms, ts, te):  # type: ignore[no-untyped-def]
+def launch_window(route, speed_kms, ux, uy, c_kms, ts, te):
     """Launch times from which an interceptor flying straight at ``c_kms`` meets the threat at
     some time s in the envelope window [ts, te].
 
@@ -181,7 +181,7 @@ def launch_window(route, speed_kms, ux, uy, c_kms, ts, te):  # type: ignore[no-u
 
 
 @njit(cache=True)
-def intercept_time(route, speed_kms, ux, uy, c_kms, t, ts, te):  # type: ignore[no-untyped-def]
+def intercept_time(route, speed_kms, ux, uy, c_kms, t, ts, te):
     """Earliest s in [max(t, ts), te] with ``|P(s) - U| = c (s - t)``; inf if there is none.
 
     On each segment this is a quadratic in s, solved in closed form.
@@ -225,7 +225,7 @@ def intercept_time(route, speed_kms, ux, uy, c_kms, t, ts, te):  # type: ignore[
 
 
 @njit(cache=True)
-def first_entry_time(route, speed_kms, sx, sy, r, alt_min):  # type: ignore[no-untyped-def]
+def first_entry_time(route, speed_kms, sx, sy, r, alt_min):
     """First time the threat is within ``r`` km of a sensor at altitude >= ``alt_min``; inf if never."""
     for k in range(2):
         if route[9 + k] < alt_min:
@@ -244,7 +244,7 @@ def first_entry_time(route, speed_kms, sx, sy, r, alt_min):  # type: ignore[no-u
 
 
 @njit(cache=True)
-def position_at(route, t):  # type: ignore[no-untyped-def]
+def position_at(route, t):
     """Threat position (x, y) in km at time t (clamped to the route)."""
     if t <= route[7]:
         k = 0
@@ -266,7 +266,7 @@ def position_at(route, t):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def compute_windows(routes, th_speed, u_kind, u_x, u_y, u_rmin, u_rmax, u_amin, u_amax, u_speed):  # type: ignore[no-untyped-def]
+def compute_windows(routes, th_speed, u_kind, u_x, u_y, u_rmin, u_rmax, u_amin, u_amax, u_speed):
     """All windows of a replication, threat by threat, then unit, then time.
 
     Returns arrays (unit, threat, start, end, envelope start, envelope end). For EW units a
@@ -295,13 +295,17 @@ def compute_windows(routes, th_speed, u_kind, u_x, u_y, u_rmin, u_rmax, u_amin, 
             rr = u_rmax[u]
             if u_x[u] + rr < xmin or u_x[u] - rr > xmax or u_y[u] + rr < ymin or u_y[u] - rr > ymax:
                 continue
-            k = envelope_windows(r, th_speed[j], u_x[u], u_y[u], u_rmin[u], rr, u_amin[u], u_amax[u], env)
+            k = envelope_windows(
+                r, th_speed[j], u_x[u], u_y[u], u_rmin[u], rr, u_amin[u], u_amax[u], env
+            )
             for q in range(k):
                 if u_kind[u] == K_EW:
                     ls = env[q, 0]
                     le = env[q, 1]
                 else:
-                    ls, le = launch_window(r, th_speed[j], u_x[u], u_y[u], u_speed[u], env[q, 0], env[q, 1])
+                    ls, le = launch_window(
+                        r, th_speed[j], u_x[u], u_y[u], u_speed[u], env[q, 0], env[q, 1]
+                    )
                     if le < ls:
                         continue
                 if m == cap:
@@ -319,38 +323,46 @@ def compute_windows(routes, th_speed, u_kind, u_x, u_y, u_rmin, u_rmax, u_amin, 
                 w_es[m] = env[q, 0]
                 w_ee[m] = env[q, 1]
                 m += 1
-    return (w_u[:m].copy(), w_j[:m].copy(), w_s[:m].copy(), w_e[:m].copy(), w_es[:m].copy(),
-            w_ee[:m].copy())
+    return (
+        w_u[:m].copy(),
+        w_j[:m].copy(),
+        w_s[:m].copy(),
+        w_e[:m].copy(),
+        w_es[:m].copy(),
+        w_ee[:m].copy(),
+    )
 
 
 @njit(cache=True)
-def pair_intercept(routes, th_speed, u_x, u_y, u_speed, w_u, w_s, w_e, w_es, w_ee, w0, w1, u, j, t):  # type: ignore[no-untyped-def]
+def pair_intercept(routes, th_speed, u_x, u_y, u_speed, w_u, w_s, w_e, w_es, w_ee, w0, w1, u, j, t):
     """Earliest intercept time of unit u on threat j launched at t, over the pair's open
     launch windows (indices w0..w1 of threat j's windows)."""
     best = math.inf
     for w in range(w0, w1):
         if w_u[w] == u and w_s[w] <= t <= w_e[w]:
-            s = intercept_time(routes[j], th_speed[j], u_x[u], u_y[u], u_speed[u], t, w_es[w], w_ee[w])
+            s = intercept_time(
+                routes[j], th_speed[j], u_x[u], u_y[u], u_speed[u], t, w_es[w], w_ee[w]
+            )
             best = min(best, s)
     return best
 
 
 @njit(cache=True)
-def _grow_i(a, cap):  # type: ignore[no-untyped-def]
+def _grow_i(a, cap):
     b = np.empty(cap, np.int64)
     b[: a.shape[0]] = a
     return b
 
 
 @njit(cache=True)
-def _grow_f(a, cap):  # type: ignore[no-untyped-def]
+def _grow_f(a, cap):
     b = np.empty(cap, np.float64)
     b[: a.shape[0]] = a
     return b
 
 
 @njit(cache=True)
-def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sense):  # type: ignore[no-untyped-def]
+def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sense):
     """Per threat: time first tracked (inf if never) and the index of the sensor that tracked it."""
     n = routes.shape[0]
     ns = s_x.shape[0]
@@ -371,7 +383,7 @@ def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sens
 
 
 @njit(cache=True)
-def _start_reloads(t, heap, seq, ready, reloading, stock, u_pool, u_cap, u_reload, s):  # type: ignore[no-untyped-def]
+def _start_reloads(t, heap, seq, ready, reloading, stock, u_pool, u_cap, u_reload, s):
     """Units (in index order) that cannot fire another engagement start reloading from their pool."""
     for u in range(ready.shape[0]):
         pool = u_pool[u]
@@ -388,12 +400,41 @@ def _start_reloads(t, heap, seq, ready, reloading, stock, u_pool, u_cap, u_reloa
 
 @njit(cache=True)
 def run_night(
-    routes, th_speed, th_kind, th_pkind, th_value, th_recog, t_track, u_shot,
-    u_kind, u_x, u_y, u_speed, u_pk, u_peff, u_cwcost, u_engcost, u_engtime, u_channels,
-    u_cap, u_ready0, u_reload, u_pool, u_reserve, pool_stock0,
-    w_u, w_j, w_s, w_e, w_es, w_ee,
-    rounds_per_eng, max_shots, max_ew, cost_threshold,
-):  # type: ignore[no-untyped-def]
+    routes,
+    th_speed,
+    th_kind,
+    th_pkind,
+    th_value,
+    th_recog,
+    t_track,
+    u_shot,
+    u_kind,
+    u_x,
+    u_y,
+    u_speed,
+    u_pk,
+    u_peff,
+    u_cwcost,
+    u_engcost,
+    u_engtime,
+    u_channels,
+    u_cap,
+    u_ready0,
+    u_reload,
+    u_pool,
+    u_reserve,
+    pool_stock0,
+    w_u,
+    w_j,
+    w_s,
+    w_e,
+    w_es,
+    w_ee,
+    rounds_per_eng,
+    max_shots,
+    max_ew,
+    cost_threshold,
+):
     """One night. Returns (fate, agent unit per threat, rounds fired per unit, ready rounds left
     per unit, pool stock left)."""
     n = routes.shape[0]
@@ -514,7 +555,9 @@ def run_night(
                         ew_n[j] += 1
                         free_ch[u] -= 1
                         ok = 1 if u_shot[j, idx] < u_pk[u, th_kind[j]] else 0
-                        heapq.heappush(heap, (t + u_engtime[u], EV_EW_DONE, seq, EV_EW_DONE, u, j, ok))
+                        heapq.heappush(
+                            heap, (t + u_engtime[u], EV_EW_DONE, seq, EV_EW_DONE, u, j, ok)
+                        )
                         seq += 1
                 else:
                     act[act_off[u] + act_cnt[u]] = c

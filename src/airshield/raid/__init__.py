@@ -20,8 +20,8 @@ __all__ = [
     "RaidResult",
     "compile_scenario",
     "draw_night",
-    "run_engine",
     "laydown_frame",
+    "run_engine",
     "sample_night",
     "simulate",
 ]

@@ -84,7 +84,9 @@ def register(app: typer.Typer) -> None:
     def demo(
         reps: Annotated[int, typer.Option(min=1, help="replications")] = 1000,
         seed: Annotated[int, typer.Option(help="root seed")] = 20250704,
-        workers: Annotated[int, typer.Option(min=1, help="worker processes (default: all CPUs)")] = 0,
+        workers: Annotated[
+            int, typer.Option(min=1, help="worker processes (default: all CPUs)")
+        ] = 0,
     ) -> None:
         """Run the bundled reference raid (night to 4 July 2025, notional laydown) and print the summary."""
         from airshield.examples import DEFAULT_SCENARIO, example_path
@@ -95,7 +97,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def catalog(
-        sources: Annotated[bool, typer.Option("--sources", help="list every number with its source")] = False,
+        sources: Annotated[
+            bool, typer.Option("--sources", help="list every number with its source")
+        ] = False,
         json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     ) -> None:
         """List threat and effector types with units; every number has a source and a date."""
@@ -118,20 +122,40 @@ def register(app: typer.Typer) -> None:
                 for col in ("type", "attribute", "value", "unit", "source", "date"):
                     t.add_column(col)
                 for r in df.itertuples(index=False):
-                    t.add_row(r.type, r.attribute, r.value, r.unit, r.source, str(r.date))
+                    t.add_row(
+                        *(str(x) for x in (r.type, r.attribute, r.value, r.unit, r.source, r.date))
+                    )
                 console.print(t)
             return
         tt = Table(title="Threat types (notional = not from public reporting; see --sources)")
-        for col in ("name", "kind", "speed km/h", "altitude km", "range km", "warhead kg", "cost USD"):
+        for col in (
+            "name",
+            "kind",
+            "speed km/h",
+            "altitude km",
+            "range km",
+            "warhead kg",
+            "cost USD",
+        ):
             tt.add_column(col)
-        for t in cat.threats.values():
+        for th in cat.threats.values():
             tt.add_row(
-                t.name, t.kind, f"{t.speed_kmh:g}", f"{t.altitude_min_km:g}–{t.altitude_max_km:g}",
-                f"{t.range_km:g}", f"{t.warhead_kg:g}", f"{t.cost_usd:,.0f}",
+                th.name, th.kind, f"{th.speed_kmh:g}",
+                f"{th.altitude_min_km:g}–{th.altitude_max_km:g}", f"{th.range_km:g}",
+                f"{th.warhead_kg:g}", f"{th.cost_usd:,.0f}",
             )  # fmt: skip
         console.print(tt)
         et = Table(title="Effector types (Pk by threat kind: drone / decoy / cruise / ballistic)")
-        for col in ("name", "kind", "range km", "ceiling km", "cost/shot USD", "Pk", "channels", "rounds"):
+        for col in (
+            "name",
+            "kind",
+            "range km",
+            "ceiling km",
+            "cost/shot USD",
+            "Pk",
+            "channels",
+            "rounds",
+        ):
             et.add_column(col)
         for e in cat.effectors.values():
             pk = e.pk
@@ -146,11 +170,13 @@ def register(app: typer.Typer) -> None:
         for col in ("id", "title", "publisher", "date"):
             src.add_column(col)
         for r in cat.sources.itertuples(index=False):
-            src.add_row(r.id, r.title, r.publisher, r.date)
+            src.add_row(*(str(x) for x in (r.id, r.title, r.publisher, r.date)))
         console.print(src)
 
     @app.command()
-    def validate(files: Annotated[list[Path], typer.Argument(help="scenario YAML file(s)")]) -> None:
+    def validate(
+        files: Annotated[list[Path], typer.Argument(help="scenario YAML file(s)")],
+    ) -> None:
         """Check scenario files; every problem is printed as file:line: field: expectation."""
         from airshield.errors import ScenarioError
         from airshield.scenario import expand_fire_units, load_scenario
@@ -175,11 +201,17 @@ def register(app: typer.Typer) -> None:
         file: FileArg,
         reps: Annotated[int, typer.Option(min=1, help="replications")] = 1000,
         seed: Annotated[int, typer.Option(help="root seed (numpy SeedSequence)")] = 0,
-        out: Annotated[Path | None, typer.Option(help="write per-replication rows to this Parquet file")] = None,
+        out: Annotated[
+            Path | None, typer.Option(help="write per-replication rows to this Parquet file")
+        ] = None,
         json_out: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
         workers: Annotated[int, typer.Option(min=0, help="worker processes (0 = all CPUs)")] = 1,
-        engine: Annotated[str, typer.Option(help="kernel (fast) or reference (readable)")] = "kernel",
-        report: Annotated[Path | None, typer.Option(help="write a self-contained HTML report")] = None,
+        engine: Annotated[
+            str, typer.Option(help="kernel (fast) or reference (readable)")
+        ] = "kernel",
+        report: Annotated[
+            Path | None, typer.Option(help="write a self-contained HTML report")
+        ] = None,
     ) -> None:
         """Monte Carlo of one night's raid: outcomes with 5–95 % bands."""
         _run(file, reps, seed, out, json_out, workers, engine, report)
@@ -197,7 +229,9 @@ def _run(
         raise typer.Exit(2)
     sc = load_scenario(file)
     n_workers = workers or default_workers()
-    result = sc.simulate(reps=reps, seed=seed, workers=n_workers, engine=engine, progress=not json_out)
+    result = sc.simulate(
+        reps=reps, seed=seed, workers=n_workers, engine=engine, progress=not json_out
+    )
     if out is not None:
         from airshield.raid.io import write_result_parquet
 

@@ -157,7 +157,8 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
         cdf[i] = np.cumsum(weights)
         cdf[i, -1] = 1.0
     th_type = np.concatenate(
-        [np.full(w.count, tnames.index(w.threat), np.int64) for w in sc.waves] or [np.zeros(0, np.int64)]
+        [np.full(w.count, tnames.index(w.threat), np.int64) for w in sc.waves]
+        or [np.zeros(0, np.int64)]
     ).astype(np.int64)
     th_wave = np.concatenate(
         [np.full(w.count, i, np.int64) for i, w in enumerate(sc.waves)] or [np.zeros(0, np.int64)]
@@ -168,7 +169,9 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
     radar_lon = [getattr(s, "lon", lon0) for s in sc.sensors]
     s_x, s_y = xy(radar_lat, radar_lon) if sc.sensors else (np.zeros(0), np.zeros(0))
     s_cover = np.array([isinstance(s, CoverageSensor) for s in sc.sensors], np.bool_)
-    s_r = np.array([np.inf if isinstance(s, CoverageSensor) else s.range_km for s in sc.sensors], float)
+    s_r = np.array(
+        [np.inf if isinstance(s, CoverageSensor) else s.range_km for s in sc.sensors], float
+    )
     s_amin = np.array([getattr(s, "altitude_min_km", 0.0) for s in sc.sensors], float)
     s_pdet = np.array([s.p_detect for s in sc.sensors], float)
     s_pdisc = np.array([s.p_discriminate_decoy for s in sc.sensors], float)
@@ -185,15 +188,21 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
     pools = {p.name: i for i, p in enumerate(sc.pools)}
     s_eng = sc.doctrine.rounds_per_engagement
     etypes = [cat.effectors[u.effector] for u in units]
-    u_x, u_y = xy([u.lat for u in units], [u.lon for u in units]) if units else (np.zeros(0), np.zeros(0))
+    u_x, u_y = (
+        xy([u.lat for u in units], [u.lon for u in units]) if units else (np.zeros(0), np.zeros(0))
+    )
     u_pk = np.array([[e.pk.of(k) for k in THREAT_KINDS] for e in etypes], float).reshape(-1, 4)
     u_kind = np.array([EFFECTOR_KIND_CODE[e.kind] for e in etypes], np.int64)
     u_cost = np.array([e.cost_per_shot_usd for e in etypes], float)
     u_peff = 1.0 - (1.0 - u_pk) ** s_eng
     u_engcost = u_cost * s_eng
     cap = np.array(
-        [0 if e.kind == "ew" else (u.ready_rounds if u.ready_rounds is not None else e.ready_rounds)
-         for u, e in zip(units, etypes, strict=True)],
+        [
+            0
+            if e.kind == "ew"
+            else (u.ready_rounds if u.ready_rounds is not None else e.ready_rounds)
+            for u, e in zip(units, etypes, strict=True)
+        ],
         np.int64,
     )
     return CompiledRaid(
@@ -248,13 +257,19 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
         u_cwcost=sc.doctrine.cost_weight * u_engcost,
         u_engtime=np.array([e.engagement_time_s for e in etypes], float),
         u_channels=np.array(
-            [u.channels if u.channels is not None else e.channels for u, e in zip(units, etypes, strict=True)],
+            [
+                u.channels if u.channels is not None else e.channels
+                for u, e in zip(units, etypes, strict=True)
+            ],
             np.int64,
         ),
         u_cap=cap,
         u_ready0=cap.copy(),
         u_reload=np.array(
-            [u.reload_s if u.reload_s is not None else e.reload_s for u, e in zip(units, etypes, strict=True)],
+            [
+                u.reload_s if u.reload_s is not None else e.reload_s
+                for u, e in zip(units, etypes, strict=True)
+            ],
             float,
         ),
         u_pool=np.array([pools[u.pool] if u.pool is not None else -1 for u in units], np.int64),

@@ -36,7 +36,7 @@ def run_kernel(c: CompiledRaid, night: Night) -> NightOutcome:
         night.routes, night.speed, c.u_kind, c.u_x, c.u_y, c.u_rmin, c.u_rmax, c.u_amin,
         c.u_amax, c.u_speed,
     )  # fmt: skip
-    fate, agent, fired, ready, stock = run_night(
+    fate, agent, fired, ready, stock = run_night(  # type: ignore[call-arg]
         night.routes, night.speed, night.kind, night.pkind, night.value, night.recognised,
         night.t_track, night.u_shot,
         c.u_kind, c.u_x, c.u_y, c.u_speed, c.u_pk, c.u_peff, c.u_cwcost, c.u_engcost,

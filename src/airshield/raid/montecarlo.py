@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -57,7 +58,7 @@ def tally(c: CompiledRaid, target: NDArray[np.int64], out: NightOutcome) -> RepR
     np.add.at(destroyed_by, (tt[d], eff[d]), 1)
     np.add.at(lost_by, (tt[lo], eff[lo]), 1)
     shots = np.bincount(c.u_eff, weights=out.fired, minlength=ne).astype(np.int64)
-    cost = np.bincount(c.u_eff, weights=out.fired * c.u_cost_shot, minlength=ne)
+    cost = np.bincount(c.u_eff, weights=out.fired * c.u_cost_shot, minlength=ne).astype(np.float64)
     hit = (out.fate == 2) & (c.tt_lethality[tt] > 0)
     hits = np.bincount(target[hit], minlength=na).astype(np.int64)
     # damage: each hit destroys `lethality` of what is left of the asset
@@ -203,7 +204,7 @@ def _assemble(
     nt, ne, na = len(c.threat_types), len(c.effector_types), len(c.asset_names)
     nu, npool = len(c.unit_names), len(c.pool_names)
 
-    def stack(name: str, shape: tuple[int, ...], dtype: type) -> NDArray:  # type: ignore[type-arg]
+    def stack(name: str, shape: tuple[int, ...], dtype: type) -> NDArray[Any]:
         if not rows:
             return np.zeros((0, *shape), dtype)
         return np.stack([getattr(r, name) for r in rows]).astype(dtype)

@@ -55,6 +55,47 @@ class Window:
     envelope_end_s: float
 
 
+@dataclass(frozen=True)
+class Resolve:
+    """An engagement's interceptors arrive: the threat is destroyed or survives."""
+
+    unit: int
+    threat: int
+
+
+@dataclass(frozen=True)
+class EwDone:
+    """An EW unit's dwell on a threat ends; ``success`` was drawn when it started."""
+
+    unit: int
+    threat: int
+    success: bool
+
+
+@dataclass(frozen=True)
+class ReloadDone:
+    unit: int
+    rounds: int
+
+
+@dataclass(frozen=True)
+class Impact:
+    threat: int
+
+
+@dataclass(frozen=True)
+class WindowOpen:
+    window: Window
+
+
+@dataclass(frozen=True)
+class Tracked:
+    threat: int
+
+
+Event = Resolve | EwDone | ReloadDone | Impact | WindowOpen | Tracked
+
+
 @dataclass
 class UnitState:
     index: int
@@ -112,29 +153,29 @@ class ReferenceNight:
         ]
         self.threats = [ThreatState(j) for j in range(c.n_threats)]
         self.stock = [int(x) for x in c.pool_stock0]
-        self.queue: list[tuple[float, int, int, str, object]] = []
+        self.queue: list[tuple[float, int, int, Event]] = []
         self.seq = 0
 
-    def push(self, time_s: float, priority: int, payload: object) -> None:
-        heapq.heappush(self.queue, (time_s, priority, self.seq, type(payload).__name__, payload))
+    def push(self, time_s: float, priority: int, event: Event) -> None:
+        heapq.heappush(self.queue, (time_s, priority, self.seq, event))
         self.seq += 1
 
     # ---- the night ----------------------------------------------------------------------
     def run(self) -> NightOutcome:
         c, night = self.c, self.night
         for j in range(c.n_threats):
-            self.push(float(night.routes[j, 8]), K.EV_IMPACT, ("impact", j))
+            self.push(float(night.routes[j, 8]), K.EV_IMPACT, Impact(j))
             if math.isfinite(night.t_track[j]):
-                self.push(float(night.t_track[j]), K.EV_TRACK, ("track", j))
+                self.push(float(night.t_track[j]), K.EV_TRACK, Tracked(j))
         for w in engagement_windows(c, night):
-            self.push(w.start_s, K.EV_WINDOW, ("window", w))
+            self.push(w.start_s, K.EV_WINDOW, WindowOpen(w))
         self.start_reloads(0.0)
         while self.queue:
             t = self.queue[0][0]
             epoch = False
             while self.queue and self.queue[0][0] == t:
-                _, _, _, _, payload = heapq.heappop(self.queue)
-                epoch |= self.handle(t, payload)
+                event = heapq.heappop(self.queue)[3]
+                epoch |= self.handle(t, event)
             if epoch:
                 self.decide(t)
         return NightOutcome(
@@ -145,52 +186,52 @@ class ReferenceNight:
             stock_end=np.array(self.stock, np.int64),
         )
 
-    def handle(self, t: float, payload: object) -> bool:
+    def handle(self, t: float, event: Event) -> bool:
         """Process one event; True if it may open a new engagement opportunity."""
         c, night = self.c, self.night
-        what = payload[0]  # type: ignore[index]
-        if what == "resolve":
-            _, u, j = payload  # type: ignore[misc]
-            unit, th = self.units[u], self.threats[j]
-            unit.free_channels += 1
-            th.busy = False
-            if th.fate == K.ALIVE:
-                p = c.u_pk[u, night.kind[j]]
-                shots = night.u_shot[j, th.pending_first_shot : th.pending_first_shot + self.s]
-                if any(x < p for x in shots):
-                    th.fate, th.agent = K.DESTROYED, u
-            return True
-        if what == "ew_done":
-            _, u, j, success = payload  # type: ignore[misc]
-            self.units[u].free_channels += 1
-            th = self.threats[j]
-            if th.fate == K.ALIVE and success:
-                th.fate, th.agent = K.LOST, u
-            return False
-        if what == "reload":
-            _, u, rounds = payload  # type: ignore[misc]
-            self.units[u].ready += rounds
-            self.units[u].reloading = False
-            return True
-        if what == "impact":
-            th = self.threats[payload[1]]  # type: ignore[index]
-            if th.fate == K.ALIVE:
-                th.fate = K.LEAKED
-            return False
-        if what == "window":
-            w: Window = payload[1]  # type: ignore[index]
-            unit, th = self.units[w.unit], self.threats[w.threat]
-            if unit.kind != K.K_EW:
-                unit.active.append(w)
+        match event:
+            case Resolve(u, j):
+                unit, th = self.units[u], self.threats[j]
+                unit.free_channels += 1
+                th.busy = False
+                if th.fate == K.ALIVE:
+                    p = c.u_pk[u, night.kind[j]]
+                    first = th.pending_first_shot
+                    if any(x < p for x in night.u_shot[j, first : first + self.s]):
+                        th.fate, th.agent = K.DESTROYED, u
                 return True
-            if th.fate == K.ALIVE and th.ew_attempts < c.max_ew and unit.free_channels > 0:
-                draw = night.u_shot[w.threat, c.max_shots + th.ew_attempts]
-                th.ew_attempts += 1
-                unit.free_channels -= 1
-                success = bool(draw < c.u_pk[w.unit, night.kind[w.threat]])
-                self.push(t + c.u_engtime[w.unit], K.EV_EW_DONE, ("ew_done", w.unit, w.threat, success))
-            return False
-        return True  # track
+            case EwDone(u, j, success):
+                self.units[u].free_channels += 1
+                th = self.threats[j]
+                if th.fate == K.ALIVE and success:
+                    th.fate, th.agent = K.LOST, u
+                return False
+            case ReloadDone(u, rounds):
+                self.units[u].ready += rounds
+                self.units[u].reloading = False
+                return True
+            case Impact(j):
+                th = self.threats[j]
+                if th.fate == K.ALIVE:
+                    th.fate = K.LEAKED
+                return False
+            case WindowOpen(w):
+                unit, th = self.units[w.unit], self.threats[w.threat]
+                if unit.kind != K.K_EW:
+                    unit.active.append(w)
+                    return True
+                if th.fate == K.ALIVE and th.ew_attempts < c.max_ew and unit.free_channels > 0:
+                    draw = night.u_shot[w.threat, c.max_shots + th.ew_attempts]
+                    th.ew_attempts += 1
+                    unit.free_channels -= 1
+                    success = bool(draw < c.u_pk[w.unit, night.kind[w.threat]])
+                    self.push(
+                        t + c.u_engtime[w.unit], K.EV_EW_DONE, EwDone(w.unit, w.threat, success)
+                    )
+                return False
+            case Tracked():
+                return True
+        raise AssertionError(f"unknown event {event!r}")
 
     def decide(self, t: float) -> None:
         """A decision epoch: offer every feasible (unit, threat) engagement to the assigner."""
@@ -258,7 +299,7 @@ class ReferenceNight:
                 for w in unit.active
                 if w.threat == j and w.start_s <= t <= w.end_s
             )  # fmt: skip
-            self.push(t_hit + c.u_engtime[u], K.EV_RESOLVE, ("resolve", u, j))
+            self.push(t_hit + c.u_engtime[u], K.EV_RESOLVE, Resolve(u, j))
         self.start_reloads(t)
 
     def start_reloads(self, t: float) -> None:
@@ -272,7 +313,7 @@ class ReferenceNight:
             if k > 0:
                 self.stock[pool] -= k
                 unit.reloading = True
-                self.push(t + c.u_reload[unit.index], K.EV_RELOAD, ("reload", unit.index, k))
+                self.push(t + c.u_reload[unit.index], K.EV_RELOAD, ReloadDone(unit.index, k))
 
 
 def run_reference(c: CompiledRaid, night: Night) -> NightOutcome:

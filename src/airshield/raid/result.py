@@ -132,7 +132,11 @@ class RaidResult:
                 }
             )
         assets = [
-            {"asset": name, "hits": band(self.hits[:, a]), "damage_usd": band(self.damage_usd[:, a])}
+            {
+                "asset": name,
+                "hits": band(self.hits[:, a]),
+                "damage_usd": band(self.damage_usd[:, a]),
+            }
             for a, name in enumerate(self.asset_names)
         ]
         kinds = np.array(self.threat_kinds)

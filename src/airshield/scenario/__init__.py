@@ -89,7 +89,9 @@ def check_references(sc: Scenario) -> list[tuple[Loc, str]]:
                     )
                 )
         if u.effector in cat.effectors and cat.effectors[u.effector].kind == "ew" and u.pool:
-            probs.append((("fire_units", i, "pool"), "electronic warfare units have no rounds/pool"))
+            probs.append(
+                (("fire_units", i, "pool"), "electronic warfare units have no rounds/pool")
+            )
     for i, w in enumerate(sc.waves):
         if m := known(w.threat, cat.threats, "threat type"):
             probs.append((("waves", i, "threat"), m))

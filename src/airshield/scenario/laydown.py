@@ -25,7 +25,9 @@ class ExpandedUnit:
     spec_index: int
 
 
-def _expand_one(spec: FireUnitSpec, index: int, assets: dict[str, tuple[float, float]]) -> list[ExpandedUnit]:
+def _expand_one(
+    spec: FireUnitSpec, index: int, assets: dict[str, tuple[float, float]]
+) -> list[ExpandedUnit]:
     opts = {
         "effector": spec.effector,
         "channels": spec.channels,

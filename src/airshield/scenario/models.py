@@ -241,7 +241,9 @@ class Scenario(Strict):
         """Monte Carlo of the raid: ``reps`` replications from ``SeedSequence(seed)``."""
         from airshield.raid import simulate
 
-        return simulate(self, reps=reps, seed=seed, workers=workers, engine=engine, progress=progress)
+        return simulate(
+            self, reps=reps, seed=seed, workers=workers, engine=engine, progress=progress
+        )
 
     def to_yaml(self) -> str:
         """The scenario as YAML (round-trips through :func:`airshield.load_scenario`)."""

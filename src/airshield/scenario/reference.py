@@ -53,7 +53,9 @@ def _type_name(ann: Any) -> str:
     if origin is typing.Literal:
         return " | ".join(repr(a) for a in args)
     if origin is not None:
-        return f"{getattr(origin, '__name__', str(origin))}[{', '.join(_type_name(a) for a in args)}]"
+        return (
+            f"{getattr(origin, '__name__', str(origin))}[{', '.join(_type_name(a) for a in args)}]"
+        )
     if ann is type(None):
         return "None"
     return getattr(ann, "__name__", str(ann))
@@ -78,12 +80,20 @@ def reference_markdown() -> str:
         "",
     ]
     for title, model, blurb in SECTIONS:
-        out += [f"## {title}", "", blurb, "", "| field | type | default | unit | description |",
-                "|---|---|---|---|---|"]
+        out += [
+            f"## {title}",
+            "",
+            blurb,
+            "",
+            "| field | type | default | unit | description |",
+            "|---|---|---|---|---|",
+        ]
         for name, f in model.model_fields.items():
             extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
             unit = str(extra.get("unit", ""))
             desc = (f.description or "").replace("|", "/")
-            out.append(f"| `{name}` | `{_type_name(f.annotation)}` | {_default(f)} | {unit} | {desc} |")
+            out.append(
+                f"| `{name}` | `{_type_name(f.annotation)}` | {_default(f)} | {unit} | {desc} |"
+            )
         out.append("")
     return "\n".join(out)

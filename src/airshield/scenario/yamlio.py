@@ -42,10 +42,12 @@ def parse_yaml(text: str, path: str | None = None) -> tuple[Any, dict[Loc, int]]
     """Parse YAML text safely; return the data and a map from field path to line number."""
     try:
         node = yaml.compose(text, Loader=_LineLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+        data = yaml.load(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
-        raise ScenarioError(path, [Problem("<yaml>", f"not valid YAML: {exc.problem}", line)]) from None
+        raise ScenarioError(
+            path, [Problem("<yaml>", f"not valid YAML: {exc.problem}", line)]
+        ) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(path, [Problem("<yaml>", f"not valid YAML: {exc}")]) from None
     lines: dict[Loc, int] = {}
@@ -110,7 +112,9 @@ def errors_to_problems(
         data_loc = tuple(p for p in loc if _is_data_part(p, lines, tuple(loc)))
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            msg = "unknown field (check the spelling; allowed fields are listed in docs/scenario.md)"
+            msg = (
+                "unknown field (check the spelling; allowed fields are listed in docs/scenario.md)"
+            )
         elif err["type"] == "missing":
             msg = "required field is missing"
         elif err["type"] == "union_tag_invalid":
@@ -153,8 +157,12 @@ def validate_data(model: type[M], data: Any, path: str | None, lines: dict[Loc, 
     if bad:
         raise ScenarioError(
             path,
-            [Problem(format_loc(b), "must be a finite number (NaN/inf given)", line_for(b, lines))
-             for b in bad],
+            [
+                Problem(
+                    format_loc(b), "must be a finite number (NaN/inf given)", line_for(b, lines)
+                )
+                for b in bad
+            ],
         )
     try:
         return model.model_validate(data, context={"path": path})
