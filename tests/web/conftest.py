@@ -40,6 +40,17 @@ watch = _browser.watch
 TEST_HOSTS = ("127.0.0.1", "localhost", "testserver")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def warm_kernels() -> None:
+    """Compile (or load from numba's cache) the raid kernel before any timed wait: a cold
+    compile takes a minute on a busy 2-core machine and would eat the runs' timeouts."""
+    from airshield.examples import example_path
+    from airshield.raid import simulate
+    from airshield.scenario import load_scenario
+
+    simulate(load_scenario(example_path("one-battery")), reps=1)
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Any:
     from airshield.web.app import Settings

@@ -50,7 +50,7 @@ def test_edit_validate_fix_run_and_see_report(page: Any, live_server: str, watch
     page.fill("#seed", "11")
     page.click("#run-btn")
     page.wait_for_selector("#progress:not([hidden])")
-    page.wait_for_selector("#run-link", timeout=90_000)
+    page.wait_for_selector("#run-link", timeout=120_000)
     assert page.get_attribute("#progress-bar", "style") == "width: 100%;"
     # the report is shown in the page, with its map drawn
     frame = page.frame_locator("#report-frame")
@@ -86,7 +86,7 @@ def test_compare_two_runs_side_by_side(page: Any, live_server: str, watch: Any) 
     w = watch(page, live_server + "/")
     # the run page polls until the run is done, then shows the report
     page.goto(f"{live_server}/runs/{b}")
-    page.wait_for_selector("#report-frame", timeout=90_000)
+    page.wait_for_selector("#report-frame", timeout=120_000)
     page.goto(live_server + "/")
     page.check(f"input.cmp[value='{a}']")
     assert page.is_disabled("#compare-btn")
