@@ -153,3 +153,24 @@ def test_warm_start_is_used() -> None:
     bad = np.full(p.pk.shape, 5)
     with pytest.raises(ValueError):
         solve(p, "local_search", warm_start=bad)
+
+
+@pytest.mark.parametrize(
+    "problem",
+    [
+        WTAProblem(values=np.ones(3), pk=np.zeros((0, 3)), rounds=np.zeros(0, int)),
+        WTAProblem(values=np.ones(0), pk=np.zeros((2, 0)), rounds=np.ones(2, int)),
+        WTAProblem(values=np.zeros(3), pk=np.full((2, 3), 0.5), rounds=np.ones(2, int)),
+        WTAProblem(values=np.ones(3), pk=np.full((2, 3), 0.5), rounds=np.zeros(2, int)),
+        WTAProblem(values=np.ones(3), pk=np.ones((2, 3)), rounds=np.full(2, 3)),
+    ],
+    ids=["no-weapons", "no-targets", "zero-values", "no-rounds", "certain-kills"],
+)
+def test_degenerate_problems(problem: WTAProblem) -> None:
+    for name in SOLVERS:
+        res = solve(problem, name, time_limit_s=0.05)
+        assert problem.is_feasible(res.assignment)
+        if res.bound is not None:
+            assert res.bound <= res.objective
+        if available_assigners()[name].has(AssignerFeature.EXACT):
+            assert res.status == SolveStatus.OPTIMAL

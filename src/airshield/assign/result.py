@@ -81,6 +81,6 @@ def relative_gap(objective: float, bound: float | None) -> float | None:
     if diff <= 0.0:
         return 0.0
     denom = abs(objective)
-    if denom < 1e-300:
-        return 0.0 if diff < 1e-300 else float("inf")
+    if denom < 1e-12:  # objective ~ 0: judge the absolute difference
+        return 0.0 if diff <= 1e-12 else float("inf")
     return diff / denom
