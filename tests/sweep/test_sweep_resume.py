@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import airshield
 import airshield.sweep.worker as worker
 from airshield.errors import ScenarioError
 from airshield.sweep import load_plan, read_manifest, run_sweep
@@ -105,6 +106,11 @@ def test_another_version_and_foreign_dirs_are_refused(spec_path: Path, tmp_path:
     man["version"] = "0.0.1"
     (out / "manifest.json").write_text(json.dumps(man))
     with pytest.raises(ScenarioError, match=r"written by airshield 0\.0\.1"):
+        run_sweep(spec_path, out, backend="serial")
+    man["version"] = airshield.__version__
+    man["code_hash"] = "0123456789abcdef"  # the engines were edited since
+    (out / "manifest.json").write_text(json.dumps(man))
+    with pytest.raises(ScenarioError, match="engine code changed since this sweep was written"):
         run_sweep(spec_path, out, backend="serial")
     foreign = tmp_path / "foreign"
     foreign.mkdir()

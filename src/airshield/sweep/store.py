@@ -16,10 +16,12 @@ refuses a directory that holds a different sweep (another spec hash) or another 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,27 @@ from airshield.sweep.worker import ARROW_TYPES, BatchResult
 
 PART_RE = re.compile(r"^part-(\d{6,})\.parquet$")
 TABLES = ("summary", "replications", "effectors", "assets", "nights", "pools")
+
+
+#: the code whose changes change results: a sweep is not resumed across a change of it
+ENGINE_CODE = ("raid", "kernels", "scenario", "catalog", "assign", "campaign", "geo.py",
+               "sweep/worker.py")  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def code_hash() -> str:
+    """A hash of the engine code and data files (so a restart does not mix results of two
+    versions of the engines, even between releases)."""
+    root = Path(airshield.__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in ENGINE_CODE:
+        p = root / name
+        files = sorted(p.rglob("*")) if p.is_dir() else [p]
+        for f in files:
+            if f.is_file() and f.suffix in (".py", ".csv", ".json", ".yaml"):
+                h.update(str(f.relative_to(root)).encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def part_name(batch: int) -> str:
@@ -175,6 +198,7 @@ class SweepStore:
             "name": plan.spec.name,
             "description": plan.spec.description,
             "version": airshield.__version__,
+            "code_hash": code_hash(),
             "spec_hash": plan.fingerprint,
             "base_kind": plan.spec.base.kind,
             "base_scenario": plan.base.name,
@@ -225,6 +249,12 @@ def _check_same(d: Path, man: dict[str, Any], plan: SweepPlan) -> None:
             Problem("version", f"written by airshield {man.get('version')}, this is "
                     f"{airshield.__version__}; results of two versions are not mixed; "
                     "use a new --out directory")
+        )  # fmt: skip
+    elif man.get("code_hash") != code_hash():
+        problems.append(
+            Problem("code_hash", f"the engine code changed since this sweep was written (code "
+                    f"hash {man.get('code_hash')}, now {code_hash()}); results of two engine "
+                    "versions are not mixed; use a new --out directory")
         )  # fmt: skip
     if problems:
         raise ScenarioError(str(d / "manifest.json"), problems)
