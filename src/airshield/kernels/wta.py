@@ -647,8 +647,20 @@ def _fill(
         for i in range(n_w):
             if i == bi or wtgt[i] == bj:
                 d, tj = _fill_row(
-                    i, x, values, pk, allowed, rounds, cost, channels, cap, surv, zeros, used,
-                    eng, ont,
+                    i,
+                    x,
+                    values,
+                    pk,
+                    allowed,
+                    rounds,
+                    cost,
+                    channels,
+                    cap,
+                    surv,
+                    zeros,
+                    used,
+                    eng,
+                    ont,
                 )
                 wbest[i] = d
                 wtgt[i] = tj
