@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits
 
 from airshield.campaign.bridge import RaidBridge
 from airshield.campaign.models import Campaign, OrderPurchase, ReorderPurchase
@@ -304,10 +305,11 @@ def run_campaign(
                 )  # fmt: skip
             _check_surrogate(sur, campaign, plan)
             fn = _fast_night_fn(sur, seed, n)
-            chain = _simulate_block(
-                campaign, plan, sur.pool_names, reps, len(sur.other_effectors), fn,
-                lambda i: callback("nights", i, n),
-            )  # fmt: skip
+            with threadpool_limits(limits=1, user_api="blas"):
+                chain = _simulate_block(
+                    campaign, plan, sur.pool_names, reps, len(sur.other_effectors), fn,
+                    lambda i: callback("nights", i, n),
+                )  # fmt: skip
             other_names, other_cost = sur.other_effectors, sur.other_cost_usd
             pool_cost = sur.pool_cost_usd
             info: dict[str, Any] = {"surrogate": dict(sur.info)}

@@ -8,7 +8,8 @@ available per pool ``A_p``:
 * per pool (and per effector type of the units without a pool), the share of the usable rounds
   fired; usable rounds are ``min(A_p, A_max_p)``, where ``A_max_p`` is what the pool's units can
   fire in the largest raid of the design with unlimited stock (more stock changes nothing);
-* damage in USD per harmful leaker by threat type (non-negative least squares).
+* damage in USD per harmful leaker by threat type, linear in the (linear) features, so that
+  where the leakers go as pools run low is followed (ridge least squares).
 
 Each share is a binomial GLM (logit link) on a quadratic in the standardised log features
 ``log1p(n_t)``, ``log1p(sum n)`` and ``log1p(min(A_p, A_max_p))``, fitted by iteratively
@@ -20,9 +21,9 @@ their normal deviates, so two variants run with common random numbers stay coupl
 
 The design: compositions taken from the campaign's own raid nights (evenly over raid size), each
 at a few pool-stock levels (always one at full stock), a few replications each, from one
-``SeedSequence``. A fit is cached in memory and on disk (``$AIRSHIELD_CACHE_DIR`` or
-``~/.cache/airshield/surrogates``) under a hash of the raid template, the design and the
-surrogate version.
+``SeedSequence``; the structure of each GLM (constant, linear, or quadratic with one of a few
+ridges) is chosen by cross-validated deviance. A fit is cached in memory and on disk
+(:func:`cache_dir`) under a hash of the raid template, the design and the surrogate version.
 """
 
 from __future__ import annotations
@@ -39,13 +40,13 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import nnls
 from scipy.special import expit
+from threadpoolctl import threadpool_limits
 
 from airshield.campaign.bridge import RaidBridge
 from airshield.scenario import Scenario
 
-SURROGATE_VERSION = "1"
+SURROGATE_VERSION = "3"
 I = NDArray[np.int64]
 F = NDArray[np.float64]
 
@@ -59,15 +60,15 @@ class DesignSpec:
     stock_levels: int = 8
     reps: int = 6
     seed: int = 20250604
-    ridge: float = 1e-3
+    folds: int = 4
 
     def runs(self) -> int:
         return self.compositions * self.stock_levels * self.reps
 
 
 def design_compositions(raids: I, k: int) -> I:
-    """Up to ``k`` distinct non-empty raid compositions, evenly spread over raid size (the
-    largest always included)."""
+    """About ``k`` distinct non-empty raid compositions, evenly spread over raid size (the
+    largest, and the one with the most of each threat type, always included), by raid size."""
     raids = np.asarray(raids, np.int64)
     raids = raids[raids.sum(axis=1) > 0]
     if raids.shape[0] == 0:
@@ -77,29 +78,33 @@ def design_compositions(raids: I, k: int) -> I:
     uniq = uniq[order]
     if uniq.shape[0] <= k:
         return uniq
-    idx = np.unique(np.round(np.linspace(0, uniq.shape[0] - 1, k)).astype(np.int64))
-    return uniq[idx]
+    idx = np.round(np.linspace(0, uniq.shape[0] - 1, k)).astype(np.int64)
+    # and the night with the most of each threat type (so no type is extrapolated)
+    extremes = [int(np.argmax(uniq[:, t])) for t in range(uniq.shape[1])]
+    keep = np.unique(np.concatenate([idx, extremes]))
+    sizes = uniq[keep].sum(axis=1)
+    return uniq[keep][np.argsort(sizes, kind="stable")]
 
 
-def _features(counts: F, usable: F, mu: F, sd: F) -> F:
-    """Design matrix rows: 1, z, and the upper triangle of z z^T (z standardised log features)."""
-    counts = np.atleast_2d(counts)
-    usable = np.atleast_2d(usable)
-    z = np.column_stack([np.log1p(counts), np.log1p(counts.sum(axis=1)), np.log1p(usable)])
-    z = (z - mu) / sd
-    m = z.shape[1]
-    iu, ju = np.triu_indices(m)
+def _raw_z(counts: F, usable: F, a_max: NDArray[Any]) -> F:
+    """Raw features: log1p of the threats per type and in all, the share of the usable rounds
+    on hand per pool and its square root."""
+    counts = np.atleast_2d(counts).astype(np.float64)
+    u = np.atleast_2d(usable).astype(np.float64) / np.maximum(a_max, 1)
+    return np.column_stack(
+        [np.log1p(counts), np.log1p(counts.sum(axis=1)), u, np.sqrt(np.clip(u, 0.0, None))]
+    )
+
+
+def _quadratic(z: F) -> F:
+    """Design matrix rows: 1, z, and the upper triangle of z z^T."""
+    iu, ju = np.triu_indices(z.shape[1])
     return np.column_stack([np.ones(z.shape[0]), z, z[:, iu] * z[:, ju]])
 
 
-def _raw_z(counts: F, usable: F) -> F:
-    counts = np.atleast_2d(counts)
-    usable = np.atleast_2d(usable)
-    return np.column_stack([np.log1p(counts), np.log1p(counts.sum(axis=1)), np.log1p(usable)])
-
-
-def fit_binomial_glm(x: F, successes: F, trials: F, ridge: float = 1e-3, iters: int = 100) -> F:
-    """Logistic regression on aggregated binomial data by IRLS with a ridge (intercept free)."""
+def fit_binomial_glm(x: F, successes: F, trials: F, ridge: float = 1e-3, iters: int = 60) -> F:
+    """Logistic regression on aggregated binomial data: penalised IRLS (ridge on all but the
+    intercept, scaled by the mean number of trials) with step halving."""
     ok = trials > 0
     x, s, n = x[ok], successes[ok], trials[ok]
     beta = np.zeros(x.shape[1])
@@ -107,19 +112,33 @@ def fit_binomial_glm(x: F, successes: F, trials: F, ridge: float = 1e-3, iters: 
         return beta
     frac = np.clip(s.sum() / n.sum(), 1e-4, 1 - 1e-4)
     beta[0] = np.log(frac / (1 - frac))
-    pen = ridge * np.eye(x.shape[1])
+    pen = ridge * max(1.0, float(n.mean())) * np.eye(x.shape[1])
     pen[0, 0] = 0.0
+
+    def objective(b: F) -> float:
+        eta = x @ b
+        # binomial negative log-likelihood, stable: n log(1 + e^eta) - s eta
+        return float((n * np.logaddexp(0.0, eta) - s * eta).sum() + 0.5 * b @ pen @ b)
+
+    obj = objective(beta)
     for _ in range(iters):
         eta = x @ beta
         p = expit(eta)
         w = n * p * (1 - p) + 1e-9
-        zz = eta + (s - n * p) / w
-        h = x.T @ (w[:, None] * x) + pen * max(1.0, float(n.mean()))
-        new = np.linalg.solve(h, x.T @ (w * zz))
-        new = np.clip(new, -50, 50)
-        if np.max(np.abs(new - beta)) < 1e-7:
-            return new
-        beta = new
+        grad = x.T @ (n * p - s) + pen @ beta
+        h = x.T @ (w[:, None] * x) + pen + 1e-9 * np.eye(x.shape[1])
+        step = np.linalg.solve(h, grad)
+        t = 1.0
+        while True:
+            cand = beta - t * step
+            new_obj = objective(cand)
+            if new_obj <= obj + 1e-12 or t < 1e-4:
+                break
+            t *= 0.5
+        done = obj - new_obj < 1e-9 * (abs(obj) + 1.0)
+        beta, obj = cand, min(obj, new_obj)
+        if done:
+            break
     return beta
 
 
@@ -131,6 +150,41 @@ def _dispersion(samples: F, trials: F, p: F) -> float:
     if not ok.any() or var_bin[ok].sum() <= 0:
         return 1.0
     return float(np.clip(var_emp[ok].sum() / var_bin[ok].sum(), 0.05, 20.0))
+
+
+# model structures tried for every output: (name, number of leading columns used, ridge)
+QUAD_RIDGES = (1e-3, 1e-2, 1e-1, 1.0)
+
+
+def select_glm(x: F, s: F, n: F, n_linear: int, folds: int = 4) -> tuple[F, str]:
+    """Choose by ``folds``-fold cross-validated deviance among an intercept-only, a linear and
+    quadratic logistic models (several ridges); refit the choice on all points. Returns the
+    coefficients over all columns of ``x`` (zeros where unused) and the choice's label."""
+    k = x.shape[1]
+    cands: list[tuple[str, int, float]] = [("const", 1, 0.0), ("linear", n_linear, 1e-3)]
+    cands += [(f"quadratic/{r:g}", k, r) for r in QUAD_RIDGES]
+    ok = n > 0
+    idx = np.flatnonzero(ok)
+    if idx.size < 2 * folds or s[ok].sum() == 0 or s[ok].sum() == n[ok].sum():
+        beta = np.zeros(k)
+        beta[:1] = fit_binomial_glm(x[:, :1], s, n, 0.0)
+        return beta, "const"
+    fold = np.arange(idx.size) % folds
+    best: tuple[float, str, int, float] | None = None
+    for label, cols, ridge in cands:
+        dev = 0.0
+        for f in range(folds):
+            tr, te = idx[fold != f], idx[fold == f]
+            b = fit_binomial_glm(x[tr, :cols], s[tr], n[tr], ridge)
+            eta = x[te, :cols] @ b
+            dev += float((n[te] * np.logaddexp(0.0, eta) - s[te] * eta).sum())
+        if best is None or dev < best[0]:
+            best = (dev, label, cols, ridge)
+    assert best is not None
+    _, label, cols, ridge = best
+    beta = np.zeros(k)
+    beta[:cols] = fit_binomial_glm(x[:, :cols], s, n, ridge)
+    return beta, label
 
 
 # ---- the fitted surrogate ----------------------------------------------------------------------
@@ -152,7 +206,7 @@ class Surrogate:
     disp_destroyed: F  # (T,)
     disp_lost: F  # (T,)
     disp_fired: F  # (P + Q,)
-    damage_per_leak_usd: F  # (T,)
+    damage_coef: F  # (T, 1 + zdim) damage per leaker = max(0, x_linear @ coef)
     pool_cost_usd: F
     other_cost_usd: F
     info: dict[str, Any] = field(default_factory=dict)
@@ -163,15 +217,18 @@ class Surrogate:
         c = np.broadcast_to(
             np.atleast_2d(counts).astype(np.float64), (usable.shape[0], counts.shape[-1])
         )
-        return _features(c, usable, self.z_mu, self.z_sd), usable
+        z = (_raw_z(c, usable, self.a_max) - self.z_mu) / self.z_sd
+        return _quadratic(z), usable
 
     def probabilities(self, counts: I, available: I) -> dict[str, F]:
         """Predicted shares for each row of ``available`` (R, P) at composition ``counts`` (T,)."""
         x, usable = self._x(np.asarray(counts, np.float64), np.asarray(available, np.float64))
+        lin = x[:, : self.damage_coef.shape[1]]
         return {
             "destroyed": expit(x @ self.beta_destroyed.T),
             "lost": expit(x @ self.beta_lost.T),
             "fired": expit(x @ self.beta_fired.T),
+            "damage_per_leak": np.maximum(lin @ self.damage_coef.T, 0.0),
             "usable": usable,
         }
 
@@ -215,7 +272,7 @@ class Surrogate:
             [np.minimum(available, self.a_max), np.broadcast_to(self.other_rounds, (r, q))]
         ).astype(np.int64)
         fired = _count(trials, pr["fired"], self.disp_fired, z[:, 2 * t :], u[:, 2 * t :])
-        damage = (leaked * self.damage_per_leak_usd).sum(axis=1)
+        damage = (leaked * pr["damage_per_leak"]).sum(axis=1)
         return d, lo, leaked, fired[:, :p], fired[:, p:], damage
 
     # ---- persistence --------------------------------------------------------------------
@@ -261,7 +318,7 @@ def _design_key(template: Scenario, threat_types: list[str], comps: I, spec: Des
             "threats": threat_types,
             "comps": hashlib.sha256(np.ascontiguousarray(comps).tobytes()).hexdigest(),
             "shape": list(comps.shape),
-            "spec": [spec.compositions, spec.stock_levels, spec.reps, spec.seed, spec.ridge],
+            "spec": [spec.compositions, spec.stock_levels, spec.reps, spec.seed, spec.folds],
         },
         sort_keys=True,
     ).encode()
@@ -269,12 +326,14 @@ def _design_key(template: Scenario, threat_types: list[str], comps: I, spec: Des
 
 
 def cache_dir() -> Path:
-    """Where fitted surrogates are kept between runs."""
+    """Where fitted surrogates are kept between runs: ``$AIRSHIELD_CACHE_DIR/surrogates`` or the
+    user cache folder (``~/.cache/airshield/surrogates`` on Linux)."""
     env = os.environ.get("AIRSHIELD_CACHE_DIR")
     if env:
         return Path(env) / "surrogates"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "airshield" / "surrogates"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("airshield")) / "surrogates"
 
 
 _MEMORY: dict[str, Surrogate] = {}
@@ -309,6 +368,157 @@ def _run_point(b: RaidBridge, counts: I, avail: I, children: list[np.random.Seed
     return np.array(rows)
 
 
+@dataclass
+class DesignData:
+    """Raid-engine runs of a design: ``y[point, rep]`` holds destroyed (T), lost (T), leaked (T),
+    fired per pool (P), fired per other effector (Q) and damage USD (1)."""
+
+    counts: F  # (D, T)
+    available: F  # (D, P)
+    y: F  # (D, R, 3T + P + Q + 1)
+    a_max: I
+    pilot_runs: int
+
+
+def collect_design(
+    bridge: RaidBridge,
+    comps: I,
+    spec: DesignSpec,
+    *,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> DesignData:
+    """Run the raid engine over the design: each composition at ``spec.stock_levels`` pool-stock
+    levels (the first at full stock; in the others each pool is full with probability 1/2 or else
+    drawn from a Latin hypercube skewed to low stock), each ``spec.reps`` times; everything seeded
+    from ``SeedSequence(spec.seed)``."""
+    t, p, q = len(bridge.threat_types), len(bridge.pool_names), len(bridge.other_effectors)
+    root = np.random.SeedSequence(spec.seed)
+    pilot_ss, design_ss, level_ss = root.spawn(3)
+    # pilot: the largest raid with unlimited stock sets the usable rounds per pool
+    big = comps[-1] if comps.shape[0] else np.zeros(t, np.int64)
+    pilot = _run_point(bridge, big, np.full(p, 10**9, np.int64), pilot_ss.spawn(max(4, spec.reps)))
+    fired_max = pilot[:, 3 * t : 3 * t + p].max(axis=0) if p else np.zeros(0)
+    a_max = np.maximum(
+        np.maximum(bridge.magazine_rounds, np.ceil(1.3 * fired_max).astype(np.int64)), 1
+    ).astype(np.int64)
+    lrng = np.random.default_rng(level_ss)
+    counts_l: list[I] = []
+    avail_l: list[I] = []
+    m = spec.stock_levels
+    for c in comps:
+        lhs = (np.argsort(lrng.random((m, p)), axis=0) + lrng.random((m, p))) / m
+        a = np.floor(a_max * lhs**1.5).astype(np.int64)
+        # campaigns spend most nights with some pools full and others low: each pool of a
+        # level is full with probability 1/2, so those corners are in the design
+        a = np.where(lrng.random((m, p)) < 0.5, a_max, a)
+        a[0] = a_max
+        for row in a:
+            counts_l.append(c)
+            avail_l.append(row)
+    children = design_ss.spawn(len(counts_l))
+    items = [
+        (c, a, ch.spawn(spec.reps)) for c, a, ch in zip(counts_l, avail_l, children, strict=True)
+    ]
+    results: list[F] = []
+    if workers > 1 and len(items) > 1:
+        from airshield.raid.montecarlo import _mp_context
+
+        size = max(1, len(items) // (workers * 4))
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        payload = bridge.template.model_dump_json()
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+            futs = [pool.submit(_run_points, payload, bridge.threat_types, ch) for ch in chunks]
+            for fut in futs:
+                results.extend(fut.result())
+                if progress:
+                    progress(len(results), len(items))
+    else:
+        for c, a, ch in items:
+            results.append(_run_point(bridge, c, a, ch))
+            if progress:
+                progress(len(results), len(items))
+    width = 3 * t + p + q + 1
+    return DesignData(
+        counts=np.array(counts_l, np.float64).reshape(-1, t),
+        available=np.array(avail_l, np.float64).reshape(-1, p),
+        y=np.stack(results) if results else np.zeros((0, spec.reps, width)),
+        a_max=a_max,
+        pilot_runs=int(pilot.shape[0]),
+    )
+
+
+def fit_from_design(
+    bridge: RaidBridge, data: DesignData, folds: int = 4
+) -> tuple[Surrogate, dict[str, str]]:
+    """Fit every share's GLM (structure chosen by cross-validation) and the dispersions."""
+    t, p, q = len(bridge.threat_types), len(bridge.pool_names), len(bridge.other_effectors)
+    counts, avail, y = data.counts, data.available, data.y
+    d_pts, r = y.shape[0], max(1, y.shape[1])
+    zdim = t + 1 + 2 * p
+    if d_pts:
+        z = _raw_z(counts, avail, data.a_max)
+        mu, sd = z.mean(axis=0), z.std(axis=0)
+        sd = np.where(sd > 1e-9, sd, 1.0)
+        x = _quadratic((z - mu) / sd)
+    else:
+        mu, sd = np.zeros(zdim), np.ones(zdim)
+        x = np.zeros((0, 1 + zdim + zdim * (zdim + 1) // 2))
+    kdim = x.shape[1]
+    n_lin = 1 + zdim
+    sums = y.sum(axis=1)
+    choice: dict[str, str] = {}
+    beta_d, beta_l = np.zeros((t, kdim)), np.zeros((t, kdim))
+    disp_d, disp_l = np.ones(t), np.ones(t)
+    for k, name in enumerate(bridge.threat_types):
+        n = counts[:, k] * r
+        beta_d[k], choice[f"destroyed:{name}"] = select_glm(x, sums[:, k], n, n_lin, folds)
+        disp_d[k] = _dispersion(y[:, :, k], counts[:, k], expit(x @ beta_d[k]))
+        nl = n - sums[:, k]
+        beta_l[k], choice[f"lost:{name}"] = select_glm(x, sums[:, t + k], nl, n_lin, folds)
+        disp_l[k] = _dispersion(y[:, :, t + k], nl / r, expit(x @ beta_l[k]))
+    trials = np.column_stack([avail, np.broadcast_to(bridge.other_rounds, (d_pts, q))])
+    beta_f = np.zeros((p + q, kdim))
+    disp_f = np.ones(p + q)
+    for k, name in enumerate(bridge.pool_names + bridge.other_effectors):
+        beta_f[k], choice[f"fired:{name}"] = select_glm(
+            x, sums[:, 3 * t + k], trials[:, k] * r, n_lin, folds
+        )
+        disp_f[k] = _dispersion(y[:, :, 3 * t + k], trials[:, k], expit(x @ beta_f[k]))
+    # damage per harmful leaker, by threat type, linear in the linear features
+    harm = bridge.harmful
+    coef = np.zeros((t, n_lin))
+    if d_pts and harm.any():
+        leaked = y[:, :, 2 * t : 3 * t]  # (D, R, T)
+        xl = np.repeat(x[:, :n_lin], y.shape[1], axis=0)  # (D R, n_lin)
+        lk = leaked.reshape(-1, t)[:, harm]
+        a = (lk[:, :, None] * xl[:, None, :]).reshape(lk.shape[0], -1)
+        dmg = y[:, :, -1].reshape(-1)
+        lam = 1e-6 * float((a * a).sum()) / max(a.shape[1], 1) + 1e-12
+        sol = np.linalg.solve(a.T @ a + lam * np.eye(a.shape[1]), a.T @ dmg)
+        coef[harm] = sol.reshape(int(harm.sum()), n_lin)
+    sur = Surrogate(
+        template_hash=bridge.template.content_hash(),
+        threat_types=list(bridge.threat_types),
+        pool_names=list(bridge.pool_names),
+        other_effectors=list(bridge.other_effectors),
+        a_max=data.a_max,
+        other_rounds=bridge.other_rounds.astype(np.int64),
+        z_mu=mu,
+        z_sd=sd,
+        beta_destroyed=beta_d,
+        beta_lost=beta_l,
+        beta_fired=beta_f,
+        disp_destroyed=disp_d,
+        disp_lost=disp_l,
+        disp_fired=disp_f,
+        damage_coef=coef,
+        pool_cost_usd=bridge.pool_cost_usd.astype(np.float64),
+        other_cost_usd=bridge.other_cost_usd.astype(np.float64),
+    )
+    return sur, choice
+
+
 def fit_surrogate(
     template: Scenario,
     threat_types: list[str],
@@ -335,122 +545,20 @@ def fit_surrogate(
         except (OSError, ValueError, KeyError, TypeError):
             pass  # a stale or broken cache file: refit
     started = time.perf_counter()
-    b = RaidBridge(template, threat_types)
-    t, p, q = len(threat_types), len(b.pool_names), len(b.other_effectors)
-    root = np.random.SeedSequence(spec.seed)
-    pilot_ss, design_ss, level_ss = root.spawn(3)
-    # pilot: the largest raid with unlimited stock sets the usable rounds per pool
-    big = comps[-1] if comps.shape[0] else np.zeros(t, np.int64)
-    huge = np.full(p, 10**9, np.int64)
-    pilot = _run_point(b, big, huge, pilot_ss.spawn(max(4, spec.reps)))
-    fired_max = pilot[:, 3 * t : 3 * t + p].max(axis=0) if p else np.zeros(0)
-    a_max = np.maximum(
-        np.maximum(b.magazine_rounds, np.ceil(1.3 * fired_max).astype(np.int64)), 1
-    ).astype(np.int64)
-    # design points
-    lrng = np.random.default_rng(level_ss)
-    counts_l: list[I] = []
-    avail_l: list[I] = []
-    for c in comps:
-        m = spec.stock_levels
-        lhs = (
-            (np.argsort(lrng.random((m, p)), axis=0) + lrng.random((m, p))) / m
-            if p
-            else np.zeros((m, 0))
-        )
-        a = np.floor(a_max * lhs**1.5).astype(np.int64)
-        a[0] = a_max
-        for row in a:
-            counts_l.append(c)
-            avail_l.append(row)
-    children = design_ss.spawn(len(counts_l))
-    items = [
-        (c, a, ch.spawn(spec.reps)) for c, a, ch in zip(counts_l, avail_l, children, strict=True)
-    ]
-    results: list[F] = []
-    if workers > 1 and len(items) > 1:
-        from airshield.raid.montecarlo import _mp_context
-
-        size = max(1, len(items) // (workers * 4))
-        chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        payload = template.model_dump_json()
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
-            futs = [pool.submit(_run_points, payload, threat_types, ch) for ch in chunks]
-            for fut in futs:
-                results.extend(fut.result())
-                if progress:
-                    progress(len(results), len(items))
-    else:
-        for c, a, ch in items:
-            results.append(_run_point(b, c, a, ch))
-            if progress:
-                progress(len(results), len(items))
-    y = np.stack(results) if results else np.zeros((0, spec.reps, 3 * t + p + q + 1))
-    counts = np.array(counts_l, np.float64).reshape(-1, t)
-    avail = np.array(avail_l, np.float64).reshape(-1, p)
-    z = _raw_z(counts, avail) if counts.shape[0] else np.zeros((0, t + 1 + p))
-    mu = z.mean(axis=0) if z.shape[0] else np.zeros(t + 1 + p)
-    sd = z.std(axis=0) if z.shape[0] else np.ones(t + 1 + p)
-    sd = np.where(sd > 1e-9, sd, 1.0)
-    x = _features(counts, avail, mu, sd) if counts.shape[0] else np.zeros((0, 1))
-    kdim = x.shape[1]
-    r = spec.reps
-    sums = y.sum(axis=1)
-    beta_d = np.zeros((t, kdim))
-    beta_l = np.zeros((t, kdim))
-    disp_d = np.ones(t)
-    disp_l = np.ones(t)
-    for k in range(t):
-        n = counts[:, k] * r
-        beta_d[k] = fit_binomial_glm(x, sums[:, k], n, spec.ridge)
-        pd_ = expit(x @ beta_d[k])
-        disp_d[k] = _dispersion(y[:, :, k], counts[:, k], pd_)
-        nl = n - sums[:, k]
-        beta_l[k] = fit_binomial_glm(x, sums[:, t + k], nl, spec.ridge)
-        pl_ = expit(x @ beta_l[k])
-        disp_l[k] = _dispersion(y[:, :, t + k], nl / r, pl_)
-    trials = np.column_stack([avail, np.broadcast_to(b.other_rounds, (avail.shape[0], q))])
-    beta_f = np.zeros((p + q, kdim))
-    disp_f = np.ones(p + q)
-    for k in range(p + q):
-        beta_f[k] = fit_binomial_glm(x, sums[:, 3 * t + k], trials[:, k] * r, spec.ridge)
-        pf_ = expit(x @ beta_f[k])
-        disp_f[k] = _dispersion(y[:, :, 3 * t + k], trials[:, k], pf_)
-    # damage per harmful leaker, by threat type
-    leaked = y[:, :, 2 * t : 3 * t].reshape(-1, t)
-    dmg = y[:, :, -1].reshape(-1)
-    harm = b.harmful
-    dpl = np.zeros(t)
-    if leaked.shape[0] and harm.any():
-        sol, _ = nnls(leaked[:, harm], dmg)
-        dpl[harm] = sol
-    # in-sample error of the expected counts (means over the design replications)
-    sur = Surrogate(
-        template_hash=template.content_hash(),
-        threat_types=list(threat_types),
-        pool_names=list(b.pool_names),
-        other_effectors=list(b.other_effectors),
-        a_max=a_max,
-        other_rounds=b.other_rounds.astype(np.int64),
-        z_mu=mu,
-        z_sd=sd,
-        beta_destroyed=beta_d,
-        beta_lost=beta_l,
-        beta_fired=beta_f,
-        disp_destroyed=disp_d,
-        disp_lost=disp_l,
-        disp_fired=disp_f,
-        damage_per_leak_usd=dpl,
-        pool_cost_usd=b.pool_cost_usd.astype(np.float64),
-        other_cost_usd=b.other_cost_usd.astype(np.float64),
-    )
+    bridge = RaidBridge(template, threat_types)
+    data = collect_design(bridge, comps, spec, workers=workers, progress=progress)
+    runs_s = time.perf_counter() - started
+    with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads only cost
+        sur, choice = fit_from_design(bridge, data, spec.folds)
     sur.info = {
         "key": key,
-        "design_points": len(items),
-        "raid_runs": len(items) * spec.reps + pilot.shape[0],
+        "design_points": int(data.y.shape[0]),
+        "raid_runs": int(data.y.shape[0] * data.y.shape[1] + data.pilot_runs),
+        "raid_runs_s": round(runs_s, 3),
         "fit_s": round(time.perf_counter() - started, 3),
-        "a_max": a_max.tolist(),
-        **_in_sample_error(sur, counts, avail, y, harm),
+        "a_max": data.a_max.tolist(),
+        "models": choice,
+        **_in_sample_error(sur, data, bridge.harmful),
     }
     _MEMORY[key] = sur
     if cache:
@@ -461,20 +569,21 @@ def fit_surrogate(
     return sur
 
 
-def _in_sample_error(
-    sur: Surrogate, counts: F, avail: F, y: F, harm: NDArray[np.bool_]
-) -> dict[str, float]:
+def _in_sample_error(sur: Surrogate, data: DesignData, harm: NDArray[np.bool_]) -> dict[str, float]:
     """Mean absolute error of the predicted means of harmful leakers and rounds fired, relative to
     the design's mean, at the design points (a fit diagnostic, not the error bound)."""
-    if counts.shape[0] == 0:
+    if data.counts.shape[0] == 0:
         return {}
     t, p = len(sur.threat_types), len(sur.pool_names)
+    y = data.y
     leak_obs = y[:, :, 2 * t : 3 * t].mean(axis=1)[:, harm].sum(axis=1)
     fired_obs = y[:, :, 3 * t : 3 * t + p].mean(axis=1)
-    leak_pred = np.zeros(counts.shape[0])
-    fired_pred = np.zeros((counts.shape[0], p))
-    for i in range(counts.shape[0]):
-        e = sur.expected(counts[i].astype(np.int64), avail[i : i + 1].astype(np.int64))
+    leak_pred = np.zeros(data.counts.shape[0])
+    fired_pred = np.zeros((data.counts.shape[0], p))
+    for i in range(data.counts.shape[0]):
+        e = sur.expected(
+            data.counts[i].astype(np.int64), data.available[i : i + 1].astype(np.int64)
+        )
         leak_pred[i] = e["leaked"][0][harm].sum()
         fired_pred[i] = e["fired"][0, :p]
     out = {
