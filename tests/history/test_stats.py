@@ -97,3 +97,11 @@ def test_strategic_only(daily_csv: Path) -> None:
     f = read_daily_csv(daily_csv).frame
     m = monthly_stats(f, strategic_only=True).set_index(["month", "kind"])
     assert m.loc[("2024-03", "drone"), "launched"] == 40
+
+
+def test_header_only_file(make_csv) -> None:  # type: ignore[no-untyped-def]
+    f = read_daily_csv(make_csv([])).frame
+    assert len(f) == 0 and f["strategic"].dtype == bool
+    assert monthly_records(monthly_stats(f)) == []
+    assert nightly_totals(f).empty and largest_raids(f).empty
+    assert raid_size_distribution(f).nights == 0

@@ -71,6 +71,11 @@ def rolling_origin(
         origins = [m for m in origins if m >= pd.Period(first_origin, "M")]
     if last_origin is not None:
         origins = [m for m in origins if m <= pd.Period(last_origin, "M")]
+    if not origins:
+        raise ValueError(
+            f"no month to backtest: each origin needs {window_nights} nights of history and "
+            "three complete months before it"
+        )
     rows: list[dict[str, object]] = []
     seeds = np.random.SeedSequence(seed).spawn(len(origins))
     for m, ss in zip(origins, seeds, strict=True):

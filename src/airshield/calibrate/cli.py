@@ -158,7 +158,7 @@ def _tempo_app() -> typer.Typer:
             return fit_tempo(_series(file), origin=origin, window_nights=window, trend=trend,
                              halflife_nights=halflife)
         except ValueError as exc:
-            raise ScenarioError(str(file), [Problem("--origin", str(exc))]) from exc
+            raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
 
     @app.command("fit")
     def tempo_fit(
@@ -233,10 +233,14 @@ def _tempo_app() -> typer.Typer:
         import yaml
 
         model = _fit(file, origin, window, halflife or None, trend)
+        try:
+            sched = model.to_schedule(nights, seed=seed, decoy_share=decoy_share)
+        except ValueError as exc:
+            raise ScenarioError(str(file), [Problem("--nights", str(exc))]) from exc
         text = "# attacker.tempo sampled by 'airshield tempo schedule' (one path, seed "
         text += f"{seed}) from the tempo model fitted before {model.origin}\n"
         text += yaml.safe_dump(
-            {"tempo": model.to_schedule(nights, seed=seed, decoy_share=decoy_share)},
+            {"tempo": sched},
             sort_keys=False, default_flow_style=None,
         )
         if out is None:
@@ -261,9 +265,12 @@ def _tempo_app() -> typer.Typer:
         """Rolling-origin backtest (one month ahead) against last-month and 3-month-mean."""
         from airshield.calibrate.backtest import rolling_origin
 
-        bt = rolling_origin(_series(file), first_origin=first_origin, last_origin=last_origin,
-                            window_nights=window, trend=trend, halflife_nights=halflife or None,
-                            sims=sims, seed=seed)
+        try:
+            bt = rolling_origin(_series(file), first_origin=first_origin,
+                                last_origin=last_origin, window_nights=window, trend=trend,
+                                halflife_nights=halflife or None, sims=sims, seed=seed)
+        except ValueError as exc:
+            raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
         if out is not None:
             bt.forecasts.to_csv(out, index=False)
         if json_out:

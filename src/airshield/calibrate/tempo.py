@@ -47,6 +47,8 @@ def nightly_series(
     Index: night (evening date), columns: :data:`TEMPO_KINDS` and ``total``.
     """
     wide = nightly_totals(frame)
+    if wide.empty and (start is None or end is None):
+        raise ValueError("the record has no strategic launches (Shahed-type drones or missiles)")
     lo = start if start is not None else wide.index.min()
     hi = end if end is not None else wide.index.max()
     idx = pd.date_range(lo, hi, freq="D", name="night")

@@ -113,8 +113,11 @@ class ImportResult:
     def to_parquet(self, path: str | Path) -> Path:
         """Write the tidy table to Parquet (pyarrow) and return the path."""
         out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        self.frame.to_parquet(out, index=False, engine="pyarrow")
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            self.frame.to_parquet(out, index=False, engine="pyarrow")
+        except OSError as exc:
+            raise ScenarioError(str(out), [Problem("--out", f"cannot write ({exc.strerror})")]) from exc
         return out
 
 
@@ -203,6 +206,9 @@ def read_daily_csv(
     _regimes(frame)
     frame = frame.sort_values(["night", "start", "end", "line"], kind="stable")
     frame = frame.reset_index(drop=True)[list(TIDY_COLUMNS)]
+    for col in ("start_has_time", "end_has_time", "strategic", "mapped", "is_bundle",
+                "apportioned", "lost_reported"):
+        frame[col] = frame[col].astype(bool)  # also typed when the file has no rows
     return ImportResult(
         frame=frame,
         path=label,
@@ -219,7 +225,12 @@ def load_tidy(path: str | Path) -> pd.DataFrame:
     if p.suffix.lower() in {".parquet", ".pq"}:
         if not p.exists():
             raise FileNotFoundError(2, "file not found", str(p))
-        frame = pd.read_parquet(p, engine="pyarrow")
+        try:
+            frame = pd.read_parquet(p, engine="pyarrow")
+        except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
+            raise ScenarioError(
+                str(p), [Problem("file", f"not a readable Parquet file ({exc})")]
+            ) from exc
         missing = [c for c in TIDY_COLUMNS if c not in frame.columns]
         if missing:
             raise ScenarioError(

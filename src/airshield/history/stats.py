@@ -59,7 +59,7 @@ def monthly_stats(
     reported; a sum with nothing reported is ``<NA>`` (not zero). ``lost`` is ``<NA>`` for months
     in which no row reported it (before July 2024, or after the July 2025 rule change).
     """
-    f = frame if not strategic_only else frame[frame["strategic"]]
+    f = frame if not strategic_only else frame.loc[frame["strategic"].astype(bool)]
     f = f.assign(month=_month(f))
     both = f["launched"].notna() & f["destroyed"].notna()
     f = f.assign(
@@ -119,7 +119,14 @@ def monthly_records(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 def nightly_totals(frame: pd.DataFrame, *, strategic_only: bool = True) -> pd.DataFrame:
     """Launched per night and kind (wide: one column per kind, plus ``total``), indexed by night."""
-    f = frame[frame["strategic"]] if strategic_only else frame
+    f = frame.loc[frame["strategic"].astype(bool)] if strategic_only else frame
+    f = f[f["launched"].notna()]
+    if f.empty:
+        empty = pd.DataFrame(
+            {k: pd.Series(dtype="int64") for k in (*THREAT_KINDS, "total")},
+            index=pd.DatetimeIndex([], name="night"),
+        )
+        return empty
     wide = (
         f.pivot_table(index="night", columns="kind", values="launched", aggfunc="sum",
                       fill_value=0)
@@ -133,7 +140,7 @@ def nightly_totals(frame: pd.DataFrame, *, strategic_only: bool = True) -> pd.Da
 
 def largest_raids(frame: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The ``n`` nights with most strategic weapons launched (Shahed-type drones and missiles)."""
-    f = frame[frame["strategic"]]
+    f = frame.loc[frame["strategic"].astype(bool)]
     wide = nightly_totals(frame)
     neutral = f.groupby("night")["neutralised"].sum(min_count=1)
     raid_ids = f.groupby("night")["raid_id"].first()
