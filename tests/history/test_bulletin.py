@@ -268,3 +268,14 @@ def test_example_bulletin_file() -> None:
     assert first.date == "2031-03-18" and first.target == "Vinnytsia"
     last = claims[-1]
     assert last.launched == {"drone": 700} and last.qualifier == "more than, planned, per night"
+
+
+def test_field_spans_point_at_the_text() -> None:
+    text = ("Russia launched 40 drones at Kharkiv overnight into Friday, according to the "
+            'regional governor, who called it "a night of terror".')
+    c = one(text, ref_date=date(2025, 7, 4))
+    assert set(c.spans) >= {"date", "target", "source", "quote"}
+    for name, value in (("date", c.date_text), ("target", c.target), ("source", c.source),
+                        ("quote", c.quote)):
+        a, b = c.spans[name]
+        assert text[a:b] == value

@@ -334,6 +334,7 @@ class Claim:
     quote: str | None = None
     qualifiers: list[str] = field(default_factory=list)
     period: str | None = None
+    spans: dict[str, list[int]] = field(default_factory=dict)
 
     def counts(self, role: str) -> dict[str, int]:
         """Counts of one role keyed by kind (items of one kind add up)."""
@@ -387,6 +388,7 @@ class Claim:
             "quote": self.quote,
             "qualifier": self.qualifier,
             "period": self.period,
+            "spans": self.spans,
             "items": [it.to_dict() for it in self.items],
             "unclassified": self.unclassified,
         }
@@ -937,7 +939,20 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
             prev_sentence_end = sb
     for claim in claims:
         _fill_anaphora(claim)
+        _locate(claim, norm)
     return claims
+
+
+def _locate(claim: Claim, norm: str) -> None:
+    """Character spans of the date, target, source, quote and period texts within the claim."""
+    lo, hi = claim.span
+    for name, value in (("date", claim.date_text), ("target", claim.target),
+                        ("source", claim.source), ("quote", claim.quote),
+                        ("period", claim.period)):
+        if value:
+            at = norm.find(value, lo, hi)
+            if at >= 0:
+                claim.spans[name] = [at, at + len(value)]
 
 
 def _dateline(norm: str) -> date | None:
