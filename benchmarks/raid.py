@@ -20,9 +20,8 @@ from pathlib import Path
 import numpy as np
 
 import airshield
-from airshield.kernels.raid import compute_windows
 from airshield.raid import compile_scenario, draw_night
-from airshield.raid.engines import run_kernel
+from airshield.raid.engines import run_kernel, window_arrays
 from airshield.raid.reference import run_reference
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -91,18 +90,7 @@ def main() -> None:
         rng = np.random.default_rng(7)
         n0 = draw_night(c2, rng)
         run_kernel(c2, n0)
-        w = compute_windows(
-            n0.routes,
-            n0.speed,
-            c2.u_kind,
-            c2.u_x,
-            c2.u_y,
-            c2.u_rmin,
-            c2.u_rmax,
-            c2.u_amin,
-            c2.u_amax,
-            c2.u_speed,
-        )
+        w = window_arrays(c2, n0)
         m = max(3, int(200 / max(1, total / 100)))
         t = time.perf_counter()
         for _ in range(m):

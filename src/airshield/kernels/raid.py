@@ -5,7 +5,7 @@ Python objects and a ``heapq`` queue and calls the *Python* versions of the geom
 below (``fn.py_func``); tests check that both engines give identical outcomes for the same draws.
 
 Event keys are ``(time_s, priority, seq)`` so simultaneous events are processed in one fixed
-order. Priorities: shot resolution, EW dwell end, reload done, impact, window open, track start.
+order (static events are sorted once and merged with a heap of dynamic ones). Priorities: shot resolution, EW dwell end, reload done, impact, window open, track start.
 After all events of one instant, a decision epoch assigns free fire units to tracked threats by
 greedy maximum marginal return (the rule of :func:`airshield.assign.solve` with ``greedy``).
 """
@@ -265,14 +265,53 @@ def position_at(route, t):
     return x, y
 
 
+@njit(cache=True, inline="always")
+def _dist2_to_segment(x, y, px, py, dx, dy, length):
+    """Squared distance from (x, y) to the segment from (px, py) along unit (dx, dy)."""
+    ex = x - px
+    ey = y - py
+    along = ex * dx + ey * dy
+    if along <= 0.0:
+        return ex * ex + ey * ey
+    if along >= length:
+        fx = ex - dx * length
+        fy = ey - dy * length
+        return fx * fx + fy * fy
+    perp = ex * dy - ey * dx
+    return perp * perp
+
+
 @njit(cache=True)
-def compute_windows(routes, th_speed, u_kind, u_x, u_y, u_rmin, u_rmax, u_amin, u_amax, u_speed):
+def pair_can_engage(
+    u, u_kind, u_pk, u_peff, u_engcost, u_cwcost, kind, pkind, value, recognised, t_track,
+    cost_threshold,
+):  # fmt: skip
+    """False for pairs that no decision epoch could ever assign (so they need no window):
+    EW without effect on the threat's kind; kinetic with zero kill probability, a cost above the
+    threshold or a non-positive gain, against a recognised decoy or a never-tracked threat."""
+    if u_kind[u] == K_EW:
+        return u_pk[u, kind] > 0.0
+    p = u_peff[u, pkind]
+    if p <= 0.0 or recognised or t_track == math.inf:
+        return False
+    if u_engcost[u] > cost_threshold * value:
+        return False
+    return value * 1.0 * p - u_cwcost[u] > 0.0
+
+
+@njit(cache=True)
+def compute_windows(
+    routes, th_speed, th_kind, th_pkind, th_value, th_recog, t_track,
+    u_kind, u_x, u_y, u_rmin, u_rmax, u_amin, u_amax, u_speed,
+    u_pk, u_peff, u_engcost, u_cwcost, cost_threshold,
+):  # fmt: skip
     """All windows of a replication, threat by threat, then unit, then time.
 
     Returns arrays (unit, threat, start, end, envelope start, envelope end). For EW units a
     window is the time inside the envelope; for kinetic units [start, end] are the launch times
     whose intercept falls inside the envelope window (:func:`launch_window`). A bounding-box
-    test skips pairs that can never meet, so the cost grows with the pairs that can engage.
+    test skips pairs that can never meet, and :func:`pair_can_engage` pairs that could never
+    be assigned, so the cost grows with the pairs that can actually engage.
     """
     n = routes.shape[0]
     nu = u_x.shape[0]
@@ -287,16 +326,33 @@ def compute_windows(routes, th_speed, u_kind, u_x, u_y, u_rmin, u_rmax, u_amin, 
     m = 0
     for j in range(n):
         r = routes[j]
-        xmin = min(r[0], r[2], r[4])
-        xmax = max(r[0], r[2], r[4])
-        ymin = min(r[1], r[3], r[5])
-        ymax = max(r[1], r[3], r[5])
+        # per-threat segment geometry, for an exact closest-approach test per unit
+        ax = r[0]
+        ay = r[1]
+        bx = r[2]
+        by = r[3]
+        cx = r[4]
+        cy = r[5]
+        l0 = math.sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay))
+        l1 = math.sqrt((cx - bx) * (cx - bx) + (cy - by) * (cy - by))
+        d0x = (bx - ax) / l0 if l0 > 0.0 else 0.0
+        d0y = (by - ay) / l0 if l0 > 0.0 else 0.0
+        d1x = (cx - bx) / l1 if l1 > 0.0 else 0.0
+        d1y = (cy - by) / l1 if l1 > 0.0 else 0.0
         for u in range(nu):
-            rr = u_rmax[u]
-            if u_x[u] + rr < xmin or u_x[u] - rr > xmax or u_y[u] + rr < ymin or u_y[u] - rr > ymax:
+            rr2 = u_rmax[u] * u_rmax[u]
+            if (
+                _dist2_to_segment(u_x[u], u_y[u], ax, ay, d0x, d0y, l0) > rr2
+                and _dist2_to_segment(u_x[u], u_y[u], bx, by, d1x, d1y, l1) > rr2
+            ):
+                continue
+            if not pair_can_engage(
+                u, u_kind, u_pk, u_peff, u_engcost, u_cwcost, th_kind[j], th_pkind[j],
+                th_value[j], th_recog[j], t_track[j], cost_threshold,
+            ):  # fmt: skip
                 continue
             k = envelope_windows(
-                r, th_speed[j], u_x[u], u_y[u], u_rmin[u], rr, u_amin[u], u_amax[u], env
+                r, th_speed[j], u_x[u], u_y[u], u_rmin[u], u_rmax[u], u_amin[u], u_amax[u], env
             )
             for q in range(k):
                 if u_kind[u] == K_EW:
@@ -382,9 +438,24 @@ def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sens
     return t_track, s_idx
 
 
+SEQ_BITS = 40  # heap key = priority << SEQ_BITS | sequence number
+
+
 @njit(cache=True)
-def _start_reloads(t, heap, seq, ready, reloading, stock, u_pool, u_cap, u_reload, s):
-    """Units (in index order) that cannot fire another engagement start reloading from their pool."""
+def _push(heap, ev, seq, t, etype, u, j, c):
+    """Queue an event: the heap holds (time, priority<<40 | seq); the payload lives in ``ev``."""
+    ev[seq, 0] = etype
+    ev[seq, 1] = u
+    ev[seq, 2] = j
+    ev[seq, 3] = c
+    heapq.heappush(heap, (t, (etype << SEQ_BITS) | seq))
+    return seq + 1
+
+
+@njit(cache=True)
+def _start_reloads(t, heap, ev, seq, ready, reloading, stock, u_pool, u_cap, u_reload, s):
+    """Units (in index order) that cannot fire another engagement start reloading from their
+    pool."""
     for u in range(ready.shape[0]):
         pool = u_pool[u]
         if pool < 0 or reloading[u] or ready[u] >= s:
@@ -393,9 +464,18 @@ def _start_reloads(t, heap, seq, ready, reloading, stock, u_pool, u_cap, u_reloa
         if k > 0:
             stock[pool] -= k
             reloading[u] = True
-            heapq.heappush(heap, (t + u_reload[u], EV_RELOAD, seq, EV_RELOAD, u, -1, k))
-            seq += 1
+            seq = _push(heap, ev, seq, t + u_reload[u], EV_RELOAD, u, -1, k)
     return seq
+
+
+@njit(cache=True)
+def _before(ga, ja, ua, gb, jb, ub):
+    """Greedy order: larger gain first, then smaller threat index, then smaller unit index."""
+    if ga != gb:
+        return ga > gb
+    if ja != jb:
+        return ja < jb
+    return ua < ub
 
 
 @njit(cache=True)
@@ -461,20 +541,44 @@ def run_night(
         act_off[u + 1] = act_off[u] + per_unit[u]
     act = np.empty(max(1, act_off[nu]), np.int64)
 
-    heap = [(0.0, 0, 0, 0, 0, 0, 0)]
-    heap.pop()
+    # Events: the static ones (impacts, window openings, tracks) are known up front and sorted
+    # once; the dynamic ones (shot resolutions, EW dwell ends, reloads) go through a small heap.
+    # Both are ordered by (time, priority << SEQ_BITS | seq). Static events are created type by
+    # type in priority order (impact 3, window 4, track 5), so a stable sort by time alone gives
+    # exactly that order.
+    n_static = 2 * n + w_u.shape[0]
+    n_dynamic = n * (2 * max_shots + max_ew) + nu + 16
+    ev = np.empty((n_static + n_dynamic, 4), np.int64)
+    st_t = np.empty(n_static, np.float64)
+    st_key = np.empty(n_static, np.int64)
     seq = 0
     for j in range(n):
-        heap.append((routes[j, 8], EV_IMPACT, seq, EV_IMPACT, -1, j, 0))
+        ev[seq, 0] = EV_IMPACT
+        ev[seq, 2] = j
+        st_t[seq] = routes[j, 8]
+        st_key[seq] = (EV_IMPACT << SEQ_BITS) | seq
         seq += 1
-        if t_track[j] < np.inf:
-            heap.append((t_track[j], EV_TRACK, seq, EV_TRACK, -1, j, 0))
-            seq += 1
     for q in range(w_u.shape[0]):
-        heap.append((w_s[q], EV_WINDOW, seq, EV_WINDOW, w_u[q], w_j[q], q))
+        ev[seq, 0] = EV_WINDOW
+        ev[seq, 1] = w_u[q]
+        ev[seq, 2] = w_j[q]
+        ev[seq, 3] = q
+        st_t[seq] = w_s[q]
+        st_key[seq] = (EV_WINDOW << SEQ_BITS) | seq
         seq += 1
-    heapq.heapify(heap)
-    seq = _start_reloads(0.0, heap, seq, ready, reloading, stock, u_pool, u_cap, u_reload, s)
+    for j in range(n):
+        if t_track[j] < np.inf:
+            ev[seq, 0] = EV_TRACK
+            ev[seq, 2] = j
+            st_t[seq] = t_track[j]
+            st_key[seq] = (EV_TRACK << SEQ_BITS) | seq
+            seq += 1
+    n_st = seq
+    st_order = np.argsort(st_t[:n_st], kind="mergesort")
+    sp = 0
+    heap = [(0.0, 0)]
+    heap.pop()
+    seq = _start_reloads(0.0, heap, ev, seq, ready, reloading, stock, u_pool, u_cap, u_reload, s)
 
     # candidate buffers for epochs
     # at most one candidate per open window
@@ -483,6 +587,7 @@ def run_night(
     c_j = np.empty(cap_c, np.int64)
     c_u = np.empty(cap_c, np.int64)
     p_u = np.empty(cap_c, np.int64)
+    order = np.empty(cap_c, np.int64)
     p_j = np.empty(cap_c, np.int64)
     u_left = np.zeros(nu, np.int64)
     taken = np.zeros(n, np.bool_)
@@ -504,15 +609,32 @@ def run_night(
     for j in range(n):
         th_w_off[j + 1] += th_w_off[j]
 
-    while len(heap) > 0:
-        t = heap[0][0]
+    while sp < n_st or len(heap) > 0:
+        if len(heap) == 0:
+            t = st_t[st_order[sp]]
+        elif sp == n_st:
+            t = heap[0][0]
+        else:
+            t = min(heap[0][0], st_t[st_order[sp]])
         epoch = False
-        while len(heap) > 0 and heap[0][0] == t:
-            ev = heapq.heappop(heap)
-            et = ev[3]
-            u = ev[4]
-            j = ev[5]
-            c = ev[6]
+        while True:
+            # next event at time t: static or dynamic, whichever has the smaller key
+            take_static = False
+            if sp < n_st and st_t[st_order[sp]] == t:
+                take_static = True
+                if len(heap) > 0 and heap[0][0] == t and heap[0][1] < st_key[st_order[sp]]:
+                    take_static = False
+            elif not (len(heap) > 0 and heap[0][0] == t):
+                break
+            if take_static:
+                q = st_order[sp]
+                sp += 1
+            else:
+                q = heapq.heappop(heap)[1] & ((1 << SEQ_BITS) - 1)
+            et = ev[q, 0]
+            u = ev[q, 1]
+            j = ev[q, 2]
+            c = ev[q, 3]
             if et == EV_RESOLVE:
                 free_ch[u] += 1
                 busy[j] = False
@@ -555,10 +677,7 @@ def run_night(
                         ew_n[j] += 1
                         free_ch[u] -= 1
                         ok = 1 if u_shot[j, idx] < u_pk[u, th_kind[j]] else 0
-                        heapq.heappush(
-                            heap, (t + u_engtime[u], EV_EW_DONE, seq, EV_EW_DONE, u, j, ok)
-                        )
-                        seq += 1
+                        seq = _push(heap, ev, seq, t + u_engtime[u], EV_EW_DONE, u, j, ok)
                 else:
                     act[act_off[u] + act_cnt[u]] = c
                     act_cnt[u] += 1
@@ -648,11 +767,21 @@ def run_night(
         if m == 0:
             continue
         # ---- greedy maximum marginal return: gain desc, then threat index, then unit index ----
-        key = c_j[:m] * nu + c_u[:m]
-        o1 = np.argsort(key, kind="mergesort")
-        neg = -c_g[:m][o1]
-        o2 = np.argsort(neg, kind="mergesort")
-        order = o1[o2]
+        if m <= 48:  # usual case: a few candidates, insertion sort without allocation
+            for q in range(m):
+                order[q] = q
+                r = q
+                while r > 0 and _before(
+                    c_g[q], c_j[q], c_u[q], c_g[order[r - 1]], c_j[order[r - 1]], c_u[order[r - 1]]
+                ):
+                    order[r] = order[r - 1]
+                    r -= 1
+                order[r] = q
+        else:
+            key = c_j[:m] * nu + c_u[:m]
+            o1 = np.argsort(key, kind="mergesort")
+            o2 = np.argsort(-c_g[:m][o1], kind="mergesort")
+            order[:m] = o1[o2]
         for q in range(m):
             i = order[q]
             j = c_j[i]
@@ -672,9 +801,8 @@ def run_night(
                 routes, th_speed, u_x, u_y, u_speed, w_u, w_s, w_e, w_es, w_ee,
                 th_w_off[j], th_w_off[j + 1], u, j, t,
             )  # fmt: skip
-            heapq.heappush(heap, (t_hit + u_engtime[u], EV_RESOLVE, seq, EV_RESOLVE, u, j, 0))
-            seq += 1
+            seq = _push(heap, ev, seq, t_hit + u_engtime[u], EV_RESOLVE, u, j, 0)
         for q in range(m):
             taken[c_j[q]] = False
-        seq = _start_reloads(t, heap, seq, ready, reloading, stock, u_pool, u_cap, u_reload, s)
+        seq = _start_reloads(t, heap, ev, seq, ready, reloading, stock, u_pool, u_cap, u_reload, s)
     return fate, agent, fired, ready, stock

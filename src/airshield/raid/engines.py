@@ -30,12 +30,18 @@ class NightOutcome:
         )
 
 
+def window_arrays(c: CompiledRaid, night: Night) -> tuple[NDArray[np.generic], ...]:
+    """The night's engagement windows as arrays (see :func:`compute_windows`)."""
+    return compute_windows(  # type: ignore[no-any-return]
+        night.routes, night.speed, night.kind, night.pkind, night.value, night.recognised,
+        night.t_track, c.u_kind, c.u_x, c.u_y, c.u_rmin, c.u_rmax, c.u_amin, c.u_amax,
+        c.u_speed, c.u_pk, c.u_peff, c.u_engcost, c.u_cwcost, c.cost_threshold,
+    )  # fmt: skip
+
+
 def run_kernel(c: CompiledRaid, night: Night) -> NightOutcome:
     """The fast path: closed-form windows and the event loop in numba."""
-    windows = compute_windows(
-        night.routes, night.speed, c.u_kind, c.u_x, c.u_y, c.u_rmin, c.u_rmax, c.u_amin,
-        c.u_amax, c.u_speed,
-    )  # fmt: skip
+    windows = window_arrays(c, night)
     fate, agent, fired, ready, stock = run_night(  # type: ignore[call-arg]
         night.routes, night.speed, night.kind, night.pkind, night.value, night.recognised,
         night.t_track, night.u_shot,

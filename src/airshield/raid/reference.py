@@ -38,6 +38,7 @@ from airshield.raid.compile import CompiledRaid, Night
 from airshield.raid.engines import NightOutcome
 
 _envelope_windows = K.envelope_windows.py_func
+_pair_can_engage = K.pair_can_engage.py_func
 _launch_window = K.launch_window.py_func
 _intercept_time = K.intercept_time.py_func
 
@@ -125,6 +126,12 @@ def engagement_windows(c: CompiledRaid, night: Night) -> list[Window]:
     for j in range(c.n_threats):
         route, speed = night.routes[j], night.speed[j]
         for u in range(c.u_x.shape[0]):
+            if not _pair_can_engage(
+                u, c.u_kind, c.u_pk, c.u_peff, c.u_engcost, c.u_cwcost, night.kind[j],
+                night.pkind[j], night.value[j], night.recognised[j], night.t_track[j],
+                c.cost_threshold,
+            ):  # fmt: skip
+                continue
             n = _envelope_windows(
                 route, speed, c.u_x[u], c.u_y[u], c.u_rmin[u], c.u_rmax[u], c.u_amin[u],
                 c.u_amax[u], env,

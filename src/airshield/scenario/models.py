@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -236,9 +237,12 @@ class Scenario(Strict):
         *,
         workers: int = 1,
         engine: str = "kernel",
-        progress: bool = False,
+        progress: bool | Callable[[int, int], None] = False,
     ) -> RaidResult:
-        """Monte Carlo of the raid: ``reps`` replications from ``SeedSequence(seed)``."""
+        """Monte Carlo of the raid: ``reps`` replications from ``SeedSequence(seed)``.
+
+        ``progress``: True for a progress bar, or a callback ``(done, total)``.
+        """
         from airshield.raid import simulate
 
         return simulate(
