@@ -32,7 +32,7 @@ class NightOutcome:
 
 def window_arrays(c: CompiledRaid, night: Night) -> tuple[NDArray[np.generic], ...]:
     """The night's engagement windows as arrays (see :func:`compute_windows`)."""
-    return compute_windows(  # type: ignore[no-any-return]
+    return compute_windows(
         night.routes, night.speed, night.kind, night.pkind, night.value, night.recognised,
         night.t_track, c.u_kind, c.u_x, c.u_y, c.u_rmin, c.u_rmax, c.u_amin, c.u_amax,
         c.u_speed, c.u_pk, c.u_peff, c.u_engcost, c.u_cwcost, c.cost_threshold,
