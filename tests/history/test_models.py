@@ -74,3 +74,8 @@ def test_bundle_kind_property(names: list[str]) -> None:
         assert mk.kind == kinds.pop()
     else:
         assert mk.kind == "other" and mk.mixed
+
+
+def test_slash_family_with_bare_number() -> None:
+    assert resolve_model("Kh-59/69").kind == "cruise_missile"
+    assert resolve_model("X-101/555").kind == "cruise_missile"

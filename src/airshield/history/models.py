@@ -90,7 +90,13 @@ def _resolve_atom(part: str) -> tuple[str, str, bool] | None:
     if key in lookup:
         return lookup[key]
     if "/" in key:
-        hits = [lookup.get(v.strip()) for v in key.split("/")]
+        variants = [v.strip() for v in key.split("/")]
+        # "x-59/69": a bare number after the slash keeps the first variant's prefix
+        m = re.match(r"^(.*-)\d", variants[0])
+        if m:
+            variants = [variants[0]] + [m.group(1) + v if re.match(r"^\d", v) else v
+                                        for v in variants[1:]]
+        hits = [lookup.get(v) for v in variants]
         if all(h is not None for h in hits):
             kinds = {h[0] for h in hits if h is not None}
             groups = {h[1] for h in hits if h is not None}
