@@ -26,6 +26,9 @@ def _register() -> None:
 
     raid_cli.register(app)
     # --- capability sub-commands (one line each) ---
+    from airshield.campaign import cli as campaign_cli
+
+    campaign_cli.register(app)
     from airshield.assign import cli as assign_cli
 
     assign_cli.register(app)

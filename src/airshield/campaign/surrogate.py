@@ -535,11 +535,13 @@ def fit_surrogate(
     comps = design_compositions(np.asarray(raids, np.int64), spec.compositions)
     key = _design_key(template, threat_types, comps, spec)
     if key in _MEMORY:
+        _MEMORY[key].info["cached"] = True
         return _MEMORY[key]
     path = cache_dir() / f"{key}.npz"
     if cache and path.exists():
         try:
             s = Surrogate.load(path)
+            s.info["cached"] = True
             _MEMORY[key] = s
             return s
         except (OSError, ValueError, KeyError, TypeError):
@@ -558,6 +560,7 @@ def fit_surrogate(
         "fit_s": round(time.perf_counter() - started, 3),
         "a_max": data.a_max.tolist(),
         "models": choice,
+        "cached": False,
         **_in_sample_error(sur, data, bridge.harmful),
     }
     _MEMORY[key] = sur

@@ -1,0 +1,292 @@
+"""``airshield campaign``: run a campaign, compare variants, split pools across regions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from airshield.clikit import console, err_console, print_json
+
+ModeOpt = Annotated[str, typer.Option(help="fast (surrogate) or detailed (raid engine each night)")]
+RepsOpt = Annotated[int, typer.Option(min=1, help="replications")]
+SeedOpt = Annotated[int, typer.Option(help="root seed (numpy SeedSequence)")]
+WorkersOpt = Annotated[int, typer.Option(min=1, help="worker processes")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
+
+
+def _num(x: float | None, money: bool = False) -> str:
+    if x is None or x != x:  # None or NaN
+        return "–"
+    if money:
+        for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if abs(x) >= div:
+                return f"${x / div:.2f}{unit}" if div == 1e9 else f"${x / div:.1f}{unit}"
+        return f"${x:.0f}"
+    return f"{x:,.1f}" if abs(x) < 100 else f"{x:,.0f}"
+
+
+def _band(b: dict[str, float] | None, money: bool = False) -> str:
+    if not b:
+        return "–"
+    return f"{_num(b['mean'], money)} [{_num(b['p5'], money)}–{_num(b['p95'], money)}]"
+
+
+def print_campaign_summary(s: dict[str, Any]) -> None:
+    """Print a campaign summary (from CampaignResult.summary()) as tables: mean [5–95 %]."""
+    console.print(
+        f"[bold]{s['campaign']}[/bold]  {s['start_date']} to {s['end_date']} ({s['nights']} nights)"
+        f"  mode={s['mode']}  reps={s['reps']}  seed={s['seed']}  raid={s['raid']}"
+        f"  hash={s['campaign_hash']}  airshield {s['version']}"
+    )
+    a = s["attacker"]
+    by_type = ", ".join(f"{k} {v:,}" for k, v in a["launched_by_type"].items())
+    console.print(
+        f"attacker: {a['launched']:,} launched on {a['raid_nights']} raid nights ({by_type}); "
+        f"largest raid {a['largest_raid']:,}; {a['stock_end']:,} left in stock; "
+        f"cost {_num(a['cost_usd'], True)}"
+    )
+    t = s["totals"]
+    tab = Table(title="Campaign totals: mean [5–95 %] across replications")
+    tab.add_column("quantity")
+    tab.add_column("value", justify="right")
+    rows = [
+        ("destroyed", _band(t["destroyed"])),
+        ("lost (EW)", _band(t["lost"])),
+        ("leaked, harmful", _band(t["leaked_harmful"])),
+        ("decoys leaked", _band(t["decoy_leaked"])),
+        ("damage", _band(t["damage_usd"], True)),
+        ("rounds fired (cost)", _band(t["rounds_cost_usd"], True)),
+        ("purchases", _band(t["purchase_cost_usd"], True)),
+        ("attacker cost", _num(t["attacker_cost_usd"], True)),
+        ("defender $ per threat defeated", _band(t["defender_usd_per_threat_defeated"], True)),
+        ("attacker $ per harmful leaker", _band(t["attacker_usd_per_harmful_leaker"], True)),
+        ("exchange ratio (rounds $ / attacker $)", _band(t["exchange_ratio"])),
+    ]
+    for r in rows:
+        tab.add_row(*r)
+    console.print(tab)
+    pt = Table(title="Pools: rounds over the campaign, mean [5–95 %]; depletion date p50 [p5–p95]")
+    for col in ("pool", "start", "produced", "delivered", "diverted", "fired", "end", "empty",
+                "short of magazines"):  # fmt: skip
+        pt.add_column(col, justify="left" if col == "pool" else "right")
+    for p in s["pools"]:
+        cells = [p["pool"], f"{p['stock_start']:,}"]
+        for k in ("produced", "delivered", "diverted", "fired", "stock_end"):
+            cells.append(_band(p[k]))
+        for crit in ("empty", "short"):
+            d = p["depletion"][crit]
+            share = d["share_depleted"]
+            if share == 0:
+                cells.append("never")
+            else:
+                dates = d["date"]
+                when = f"{dates['p50'] or 'later'} [{dates['p5'] or 'later'}–{dates['p95'] or 'later'}]"
+                cells.append(f"{share:.0%}: {when}")
+        pt.add_row(*cells)
+    console.print(pt)
+
+
+def print_differences(df: Any, level: float) -> None:
+    """Print a Comparison.differences() frame: one table per variant."""
+    for variant, g in df.groupby("variant", sort=False):
+        base = g["baseline"].iloc[0]
+        tab = Table(title=f"{variant} − {base}: mean paired difference [{level:.0%} interval]")
+        for col in ("metric", base, str(variant), "difference"):
+            tab.add_column(col, justify="left" if col == "metric" else "right")
+        for r in g.itertuples(index=False):
+            money = r.metric.endswith("_usd")
+            tab.add_row(
+                r.metric, _num(r.baseline_mean, money), _num(r.variant_mean, money),
+                f"{_num(r.diff_mean, money)} [{_num(r.diff_lo, money)}, {_num(r.diff_hi, money)}]",
+            )  # fmt: skip
+        console.print(tab)
+
+
+def _check_mode(mode: str) -> None:
+    from airshield.campaign.engine import MODES
+
+    if mode not in MODES:
+        err_console.print(f"error: --mode: expected one of {MODES}, got {mode!r}")
+        raise typer.Exit(2)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``campaign`` sub-commands to the ``airshield`` app."""
+    camp = typer.Typer(
+        name="campaign",
+        help="Interceptor stocks, production, deliveries, pauses and diversions over many nights.",
+        no_args_is_help=True,
+    )
+
+    @camp.command("validate")
+    def validate(
+        files: Annotated[list[Path], typer.Argument(help="campaign YAML file(s)")],
+    ) -> None:
+        """Check campaign files (and their raid templates): file:line: field: expectation."""
+        from airshield.campaign import attacker_plan, load_campaign
+        from airshield.errors import ScenarioError
+
+        bad = 0
+        for f in files:
+            try:
+                c = load_campaign(f)
+            except ScenarioError as exc:
+                err_console.print(f"[red]invalid:[/red] {exc}", highlight=False)
+                bad += 1
+                continue
+            plan = attacker_plan(c)
+            console.print(
+                f"[green]ok[/green] {f}: {c.n_nights} nights from {c.start_date}, raid template "
+                f"{c.raid!r}, {len(c.defender.pools)} pools, {int(plan.launched.sum()):,} threats "
+                f"launched (largest raid {int(plan.raid_sizes.max()):,})"
+            )
+        if bad:
+            raise typer.Exit(2)
+
+    @camp.command("run")
+    def run(
+        file: Annotated[Path, typer.Argument(help="campaign YAML file")],
+        mode: ModeOpt = "fast",
+        reps: RepsOpt = 1000,
+        seed: SeedOpt = 0,
+        out: Annotated[
+            Path | None,
+            typer.Option(help="write one row per replication, night and pool to this Parquet file"),
+        ] = None,
+        json_out: JsonOpt = False,
+        workers: WorkersOpt = 1,
+        report: Annotated[Path | None, typer.Option(help="write an HTML report")] = None,
+    ) -> None:
+        """Run a campaign: stocks with bands, depletion dates, leakers, damage and costs."""
+        from airshield.campaign import load_campaign, run_campaign
+
+        _check_mode(mode)
+        c = load_campaign(file)
+        result = run_campaign(c, mode, reps, seed, workers=workers, progress=not json_out)
+        if out is not None:
+            result.to_parquet(out)
+        if report is not None:
+            from airshield.report import write_campaign_report
+
+            write_campaign_report(result, c, report)
+        if json_out:
+            print_json(result.summary())
+            return
+        print_campaign_summary(result.summary())
+        if out is not None:
+            console.print(
+                f"wrote {result.reps * result.nights * len(result.pool_names):,} rows to {out}"
+            )
+        if report is not None:
+            console.print(f"wrote report {report}")
+        sur = result.info.get("surrogate")
+        extra = ""
+        if sur:
+            extra = (
+                " (surrogate from cache)"
+                if sur.get("cached")
+                else f" (surrogate fit {sur['fit_s']:.1f} s)"
+            )
+        console.print(
+            f"{result.reps} replications × {result.nights} nights in {result.elapsed_s:.2f} s{extra}"
+        )
+
+    @camp.command("compare")
+    def compare(
+        files: Annotated[
+            list[Path], typer.Argument(help="campaign variants; the first is the baseline")
+        ],
+        mode: ModeOpt = "fast",
+        reps: RepsOpt = 1000,
+        seed: SeedOpt = 0,
+        level: Annotated[float, typer.Option(min=0.5, max=0.999, help="interval level")] = 0.95,
+        json_out: JsonOpt = False,
+        workers: WorkersOpt = 1,
+        out: Annotated[
+            Path | None, typer.Option(help="write the differences to this CSV file")
+        ] = None,
+    ) -> None:
+        """Run variants with common random numbers; print paired differences with intervals."""
+        from airshield.campaign import compare_campaigns, load_campaign
+
+        _check_mode(mode)
+        if len(files) < 2:
+            err_console.print("error: compare needs at least two campaign files")
+            raise typer.Exit(2)
+        camps = [load_campaign(f) for f in files]
+        names = [f.stem for f in files]
+        if len(set(names)) != len(names):
+            names = [str(f) for f in files]
+        cmp = compare_campaigns(
+            camps, names, mode, reps, seed, workers=workers, progress=not json_out
+        )
+        cmp.level = level
+        diff = cmp.differences()
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            diff.to_csv(out, index=False)
+        if json_out:
+            print_json(cmp.summary())
+            return
+        console.print(
+            f"{len(camps)} variants, mode={mode}, reps={reps}, seed={seed}: common random numbers, "
+            "differences paired replication by replication"
+        )
+        print_differences(diff, level)
+        if out is not None:
+            console.print(f"wrote {len(diff)} rows to {out}")
+
+    @camp.command("allocate")
+    def allocate(
+        file: Annotated[Path, typer.Argument(help="regional allocation YAML file")],
+        reps: RepsOpt = 200,
+        seed: SeedOpt = 0,
+        json_out: JsonOpt = False,
+        workers: WorkersOpt = 1,
+    ) -> None:
+        """Split pools across regions to minimise expected weighted leakers (LP via HiGHS),
+        checked against a proportional split in the fast campaign model."""
+        from airshield.plan.allocation import allocate_regions, load_allocation
+
+        spec = load_allocation(file)
+        res = allocate_regions(spec, reps=reps, seed=seed, workers=workers, progress=not json_out)
+        if json_out:
+            print_json(res.summary())
+            return
+        print_allocation(res.summary())
+
+    app.add_typer(camp, name="campaign")
+
+
+def print_allocation(s: dict[str, Any]) -> None:
+    """Print an allocation summary (from AllocationResult.summary())."""
+    console.print(f"[bold]{s['name']}[/bold]: {s['method']}; reps={s['reps']} seed={s['seed']}")
+    tab = Table(title="Share of each pool per region: optimised (proportional)")
+    tab.add_column("region")
+    for p in s["pools"]:
+        tab.add_column(p, justify="right")
+    for r in s["regions"]:
+        tab.add_row(
+            r["region"],
+            *(f"{r['optimised'][p]:.0%} ({r['proportional'][p]:.0%})" for p in s["pools"]),
+        )
+    console.print(tab)
+    ev = Table(
+        title="Expected weighted leakers over the campaign (fast model, common random numbers)"
+    )
+    for col in ("split", "weighted leakers", "harmful leakers", "LP estimate"):
+        ev.add_column(col, justify="left" if col == "split" else "right")
+    for name in ("proportional", "optimised"):
+        e = s["evaluation"][name]
+        ev.add_row(
+            name, _band(e["weighted_leakers"]), _band(e["leaked_harmful"]), _num(e["lp_estimate"])
+        )
+    console.print(ev)
+    d = s["evaluation"]["difference"]
+    console.print(
+        f"optimised − proportional: {_num(d['mean'])} weighted leakers "
+        f"[{_num(d['lo'])}, {_num(d['hi'])}] ({d['level']:.0%} paired interval)"
+    )
