@@ -516,11 +516,12 @@ def run_night(
     cost_threshold,
 ):
     """One night. Returns (fate, agent unit per threat, rounds fired per unit, ready rounds left
-    per unit, pool stock left)."""
+    per unit, pool stock left, time of each threat's fate)."""
     n = routes.shape[0]
     nu = u_x.shape[0]
     s = rounds_per_eng
     fate = np.full(n, ALIVE, np.int64)
+    fate_t = np.full(n, np.inf)
     agent = np.full(n, -1, np.int64)
     busy = np.zeros(n, np.bool_)
     shots = np.zeros(n, np.int64)
@@ -653,12 +654,14 @@ def run_night(
                         if u_shot[j, pend_k0[j] + r] < p:
                             fate[j] = DESTROYED
                             agent[j] = u
+                            fate_t[j] = t
                             break
             elif et == EV_EW_DONE:
                 free_ch[u] += 1
                 if fate[j] == ALIVE and c == 1:
                     fate[j] = LOST
                     agent[j] = u
+                    fate_t[j] = t
             elif et == EV_RELOAD:
                 ready[u] += c
                 reloading[u] = False
@@ -670,6 +673,7 @@ def run_night(
             elif et == EV_IMPACT:
                 if fate[j] == ALIVE:
                     fate[j] = LEAKED
+                    fate_t[j] = t
             elif et == EV_WINDOW:
                 if u_kind[u] == K_EW:
                     if fate[j] == ALIVE and ew_n[j] < max_ew and free_ch[u] > 0:
@@ -805,4 +809,4 @@ def run_night(
         for q in range(m):
             taken[c_j[q]] = False
         seq = _start_reloads(t, heap, ev, seq, ready, reloading, stock, u_pool, u_cap, u_reload, s)
-    return fate, agent, fired, ready, stock
+    return fate, agent, fired, ready, stock, fate_t

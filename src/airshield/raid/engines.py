@@ -22,11 +22,12 @@ class NightOutcome:
     fired: I  # rounds fired per unit
     ready_end: I  # ready rounds per unit at the end
     stock_end: I  # pool stock at the end
+    fate_time_s: NDArray[np.float64]  # when each threat was destroyed, lost or leaked
 
     def equals(self, other: NightOutcome) -> bool:
         return all(
             np.array_equal(getattr(self, f), getattr(other, f))
-            for f in ("fate", "agent", "fired", "ready_end", "stock_end")
+            for f in ("fate", "agent", "fired", "ready_end", "stock_end", "fate_time_s")
         )
 
 
@@ -42,7 +43,7 @@ def window_arrays(c: CompiledRaid, night: Night) -> tuple[NDArray[np.generic], .
 def run_kernel(c: CompiledRaid, night: Night) -> NightOutcome:
     """The fast path: closed-form windows and the event loop in numba."""
     windows = window_arrays(c, night)
-    fate, agent, fired, ready, stock = run_night(  # type: ignore[call-arg]
+    fate, agent, fired, ready, stock, fate_t = run_night(  # type: ignore[call-arg]
         night.routes, night.speed, night.kind, night.pkind, night.value, night.recognised,
         night.t_track, night.u_shot,
         c.u_kind, c.u_x, c.u_y, c.u_speed, c.u_pk, c.u_peff, c.u_cwcost, c.u_engcost,
@@ -51,7 +52,7 @@ def run_kernel(c: CompiledRaid, night: Night) -> NightOutcome:
         *windows,
         c.rounds_per_eng, c.max_shots, c.max_ew, c.cost_threshold,
     )  # fmt: skip
-    return NightOutcome(fate, agent, fired, ready, stock)
+    return NightOutcome(fate, agent, fired, ready, stock, fate_t)
 
 
 def run_engine(c: CompiledRaid, night: Night, engine: str = "kernel") -> NightOutcome:

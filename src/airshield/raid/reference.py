@@ -117,6 +117,7 @@ class ThreatState:
     shots: int = 0
     ew_attempts: int = 0
     pending_first_shot: int = 0
+    fate_time_s: float = math.inf
 
 
 def engagement_windows(c: CompiledRaid, night: Night) -> list[Window]:
@@ -191,6 +192,7 @@ class ReferenceNight:
             fired=np.array([u.fired for u in self.units], np.int64),
             ready_end=np.array([u.ready for u in self.units], np.int64),
             stock_end=np.array(self.stock, np.int64),
+            fate_time_s=np.array([th.fate_time_s for th in self.threats], np.float64),
         )
 
     def handle(self, t: float, event: Event) -> bool:
@@ -205,13 +207,13 @@ class ReferenceNight:
                     p = c.u_pk[u, night.kind[j]]
                     first = th.pending_first_shot
                     if any(x < p for x in night.u_shot[j, first : first + self.s]):
-                        th.fate, th.agent = K.DESTROYED, u
+                        th.fate, th.agent, th.fate_time_s = K.DESTROYED, u, t
                 return True
             case EwDone(u, j, success):
                 self.units[u].free_channels += 1
                 th = self.threats[j]
                 if th.fate == K.ALIVE and success:
-                    th.fate, th.agent = K.LOST, u
+                    th.fate, th.agent, th.fate_time_s = K.LOST, u, t
                 return False
             case ReloadDone(u, rounds):
                 self.units[u].ready += rounds
@@ -220,7 +222,7 @@ class ReferenceNight:
             case Impact(j):
                 th = self.threats[j]
                 if th.fate == K.ALIVE:
-                    th.fate = K.LEAKED
+                    th.fate, th.fate_time_s = K.LEAKED, t
                 return False
             case WindowOpen(w):
                 unit, th = self.units[w.unit], self.threats[w.threat]

@@ -7,6 +7,7 @@ import pandas as pd
 
 from airshield.catalog import THREAT_KINDS
 from airshield.geo import to_latlon
+from airshield.kernels.raid import position_at
 from airshield.raid.compile import compile_scenario, draw_night
 from airshield.raid.engines import run_engine
 from airshield.scenario import Scenario, expand_fire_units
@@ -17,9 +18,11 @@ FATES = ("destroyed", "lost", "leaked")
 def sample_night(sc: Scenario, seed: int = 0, rep: int = 0, engine: str = "kernel") -> pd.DataFrame:
     """Replication ``rep`` of ``simulate(sc, seed=seed)``: one row per threat.
 
-    Columns: threat, threat_type, kind, wave, target, fate, by_unit, launch_s, impact_s, and the
-    route as lat/lon of launch (``lat0, lon0``), waypoint (``lat1, lon1``) and aim point
-    (``lat2, lon2``). The same seed and rep give the same night as the Monte Carlo run.
+    Columns: threat, threat_type, kind, wave, target, fate, by_unit, launch_s, impact_s,
+    fate_s (when it was destroyed, lost or leaked), the route as lat/lon of launch
+    (``lat0, lon0``), waypoint (``lat1, lon1``) and aim point (``lat2, lon2``), and where its
+    fate met it (``lat_fate, lon_fate``; the aim point for leakers). The same seed and rep give
+    the same night as the Monte Carlo run.
     """
     c = compile_scenario(sc)
     child = np.random.SeedSequence(seed).spawn(rep + 1)[rep]
@@ -38,12 +41,19 @@ def sample_night(sc: Scenario, seed: int = 0, rep: int = 0, engine: str = "kerne
             "by_unit": [c.unit_names[a] if a >= 0 else "" for a in out.agent],
             "launch_s": r[:, 6],
             "impact_s": r[:, 8],
+            "fate_s": out.fate_time_s,
         }
     )
     for k in range(3):
         la, lo = to_latlon(r[:, 2 * k], r[:, 2 * k + 1], lat0, lon0)
         df[f"lat{k}"] = la
         df[f"lon{k}"] = lo
+    xy = np.array([position_at(r[j], out.fate_time_s[j]) for j in range(c.n_threats)]).reshape(
+        -1, 2
+    )
+    la, lo = to_latlon(xy[:, 0], xy[:, 1], lat0, lon0)
+    df["lat_fate"] = la
+    df["lon_fate"] = lo
     return df
 
 
