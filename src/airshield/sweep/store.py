@@ -21,7 +21,6 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,17 +41,16 @@ ENGINE_CODE = ("raid", "kernels", "scenario", "catalog", "assign", "campaign", "
                "sweep/worker.py")  # fmt: skip
 
 
-@lru_cache(maxsize=1)
 def code_hash() -> str:
     """A hash of the engine code and data files (so a restart does not mix results of two
-    versions of the engines, even between releases)."""
+    versions of the engines, even between releases). Command-line modules do not count."""
     root = Path(airshield.__file__).resolve().parent
     h = hashlib.sha256()
     for name in ENGINE_CODE:
         p = root / name
         files = sorted(p.rglob("*")) if p.is_dir() else [p]
         for f in files:
-            if f.is_file() and f.suffix in (".py", ".csv", ".json", ".yaml"):
+            if f.is_file() and f.suffix in (".py", ".csv", ".json", ".yaml") and f.name != "cli.py":
                 h.update(str(f.relative_to(root)).encode())
                 h.update(f.read_bytes())
     return h.hexdigest()[:16]
@@ -101,6 +99,7 @@ class SweepStore:
     out: Path
     plan: SweepPlan
     done: set[int]
+    code: str = ""
 
     @property
     def cells_done(self) -> int:
@@ -111,9 +110,10 @@ class SweepStore:
     def open(cls, out: str | Path, plan: SweepPlan) -> SweepStore:
         """Create the directory, or reopen it for a restart of the same sweep."""
         d = Path(out)
+        code = code_hash()
         if (d / "manifest.json").exists():
             man = read_manifest(d)
-            _check_same(d, man, plan)
+            _check_same(d, man, plan, code)
         elif d.exists() and any(d.iterdir()):
             raise ScenarioError(
                 str(d), [Problem("--out", "directory exists, is not empty and holds no sweep "
@@ -121,7 +121,7 @@ class SweepStore:
             )  # fmt: skip
         for t in ("summary", *plan.spec.outputs):
             (d / "parts" / t).mkdir(parents=True, exist_ok=True)
-        store = cls(d, plan, set())
+        store = cls(d, plan, set(), code)
         store._recover()
         if not (d / "manifest.json").exists():
             store._write_static()
@@ -198,7 +198,7 @@ class SweepStore:
             "name": plan.spec.name,
             "description": plan.spec.description,
             "version": airshield.__version__,
-            "code_hash": code_hash(),
+            "code_hash": self.code,
             "spec_hash": plan.fingerprint,
             "base_kind": plan.spec.base.kind,
             "base_scenario": plan.base.name,
@@ -233,7 +233,7 @@ class SweepStore:
         _atomic_write_text(self.out / "manifest.json", json.dumps(man, indent=1) + "\n", sync=False)
 
 
-def _check_same(d: Path, man: dict[str, Any], plan: SweepPlan) -> None:
+def _check_same(d: Path, man: dict[str, Any], plan: SweepPlan, code: str) -> None:
     problems = []
     if man.get("format") != FORMAT:
         problems.append(Problem("format", f"written as {man.get('format')!r}; this is {FORMAT!r}"))
@@ -250,10 +250,10 @@ def _check_same(d: Path, man: dict[str, Any], plan: SweepPlan) -> None:
                     f"{airshield.__version__}; results of two versions are not mixed; "
                     "use a new --out directory")
         )  # fmt: skip
-    elif man.get("code_hash") != code_hash():
+    elif man.get("code_hash") != code:
         problems.append(
             Problem("code_hash", f"the engine code changed since this sweep was written (code "
-                    f"hash {man.get('code_hash')}, now {code_hash()}); results of two engine "
+                    f"hash {man.get('code_hash')}, now {code}); results of two engine "
                     "versions are not mixed; use a new --out directory")
         )  # fmt: skip
     if problems:
