@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from airshield.examples import example_path
 from airshield.geo import to_local_km
-from airshield.report.maps import _truncate, base_geo, fit_extent, track_traces
+from airshield.report.maps import base_geo, fit_extent, track_path, track_traces
+from airshield.scenario import expand_fire_units
 
 PLOTLY_BUNDLE = re.compile(
     r"<script type=\"text/javascript\">/\*\*\s*\n?\s*\* plotly\.js.*?</script>", re.S
@@ -125,17 +126,33 @@ def test_leakers_histogram_sums_to_100(raid_report: Path, raid_result: Any) -> N
     assert raid_result.reps == 40
 
 
-def test_truncate_stops_at_envelope_entry() -> None:
-    # a route due west along 50 N from 33 E to 30 E; unit at 30.5 E with 40 km range
-    lats = np.array([50.0, 50.0, 50.0])
-    lons = np.array([33.0, 31.5, 30.0])
-    la, lo = _truncate(lats, lons, 50.0, 30.5, 40.0)
-    x, y = to_local_km(np.array(la[-1:]), np.array(lo[-1:]), 50.0, 30.5)
-    assert float(np.hypot(x, y)[0]) == pytest.approx(40.0, abs=1.5)
-    assert lo[0] == 33.0 and lo[-1] > 30.5
-    # a route that never meets the envelope is kept whole
-    la2, _ = _truncate(lats + 3, lons, 50.0, 30.5, 40.0)
-    assert len(la2) == 3
+def test_track_path_ends_where_the_threat_met_its_fate() -> None:
+    import pandas as pd
+
+    row = pd.Series(
+        {"lat0": 50.0, "lon0": 33.0, "lat1": 50.0, "lon1": 31.5, "lat2": 50.0, "lon2": 30.0,
+         "waypoint_s": 100.0, "fate_s": 50.0, "lat_fate": 50.0, "lon_fate": 32.2}
+    )  # fmt: skip
+    assert track_path(row) == ([50.0, 50.0], [33.0, 32.2])  # before the waypoint
+    row["fate_s"] = 150.0
+    row["lon_fate"] = 30.7
+    assert track_path(row) == ([50.0, 50.0, 50.0], [33.0, 31.5, 30.7])
+
+
+def test_sample_night_fate_points_lie_on_the_route(one_battery: Any) -> None:
+    from airshield.raid import sample_night
+
+    night = sample_night(one_battery, seed=3, rep=0)
+    assert ((night.fate_s >= night.launch_s) & (night.fate_s <= night.impact_s + 1e-6)).all()
+    leaked = night[night.fate == "leaked"]
+    assert np.allclose(leaked.lat_fate, leaked.lat2) and np.allclose(leaked.lon_fate, leaked.lon2)
+    # destroyed threats end inside the envelope of the unit that destroyed them
+    units = {u.name: u for u in expand_fire_units(one_battery)}
+    cat = one_battery.resolved_catalog()
+    for r in night[night.fate == "destroyed"].itertuples():
+        u = units[r.by_unit]
+        x, y = to_local_km(np.array([r.lat_fate]), np.array([r.lon_fate]), u.lat, u.lon)
+        assert float(np.hypot(x, y)[0]) <= cat.effectors[u.effector].range_max_km * 1.01
 
 
 def test_track_traces_split_by_fate() -> None:
@@ -156,10 +173,13 @@ def test_track_traces_split_by_fate() -> None:
             "lon1": [31.5] * 3,
             "lat2": [50.0] * 3,
             "lon2": [30.0] * 3,
+            "waypoint_s": [100.0] * 3,
+            "fate_s": [50.0, 200.0, 200.0],
+            "lat_fate": [50.0] * 3,
+            "lon_fate": [32.0, 30.0, 30.0],
         }
     )
-    laydown = pd.DataFrame({"unit": ["u1"], "lat": [50.0], "lon": [30.5], "range_max_km": [40.0]})
-    names = [t.name for t in track_traces(tracks, laydown)]
+    names = [t.name for t in track_traces(tracks)]
     assert "destroyed (1)" in names and "leaked (hit) (1)" in names
     assert "decoy leaked (harmless) (1)" in names and not any(n.startswith("lost") for n in names)
 

@@ -18,7 +18,7 @@ FATES = ("destroyed", "lost", "leaked")
 def sample_night(sc: Scenario, seed: int = 0, rep: int = 0, engine: str = "kernel") -> pd.DataFrame:
     """Replication ``rep`` of ``simulate(sc, seed=seed)``: one row per threat.
 
-    Columns: threat, threat_type, kind, wave, target, fate, by_unit, launch_s, impact_s,
+    Columns: threat, threat_type, kind, wave, target, fate, by_unit, launch_s, waypoint_s, impact_s,
     fate_s (when it was destroyed, lost or leaked), the route as lat/lon of launch
     (``lat0, lon0``), waypoint (``lat1, lon1``) and aim point (``lat2, lon2``), and where its
     fate met it (``lat_fate, lon_fate``; the aim point for leakers). The same seed and rep give
@@ -40,6 +40,7 @@ def sample_night(sc: Scenario, seed: int = 0, rep: int = 0, engine: str = "kerne
             "fate": [FATES[f] for f in out.fate],
             "by_unit": [c.unit_names[a] if a >= 0 else "" for a in out.agent],
             "launch_s": r[:, 6],
+            "waypoint_s": r[:, 7],
             "impact_s": r[:, 8],
             "fate_s": out.fate_time_s,
         }

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from airshield.geo import offset_latlon, to_latlon, to_local_km
+from airshield.geo import offset_latlon, to_latlon
 from airshield.report.html import fmt_usd
 from airshield.report.outlines import load_outlines
 
@@ -134,25 +134,20 @@ def circle(
     return [float(v) for v in la], [float(v) for v in lo]
 
 
-def _truncate(
-    lats: np.ndarray, lons: np.ndarray, ulat: float, ulon: float, rmax: float, steps: int = 60
-) -> tuple[list[float], list[float]]:
-    """The route up to where it first enters a circle of ``rmax`` km around the unit."""
-    x, y = to_local_km(lats, lons, ulat, ulon)
-    t = np.linspace(0.0, 1.0, steps)
-    px = np.concatenate([x[i] + (x[i + 1] - x[i]) * t for i in range(len(x) - 1)])
-    py = np.concatenate([y[i] + (y[i + 1] - y[i]) * t for i in range(len(y) - 1)])
-    inside = np.flatnonzero(np.hypot(px, py) <= rmax * 1.0001)
-    if inside.size == 0:
-        return [float(v) for v in lats], [float(v) for v in lons]
-    k = int(inside[0])
-    # keep the route's own vertices up to k, then the entry point
-    seg = k // steps
-    la, lo = to_latlon(px[k], py[k], ulat, ulon)
-    return (
-        [float(v) for v in lats[: seg + 1]] + [float(la)],
-        [float(v) for v in lons[: seg + 1]] + [float(lo)],
-    )
+def track_path(r: Any) -> tuple[list[float], list[float]]:
+    """A threat's route from launch to where its fate met it (intercept, EW loss or aim point).
+
+    ``r`` is a row of :func:`airshield.raid.sample_night` (route vertices, ``waypoint_s``,
+    ``fate_s`` and ``lat_fate``/``lon_fate``).
+    """
+    lats = [float(r.lat0)]
+    lons = [float(r.lon0)]
+    if float(r.fate_s) > float(r.waypoint_s):
+        lats.append(float(r.lat1))
+        lons.append(float(r.lon1))
+    lats.append(float(r.lat_fate))
+    lons.append(float(r.lon_fate))
+    return lats, lons
 
 
 def track_category(fate: str, kind: str) -> str:
@@ -161,15 +156,9 @@ def track_category(fate: str, kind: str) -> str:
     return fate
 
 
-def track_traces(tracks: pd.DataFrame, laydown: pd.DataFrame) -> list[go.Scattergeo]:
-    """Threat tracks of one replication coloured by fate, each with a marker where it ended.
-
-    Destroyed and lost threats are drawn up to where they entered the envelope of the unit that
-    engaged them (an approximation of the engagement point); leakers to their aim point.
-    """
-    units = {
-        str(r.unit): (float(r.lat), float(r.lon), float(r.range_max_km)) for r in rows(laydown)
-    }
+def track_traces(tracks: pd.DataFrame) -> list[go.Scattergeo]:
+    """Threat tracks of one replication coloured by fate, each drawn up to (and marked at) the
+    point where it was destroyed, made lost or reached its aim point."""
     paths: dict[str, tuple[list[float | None], list[float | None], list[str]]] = {
         c: ([], [], []) for c in FATE_STYLE
     }
@@ -178,14 +167,8 @@ def track_traces(tracks: pd.DataFrame, laydown: pd.DataFrame) -> list[go.Scatter
     }
     for r in rows(tracks):
         cat = track_category(str(r.fate), str(r.kind))
-        lats = np.array([r.lat0, r.lat1, r.lat2], dtype=float)
-        lons = np.array([r.lon0, r.lon1, r.lon2], dtype=float)
         who = str(r.by_unit)
-        if cat in ("destroyed", "lost") and who in units:
-            ulat, ulon, rmax = units[who]
-            la, lo = _truncate(lats, lons, ulat, ulon, rmax)
-        else:
-            la, lo = [float(v) for v in lats], [float(v) for v in lons]
+        la, lo = track_path(r)
         label = f"{r.threat_type} #{r.threat} ({r.wave}) → {r.target}: {FATE_STYLE[cat][1]}"
         if who:
             label += f" by {who}"
@@ -376,7 +359,7 @@ def scenario_map(
     for tr in laydown_traces(laydown):
         fig.add_trace(tr)
     if tracks is not None:
-        for tr in track_traces(tracks, laydown):
+        for tr in track_traces(tracks):
             fig.add_trace(tr)
     fig.add_trace(launch_trace(sites))
     fig.add_trace(asset_trace(assets))
