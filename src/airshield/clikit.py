@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console
 
 from airshield.errors import ScenarioError
+from airshield.jsonable import json_default
 
 console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 130)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -31,17 +32,5 @@ def fail_on_input_errors() -> Iterator[None]:
 
 def print_json(obj: Any) -> None:
     """Print JSON to stdout (no rich markup, so it can be piped)."""
-    sys.stdout.write(json.dumps(obj, indent=2, default=_json_default) + "\n")
+    sys.stdout.write(json.dumps(obj, indent=2, default=json_default) + "\n")
     sys.stdout.flush()
-
-
-def _json_default(o: Any) -> Any:
-    import numpy as np
-
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")

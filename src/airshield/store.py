@@ -27,6 +27,8 @@ from typing import Any
 
 import duckdb
 
+from airshield.jsonable import json_default
+
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS run_id_seq START 1;
 CREATE TABLE IF NOT EXISTS runs (
@@ -147,7 +149,7 @@ class RunStore:
         elapsed_s: float | None = None,
     ) -> None:
         """Mark a run done with its summary (JSON-ready dict) and report path."""
-        blob = json.dumps(summary, default=_json_default)
+        blob = json.dumps(summary, default=json_default)
         with self._connect() as con:
             con.execute(
                 "UPDATE runs SET status='done', finished=?, summary=?, report_path=?, elapsed_s=?, "
@@ -215,20 +217,6 @@ def _record(row: tuple[Any, ...]) -> RunRecord:
     d = dict(zip(COLUMNS, row, strict=True))
     d["summary"] = json.loads(d["summary"]) if d["summary"] else None
     return RunRecord(**d)
-
-
-def _json_default(o: Any) -> Any:
-    import numpy as np
-
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    if isinstance(o, datetime):
-        return o.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
 def _open(path: Path, timeout_s: float) -> duckdb.DuckDBPyConnection:

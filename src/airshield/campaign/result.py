@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from airshield.jsonable import json_default
 from airshield.raid.result import band
 
 if TYPE_CHECKING:
@@ -459,7 +460,7 @@ class CampaignResult:
             "airshield.seed": str(self.seed),
             "airshield.reps": str(self.reps),
             "airshield.version": self.version,
-            "airshield.summary": json.dumps(self.summary(), default=_json_default),
+            "airshield.summary": json.dumps(self.summary(), default=json_default),
         }
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -468,15 +469,3 @@ class CampaignResult:
 
 def _nan_none(x: float) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)
-
-
-def _json_default(o: Any) -> Any:
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    if isinstance(o, dt.date):
-        return str(o)
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
