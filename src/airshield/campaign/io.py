@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +43,37 @@ def campaign_from_data(
     return camp.with_template(template, path)
 
 
+def _parse(text: str | None, path: str | Path | None) -> tuple[Any, dict[Loc, int]]:
+    """Parse YAML; an impossible date (2025-13-01), which PyYAML raises as a bare ValueError,
+    becomes a ScenarioError with the line of the offending value."""
+    try:
+        if text is None:
+            assert path is not None
+            return read_yaml(path)
+        return parse_yaml(text, None if path is None else str(path))
+    except ValueError as exc:
+        if isinstance(exc, ScenarioError):  # pragma: no cover - ScenarioError is no ValueError
+            raise
+        if text is None and path is not None:
+            text = Path(path).read_text(encoding="utf-8")
+        line = None
+        for i, row in enumerate((text or "").splitlines()):
+            for d in re.findall(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", row):
+                try:
+                    dt.date(int(d[0]), int(d[1]), int(d[2]))
+                except ValueError:
+                    line = i + 1
+                    break
+            if line is not None:
+                break
+        msg = f"not valid YAML: {exc} (an impossible date?)"
+        raise ScenarioError(None if path is None else str(path), [Problem("<yaml>", msg, line)]) from None
+
+
 def load_campaign(path: str | Path) -> Campaign:
     """Load a campaign file and its raid template; raises :class:`ScenarioError` listing every
     problem found (``file:line: field.path: expectation``)."""
-    data, lines = read_yaml(path)
+    data, lines = _parse(None, path)
     return campaign_from_data(data, str(path), lines)
 
 
@@ -52,5 +81,5 @@ def campaign_from_text(
     text: str, path: str | None = None, template: Scenario | None = None
 ) -> Campaign:
     """Parse and validate campaign YAML text (``raid:`` relative to ``path``'s folder)."""
-    data, lines = parse_yaml(text, path)
+    data, lines = _parse(text, path)
     return campaign_from_data(data, path, lines, template)
