@@ -3,8 +3,11 @@ commit each batch's parts as it finishes, and report progress with an ETA."""
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,7 +145,8 @@ def run_sweep(
             for h in be.wait_any(inflight):
                 inflight.remove(h)
                 res = be.result(h)
-                store.commit(res)
+                with _sigint_deferred():  # a finished batch is committed whole
+                    store.commit(res)
                 run.cells_run += len(res.cells)
                 run.batches_run += 1
                 run.cells_done = store.cells_done
@@ -159,6 +163,22 @@ def run_sweep(
         run.elapsed_s = time.perf_counter() - started
         run.cells_done = store.cells_done
     return run
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) until the block is done, then raise it (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _progress(
