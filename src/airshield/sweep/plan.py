@@ -13,7 +13,7 @@ import hashlib
 import itertools
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +101,6 @@ class SweepPlan:
     batch_cells: int
     fingerprint: str
     base_hash: str
-    notes: list[str] = field(default_factory=list)
 
     @property
     def n_cells(self) -> int:
