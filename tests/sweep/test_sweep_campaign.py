@@ -87,6 +87,18 @@ def test_campaign_sweep_same_bytes_serial_and_dask(camp_spec: Path, tmp_path: Pa
     assert s["cells_done"] == 8
     empty = read_table(tmp_path / "serial")["first_empty_night_mean"]
     assert ((empty >= 0) & (empty <= 4)).all()
+    # `sweep cell` writes a campaign (and its raid template) that reruns the cell alone
+    from typer.testing import CliRunner
+
+    from airshield.campaign import load_campaign
+    from airshield.cli import app
+
+    cell_file = tmp_path / "cell5.yaml"
+    res = CliRunner().invoke(app, ["sweep", "cell", str(tmp_path / "serial"), "5",
+                                   "--out", str(cell_file)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    again = run_campaign(load_campaign(cell_file), mode="detailed", reps=4, seed=plan.cells[5].seed)
+    assert np.array_equal(again.night_frame()["leaked_harmful"].to_numpy(), got)
 
 
 def test_campaign_path_errors(tmp_path: Path) -> None:

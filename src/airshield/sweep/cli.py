@@ -221,12 +221,31 @@ def cell_cmd(
     seed = plan.cells[cell].seed
     console.print(f"cell {cell}: " + ", ".join(f"{k}={_fmt(v)}" for k, v in values.items()))
     console.print(f"seed {seed}, {plan.spec.reps} replications, engine {plan.spec.engine}")
-    if yaml_out is not None:
-        yaml_out.write_text(plan.cell_scenario(cell).to_yaml(), encoding="utf-8")
+    if yaml_out is None:
+        return
+    model = plan.cell_scenario(cell)
+    reps, engine = plan.spec.reps, plan.spec.engine
+    if plan.spec.base.kind == "raid":
+        yaml_out.write_text(model.to_yaml(), encoding="utf-8")
         console.print(
             f"wrote {yaml_out}; rerun: airshield run {yaml_out} --seed {seed} "
-            f"--reps {plan.spec.reps} --engine {plan.spec.engine}"
+            f"--reps {reps} --engine {engine}"
         )
+        return
+    import yaml
+
+    from airshield.campaign.models import dump_campaign
+
+    raid_file = yaml_out.with_name(f"{yaml_out.stem}-raid.yaml")
+    raid_file.write_text(model.template.to_yaml(), encoding="utf-8")
+    data = dump_campaign(model)
+    data["raid"] = raid_file.name
+    yaml_out.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    mode = getattr(plan.spec.base, "mode", "fast")
+    console.print(
+        f"wrote {yaml_out} and {raid_file}; rerun: airshield campaign run {yaml_out} "
+        f"--mode {mode} --reps {reps} --seed {seed}"
+    )
 
 
 def register(app: typer.Typer) -> None:

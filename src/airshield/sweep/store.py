@@ -140,7 +140,7 @@ class SweepStore:
             for name, data in (("campaign", info.data), ("template", info.template_data)):
                 text = json.dumps(data, indent=1, default=str)
                 _atomic_write_text(self.out / f"base-{name}.json", text)
-        _atomic_write_text(self.out / "spec.json", json.dumps(spec, indent=1, sort_keys=False))
+        _atomic_write_text(self.out / "spec.json", json.dumps(spec, indent=1, default=str))
         cols: dict[str, pa.Array] = {
             "cell": pa.array([c.index for c in plan.cells], pa.int64()),
             "seed": pa.array([c.seed for c in plan.cells], pa.uint64()),
