@@ -94,15 +94,9 @@ def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):
         alt = route[9 + k]
         if alt < amin or alt > amax:
             continue
-        px = route[2 * k]
-        py = route[2 * k + 1]
-        qx = route[2 * k + 2]
-        qy = route[2 * k + 3]
-        length = math.sqrt((qx - px) * (qx - px) + (qy - py) * (qy - py))
+        px, py, dx, dy, length = _direction(route, k)
         if length <= 0.0:
             continue
-        dx = (qx - px) / length
-        dy = (qy - py) / length
         lo, hi = segment_circle(px, py, dx, dy, length, ux, uy, rmax)
         if lo >= hi:
             continue
@@ -124,16 +118,23 @@ def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):
 
 
 @njit(cache=True)
-def _segment(route, speed_kms, k):
-    """Start point, velocity (km/s) and start time of route segment k."""
+def _direction(route, k):
+    """Start point, unit direction and length (km) of route segment k."""
     px = route[2 * k]
     py = route[2 * k + 1]
     qx = route[2 * k + 2]
     qy = route[2 * k + 3]
     length = math.sqrt((qx - px) * (qx - px) + (qy - py) * (qy - py))
     if length <= 0.0:
-        return px, py, 0.0, 0.0, route[6 + k]
-    return px, py, (qx - px) / length * speed_kms, (qy - py) / length * speed_kms, route[6 + k]
+        return px, py, 0.0, 0.0, 0.0
+    return px, py, (qx - px) / length, (qy - py) / length, length
+
+
+@njit(cache=True)
+def _segment(route, speed_kms, k):
+    """Start point, velocity (km/s) and start time of route segment k."""
+    px, py, dx, dy, _ = _direction(route, k)
+    return px, py, dx * speed_kms, dy * speed_kms, route[6 + k]
 
 
 @njit(cache=True)
@@ -230,14 +231,10 @@ def first_entry_time(route, speed_kms, sx, sy, r, alt_min):
     for k in range(2):
         if route[9 + k] < alt_min:
             continue
-        px = route[2 * k]
-        py = route[2 * k + 1]
-        qx = route[2 * k + 2]
-        qy = route[2 * k + 3]
-        length = math.sqrt((qx - px) * (qx - px) + (qy - py) * (qy - py))
+        px, py, dx, dy, length = _direction(route, k)
         if length <= 0.0:
             continue
-        lo, hi = segment_circle(px, py, (qx - px) / length, (qy - py) / length, length, sx, sy, r)
+        lo, hi = segment_circle(px, py, dx, dy, length, sx, sy, r)
         if lo < hi or (lo == hi and lo == 0.0):
             return route[6 + k] + lo / speed_kms
     return math.inf

@@ -101,9 +101,9 @@ def _run_chunk(
     return [(i, run_replication(c, child, engine)) for i, child in items]
 
 
-def _chunks(n: int, size: int) -> Iterator[range]:
-    for start in range(0, n, size):
-        yield range(start, min(n, start + size))
+def _chunks(n: int, size: int, start: int = 0) -> Iterator[range]:
+    for first in range(start, n, size):
+        yield range(first, min(n, first + size))
 
 
 def _mp_context() -> mp.context.BaseContext:
@@ -142,12 +142,16 @@ def simulate(
                 records[i] = run_replication(c, child, engine)
                 callback(len(records), reps)
         else:
+            # replication 0 runs here first: it compiles (or loads) the kernels once, so the
+            # workers find them in numba's cache instead of each compiling them
+            records[0] = run_replication(c, children[0], engine)
+            callback(1, reps)
             size = max(1, min(250, reps // (workers * 8) or 1))
             payload = sc.model_dump_json()
             with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
                 futures: list[Future[list[tuple[int, RepRecord]]]] = [
                     pool.submit(_run_chunk, payload, engine, [(i, children[i]) for i in rng_])
-                    for rng_ in _chunks(reps, size)
+                    for rng_ in _chunks(reps, size, start=1)
                 ]
                 try:
                     for fut in as_completed(futures):
