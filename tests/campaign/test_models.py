@@ -13,7 +13,11 @@ from airshield.examples import examples_dir
 
 EXAMPLES = examples_dir()
 
-CAMPAIGNS = sorted(p for p in EXAMPLES.glob("campaign-*.yaml") if not p.stem.endswith("-night"))
+CAMPAIGNS = sorted(
+    p
+    for p in EXAMPLES.glob("campaign-*.yaml")
+    if not p.stem.endswith("-night") and p.stem != "campaign-regions"
+)
 
 
 def _path() -> str:

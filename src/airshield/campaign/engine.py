@@ -246,14 +246,13 @@ _W_BRIDGES: dict[str, RaidBridge] = {}
 
 
 def _detailed_worker(
-    campaign_json: str, template_json: str, path: str | None, seed: int, reps: int,
-    rep_ids: list[int], engine: str,
+    campaign_json: str, template_json: str, path: str | None, plan: AttackerPlan, seed: int,
+    reps: int, rep_ids: list[int], engine: str,
 ) -> tuple[list[int], _Chain]:  # fmt: skip
     from airshield.scenario import Scenario
 
     template = Scenario.model_validate_json(template_json)
     c = Campaign.model_validate_json(campaign_json).with_template(template, path)
-    plan = attacker_plan(c)
     key = template_json + engine
     b = _W_BRIDGES.get(key)
     if b is None:
@@ -273,6 +272,7 @@ def run_campaign(
     *,
     surrogate: Surrogate | None = None,
     design: DesignSpec | None = None,
+    plan: AttackerPlan | None = None,
     workers: int = 1,
     engine: str = "kernel",
     progress: bool | Callable[[str, int, int], None] = False,
@@ -284,6 +284,8 @@ def run_campaign(
     through the raid engine). ``workers`` > 1 runs detailed replications, or the surrogate's
     design runs, in worker processes (same results for any number of workers).
     ``progress``: True for a progress bar on the terminal, or a callback ``(stage, done, total)``.
+    ``plan``: use this attacker plan instead of the campaign's own (e.g. one region's share of a
+    national raid plan; its threat types must be the campaign's).
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
@@ -292,7 +294,11 @@ def run_campaign(
     if workers < 1:
         raise ValueError("workers must be >= 1")
     started = time.perf_counter()
-    plan = attacker_plan(campaign)
+    own = attacker_plan(campaign)
+    if plan is None:
+        plan = own
+    elif plan.threat_types != own.threat_types or plan.launched.shape != own.launched.shape:
+        raise ValueError("the attacker plan does not fit the campaign (threat types or nights)")
     n = len(campaign.dates)
     callback, closer = _progress(progress)
     try:
@@ -325,7 +331,7 @@ def run_campaign(
                     lambda i: callback("nights", i, n),
                 )  # fmt: skip
             else:
-                chain = _detailed_parallel(campaign, seed, reps, workers, engine, bridge, callback)
+                chain = _detailed_parallel(campaign, plan, seed, reps, workers, engine, callback)
         return CampaignResult.assemble(
             campaign=campaign, mode=mode, seed=seed, plan=plan,
             pool_names=[pl.name for pl in campaign.template.pools],
@@ -357,7 +363,7 @@ def _check_surrogate(sur: Surrogate, c: Campaign, plan: AttackerPlan) -> None:
 
 
 def _detailed_parallel(
-    c: Campaign, seed: int, reps: int, workers: int, engine: str, bridge: RaidBridge,
+    c: Campaign, plan: AttackerPlan, seed: int, reps: int, workers: int, engine: str,
     callback: Callable[[str, int, int], None],
 ) -> _Chain:  # fmt: skip
     from airshield.raid.montecarlo import _mp_context
@@ -370,7 +376,8 @@ def _detailed_parallel(
     done = 0
     with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
         futs = [
-            pool.submit(_detailed_worker, cj, tj, c.path, seed, reps, ids, engine) for ids in blocks
+            pool.submit(_detailed_worker, cj, tj, c.path, plan, seed, reps, ids, engine)
+            for ids in blocks
         ]
         for fut in as_completed(futs):
             ids, ch = fut.result()

@@ -67,7 +67,9 @@ def _parse(text: str | None, path: str | Path | None) -> tuple[Any, dict[Loc, in
             if line is not None:
                 break
         msg = f"not valid YAML: {exc} (an impossible date?)"
-        raise ScenarioError(None if path is None else str(path), [Problem("<yaml>", msg, line)]) from None
+        raise ScenarioError(
+            None if path is None else str(path), [Problem("<yaml>", msg, line)]
+        ) from None
 
 
 def load_campaign(path: str | Path) -> Campaign:
