@@ -81,3 +81,18 @@ def test_catalog_lists_types_and_sources() -> None:
     res = runner.invoke(app, ["catalog", "--json"])
     data = json.loads(res.stdout)
     assert len(data["threats"]) >= 7 and len(data["effectors"]) >= 6
+
+
+def test_error_paths_with_brackets_are_printed_literally(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    text = (
+        (EXAMPLES / "one-battery.yaml")
+        .read_text()
+        .replace("targets: {city: 1}", "targets: {moon: 1}")
+    )
+    bad.write_text(text)
+    proc = subprocess.run(
+        [sys.executable, "-m", "airshield.cli", "run", str(bad)], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert "waves[1].targets.moon" in proc.stderr

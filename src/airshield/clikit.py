@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from airshield.errors import ScenarioError
 from airshield.jsonable import json_default
@@ -23,10 +24,10 @@ def fail_on_input_errors() -> Iterator[None]:
     try:
         yield
     except ScenarioError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False)
         sys.exit(2)
     except FileNotFoundError as exc:
-        err_console.print(f"[red]error:[/red] {exc.filename}: file not found", markup=True)
+        err_console.print(f"[red]error:[/red] {escape(str(exc.filename))}: file not found", markup=True)
         sys.exit(2)
 
 

@@ -182,3 +182,17 @@ def test_malformed_scenarios_only_raise_validation_errors(edits) -> None:  # typ
         scenario_from_text(text, "fuzz.yaml")
     except ScenarioError as exc:
         assert exc.problems and all(p.field and p.message for p in exc.problems)
+
+
+def test_yaml_12_floats_are_numbers() -> None:
+    from airshield.scenario.yamlio import parse_yaml
+
+    data, _ = parse_yaml("a: 5.0e9\nb: 1e6\nc: '5e9'\nd: 1_000\n")
+    assert data == {"a": 5.0e9, "b": 1.0e6, "c": "5e9", "d": 1000}
+
+
+def test_nan_as_text_is_refused() -> None:
+    err = errors_for(mutate(["assets", 0, "value_usd"], "nan"))
+    assert any(p.field == "assets[0].value_usd" for p in err.problems)
+    err = errors_for(mutate(["waves", 0, "route_jitter_km"], "inf"))
+    assert any(p.field == "waves[0].route_jitter_km" for p in err.problems)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from airshield.clikit import console, err_console, print_json
@@ -186,7 +187,7 @@ def register(app: typer.Typer) -> None:
             try:
                 sc = load_scenario(f)
             except ScenarioError as exc:
-                err_console.print(f"[red]invalid:[/red] {exc}", highlight=False)
+                err_console.print(f"[red]invalid:[/red] {escape(str(exc))}", highlight=False)
                 bad += 1
                 continue
             console.print(

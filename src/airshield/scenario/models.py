@@ -29,7 +29,7 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 class Strict(BaseModel):
     """Base of every scenario model: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Point(Strict):
