@@ -77,8 +77,11 @@ class ScenarioLibrary:
             if not root.is_dir():
                 continue
             for p in sorted(root.glob("*.yaml")):
-                if NAME_RE.fullmatch(p.stem) and not p.is_symlink():
-                    out.append(ScenarioRef(source, p.stem, p))
+                if not NAME_RE.fullmatch(p.stem) or p.is_symlink():
+                    continue
+                if source == "bundled" and not _is_raid_scenario(p):
+                    continue  # campaign and sweep specs are not raid scenarios
+                out.append(ScenarioRef(source, p.stem, p))
         return out
 
     def read(self, source: str, name: str) -> str:
@@ -103,3 +106,14 @@ class ScenarioLibrary:
             ref.path.unlink()
             return True
         return False
+
+
+def _is_raid_scenario(path: Path) -> bool:
+    """A bundled example is a raid scenario if it has the raid's top-level sections."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and {"assets", "waves", "launch_sites"} <= set(data)
