@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -110,33 +111,18 @@ def test_report_is_self_contained(serial_dir: Path, tmp_path: Path) -> None:
 
 @pytest.mark.browser
 @pytest.mark.timeout(120)
-def test_report_opens_offline_in_chromium(serial_dir: Path, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("no /usr/bin/chromium")
+@pytest.mark.browser
+def test_report_opens_offline_in_chromium(
+    serial_dir: Path, tmp_path: Path, page: Any, watch: Any
+) -> None:
+    """The sweep report in headless Chromium (shared session browser; never skipped in CI)."""
     out = tmp_path / "report.html"
     write_sweep_report(str(serial_dir), str(out))
-    external: list[str] = []
-    errors: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        page = browser.new_page()
-
-        def route(r: object) -> None:
-            url = r.request.url  # type: ignore[attr-defined]
-            if url.startswith("file://"):
-                r.continue_()  # type: ignore[attr-defined]
-            else:
-                external.append(url)
-                r.abort()  # type: ignore[attr-defined]
-
-        page.route("**/*", route)
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(out.as_uri())
-        page.wait_for_selector(".plot-container")
-        n_plots = page.locator(".js-plotly-plot").count()
-        browser.close()
-    assert external == [] and errors == []
+    w = watch(page)
+    page.goto(out.as_uri())
+    page.wait_for_selector(".plot-container")
+    n_plots = page.locator(".js-plotly-plot").count()
+    w.assert_clean()
     assert n_plots >= 4
 
 
