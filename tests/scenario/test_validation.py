@@ -196,3 +196,8 @@ def test_nan_as_text_is_refused() -> None:
     assert any(p.field == "assets[0].value_usd" for p in err.problems)
     err = errors_for(mutate(["waves", 0, "route_jitter_km"], "inf"))
     assert any(p.field == "waves[0].route_jitter_km" for p in err.problems)
+
+
+def test_unbuildable_implicit_scalar_is_a_yaml_error_with_line() -> None:
+    err = errors_for("name: x\ndescription: 2025-13-01\n")
+    assert err.problems[0].line == 2 and "month must be in 1..12" in err.problems[0].message

@@ -67,10 +67,38 @@ def parse_yaml(text: str, path: str | None = None) -> tuple[Any, dict[Loc, int]]
         ) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(path, [Problem("<yaml>", f"not valid YAML: {exc}")]) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # a scalar that matched an implicit type but cannot be built, e.g. 2025-13-01
+        raise ScenarioError(
+            path, [Problem("<yaml>", f"not valid YAML: {exc}", _bad_scalar_line(text))]
+        ) from None
     lines: dict[Loc, int] = {}
     if node is not None:
         _walk(node, (), lines)
     return data, lines
+
+
+def _bad_scalar_line(text: str) -> int | None:
+    """Line of the first scalar whose implicit type (date, number) cannot be constructed."""
+    try:
+        root = yaml.compose(text, Loader=_LineLoader)
+    except yaml.YAMLError:
+        return None
+    loader = _Loader("")
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                loader.construct_object(node, deep=True)
+            except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+                return int(node.start_mark.line) + 1
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.extend([k, v])
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
 
 
 def read_yaml(path: str | Path) -> tuple[Any, dict[Loc, int]]:
