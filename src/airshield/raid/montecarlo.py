@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -107,7 +108,12 @@ def _chunks(n: int, size: int, start: int = 0) -> Iterator[range]:
 
 
 def _mp_context() -> mp.context.BaseContext:
+    """``fork`` when this process has a single thread (fast, and a script without a
+    ``__main__`` guard still works); otherwise ``forkserver`` (forking a threaded process can
+    deadlock), or ``spawn`` where neither exists."""
     methods = mp.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return mp.get_context("fork")
     return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 

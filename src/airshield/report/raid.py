@@ -234,8 +234,8 @@ def raid_report_html(result: RaidResult, sc: Scenario, title: str | None = None)
     parts.append(
         '<section id="map"><h2>Map</h2><p class="note">Country outlines: Natural Earth (public '
         "domain). Assets are sized by expected damage; envelopes show each fire unit's maximum "
-        "(and minimum) range. Tracks are one sample replication; destroyed and lost threats are "
-        "drawn to where they entered the envelope of the unit that engaged them. Scroll to zoom."
+        "(and minimum) range. Tracks are one sample replication, each drawn to where the threat "
+        "was intercepted, made lost by EW or reached its aim point. Scroll to zoom."
         "</p>" + h.figure_div(map_figure(result, sc), "map-figure") + "</section>"
     )
     parts.append(
