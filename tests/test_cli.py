@@ -96,3 +96,11 @@ def test_error_paths_with_brackets_are_printed_literally(tmp_path: Path) -> None
     )
     assert proc.returncode == 2
     assert "waves[1].targets.moon" in proc.stderr
+
+
+def test_demo_runs_the_reference_raid() -> None:
+    res = runner.invoke(app, ["demo", "--reps", "4", "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    assert "kyiv-2025-07-04" in res.stdout and "550" in res.stdout
+    res = runner.invoke(app, ["demo", "--help"])
+    assert res.exit_code == 0

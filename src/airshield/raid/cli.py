@@ -85,9 +85,7 @@ def register(app: typer.Typer) -> None:
     def demo(
         reps: Annotated[int, typer.Option(min=1, help="replications")] = 1000,
         seed: Annotated[int, typer.Option(help="root seed")] = 20250704,
-        workers: Annotated[
-            int, typer.Option(min=1, help="worker processes (default: all CPUs)")
-        ] = 0,
+        workers: Annotated[int, typer.Option(min=0, help="worker processes (0 = all CPUs)")] = 0,
     ) -> None:
         """Run the bundled reference raid (night to 4 July 2025, notional laydown) and print the summary."""
         from airshield.examples import DEFAULT_SCENARIO, example_path
@@ -230,6 +228,8 @@ def _run(
         raise typer.Exit(2)
     sc = load_scenario(file)
     n_workers = workers or default_workers()
+    if not json_out and not _kernels_cached():
+        err_console.print("compiling the raid kernels (first run only, about half a minute)...")
     result = sc.simulate(
         reps=reps, seed=seed, workers=n_workers, engine=engine, progress=not json_out
     )
@@ -252,3 +252,15 @@ def _run(
         console.print(f"{result.reps} replications in {result.elapsed_s:.2f} s")
     if result.interrupted:
         raise typer.Exit(130)
+
+
+def _kernels_cached() -> bool:
+    """Whether numba's on-disk cache already holds the compiled raid event loop."""
+    from importlib import resources
+
+    cache = resources.files("airshield.kernels").joinpath("__pycache__")
+    try:
+        return any(p.name.startswith("raid.run_night") for p in cache.iterdir())
+    except (FileNotFoundError, NotADirectoryError, AttributeError):
+        return False
+
