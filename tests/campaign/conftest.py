@@ -45,18 +45,21 @@ def constant_surrogate(c: Campaign, p_destroyed: float, p_lost: float, p_fired: 
 
     from airshield.campaign import Surrogate, attacker_plan
     from airshield.campaign.bridge import RaidBridge
+    from airshield.campaign.surrogate import feature_sets
 
     plan = attacker_plan(c)
     b = RaidBridge(c.template, plan.threat_types)
     t, p, q = len(plan.threat_types), len(b.pool_names), len(b.other_effectors)
-    zdim = t + 1 + 2 * p
-    k = 1 + zdim + zdim * (zdim + 1) // 2
+    engage = np.ones((p + q, t), np.bool_)
+    cols = [c[0] for c in feature_sets(t, p, engage)]
+    zdim = t + 1 + 2 * p + p + q
 
-    def const(n: int, prob: float) -> np.ndarray:
-        beta = np.zeros((n, k))
-        beta[:, 0] = logit(prob)
+    def const(m: int, prob: float) -> np.ndarray:
+        beta = np.zeros(1 + m + m * (m + 1) // 2)
+        beta[0] = logit(prob)
         return beta
 
+    probs = [p_destroyed] * t + [p_lost] * t + [p_fired] * (p + q)
     return Surrogate(
         template_hash=c.template.content_hash(),
         threat_types=plan.threat_types,
@@ -64,15 +67,13 @@ def constant_surrogate(c: Campaign, p_destroyed: float, p_lost: float, p_fired: 
         other_effectors=b.other_effectors,
         a_max=np.maximum(b.magazine_rounds * 2, 1),
         other_rounds=b.other_rounds,
+        engage=engage,
         z_mu=np.zeros(zdim),
         z_sd=np.ones(zdim),
-        beta_destroyed=const(t, p_destroyed),
-        beta_lost=const(t, p_lost),
-        beta_fired=const(p + q, p_fired),
-        disp_destroyed=np.ones(t),
-        disp_lost=np.ones(t),
-        disp_fired=np.ones(p + q),
-        damage_coef=np.column_stack([np.full(t, 1e6), np.zeros((t, zdim))]),
+        cols=cols,
+        betas=[const(len(cc), pr) for cc, pr in zip(cols, probs, strict=True)],
+        dispersion=np.ones(2 * t + p + q),
+        damage_coef=np.column_stack([np.full(t, 1e6), np.zeros((t, t + 1 + 2 * p))]),
         pool_cost_usd=b.pool_cost_usd,
         other_cost_usd=b.other_cost_usd,
     )

@@ -79,8 +79,10 @@ def test_cache_roundtrip(small):
     path = cache_dir() / f"{sur.info['key']}.npz"
     assert path.exists()
     back = Surrogate.load(path)
-    for name in ("a_max", "beta_destroyed", "beta_fired", "damage_coef", "z_mu"):
+    for name in ("a_max", "engage", "dispersion", "damage_coef", "z_mu"):
         assert np.array_equal(getattr(back, name), getattr(sur, name))
+    for a, b in zip(back.betas + back.cols, sur.betas + sur.cols, strict=True):
+        assert np.array_equal(a, b)
     assert back.pool_names == sur.pool_names and back.threat_types == sur.threat_types
     again = fit_surrogate(small.template, plan.threat_types, plan.launched, spec)
     assert again.info["cached"]

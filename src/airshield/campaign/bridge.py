@@ -61,6 +61,7 @@ class NightRecord:
     fired_other: I  # (Q,) rounds of units without a pool, by effector type
     damage_usd: float
     defender_cost_usd: float
+    reloaded_pool: I | None = None  # (P,) rounds taken from the pools' depots for reloads
 
 
 class RaidBridge:
@@ -182,7 +183,36 @@ class RaidBridge:
             fired_other=fired_other,
             damage_usd=float(rec.damage_usd.sum()),
             defender_cost_usd=float(rec.cost_usd.sum()),
+            reloaded_pool=(stock0 - out.stock_end).astype(np.int64),
         )
+
+    def engage_mask(self) -> NDArray[np.bool_]:
+        """(P + Q, T): whether any unit of a pool (then of an other-effector group) could ever be
+        assigned a threat of each attacker type (the kernel's static pair test with the most
+        valuable asset, and the altitude bands overlapping). False means those rounds are never
+        fired at that type, whatever the night."""
+        c = self.compiled
+        groups = [*self.pool_units, *self.other_units]
+        out = np.zeros((len(groups), len(self.threat_types)), np.bool_)
+        vmax = float(c.a_value.max()) if c.a_value.size else 0.0
+        for t, ct in enumerate(self.ctype_of):
+            pt = int(c.tt_perceived[ct])
+            pkind = int(c.tt_kind[pt])
+            value = vmax * float(c.tt_lethality[pt])
+            lo, hi = float(c.tt_alt_min[ct]), float(c.tt_alt_max[ct])
+            for g, units in enumerate(groups):
+                for u in units:
+                    p = float(c.u_peff[u, pkind])
+                    if (
+                        p > 0.0
+                        and c.u_engcost[u] <= c.cost_threshold * value
+                        and value * p - c.u_cwcost[u] > 0.0
+                        and c.u_amin[u] <= hi
+                        and lo <= c.u_amax[u]
+                    ):
+                        out[g, t] = True
+                        break
+        return out
 
     @property
     def harmful(self) -> NDArray[np.bool_]:

@@ -6,14 +6,17 @@ available per pool ``A_p``:
 * per threat type, the share destroyed and the share of the rest made lost (EW);
   leaked = launched - destroyed - lost;
 * per pool (and per effector type of the units without a pool), the share of the usable rounds
-  fired; usable rounds are ``min(A_p, A_max_p)``, where ``A_max_p`` is what the pool's units can
-  fire in the largest raid of the design with unlimited stock (more stock changes nothing);
+  fired; usable rounds are ``min(A_p, A_max_p)``, where ``A_max_p`` is the pool's magazines
+  plus what its units reloaded from the depot in the largest raid of the design with unlimited
+  stock, with a 30 % margin (more stock changes nothing); a resource fires nothing on a night
+  without any threat type it could engage (:meth:`RaidBridge.engage_mask`);
 * damage in USD per harmful leaker by threat type, linear in the (linear) features, so that
   where the leakers go as pools run low is followed (ridge least squares).
 
-Each share is a binomial GLM (logit link) on a quadratic in the standardised log features
-``log1p(n_t)``, ``log1p(sum n)`` and ``log1p(min(A_p, A_max_p))``, fitted by iteratively
-reweighted least squares with a small ridge. Counts are drawn around the predicted mean with the
+Each share is a binomial GLM (logit link) on a quadratic in standardised features:
+``log1p(n_t)``, ``log1p(sum n)``, the share ``u_p = min(A_p, A_max_p) / A_max_p`` and its
+square root (and, for a resource's rounds, only the counts of the types it can engage and their
+total), fitted by penalised iteratively reweighted least squares. Counts are drawn around the predicted mean with the
 variance the design runs showed (a dispersion factor times the binomial variance; the raid
 engine is often *less* variable than binomial because magazines cap what can be killed), by a
 normal draw rounded stochastically and clipped to the feasible range. The draws are monotone in
@@ -46,7 +49,7 @@ from threadpoolctl import threadpool_limits
 from airshield.campaign.bridge import RaidBridge
 from airshield.scenario import Scenario
 
-SURROGATE_VERSION = "3"
+SURROGATE_VERSION = "8"
 I = NDArray[np.int64]
 F = NDArray[np.float64]
 
@@ -54,16 +57,19 @@ F = NDArray[np.float64]
 # ---- design -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DesignSpec:
-    """How many raid-engine runs a fit uses: compositions x stock levels x replications."""
+    """How many raid-engine runs a fit uses: compositions x (full_levels + one level per pool
+    with that pool empty + stock_levels) x reps."""
 
-    compositions: int = 32
-    stock_levels: int = 8
+    compositions: int = 40
+    stock_levels: int = 6  # random levels per composition, beyond the full and one-empty ones
     reps: int = 6
     seed: int = 20250604
     folds: int = 4
+    full_levels: int = 2  # levels per composition at full stock (where most nights are)
 
-    def runs(self) -> int:
-        return self.compositions * self.stock_levels * self.reps
+    def runs(self, pools: int) -> int:
+        per = self.full_levels + (pools if pools > 1 else 0) + self.stock_levels
+        return self.compositions * per * self.reps
 
 
 def design_compositions(raids: I, k: int) -> I:
@@ -86,14 +92,53 @@ def design_compositions(raids: I, k: int) -> I:
     return uniq[keep][np.argsort(sizes, kind="stable")]
 
 
-def _raw_z(counts: F, usable: F, a_max: NDArray[Any]) -> F:
-    """Raw features: log1p of the threats per type and in all, the share of the usable rounds
-    on hand per pool and its square root."""
+def _raw_z(counts: F, usable: F, a_max: NDArray[Any], engage: NDArray[np.bool_]) -> F:
+    """Raw features: log1p of the threats per type and in all, the share of each pool's usable
+    rounds on hand and its square root, and log1p of the threats each resource can engage."""
     counts = np.atleast_2d(counts).astype(np.float64)
     u = np.atleast_2d(usable).astype(np.float64) / np.maximum(a_max, 1)
+    per_res = counts @ engage.T.astype(np.float64)
     return np.column_stack(
-        [np.log1p(counts), np.log1p(counts.sum(axis=1)), u, np.sqrt(np.clip(u, 0.0, None))]
-    )
+        [np.log1p(counts), np.log1p(counts.sum(axis=1)), u, np.sqrt(np.clip(u, 0.0, None)),
+         np.log1p(per_res)]
+    )  # fmt: skip
+
+
+def feature_sets(t: int, p: int, engage: NDArray[np.bool_]) -> list[list[I]]:
+    """Candidate raw-feature columns of each output (destroyed T, lost T, fired P + Q).
+
+    Outcomes of threat type ``k`` see every count and the stock of the pools that can engage
+    ``k``. A resource's rounds see the counts of the types it can engage and their total, and
+    either only its own stock or also the stock of the pools that compete with it for some type
+    (cross-validation chooses). Pools that can never meet a threat type never enter its model,
+    so a quadratic cannot invent a dependence between them."""
+    counts = list(range(t + 1))
+
+    def pool_cols(mask: NDArray[np.bool_]) -> list[int]:
+        idx = [q for q in range(p) if mask[q]]
+        return [t + 1 + q for q in idx] + [t + 1 + p + q for q in idx]
+
+    out: list[list[I]] = []
+    for k in range(t):
+        out.append([np.array([*counts, *pool_cols(engage[:p, k])], np.int64)])
+    out = out + out  # destroyed and lost alike
+    for r in range(engage.shape[0]):
+        own = [k for k in range(t) if engage[r, k]]
+        base = [*own, t + 1 + 2 * p + r]
+        mine = np.zeros(p, np.bool_)
+        if r < p:
+            mine[r] = True
+        rivals = (engage[:p] & engage[r][None, :]).any(axis=1) | mine
+        cands = [np.array([*base, *pool_cols(mine)], np.int64)]
+        if rivals.sum() > mine.sum():
+            cands.append(np.array([*base, *pool_cols(rivals)], np.int64))
+        out.append(cands)
+    return out
+
+
+def _every(t: int, p: int) -> I:
+    """Raw columns of the counts, the total and every pool (the damage model's features)."""
+    return np.arange(t + 1 + 2 * p, dtype=np.int64)
 
 
 def _quadratic(z: F) -> F:
@@ -160,6 +205,11 @@ def select_glm(x: F, s: F, n: F, n_linear: int, folds: int = 4) -> tuple[F, str]
     """Choose by ``folds``-fold cross-validated deviance among an intercept-only, a linear and
     quadratic logistic models (several ridges); refit the choice on all points. Returns the
     coefficients over all columns of ``x`` (zeros where unused) and the choice's label."""
+    beta, label, _ = _select(x, s, n, n_linear, folds)
+    return beta, label
+
+
+def _select(x: F, s: F, n: F, n_linear: int, folds: int) -> tuple[F, str, float]:
     k = x.shape[1]
     cands: list[tuple[str, int, float]] = [("const", 1, 0.0), ("linear", n_linear, 1e-3)]
     cands += [(f"quadratic/{r:g}", k, r) for r in QUAD_RIDGES]
@@ -168,7 +218,7 @@ def select_glm(x: F, s: F, n: F, n_linear: int, folds: int = 4) -> tuple[F, str]
     if idx.size < 2 * folds or s[ok].sum() == 0 or s[ok].sum() == n[ok].sum():
         beta = np.zeros(k)
         beta[:1] = fit_binomial_glm(x[:, :1], s, n, 0.0)
-        return beta, "const"
+        return beta, "const", 0.0
     fold = np.arange(idx.size) % folds
     best: tuple[float, str, int, float] | None = None
     for label, cols, ridge in cands:
@@ -181,16 +231,21 @@ def select_glm(x: F, s: F, n: F, n_linear: int, folds: int = 4) -> tuple[F, str]
         if best is None or dev < best[0]:
             best = (dev, label, cols, ridge)
     assert best is not None
-    _, label, cols, ridge = best
+    dev, label, cols, ridge = best
     beta = np.zeros(k)
     beta[:cols] = fit_binomial_glm(x[:, :cols], s, n, ridge)
-    return beta, label
+    return beta, label, dev
 
 
 # ---- the fitted surrogate ----------------------------------------------------------------------
 @dataclass
 class Surrogate:
-    """A fitted night model of one raid template (see the module docstring)."""
+    """A fitted night model of one raid template (see the module docstring).
+
+    Outputs in order: destroyed (T), lost (T), fired (P pools, then Q other effector types).
+    Output ``o`` is a logistic model on the quadratic expansion of the standardised raw features
+    ``cols[o]``; ``engage[r, t]`` marks the threat types resource ``r`` can ever fire at (its
+    rounds fired are exactly 0 on nights without them)."""
 
     template_hash: str
     threat_types: list[str]
@@ -198,36 +253,50 @@ class Surrogate:
     other_effectors: list[str]
     a_max: I  # (P,) usable rounds per pool
     other_rounds: I  # (Q,) magazine rounds of units without a pool
+    engage: NDArray[np.bool_]  # (P + Q, T)
     z_mu: F
     z_sd: F
-    beta_destroyed: F  # (T, K)
-    beta_lost: F  # (T, K)
-    beta_fired: F  # (P + Q, K)
-    disp_destroyed: F  # (T,)
-    disp_lost: F  # (T,)
-    disp_fired: F  # (P + Q,)
-    damage_coef: F  # (T, 1 + zdim) damage per leaker = max(0, x_linear @ coef)
+    cols: list[I]  # per output: raw feature columns
+    betas: list[F]  # per output: coefficients over the quadratic expansion of cols
+    dispersion: F  # (2T + P + Q,)
+    damage_coef: F  # (T, 1 + T + 1 + 2P) damage per leaker = max(0, [1, z_every] @ coef)
     pool_cost_usd: F
     other_cost_usd: F
     info: dict[str, Any] = field(default_factory=dict)
 
     # ---- prediction ---------------------------------------------------------------------
-    def _x(self, counts: F, available: F) -> tuple[F, F]:
+    def _design(self, counts: I, available: I) -> tuple[list[F], F, F]:
         usable = np.minimum(np.atleast_2d(available).astype(np.float64), self.a_max)
         c = np.broadcast_to(
-            np.atleast_2d(counts).astype(np.float64), (usable.shape[0], counts.shape[-1])
+            np.asarray(counts, np.float64)[None, :], (usable.shape[0], len(self.threat_types))
         )
-        z = (_raw_z(c, usable, self.a_max) - self.z_mu) / self.z_sd
-        return _quadratic(z), usable
+        zs = (_raw_z(c, usable, self.a_max, self.engage) - self.z_mu) / self.z_sd
+        cache: dict[bytes, F] = {}
+        xs = []
+        for cols in self.cols:
+            key = cols.tobytes()
+            if key not in cache:
+                cache[key] = _quadratic(zs[:, cols])
+            xs.append(cache[key])
+        every = _every(len(self.threat_types), len(self.pool_names))
+        xs.append(np.column_stack([np.ones(zs.shape[0]), zs[:, every]]))
+        return xs, usable, c
 
     def probabilities(self, counts: I, available: I) -> dict[str, F]:
         """Predicted shares for each row of ``available`` (R, P) at composition ``counts`` (T,)."""
-        x, usable = self._x(np.asarray(counts, np.float64), np.asarray(available, np.float64))
-        lin = x[:, : self.damage_coef.shape[1]]
+        t = len(self.threat_types)
+        xs, usable, _ = self._design(counts, available)
+        probs = np.column_stack([expit(x @ b) for x, b in zip(xs[:-1], self.betas, strict=True)])
+        fired = probs[:, 2 * t :]
+        # structural zeros: no threat tonight that the resource could engage
+        present = np.asarray(counts, np.float64) @ self.engage.T.astype(np.float64) > 0
+        fired = np.where(present[None, :], fired, 0.0)
+        zs_every = xs[-1]
+        lin = zs_every
         return {
-            "destroyed": expit(x @ self.beta_destroyed.T),
-            "lost": expit(x @ self.beta_lost.T),
-            "fired": expit(x @ self.beta_fired.T),
+            "destroyed": probs[:, :t],
+            "lost": probs[:, t : 2 * t],
+            "fired": fired,
             "damage_per_leak": np.maximum(lin @ self.damage_coef.T, 0.0),
             "usable": usable,
         }
@@ -238,8 +307,9 @@ class Surrogate:
         n = np.asarray(counts, np.float64)[None, :]
         d = n * pr["destroyed"]
         lo = (n - d) * pr["lost"]
+        q = len(self.other_rounds)
         trials = np.column_stack(
-            [pr["usable"], np.broadcast_to(self.other_rounds, (d.shape[0], len(self.other_rounds)))]
+            [pr["usable"], np.broadcast_to(self.other_rounds, (d.shape[0], q))]
         )
         return {"destroyed": d, "lost": lo, "leaked": n - d - lo, "fired": trials * pr["fired"]}
 
@@ -254,30 +324,31 @@ class Surrogate:
         u = rng.random((r, 2 * t + p + q))
         if counts.sum() == 0:
             zi = np.zeros((r, t), np.int64)
-            return (
-                zi,
-                zi.copy(),
-                zi.copy(),
-                np.zeros((r, p), np.int64),
-                np.zeros((r, q), np.int64),
-                np.zeros(r),
-            )
+            zp, zq = np.zeros((r, p), np.int64), np.zeros((r, q), np.int64)
+            return zi, zi.copy(), zi.copy(), zp, zq, np.zeros(r)
         pr = self.probabilities(counts, available)
+        disp = self.dispersion
         n = np.broadcast_to(counts, (r, t))
-        d = _count(n, pr["destroyed"], self.disp_destroyed, z[:, :t], u[:, :t])
+        d = _count(n, pr["destroyed"], disp[:t], z[:, :t], u[:, :t])
         rest = n - d
-        lo = _count(rest, pr["lost"], self.disp_lost, z[:, t : 2 * t], u[:, t : 2 * t])
+        lo = _count(rest, pr["lost"], disp[t : 2 * t], z[:, t : 2 * t], u[:, t : 2 * t])
         leaked = rest - lo
         trials = np.column_stack(
             [np.minimum(available, self.a_max), np.broadcast_to(self.other_rounds, (r, q))]
         ).astype(np.int64)
-        fired = _count(trials, pr["fired"], self.disp_fired, z[:, 2 * t :], u[:, 2 * t :])
+        fired = _count(trials, pr["fired"], disp[2 * t :], z[:, 2 * t :], u[:, 2 * t :])
         damage = (leaked * pr["damage_per_leak"]).sum(axis=1)
         return d, lo, leaked, fired[:, :p], fired[:, p:], damage
 
     # ---- persistence --------------------------------------------------------------------
     def save(self, path: Path) -> None:
-        arrays = {k: np.asarray(v) for k, v in self.__dict__.items() if isinstance(v, np.ndarray)}
+        arrays: dict[str, NDArray[Any]] = {
+            k: np.asarray(v) for k, v in self.__dict__.items() if isinstance(v, np.ndarray)
+        }
+        for name in ("cols", "betas"):
+            seq = getattr(self, name)
+            arrays[f"{name}_flat"] = np.concatenate(seq) if seq else np.zeros(0)
+            arrays[f"{name}_len"] = np.array([len(a) for a in seq], np.int64)
         meta = {
             "template_hash": self.template_hash,
             "threat_types": self.threat_types,
@@ -296,7 +367,17 @@ class Surrogate:
         with np.load(path, allow_pickle=False) as f:
             meta = json.loads(str(f["meta"]))
             arrays = {k: f[k] for k in f.files if k != "meta"}
-        return cls(**meta, **arrays)
+        seqs: dict[str, list[NDArray[Any]]] = {}
+        for name in ("cols", "betas"):
+            flat, lens = arrays.pop(f"{name}_flat"), arrays.pop(f"{name}_len")
+            offs = np.concatenate([[0], np.cumsum(lens)])
+            seqs[name] = [flat[offs[i] : offs[i + 1]] for i in range(len(lens))]
+        return cls(
+            **meta,
+            **arrays,
+            cols=[c.astype(np.int64) for c in seqs["cols"]],
+            betas=[b.astype(np.float64) for b in seqs["betas"]],
+        )
 
 
 def _count(n: I, p: F, disp: F, z: F, u: F) -> I:
@@ -318,7 +399,14 @@ def _design_key(template: Scenario, threat_types: list[str], comps: I, spec: Des
             "threats": threat_types,
             "comps": hashlib.sha256(np.ascontiguousarray(comps).tobytes()).hexdigest(),
             "shape": list(comps.shape),
-            "spec": [spec.compositions, spec.stock_levels, spec.reps, spec.seed, spec.folds],
+            "spec": [
+                spec.compositions,
+                spec.stock_levels,
+                spec.reps,
+                spec.seed,
+                spec.folds,
+                spec.full_levels,
+            ],
         },
         sort_keys=True,
     ).encode()
@@ -388,19 +476,31 @@ def collect_design(
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> DesignData:
-    """Run the raid engine over the design: each composition at ``spec.stock_levels`` pool-stock
-    levels (the first at full stock; in the others each pool is full with probability 1/2 or else
-    drawn from a Latin hypercube skewed to low stock), each ``spec.reps`` times; everything seeded
-    from ``SeedSequence(spec.seed)``."""
+    """Run the raid engine over the design: each composition at ``spec.full_levels`` levels of
+    full stock, one level per pool with that pool empty and the others full, and
+    ``spec.stock_levels`` random levels (each pool full with probability 0.4, empty with
+    probability 0.15, or else drawn from a Latin hypercube skewed to low stock); each level
+    ``spec.reps`` times; everything seeded from ``SeedSequence(spec.seed)``."""
     t, p, q = len(bridge.threat_types), len(bridge.pool_names), len(bridge.other_effectors)
     root = np.random.SeedSequence(spec.seed)
     pilot_ss, design_ss, level_ss = root.spawn(3)
-    # pilot: the largest raid with unlimited stock sets the usable rounds per pool
+    # pilot: the largest raid with unlimited stock sets the usable rounds per pool: the
+    # magazines plus what the units reloaded from the depot (with a margin); more changes nothing
     big = comps[-1] if comps.shape[0] else np.zeros(t, np.int64)
-    pilot = _run_point(bridge, big, np.full(p, 10**9, np.int64), pilot_ss.spawn(max(4, spec.reps)))
-    fired_max = pilot[:, 3 * t : 3 * t + p].max(axis=0) if p else np.zeros(0)
-    a_max = np.maximum(
-        np.maximum(bridge.magazine_rounds, np.ceil(1.3 * fired_max).astype(np.int64)), 1
+    fired_max = np.zeros(p, np.int64)
+    reload_max = np.zeros(p, np.int64)
+    pilot_children = pilot_ss.spawn(max(4, spec.reps))
+    for ch in pilot_children:
+        rec = bridge.run(big, np.full(p, 10**9, np.int64), np.random.default_rng(ch))
+        fired_max = np.maximum(fired_max, rec.fired_pool)
+        if rec.reloaded_pool is not None:
+            reload_max = np.maximum(reload_max, rec.reloaded_pool)
+    a_max = np.maximum.reduce(
+        [
+            bridge.magazine_rounds + np.ceil(1.3 * reload_max).astype(np.int64),
+            np.ceil(1.3 * fired_max).astype(np.int64),
+            np.ones(p, np.int64),
+        ]
     ).astype(np.int64)
     lrng = np.random.default_rng(level_ss)
     counts_l: list[I] = []
@@ -409,16 +509,21 @@ def collect_design(
     for c in comps:
         lhs = (np.argsort(lrng.random((m, p)), axis=0) + lrng.random((m, p))) / m
         a = np.floor(a_max * lhs**1.5).astype(np.int64)
-        # campaigns spend most nights with some pools full and others low: each pool of a
-        # level is full with probability 1/2, so those corners are in the design
-        a = np.where(lrng.random((m, p)) < 0.5, a_max, a)
-        a[0] = a_max
+        # campaigns spend most nights with some pools full and others low or empty: each pool
+        # of a level is full with probability 0.4 and empty with probability 0.15
+        corner = lrng.random((m, p))
+        a = np.where(corner < 0.4, a_max, np.where(corner < 0.55, 0, a))
+        # and the states campaigns sit in longest: every pool full, and one pool empty with
+        # the others full
+        full = np.broadcast_to(a_max, (max(1, spec.full_levels), p))
+        one_empty = np.where(np.eye(p, dtype=np.bool_), 0, a_max) if p > 1 else np.zeros((0, p))
+        a = np.vstack([full, one_empty, a]).astype(np.int64)
         for row in a:
             counts_l.append(c)
             avail_l.append(row)
-    children = design_ss.spawn(len(counts_l))
+    point_ss = design_ss.spawn(len(counts_l))
     items = [
-        (c, a, ch.spawn(spec.reps)) for c, a, ch in zip(counts_l, avail_l, children, strict=True)
+        (c, a, ch.spawn(spec.reps)) for c, a, ch in zip(counts_l, avail_l, point_ss, strict=True)
     ]
     results: list[F] = []
     if workers > 1 and len(items) > 1:
@@ -428,14 +533,14 @@ def collect_design(
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         payload = bridge.template.model_dump_json()
         with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
-            futs = [pool.submit(_run_points, payload, bridge.threat_types, ch) for ch in chunks]
+            futs = [pool.submit(_run_points, payload, bridge.threat_types, ck) for ck in chunks]
             for fut in futs:
                 results.extend(fut.result())
                 if progress:
                     progress(len(results), len(items))
     else:
-        for c, a, ch in items:
-            results.append(_run_point(bridge, c, a, ch))
+        for c, a, kids in items:
+            results.append(_run_point(bridge, c, a, kids))
             if progress:
                 progress(len(results), len(items))
     width = 3 * t + p + q + 1
@@ -444,7 +549,7 @@ def collect_design(
         available=np.array(avail_l, np.float64).reshape(-1, p),
         y=np.stack(results) if results else np.zeros((0, spec.reps, width)),
         a_max=a_max,
-        pilot_runs=int(pilot.shape[0]),
+        pilot_runs=len(pilot_children),
     )
 
 
@@ -455,43 +560,60 @@ def fit_from_design(
     t, p, q = len(bridge.threat_types), len(bridge.pool_names), len(bridge.other_effectors)
     counts, avail, y = data.counts, data.available, data.y
     d_pts, r = y.shape[0], max(1, y.shape[1])
-    zdim = t + 1 + 2 * p
+    engage = bridge.engage_mask()
+    cols = feature_sets(t, p, engage)
+    zdim = t + 1 + 2 * p + p + q
     if d_pts:
-        z = _raw_z(counts, avail, data.a_max)
+        z = _raw_z(counts, avail, data.a_max, engage)
         mu, sd = z.mean(axis=0), z.std(axis=0)
         sd = np.where(sd > 1e-9, sd, 1.0)
-        x = _quadratic((z - mu) / sd)
+        zs = (z - mu) / sd
     else:
-        mu, sd = np.zeros(zdim), np.ones(zdim)
-        x = np.zeros((0, 1 + zdim + zdim * (zdim + 1) // 2))
-    kdim = x.shape[1]
-    n_lin = 1 + zdim
+        mu, sd, zs = np.zeros(zdim), np.ones(zdim), np.zeros((0, zdim))
     sums = y.sum(axis=1)
+    trials_fired = np.column_stack([avail, np.broadcast_to(bridge.other_rounds, (d_pts, q))])
+    present = counts @ engage.T.astype(np.float64) > 0  # (D, P + Q)
+    names = (
+        [f"destroyed:{n}" for n in bridge.threat_types]
+        + [f"lost:{n}" for n in bridge.threat_types]
+        + [f"fired:{n}" for n in bridge.pool_names + bridge.other_effectors]
+    )
     choice: dict[str, str] = {}
-    beta_d, beta_l = np.zeros((t, kdim)), np.zeros((t, kdim))
-    disp_d, disp_l = np.ones(t), np.ones(t)
-    for k, name in enumerate(bridge.threat_types):
-        n = counts[:, k] * r
-        beta_d[k], choice[f"destroyed:{name}"] = select_glm(x, sums[:, k], n, n_lin, folds)
-        disp_d[k] = _dispersion(y[:, :, k], counts[:, k], expit(x @ beta_d[k]))
-        nl = n - sums[:, k]
-        beta_l[k], choice[f"lost:{name}"] = select_glm(x, sums[:, t + k], nl, n_lin, folds)
-        disp_l[k] = _dispersion(y[:, :, t + k], nl / r, expit(x @ beta_l[k]))
-    trials = np.column_stack([avail, np.broadcast_to(bridge.other_rounds, (d_pts, q))])
-    beta_f = np.zeros((p + q, kdim))
-    disp_f = np.ones(p + q)
-    for k, name in enumerate(bridge.pool_names + bridge.other_effectors):
-        beta_f[k], choice[f"fired:{name}"] = select_glm(
-            x, sums[:, 3 * t + k], trials[:, k] * r, n_lin, folds
-        )
-        disp_f[k] = _dispersion(y[:, :, 3 * t + k], trials[:, k], expit(x @ beta_f[k]))
-    # damage per harmful leaker, by threat type, linear in the linear features
+    betas: list[F] = []
+    disp = np.ones(2 * t + p + q)
+    chosen: list[I] = []
+    for o, name in enumerate(names):
+        if o < t:
+            n_rep, succ, samples = counts[:, o], sums[:, o], y[:, :, o]
+        elif o < 2 * t:
+            k = o - t
+            n_rep = counts[:, k] - sums[:, k] / r
+            succ, samples = sums[:, t + k], y[:, :, t + k]
+        else:
+            k = o - 2 * t
+            n_rep = np.where(present[:, k], trials_fired[:, k], 0.0)
+            succ, samples = sums[:, 3 * t + k], y[:, :, 3 * t + k]
+        best: tuple[float, I, F, str] | None = None
+        for j, cset in enumerate(cols[o]):
+            x = _quadratic(zs[:, cset])
+            beta, label, dev = _select(x, succ, n_rep * r, 1 + len(cset), folds)
+            if best is None or dev < best[0]:
+                tag = "" if len(cols[o]) == 1 else (" own stock" if j == 0 else " with rivals")
+                best = (dev, cset, beta, label + tag)
+        assert best is not None
+        _, cset, beta, choice[name] = best
+        chosen.append(cset)
+        betas.append(beta)
+        x = _quadratic(zs[:, cset])
+        disp[o] = _dispersion(samples, n_rep, expit(x @ beta)) if d_pts else 1.0
+    # damage per harmful leaker, by threat type, linear in the features of the outcomes
     harm = bridge.harmful
+    every = _every(t, p)
+    n_lin = 1 + len(every)
     coef = np.zeros((t, n_lin))
     if d_pts and harm.any():
-        leaked = y[:, :, 2 * t : 3 * t]  # (D, R, T)
-        xl = np.repeat(x[:, :n_lin], y.shape[1], axis=0)  # (D R, n_lin)
-        lk = leaked.reshape(-1, t)[:, harm]
+        xl = np.repeat(np.column_stack([np.ones(d_pts), zs[:, every]]), y.shape[1], axis=0)
+        lk = y[:, :, 2 * t : 3 * t].reshape(-1, t)[:, harm]
         a = (lk[:, :, None] * xl[:, None, :]).reshape(lk.shape[0], -1)
         dmg = y[:, :, -1].reshape(-1)
         lam = 1e-6 * float((a * a).sum()) / max(a.shape[1], 1) + 1e-12
@@ -504,14 +626,12 @@ def fit_from_design(
         other_effectors=list(bridge.other_effectors),
         a_max=data.a_max,
         other_rounds=bridge.other_rounds.astype(np.int64),
+        engage=engage,
         z_mu=mu,
         z_sd=sd,
-        beta_destroyed=beta_d,
-        beta_lost=beta_l,
-        beta_fired=beta_f,
-        disp_destroyed=disp_d,
-        disp_lost=disp_l,
-        disp_fired=disp_f,
+        cols=chosen,
+        betas=betas,
+        dispersion=disp,
         damage_coef=coef,
         pool_cost_usd=bridge.pool_cost_usd.astype(np.float64),
         other_cost_usd=bridge.other_cost_usd.astype(np.float64),
