@@ -15,6 +15,8 @@ from airshield.errors import ScenarioError
 from airshield.examples import examples_dir
 from airshield.plan import allocate_regions, load_allocation
 from airshield.plan.allocation import (
+    Cut,
+    convex_envelope_cuts,
     lower_convex_hull,
     regional_campaign,
     regional_plans,
@@ -38,30 +40,34 @@ def test_lower_convex_hull(ys):
 
 
 def test_lp_matches_brute_force():
-    """Two pools, three regions, convex curves: the LP optimum equals a fine grid search."""
+    """Three regions, one pool each with a convex curve: the LP optimum equals a grid search."""
     grid = np.linspace(0, 1, 5)
     rng = np.random.default_rng(4)
-    curves = {}
-    for r, j in itertools.product(range(3), range(2)):
-        y = 100 * (r + 1) * np.exp(-(2 + r + j) * grid) + rng.uniform(0, 1)
-        curves[(r, j)] = lower_convex_hull(grid, y)
-    lo, hi = np.zeros((3, 2)), np.ones((3, 2))
-    f, obj = solve_lp(curves, 3, [0, 1], lo, hi)
-    assert np.allclose(f.sum(axis=0), 1.0)
-    best = np.inf
-    steps = np.linspace(0, 1, 101)
-    for j in range(2):
-        bj = np.inf
-        for a in steps:
-            for b in steps:
-                if a + b > 1 + 1e-12:
-                    continue
-                fr = [a, b, 1 - a - b]
-                v = sum(np.interp(fr[r], *curves[(r, j)]) for r in range(3))
-                bj = min(bj, v)
-        best = bj if j == 0 else best + bj
-    assert obj <= best + 1e-6
-    assert obj >= best - 1.0  # the grid is 1 % fine
+    curves = []
+    cuts = []
+    for r in range(3):
+        y = 100 * (r + 1) * np.exp(-(2 + r) * grid) + rng.uniform(0, 1)
+        curves.append(lower_convex_hull(grid, y))
+        for a, b in convex_envelope_cuts(grid[:, None], y):
+            cuts.append(Cut(r, 0, a, {0: float(b[0])}))
+    f, obj = solve_lp(cuts, 3, [0], [1, 1, 1], np.zeros((3, 1)), np.ones((3, 1)))
+    assert f.sum() == pytest.approx(1.0)
+    steps = np.linspace(0, 1, 201)
+    best = min(
+        sum(np.interp(fr, *curves[r]) for r, fr in enumerate((a, b, 1 - a - b)))
+        for a in steps for b in steps if a + b <= 1 + 1e-12
+    )  # fmt: skip
+    assert best - 1.0 <= obj <= best + 1e-6
+
+
+def test_envelope_2d_is_below_and_tight_at_vertices():
+    grid = np.linspace(0, 1, 4)
+    pts = np.array(list(itertools.product(grid, grid)))
+    y = 50 * np.exp(-2 * pts[:, 0]) + 30 * np.exp(-3 * pts[:, 1]) + 5 * pts[:, 0] * pts[:, 1]
+    cuts = convex_envelope_cuts(pts, y)
+    env = np.array([max(a + b @ p for a, b in cuts) for p in pts])
+    assert (env <= y + 1e-6).all()
+    assert np.isclose(env, y, atol=1e-6).sum() >= 4  # the corners at least
 
 
 def test_splits_add_up():
@@ -111,4 +117,5 @@ def test_allocation_end_to_end(tmp_path):
     assert d["mean"] <= 0.0 or d["lo"] <= 0.0 <= d["hi"]
     summary = res.summary()
     assert summary["evaluation"]["difference"]["level"] == 0.95
-    assert set(res.curves.columns) >= {"region", "pool", "fraction", "weighted_leakers", "hull"}
+    assert set(res.curves.columns) >= {"region", "rockets", "weighted_leakers"}
+    assert res.info["step_taken"] in (0.0, 0.25, 0.5, 0.75, 1.0)

@@ -5,23 +5,28 @@ with its own raid template (laydown), its share of every night's raid and a weig
 leaker, choose for each pool the fraction ``f[r, p]`` of its supply (stock, production,
 deliveries, diversions and purchases alike) that goes to region ``r``.
 
-Method (separable LP, then a simulation check):
+Method (an LP on convexified response surfaces, then a simulation check):
 
 1. Each region's campaign runs in fast mode (its own surrogate, fitted once) on its share of the
-   national raid plan. For each split pool ``p`` and region ``r``, the expected weighted harmful
-   leakers ``w_r L_rp(x)`` are evaluated on a grid of fractions ``x`` with the other pools at the
-   proportional split (common random numbers along the grid).
-2. Each curve is replaced by its lower convex hull (convex, piecewise linear: diminishing returns),
-   and the LP ``min sum_rp t_rp  s.t.  t_rp >= a_k + b_k f_rp (each hull segment k),
-   sum_r f_rp = 1, f_rp >= 0`` is solved with HiGHS. The separable model ignores interactions
-   between pools in one region; step 3 checks the answer.
-3. Both splits, proportional and optimised, are simulated jointly in every region with common
-   random numbers; the paired difference of total weighted leakers comes with an interval. If the
-   optimised split is not better, that is what is reported.
+   national raid plan. Its expected weighted harmful leakers ``w_r L_r(f_r)`` are evaluated on a
+   grid of the fractions of the pools being split, the other pools at the proportional split,
+   with common random numbers across the grid: a full grid when at most two pools are split
+   (pools in one region are substitutes, so their joint effect matters), one curve per pool
+   otherwise (a separable approximation).
+2. Each surface is replaced by its lower convex envelope (diminishing returns), whose facets
+   are the cuts of an epigraph LP: ``min sum_r t_r  s.t.  t_r >= a + b . f_r`` (each facet),
+   ``sum_r f[r, p] = 1``, ``min_share <= f[r, p] <= 1`` where the region has the pool (else 0).
+   It is solved with HiGHS.
+3. The check: the proportional split and steps of 25, 50, 75 and 100 % from it towards the LP's
+   answer are simulated jointly in every region with common random numbers; the best is
+   reported as the optimised split, with the paired difference against the proportional split
+   and its interval. The reported split is therefore never worse than the proportional one in
+   the fast model; if no step helps, the proportional split is returned.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -241,7 +246,7 @@ class AllocationResult:
     weights: F
     proportional: F  # (G, P)
     optimised: F  # (G, P)
-    curves: pd.DataFrame  # region, pool, fraction, weighted_leakers, hull
+    curves: pd.DataFrame  # region, one column per split pool (its fraction), weighted_leakers
     lp_objective: float
     lp_baseline: float
     weighted_proportional: F  # (R,) per replication, summed over regions
@@ -278,8 +283,8 @@ class AllocationResult:
 
         return {
             "name": self.name,
-            "method": "separable LP on convexified fast-mode response curves (HiGHS), "
-            "checked by joint fast-mode simulation with common random numbers",
+            "method": "LP on convex envelopes of fast-mode response surfaces (HiGHS), line "
+            "search by joint fast-mode simulation with common random numbers",
             "reps": self.reps,
             "seed": self.seed,
             "pools": self.pools,
@@ -329,12 +334,52 @@ def lower_convex_hull(x: F, y: F) -> tuple[F, F]:
     return np.array(hx), np.array(hy)
 
 
-def solve_lp(
-    curves: dict[tuple[int, int], tuple[F, F]], regions: int, pools: list[int], lo: F, hi: F
-) -> tuple[F, float]:
-    """min sum t_rp s.t. t_rp >= hull segments of curve (r, p); sum_r f_rp = 1; lo <= f <= hi.
+@dataclass
+class Cut:
+    """``t[region] >= a + sum(b[pool] * f[region, pool])`` (one facet of a convex envelope)."""
 
-    Returns f (regions, len(pools)) and the objective. Solved with HiGHS (highspy)."""
+    region: int
+    group: int  # which epigraph variable of the region (one per separable pool, or 0 if joint)
+    a: float
+    b: dict[int, float]
+
+
+def convex_envelope_cuts(x: F, y: F) -> list[tuple[float, F]]:
+    """Facets ``y >= a + b.x`` of the lower convex envelope of sampled points (x: (n, m))."""
+    m = x.shape[1]
+    if m == 1:
+        hx, hy = lower_convex_hull(x[:, 0], y)
+        if hx.size == 1:
+            return [(float(hy[0]), np.zeros(1))]
+        out = []
+        for k in range(hx.size - 1):
+            b = (hy[k + 1] - hy[k]) / (hx[k + 1] - hx[k])
+            out.append((float(hy[k] - b * hx[k]), np.array([b])))
+        return out
+    from scipy.spatial import ConvexHull, QhullError
+
+    pts = np.column_stack([x, y])
+    try:
+        hull = ConvexHull(pts)
+    except QhullError:
+        hull = ConvexHull(pts, qhull_options="QJ")
+    out = []
+    for eq in hull.equations:  # normal . p + offset = 0, normal points outwards
+        nz = eq[m]
+        if nz < -1e-12:  # a lower facet
+            b = -eq[:m] / nz
+            a = -eq[m + 1] / nz
+            out.append((float(a), b))
+    return out
+
+
+def solve_lp(
+    cuts: list[Cut], regions: int, pools: list[int], groups: list[int], lo: F, hi: F
+) -> tuple[F, float]:
+    """min sum of epigraph variables s.t. the cuts, sum_r f[r, p] = 1 and lo <= f <= hi.
+
+    ``groups[r]`` is the number of epigraph variables of region r. Solved with HiGHS (highspy).
+    Returns f (regions, len(pools)) and the objective."""
     import highspy
 
     h = highspy.Highs()
@@ -342,33 +387,30 @@ def solve_lp(
     inf = highspy.kHighsInf
     g, m = regions, len(pools)
     fidx = np.arange(g * m).reshape(g, m)
-    tidx = g * m + np.arange(g * m).reshape(g, m)
     for r in range(g):
         for j in range(m):
             h.addVar(float(lo[r, j]), float(hi[r, j]))
-    for _ in range(g * m):
-        h.addVar(-inf, inf)
+    tstart = [g * m + int(sum(groups[:r])) for r in range(g)]
     for r in range(g):
-        for j in range(m):
-            h.changeColCost(int(tidx[r, j]), 1.0)
+        for _ in range(groups[r]):
+            h.addVar(-inf, inf)
+    for r in range(g):
+        for k in range(groups[r]):
+            h.changeColCost(tstart[r] + k, 1.0)
     for j in range(m):
         h.addRow(1.0, 1.0, g, np.array(fidx[:, j], np.int32), np.ones(g))
-    for (r, j), (hx, hy) in curves.items():
-        if hx.size == 1:
-            h.addRow(float(hy[0]), inf, 1, np.array([tidx[r, j]], np.int32), np.ones(1))
-            continue
-        for k in range(hx.size - 1):
-            b = (hy[k + 1] - hy[k]) / (hx[k + 1] - hx[k])
-            a = hy[k] - b * hx[k]
-            # t - b f >= a
-            h.addRow(
-                float(a), inf, 2, np.array([tidx[r, j], fidx[r, j]], np.int32), np.array([1.0, -b])
-            )
+    for c in cuts:
+        idx = [tstart[c.region] + c.group] + [int(fidx[c.region, j]) for j in c.b]
+        val = [1.0] + [-float(v) for v in c.b.values()]
+        h.addRow(float(c.a), inf, len(idx), np.array(idx, np.int32), np.array(val))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError(f"allocation LP not solved: {h.modelStatusToString(h.getModelStatus())}")
     sol = np.array(h.getSolution().col_value)
     return sol[: g * m].reshape(g, m), float(h.getInfo().objective_function_value)
+
+
+STEPS = (1.0, 0.75, 0.5, 0.25)
 
 
 def allocate_regions(
@@ -402,19 +444,17 @@ def allocate_regions(
     prop = np.where(has, np.array(shares)[:, None], 0.0)
     prop = prop / np.maximum(prop.sum(axis=0, keepdims=True), 1e-12)
     g = len(regions)
+    split_idx = [pools.index(p) for p in split]
     surrogates: list[Surrogate] = []
     try:
         for r in range(g):
             cb("fitting surrogates", r, g)
             surrogates.append(
                 fit_surrogate(
-                    loaded.templates[r],
-                    plans[r].threat_types,
-                    plans[r].launched,
-                    design,
+                    loaded.templates[r], plans[r].threat_types, plans[r].launched, design,
                     workers=workers,
                 )
-            )
+            )  # fmt: skip
         cb("fitting surrogates", g, g)
 
         def evaluate(fr: F, r: int, n_reps: int) -> tuple[F, F]:
@@ -426,71 +466,111 @@ def allocate_regions(
             lh = res.leaked_harmful().sum(axis=1).astype(np.float64)
             return weights[r] * lh, lh
 
+        # 1. response surfaces: joint grids for up to JOINT_MAX split pools, else one curve each
         n_curve = curve_reps or max(50, reps // 2)
         grid = np.linspace(0.0, 1.0, spec.levels + 1)
-        rows = []
-        curves: dict[tuple[int, int], tuple[F, F]] = {}
-        raw_curves: dict[tuple[int, int], F] = {}
-        split_idx = [pools.index(p) for p in split]
-        total = sum(int(has[r, k]) for r in range(g) for k in split_idx)
+        rows: list[dict[str, Any]] = []
+        cuts: list[Cut] = []
+        groups: list[int] = []
+        joint = len(split_idx) <= JOINT_MAX
+        todo = [[j for j, k in enumerate(split_idx) if has[r, k]] for r in range(g)]
+        total = sum(len(grid) ** len(t) if joint else len(grid) * len(t) for t in todo)
         done = 0
+        base = np.zeros(g)
         for r in range(g):
-            for j, k in enumerate(split_idx):
-                if not has[r, k]:
-                    continue
+            mine = todo[r]
+            if not mine:
+                groups.append(0)
+                continue
+            base[r] = float(evaluate(prop[r], r, n_curve)[0].mean())
+            # each axis: the grid plus the proportional fraction (so the envelope is exact there)
+            axes = [np.unique(np.append(grid, prop[r, split_idx[j]])) for j in mine]
+            if joint:
+                pts = np.array(list(itertools.product(*axes)))
                 ys = []
-                for x in grid:
+                for pt in pts:
                     fr = prop[r].copy()
-                    fr[k] = x
+                    fr[[split_idx[j] for j in mine]] = pt
                     ys.append(float(evaluate(fr, r, n_curve)[0].mean()))
+                    done += 1
+                    cb("response surfaces", done, total)
                 y = np.array(ys)
-                hx, hy = lower_convex_hull(grid, y)
-                curves[(r, j)] = (hx, hy)
-                raw_curves[(r, j)] = y
-                hull_at = np.interp(grid, hx, hy)
-                for x, yy, hh in zip(grid, y, hull_at, strict=True):
-                    rows.append({"region": regions[r], "pool": pools[k], "fraction": float(x),
-                                 "weighted_leakers": float(yy), "hull": float(hh)})  # fmt: skip
-                done += 1
-                cb("response curves", done, total)
+                for a, b in convex_envelope_cuts(pts, y):
+                    cuts.append(Cut(r, 0, a, {j: float(b[i]) for i, j in enumerate(mine)}))
+                groups.append(1)
+                for pt, yy in zip(pts, y, strict=True):
+                    rows.append({"region": regions[r], **{split[j]: float(pt[i]) for i, j in
+                                 enumerate(mine)}, "weighted_leakers": float(yy)})  # fmt: skip
+            else:
+                for gi, j in enumerate(mine):
+                    ys = []
+                    for x in axes[gi]:
+                        fr = prop[r].copy()
+                        fr[split_idx[j]] = x
+                        ys.append(float(evaluate(fr, r, n_curve)[0].mean()))
+                        done += 1
+                        cb("response surfaces", done, total)
+                    y = np.array(ys)
+                    for a, b in convex_envelope_cuts(axes[gi][:, None], y):
+                        # separable: each pool's curve counts the region's baseline once
+                        share = base[r] * (len(mine) - 1) / len(mine)
+                        cuts.append(Cut(r, gi, a - share, {j: float(b[0])}))
+                    for x, yy in zip(axes[gi], y, strict=True):
+                        rows.append({"region": regions[r], split[j]: float(x),
+                                     "weighted_leakers": float(yy)})  # fmt: skip
+                groups.append(len(mine))
         hi = np.where(has[:, split_idx], 1.0, 0.0)
         lo = np.where(has[:, split_idx], spec.min_share, 0.0)
-        f_opt, obj = solve_lp(curves, g, split_idx, lo, hi)
-        # the separable model's estimate of the total: curves share one baseline per region
-        raw = {(r, j): y for (r, j), y in raw_curves.items()}
-        base = np.zeros(g)
-        extra = 0.0
-        hull_prop = 0.0
-        for r in range(g):
-            keys = [(rr, j) for (rr, j) in curves if rr == r]
-            if not keys:
-                continue
-            base[r] = float(np.mean([np.interp(prop[r, split_idx[j]], grid, raw[k]) for k in keys]))
-            extra += (len(keys) - 1) * base[r]
-            hull_prop += sum(float(np.interp(prop[r, split_idx[k[1]]], *curves[k])) for k in keys)
-        obj = obj - extra
-        base_obj = hull_prop - extra
-        optimised = prop.copy()
-        optimised[:, split_idx] = f_opt
-        # 3. the check: both splits jointly, common random numbers, paired
-        wp, hp, wo, ho = (np.zeros(reps) for _ in range(4))
-        for r in range(g):
-            cb("checking", r, g)
-            a, b = evaluate(prop[r], r, reps)
-            wp += a
-            hp += b
-            a, b = evaluate(optimised[r], r, reps)
-            wo += a
-            ho += b
-        cb("checking", g, g)
+        f_lp, obj = solve_lp(cuts, g, split_idx, groups, lo, hi)
+        lp_prop = _cuts_value(cuts, groups, prop[:, split_idx])
+        target = prop.copy()
+        target[:, split_idx] = f_lp
+
+        # 2. the check, with a line search from the proportional split towards the LP's answer
+        def joint_eval(fr_all: F) -> tuple[F, F]:
+            w, hsum = np.zeros(reps), np.zeros(reps)
+            for r in range(g):
+                a, b = evaluate(fr_all[r], r, reps)
+                w += a
+                hsum += b
+            return w, hsum
+
+        cb("checking", 0, len(STEPS) + 1)
+        wp, hp = joint_eval(prop)
+        best = (float(wp.mean()), 0.0, prop, wp, hp)
+        tried: dict[str, float] = {"0": float(wp.mean())}
+        for i, step in enumerate(STEPS):
+            cand = prop + step * (target - prop)
+            w, hsum = joint_eval(cand)
+            tried[f"{step:g}"] = float(w.mean())
+            if w.mean() < best[0]:
+                best = (float(w.mean()), step, cand, w, hsum)
+            cb("checking", i + 1, len(STEPS) + 1)
     finally:
         bar_stop()
+    _, step, optimised, wo, ho = best
+    lp_chosen = _cuts_value(cuts, groups, optimised[:, split_idx])
     return AllocationResult(
         name=spec.name, regions=regions, pools=pools, split_pools=split, weights=weights,
-        proportional=prop, optimised=optimised, curves=pd.DataFrame(rows), lp_objective=obj,
-        lp_baseline=base_obj, weighted_proportional=wp, weighted_optimised=wo,
+        proportional=prop, optimised=optimised, curves=pd.DataFrame(rows), lp_objective=lp_chosen,
+        lp_baseline=lp_prop, weighted_proportional=wp, weighted_optimised=wo,
         harmful_proportional=hp, harmful_optimised=ho, reps=reps, seed=seed,
         elapsed_s=time.perf_counter() - started,
-        info={"curve_reps": n_curve, "levels": spec.levels,
+        info={"curve_reps": n_curve, "levels": spec.levels, "joint": joint,
+              "lp_solution": f_lp.tolist(), "lp_solution_objective": obj,
+              "step_taken": step, "steps_tried": tried,
               "surrogates": [s.info.get("key") for s in surrogates]},
     )  # fmt: skip
+
+
+JOINT_MAX = 2
+
+
+def _cuts_value(cuts: list[Cut], groups: list[int], f: F) -> float:
+    """The LP objective of a given split (max over each epigraph's cuts, summed)."""
+    best: dict[tuple[int, int], float] = {}
+    for c in cuts:
+        v = c.a + sum(b * f[c.region, j] for j, b in c.b.items())
+        key = (c.region, c.group)
+        best[key] = max(best.get(key, -np.inf), v)
+    return float(sum(best.values()))
