@@ -31,7 +31,22 @@ def _num(x: float | None, money: bool = False) -> str:
 def _band(b: dict[str, float] | None, money: bool = False) -> str:
     if not b:
         return "–"
+    if _num(b["p5"], money) == _num(b["p95"], money):
+        return _num(b["mean"], money)
     return f"{_num(b['mean'], money)} [{_num(b['p5'], money)}–{_num(b['p95'], money)}]"
+
+
+def _depletion(d: dict[str, Any]) -> str:
+    share = d["share_depleted"]
+    if share == 0:
+        return "never"
+    dates = d["date"]
+    p50 = dates["p50"] or "later"
+    if dates["p5"] == dates["p95"]:
+        return f"{share:.0%}: {p50}"
+    lo = (dates["p5"] or "later")[5:]
+    hi = (dates["p95"] or "later")[5:] if dates["p95"] else "later"
+    return f"{share:.0%}: {p50} [{lo}…{hi}]"
 
 
 def print_campaign_summary(s: dict[str, Any]) -> None:
@@ -68,23 +83,18 @@ def print_campaign_summary(s: dict[str, Any]) -> None:
     for r in rows:
         tab.add_row(*r)
     console.print(tab)
-    pt = Table(title="Pools: rounds over the campaign, mean [5–95 %]; depletion date p50 [p5–p95]")
-    for col in ("pool", "start", "produced", "delivered", "diverted", "fired", "end", "empty",
+    pt = Table(
+        title="Pools: rounds over the campaign, mean [5–95 %]; depletion: share, date p50 [p5…p95]"
+    )
+    pt.add_column("pool", no_wrap=True)
+    for col in ("start", "produced", "delivered", "diverted", "fired", "end", "empty",
                 "short of magazines"):  # fmt: skip
-        pt.add_column(col, justify="left" if col == "pool" else "right")
+        pt.add_column(col, justify="right")
     for p in s["pools"]:
         cells = [p["pool"], f"{p['stock_start']:,}"]
         for k in ("produced", "delivered", "diverted", "fired", "stock_end"):
             cells.append(_band(p[k]))
-        for crit in ("empty", "short"):
-            d = p["depletion"][crit]
-            share = d["share_depleted"]
-            if share == 0:
-                cells.append("never")
-            else:
-                dates = d["date"]
-                when = f"{dates['p50'] or 'later'} [{dates['p5'] or 'later'}–{dates['p95'] or 'later'}]"
-                cells.append(f"{share:.0%}: {when}")
+        cells += [_depletion(p["depletion"]["empty"]), _depletion(p["depletion"]["short"])]
         pt.add_row(*cells)
     console.print(pt)
 
