@@ -253,3 +253,10 @@ def test_ledger_property(small, make_surrogate, stock, deliveries, diversions, p
     if pause is not None:
         lo, hi = pause[0], min(27, pause[0] + pause[1] - 1)
         assert (r.delivered[:, lo : hi + 1, k] == 0).all()
+
+
+def test_workers_give_identical_results(small, detailed):
+    par = run_campaign(small, "detailed", reps=6, seed=11, workers=2)
+    for name in ("fired", "stock_end", "leaked", "destroyed", "lost", "purchased"):
+        assert np.array_equal(getattr(par, name), getattr(detailed, name)), name
+    assert np.allclose(par.damage_usd, detailed.damage_usd)

@@ -287,7 +287,7 @@ Purchase = Annotated[OrderPurchase | ReorderPurchase, Field(discriminator="kind"
 
 
 class Defender(Strict):
-    pools: list[DefenderPool] = Field(min_length=1)
+    pools: list[DefenderPool] = Field(default_factory=list)
     budget_usd: NonNeg | None = Field(None, description="money for purchases (none: unlimited)")
     purchases: list[Purchase] = Field(default_factory=list)
 

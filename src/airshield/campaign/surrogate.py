@@ -545,8 +545,8 @@ def collect_design(
                 progress(len(results), len(items))
     width = 3 * t + p + q + 1
     return DesignData(
-        counts=np.array(counts_l, np.float64).reshape(-1, t),
-        available=np.array(avail_l, np.float64).reshape(-1, p),
+        counts=np.array(counts_l, np.float64).reshape(len(counts_l), t),
+        available=np.array(avail_l, np.float64).reshape(len(avail_l), p),
         y=np.stack(results) if results else np.zeros((0, spec.reps, width)),
         a_max=a_max,
         pilot_runs=len(pilot_children),
