@@ -257,8 +257,7 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOpt = False,
         workers: WorkersOpt = 1,
     ) -> None:
-        """Split pools across regions to minimise expected weighted leakers (LP via HiGHS),
-        checked against a proportional split in the fast campaign model."""
+        """Split pools across regions to minimise expected weighted leakers (LP, simulation check)."""
         from airshield.plan.allocation import allocate_regions, load_allocation
 
         spec = load_allocation(file)
