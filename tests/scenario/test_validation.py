@@ -201,3 +201,11 @@ def test_nan_as_text_is_refused() -> None:
 def test_unbuildable_implicit_scalar_is_a_yaml_error_with_line() -> None:
     err = errors_for("name: x\ndescription: 2025-13-01\n")
     assert err.problems[0].line == 2 and "month must be in 1..12" in err.problems[0].message
+
+
+def test_names_equal_to_kind_tags_stay_in_error_paths() -> None:
+    """Union tags are dropped from error paths only where the data says they are tags."""
+    err = errors_for(mutate(["waves", 0, "targets"], {"ring": 1.0}))
+    assert any(p.field == "waves[0].targets.ring" for p in err.problems), err.problems
+    err = errors_for(mutate(["fire_units", 1, "count"], 0))
+    assert any(p.field == "fire_units[1].count" for p in err.problems), err.problems

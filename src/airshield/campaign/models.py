@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from airshield.scenario.models import Name, Scenario, Strict
-from airshield.scenario.yamlio import Loc, register_tags
+from airshield.scenario.yamlio import Loc
 
 MAX_NIGHTS = 3660
 Count = Annotated[int, Field(ge=0)]
@@ -292,10 +292,6 @@ class Defender(Strict):
     purchases: list[Purchase] = Field(default_factory=list)
 
 
-register_tags(
-    "constant", "ramp", "steps", "nightly", "accumulate", "schedule", "once", "recurring",
-    "order", "reorder",
-)  # fmt: skip
 
 
 class Campaign(Strict):

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from airshield.catalog import Catalog, EffectorType, ThreatType, load_catalog
-from airshield.scenario.yamlio import register_tags
 
 if TYPE_CHECKING:
     from airshield.raid.result import RaidResult
@@ -112,7 +111,6 @@ class LineLaydown(_UnitOptions):
 
 
 FireUnitSpec = Annotated[FireUnit | RingLaydown | LineLaydown, Field(discriminator="kind")]
-register_tags("radar", "coverage", "unit", "ring", "line")
 
 
 class Pool(Strict):

@@ -145,16 +145,16 @@ def format_loc(loc: Loc) -> str:
 
 
 def errors_to_problems(
-    exc: ValidationError, lines: dict[Loc, int], prefix: Loc = ()
+    exc: ValidationError, lines: dict[Loc, int], data: Any = None, prefix: Loc = ()
 ) -> list[Problem]:
-    """Turn a pydantic ValidationError into user-facing problems (field path, line, expectation)."""
+    """Turn a pydantic ValidationError into user-facing problems (field path, line, expectation).
+
+    pydantic puts the tag of a discriminated union (``kind: ring`` -> ``'ring'``) and names of
+    validator functions into error locations; :func:`data_location` walks the data to drop them.
+    """
     problems: list[Problem] = []
     for err in exc.errors(include_url=False):
-        # pydantic puts the union tag (e.g. 'ring') into the location: drop non-data parts.
-        loc: list[str | int] = list(prefix)
-        for part in err["loc"]:
-            loc.append(part)
-        data_loc = tuple(p for p in loc if _is_data_part(p, lines, tuple(loc)))
+        data_loc = data_location((*prefix, *err["loc"]), data)
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = (
@@ -174,19 +174,31 @@ def errors_to_problems(
     return problems
 
 
-def _is_data_part(part: str | int, lines: dict[Loc, int], full: Loc) -> bool:
-    # A location part that is a discriminator tag or a pydantic function name is not in the data.
-    if isinstance(part, int):
-        return True
-    return not (part.startswith("function-") or part in _TAG_PARTS)
+def data_location(loc: Loc, data: Any) -> Loc:
+    """The part of a pydantic error location that addresses the input data.
 
-
-_TAG_PARTS: set[str] = set()
-
-
-def register_tags(*tags: str) -> None:
-    """Discriminator values that pydantic inserts into error locations (not data keys)."""
-    _TAG_PARTS.update(tags)
+    A part is dropped where the data at that point is a mapping that has no such key but whose
+    ``kind`` equals it (the union tag pydantic inserts), or where it names a validator function.
+    """
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(part, str) and part.startswith("function-"):
+            continue
+        if isinstance(node, dict):
+            if part in node:
+                out.append(part)
+                node = node[part]
+                continue
+            if node.get("kind") == part:
+                continue
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+            continue
+        out.append(part)
+        node = None
+    return tuple(out)
 
 
 def validate_data(model: type[M], data: Any, path: str | None, lines: dict[Loc, int]) -> M:
@@ -212,7 +224,7 @@ def validate_data(model: type[M], data: Any, path: str | None, lines: dict[Loc, 
     try:
         return model.model_validate(data, context={"path": path})
     except ValidationError as exc:
-        raise ScenarioError(path, errors_to_problems(exc, lines)) from None
+        raise ScenarioError(path, errors_to_problems(exc, lines, data)) from None
 
 
 def load_model(model: type[M], path: str | Path) -> M:

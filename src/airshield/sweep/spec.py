@@ -25,7 +25,6 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from airshield.scenario.models import Name, Strict
-from airshield.scenario.yamlio import register_tags
 
 Scalar = int | float | bool | str
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
@@ -145,7 +144,6 @@ class CampaignBase(Strict):
 
 
 Base = Annotated[RaidBase | CampaignBase, Field(discriminator="kind")]
-register_tags("grid", "list", "lhs", "raid", "campaign")
 
 
 class SweepSpec(Strict):
