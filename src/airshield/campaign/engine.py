@@ -366,7 +366,7 @@ def _detailed_parallel(
     c: Campaign, plan: AttackerPlan, seed: int, reps: int, workers: int, engine: str,
     callback: Callable[[str, int, int], None],
 ) -> _Chain:  # fmt: skip
-    from airshield.raid.montecarlo import _mp_context
+    from airshield.raid.montecarlo import process_context
 
     size = max(1, min(25, -(-reps // (workers * 2))))
     blocks = [list(range(s, min(reps, s + size))) for s in range(0, reps, size)]
@@ -374,7 +374,7 @@ def _detailed_parallel(
     tj = c.template.model_dump_json()
     parts: dict[int, _Chain] = {}
     done = 0
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
         futs = [
             pool.submit(_detailed_worker, cj, tj, c.path, plan, seed, reps, ids, engine)
             for ids in blocks

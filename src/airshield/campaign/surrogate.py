@@ -527,12 +527,12 @@ def collect_design(
     ]
     results: list[F] = []
     if workers > 1 and len(items) > 1:
-        from airshield.raid.montecarlo import _mp_context
+        from airshield.raid.montecarlo import process_context
 
         size = max(1, len(items) // (workers * 4))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         payload = bridge.template.model_dump_json()
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
             futs = [pool.submit(_run_points, payload, bridge.threat_types, ck) for ck in chunks]
             for fut in futs:
                 results.extend(fut.result())

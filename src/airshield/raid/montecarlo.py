@@ -107,7 +107,7 @@ def _chunks(n: int, size: int, start: int = 0) -> Iterator[range]:
         yield range(first, min(n, first + size))
 
 
-def _mp_context() -> mp.context.BaseContext:
+def process_context() -> mp.context.BaseContext:
     """``fork`` when this process has a single thread (fast, and a script without a
     ``__main__`` guard still works); otherwise ``forkserver`` (forking a threaded process can
     deadlock), or ``spawn`` where neither exists."""
@@ -154,7 +154,7 @@ def simulate(
             callback(1, reps)
             size = max(1, min(250, reps // (workers * 8) or 1))
             payload = sc.model_dump_json()
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
                 futures: list[Future[list[tuple[int, RepRecord]]]] = [
                     pool.submit(_run_chunk, payload, engine, [(i, children[i]) for i in rng_])
                     for rng_ in _chunks(reps, size, start=1)
