@@ -42,7 +42,7 @@ BALLISTIC = 3  # index of ballistic_missile in THREAT_KINDS
 MAX_WINDOWS_PER_PAIR = 8
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def segment_circle(px, py, dx, dy, length, cx, cy, r):
     """Parameter interval [lo, hi] in [0, length] where |p + d*tau - c| <= r (|d| = 1).
 
@@ -67,7 +67,7 @@ def segment_circle(px, py, dx, dy, length, cx, cy, r):
     return lo, hi
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _push_interval(out, n, ts, te):
     """Append [ts, te] to the interval list ``out[:n]``, merging with the last one if contiguous."""
     if n > 0 and ts <= out[n - 1, 1] + 1e-9:
@@ -81,7 +81,7 @@ def _push_interval(out, n, ts, te):
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):
     """Time windows when a threat on ``route`` is inside a unit's envelope.
 
@@ -117,7 +117,7 @@ def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _direction(route, k):
     """Start point, unit direction and length (km) of route segment k."""
     px = route[2 * k]
@@ -130,14 +130,14 @@ def _direction(route, k):
     return px, py, (qx - px) / length, (qy - py) / length, length
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _segment(route, speed_kms, k):
     """Start point, velocity (km/s) and start time of route segment k."""
     px, py, dx, dy, _ = _direction(route, k)
     return px, py, dx * speed_kms, dy * speed_kms, route[6 + k]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def launch_window(route, speed_kms, ux, uy, c_kms, ts, te):
     """Launch times from which an interceptor flying straight at ``c_kms`` meets the threat at
     some time s in the envelope window [ts, te].
@@ -181,7 +181,7 @@ def launch_window(route, speed_kms, ux, uy, c_kms, ts, te):
     return lo_phi, hi_phi
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def intercept_time(route, speed_kms, ux, uy, c_kms, t, ts, te):
     """Earliest s in [max(t, ts), te] with ``|P(s) - U| = c (s - t)``; inf if there is none.
 
@@ -225,7 +225,7 @@ def intercept_time(route, speed_kms, ux, uy, c_kms, t, ts, te):
     return math.inf
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def first_entry_time(route, speed_kms, sx, sy, r, alt_min):
     """First time the threat is within ``r`` km of a sensor at altitude >= ``alt_min``; inf if never."""
     for k in range(2):
@@ -240,7 +240,7 @@ def first_entry_time(route, speed_kms, sx, sy, r, alt_min):
     return math.inf
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def position_at(route, t):
     """Threat position (x, y) in km at time t (clamped to the route)."""
     if t <= route[7]:
@@ -262,7 +262,7 @@ def position_at(route, t):
     return x, y
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _dist2_to_segment(x, y, px, py, dx, dy, length):
     """Squared distance from (x, y) to the segment from (px, py) along unit (dx, dy)."""
     ex = x - px
@@ -278,7 +278,7 @@ def _dist2_to_segment(x, y, px, py, dx, dy, length):
     return perp * perp
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def pair_can_engage(
     u, u_kind, u_pk, u_peff, u_engcost, u_cwcost, kind, pkind, value, recognised, t_track,
     cost_threshold,
@@ -296,7 +296,7 @@ def pair_can_engage(
     return value * 1.0 * p - u_cwcost[u] > 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def compute_windows(
     routes, th_speed, th_kind, th_pkind, th_value, th_recog, t_track,
     u_kind, u_x, u_y, u_rmin, u_rmax, u_amin, u_amax, u_speed,
@@ -386,7 +386,7 @@ def compute_windows(
     )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def pair_intercept(routes, th_speed, u_x, u_y, u_speed, w_u, w_s, w_e, w_es, w_ee, w0, w1, u, j, t):
     """Earliest intercept time of unit u on threat j launched at t, over the pair's open
     launch windows (indices w0..w1 of threat j's windows)."""
@@ -400,21 +400,21 @@ def pair_intercept(routes, th_speed, u_x, u_y, u_speed, w_u, w_s, w_e, w_es, w_e
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _grow_i(a, cap):
     b = np.empty(cap, np.int64)
     b[: a.shape[0]] = a
     return b
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _grow_f(a, cap):
     b = np.empty(cap, np.float64)
     b[: a.shape[0]] = a
     return b
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sense):
     """Per threat: time first tracked (inf if never) and the index of the sensor that tracked it."""
     n = routes.shape[0]
@@ -438,7 +438,7 @@ def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sens
 SEQ_BITS = 40  # heap key = priority << SEQ_BITS | sequence number
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _push(heap, ev, seq, t, etype, u, j, c):
     """Queue an event: the heap holds (time, priority<<40 | seq); the payload lives in ``ev``."""
     ev[seq, 0] = etype
@@ -449,7 +449,7 @@ def _push(heap, ev, seq, t, etype, u, j, c):
     return seq + 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _start_reloads(t, heap, ev, seq, ready, reloading, stock, u_pool, u_cap, u_reload, s):
     """Units (in index order) that cannot fire another engagement start reloading from their
     pool."""
@@ -465,7 +465,7 @@ def _start_reloads(t, heap, ev, seq, ready, reloading, stock, u_pool, u_cap, u_r
     return seq
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _before(ga, ja, ua, gb, jb, ub):
     """Greedy order: larger gain first, then smaller threat index, then smaller unit index."""
     if ga != gb:
@@ -475,7 +475,7 @@ def _before(ga, ja, ua, gb, jb, ub):
     return ua < ub
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def run_night(
     routes,
     th_speed,
