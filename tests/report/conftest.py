@@ -10,30 +10,6 @@ import pytest
 
 from airshield.examples import example_path
 
-
-def _shared() -> Any:
-    """tests/conftest_browser.py, loaded by path (works with --import-mode=importlib too)."""
-    import importlib.util
-    import sys
-
-    name = "airshield_conftest_browser"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).resolve().parents[1] / "conftest_browser.py"
-        )
-        assert spec is not None and spec.loader is not None
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
-
-
-_browser = _shared()
-browser = _browser.browser
-page = _browser.page
-watch = _browser.watch
-
-
 REPS = 40
 SEED = 7
 

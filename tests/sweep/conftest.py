@@ -96,26 +96,3 @@ def serial_dir(spec_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     run = run_sweep(spec_path, out, backend="serial")
     assert run.complete and not run.interrupted
     return out
-
-
-def _shared_browser() -> object:
-    """tests/conftest_browser.py, loaded by path: the one playwright/Chromium of the session."""
-    import importlib.util
-    import sys
-
-    name = "airshield_conftest_browser"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).resolve().parents[1] / "conftest_browser.py"
-        )
-        assert spec is not None and spec.loader is not None
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
-
-
-_browser = _shared_browser()
-browser = _browser.browser  # type: ignore[attr-defined]
-page = _browser.page  # type: ignore[attr-defined]
-watch = _browser.watch  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Shared browser fixtures for tests/report and tests/web (imported by their conftest files).
+"""Fixtures shared by every test folder: the session's headless Chromium for reports and the web app.
 
 Browser tests drive Debian's Chromium (``/usr/bin/chromium``) with playwright; no browser is ever
 downloaded. Locally they skip when Chromium or playwright is missing; with ``CI=true`` they fail
@@ -42,9 +42,8 @@ _SHARED: dict[str, Any] = {"playwright": None, "browser": None, "users": 0}
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """A headless Debian Chromium driven by playwright, one per test session (tests/report and
-    tests/web each declare this fixture; both get the same browser, since playwright's sync API
-    allows one instance per thread)."""
+    """A headless Debian Chromium driven by playwright, one per test session (playwright's sync
+    API allows one instance per thread, so every browser test shares it)."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         _unavailable(f"{CHROMIUM} not found (apt-get install chromium)")
     try:
