@@ -26,7 +26,8 @@ The design: compositions taken from the campaign's own raid nights (evenly over 
 at a few pool-stock levels (always one at full stock), a few replications each, from one
 ``SeedSequence``; the structure of each GLM (constant, linear, or quadratic with one of a few
 ridges) is chosen by cross-validated deviance. A fit is cached in memory and on disk
-(:func:`cache_dir`) under a hash of the raid template, the design and the surrogate version.
+(:func:`cache_dir`) under a hash of the raid template, the design, the surrogate version and the
+engine code (:func:`airshield.provenance.engine_code_hash`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 from airshield.campaign.bridge import RaidBridge
+from airshield.provenance import engine_code_hash
 from airshield.scenario import Scenario
 
 SURROGATE_VERSION = "8"
@@ -395,6 +397,7 @@ def _design_key(template: Scenario, threat_types: list[str], comps: I, spec: Des
     blob = json.dumps(
         {
             "v": SURROGATE_VERSION,
+            "engine": engine_code_hash(),
             "template": template.content_hash(),
             "threats": threat_types,
             "comps": hashlib.sha256(np.ascontiguousarray(comps).tobytes()).hexdigest(),

@@ -16,7 +16,6 @@ refuses a directory that holds a different sweep (another spec hash) or another 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -29,6 +28,7 @@ import pyarrow.parquet as pq
 
 import airshield
 from airshield.errors import Problem, ScenarioError
+from airshield.provenance import engine_code_hash
 from airshield.sweep.plan import FORMAT, SweepPlan
 from airshield.sweep.worker import ARROW_TYPES, BatchResult
 
@@ -37,23 +37,9 @@ TABLES = ("summary", "replications", "effectors", "assets", "nights", "pools")
 
 
 #: the code whose changes change results: a sweep is not resumed across a change of it
-ENGINE_CODE = ("raid", "kernels", "scenario", "catalog", "assign", "campaign", "geo.py",
-               "sweep/worker.py")  # fmt: skip
-
-
 def code_hash() -> str:
-    """A hash of the engine code and data files (so a restart does not mix results of two
-    versions of the engines, even between releases). Command-line modules do not count."""
-    root = Path(airshield.__file__).resolve().parent
-    h = hashlib.sha256()
-    for name in ENGINE_CODE:
-        p = root / name
-        files = sorted(p.rglob("*")) if p.is_dir() else [p]
-        for f in files:
-            if f.is_file() and f.suffix in (".py", ".csv", ".json", ".yaml") and f.name != "cli.py":
-                h.update(str(f.relative_to(root)).encode())
-                h.update(f.read_bytes())
-    return h.hexdigest()[:16]
+    """The engine code hash (see :func:`airshield.provenance.engine_code_hash`)."""
+    return engine_code_hash()
 
 
 def part_name(batch: int) -> str:
