@@ -450,10 +450,13 @@ def _push(heap, ev, seq, t, etype, u, j, c):
 
 
 @njit(cache=True, error_model="numpy")
-def _start_reloads(t, heap, ev, seq, ready, reloading, stock, u_pool, u_cap, u_reload, s):
-    """Units (in index order) that cannot fire another engagement start reloading from their
-    pool."""
-    for u in range(ready.shape[0]):
+def _start_reloads(
+    t, heap, ev, seq, units, n_units, ready, reloading, stock, u_pool, u_cap, u_reload, s
+):
+    """Units ``units[:n_units]`` (in index order) that cannot fire another engagement start
+    reloading from their pool."""
+    for q in range(n_units):
+        u = units[q]
         pool = u_pool[u]
         if pool < 0 or reloading[u] or ready[u] >= s:
             continue
@@ -576,7 +579,13 @@ def run_night(
     sp = 0
     heap = [(0.0, 0)]
     heap.pop()
-    seq = _start_reloads(0.0, heap, ev, seq, ready, reloading, stock, u_pool, u_cap, u_reload, s)
+    all_units = np.arange(nu)
+    seq = _start_reloads(
+        0.0, heap, ev, seq, all_units, nu, ready, reloading, stock, u_pool, u_cap, u_reload, s
+    )
+    did_fire = np.zeros(nu, np.bool_)
+    fired_now = np.empty(nu, np.int64)
+    n_fired = 0
 
     # candidate buffers for epochs
     # at most one candidate per open window
@@ -798,6 +807,10 @@ def run_night(
             free_ch[u] -= 1
             ready[u] -= s
             fired[u] += s
+            if not did_fire[u]:
+                did_fire[u] = True
+                fired_now[n_fired] = u
+                n_fired += 1
             t_hit = pair_intercept(
                 routes, th_speed, u_x, u_y, u_speed, w_u, w_s, w_e, w_es, w_ee,
                 th_w_off[j], th_w_off[j + 1], u, j, t,
@@ -805,5 +818,20 @@ def run_night(
             seq = _push(heap, ev, seq, t_hit + u_engtime[u], EV_RESOLVE, u, j, 0)
         for q in range(m):
             taken[c_j[q]] = False
-        seq = _start_reloads(t, heap, ev, seq, ready, reloading, stock, u_pool, u_cap, u_reload, s)
+        # only units that just fired can newly need a reload (pools never grow in a night);
+        # they reload in index order, as a scan over all units would
+        for q in range(1, n_fired):
+            v = fired_now[q]
+            r = q
+            while r > 0 and fired_now[r - 1] > v:
+                fired_now[r] = fired_now[r - 1]
+                r -= 1
+            fired_now[r] = v
+        seq = _start_reloads(
+            t, heap, ev, seq, fired_now, n_fired, ready, reloading, stock, u_pool, u_cap,
+            u_reload, s,
+        )  # fmt: skip
+        for q in range(n_fired):
+            did_fire[fired_now[q]] = False
+        n_fired = 0
     return fate, agent, fired, ready, stock, fate_t
