@@ -104,3 +104,13 @@ def test_demo_runs_the_reference_raid() -> None:
     assert "kyiv-2025-07-04" in res.stdout and "550" in res.stdout
     res = runner.invoke(app, ["demo", "--help"])
     assert res.exit_code == 0
+
+
+def test_print_input_error_keeps_bracketed_names(capsys) -> None:  # type: ignore[no-untyped-def]
+    from airshield.clikit import print_input_error
+    from airshield.errors import Problem, ScenarioError
+
+    print_input_error(
+        ScenarioError("c.yaml", [Problem("defender.pools[sam-rounds].stock", "bad", 3)])
+    )
+    assert "c.yaml:3: defender.pools[sam-rounds].stock: bad" in capsys.readouterr().err

@@ -18,16 +18,36 @@ console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def print_input_error(exc: ScenarioError, label: str = "error") -> None:
+    """Print an input error verbatim on stderr (field paths such as ``pools[sam-rounds]`` are
+    escaped, not read as rich markup)."""
+    err_console.print(f"[red]{label}:[/red] {escape(str(exc))}", markup=True, highlight=False)
+
+
+@contextmanager
+def input_errors() -> Iterator[None]:
+    """Inside a command: turn an input error into its message and exit status 2."""
+    import typer
+
+    try:
+        yield
+    except ScenarioError as exc:
+        print_input_error(exc)
+        raise typer.Exit(2) from None
+
+
 @contextmanager
 def fail_on_input_errors() -> Iterator[None]:
     """Print input errors (ScenarioError, missing files) clearly and exit 2, never a traceback."""
     try:
         yield
     except ScenarioError as exc:
-        err_console.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False)
+        print_input_error(exc)
         sys.exit(2)
     except FileNotFoundError as exc:
-        err_console.print(f"[red]error:[/red] {escape(str(exc.filename))}: file not found", markup=True)
+        err_console.print(
+            f"[red]error:[/red] {escape(str(exc.filename))}: file not found", markup=True
+        )
         sys.exit(2)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from airshield.clikit import console, err_console, print_json
+from airshield.clikit import console, err_console, print_input_error, print_json
 
 ModeOpt = Annotated[str, typer.Option(help="fast (surrogate) or detailed (raid engine each night)")]
 RepsOpt = Annotated[int, typer.Option(min=1, help="replications")]
@@ -144,7 +144,7 @@ def register(app: typer.Typer) -> None:
             try:
                 c = load_campaign(f)
             except ScenarioError as exc:
-                err_console.print(f"[red]invalid:[/red] {exc}", highlight=False)
+                print_input_error(exc, "invalid")
                 bad += 1
                 continue
             plan = attacker_plan(c)

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from airshield.clikit import console, err_console, print_json
+from airshield.clikit import console, err_console, print_input_error, print_json
 
 FileArg = Annotated[Path, typer.Argument(help="scenario YAML file")]
 
@@ -185,7 +184,7 @@ def register(app: typer.Typer) -> None:
             try:
                 sc = load_scenario(f)
             except ScenarioError as exc:
-                err_console.print(f"[red]invalid:[/red] {escape(str(exc))}", highlight=False)
+                print_input_error(exc, "invalid")
                 bad += 1
                 continue
             console.print(
@@ -263,4 +262,3 @@ def _kernels_cached() -> bool:
         return any(p.name.startswith("raid.run_night") for p in cache.iterdir())
     except (FileNotFoundError, NotADirectoryError, AttributeError):
         return False
-

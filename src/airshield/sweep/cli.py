@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,8 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from airshield.clikit import console, err_console, print_json
-from airshield.errors import ScenarioError
+from airshield.clikit import console, err_console, input_errors, print_json
 
 sweep_app = typer.Typer(
     name="sweep",
@@ -22,16 +19,6 @@ sweep_app = typer.Typer(
 
 SpecArg = Annotated[Path, typer.Argument(help="sweep spec YAML file")]
 DirArg = Annotated[Path, typer.Argument(help="sweep output directory")]
-
-
-@contextmanager
-def _input_errors() -> Iterator[None]:
-    """Print input errors verbatim (paths like ``waves[drones].count`` are not rich markup)."""
-    try:
-        yield
-    except ScenarioError as exc:
-        err_console.print("[red]error:[/red] " + escape(str(exc)), highlight=False)
-        raise typer.Exit(2) from None
 
 
 def _fmt(v: Any) -> str:
@@ -66,7 +53,7 @@ def validate_cmd(spec: SpecArg) -> None:
     """Check a sweep spec: every parameter path and every cell's scenario; runs nothing."""
     from airshield.sweep.plan import load_plan
 
-    with _input_errors():
+    with input_errors():
         plan = load_plan(spec)
     _describe_plan(plan)
     console.print(f"[green]ok[/green] {spec}: {plan.n_cells} valid cells")
@@ -97,12 +84,12 @@ def run_cmd(
         choices = ", ".join(BACKENDS)
         err_console.print(f"error: --backend: expected one of {choices}, got {backend!r}")
         raise typer.Exit(2)
-    with _input_errors():
+    with input_errors():
         plan = load_plan(spec)  # every check, before any work
     if not json_out:
         _describe_plan(plan)
     try:
-        with _input_errors():
+        with input_errors():
             run = run_sweep(
                 plan, out, backend=backend, workers=workers or None, scheduler=scheduler,
                 progress=not json_out,
@@ -143,7 +130,7 @@ def summary_cmd(
     """Summarise a sweep (DuckDB over its Parquet parts): responses and influence ranking."""
     from airshield.sweep.analysis import summarize
 
-    with _input_errors():
+    with input_errors():
         s = summarize(out, outcome)
     if json_out:
         print_json(s)
@@ -195,7 +182,7 @@ def report_cmd(
     """Write a self-contained HTML report: influence ranking, response curves, heatmaps."""
     from airshield.sweep.report import write_report
 
-    with _input_errors():
+    with input_errors():
         write_report(out, html_out)
     console.print(f"wrote report {html_out}")
 
@@ -212,7 +199,7 @@ def cell_cmd(
     with ``airshield run FILE --seed SEED --reps REPS``."""
     from airshield.sweep.plan import plan_from_dir
 
-    with _input_errors():
+    with input_errors():
         plan = plan_from_dir(out)
     if cell >= plan.n_cells:
         err_console.print(f"error: the sweep has {plan.n_cells} cells (0..{plan.n_cells - 1})")
