@@ -59,6 +59,38 @@ def pattern_cost(
     return cost
 
 
+def add_pattern_columns(
+    h: highspy.Highs,
+    patterns: list[Pattern],
+    n_targets: int,
+    n_weapons: int,
+    channels: bool,
+    upper: float,
+) -> None:
+    """Add one HiGHS column per pattern, with bounds [0, ``upper``]: a 1 in its target's row,
+    its rounds in the weapons' round rows and, with ``channels``, a 1 in each weapon's channel
+    row (rows: targets, then weapon rounds, then weapon channels)."""
+    n = len(patterns)
+    starts = np.zeros(n, np.int32)
+    idx: list[int] = []
+    val: list[float] = []
+    costs = np.empty(n)
+    for k, pat in enumerate(patterns):
+        starts[k] = len(idx)
+        costs[k] = pat.cost
+        idx.append(pat.target)
+        val.append(1.0)
+        idx.extend((n_targets + pat.weapons).tolist())
+        val.extend(pat.counts.astype(np.float64).tolist())
+        if channels:
+            idx.extend((n_targets + n_weapons + pat.weapons).tolist())
+            val.extend([1.0] * len(pat.weapons))
+    h.addCols(
+        n, costs, np.zeros(n), np.full(n, upper), len(idx), starts, np.array(idx, np.int32),
+        np.array(val),
+    )  # fmt: skip
+
+
 @dataclass
 class LagrangeResult:
     """Lagrangian bound at given multipliers plus every target's best pattern."""
@@ -153,31 +185,10 @@ class MasterLP:
         new = self.patterns[self._n_sent :]
         if not new:
             return
-        n_t, n_w = self.problem.n_targets, self.problem.n_weapons
-        starts = np.zeros(len(new), np.int32)
-        idx: list[int] = []
-        val: list[float] = []
-        costs = np.empty(len(new))
-        for k, pat in enumerate(new):
-            starts[k] = len(idx)
-            costs[k] = pat.cost
-            idx.append(pat.target)
-            val.append(1.0)
-            idx.extend((n_t + pat.weapons).tolist())
-            val.extend(pat.counts.astype(np.float64).tolist())
-            if self.has_channels:
-                idx.extend((n_t + n_w + pat.weapons).tolist())
-                val.extend([1.0] * len(pat.weapons))
-        self.highs.addCols(
-            len(new),
-            costs,
-            np.zeros(len(new)),
-            np.full(len(new), highspy.kHighsInf),
-            len(idx),
-            starts,
-            np.array(idx, np.int32),
-            np.array(val),
-        )
+        add_pattern_columns(
+            self.highs, new, self.problem.n_targets, self.problem.n_weapons, self.has_channels,
+            highspy.kHighsInf,
+        )  # fmt: skip
         self._n_sent = len(self.patterns)
 
     def solve(self) -> tuple[float, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:

@@ -31,6 +31,7 @@ from airshield.assign.colgen import (
     ColGenResult,
     MasterLP,
     Pattern,
+    add_pattern_columns,
     column_generation,
     initial_multipliers,
     lagrangian_bound,
@@ -127,31 +128,8 @@ def solve_master_mip(
         np.zeros(0, np.int32),
         np.zeros(0),
     )
-    starts = np.zeros(len(patterns), np.int32)
-    idx: list[int] = []
-    val: list[float] = []
-    costs = np.empty(len(patterns))
-    for k, pat in enumerate(patterns):
-        starts[k] = len(idx)
-        costs[k] = pat.cost
-        idx.append(pat.target)
-        val.append(1.0)
-        idx.extend((n_t + pat.weapons).tolist())
-        val.extend(pat.counts.astype(float).tolist())
-        if chan:
-            idx.extend((n_t + n_w + pat.weapons).tolist())
-            val.extend([1.0] * len(pat.weapons))
+    add_pattern_columns(h, patterns, n_t, n_w, chan, 1.0)
     n = len(patterns)
-    h.addCols(
-        n,
-        costs,
-        np.zeros(n),
-        np.ones(n),
-        len(idx),
-        starts,
-        np.array(idx, np.int32),
-        np.array(val),
-    )
     h.changeColsIntegrality(
         n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
     )
