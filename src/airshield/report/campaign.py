@@ -258,16 +258,8 @@ def campaign_report_html(
             h.fmt_num(float(tot["launched"])),
             f"{s['attacker']['raid_nights']} raid nights, largest {s['attacker']['largest_raid']}",
         )
-        + h.kpi(
-            "harmful leakers",
-            h.fmt_num(tot["leaked_harmful"]["mean"]),
-            f"[{h.fmt_num(tot['leaked_harmful']['p5'])}–{h.fmt_num(tot['leaked_harmful']['p95'])}]",
-        )
-        + h.kpi(
-            "damage",
-            h.fmt_usd(tot["damage_usd"]["mean"]),
-            f"[{h.fmt_usd(tot['damage_usd']['p5'])}–{h.fmt_usd(tot['damage_usd']['p95'])}]",
-        )
+        + h.kpi_band("harmful leakers", tot["leaked_harmful"])
+        + h.kpi_band("damage", tot["damage_usd"], money=True)
         + h.kpi(
             "defender cost",
             h.fmt_usd(tot["defender_cost_usd"]["mean"]),

@@ -101,6 +101,12 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], numeric_from
     )
 
 
+def kpi_band(label: str, b: dict[str, float], money: bool = False) -> str:
+    """A headline figure: the mean of a band, with its 5–95 % range underneath."""
+    f = fmt_usd if money else fmt_num
+    return kpi(label, f(b["mean"]), f"[{f(b['p5'])}–{f(b['p95'])}]")
+
+
 def kpi(label: str, value: str, band_text: str = "") -> str:
     return (
         f'<div class="kpi"><div class="label">{esc(label)}</div>'

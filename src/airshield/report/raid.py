@@ -203,27 +203,11 @@ def raid_report_html(result: RaidResult, sc: Scenario, title: str | None = None)
         )
     parts.append(
         '<section id="headline"><h2>Headline: mean [5–95 %] per night</h2><div class="kpis">'
-        + h.kpi(
-            "harmful leakers",
-            h.fmt_num(tot["leaked_harmful"]["mean"]),
-            f"[{h.fmt_num(tot['leaked_harmful']['p5'])}–{h.fmt_num(tot['leaked_harmful']['p95'])}]",
-        )
-        + h.kpi(
-            "destroyed",
-            h.fmt_num(tot["destroyed"]["mean"]),
-            f"[{h.fmt_num(tot['destroyed']['p5'])}–{h.fmt_num(tot['destroyed']['p95'])}]",
-        )
-        + h.kpi(
-            "lost (EW)",
-            h.fmt_num(tot["lost"]["mean"]),
-            f"[{h.fmt_num(tot['lost']['p5'])}–{h.fmt_num(tot['lost']['p95'])}]",
-        )
+        + h.kpi_band("harmful leakers", tot["leaked_harmful"])
+        + h.kpi_band("destroyed", tot["destroyed"])
+        + h.kpi_band("lost (EW)", tot["lost"])
         + h.kpi("decoys leaked", h.fmt_num(tot["decoy_leaked"]["mean"]), "harmless")
-        + h.kpi(
-            "expected damage",
-            h.fmt_usd(tot["damage_usd"]["mean"]),
-            f"[{h.fmt_usd(tot['damage_usd']['p5'])}–{h.fmt_usd(tot['damage_usd']['p95'])}]",
-        )
+        + h.kpi_band("expected damage", tot["damage_usd"], money=True)
         + h.kpi(
             "defender cost",
             h.fmt_usd(tot["defender_cost_usd"]["mean"]),
