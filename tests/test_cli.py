@@ -107,7 +107,7 @@ def test_demo_runs_the_reference_raid() -> None:
 
 
 def test_print_input_error_keeps_bracketed_names(capsys) -> None:  # type: ignore[no-untyped-def]
-    from airshield.clikit import print_input_error
+    from airshield.cli.kit import print_input_error
     from airshield.errors import Problem, ScenarioError
 
     print_input_error(

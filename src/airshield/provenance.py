@@ -26,7 +26,7 @@ def engine_code_hash() -> str:
         p = root / name
         files = sorted(p.rglob("*")) if p.is_dir() else [p]
         for f in files:
-            if f.is_file() and f.suffix in (".py", ".csv", ".json", ".yaml") and f.name != "cli.py":
+            if f.is_file() and f.suffix in (".py", ".csv", ".json", ".yaml"):
                 h.update(str(f.relative_to(root)).encode())
                 h.update(f.read_bytes())
     return h.hexdigest()[:16]

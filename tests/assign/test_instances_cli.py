@@ -10,10 +10,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from airshield.assign import cli as assign_cli
+from airshield.cli import assign as assign_cli
 from airshield.assign import solve
 from airshield.assign.instances import parse_wta_text, read_wta_instance
-from airshield.clikit import fail_on_input_errors
+from airshield.cli.kit import fail_on_input_errors
 from airshield.errors import ScenarioError
 
 

@@ -313,7 +313,7 @@ def test_serve_refuses_a_network_address_without_allow_remote() -> None:
 
 
 def test_loopback_detection() -> None:
-    from airshield.web.cli import is_loopback
+    from airshield.cli.web import is_loopback
 
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
     assert is_loopback("127.0.0.2") and is_loopback("[::1]")

@@ -1,7 +1,9 @@
 """The ``airshield`` command line.
 
-Core commands (``demo``, ``catalog``, ``validate``, ``run``) live here; each capability adds its
-own sub-commands from its package's ``cli.py`` in :func:`_register`. Errors in user input are
+All command-line code lives in this package, one module per command group (``raid``: ``demo``,
+``catalog``, ``validate``, ``run``; ``campaign``, ``assign`` (``wta``), ``web`` (``serve``),
+``sweep``, ``history``, ``calibrate``); :func:`_register` attaches them. No layer package imports
+from here. Errors in user input are
 printed as ``file:line: field: expectation`` with exit status 2, never as a traceback.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from airshield.clikit import console, fail_on_input_errors
+from airshield.cli.kit import console, fail_on_input_errors
 
 app = typer.Typer(
     name="airshield",
@@ -22,26 +24,26 @@ app = typer.Typer(
 
 def _register() -> None:
     """Attach the sub-commands that each capability package provides."""
-    from airshield.raid import cli as raid_cli
+    from airshield.cli import raid as raid_cli
 
     raid_cli.register(app)
     # --- capability sub-commands (one line each) ---
-    from airshield.campaign import cli as campaign_cli
+    from airshield.cli import campaign as campaign_cli
 
     campaign_cli.register(app)
-    from airshield.assign import cli as assign_cli
+    from airshield.cli import assign as assign_cli
 
     assign_cli.register(app)
-    from airshield.web import cli as web_cli
+    from airshield.cli import web as web_cli
 
     web_cli.register(app)
-    from airshield.sweep import cli as sweep_cli
+    from airshield.cli import sweep as sweep_cli
 
     sweep_cli.register(app)
-    from airshield.history import cli as history_cli
+    from airshield.cli import history as history_cli
 
     history_cli.register(app)
-    from airshield.calibrate import cli as calibrate_cli
+    from airshield.cli import calibrate as calibrate_cli
 
     calibrate_cli.register(app)
 

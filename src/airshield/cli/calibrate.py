@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from airshield.clikit import console, print_json
+from airshield.cli.kit import console, print_json
 from airshield.errors import Problem, ScenarioError
 
 RecordArg = Annotated[

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from airshield.clikit import console, err_console, print_input_error, print_json
+from airshield.cli.kit import console, err_console, print_input_error, print_json
 
 FileArg = Annotated[Path, typer.Argument(help="scenario YAML file")]
 

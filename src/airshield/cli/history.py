@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from airshield.clikit import console, err_console, print_json
+from airshield.cli.kit import console, err_console, print_json
 from airshield.errors import Problem, ScenarioError
 
 FileArg = Annotated[
@@ -291,7 +291,7 @@ def register(app: typer.Typer) -> None:
             out.write_text(yaml_text, encoding="utf-8")
             console.print(f"wrote {out}")
         if reps:
-            from airshield.raid.cli import print_summary
+            from airshield.cli.raid import print_summary
 
             res = built.scenario.simulate(reps=reps, seed=seed)
             print_summary(res.summary())

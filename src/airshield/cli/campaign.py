@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from airshield.clikit import console, err_console, print_input_error, print_json
+from airshield.cli.kit import console, err_console, print_input_error, print_json
 
 ModeOpt = Annotated[str, typer.Option(help="fast (surrogate) or detailed (raid engine each night)")]
 RepsOpt = Annotated[int, typer.Option(min=1, help="replications")]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from airshield.clikit import console, err_console
+from airshield.cli.kit import console, err_console
 
 
 def is_loopback(host: str) -> bool:

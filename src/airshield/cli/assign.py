@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from airshield.assign.registry import SolverInfo
-from airshield.clikit import console, err_console, print_json
+from airshield.cli.kit import console, err_console, print_json
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from airshield.clikit import console, err_console, input_errors, print_json
+from airshield.cli.kit import console, err_console, input_errors, print_json
 
 sweep_app = typer.Typer(
     name="sweep",

@@ -1,0 +1,5 @@
+"""``python -m airshield``: the ``airshield`` command."""
+
+from airshield.cli import main
+
+main()
