@@ -19,7 +19,10 @@ import time
 from pathlib import Path
 
 DEFAULT = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "attacks"
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "attacks"
     / "missile_attacks_daily.csv"
 )
 
@@ -63,9 +66,11 @@ def main() -> int:
     else:
         print(f"{out['rows_in']} rows -> {out['rows_out']} tidy rows, {out['nights']} nights")
         print(f"first import (with module imports): {first:.3f} s")
-        print(f"import of the whole CSV: median {med:.3f} s, min {min(times):.3f} s, "
-              f"max {max(times):.3f} s over {args.runs} runs -> "
-              + ("OK (< 1 s)" if med < 1.0 else "TOO SLOW (>= 1 s)"))
+        print(
+            f"import of the whole CSV: median {med:.3f} s, min {min(times):.3f} s, "
+            f"max {max(times):.3f} s over {args.runs} runs -> "
+            + ("OK (< 1 s)" if med < 1.0 else "TOO SLOW (>= 1 s)")
+        )
     return 0 if med < 1.0 else 1
 
 

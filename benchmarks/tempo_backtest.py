@@ -23,7 +23,10 @@ from airshield.calibrate.tempo import nightly_series
 from airshield.history.importer import read_daily_csv
 
 DEFAULT = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "attacks"
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "attacks"
     / "missile_attacks_daily.csv"
 )
 
@@ -43,14 +46,22 @@ def main() -> int:
         return 2
     series = nightly_series(read_daily_csv(args.csv).frame)
     t = time.perf_counter()
-    bt = rolling_origin(series, first_origin=args.first_origin, window_nights=args.window,
-                        trend=args.trend, halflife_nights=args.halflife or None, sims=args.sims,
-                        seed=args.seed)
+    bt = rolling_origin(
+        series,
+        first_origin=args.first_origin,
+        window_nights=args.window,
+        trend=args.trend,
+        halflife_nights=args.halflife or None,
+        sims=args.sims,
+        seed=args.seed,
+    )
     elapsed = time.perf_counter() - t
     pd.set_option("display.width", 200)
     origins = sorted(bt.forecasts["origin"].unique())
-    print(f"origins {origins[0]} … {origins[-1]} ({len(origins)} months), window {args.window} "
-          f"nights, half-life {args.halflife}, trend {args.trend}; {elapsed:.1f} s")
+    print(
+        f"origins {origins[0]} … {origins[-1]} ({len(origins)} months), window {args.window} "
+        f"nights, half-life {args.halflife}, trend {args.trend}; {elapsed:.1f} s"
+    )
     print(bt.metrics.round(3).to_string(index=False))
     return 0
 

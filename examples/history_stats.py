@@ -21,30 +21,38 @@ DEFAULT = HERE.parents[1] / "shared" / "data" / "attacks" / "missile_attacks_dai
 
 def history(path: Path) -> None:
     res = read_daily_csv(path)
-    print(f"{res.rows_in} rows -> {len(res.frame)} tidy rows, {res.nights} nights, "
-          f"imported in {res.elapsed_s:.2f} s; unknown model names: {res.unknown_models or 'none'}")
+    print(
+        f"{res.rows_in} rows -> {len(res.frame)} tidy rows, {res.nights} nights, "
+        f"imported in {res.elapsed_s:.2f} s; unknown model names: {res.unknown_models or 'none'}"
+    )
     monthly = monthly_stats(res.frame)
     recent = monthly[monthly["month"] >= "2025-01"]
     print("\nneutralised fraction (destroyed + lost) / launched, 95 % Jeffreys interval:")
     for r in recent.itertuples(index=False):
         if r.kind == "other" or r.n_trials == 0:
             continue
-        print(f"  {r.month} {r.kind:<18} launched {int(r.launched):>5}  "
-              f"{100 * r.fraction:5.1f} % [{100 * r.ci_low:.1f}–{100 * r.ci_high:.1f}]")
+        print(
+            f"  {r.month} {r.kind:<18} launched {int(r.launched):>5}  "
+            f"{100 * r.fraction:5.1f} % [{100 * r.ci_low:.1f}–{100 * r.ci_high:.1f}]"
+        )
     print("\nlargest raids (strategic weapons in one night):")
     print(largest_raids(res.frame, 5).to_string(index=False))
     dist = raid_size_distribution(res.frame)
     q = dist.quantiles
-    print(f"\nraid size over {dist.nights} nights: median {q['p50']:.0f}, p90 {q['p90']:.0f}, "
-          f"max {q['max']:.0f}")
+    print(
+        f"\nraid size over {dist.nights} nights: median {q['p50']:.0f}, p90 {q['p90']:.0f}, "
+        f"max {q['max']:.0f}"
+    )
 
 
 def bulletin() -> None:
     text = (HERE / "bulletin.txt").read_text(encoding="utf-8")
     print("\nclaims in examples/bulletin.txt:")
     for c in parse_bulletin(text):
-        print(f"  launched {c.launched}  destroyed {c.destroyed}  lost {c.lost}  "
-              f"date {c.date}  target {c.target}  qualifier {c.qualifier}")
+        print(
+            f"  launched {c.launched}  destroyed {c.destroyed}  lost {c.lost}  "
+            f"date {c.date}  target {c.target}  qualifier {c.qualifier}"
+        )
         for u in c.unclassified:
             print(f"    not counted: {u['text']!r} ({u['reason']})")
 

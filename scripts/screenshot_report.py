@@ -1,6 +1,6 @@
 """Regenerate docs/img/report.png: the kyiv-2025-07-04 raid report in headless Chromium.
 
-    python scripts/screenshot_report.py
+python scripts/screenshot_report.py
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ with tempfile.TemporaryDirectory() as tmp:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1100})
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+        page.route(
+            "**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort()
+        )
         page.goto(html.as_uri())
         page.wait_for_selector("#map-figure .main-svg")
         page.wait_for_timeout(500)

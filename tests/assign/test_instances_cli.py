@@ -10,9 +10,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from airshield.cli import assign as assign_cli
 from airshield.assign import solve
 from airshield.assign.instances import parse_wta_text, read_wta_instance
+from airshield.cli import assign as assign_cli
 from airshield.cli.kit import fail_on_input_errors
 from airshield.errors import ScenarioError
 

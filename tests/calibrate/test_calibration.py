@@ -32,8 +32,9 @@ FINE_KIN = tuple(np.linspace(-3, 3, 25))
 FINE_EW = tuple(np.linspace(-3, 3, 25))
 
 
-def nights_from_truth(start: str, days: int, ew: float, lost_reported: bool,
-                      merged: bool) -> list[tuple[pd.Timestamp, Night]]:
+def nights_from_truth(
+    start: str, days: int, ew: float, lost_reported: bool, merged: bool
+) -> list[tuple[pd.Timestamp, Night]]:
     raid = {"drone": 400, "cruise_missile": 40, "ballistic_missile": 20}
     fr = TRUTH_SIM.fractions(raid, TRUE_KIN, ew, 1, 0)
     out = []
@@ -57,8 +58,16 @@ def test_shift_pk_properties(pk: float, delta: float, step: float) -> None:
 
 def test_recovers_known_shifts_with_separate_lost(tmp_path: Path) -> None:
     frame = record_frame(tmp_path, nights_from_truth("2024-10-01", 30, TRUE_EW, True, False))
-    res = calibrate(frame, TRUTH_SIM, period="month", kin_grid=FINE_KIN, ew_grid=FINE_EW,
-                    reps=1, bootstrap=50, lattice=241)
+    res = calibrate(
+        frame,
+        TRUTH_SIM,
+        period="month",
+        kin_grid=FINE_KIN,
+        ew_grid=FINE_EW,
+        reps=1,
+        bootstrap=50,
+        lattice=241,
+    )
     p = res.params().set_index("kind")
     for k, v in TRUE_KIN.items():
         assert p.loc[k, "kin_shift"] == pytest.approx(v, abs=0.15), k
@@ -73,21 +82,40 @@ def test_recovers_known_shifts_with_separate_lost(tmp_path: Path) -> None:
 def test_unreported_lost_compares_neutralised(tmp_path: Path) -> None:
     # before July 2024 lost is not reported; the record's destroyed is taken as neutralised
     frame = record_frame(tmp_path, nights_from_truth("2023-05-01", 30, 0.0, False, True))
-    res = calibrate(frame, TRUTH_SIM, period="month", kin_grid=FINE_KIN, ew_grid=FINE_EW,
-                    reps=1, bootstrap=20, lattice=241)
+    res = calibrate(
+        frame,
+        TRUTH_SIM,
+        period="month",
+        kin_grid=FINE_KIN,
+        ew_grid=FINE_EW,
+        reps=1,
+        bootstrap=20,
+        lattice=241,
+    )
     p = res.params().set_index("kind")
     assert not p.loc["drone", "ew_identified"] and p.loc["drone", "ew_shift"] == pytest.approx(
-        0.0, abs=0.15)
+        0.0, abs=0.15
+    )
     assert p.loc["drone", "kin_shift"] == pytest.approx(TRUE_KIN["drone"], abs=0.15)
     # read as shot down only, the same record gives a higher kinetic shift
-    alt = calibrate(frame, TRUTH_SIM, period="month", kin_grid=FINE_KIN, ew_grid=FINE_EW,
-                    reps=1, bootstrap=0, lattice=241, unreported_lost="destroyed")
+    alt = calibrate(
+        frame,
+        TRUTH_SIM,
+        period="month",
+        kin_grid=FINE_KIN,
+        ew_grid=FINE_EW,
+        reps=1,
+        bootstrap=0,
+        lattice=241,
+        unreported_lost="destroyed",
+    )
     assert alt.params().set_index("kind").loc["drone", "kin_shift"] > TRUE_KIN["drone"] + 0.3
 
 
 def test_unreachable_fraction_is_flagged(tmp_path: Path) -> None:
-    nights = [(d, {"ballistic_missile": (10, 10, None)})
-              for d in pd.date_range("2023-05-01", periods=10)]
+    nights = [
+        (d, {"ballistic_missile": (10, 10, None)}) for d in pd.date_range("2023-05-01", periods=10)
+    ]
     frame = record_frame(tmp_path, nights)
     weak = AnalyticSimulator(pk={"ballistic_missile": 0.01}, ew={}, shots={"ballistic_missile": 1})
     res = calibrate(frame, weak, period="all", kin_grid=(-1.0, 0.0, 1.0), reps=1, bootstrap=0)
@@ -98,8 +126,7 @@ def test_observed_nights_and_raid(tmp_path: Path) -> None:
     frame = record_frame(tmp_path, nights_from_truth("2024-10-01", 3, TRUE_EW, True, False))
     obs = observed_nights(frame, "quarter")
     assert set(obs["period"]) == {"2024Q4"}
-    assert representative_raid(obs) == {"drone": 400, "cruise_missile": 40,
-                                        "ballistic_missile": 20}
+    assert representative_raid(obs) == {"drone": 400, "cruise_missile": 40, "ballistic_missile": 20}
 
 
 LAYDOWN = """\
@@ -152,8 +179,15 @@ def test_engine_calibration_end_to_end(tiny_laydown: Path, tmp_path: Path) -> No
     nights = [(d, {"drone": (12, 9, 2)}) for d in pd.date_range("2024-10-01", periods=8)]
     frame = record_frame(tmp_path, nights)
     sim = EngineSimulator(airshield.load_scenario(str(tiny_laydown)))
-    res = calibrate(frame, sim, period="all", kin_grid=(-3.0, 0.0, 3.0), ew_grid=(-3.0, 0.0, 3.0),
-                    reps=4, bootstrap=10)
+    res = calibrate(
+        frame,
+        sim,
+        period="all",
+        kin_grid=(-3.0, 0.0, 3.0),
+        ew_grid=(-3.0, 0.0, 3.0),
+        reps=4,
+        bootstrap=10,
+    )
     paths = write_outputs(res, tmp_path / "out")
     sc = airshield.load_scenario(str(paths["scenario"]))
     assert sc.catalog.effectors  # calibrated effector types as catalog overrides
@@ -170,14 +204,43 @@ def test_cli_calibrate_and_tempo(tiny_laydown: Path, tmp_path: Path) -> None:
 
     csv_path = write_record(tmp_path / "rec.csv", nights)
     runner = CliRunner()
-    r = runner.invoke(app, ["calibrate", "fit", str(csv_path), "--laydown", str(tiny_laydown),
-                            "--period", "all", "--reps", "2", "--bootstrap", "5", "--out",
-                            str(tmp_path / "cal"), "--json"])
+    r = runner.invoke(
+        app,
+        [
+            "calibrate",
+            "fit",
+            str(csv_path),
+            "--laydown",
+            str(tiny_laydown),
+            "--period",
+            "all",
+            "--reps",
+            "2",
+            "--bootstrap",
+            "5",
+            "--out",
+            str(tmp_path / "cal"),
+            "--json",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert (tmp_path / "cal" / "params.csv").exists()
     r = runner.invoke(app, ["calibrate", "fit", str(csv_path), "--period", "fortnight"])
     assert r.exit_code != 0
-    r = runner.invoke(app, ["tempo", "forecast", str(csv_path), "--months", "1", "--sims", "200",
-                            "--window", "14", "--json"])
+    r = runner.invoke(
+        app,
+        [
+            "tempo",
+            "forecast",
+            str(csv_path),
+            "--months",
+            "1",
+            "--sims",
+            "200",
+            "--window",
+            "14",
+            "--json",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert "forecast" in r.stdout

@@ -106,8 +106,10 @@ def test_schedule_for_the_campaign_engine(series: pd.DataFrame) -> None:
     tempo = ScheduleTempo.model_validate(sched)
     assert tempo.raids and all(r.threats for r in tempo.raids)
     total = sum(sum(r.threats.values()) for r in tempo.raids if r.threats)
-    path = model.sample_nights(pd.date_range("2024-07-01", periods=10, freq="D"),
-                               np.random.default_rng(np.random.SeedSequence(4)))[0]
+    path = model.sample_nights(
+        pd.date_range("2024-07-01", periods=10, freq="D"),
+        np.random.default_rng(np.random.SeedSequence(4)),
+    )[0]
     assert total == int(path.sum())  # the same path, relabelled by threat type
     gerbera = sum((r.threats or {}).get("gerbera", 0) for r in tempo.raids)
     assert gerbera == pytest.approx(0.25 * total, abs=len(tempo.raids))

@@ -31,11 +31,20 @@ AF_STATEMENT = (
 
 def test_air_force_statement() -> None:
     c = one(AF_STATEMENT)
-    assert c.launched == {"unknown": 214, "drone": 187, "missile": 27, "cruise_missile": 20,
-                          "ballistic_missile": 7}
+    assert c.launched == {
+        "unknown": 214,
+        "drone": 187,
+        "missile": 27,
+        "cruise_missile": 20,
+        "ballistic_missile": 7,
+    }
     assert c.launched_total == 214
-    assert c.destroyed == {"unknown": 176, "drone": 96, "cruise_missile": 18,
-                           "ballistic_missile": 2}
+    assert c.destroyed == {
+        "unknown": 176,
+        "drone": 96,
+        "cruise_missile": 18,
+        "ballistic_missile": 2,
+    }
     assert c.lost == {"decoy": 58}
     assert c.date == "--03-12" and c.night and c.night_of == "--03-11"
     assert c.window == {"start": "19:00", "as_of": "09:00"}
@@ -70,37 +79,68 @@ def test_spans_point_at_the_text() -> None:
     for c in parse_bulletin(WIRE + AF_STATEMENT):
         assert WIRE + AF_STATEMENT != ""
         full = WIRE + AF_STATEMENT
-        assert full[c.span[0]:c.span[1]] == c.text
+        assert full[c.span[0] : c.span[1]] == c.text
         for it in c.items:
-            assert full[it.span[0]:it.span[1]] == it.text
+            assert full[it.span[0] : it.span[1]] == it.text
             assert it.text.startswith(str(it.count)[0]) or not it.text[0].isdigit()
 
 
 @pytest.mark.parametrize(
     ("text", "launched", "qualifier"),
     [
-        ("Russia is looking to launch more than 500 long-range drones per night in future "
-         "attacks, reports say.", {"drone": 500}, "more than, planned, per night"),
-        ("On June 1, it launched its largest drone assault with 472 strikes in one night.",
-         {"unknown": 472}, None),
+        (
+            "Russia is looking to launch more than 500 long-range drones per night in future "
+            "attacks, reports say.",
+            {"drone": 500},
+            "more than, planned, per night",
+        ),
+        (
+            "On June 1, it launched its largest drone assault with 472 strikes in one night.",
+            {"unknown": 472},
+            None,
+        ),
         ("Moscow hit Ukraine with a total of 537 missiles and drones.", {"unknown": 537}, None),
-        ("Russian forces pummeled Ukraine with 539 drones and 11 missiles, the air force said.",
-         {"drone": 539, "missile": 11}, None),
-        ("Russia fired eleven ballistic missiles and two hundred and six drones at Ukraine.",
-         {"ballistic_missile": 11, "drone": 206}, None),
-        ("The enemy used two dozen Geran drones and a Kalibr cruise missile overnight.",
-         {"drone": 24, "cruise_missile": 1}, None),
+        (
+            "Russian forces pummeled Ukraine with 539 drones and 11 missiles, the air force said.",
+            {"drone": 539, "missile": 11},
+            None,
+        ),
+        (
+            "Russia fired eleven ballistic missiles and two hundred and six drones at Ukraine.",
+            {"ballistic_missile": 11, "drone": 206},
+            None,
+        ),
+        (
+            "The enemy used two dozen Geran drones and a Kalibr cruise missile overnight.",
+            {"drone": 24, "cruise_missile": 1},
+            None,
+        ),
         ("Russia sent nearly 1,000 Shaheds in a week.", {"drone": 1000}, "nearly"),
-        ("Russia launched some 1.2 thousand attack drones over the week.", {"drone": 1200},
-         "about"),
-        ("The attack involved at least 40 Gerbera decoys and 60 Shahed drones.",
-         {"decoy": 40, "drone": 60}, "at least"),
-        ("Russia attacked with 95 Shahed and decoy drones and 4 Kinzhal missiles.",
-         {"drone": 95, "ballistic_missile": 4}, None),
-        ("Russia could soon be able to launch up to 1,000 drones a day.", {"drone": 1000},
-         "up to, planned, per day"),
-        ("Overnight the enemy launched 12 Iskander-K and Kalibr missiles.",
-         {"cruise_missile": 12}, None),
+        (
+            "Russia launched some 1.2 thousand attack drones over the week.",
+            {"drone": 1200},
+            "about",
+        ),
+        (
+            "The attack involved at least 40 Gerbera decoys and 60 Shahed drones.",
+            {"decoy": 40, "drone": 60},
+            "at least",
+        ),
+        (
+            "Russia attacked with 95 Shahed and decoy drones and 4 Kinzhal missiles.",
+            {"drone": 95, "ballistic_missile": 4},
+            None,
+        ),
+        (
+            "Russia could soon be able to launch up to 1,000 drones a day.",
+            {"drone": 1000},
+            "up to, planned, per day",
+        ),
+        (
+            "Overnight the enemy launched 12 Iskander-K and Kalibr missiles.",
+            {"cruise_missile": 12},
+            None,
+        ),
         ("Russia attacked with 6 cruise and ballistic missiles.", {"missile": 6}, None),
     ],
 )
@@ -113,14 +153,26 @@ def test_launch_phrasings(text: str, launched: dict[str, int], qualifier: str | 
 @pytest.mark.parametrize(
     ("text", "destroyed", "lost"),
     [
-        ("Air defence forces shot down or suppressed 476 of the 550 air attack means.",
-         {"unknown": 476}, {}),
-        ("Russian air defenses have intercepted nearly 1,000 Ukrainian fixed-wing UAVs.",
-         {"drone": 1000}, {}),
-        ("Ukrainian forces downed 2 Kinzhal hypersonic missiles and 4 Kalibrs.",
-         {"ballistic_missile": 2, "cruise_missile": 4}, {}),
-        ("270 Shahed UAVs were shot down, 208 were locationally lost.", {"drone": 270},
-         {"drone": 208}),
+        (
+            "Air defence forces shot down or suppressed 476 of the 550 air attack means.",
+            {"unknown": 476},
+            {},
+        ),
+        (
+            "Russian air defenses have intercepted nearly 1,000 Ukrainian fixed-wing UAVs.",
+            {"drone": 1000},
+            {},
+        ),
+        (
+            "Ukrainian forces downed 2 Kinzhal hypersonic missiles and 4 Kalibrs.",
+            {"ballistic_missile": 2, "cruise_missile": 4},
+            {},
+        ),
+        (
+            "270 Shahed UAVs were shot down, 208 were locationally lost.",
+            {"drone": 270},
+            {"drone": 208},
+        ),
         ("Forty drones were jammed by electronic warfare.", {}, {"drone": 40}),
     ],
 )
@@ -133,8 +185,10 @@ def test_outcome_phrasings(text: str, destroyed: dict[str, int], lost: dict[str,
 def test_of_which_refers_to_the_list_before() -> None:
     c = one("Russia launched 539 drones and 11 missiles, of which 476 were shot down.")
     assert c.destroyed == {"unknown": 476}
-    c = one("It said 718 drones were neutralised, of which 296 were lost to jamming, and seven "
-            "of the 13 missiles were shot down.")
+    c = one(
+        "It said 718 drones were neutralised, of which 296 were lost to jamming, and seven "
+        "of the 13 missiles were shot down."
+    )
     assert c.destroyed == {"drone": 718, "missile": 7}
     assert c.lost == {"drone": 296}
 
@@ -146,15 +200,18 @@ def test_outcome_sentence_joins_previous_claim() -> None:
 
 
 def test_outcomes_of_another_kind_do_not_join() -> None:
-    claims = parse_bulletin("In July, Russia launched a record 6,297 long-range drones. "
-                            "Ukrainian forces intercepted 2 Kinzhal missiles over the sea.")
+    claims = parse_bulletin(
+        "In July, Russia launched a record 6,297 long-range drones. "
+        "Ukrainian forces intercepted 2 Kinzhal missiles over the sea."
+    )
     assert [c.launched for c in claims] == [{"drone": 6297}, {}]
     assert claims[1].destroyed == {"ballistic_missile": 2}
 
 
 def test_repeated_kind_starts_a_new_claim() -> None:
-    claims = parse_bulletin("Russia launched 550 drones overnight, surpassing the record of "
-                            "479 drones set last month.")
+    claims = parse_bulletin(
+        "Russia launched 550 drones overnight, surpassing the record of 479 drones set last month."
+    )
     assert [c.launched for c in claims] == [{"drone": 550}, {"drone": 479}]
 
 
@@ -206,12 +263,16 @@ def test_dates_and_weekdays() -> None:
 
 
 def test_targets_and_sources() -> None:
-    c = one("Russia launched 300 drones against Kharkiv and Odesa, according to the regional "
-            "military administration.")
+    c = one(
+        "Russia launched 300 drones against Kharkiv and Odesa, according to the regional "
+        "military administration."
+    )
     assert c.target == "Kharkiv and Odesa"
     assert c.source == "the regional military administration"
-    c = one('The "main direction of the strike" was Kyiv, where Russia launched 40 drones, '
-            "said Yuriy Ihnat, the air force spokesman.")
+    c = one(
+        'The "main direction of the strike" was Kyiv, where Russia launched 40 drones, '
+        "said Yuriy Ihnat, the air force spokesman."
+    )
     assert c.target == "Kyiv"
     assert c.source == "Yuriy Ihnat"
     assert c.quote == "main direction of the strike"
@@ -226,20 +287,34 @@ def test_json_shape() -> None:
 
 
 NOUNS = {
-    "drones": "drone", "Shahed drones": "drone", "attack UAVs": "drone",
-    "decoy drones": "decoy", "cruise missiles": "cruise_missile",
+    "drones": "drone",
+    "Shahed drones": "drone",
+    "attack UAVs": "drone",
+    "decoy drones": "decoy",
+    "cruise missiles": "cruise_missile",
     "Kalibr missiles": "cruise_missile",
-    "ballistic missiles": "ballistic_missile", "Iskander-M missiles": "ballistic_missile",
-    "missiles": "missile", "aerial targets": "unknown",
+    "ballistic missiles": "ballistic_missile",
+    "Iskander-M missiles": "ballistic_missile",
+    "missiles": "missile",
+    "aerial targets": "unknown",
 }
 
 
 @settings(max_examples=120, deadline=None)
 @given(
-    st.lists(st.tuples(st.integers(2, 5000), st.sampled_from(sorted(NOUNS))), min_size=1,
-             max_size=3, unique_by=lambda t: NOUNS[t[1]]),
-    st.sampled_from(["Russia launched {}.", "The enemy attacked Ukraine with {} overnight.",
-                     "Moscow fired {} at Kyiv, officials said."]),
+    st.lists(
+        st.tuples(st.integers(2, 5000), st.sampled_from(sorted(NOUNS))),
+        min_size=1,
+        max_size=3,
+        unique_by=lambda t: NOUNS[t[1]],
+    ),
+    st.sampled_from(
+        [
+            "Russia launched {}.",
+            "The enemy attacked Ukraine with {} overnight.",
+            "Moscow fired {} at Kyiv, officials said.",
+        ]
+    ),
 )
 def test_generated_launch_sentences(items: list[tuple[int, str]], template: str) -> None:
     listed = [f"{n:,} {noun}" for n, noun in items]
@@ -250,8 +325,10 @@ def test_generated_launch_sentences(items: list[tuple[int, str]], template: str)
 
 
 def test_named_antecedent_and_repeated_total() -> None:
-    c = one("Russia launched 312 drones and 19 missiles overnight. Of the drones, 181 were shot "
-            "down and 96 were lost. Air defences also destroyed eleven of the 19 missiles.")
+    c = one(
+        "Russia launched 312 drones and 19 missiles overnight. Of the drones, 181 were shot "
+        "down and 96 were lost. Air defences also destroyed eleven of the 19 missiles."
+    )
     assert c.launched == {"drone": 312, "missile": 19}
     assert c.destroyed == {"drone": 181, "missile": 11}
     assert c.lost == {"drone": 96}
@@ -271,11 +348,17 @@ def test_example_bulletin_file() -> None:
 
 
 def test_field_spans_point_at_the_text() -> None:
-    text = ("Russia launched 40 drones at Kharkiv overnight into Friday, according to the "
-            'regional governor, who called it "a night of terror".')
+    text = (
+        "Russia launched 40 drones at Kharkiv overnight into Friday, according to the "
+        'regional governor, who called it "a night of terror".'
+    )
     c = one(text, ref_date=date(2025, 7, 4))
     assert set(c.spans) >= {"date", "target", "source", "quote"}
-    for name, value in (("date", c.date_text), ("target", c.target), ("source", c.source),
-                        ("quote", c.quote)):
+    for name, value in (
+        ("date", c.date_text),
+        ("target", c.target),
+        ("source", c.source),
+        ("quote", c.quote),
+    ):
         a, b = c.spans[name]
         assert text[a:b] == value

@@ -50,7 +50,10 @@ def test_history_import_and_stats(daily_csv: Path, tmp_path: Path) -> None:
         assert isinstance(data, list)
         rec = next(d for d in data if d["month"] == "2024-08" and d["kind"] == "drone")
         assert {k: rec[k] for k in ("launched", "destroyed", "lost")} == {
-            "launched": 100, "destroyed": 60, "lost": 30}
+            "launched": 100,
+            "destroyed": 60,
+            "lost": 30,
+        }
     r = runner.invoke(app, ["history", "stats", str(daily_csv)])
     assert r.exit_code == 0 and "largest" in r.stdout
 
@@ -58,8 +61,17 @@ def test_history_import_and_stats(daily_csv: Path, tmp_path: Path) -> None:
 def test_history_bad_input_exit_2(make_csv, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from history.attack_rows import row
 
-    bad = make_csv([row(time_start="yesterday", time_end="2024-01-01", model="ZALA",
-                        launched="1.0", destroyed="1.0")])
+    bad = make_csv(
+        [
+            row(
+                time_start="yesterday",
+                time_end="2024-01-01",
+                model="ZALA",
+                launched="1.0",
+                destroyed="1.0",
+            )
+        ]
+    )
     from airshield.cli import main
 
     with pytest.raises(SystemExit) as e:
@@ -76,8 +88,7 @@ def test_history_bad_input_exit_2(make_csv, tmp_path: Path) -> None:  # type: ig
 
 def test_bulletin_parse_stdin_json() -> None:
     text = "Russia launched 120 drones and 4 missiles at Kyiv overnight, the air force said.\n"
-    r = runner.invoke(app, ["bulletin", "parse", "-", "--json", "--date", "2025-03-01"],
-                      input=text)
+    r = runner.invoke(app, ["bulletin", "parse", "-", "--json", "--date", "2025-03-01"], input=text)
     assert r.exit_code == 0, r.output
     claims = json.loads(r.stdout)
     assert claims[0]["launched"] == {"drone": 120, "missile": 4}
@@ -95,16 +106,17 @@ def test_scenario_from_bulletin(tmp_path: Path) -> None:
     lay = tmp_path / "laydown.yaml"
     lay.write_text(LAYDOWN, encoding="utf-8")
     text = tmp_path / "b.txt"
-    text.write_text("Russia attacked Kyiv with 50 drones and 2 cruise missiles overnight.",
-                    encoding="utf-8")
+    text.write_text(
+        "Russia attacked Kyiv with 50 drones and 2 cruise missiles overnight.", encoding="utf-8"
+    )
     out = tmp_path / "sc.yaml"
-    r = runner.invoke(app, ["scenario", "from-bulletin", str(text), "--laydown", str(lay),
-                            "--out", str(out)])
+    r = runner.invoke(
+        app, ["scenario", "from-bulletin", str(text), "--laydown", str(lay), "--out", str(out)]
+    )
     assert r.exit_code == 0, r.output
     import airshield
 
     sc = airshield.load_scenario(str(out))
     counts = {w.name: w.count for w in sc.waves}
     assert counts == {"shahed": 30, "decoys": 20, "cruise": 2}
-    assert all(w.main_direction is not None and w.main_direction.asset == "kyiv"
-               for w in sc.waves)
+    assert all(w.main_direction is not None and w.main_direction.asset == "kyiv" for w in sc.waves)

@@ -117,8 +117,16 @@ def test_strict_unknown_is_error(daily_csv: Path) -> None:
 
 
 def test_bad_date_names_column_and_line(make_csv) -> None:  # type: ignore[no-untyped-def]
-    rows = [*ROWS[:3], row(time_start="11/03/2024", time_end="2024-03-11", model="ZALA",
-                           launched="1.0", destroyed="1.0")]
+    rows = [
+        *ROWS[:3],
+        row(
+            time_start="11/03/2024",
+            time_end="2024-03-11",
+            model="ZALA",
+            launched="1.0",
+            destroyed="1.0",
+        ),
+    ]
     p = make_csv(rows)
     with pytest.raises(ScenarioError) as e:
         read_daily_csv(p)
@@ -128,8 +136,17 @@ def test_bad_date_names_column_and_line(make_csv) -> None:  # type: ignore[no-un
 
 @pytest.mark.parametrize("value", ["abc", "-3", "2.5"])
 def test_bad_count(make_csv, value: str) -> None:  # type: ignore[no-untyped-def]
-    p = make_csv([row(time_start="2024-01-01", time_end="2024-01-01", model="ZALA",
-                      launched=value, destroyed="0")])
+    p = make_csv(
+        [
+            row(
+                time_start="2024-01-01",
+                time_end="2024-01-01",
+                model="ZALA",
+                launched=value,
+                destroyed="0",
+            )
+        ]
+    )
     with pytest.raises(ScenarioError) as e:
         read_daily_csv(p)
     assert f"{p}:2: launched:" in str(e.value)

@@ -75,12 +75,27 @@ def test_nightly_and_largest(make_csv) -> None:  # type: ignore[no-untyped-def]
     rows = []
     sizes = {"2025-01-05": 50, "2025-01-06": 200, "2025-01-08": 120}
     for day, n in sizes.items():
-        rows.append(row(time_start=f"{day} 20:00", time_end=f"{day} 23:00",
-                        model="Shahed-136/131", launched=f"{n}.0", destroyed=f"{n // 2}.0"))
-        rows.append(row(time_start=f"{day} 20:00", time_end=f"{day} 23:00", model="Kalibr",
-                        launched="4.0", destroyed="4.0"))
-        rows.append(row(time_start=day, time_end=day, model="Orlan-10", launched="9.0",
-                        destroyed="9.0"))
+        rows.append(
+            row(
+                time_start=f"{day} 20:00",
+                time_end=f"{day} 23:00",
+                model="Shahed-136/131",
+                launched=f"{n}.0",
+                destroyed=f"{n // 2}.0",
+            )
+        )
+        rows.append(
+            row(
+                time_start=f"{day} 20:00",
+                time_end=f"{day} 23:00",
+                model="Kalibr",
+                launched="4.0",
+                destroyed="4.0",
+            )
+        )
+        rows.append(
+            row(time_start=day, time_end=day, model="Orlan-10", launched="9.0", destroyed="9.0")
+        )
     f = read_daily_csv(make_csv(rows)).frame
     nt = nightly_totals(f)
     assert list(nt["total"]) == [54, 204, 124]  # tactical drones excluded

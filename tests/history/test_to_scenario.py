@@ -25,23 +25,25 @@ def test_counts_decoy_share_from_template() -> None:
 def test_counts_explicit_decoy_share_and_decoys() -> None:
     counts, _ = scenario_counts(claim("Russia launched 100 drones."), TEMPLATE, decoy_share=0.0)
     assert counts["drone"] == 100 and counts["decoy"] == 0
-    counts, _ = scenario_counts(claim("Russia launched 70 Shahed drones and 30 decoys."),
-                                TEMPLATE)
+    counts, _ = scenario_counts(claim("Russia launched 70 Shahed drones and 30 decoys."), TEMPLATE)
     assert counts["drone"] == 70 and counts["decoy"] == 30
 
 
 def test_counts_untyped_missiles_and_unknown() -> None:
     counts, notes = scenario_counts(claim("Russia launched 8 missiles."), TEMPLATE)
     assert counts["cruise_missile"] == 6 and counts["ballistic_missile"] == 2
-    counts, notes = scenario_counts(claim("Russia launched 104 strikes."), TEMPLATE,
-                                    decoy_share=0.0)
+    counts, notes = scenario_counts(
+        claim("Russia launched 104 strikes."), TEMPLATE, decoy_share=0.0
+    )
     assert sum(counts.values()) == 104
     assert any("unstated kind" in n for n in notes)
 
 
 def test_counts_keep_typed_breakdown_of_a_total() -> None:
-    c = claim("The enemy attacked with 214 air attack means: 187 drones; 27 missiles "
-              "(20 cruise missiles and 7 ballistic missiles).")
+    c = claim(
+        "The enemy attacked with 214 air attack means: 187 drones; 27 missiles "
+        "(20 cruise missiles and 7 ballistic missiles)."
+    )
     counts, _ = scenario_counts(c, TEMPLATE, decoy_share=0.0)
     assert counts == {"drone": 187, "decoy": 0, "cruise_missile": 20, "ballistic_missile": 7}
 
@@ -49,15 +51,15 @@ def test_counts_keep_typed_breakdown_of_a_total() -> None:
 def test_build_and_simulate(tmp_path: Path) -> None:
     lay = tmp_path / "lay.yaml"
     lay.write_text(LAYDOWN, encoding="utf-8")
-    built = scenario_from_text("Russia launched 20 drones and 1 Iskander-M missile at Odesa.",
-                               laydown=lay)
+    built = scenario_from_text(
+        "Russia launched 20 drones and 1 Iskander-M missile at Odesa.", laydown=lay
+    )
     sc = built.scenario
     assert sc.total_threats() == 21
     names = {w.name: w for w in sc.waves}
     assert "ballistic_missile-wave" in names  # laydown has no ballistic wave: one is added
     assert names["ballistic_missile-wave"].threat == "iskander-m"
-    assert all(w.main_direction is not None and w.main_direction.asset == "odesa"
-               for w in sc.waves)
+    assert all(w.main_direction is not None and w.main_direction.asset == "odesa" for w in sc.waves)
     res = sc.simulate(reps=5, seed=3)
     frame = res.to_frame()
     assert (frame["launched"] == frame["destroyed"] + frame["lost"] + frame["leaked"]).all()

@@ -59,11 +59,13 @@ def rolling_origin(
     first_night = series.index.min()
     last_night = series.index.max()
     complete = [
-        m for m in actual.index
+        m
+        for m in actual.index
         if m.start_time >= first_night and m.end_time.normalize() <= last_night
     ]
     origins = [
-        m for m in complete
+        m
+        for m in complete
         if m.start_time - pd.Timedelta(days=window_nights) >= first_night
         and sum(1 for p in complete if p < m and p >= m - 3) == 3
     ]
@@ -79,8 +81,14 @@ def rolling_origin(
     rows: list[dict[str, object]] = []
     seeds = np.random.SeedSequence(seed).spawn(len(origins))
     for m, ss in zip(origins, seeds, strict=True):
-        model = fit_tempo(series, origin=m.start_time, window_nights=window_nights, trend=trend,
-                          slope_prior_sd=slope_prior_sd, halflife_nights=halflife_nights)
+        model = fit_tempo(
+            series,
+            origin=m.start_time,
+            window_nights=window_nights,
+            trend=trend,
+            slope_prior_sd=slope_prior_sd,
+            halflife_nights=halflife_nights,
+        )
         fc = model.forecast(sims=sims, seed=int(ss.generate_state(1)[0])).set_index("kind")
         for kind in kinds:
             col = actual[kind]
@@ -88,9 +96,17 @@ def rolling_origin(
             prev = [float(col[m - i]) for i in (1, 2, 3)]
             base = {"origin": str(m), "kind": kind, "actual": obs}
             q = {c: float(fc[c][kind]) for c in ("median", "lo80", "hi80", "lo95", "hi95")}
-            rows.append({**base, "method": "model", "forecast": q["median"],
-                         "lo80": q["lo80"], "hi80": q["hi80"], "lo95": q["lo95"],
-                         "hi95": q["hi95"]})
+            rows.append(
+                {
+                    **base,
+                    "method": "model",
+                    "forecast": q["median"],
+                    "lo80": q["lo80"],
+                    "hi80": q["hi80"],
+                    "lo95": q["lo95"],
+                    "hi95": q["hi95"],
+                }
+            )
             rows.append({**base, "method": "last_month", "forecast": prev[0]})
             rows.append({**base, "method": "mean_3_months", "forecast": float(np.mean(prev))})
     forecasts = pd.DataFrame(rows)

@@ -95,8 +95,7 @@ def observed_nights(frame: pd.DataFrame, period: str = "quarter") -> pd.DataFram
             "kind": kind,
             "launched": f["launched"].astype("int64"),
             "destroyed": f["destroyed"].astype("int64"),
-            "sep_launched": f["launched"].where(f["regime"].eq("separate_lost"), 0)
-            .astype("int64"),
+            "sep_launched": f["launched"].where(f["regime"].eq("separate_lost"), 0).astype("int64"),
             "lost_trials": f["launched"].where(lost_ok, 0).astype("int64"),
             "lost": f["lost"].where(lost_ok, 0).fillna(0).astype("int64"),
         }
@@ -111,8 +110,9 @@ def observed_nights(frame: pd.DataFrame, period: str = "quarter") -> pd.DataFram
 
 def representative_raid(nights: pd.DataFrame) -> dict[str, int]:
     """Mean launches per raid night by kind (kinds used at all get at least one)."""
-    per_night = nights.pivot_table(index="night", columns="kind", values="launched",
-                                   aggfunc="sum", fill_value=0)
+    per_night = nights.pivot_table(
+        index="night", columns="kind", values="launched", aggfunc="sum", fill_value=0
+    )
     out: dict[str, int] = {}
     for k in CAL_KINDS:
         if k in per_night and per_night[k].sum() > 0:
@@ -127,7 +127,11 @@ class Simulator(Protocol):
     """What calibration needs from an engine: outcome fractions for given shifts and a raid."""
 
     def fractions(
-        self, raid: dict[str, int], kin_shift: dict[str, float], ew_shift: float, reps: int,
+        self,
+        raid: dict[str, int],
+        kin_shift: dict[str, float],
+        ew_shift: float,
+        reps: int,
         seed: int,
     ) -> dict[str, tuple[float, float, float]]:
         """kind -> (destroyed fraction, lost fraction, Monte Carlo s.e. of destroyed)."""
@@ -156,7 +160,11 @@ class AnalyticSimulator:
     ew_attempts: int = 2
 
     def fractions(
-        self, raid: dict[str, int], kin_shift: dict[str, float], ew_shift: float, reps: int,
+        self,
+        raid: dict[str, int],
+        kin_shift: dict[str, float],
+        ew_shift: float,
+        reps: int,
         seed: int,
     ) -> dict[str, tuple[float, float, float]]:
         out = {}
@@ -196,13 +204,16 @@ class EngineSimulator:
             if e.kind == "ew":
                 new = {k: shift_pk(v, ew_shift) for k, v in pk.items()}
             else:
-                new = {k: shift_pk(v, kin_shift.get("drone" if k == "decoy" else k, 0.0))
-                       for k, v in pk.items()}
+                new = {
+                    k: shift_pk(v, kin_shift.get("drone" if k == "decoy" else k, 0.0))
+                    for k, v in pk.items()
+                }
             out.append(e.model_copy(update={"pk": KillProbabilities(**new)}))
         return out
 
-    def scenario(self, raid: dict[str, int], kin_shift: dict[str, float],
-                 ew_shift: float) -> Scenario:
+    def scenario(
+        self, raid: dict[str, int], kin_shift: dict[str, float], ew_shift: float
+    ) -> Scenario:
         """The laydown against ``raid`` with shifted effector types."""
         from airshield.history.to_scenario import waves_for_counts
         from airshield.scenario.models import CatalogOverrides
@@ -223,7 +234,11 @@ class EngineSimulator:
         return self.laydown.model_copy(update={"waves": waves, "catalog": overrides})
 
     def fractions(
-        self, raid: dict[str, int], kin_shift: dict[str, float], ew_shift: float, reps: int,
+        self,
+        raid: dict[str, int],
+        kin_shift: dict[str, float],
+        ew_shift: float,
+        reps: int,
         seed: int,
     ) -> dict[str, tuple[float, float, float]]:
         sc = self.scenario(raid, kin_shift, ew_shift)
@@ -252,9 +267,11 @@ def _deviance(x: float | np.ndarray, n: float | np.ndarray, p: np.ndarray) -> np
     p = np.clip(p, 1e-6, 1 - 1e-6)
     with np.errstate(divide="ignore", invalid="ignore"):
         a = np.where(x > 0, x * np.log(np.where(x > 0, x / np.maximum(n, 1e-12), 1) / p), 0.0)
-        b = np.where(n - x > 0,
-                     (n - x) * np.log(np.where(n - x > 0, (n - x) / np.maximum(n, 1e-12), 1)
-                                      / (1 - p)), 0.0)
+        b = np.where(
+            n - x > 0,
+            (n - x) * np.log(np.where(n - x > 0, (n - x) / np.maximum(n, 1e-12), 1) / (1 - p)),
+            0.0,
+        )
     return 2 * (a + b)
 
 
@@ -322,15 +339,24 @@ class CalibrationResult:
             ):
                 for e in self.simulator.effector_types(kin, ew):
                     for k, v in e.pk.model_dump().items():
-                        rows.append({"period": f.period, "effector_type": e.name,
-                                     "effector_kind": e.kind, "threat_kind": k, "which": lo_hi,
-                                     "pk": v})
+                        rows.append(
+                            {
+                                "period": f.period,
+                                "effector_type": e.name,
+                                "effector_kind": e.kind,
+                                "threat_kind": k,
+                                "which": lo_hi,
+                                "pk": v,
+                            }
+                        )
         wide = pd.DataFrame(rows).pivot_table(
-            index=["period", "effector_type", "effector_kind", "threat_kind"], columns="which",
+            index=["period", "effector_type", "effector_kind", "threat_kind"],
+            columns="which",
             values="pk",
         )
-        return wide.reset_index()[["period", "effector_type", "effector_kind", "threat_kind",
-                                   "fit", "lo", "hi"]]
+        return wide.reset_index()[
+            ["period", "effector_type", "effector_kind", "threat_kind", "fit", "lo", "hi"]
+        ]
 
     def calibrated_scenario(self, period: str | None = None) -> Scenario:
         """The laydown with the calibrated effector types of ``period`` (default: the last)."""
@@ -348,15 +374,22 @@ class CalibrationResult:
             f"{lay.description} Calibrated to the daily record, period {fit.period}: kinetic "
             + ", ".join(f"{k} logit shift {v:+.2f}" for k, v in fit.kin.items())
             + f"; EW logit shift {fit.ew:+.2f}"
-            + ("" if fit.ew_identified else " (not identified: catalog value)") + "."
+            + ("" if fit.ew_identified else " (not identified: catalog value)")
+            + "."
         ).strip()
-        return lay.model_copy(update={"catalog": overrides, "description": desc,
-                                      "name": f"{lay.name}-calibrated-{fit.period}"})
+        return lay.model_copy(
+            update={
+                "catalog": overrides,
+                "description": desc,
+                "name": f"{lay.name}-calibrated-{fit.period}",
+            }
+        )
 
 
 def _observed(nights: pd.DataFrame) -> dict[str, dict[str, float]]:
-    g = nights.groupby("kind")[["launched", "destroyed", "sep_launched", "lost_trials",
-                                 "lost"]].sum()
+    g = nights.groupby("kind")[
+        ["launched", "destroyed", "sep_launched", "lost_trials", "lost"]
+    ].sum()
     out = {}
     for k, r in g.iterrows():
         out[str(k)] = {
@@ -401,8 +434,9 @@ class _Lattice:
                     idx[k] = int(np.argmin(_deviance(o[k]["destroyed"], o[k]["launched"], pred)))
             if not (self.ew_identified and "drone" in idx):
                 break
-            dv2 = _deviance(o["drone"]["lost"], o["drone"]["lost_trials"],
-                            self.surf_l["drone"][idx["drone"], :])
+            dv2 = _deviance(
+                o["drone"]["lost"], o["drone"]["lost_trials"], self.surf_l["drone"][idx["drone"], :]
+            )
             new = int(np.argmin(dv2))
             if new == ew_idx:
                 break
@@ -465,14 +499,17 @@ def calibrate(
             lost[k] = np.maximum.accumulate(lost[k], axis=1)
         mesh_k, mesh_e = np.meshgrid(kf, ef, indexing="ij")
         pts = np.stack([mesh_k.ravel(), mesh_e.ravel()], axis=1)
-        surf_d = {k: RegularGridInterpolator((kg, eg), dest[k])(pts).reshape(mesh_k.shape)
-                  for k in raid}
-        surf_l = {k: RegularGridInterpolator((kg, eg), lost[k])(pts).reshape(mesh_k.shape)
-                  for k in raid}
+        surf_d = {
+            k: RegularGridInterpolator((kg, eg), dest[k])(pts).reshape(mesh_k.shape) for k in raid
+        }
+        surf_l = {
+            k: RegularGridInterpolator((kg, eg), lost[k])(pts).reshape(mesh_k.shape) for k in raid
+        }
         obs = _observed(pn)
         drone_obs = obs.get("drone", {})
         ew_identified = bool(
-            "drone" in raid and drone_obs
+            "drone" in raid
+            and drone_obs
             and drone_obs["lost_trials"] >= min_lost_share * drone_obs["launched"]
         )
         e0 = int(np.argmin(np.abs(ef)))  # the catalog value (shift 0)
@@ -492,14 +529,35 @@ def calibrate(
                 if k in kb:
                     kin_b[k].append(kb[k])
             ew_b.append(eb)
-        kin_ci = {k: ((float(np.quantile(v, 0.025)), float(np.quantile(v, 0.975))) if v
-                      else (np.nan, np.nan)) for k, v in kin_b.items()}
-        ew_ci = ((float(np.quantile(ew_b, 0.025)), float(np.quantile(ew_b, 0.975)))
-                 if ew_identified and ew_b else (0.0, 0.0))
+        kin_ci = {
+            k: (
+                (float(np.quantile(v, 0.025)), float(np.quantile(v, 0.975)))
+                if v
+                else (np.nan, np.nan)
+            )
+            for k, v in kin_b.items()
+        }
+        ew_ci = (
+            (float(np.quantile(ew_b, 0.025)), float(np.quantile(ew_b, 0.975)))
+            if ew_identified and ew_b
+            else (0.0, 0.0)
+        )
         at_bound = {k: bool(np.isclose(v, kf[0]) or np.isclose(v, kf[-1])) for k, v in kin.items()}
         ew_at_bound = bool(ew_identified and (np.isclose(ew, ef[0]) or np.isclose(ew, ef[-1])))
-        fit = PeriodFit(label, raid, len(nights), kin, kin_ci, ew, ew_ci, ew_identified,
-                        at_bound, obs, ew_at_bound=ew_at_bound, merged=merged)
+        fit = PeriodFit(
+            label,
+            raid,
+            len(nights),
+            kin,
+            kin_ci,
+            ew,
+            ew_ci,
+            ew_identified,
+            at_bound,
+            obs,
+            ew_at_bound=ew_at_bound,
+            merged=merged,
+        )
         fit.simulated = simulator.fractions(raid, kin, ew, reps, seed + 1)
         fits.append(fit)
     report = fit_report(obs_nights, fits, simulator, reps=reps, seed=seed + 2, merged=merged)
@@ -570,11 +628,15 @@ def write_outputs(result: CalibrationResult, out_dir: str | Path) -> dict[str, P
 
 def summary_dict(result: CalibrationResult) -> dict[str, Any]:
     """JSON-ready summary: parameters per period and kind, and the fit report."""
+
     def clean(df: pd.DataFrame) -> list[dict[str, Any]]:
         return [
             {str(k): (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
             for r in df.to_dict(orient="records")
         ]
 
-    return {"period": result.period, "params": clean(result.params()),
-            "report": clean(result.report)}
+    return {
+        "period": result.period,
+        "params": clean(result.params()),
+        "report": clean(result.report),
+    }

@@ -61,8 +61,11 @@ def nightly_series(
 
 def _log_nb(y: np.ndarray, mu: np.ndarray, r: float) -> np.ndarray:
     return (
-        special.gammaln(y + r) - special.gammaln(r) - special.gammaln(y + 1)
-        + r * np.log(r / (r + mu)) + y * np.log(mu / (r + mu))
+        special.gammaln(y + r)
+        - special.gammaln(r)
+        - special.gammaln(y + 1)
+        + r * np.log(r / (r + mu))
+        + y * np.log(mu / (r + mu))
     )
 
 
@@ -125,9 +128,7 @@ class KindTempo:
     hurdle: list[float] = field(default_factory=lambda: [0.0, 0.0])  # a0, a1
     hurdle_cov: list[list[float]] = field(default_factory=lambda: [[0.0, 0.0], [0.0, 0.0]])
     positive: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # b0, b1, log r
-    positive_cov: list[list[float]] = field(
-        default_factory=lambda: [[0.0] * 3 for _ in range(3)]
-    )
+    positive_cov: list[list[float]] = field(default_factory=lambda: [[0.0] * 3 for _ in range(3)])
     observed_mean: float = 0.0
     level_sd: float = 0.0  # s.d. of the monthly log level shift (random walk between months)
 
@@ -171,11 +172,18 @@ def fit_kind(
     w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)
     w = w * (w.sum() / max(float((w**2).sum()), 1e-12))  # Kish effective sample size
     z = (y > 0).astype(float)
-    out = KindTempo(kind=kind, nights=len(y), nights_used=int(z.sum()), active=bool(z.sum() > 0),
-                    observed_mean=float(y.mean()) if len(y) else 0.0, level_sd=level_sd)
+    out = KindTempo(
+        kind=kind,
+        nights=len(y),
+        nights_used=int(z.sum()),
+        active=bool(z.sum() > 0),
+        observed_mean=float(y.mean()) if len(y) else 0.0,
+        level_sd=level_sd,
+    )
     if not out.active:
         return out
     sd = slope_prior_sd if trend else 1e-6
+
     # hurdle: all nights; with all nights positive, the MLE runs off to infinity: the prior on
     # the intercept (s.d. 10 on the logit) keeps it finite without changing sensible fits
     def f_h(t: np.ndarray) -> float:
@@ -197,7 +205,9 @@ def fit_kind(
     r0 = m * m / max(v - m, 1e-3 * m) if v > m else 50.0
     start = np.array([np.log(m), 0.0, np.log(np.clip(r0, 0.05, 500.0))])
     res_p = optimize.minimize(
-        f_p, start, method="L-BFGS-B",
+        f_p,
+        start,
+        method="L-BFGS-B",
         bounds=[(-10.0, 15.0), (-3.0, 3.0), (-1.6, 8.0)],
     )
     out.positive = [float(v) for v in res_p.x]
@@ -255,8 +265,10 @@ class TempoModel:
         """
         if isinstance(nights, int):
             nights = pd.date_range(self.origin, periods=nights, freq="D")
-        gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(
-            np.random.SeedSequence(rng)
+        gen = (
+            rng
+            if isinstance(rng, np.random.Generator)
+            else np.random.default_rng(np.random.SeedSequence(rng))
         )
         tau = self._tau(nights)
         n = len(tau)
@@ -297,8 +309,13 @@ class TempoModel:
         (the record's drone line includes them). The campaign engine still caps each night by the
         attacker's stock and launch capacity. Validated against the campaign's ``ScheduleTempo``.
         """
-        types = {"drone": "shahed-136", "decoy": "gerbera", "cruise_missile": "kh-101",
-                 "ballistic_missile": "iskander-m", **(threat_types or {})}
+        types = {
+            "drone": "shahed-136",
+            "decoy": "gerbera",
+            "cruise_missile": "kh-101",
+            "ballistic_missile": "iskander-m",
+            **(threat_types or {}),
+        }
         first = pd.Timestamp(start or self.origin)
         dates = pd.date_range(first, periods=nights, freq="D")
         draws = self.sample_nights(dates, np.random.default_rng(np.random.SeedSequence(seed)))[0]
@@ -341,8 +358,9 @@ class TempoModel:
         if start.day != 1:
             end = start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
         nights = pd.date_range(start, end, freq="D") if periods is None else periods
-        draws = self.sample_nights(nights, np.random.default_rng(np.random.SeedSequence(seed)),
-                                   sims=sims)
+        draws = self.sample_nights(
+            nights, np.random.default_rng(np.random.SeedSequence(seed)), sims=sims
+        )
         month = nights.to_period("M")
         rows: list[dict[str, Any]] = []
         for m in month.unique():
@@ -350,11 +368,19 @@ class TempoModel:
             per_kind = draws[:, sel, :].sum(axis=1)  # (sims, kinds)
             totals = per_kind.sum(axis=1)
             big = (draws[:, sel, :].sum(axis=2) >= self.big_raid_threshold).sum(axis=1)
-            series = {**{k: per_kind[:, i] for i, k in enumerate(TEMPO_KINDS)},
-                      "total": totals, "big_raids": big}
+            series = {
+                **{k: per_kind[:, i] for i, k in enumerate(TEMPO_KINDS)},
+                "total": totals,
+                "big_raids": big,
+            }
             for name, x in series.items():
-                row: dict[str, Any] = {"month": str(m), "kind": name, "nights": int(sel.sum()),
-                                       "mean": float(x.mean()), "median": float(np.median(x))}
+                row: dict[str, Any] = {
+                    "month": str(m),
+                    "kind": name,
+                    "nights": int(sel.sum()),
+                    "mean": float(x.mean()),
+                    "median": float(np.median(x)),
+                }
                 for lv in levels:
                     tag = f"{round(lv * 100)}"
                     row[f"lo{tag}"] = float(np.quantile(x, (1 - lv) / 2))
@@ -363,9 +389,7 @@ class TempoModel:
         return pd.DataFrame(rows)
 
 
-def _level_shifts(
-    gen: np.random.Generator, tau: np.ndarray, sd: float, sims: int
-) -> np.ndarray:
+def _level_shifts(gen: np.random.Generator, tau: np.ndarray, sd: float, sims: int) -> np.ndarray:
     """Random-walk shifts of the log level, one step per month from the origin: ``(sims, n)``."""
     if sd <= 0:
         return np.zeros((sims, len(tau)))
@@ -421,8 +445,9 @@ def fit_tempo(
     origin_ts = (
         pd.Timestamp(origin) if origin is not None else series.index.max() + pd.Timedelta(days=1)
     )
-    window = series[(series.index < origin_ts)
-                    & (series.index >= origin_ts - pd.Timedelta(days=window_nights))]
+    window = series[
+        (series.index < origin_ts) & (series.index >= origin_ts - pd.Timedelta(days=window_nights))
+    ]
     if len(window) == 0:
         raise ValueError(f"no nights in the {window_nights} nights before {origin_ts.date()}")
     age = (origin_ts - pd.DatetimeIndex(window.index)).days.to_numpy(dtype=float)
@@ -430,8 +455,15 @@ def fit_tempo(
     weights = None if halflife_nights is None else 0.5 ** (age / halflife_nights)
     before = series[series.index < origin_ts]
     kinds = {
-        k: fit_kind(k, tau, window[k].to_numpy(), trend=trend, slope_prior_sd=slope_prior_sd,
-                    weights=weights, level_sd=monthly_level_sd(before[k], level_months))
+        k: fit_kind(
+            k,
+            tau,
+            window[k].to_numpy(),
+            trend=trend,
+            slope_prior_sd=slope_prior_sd,
+            weights=weights,
+            level_sd=monthly_level_sd(before[k], level_months),
+        )
         for k in TEMPO_KINDS
     }
     big = int((window["total"] >= big_raid_threshold).sum())

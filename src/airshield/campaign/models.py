@@ -292,8 +292,6 @@ class Defender(Strict):
     purchases: list[Purchase] = Field(default_factory=list)
 
 
-
-
 class Campaign(Strict):
     """A campaign: a raid template run night after night with attacker and defender stocks."""
 

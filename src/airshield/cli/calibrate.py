@@ -33,8 +33,9 @@ def _records(df: Any) -> list[dict[str, Any]]:
 
     out = []
     for r in df.to_dict(orient="records"):
-        out.append({str(k): (None if isinstance(v, float) and np.isnan(v) else v)
-                    for k, v in r.items()})
+        out.append(
+            {str(k): (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
+        )
     return out
 
 
@@ -47,16 +48,19 @@ def _f(x: Any, digits: int = 2) -> str:
 
 
 def _calibrate_app() -> typer.Typer:
-    app = typer.Typer(help="Fit engine parameters to the daily attack record.",
-                      no_args_is_help=True)
+    app = typer.Typer(
+        help="Fit engine parameters to the daily attack record.", no_args_is_help=True
+    )
 
     @app.command("fit")
     def fit(
         file: RecordArg,
         laydown: Annotated[
             Path | None,
-            typer.Option(help="scenario YAML of the laydown (default: the packaged notional "
-                         "national laydown)"),
+            typer.Option(
+                help="scenario YAML of the laydown (default: the packaged notional "
+                "national laydown)"
+            ),
         ] = None,
         period: Annotated[str, typer.Option(help="month | quarter | regime | all")] = "quarter",
         only: Annotated[
@@ -67,8 +71,10 @@ def _calibrate_app() -> typer.Typer:
         seed: Annotated[int, typer.Option(help="root seed")] = 0,
         unreported_lost: Annotated[
             str,
-            typer.Option(help="where lost is not reported apart, compare the record's destroyed "
-                         "with the simulated 'neutralised' or 'destroyed'"),
+            typer.Option(
+                help="where lost is not reported apart, compare the record's destroyed "
+                "with the simulated 'neutralised' or 'destroyed'"
+            ),
         ] = "neutralised",
         out: Annotated[Path, typer.Option("--out", "-o", help="output folder")] = Path(
             "calibration"
@@ -92,17 +98,32 @@ def _calibrate_app() -> typer.Typer:
         from airshield.scenario import load_scenario
 
         if period not in PERIODS:
-            raise ScenarioError(None, [Problem("--period", f"{period!r}; expected one of "
-                                               f"{', '.join(PERIODS)}")])
+            raise ScenarioError(
+                None, [Problem("--period", f"{period!r}; expected one of {', '.join(PERIODS)}")]
+            )
         if unreported_lost not in ("neutralised", "destroyed"):
-            raise ScenarioError(None, [Problem("--unreported-lost", f"{unreported_lost!r}; "
-                                               "expected neutralised or destroyed")])
+            raise ScenarioError(
+                None,
+                [
+                    Problem(
+                        "--unreported-lost",
+                        f"{unreported_lost!r}; expected neutralised or destroyed",
+                    )
+                ],
+            )
         frame = load_tidy(file)
         lay = load_scenario(laydown) if laydown is not None else default_laydown()
         try:
-            res = calibrate(frame, EngineSimulator(lay), period=period, reps=reps,
-                            bootstrap=bootstrap, seed=seed, periods=only,
-                            unreported_lost=unreported_lost)
+            res = calibrate(
+                frame,
+                EngineSimulator(lay),
+                period=period,
+                reps=reps,
+                bootstrap=bootstrap,
+                seed=seed,
+                periods=only,
+                unreported_lost=unreported_lost,
+            )
         except ValueError as exc:
             raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
         paths = write_outputs(res, out)
@@ -110,8 +131,18 @@ def _calibrate_app() -> typer.Typer:
             print_json({**summary_dict(res), "files": {k: str(v) for k, v in paths.items()}})
             return
         t = Table(title=f"calibration by {period} (logit shifts of pk; 95 % bootstrap interval)")
-        for col in ("period", "kind", "nights", "kinetic shift", "EW shift", "obs destroyed",
-                    "sim", "obs lost", "sim lost", "flags"):
+        for col in (
+            "period",
+            "kind",
+            "nights",
+            "kinetic shift",
+            "EW shift",
+            "obs destroyed",
+            "sim",
+            "obs lost",
+            "sim lost",
+            "flags",
+        ):
             t.add_column(col, justify="left" if col in ("period", "kind", "flags") else "right")
         for r in _records(res.params()):
             flags = []
@@ -132,8 +163,10 @@ def _calibrate_app() -> typer.Typer:
         rep = res.report
         if len(rep):
             inside = rep.groupby("kind")["inside"].mean()
-            console.print("months where the simulated fraction lies in the observed 95 % "
-                          "interval: " + ", ".join(f"{k} {v:.0%}" for k, v in inside.items()))
+            console.print(
+                "months where the simulated fraction lies in the observed 95 % "
+                "interval: " + ", ".join(f"{k} {v:.0%}" for k, v in inside.items())
+            )
         for k, v in paths.items():
             console.print(f"wrote {k}: {v}")
 
@@ -141,8 +174,9 @@ def _calibrate_app() -> typer.Typer:
 
 
 def _tempo_app() -> typer.Typer:
-    app = typer.Typer(help="Raid tempo: fit, forecast and backtest nightly launch volume.",
-                      no_args_is_help=True)
+    app = typer.Typer(
+        help="Raid tempo: fit, forecast and backtest nightly launch volume.", no_args_is_help=True
+    )
 
     def _series(file: Path) -> Any:
         from airshield.calibrate.tempo import nightly_series
@@ -150,13 +184,19 @@ def _tempo_app() -> typer.Typer:
 
         return nightly_series(load_tidy(file))
 
-    def _fit(file: Path, origin: str | None, window: int, halflife: float | None,
-             trend: bool) -> Any:
+    def _fit(
+        file: Path, origin: str | None, window: int, halflife: float | None, trend: bool
+    ) -> Any:
         from airshield.calibrate.tempo import fit_tempo
 
         try:
-            return fit_tempo(_series(file), origin=origin, window_nights=window, trend=trend,
-                             halflife_nights=halflife)
+            return fit_tempo(
+                _series(file),
+                origin=origin,
+                window_nights=window,
+                trend=trend,
+                halflife_nights=halflife,
+            )
         except ValueError as exc:
             raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
 
@@ -193,11 +233,18 @@ def _tempo_app() -> typer.Typer:
         model = _fit(file, origin, window, halflife or None, trend)
         fc = model.forecast(months=months, sims=sims, seed=seed)
         if json_out:
-            print_json({"model": {"origin": model.origin, "window_nights": model.window_nights,
-                                  "big_raid_threshold": model.big_raid_threshold,
-                                  "big_raid_share": model.big_raid_share,
-                                  "composition": model.composition},
-                        "forecast": _records(fc)})
+            print_json(
+                {
+                    "model": {
+                        "origin": model.origin,
+                        "window_nights": model.window_nights,
+                        "big_raid_threshold": model.big_raid_threshold,
+                        "big_raid_share": model.big_raid_share,
+                        "composition": model.composition,
+                    },
+                    "forecast": _records(fc),
+                }
+            )
             return
         t = Table(title=f"tempo forecast from {model.origin} (window {window} nights)")
         for col in ("month", "kind", "median", "80 %", "95 %"):
@@ -205,8 +252,13 @@ def _tempo_app() -> typer.Typer:
         for r in _records(fc):
             if r["kind"] in ("decoy", "other") and r["hi95"] == 0:
                 continue
-            t.add_row(r["month"], r["kind"], f"{r['median']:.0f}",
-                      f"{r['lo80']:.0f}–{r['hi80']:.0f}", f"{r['lo95']:.0f}–{r['hi95']:.0f}")
+            t.add_row(
+                r["month"],
+                r["kind"],
+                f"{r['median']:.0f}",
+                f"{r['lo80']:.0f}–{r['hi80']:.0f}",
+                f"{r['lo95']:.0f}–{r['hi95']:.0f}",
+            )
         console.print(t)
         lo, hi = model.big_raid_share_ci
         console.print(
@@ -241,7 +293,8 @@ def _tempo_app() -> typer.Typer:
         text += f"{seed}) from the tempo model fitted before {model.origin}\n"
         text += yaml.safe_dump(
             {"tempo": sched},
-            sort_keys=False, default_flow_style=None,
+            sort_keys=False,
+            default_flow_style=None,
         )
         if out is None:
             sys.stdout.write(text)
@@ -266,9 +319,16 @@ def _tempo_app() -> typer.Typer:
         from airshield.calibrate.backtest import rolling_origin
 
         try:
-            bt = rolling_origin(_series(file), first_origin=first_origin,
-                                last_origin=last_origin, window_nights=window, trend=trend,
-                                halflife_nights=halflife or None, sims=sims, seed=seed)
+            bt = rolling_origin(
+                _series(file),
+                first_origin=first_origin,
+                last_origin=last_origin,
+                window_nights=window,
+                trend=trend,
+                halflife_nights=halflife or None,
+                sims=sims,
+                seed=seed,
+            )
         except ValueError as exc:
             raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
         if out is not None:
@@ -277,14 +337,32 @@ def _tempo_app() -> typer.Typer:
             print_json({"metrics": _records(bt.metrics)})
             return
         t = Table(title="rolling-origin backtest, one month ahead")
-        for col in ("kind", "method", "origins", "MAE", "RMSE", "MAPE", "sMAPE",
-                    "MAE / last month", "80 % cover", "95 % cover"):
+        for col in (
+            "kind",
+            "method",
+            "origins",
+            "MAE",
+            "RMSE",
+            "MAPE",
+            "sMAPE",
+            "MAE / last month",
+            "80 % cover",
+            "95 % cover",
+        ):
             t.add_column(col, justify="left" if col in ("kind", "method") else "right")
         for r in _records(bt.metrics):
-            t.add_row(r["kind"], r["method"], str(r["origins"]), _f(r["mae"], 0),
-                      _f(r["rmse"], 0), _f(r["mape"]), _f(r["smape"]),
-                      _f(r["mae_vs_last_month"]), _f(r.get("coverage80")),
-                      _f(r.get("coverage95")))
+            t.add_row(
+                r["kind"],
+                r["method"],
+                str(r["origins"]),
+                _f(r["mae"], 0),
+                _f(r["rmse"], 0),
+                _f(r["mape"]),
+                _f(r["smape"]),
+                _f(r["mae_vs_last_month"]),
+                _f(r.get("coverage80")),
+                _f(r.get("coverage95")),
+            )
         console.print(t)
         if out is not None:
             console.print(f"wrote {out}")

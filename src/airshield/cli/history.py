@@ -137,10 +137,20 @@ def _history_app() -> typer.Typer:
         if json_out:
             print_json(st.monthly_records(monthly))
             return
-        t = Table(title=f"{file.name}: per month and kind (neutralised = destroyed + lost; "
-                  f"{level:.0%} Jeffreys interval)")
-        for col in ("month", "kind", "nights", "launched", "destroyed", "lost", "neutralised %",
-                    "interval"):
+        t = Table(
+            title=f"{file.name}: per month and kind (neutralised = destroyed + lost; "
+            f"{level:.0%} Jeffreys interval)"
+        )
+        for col in (
+            "month",
+            "kind",
+            "nights",
+            "launched",
+            "destroyed",
+            "lost",
+            "neutralised %",
+            "interval",
+        ):
             t.add_column(col, justify="left" if col in ("month", "kind") else "right")
         for r in st.monthly_records(monthly):
             frac = r["fraction"]
@@ -173,15 +183,24 @@ def _history_app() -> typer.Typer:
         console.print(d)
         q = dist.quantiles
         console.print(
-            "median {p50:.0f}, p90 {p90:.0f}, p99 {p99:.0f}, max {max:.0f}, "
-            "mean {mean:.1f}".format(**q) if "p50" in q else "no raids"
+            "median {p50:.0f}, p90 {p90:.0f}, p99 {p99:.0f}, max {max:.0f}, mean {mean:.1f}".format(
+                **q
+            )
+            if "p50" in q
+            else "no raids"
         )
         y = Table(title="by year")
         for col in ("year", "nights", "mean", "median", "max", "nights ≥100"):
             y.add_column(col, justify="right")
         for yr in dist.by_year.to_dict(orient="records"):
-            y.add_row(str(yr["year"]), str(yr["nights"]), f"{yr['mean']:.1f}",
-                      f"{yr['median']:.0f}", str(yr["max"]), str(yr["over_100"]))
+            y.add_row(
+                str(yr["year"]),
+                str(yr["nights"]),
+                f"{yr['mean']:.1f}",
+                f"{yr['median']:.0f}",
+                str(yr["max"]),
+                str(yr["over_100"]),
+            )
         console.print(y)
 
     return history
@@ -256,8 +275,10 @@ def register(app: typer.Typer) -> None:
         file: Annotated[str, typer.Argument(help="bulletin or news text, or - for stdin")],
         laydown: Annotated[
             Path | None,
-            typer.Option(help="scenario YAML whose defences, assets and doctrine to use "
-                         "(default: the bundled national laydown)"),
+            typer.Option(
+                help="scenario YAML whose defences, assets and doctrine to use "
+                "(default: the bundled national laydown)"
+            ),
         ] = None,
         claim: Annotated[int, typer.Option(min=1, help="which claim (1 = first)")] = 1,
         out: Annotated[
@@ -268,8 +289,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
         decoy_share: Annotated[
             float | None,
-            typer.Option(min=0.0, max=1.0,
-                         help="share of the drones taken as decoys (default: the laydown's)"),
+            typer.Option(
+                min=0.0,
+                max=1.0,
+                help="share of the drones taken as decoys (default: the laydown's)",
+            ),
         ] = None,
         reps: Annotated[int, typer.Option(min=0, help="also simulate this many replications")] = 0,
         seed: Annotated[int, typer.Option(help="root seed for --reps")] = 1,
@@ -279,8 +303,12 @@ def register(app: typer.Typer) -> None:
 
         label, text = read_text_arg(file)
         built = scenario_from_text(
-            text, laydown=laydown, claim_index=claim - 1, ref_date=_parse_date(on, "--date"),
-            label=label, decoy_share=decoy_share,
+            text,
+            laydown=laydown,
+            claim_index=claim - 1,
+            ref_date=_parse_date(on, "--date"),
+            label=label,
+            decoy_share=decoy_share,
         )
         for note in built.notes:
             err_console.print(f"[yellow]note:[/yellow] {note}", markup=True, highlight=False)

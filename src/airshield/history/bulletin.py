@@ -62,11 +62,34 @@ _MONTH_RE = (
 _WEEKDAY_RE = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 
 _UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 _NUMW = "|".join(sorted([*_UNITS, "hundred", "thousand", "dozen"], key=len, reverse=True))
 
@@ -128,15 +151,24 @@ _WINDOW_RE = re.compile(
 _ROLE_CUES: tuple[tuple[str, str], ...] = (
     # (role, regex) -- longer phrases first; matches are taken left to right, non-overlapping
     ("destroyed", r"shot\s+down\s*(?:/|or|and)\s*(?:suppressed|jammed|neutrali[sz]ed)"),
-    ("destroyed", r"(?:shot|shooting|brought|taken|knocked)\s+down|down(?:ed|ing)"
-                  r"|destroy(?:ed|ing)|intercept(?:ed|ing)|neutrali[sz](?:ed|ing)"
-                  r"|eliminat(?:ed|ing)|repel(?:led|ling)|repulsed"),
-    ("lost", r"locationally\s+lost|location(?:ally)?[- ]lost|lost\s+(?:from|off|on)\s+(?:the\s+)?"
-             r"(?:radar|location)s?|disappeared\s+from\s+(?:the\s+)?radars?"
-             r"|(?:did\s+not|didn't|failed\s+to)\s+reach|suppressed|jammed|lost"
-             r"|(?:redirected|diverted)\s+by\s+(?:electronic\s+warfare|ew)"),
-    ("launched", r"launch(?:ed|es|ing)?|fir(?:ed|ing)|sent|unleash(?:ed|es|ing)?|deploy(?:ed|ing)"
-                 r"|us(?:ed|ing)|involv(?:ed|ing)|compris(?:ed|ing)|consist(?:ed|ing)\s+of"),
+    (
+        "destroyed",
+        r"(?:shot|shooting|brought|taken|knocked)\s+down|down(?:ed|ing)"
+        r"|destroy(?:ed|ing)|intercept(?:ed|ing)|neutrali[sz](?:ed|ing)"
+        r"|eliminat(?:ed|ing)|repel(?:led|ling)|repulsed",
+    ),
+    (
+        "lost",
+        r"locationally\s+lost|location(?:ally)?[- ]lost|lost\s+(?:from|off|on)\s+(?:the\s+)?"
+        r"(?:radar|location)s?|disappeared\s+from\s+(?:the\s+)?radars?"
+        r"|(?:did\s+not|didn't|failed\s+to)\s+reach|suppressed|jammed|lost"
+        r"|(?:redirected|diverted)\s+by\s+(?:electronic\s+warfare|ew)",
+    ),
+    (
+        "launched",
+        r"launch(?:ed|es|ing)?|fir(?:ed|ing)|sent|unleash(?:ed|es|ing)?|deploy(?:ed|ing)"
+        r"|us(?:ed|ing)|involv(?:ed|ing)|compris(?:ed|ing)|consist(?:ed|ing)\s+of",
+    ),
 )
 _ROLE_RE = re.compile(
     "|".join(f"(?P<{role}{i}>\\b(?:{rx})\\b)" for i, (role, rx) in enumerate(_ROLE_CUES)),
@@ -156,26 +188,45 @@ _CONTEXT_RE = re.compile(
 )
 
 _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("interceptor", re.compile(
-        r"\banti[- ](?:drone|shahed|aircraft\s+(?:missile\s+)?systems?|air)|\binterceptors?\b"
-        r"|\binterceptor\s+(?:drones?|missiles?)|\bpatriots?\b|\bnasams\b|\biris-t\b"
-        r"|\bair[- ]defen[cs]e\s+(?:missiles?|systems?|interceptors?)|\bpac-[23]\b"
-        r"|\b(?:weapons?|missile|defen[cs]e)\s+systems?\b",
-        re.I)),
-    ("decoy", re.compile(
-        r"\bdecoys?\b|\bimitat(?:or|ion)s?\b|\bsimulat(?:or|ion)s?\b|\bdumm(?:y|ies)\b"
-        r"|\bgerberas?\b|\bparodiyas?\b|\bfalse\s+targets?\b", re.I)),
-    ("drone", re.compile(
-        r"\bdrones?\b|\buavs?\b|\bunmanned\b|\bshaheds?\b|\bgerans?\b|\bkamikaze\b"
-        r"|\bloitering\s+munitions?\b|\bquadcopters?\b|\bfpvs?\b|\bshahed-type\b", re.I)),
+    (
+        "interceptor",
+        re.compile(
+            r"\banti[- ](?:drone|shahed|aircraft\s+(?:missile\s+)?systems?|air)|\binterceptors?\b"
+            r"|\binterceptor\s+(?:drones?|missiles?)|\bpatriots?\b|\bnasams\b|\biris-t\b"
+            r"|\bair[- ]defen[cs]e\s+(?:missiles?|systems?|interceptors?)|\bpac-[23]\b"
+            r"|\b(?:weapons?|missile|defen[cs]e)\s+systems?\b",
+            re.I,
+        ),
+    ),
+    (
+        "decoy",
+        re.compile(
+            r"\bdecoys?\b|\bimitat(?:or|ion)s?\b|\bsimulat(?:or|ion)s?\b|\bdumm(?:y|ies)\b"
+            r"|\bgerberas?\b|\bparodiyas?\b|\bfalse\s+targets?\b",
+            re.I,
+        ),
+    ),
+    (
+        "drone",
+        re.compile(
+            r"\bdrones?\b|\buavs?\b|\bunmanned\b|\bshaheds?\b|\bgerans?\b|\bkamikaze\b"
+            r"|\bloitering\s+munitions?\b|\bquadcopters?\b|\bfpvs?\b|\bshahed-type\b",
+            re.I,
+        ),
+    ),
     ("cruise_missile", re.compile(r"\bcruise\b", re.I)),
     ("ballistic_missile", re.compile(r"\b(?:aero)?ballistic\b", re.I)),
     ("missile", re.compile(r"\bmissiles?\b|\brockets?\b", re.I)),
     ("other", re.compile(r"\b(?:guided\s+|glide\s+|aerial\s+)?bombs?\b|\bkabs?\b", re.I)),
-    ("unknown", re.compile(
-        r"\bstrikes?\b|\b(?:aerial\s+|air\s+)?targets?\b|\bair[- ]attack\s+(?:means|vehicles?"
-        r"|weapons?|assets?)\b|\bmeans\s+of\s+(?:air\s+)?attack\b|\b(?:aerial|air)\s+weapons?\b"
-        r"|\bprojectiles?\b|\bmunitions?\b|\bweapons?\b|\baerial\s+vehicles?\b", re.I)),
+    (
+        "unknown",
+        re.compile(
+            r"\bstrikes?\b|\b(?:aerial\s+|air\s+)?targets?\b|\bair[- ]attack\s+(?:means|vehicles?"
+            r"|weapons?|assets?)\b|\bmeans\s+of\s+(?:air\s+)?attack\b|\b(?:aerial|air)\s+weapons?\b"
+            r"|\bprojectiles?\b|\bmunitions?\b|\bweapons?\b|\baerial\s+vehicles?\b",
+            re.I,
+        ),
+    ),
 )
 _MODEL_TOKEN_RE = re.compile(
     r"\b(?:[A-Z][A-Za-z]*-\d+[A-Za-z]*(?:/[A-Z]*-?\d*[A-Za-z]*)*|Kalibrs?|Kinzhals?|Iskanders?"
@@ -193,9 +244,12 @@ _FILLER_RE = re.compile(
     r"|of\s+these|of\s+which|of\s+the\s+total)*$",
     re.IGNORECASE,
 )
-_LIST_GAP_RE = re.compile(r"^(?:\s*(?:,|and|or|as\s+well\s+as)\s*#)*[\s\"']*"
-                          r"(?:(?:were|was|are|have\s+been|had\s+been|has\s+been|all|also"
-                          r"|reportedly|successfully|then|later)\s*)*$", re.IGNORECASE)
+_LIST_GAP_RE = re.compile(
+    r"^(?:\s*(?:,|and|or|as\s+well\s+as)\s*#)*[\s\"']*"
+    r"(?:(?:were|was|are|have\s+been|had\s+been|has\s+been|all|also"
+    r"|reportedly|successfully|then|later)\s*)*$",
+    re.IGNORECASE,
+)
 _QUALIFIERS: tuple[tuple[str, str], ...] = (
     ("more than", r"more\s+than|over|upwards\s+of|in\s+excess\s+of|above|exceeding"),
     ("at least", r"at\s+least|no\s+fewer\s+than|no\s+less\s+than|a\s+minimum\s+of"),
@@ -233,12 +287,18 @@ _SAID_AFTER_RE = re.compile(
 )
 _PLACE_WORD = r"[A-Z][\w'’]*(?:-[A-Z][\w'’]*)*"
 _PLACE_RE = (
-    r"(?P<place>(?:the\s+)?(?:city\s+of\s+|capital\s+|region\s+of\s+)?" + _PLACE_WORD
-    + r"(?:\s+(?:" + _PLACE_WORD + r"|oblast|region|province|city))*)"
+    r"(?P<place>(?:the\s+)?(?:city\s+of\s+|capital\s+|region\s+of\s+)?"
+    + _PLACE_WORD
+    + r"(?:\s+(?:"
+    + _PLACE_WORD
+    + r"|oblast|region|province|city))*)"
 )
 _PLACES_RE = _PLACE_RE.replace("(?P<place>", "(?P<place>(?:") + (
-    r"(?:\s+and\s+(?:the\s+)?" + _PLACE_WORD
-    + r"(?:\s+(?:" + _PLACE_WORD + r"|oblast|region|province|city))*)*)"
+    r"(?:\s+and\s+(?:the\s+)?"
+    + _PLACE_WORD
+    + r"(?:\s+(?:"
+    + _PLACE_WORD
+    + r"|oblast|region|province|city))*)*)"
 )
 _RAID_VERBS = (
     r"(?:attack(?:ed|s|ing)?|strike|strikes|struck|raid|assault|barrage|launch(?:ed|es|ing)?"
@@ -251,17 +311,18 @@ _TARGET_RES = (
         r"(?:the\s+)?(?:capital\s+|city\s+of\s+)?" + _PLACES_RE
     ),
     re.compile(
-        r"(?:western|eastern|southern|northern|central)?\s*\b" + _PLACES_RE
+        r"(?:western|eastern|southern|northern|central)?\s*\b"
+        + _PLACES_RE
         + r"\s+(?:was|were|being|as)?\s*the\s+main\s+target"
     ),
     re.compile(
         r"\b(?:attacked|attacking|hit|struck|pummell?ed|pounded|battered|bombarded|shelled)\s+"
-        + _PLACE_RE + r"\s+with\b"
+        + _PLACE_RE
+        + r"\s+with\b"
     ),
     re.compile(
         r"\b(?:targeting|targetting|targeted|aimed\s+at)\s+(?:the\s+)?(?:capital\s+|city\s+of\s+"
-        r"|region\s+of\s+|western\s+|central\s+|eastern\s+|southern\s+|northern\s+)?"
-        + _PLACES_RE
+        r"|region\s+of\s+|western\s+|central\s+|eastern\s+|southern\s+|northern\s+)?" + _PLACES_RE
     ),
     re.compile(
         r"\b" + _RAID_VERBS + r"\b[^.;,]{0,60}?\b(?:on|at|against|towards?)\s+"
@@ -270,15 +331,45 @@ _TARGET_RES = (
     ),
 )
 _NOT_PLACES = frozenset(
-    {*(m.capitalize() for m in _MONTHS), *(d.capitalize() for d in _WEEKDAYS), "The", "A",
-     "An", "This", "That", "It", "He", "She", "They", "We", "I", "Russia's", "Russian",
-     "Ukrainian", "American", "Iranian", "European", "NATO", "US", "U.S.", "Moscow's", "Kyiv's",
-     "Trump", "Putin", "Zelensky", "Zelenskyy", "Sunday's", "Air", "Force"}
+    {
+        *(m.capitalize() for m in _MONTHS),
+        *(d.capitalize() for d in _WEEKDAYS),
+        "The",
+        "A",
+        "An",
+        "This",
+        "That",
+        "It",
+        "He",
+        "She",
+        "They",
+        "We",
+        "I",
+        "Russia's",
+        "Russian",
+        "Ukrainian",
+        "American",
+        "Iranian",
+        "European",
+        "NATO",
+        "US",
+        "U.S.",
+        "Moscow's",
+        "Kyiv's",
+        "Trump",
+        "Putin",
+        "Zelensky",
+        "Zelenskyy",
+        "Sunday's",
+        "Air",
+        "Force",
+    }
 )
 _PERIOD_RE = re.compile(
     r"\b(?:(?:over|in|during|throughout)\s+)?(?:the\s+)?(?:past|last|previous|this|that)\s+"
     r"(?:week|month|year|\d+\s+days|few\s+days|weekend)\b"
-    r"|\b(?:in|during|throughout|since)\s+(?:early\s+|late\s+|mid-)?" + _MONTH_RE
+    r"|\b(?:in|during|throughout|since)\s+(?:early\s+|late\s+|mid-)?"
+    + _MONTH_RE
     + r"(?!\s+\d)(?:\s+(?:19|20)\d{2})?\b|\bsince\s+the\s+start\s+of\s+(?:the\s+)?"
     r"(?:year|month|war|invasion)\b",
     re.IGNORECASE,
@@ -397,8 +488,10 @@ class Claim:
 def _total(counts: dict[str, int]) -> int | None:
     if not counts:
         return None
-    missiles = max(counts.get("missile", 0),
-                   counts.get("cruise_missile", 0) + counts.get("ballistic_missile", 0))
+    missiles = max(
+        counts.get("missile", 0),
+        counts.get("cruise_missile", 0) + counts.get("ballistic_missile", 0),
+    )
     typed = counts.get("drone", 0) + counts.get("decoy", 0) + counts.get("other", 0) + missiles
     return max(typed, counts.get("unknown", 0))
 
@@ -406,9 +499,23 @@ def _total(counts: dict[str, int]) -> int | None:
 # ----------------------------------------------------------------------------- text handling
 
 _TRANSLATE = str.maketrans(
-    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"',
-     "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", "\u00a0": " ", "\u202f": " ",
-     "\u2009": " ", "\u2011": "-", "\u2010": "-"}
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2012": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u2011": "-",
+        "\u2010": "-",
+    }
 )
 
 
@@ -443,31 +550,38 @@ def _sentences(text: str) -> list[tuple[int, int]]:
             ps, pe = blocks[-1]
             prev = text[ps:pe].rstrip()
             gap = text[pe:s]
-            if (gap.count("\n") == 1 and not starts_item and prev
-                    and prev[-1] not in ".!?:;\"'" and line[:1].strip()
-                    and not line.lstrip()[:1].isupper()) or (
-                gap.count("\n") == 1 and not starts_item and prev and prev[-1] in ",-"
-            ):
+            if (
+                gap.count("\n") == 1
+                and not starts_item
+                and prev
+                and prev[-1] not in ".!?:;\"'"
+                and line[:1].strip()
+                and not line.lstrip()[:1].isupper()
+            ) or (gap.count("\n") == 1 and not starts_item and prev and prev[-1] in ",-"):
                 blocks[-1] = (ps, e)
                 continue
         blocks.append((s, e))
     for bs, be in blocks:
         start = bs
         for m in _SENT_END_RE.finditer(text, bs, be):
-            head = text[start:m.start()].rstrip("\"')] ")
+            head = text[start : m.start()].rstrip("\"')] ")
             if _ABBREV_RE.search(head):
                 continue
             spans.append((start, m.start()))
             start = m.end()
         spans.append((start, be))
-    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip()))
-            for s, e in spans if text[s:e].strip()]
+    return [
+        (s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip()))
+        for s, e in spans
+        if text[s:e].strip()
+    ]
 
 
 def _number_value(m: re.Match[str]) -> int | None:
     if m.group("digits"):
-        base = float(m.group("digits").replace(",", "") + (("." + m.group("dec"))
-                                                           if m.group("dec") else ""))
+        base = float(
+            m.group("digits").replace(",", "") + (("." + m.group("dec")) if m.group("dec") else "")
+        )
         if m.group("k"):
             base *= 1000
         return round(base) if float(base).is_integer() or m.group("k") else None
@@ -525,7 +639,7 @@ def _classify_phrase(phrase: str) -> tuple[str | None, tuple[str, ...], str | No
         if kind is not None:
             found.append(kind)
     if not found:
-        return (("unknown", (), notes[0]) if notes else (None, (), None))
+        return ("unknown", (), notes[0]) if notes else (None, (), None)
     kinds = tuple(dict.fromkeys(found))
     note = "; ".join(notes) if notes else None
     if len(kinds) == 1:
@@ -573,15 +687,28 @@ def _noun_phrase(s: str, pos: int, end: int) -> tuple[int, str]:
     last = 0
     for i, w in enumerate(words):
         token = w.group().lower()
-        if (i >= 10 or token in _STOP_WORDS or re.match(r"\d", token)
-                or _ROLE_RE.fullmatch(w.group()) or (i > 0 and _NUMBER_RE.fullmatch(w.group()))):
+        if (
+            i >= 10
+            or token in _STOP_WORDS
+            or re.match(r"\d", token)
+            or _ROLE_RE.fullmatch(w.group())
+            or (i > 0 and _NUMBER_RE.fullmatch(w.group()))
+        ):
             break
         if token in ("and", "or", "of", "plus") and i + 1 < len(words):
             nxt = words[i + 1].group().lower()
             if re.match(r"\d", nxt) or _NUMBER_RE.fullmatch(words[i + 1].group()):
                 break
-            if token != "of" and nxt in ("a", "an", "another", "the", "some", "several", "all",
-                                         "both"):
+            if token != "of" and nxt in (
+                "a",
+                "an",
+                "another",
+                "the",
+                "some",
+                "several",
+                "all",
+                "both",
+            ):
                 break
             if token == "of" and nxt in ("them", "those", "these", "which", "the", "it"):
                 break
@@ -627,8 +754,9 @@ def _mentions(s: str) -> list[_Mention]:
         if any(x.start <= a < max(x.phrase_end, x.end) for x in out):
             continue
         mention = _mention_at(s, a, b, 1, None)
-        if mention.kind in _SINGULAR_OK and not re.search(r"s\b", mention.noun.split()[-1]
-                                                          if mention.noun.split() else "s"):
+        if mention.kind in _SINGULAR_OK and not re.search(
+            r"s\b", mention.noun.split()[-1] if mention.noun.split() else "s"
+        ):
             out.append(mention)
     for m in _VAGUE_RE.finditer(s):
         a, b = m.span()
@@ -644,40 +772,62 @@ def _mentions(s: str) -> list[_Mention]:
 def _mention_at(s: str, a: int, b: int, value: int | None, vague: str | None) -> _Mention:
     pos = b
     # "476 of the 550 drones" / "1,000 of them": the noun comes later or from the antecedent
-    ofm = re.match(r"\s+of\s+(?:the\s+|those\s+|these\s+)?(?=(?:them|those|these|which)\b|\d)",
-                   s[pos:])
+    ofm = re.match(
+        r"\s+of\s+(?:the\s+|those\s+|these\s+)?(?=(?:them|those|these|which)\b|\d)", s[pos:]
+    )
     if ofm and value is not None:
-        rest = s[pos + ofm.end():]
+        rest = s[pos + ofm.end() :]
         num = _NUMBER_RE.match(rest)
         if num:
             p_end, phrase = _noun_phrase(s, pos + ofm.end() + num.end(), len(s))
             kind, kinds, note = _classify_phrase(phrase)
             # the second number repeats a total: the mention runs to its noun's end
-            return _Mention(a, b, value, vague, max(p_end, pos + ofm.end() + num.end()), phrase,
-                            kind, kinds, note, anaphor=kind is None, of_group=kind is None,
-                            part_of=True)
+            return _Mention(
+                a,
+                b,
+                value,
+                vague,
+                max(p_end, pos + ofm.end() + num.end()),
+                phrase,
+                kind,
+                kinds,
+                note,
+                anaphor=kind is None,
+                of_group=kind is None,
+                part_of=True,
+            )
         return _Mention(a, b, value, vague, b, "", None, anaphor=True, of_group=True)
     p_end, phrase = _noun_phrase(s, pos, len(s))
     kind, kinds, note = _classify_phrase(phrase)
     if kind is None:
         # a bare count keeps the whitespace after it as its phrase end
-        head = s[max(0, a - 60):a]
+        head = s[max(0, a - 60) : a]
         # "Of the drones, 181 were shot down": the noun is named just before
-        named = re.search(r"\b(?:of|among)\s+(?:the|these|those|its|all)\s+([^,.;:]{2,40}?)"
-                          r"\s*,?\s*$", head, re.I)
+        named = re.search(
+            r"\b(?:of|among)\s+(?:the|these|those|its|all)\s+([^,.;:]{2,40}?)"
+            r"\s*,?\s*$",
+            head,
+            re.I,
+        )
         if named:
             n_kind, n_kinds, n_note = _classify_phrase(named.group(1))
             if n_kind not in (None, "skip"):
                 return _Mention(a, b, value, vague, b, named.group(1), n_kind, n_kinds, n_note)
-        of_group = bool(re.search(r"\b(?:of|from)\s+(?:them|those|these|which|this|the\s+total)"
-                                  r"\b[\s,]*$|\btotal\s+of\s*$", head[-30:], re.I))
+        of_group = bool(
+            re.search(
+                r"\b(?:of|from)\s+(?:them|those|these|which|this|the\s+total)"
+                r"\b[\s,]*$|\btotal\s+of\s*$",
+                head[-30:],
+                re.I,
+            )
+        )
         return _Mention(a, b, value, vague, b, phrase, None, anaphor=True, of_group=of_group)
     return _Mention(a, b, value, vague, p_end, phrase, kind, kinds, note)
 
 
 def _reference_after(s: str, part: _Mention) -> _Mention | None:
     """The M of "N of the M drones" as its own mention (a total given again)."""
-    m = re.match(r"\s+of\s+(?:the\s+|those\s+|these\s+)?", s[part.end:])
+    m = re.match(r"\s+of\s+(?:the\s+|those\s+|these\s+)?", s[part.end :])
     if not m:
         return None
     start = part.end + m.end()
@@ -687,8 +837,19 @@ def _reference_after(s: str, part: _Mention) -> _Mention | None:
     value = _number_value(num)
     if value is None:
         return None
-    return _Mention(start, num.end(), value, None, part.phrase_end, part.noun, part.kind,
-                    part.kinds_mentioned, part.note, anaphor=part.kind is None, reference=True)
+    return _Mention(
+        start,
+        num.end(),
+        value,
+        None,
+        part.phrase_end,
+        part.noun,
+        part.kind,
+        part.kinds_mentioned,
+        part.note,
+        anaphor=part.kind is None,
+        reference=True,
+    )
 
 
 _AUX_RE = re.compile(r"\b(?:were|was|are|is|been)\b", re.IGNORECASE)
@@ -713,8 +874,8 @@ def _assign_roles(s: str, mentions: list[_Mention]) -> None:
         for ca, _cb, role in cues:
             if ca < men.phrase_end:
                 continue
-            gap = s[men.phrase_end:ca]
-            later = [x for x in mentions[i + 1:] if men.phrase_end <= x.start < ca]
+            gap = s[men.phrase_end : ca]
+            later = [x for x in mentions[i + 1 :] if men.phrase_end <= x.start < ca]
             if men.part_of and not _AUX_RE.search(gap):
                 break  # "33 of 40 drones launched": the participle is the total's
             if men.reference and _AUX_RE.search(gap):
@@ -724,8 +885,11 @@ def _assign_roles(s: str, mentions: list[_Mention]) -> None:
             else:
                 masked = gap
                 for x in reversed(later):
-                    masked = (masked[: x.start - men.phrase_end] + "#"
-                              + masked[x.phrase_end - men.phrase_end:])
+                    masked = (
+                        masked[: x.start - men.phrase_end]
+                        + "#"
+                        + masked[x.phrase_end - men.phrase_end :]
+                    )
                 ok = bool(_LIST_GAP_RE.match(masked))
             if ok:
                 men.role = role
@@ -739,28 +903,25 @@ def _assign_roles(s: str, mentions: list[_Mention]) -> None:
         before = [c for c in cues if c[1] <= men.start]
         if before:
             ca, cb, role = before[-1]
-            gap = s[cb:men.start]
+            gap = s[cb : men.start]
             if men.anaphor:
                 # a bare count needs its verb right before it: "shot down 476"
-                if re.fullmatch(r"\s*(?:a\s+total\s+of|a\s+further|another|only|all)?\s*", gap,
-                                re.IGNORECASE) or re.fullmatch(
-                    r"[^.;]*?\b(?:a\s+total\s+of)\s*", gap, re.IGNORECASE
-                ):
+                if re.fullmatch(
+                    r"\s*(?:a\s+total\s+of|a\s+further|another|only|all)?\s*", gap, re.IGNORECASE
+                ) or re.fullmatch(r"[^.;]*?\b(?:a\s+total\s+of)\s*", gap, re.IGNORECASE):
                     men.role = role
             else:
                 men.role = role
         # 3. a qualifier right before the count
     for men in mentions:
-        head = s[max(0, men.start - 40):men.start]
+        head = s[max(0, men.start - 40) : men.start]
         q = _QUAL_RE.search(head)
         if q:
             idx = int((q.lastgroup or "q0")[1:])
             men.qualifier = _QUALIFIERS[idx][0]
 
 
-def _resolve_date(
-    sent: str, ref: date | None
-) -> tuple[str | None, str | None, bool, str | None]:
+def _resolve_date(sent: str, ref: date | None) -> tuple[str | None, str | None, bool, str | None]:
     """(date ISO or '--MM-DD', matched text, night?, evening date of the night)."""
     best: tuple[int, re.Match[str]] | None = None
     for rx in _DATE_PATTERNS:
@@ -802,8 +963,11 @@ def _resolve_date(
     wm = _WEEKDAY_DATE_RE.search(sent)
     if wm:
         text = wm.group().strip()
-        night = bool(wm.group("night") and "night" in wm.group("night").lower()) or bool(
-            wm.group("night2")) or bool(wm.group("night") and "overnight" in wm.group("night"))
+        night = (
+            bool(wm.group("night") and "night" in wm.group("night").lower())
+            or bool(wm.group("night2"))
+            or bool(wm.group("night") and "overnight" in wm.group("night"))
+        )
         if ref is None:
             return None, text, night, None
         target_wd = _WEEKDAYS[wm.group("wd").lower()]
@@ -871,9 +1035,16 @@ def _source(sent: str) -> str | None:
     for m in _SAID_RE.finditer(sent):
         head = sent[: m.start()]
         # the subject: text after the last clause break before the verb
-        cut = max(head.rfind(","), head.rfind(";"), head.rfind(":"), head.rfind('"'),
-                  head.rfind(" that "), head.rfind(" when "), head.rfind(" as "))
-        subj = head[cut + 1:].strip() if cut >= 0 else head.strip()
+        cut = max(
+            head.rfind(","),
+            head.rfind(";"),
+            head.rfind(":"),
+            head.rfind('"'),
+            head.rfind(" that "),
+            head.rfind(" when "),
+            head.rfind(" as "),
+        )
+        subj = head[cut + 1 :].strip() if cut >= 0 else head.strip()
         subj = re.sub(r"^(?:and|but|while|as|that|which)\s+", "", subj, flags=re.IGNORECASE)
         subj = re.sub(r"^.*\)\s*-+\s*", "", subj)  # a dateline "CITY (Agency) - "
         subj = re.sub(r"\s+(?:has|have|had|also|previously|later|on\s+\w+)$", "", subj)
@@ -909,8 +1080,10 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
         mentions = _mentions(sent)
         if not mentions:
             # a sentence right after a claim can still name its target, window or source
-            if claims and prev_sentence_end >= 0 and not re.search(
-                r"\n\s*\n", norm[prev_sentence_end:sa]
+            if (
+                claims
+                and prev_sentence_end >= 0
+                and not re.search(r"\n\s*\n", norm[prev_sentence_end:sa])
             ):
                 _enrich(claims[-1], sent)
                 prev_sentence_end = sb
@@ -946,9 +1119,13 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
 def _locate(claim: Claim, norm: str) -> None:
     """Character spans of the date, target, source, quote and period texts within the claim."""
     lo, hi = claim.span
-    for name, value in (("date", claim.date_text), ("target", claim.target),
-                        ("source", claim.source), ("quote", claim.quote),
-                        ("period", claim.period)):
+    for name, value in (
+        ("date", claim.date_text),
+        ("target", claim.target),
+        ("source", claim.source),
+        ("quote", claim.quote),
+        ("period", claim.period),
+    ):
         if value:
             at = norm.find(value, lo, hi)
             if at >= 0:
@@ -1018,22 +1195,42 @@ def _sentence_claims(
         unclassified: list[dict[str, Any]] = []
         for men in group:
             span = (sa + men.start, sa + max(men.phrase_end, men.end))
-            raw = text[span[0]:span[1]]
+            raw = text[span[0] : span[1]]
             if men.vague is not None:
-                unclassified.append({"text": raw, "span": list(span),
-                                     "reason": f"quantity '{men.vague}' is not a number",
-                                     "kind": men.kind, "role": men.role})
+                unclassified.append(
+                    {
+                        "text": raw,
+                        "span": list(span),
+                        "reason": f"quantity '{men.vague}' is not a number",
+                        "kind": men.kind,
+                        "role": men.role,
+                    }
+                )
                 continue
             if men.role is None:
-                unclassified.append({"text": raw, "span": list(span),
-                                     "reason": "no verb says whether launched, destroyed or lost",
-                                     "kind": men.kind, "role": None})
+                unclassified.append(
+                    {
+                        "text": raw,
+                        "span": list(span),
+                        "reason": "no verb says whether launched, destroyed or lost",
+                        "kind": men.kind,
+                        "role": None,
+                    }
+                )
                 continue
-            items.append(Item(men.role, men.kind or "unknown", men.count, men.qualifier,
-                              men.noun.strip(), raw, span,
-                              note=men.note or ("no noun: kind from the launches"
-                                                if men.anaphor else None),
-                              reference=men.reference))
+            items.append(
+                Item(
+                    men.role,
+                    men.kind or "unknown",
+                    men.count,
+                    men.qualifier,
+                    men.noun.strip(),
+                    raw,
+                    span,
+                    note=men.note or ("no noun: kind from the launches" if men.anaphor else None),
+                    reference=men.reference,
+                )
+            )
             if men.anaphor:
                 items[-1].kind = "?"
                 kind = _antecedent_kind(sent, group, men)
@@ -1114,15 +1311,18 @@ def _antecedent_kind(sent: str, group: list[_Mention], men: _Mention) -> str | N
     before it. "Of which"/"of them" refers to the whole list before it ("539 drones and 11
     missiles, of which 476 ..."): its kind is that list's kind when the list has one kind.
     """
-    before = [x for x in group[: group.index(men)] if x.kind not in (None, "skip", "?")
-              and x.count is not None]
+    before = [
+        x
+        for x in group[: group.index(men)]
+        if x.kind not in (None, "skip", "?") and x.count is not None
+    ]
     if not before:
         return None
     if not men.of_group:
         return before[-1].kind
     run = [before[-1]]
     for x in reversed(before[:-1]):
-        gap = sent[x.phrase_end:run[0].start]
+        gap = sent[x.phrase_end : run[0].start]
         if re.fullmatch(r"\s*(?:,|and|,\s*and|or)\s*", gap):
             run.insert(0, x)
         else:
@@ -1142,7 +1342,7 @@ def _merge(prev: Claim, claim: Claim, text: str) -> None:
     prev.items.extend(claim.items)
     prev.unclassified.extend(claim.unclassified)
     prev.span = (prev.span[0], claim.span[1])
-    prev.text = text[prev.span[0]:prev.span[1]]
+    prev.text = text[prev.span[0] : prev.span[1]]
     for attr in ("date", "date_text", "night_of", "target", "source", "quote"):
         if getattr(prev, attr) is None and getattr(claim, attr) is not None:
             setattr(prev, attr, getattr(claim, attr))

@@ -117,7 +117,9 @@ class ImportResult:
             out.parent.mkdir(parents=True, exist_ok=True)
             self.frame.to_parquet(out, index=False, engine="pyarrow")
         except OSError as exc:
-            raise ScenarioError(str(out), [Problem("--out", f"cannot write ({exc.strerror})")]) from exc
+            raise ScenarioError(
+                str(out), [Problem("--out", f"cannot write ({exc.strerror})")]
+            ) from exc
         return out
 
 
@@ -206,8 +208,15 @@ def read_daily_csv(
     _regimes(frame)
     frame = frame.sort_values(["night", "start", "end", "line"], kind="stable")
     frame = frame.reset_index(drop=True)[list(TIDY_COLUMNS)]
-    for col in ("start_has_time", "end_has_time", "strategic", "mapped", "is_bundle",
-                "apportioned", "lost_reported"):
+    for col in (
+        "start_has_time",
+        "end_has_time",
+        "strategic",
+        "mapped",
+        "is_bundle",
+        "apportioned",
+        "lost_reported",
+    ):
         frame[col] = frame[col].astype(bool)  # also typed when the file has no rows
     return ImportResult(
         frame=frame,
@@ -235,8 +244,13 @@ def load_tidy(path: str | Path) -> pd.DataFrame:
         if missing:
             raise ScenarioError(
                 str(p),
-                [Problem("columns", f"missing {', '.join(missing)}; expected a tidy table "
-                         "written by 'airshield history import'")],
+                [
+                    Problem(
+                        "columns",
+                        f"missing {', '.join(missing)}; expected a tidy table "
+                        "written by 'airshield history import'",
+                    )
+                ],
             )
         return frame
     return read_daily_csv(p).frame
@@ -290,19 +304,16 @@ def _parse_times(
     parts = text.str.extract(_DATE_RE)
     bad = parts[0].isna().to_numpy().copy()
     has_time = parts[1].notna()
-    stamp = (
-        parts[0]
-        + " "
-        + parts[1].fillna("0").str.zfill(2)
-        + ":"
-        + parts[2].fillna("00")
-    )
+    stamp = parts[0] + " " + parts[1].fillna("0").str.zfill(2) + ":" + parts[2].fillna("00")
     parsed = pd.to_datetime(stamp, format="%Y-%m-%d %H:%M", errors="coerce")
     bad |= parsed.isna().to_numpy()
     for i in np.flatnonzero(bad):
         problems.append(
-            Problem(col, f"{values.iloc[i]!r} is not a date 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM'",
-                    int(lines[i]))
+            Problem(
+                col,
+                f"{values.iloc[i]!r} is not a date 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM'",
+                int(lines[i]),
+            )
         )
     return parsed, has_time.to_numpy()
 
@@ -316,8 +327,11 @@ def _parse_counts(
     bad = (~empty & num.isna()) | (num < 0) | ((num % 1) != 0) & num.notna()
     for i in np.flatnonzero(bad.to_numpy()):
         problems.append(
-            Problem(col, f"{values.iloc[i]!r} is not a whole, non-negative count "
-                    "(empty means not reported)", int(lines[i]))
+            Problem(
+                col,
+                f"{values.iloc[i]!r} is not a whole, non-negative count (empty means not reported)",
+                int(lines[i]),
+            )
         )
     out = num.where(~bad).round()
     return pd.Series(pd.array(out.to_numpy(dtype=float), dtype="Int64"))
@@ -325,12 +339,17 @@ def _parse_counts(
 
 _SCALAR = r"(?:'[^'\\]*'|\"[^\"\\]*\"|-?\d+(?:\.\d*)?|NaN|nan|None)"
 _FLAT_DICT_RE = re.compile(
-    r"^\{\s*(?:" + _SCALAR + r"\s*:\s*" + _SCALAR + r"\s*(?:,\s*" + _SCALAR + r"\s*:\s*"
-    + _SCALAR + r"\s*)*,?\s*)?\}$"
+    r"^\{\s*(?:"
+    + _SCALAR
+    + r"\s*:\s*"
+    + _SCALAR
+    + r"\s*(?:,\s*"
+    + _SCALAR
+    + r"\s*:\s*"
+    + _SCALAR
+    + r"\s*)*,?\s*)?\}$"
 )
-_FLAT_LIST_RE = re.compile(
-    r"^\[\s*(?:" + _SCALAR + r"\s*(?:,\s*" + _SCALAR + r"\s*)*,?\s*)?\]$"
-)
+_FLAT_LIST_RE = re.compile(r"^\[\s*(?:" + _SCALAR + r"\s*(?:,\s*" + _SCALAR + r"\s*)*,?\s*)?\]$")
 _PAIR_RE = re.compile(r"(" + _SCALAR + r")\s*:\s*(" + _SCALAR + r")")
 _ITEM_RE = re.compile(_SCALAR)
 
@@ -366,9 +385,7 @@ def _clean_value(v: Any) -> Any:
     return v.strip() if isinstance(v, str) else v
 
 
-def _literal_column(
-    raw: pd.DataFrame, col: str, kind: type, notes: list[Problem]
-) -> list[Any]:
+def _literal_column(raw: pd.DataFrame, col: str, kind: type, notes: list[Problem]) -> list[Any]:
     if col not in raw.columns:
         return [None] * len(raw)
     out: list[Any] = []
@@ -377,8 +394,13 @@ def _literal_column(
         text = cell.strip()
         if text in memo:
             value = memo[text]
-            out.append(dict(value) if isinstance(value, dict) else
-                       list(value) if isinstance(value, list) else value)
+            out.append(
+                dict(value)
+                if isinstance(value, dict)
+                else list(value)
+                if isinstance(value, list)
+                else value
+            )
             continue
         try:
             value = _literal(text)
@@ -419,9 +441,7 @@ def _border_crossing(raw: pd.DataFrame, frame: pd.DataFrame, notes: list[Problem
                     except ValueError:
                         notes.append(Problem(col, f"{raw[col].iloc[i]!r} is not a count", i + 2))
             dicts[i] = d if d else None
-    totals = [
-        sum(v for v in d.values() if v is not None) if d is not None else None for d in dicts
-    ]
+    totals = [sum(v for v in d.values() if v is not None) if d is not None else None for d in dicts]
     frame["border_crossing_total"] = pd.array(totals, dtype="Int64")
     frame["border_crossing"] = _json_texts(dicts)
 
@@ -469,18 +489,23 @@ def _split_bundles(raw: pd.DataFrame, frame: pd.DataFrame, notes: list[Problem])
             continue
         values = list(d.values())
         launched = cols["launched"][i]
-        if (any(not isinstance(v, int) for v in values) or pd.isna(launched)
-                or sum(values) != int(launched)):
+        if (
+            any(not isinstance(v, int) for v in values)
+            or pd.isna(launched)
+            or sum(values) != int(launched)
+        ):
             notes.append(
-                Problem("launched_details", f"split {d} does not add up to launched="
-                        f"{launched}; bundle kept whole", int(cols["line"][i]))
+                Problem(
+                    "launched_details",
+                    f"split {d} does not add up to launched={launched}; bundle kept whole",
+                    int(cols["line"][i]),
+                )
             )
             continue
         shares: dict[str, list[Any]] = {}
         for col in ("destroyed", "lost"):
             total = cols[col][i]
-            shares[col] = ([pd.NA] * len(d) if pd.isna(total)
-                           else _apportion(int(total), values))
+            shares[col] = [pd.NA] * len(d) if pd.isna(total) else _apportion(int(total), values)
         moved = any(pd.notna(cols[c][i]) and int(cols[c][i]) > 0 for c in ("destroyed", "lost"))
         pl = places[i] or {}
         for j, (model, value) in enumerate(d.items()):

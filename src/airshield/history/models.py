@@ -94,8 +94,9 @@ def _resolve_atom(part: str) -> tuple[str, str, bool] | None:
         # "x-59/69": a bare number after the slash keeps the first variant's prefix
         m = re.match(r"^(.*-)\d", variants[0])
         if m:
-            variants = [variants[0]] + [m.group(1) + v if re.match(r"^\d", v) else v
-                                        for v in variants[1:]]
+            variants = [variants[0]] + [
+                m.group(1) + v if re.match(r"^\d", v) else v for v in variants[1:]
+            ]
         hits = [lookup.get(v) for v in variants]
         if all(h is not None for h in hits):
             kinds = {h[0] for h in hits if h is not None}

@@ -93,8 +93,21 @@ def monthly_stats(
         )
     out["ci_low"] = lo
     out["ci_high"] = hi
-    cols = ["month", "kind", "rows", "nights", "launched", "destroyed", "lost", "neutralised",
-            "fraction", "ci_low", "ci_high", "destroyed_fraction", "n_trials"]
+    cols = [
+        "month",
+        "kind",
+        "rows",
+        "nights",
+        "launched",
+        "destroyed",
+        "lost",
+        "neutralised",
+        "fraction",
+        "ci_low",
+        "ci_high",
+        "destroyed_fraction",
+        "n_trials",
+    ]
     return out[cols].reset_index(drop=True)
 
 
@@ -128,8 +141,7 @@ def nightly_totals(frame: pd.DataFrame, *, strategic_only: bool = True) -> pd.Da
         )
         return empty
     wide = (
-        f.pivot_table(index="night", columns="kind", values="launched", aggfunc="sum",
-                      fill_value=0)
+        f.pivot_table(index="night", columns="kind", values="launched", aggfunc="sum", fill_value=0)
         .reindex(columns=list(THREAT_KINDS), fill_value=0)
         .astype("int64")
     )
@@ -147,15 +159,18 @@ def largest_raids(frame: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     targets = f.groupby("night")["target"].agg(
         lambda s: " and ".join(sorted({t for t in s if t}))[:80]
     )
-    out = wide.assign(
-        raid_id=raid_ids, neutralised=neutral, main_targets=targets
-    ).sort_values("total", ascending=False, kind="stable").head(n)
+    out = (
+        wide.assign(raid_id=raid_ids, neutralised=neutral, main_targets=targets)
+        .sort_values("total", ascending=False, kind="stable")
+        .head(n)
+    )
     out = out.reset_index()
     out["night"] = out["night"].dt.strftime("%Y-%m-%d")
     with np.errstate(invalid="ignore", divide="ignore"):
         out["fraction"] = out["neutralised"].astype("Float64") / out["total"]
-    return out[["raid_id", "night", "total", *THREAT_KINDS, "neutralised", "fraction",
-                "main_targets"]]
+    return out[
+        ["raid_id", "night", "total", *THREAT_KINDS, "neutralised", "fraction", "main_targets"]
+    ]
 
 
 @dataclass(frozen=True)
@@ -186,8 +201,13 @@ def raid_size_distribution(frame: pd.DataFrame) -> RaidSizeDistribution:
     quantiles["mean"] = float(totals.mean()) if len(totals) else float("nan")
     by_year = (
         totals.groupby(pd.DatetimeIndex(totals.index).year)
-        .agg(nights="size", mean="mean", median="median", max="max",
-             over_100=lambda s: int((s >= 100).sum()))
+        .agg(
+            nights="size",
+            mean="mean",
+            median="median",
+            max="max",
+            over_100=lambda s: int((s >= 100).sum()),
+        )
         .rename_axis("year")
         .reset_index()
     )

@@ -106,8 +106,10 @@ def scenario_counts(
         cm, bm = _apportion(generic, w)
         counts["cruise_missile"] += cm
         counts["ballistic_missile"] += bm
-        notes.append(f"{generic} missiles of unstated type split {cm} cruise / {bm} ballistic "
-                     "as in the laydown's waves")
+        notes.append(
+            f"{generic} missiles of unstated type split {cm} cruise / {bm} ballistic "
+            "as in the laydown's waves"
+        )
     # the part of the total not covered by typed counts (e.g. "472 strikes")
     total = claim.launched_total or 0
     rest = total - sum(counts.values())
@@ -160,18 +162,20 @@ def waves_for_counts(
         if not same:
             threat = next(t.name for t in cat.threats.values() if t.kind == kind)
             first = base.waves[0]
-            same = [first.model_copy(update={"name": f"{kind}-wave", "threat": threat,
-                                             "count": 1})]
-            notes.append(f"the laydown has no {kind} wave: added one of {threat!r} from "
-                         f"{first.launch_site!r}")
+            same = [first.model_copy(update={"name": f"{kind}-wave", "threat": threat, "count": 1})]
+            notes.append(
+                f"the laydown has no {kind} wave: added one of {threat!r} from "
+                f"{first.launch_site!r}"
+            )
         for w, c in zip(same, _apportion(n, [max(w.count, 1) for w in same]), strict=True):
             if c == 0:
                 continue
             update: dict[str, object] = {"count": c}
             if target_asset is not None:
                 update["targets"] = None
-                update["main_direction"] = MainDirection(asset=target_asset,
-                                                         share=main_direction_share)
+                update["main_direction"] = MainDirection(
+                    asset=target_asset, share=main_direction_share
+                )
             waves.append(w.model_copy(update=update))
     return waves, notes
 
@@ -206,8 +210,9 @@ def build_scenario(
     target_asset = _match_asset(claim.target, [a.name for a in base.assets])
     if claim.target and target_asset is None:
         notes.append(f"target {claim.target!r} names no laydown asset; kept the laydown's targets")
-    waves, wave_notes = waves_for_counts(base, counts, target_asset=target_asset,
-                                         main_direction_share=main_direction_share)
+    waves, wave_notes = waves_for_counts(
+        base, counts, target_asset=target_asset, main_direction_share=main_direction_share
+    )
     notes += wave_notes
     when = claim.date or "undated"
     desc = (
@@ -257,7 +262,12 @@ def scenario_from_text(
     if claim_index >= len(claims):
         raise ScenarioError(
             label,
-            [Problem("--claim", f"claim {claim_index + 1} requested; the text has "
-                     f"{len(claims)} claim(s) with launched counts")],
+            [
+                Problem(
+                    "--claim",
+                    f"claim {claim_index + 1} requested; the text has "
+                    f"{len(claims)} claim(s) with launched counts",
+                )
+            ],
         )
     return build_scenario(claims[claim_index], laydown=laydown, decoy_share=decoy_share)
