@@ -46,6 +46,9 @@ def _register() -> None:
     from airshield.cli import calibrate as calibrate_cli
 
     calibrate_cli.register(app)
+    from airshield.cli import tempo as tempo_cli
+
+    tempo_cli.register(app)
 
 
 _register()
