@@ -156,3 +156,26 @@ def test_fast_mode_error_bound_summer():
     fast = run_campaign(c, "fast", reps=400, seed=4)
     detailed = run_campaign(c, "detailed", reps=12, seed=4)
     assert_within_bound(fast, detailed, ERROR_BOUND)
+
+
+def test_design_is_the_same_on_any_number_of_workers(small):
+    """The design's runs are seeded per point from ``SeedSequence(spec.seed)``: two worker
+    processes fit the very same surrogate as one."""
+    plan = attacker_plan(small)
+    spec = DesignSpec(compositions=3, stock_levels=2, reps=2, seed=11)
+    one = fit_surrogate(small.template, plan.threat_types, plan.launched, spec, cache=False)
+    two = fit_surrogate(
+        small.template, plan.threat_types, plan.launched, spec, cache=False, workers=2
+    )
+    assert np.array_equal(one.a_max, two.a_max)
+    assert np.array_equal(one.dispersion, two.dispersion)
+    for a, b in zip(one.betas, two.betas, strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_run_records_the_design_seed(small):
+    """A fast-mode result says which design seed its surrogate was fitted with."""
+    spec = DesignSpec(compositions=3, stock_levels=2, reps=2, seed=5)
+    r = run_campaign(small, "fast", reps=3, seed=1, design=spec)
+    assert r.info["surrogate"]["design_seed"] == 5
+    assert r.summary()["info"]["surrogate"]["design_seed"] == 5

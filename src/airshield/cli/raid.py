@@ -8,7 +8,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from airshield.cli.kit import console, err_console, print_input_error, print_json
+from airshield.cli.kit import (
+    DEFAULT_WORKERS,
+    Workers,
+    console,
+    err_console,
+    print_input_error,
+    print_json,
+    resolve_workers,
+)
 
 FileArg = Annotated[Path, typer.Argument(help="scenario YAML file")]
 
@@ -84,7 +92,7 @@ def register(app: typer.Typer) -> None:
     def demo(
         reps: Annotated[int, typer.Option(min=1, help="replications")] = 1000,
         seed: Annotated[int, typer.Option(help="root seed")] = 20250704,
-        workers: Annotated[int, typer.Option(min=0, help="worker processes (0 = all CPUs)")] = 0,
+        workers: Workers = DEFAULT_WORKERS,
     ) -> None:
         """Run the bundled reference raid (night to 4 July 2025, notional laydown) and print the summary."""
         from airshield.examples import DEFAULT_SCENARIO, example_path
@@ -203,7 +211,7 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option(help="write per-replication rows to this Parquet file")
         ] = None,
         json_out: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
-        workers: Annotated[int, typer.Option(min=0, help="worker processes (0 = all CPUs)")] = 1,
+        workers: Workers = DEFAULT_WORKERS,
         engine: Annotated[
             str, typer.Option(help="kernel (fast) or reference (readable)")
         ] = "kernel",
@@ -219,14 +227,13 @@ def _run(
     file: Path, reps: int, seed: int, out: Path | None, json_out: bool, workers: int,
     engine: str, report: Path | None,
 ) -> None:  # fmt: skip
-    from airshield.raid.montecarlo import default_workers
     from airshield.scenario import load_scenario
 
     if engine not in ("kernel", "reference"):
         err_console.print(f"error: --engine: expected 'kernel' or 'reference', got {engine!r}")
         raise typer.Exit(2)
     sc = load_scenario(file)
-    n_workers = workers or default_workers()
+    n_workers = resolve_workers(workers)
     if not json_out and not _kernels_cached():
         err_console.print("compiling the raid kernels (first run only, about half a minute)...")
     result = sc.simulate(

@@ -233,19 +233,22 @@ class Scenario(Strict):
         reps: int = 100,
         seed: int = 0,
         *,
-        workers: int = 1,
+        workers: int | None = 1,
         engine: str = "kernel",
         progress: bool | Callable[[int, int], None] = False,
     ) -> RaidResult:
         """Monte Carlo of the raid: ``reps`` replications from ``SeedSequence(seed)``.
 
+        ``workers``: processes (0 = one per CPU; the same result for any number).
         ``progress``: True for a progress bar, or a callback ``(done, total)``.
         """
         from airshield.raid import simulate
+        from airshield.workers import resolve_workers
 
         return simulate(
-            self, reps=reps, seed=seed, workers=workers, engine=engine, progress=progress
-        )
+            self, reps=reps, seed=seed, workers=resolve_workers(workers), engine=engine,
+            progress=progress,
+        )  # fmt: skip
 
     def to_yaml(self) -> str:
         """The scenario as YAML (round-trips through :func:`airshield.load_scenario`)."""

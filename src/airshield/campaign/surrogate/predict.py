@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit
 
+from airshield.campaign.result import CampaignNight
 from airshield.campaign.surrogate.features import every_column, quadratic, raw_features
 
 I = NDArray[np.int64]
@@ -95,16 +96,18 @@ class Surrogate:
         )
         return {"destroyed": d, "lost": lo, "leaked": n - d - lo, "fired": trials * pr["fired"]}
 
-    def draw(self, counts: I, available: I, rng: np.random.Generator) -> tuple[I, I, I, I, I, F]:
-        """One night for every replication: destroyed, lost, leaked (R, T), fired per pool (R, P),
-        fired per other effector (R, Q), damage USD (R,). Random numbers in one fixed order."""
+    def draw(self, counts: I, available: I, rng: np.random.Generator) -> CampaignNight:
+        """One night for every row (replication) of ``available`` (R, P), as a batch
+        :class:`CampaignNight`: destroyed, lost, leaked (R, T), fired per pool (R, P), fired per
+        other effector (R, Q), damage USD (R,). Random numbers in one fixed order: all normal
+        deviates (R, :attr:`n_outputs`), then all uniform ones."""
         available = np.atleast_2d(np.asarray(available, np.int64))
         r = available.shape[0]
         z = rng.standard_normal((r, self.n_outputs))
         u = rng.random((r, self.n_outputs))
         return self.draw_from(counts, available, z, u)
 
-    def draw_from(self, counts: I, available: I, z: F, u: F) -> tuple[I, I, I, I, I, F]:
+    def draw_from(self, counts: I, available: I, z: F, u: F) -> CampaignNight:
         """:meth:`draw` with the random numbers given: ``z`` standard normal and ``u`` uniform
         deviates, both (R, :attr:`n_outputs`), one row per replication."""
         available = np.atleast_2d(np.asarray(available, np.int64))
@@ -114,7 +117,7 @@ class Surrogate:
         if counts.sum() == 0:
             zi = np.zeros((r, t), np.int64)
             zp, zq = np.zeros((r, p), np.int64), np.zeros((r, q), np.int64)
-            return zi, zi.copy(), zi.copy(), zp, zq, np.zeros(r)
+            return CampaignNight(zi, zi.copy(), zi.copy(), zp, zq, np.zeros(r))
         pr = self.probabilities(counts, available)
         disp = self.dispersion
         n = np.broadcast_to(counts, (r, t))
@@ -127,7 +130,7 @@ class Surrogate:
         ).astype(np.int64)
         fired = draw_count(trials, pr["fired"], disp[2 * t :], z[:, 2 * t :], u[:, 2 * t :])
         damage = (leaked * pr["damage_per_leak"]).sum(axis=1)
-        return d, lo, leaked, fired[:, :p], fired[:, p:], damage
+        return CampaignNight(d, lo, leaked, fired[:, :p], fired[:, p:], damage)
 
     # ---- persistence (see airshield.campaign.surrogate.cache) -----------------------------
     def save(self, path: Path) -> None:
