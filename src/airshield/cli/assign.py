@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from airshield.assign.registry import SolverInfo
 from airshield.cli.kit import console, err_console, print_json
+
+if TYPE_CHECKING:
+    from airshield.assign.registry import SolverInfo
 
 
 def register(app: typer.Typer) -> None:

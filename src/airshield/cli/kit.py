@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.markup import escape
 
 from airshield.errors import ScenarioError
-from airshield.jsonable import json_default
 from airshield.workers import DEFAULT_WORKERS, resolve_workers
 
 #: ``--workers N`` of every command: one meaning, one default (:mod:`airshield.workers`).
@@ -83,5 +82,7 @@ def fail_on_input_errors() -> Iterator[None]:
 
 def print_json(obj: Any) -> None:
     """Print JSON to stdout (no rich markup, so it can be piped)."""
+    from airshield.jsonable import json_default
+
     sys.stdout.write(json.dumps(obj, indent=2, default=json_default) + "\n")
     sys.stdout.flush()

@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
                 {
                     "threats": [t.model_dump() for t in cat.threats.values()],
                     "effectors": [e.model_dump() for e in cat.effectors.values()],
-                    "sources": cat.sources.to_dict(orient="records"),
+                    "sources": [dict(r) for r in cat.source_rows],
                 }
             )
             return
@@ -175,8 +175,8 @@ def register(app: typer.Typer) -> None:
         src = Table(title="Sources")
         for col in ("id", "title", "publisher", "date"):
             src.add_column(col)
-        for r in cat.sources.itertuples(index=False):
-            src.add_row(*(str(x) for x in (r.id, r.title, r.publisher, r.date)))
+        for r in cat.source_rows:
+            src.add_row(r["id"], r["title"], r["publisher"], r["date"])
         console.print(src)
 
     @app.command()
@@ -185,7 +185,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check scenario files; every problem is printed as file:line: field: expectation."""
         from airshield.errors import ScenarioError
-        from airshield.scenario import expand_fire_units, load_scenario
+        from airshield.scenario import load_scenario
 
         bad = 0
         for f in files:
@@ -196,7 +196,7 @@ def register(app: typer.Typer) -> None:
                 bad += 1
                 continue
             console.print(
-                f"[green]ok[/green] {f}: {len(sc.assets)} assets, {len(expand_fire_units(sc))} fire units, "
+                f"[green]ok[/green] {f}: {len(sc.assets)} assets, {sc.total_fire_units()} fire units, "
                 f"{len(sc.waves)} waves, {sc.total_threats()} threats"
             )
         if bad:

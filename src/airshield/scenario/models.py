@@ -227,6 +227,10 @@ class Scenario(Strict):
     def total_threats(self) -> int:
         return sum(w.count for w in self.waves)
 
+    def total_fire_units(self) -> int:
+        """Fire units once the laydown rules are expanded (``len(expand_fire_units(sc))``)."""
+        return sum(1 if isinstance(u, FireUnit) else u.count for u in self.fire_units)
+
     # ---- façade: the engines ------------------------------------------------------------
     def simulate(
         self,
