@@ -175,8 +175,8 @@ def register(app: typer.Typer) -> None:
         src = Table(title="Sources")
         for col in ("id", "title", "publisher", "date"):
             src.add_column(col)
-        for r in cat.source_rows:
-            src.add_row(r["id"], r["title"], r["publisher"], r["date"])
+        for row in cat.source_rows:
+            src.add_row(row["id"], row["title"], row["publisher"], row["date"])
         console.print(src)
 
     @app.command()
