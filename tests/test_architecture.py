@@ -40,7 +40,9 @@ def test_a_layer_importing_the_cli_is_caught(tmp_path: Path) -> None:
     )
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     target = tmp_path / "src" / "airshield" / "scenario" / "yamlio.py"
-    target.write_text(target.read_text() + "\n\ndef _planted() -> None:\n    import airshield.cli.kit\n")
+    target.write_text(
+        target.read_text() + "\n\ndef _planted() -> None:\n    import airshield.cli.kit\n"
+    )
     res = lint(tmp_path / "src", tmp_path)
     assert res.returncode == 1, res.stdout[-4000:]
     assert "airshield.scenario.yamlio -> airshield.cli.kit" in res.stdout
