@@ -294,3 +294,23 @@ def test_workers_give_identical_results(small, detailed):
     for name in ("fired", "stock_end", "leaked", "destroyed", "lost", "purchased"):
         assert np.array_equal(getattr(par, name), getattr(detailed, name)), name
     assert np.allclose(par.damage_usd, detailed.damage_usd)
+
+
+def test_fast_night_blocks_share_the_deviates_of_one_run(small, make_surrogate):
+    """Stacked variants (``blocks``) see, row block by row block, the random numbers of a run of
+    one variant alone: the common-random-numbers hook for vectorised variants."""
+    from airshield.campaign import attacker_plan
+    from airshield.campaign.engine import _fast_night_fn
+
+    sur = make_surrogate(small, 0.6, 0.3, 0.4)
+    plan = attacker_plan(small)
+    night = int(np.argmax(plan.launched.sum(axis=1)))
+    avail = np.tile(np.array([[100, 200]], np.int64), (3, 1))
+    alone = _fast_night_fn(sur, 8, 3, small.n_nights)(night, plan.launched[night], avail)
+    both = _fast_night_fn(sur, 8, 3, small.n_nights, blocks=2)(
+        night, plan.launched[night], np.vstack([avail, avail])
+    )
+    for name in ("destroyed", "lost", "leaked", "fired_pool"):
+        a, b = getattr(alone, name), getattr(both, name)
+        assert np.array_equal(b[:3], a) and np.array_equal(b[3:], a), name
+    assert not np.array_equal(alone.leaked[0], alone.leaked[1])

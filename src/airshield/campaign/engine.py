@@ -215,9 +215,13 @@ def _simulate_block(
 
 
 # ---- night functions ----------------------------------------------------------------------
-def _fast_night_fn(sur: Surrogate, seed: int, reps: int, n_nights: int) -> NightFn:
+def _fast_night_fn(sur: Surrogate, seed: int, reps: int, n_nights: int, blocks: int = 1) -> NightFn:
     """Night ``i`` of every replication from the surrogate; replication ``r``'s deviates come
-    from its own generator on child ``r`` of ``SeedSequence(seed)`` (see the module docstring)."""
+    from its own generator on child ``r`` of ``SeedSequence(seed)`` (see the module docstring).
+
+    ``blocks`` > 1 runs ``blocks`` variants stacked (rows ``b * reps + r``): every block gets the
+    deviates of replications ``0 .. reps - 1``, so row ``b * reps + r`` sees what replication
+    ``r`` of a run of that variant alone sees (common random numbers)."""
     gens = [np.random.default_rng(ch) for ch in np.random.SeedSequence(seed).spawn(reps)]
     k = sur.n_outputs
     block: dict[str, Any] = {"start": -1}
@@ -229,6 +233,8 @@ def _fast_night_fn(sur: Surrogate, seed: int, reps: int, n_nights: int) -> Night
         for r, g in enumerate(gens):
             z[r] = g.standard_normal((b, k))
             u[r] = g.random((b, k))
+        if blocks > 1:
+            z, u = np.tile(z, (blocks, 1, 1)), np.tile(u, (blocks, 1, 1))
         block.update(start=start, z=z, u=u)
 
     def fn(i: int, counts: I, available: I) -> CampaignNight:
