@@ -64,18 +64,23 @@ def simulate(
     seed: int = 0,
     *,
     workers: int | None = 1,
-    engine: str = "kernel",
+    engine: str | None = None,
     progress: bool | Callable[[int, int], None] = False,
 ) -> RaidResult:
     """Monte Carlo of one night's raid (:func:`airshield.raid.simulate`); ``workers`` 0 = one
-    per CPU (:mod:`airshield.workers`)."""
+    per CPU (:mod:`airshield.workers`); ``engine`` None: the raid engine's own default."""
     from airshield.raid import simulate as _simulate
     from airshield.workers import resolve_workers
 
     return _simulate(
-        sc, reps=reps, seed=seed, workers=resolve_workers(workers), engine=engine,
-        progress=progress,
+        sc, reps=reps, seed=seed, workers=resolve_workers(workers), progress=progress,
+        **_engine(engine),
     )  # fmt: skip
+
+
+def _engine(engine: str | None) -> dict[str, Any]:
+    """``engine=`` for the free functions: omitted when None, so their own default applies."""
+    return {} if engine is None else {"engine": engine}
 
 
 def raid_metrics(result: RaidResult) -> dict[str, Any]:
@@ -162,7 +167,7 @@ def compare_raids(
     *,
     level: float = 0.95,
     workers: int | None = 1,
-    engine: str = "kernel",
+    engine: str | None = None,
 ) -> RaidComparison:
     """Run every raid variant from the same seed and pair the replications."""
     if len(scenarios) < 2:
@@ -217,15 +222,16 @@ def run_campaign(
     *,
     design: DesignSpec | None = None,
     workers: int | None = 1,
-    engine: str = "kernel",
+    engine: str | None = None,
     progress: bool | Callable[[str, int, int], None] = False,
 ) -> CampaignResult:
-    """Run the campaign (:func:`airshield.campaign.run_campaign`)."""
+    """Run the campaign (:func:`airshield.campaign.run_campaign`); ``engine`` None: the
+    campaign engine's own default."""
     from airshield.campaign.engine import run_campaign as _run
 
     return _run(
-        campaign, mode, reps, seed, design=design, workers=workers, engine=engine,
-        progress=progress,
+        campaign, mode, reps, seed, design=design, workers=workers, progress=progress,
+        **_engine(engine),
     )  # fmt: skip
 
 
@@ -264,7 +270,7 @@ def sweep(
     name: str | None = None,
     mode: str = "fast",
     outputs: list[str] | None = None,
-    engine: str = "kernel",
+    engine: str | None = None,
     backend: str = "processes",
     workers: int | None = 1,
     progress: bool = False,
@@ -283,8 +289,8 @@ def sweep(
         "name": name or f"{base.name}-sweep",
         "reps": reps,
         "seed": seed,
-        "engine": engine,
         "parameters": parameters,
+        **_engine(engine),
     }
     if isinstance(base, Campaign):
         if base.path is None:

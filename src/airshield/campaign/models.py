@@ -364,7 +364,7 @@ class Campaign(Strict):
         *,
         design: DesignSpec | None = None,
         workers: int | None = 1,
-        engine: str = "kernel",
+        engine: str | None = None,
         progress: bool | Callable[[str, int, int], None] = False,
     ) -> CampaignResult:
         """Run the campaign (:func:`airshield.campaign.run_campaign`): ``reps`` replications

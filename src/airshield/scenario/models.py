@@ -245,7 +245,7 @@ class Scenario(Strict):
         seed: int = 0,
         *,
         workers: int | None = 1,
-        engine: str = "kernel",
+        engine: str | None = None,
         progress: bool | Callable[[int, int], None] = False,
     ) -> RaidResult:
         """Monte Carlo of the raid: ``reps`` replications from ``SeedSequence(seed)``.
@@ -265,7 +265,7 @@ class Scenario(Strict):
         seed: int = 0,
         level: float = 0.95,
         workers: int | None = 1,
-        engine: str = "kernel",
+        engine: str | None = None,
     ) -> RaidComparison:
         """This raid (the baseline) against ``others`` (scenarios or YAML files), every variant
         from the same seed: paired differences with ``level`` t-intervals
@@ -286,7 +286,7 @@ class Scenario(Strict):
         *,
         design: DesignSpec | None = None,
         workers: int | None = 1,
-        engine: str = "kernel",
+        engine: str | None = None,
         progress: bool | Callable[[str, int, int], None] = False,
     ) -> CampaignResult:
         """Run ``campaign`` (an :class:`airshield.Campaign` or a campaign YAML file) with this
