@@ -185,3 +185,18 @@ def test_plan_hooks_call_the_plan_module_or_say_it_is_missing(monkeypatch, small
     monkeypatch.setitem(sys.modules, "airshield.plan.procure", fake_p)
     assert small.plan.procure(budget_usd=1e9) == ("bought", small.name, {"budget_usd": 1e9})
     assert "allocate" in repr(small.plan)
+
+
+def test_the_facade_example_runs(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    env = {**os.environ, "AIRSHIELD_CACHE_DIR": str(tmp_path / "cache")}
+    res = subprocess.run(
+        [sys.executable, str(EX / "facade.py"), "--reps", "6", "--seed", "2"],
+        capture_output=True, text=True, timeout=600, env=env,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = res.stdout
+    assert "one-battery: harmful leakers" in out and "half the rounds - as is:" in out
+    assert "small: 28 nights" in out and "sam-rounds: empty in" in out
+    assert "reproduces campaign.simulate(): True" in out
