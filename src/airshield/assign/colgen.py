@@ -30,6 +30,7 @@ import highspy
 import numpy as np
 from numpy.typing import NDArray
 
+from airshield.assign.highs import new_highs
 from airshield.assign.problem import NO_LIMIT, WTAProblem
 from airshield.kernels.wta import price_targets
 
@@ -141,9 +142,7 @@ class MasterLP:
 
     def __post_init__(self) -> None:
         p = self.problem
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
+        h = new_highs(threads=1)
         h.setOptionValue("presolve", "off")
         h.setOptionValue("simplex_strategy", 4)
         inf = highspy.kHighsInf

@@ -39,6 +39,7 @@ from airshield.assign.colgen import (
     patterns_to_assignment,
 )
 from airshield.assign.greedy import greedy_assignment
+from airshield.assign.highs import new_highs
 from airshield.assign.local_search import descend, repair, vlns
 from airshield.assign.matching import matching_layers
 from airshield.assign.problem import NO_LIMIT, WTAProblem
@@ -107,9 +108,7 @@ def solve_master_mip(
     """
     n_t, n_w = problem.n_targets, problem.n_weapons
     chan = problem.channels is not None and bool(np.any(problem.channels < NO_LIMIT))
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
+    h = new_highs(threads=1)
     h.setOptionValue("time_limit", max(0.05, float(time_limit_s)))
     h.setOptionValue("mip_rel_gap", GAP_TOL)
     h.setOptionValue("mip_abs_gap", 0.0)
