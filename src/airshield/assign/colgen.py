@@ -139,6 +139,8 @@ class MasterLP:
     patterns: list[Pattern] = field(default_factory=list)
     keys: set[tuple[int, bytes]] = field(default_factory=set)
     _n_sent: int = 0
+    #: columns the last LP solve covered (0: never solved); later columns are not in it yet
+    n_solved: int = 0
 
     def __post_init__(self) -> None:
         p = self.problem
@@ -195,6 +197,7 @@ class MasterLP:
         self.flush()
         h = self.highs
         h.run()
+        self.n_solved = len(self.patterns)
         sol = h.getSolution()
         dual = np.asarray(sol.row_dual)
         n_t, n_w = self.problem.n_targets, self.problem.n_weapons
@@ -203,9 +206,24 @@ class MasterLP:
         nu = np.maximum(-dual[n_t + n_w :], 0.0) if self.has_channels else np.zeros(n_w)
         return float(h.getInfo().objective_function_value), mu, lam, nu
 
+    @property
+    def up_to_date(self) -> bool:
+        """True when the last LP solve covered every pattern in the pool."""
+        return self.n_solved == len(self.patterns) and self.n_solved > 0
+
     def column_values(self) -> NDArray[np.float64]:
-        """Primal values of the pattern variables."""
-        return np.asarray(self.highs.getSolution().col_value)
+        """Primal values of the pattern variables, one per pattern in :attr:`patterns`.
+
+        Patterns added after the last LP solve (column generation stopped by its deadline
+        between pricing and re-solving) were not in that LP and get 0; before any solve every
+        value is 0.
+        """
+        z = np.zeros(len(self.patterns))
+        if self.n_solved:
+            sol = np.asarray(self.highs.getSolution().col_value, dtype=np.float64)
+            n = min(self.n_solved, sol.size, z.size)
+            z[:n] = sol[:n]
+        return z
 
 
 def patterns_to_assignment(problem: WTAProblem, chosen: list[Pattern]) -> NDArray[np.int64]:

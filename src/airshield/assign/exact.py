@@ -61,6 +61,10 @@ GAP_TOL = 1e-9
 BOUND_SAFETY = 1e-9
 #: Most columns handed to the final MILP.
 MAX_ENUM_COLUMNS = 200_000
+#: Shortest time limit handed to HiGHS (it treats 0 as "stop at once", which is fine too).
+MIN_HIGHS_TIME_S = 1e-3
+#: Share of the time limit column generation may use before the MILPs.
+COLGEN_SHARE = 0.6
 
 
 @dataclass
@@ -83,7 +87,9 @@ def round_master_lp(problem: WTAProblem, master: MasterLP) -> NDArray[np.int64]:
 
     Over-used weapons (rounds or channels) drop the engagements that cost least to lose, and a
     local-search descent re-uses the freed rounds. The LP is nearly integral on WTA instances,
-    so this is usually within a hair of the optimum and costs milliseconds.
+    so this is usually within a hair of the optimum and costs milliseconds. Patterns added
+    after the last LP solve count as 0 (see :meth:`MasterLP.column_values`), so this is safe to
+    call whenever column generation stopped, even between pricing and re-solving.
     """
     z = master.column_values()
     best: dict[int, tuple[float, float, Pattern]] = {}
@@ -95,21 +101,37 @@ def round_master_lp(problem: WTAProblem, master: MasterLP) -> NDArray[np.int64]:
     return descend(problem, repair(problem, x))
 
 
+@dataclass(frozen=True)
+class MipOutcome:
+    """What one master MILP run gave: HiGHS' named model status, its dual bound, a solution."""
+
+    status: highspy.HighsModelStatus
+    #: HiGHS' dual bound of this MILP (``inf`` when infeasible, ``-inf`` when none was found)
+    bound: float
+    #: the assignment of HiGHS' best primal solution, ``None`` when it has none
+    assignment: NDArray[np.int64] | None
+
+    @property
+    def optimal(self) -> bool:
+        """True when HiGHS proved this MILP solved (optimal, or infeasible: nothing better)."""
+        return self.status in (
+            highspy.HighsModelStatus.kOptimal,
+            highspy.HighsModelStatus.kInfeasible,
+        )
+
+
 def solve_master_mip(
     problem: WTAProblem,
     patterns: list[Pattern],
     time_limit_s: float,
     incumbent: NDArray[np.int64] | None = None,
     cutoff: float | None = None,
-) -> tuple[NDArray[np.int64] | None, float, bool]:
-    """Master MILP over ``patterns`` (must include the empty pattern of every target).
-
-    Returns ``(assignment or None, dual bound, solved to optimality)``.
-    """
+) -> MipOutcome:
+    """Master MILP over ``patterns`` (must include the empty pattern of every target)."""
     n_t, n_w = problem.n_targets, problem.n_weapons
     chan = problem.channels is not None and bool(np.any(problem.channels < NO_LIMIT))
     h = new_highs(threads=1)
-    h.setOptionValue("time_limit", max(0.05, float(time_limit_s)))
+    h.setOptionValue("time_limit", max(MIN_HIGHS_TIME_S, float(time_limit_s)))
     h.setOptionValue("mip_rel_gap", GAP_TOL)
     h.setOptionValue("mip_abs_gap", 0.0)
     inf = highspy.kHighsInf
@@ -155,14 +177,15 @@ def solve_master_mip(
     status = h.getModelStatus()
     info = h.getInfo()
     if status == highspy.HighsModelStatus.kInfeasible:
-        return None, float("inf"), True
+        return MipOutcome(status, float("inf"), None)
     bound = float(info.mip_dual_bound)
-    optimal = status == highspy.HighsModelStatus.kOptimal
-    if info.primal_solution_status != 2:  # no feasible solution
-        return None, bound, optimal
+    if not np.isfinite(bound) and status != highspy.HighsModelStatus.kOptimal:
+        bound = -float("inf")
+    if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+        return MipOutcome(status, bound, None)
     z = np.asarray(h.getSolution().col_value)
     chosen = [patterns[k] for k in np.nonzero(z > 0.5)[0]]
-    return patterns_to_assignment(problem, chosen), bound, optimal
+    return MipOutcome(status, bound, patterns_to_assignment(problem, chosen))
 
 
 def enumerate_columns(
@@ -242,91 +265,113 @@ def solve_exact(
     seed: int | None = None,
     warm_start: NDArray[np.int64] | None = None,
 ) -> AssignmentResult:
-    """Registry entry of the exact solver (default time limit 60 s)."""
+    """Registry entry of the exact solver (default time limit 60 s).
+
+    The clock starts on entry: numba compilation (or loading its cache), which happens on the
+    first call in a process only, is charged to the time limit and to ``runtime_s``, and is
+    reported as ``info["jit_s"]``. Whenever the limit stops it, the solver returns its best
+    feasible assignment with status ``time_limit`` and the best certified bound reached (``None``
+    if the limit hit before the first Lagrangian bound).
+    """
     t_enter = time.perf_counter()
-    warm_up()  # JIT / cache load is not charged to the time limit
-    t0 = time.perf_counter()
     limit = DEFAULT_TIME_LIMIT_S if time_limit_s is None else float(time_limit_s)
-    deadline = t0 + limit
-    rng = np.random.default_rng(seed)
+    deadline = t_enter + limit
     info: dict[str, object] = {}
+    jit_s = warm_up()
+    if jit_s > 0:
+        info["jit_s"] = jit_s
+    rng = np.random.default_rng(seed)
+
+    def out_of_time(margin: float = 0.0) -> bool:
+        return time.perf_counter() >= deadline - margin
 
     # 1. primal start
-    starts = [greedy_assignment(problem), matching_layers(problem)]
+    zero = np.zeros(problem.pk.shape, dtype=np.int64)
+    inc = _Incumbent(zero, problem.objective(zero))
+    starts = [greedy_assignment(problem)]
     if warm_start is not None:
         ws = np.asarray(warm_start, dtype=np.int64)
         if not problem.is_feasible(ws):
             raise ValueError("warm_start is not a feasible assignment")
         starts.append(ws)
-    inc = _Incumbent(
-        np.zeros(problem.pk.shape, dtype=np.int64),
-        problem.objective(np.zeros(problem.pk.shape, dtype=np.int64)),
-    )
-    # descend from the better construction only (the other still seeds the column pool)
-    inc.offer(problem, descend(problem, min(starts, key=problem.objective)))
-
-    # 2. column generation: certified bound
-    cg_deadline = t0 + 0.6 * limit
-    cg = column_generation(
-        problem, cg_deadline, initial=[inc.x, *starts], lam0=initial_multipliers(problem, inc.x)
-    )
-    lb = cg.bound
-    info.update(cg_iterations=cg.iterations, lp_bound=cg.lp_value, columns=len(cg.master.patterns))
+    for x in starts:
+        inc.offer(problem, x)
+    if not out_of_time():
+        starts.append(matching_layers(problem))
+        inc.offer(problem, starts[-1])
+    if not out_of_time():
+        # descend from the better construction only (the others still seed the column pool)
+        inc.offer(problem, descend(problem, min(starts, key=problem.objective)))
+    lb = -np.inf
+    cg = None
 
     def closed() -> bool:
         return inc.value - lb <= GAP_TOL * max(abs(inc.value), 1e-300)
 
+    # 2. column generation: certified bound
+    if not out_of_time():
+        cg_deadline = t_enter + COLGEN_SHARE * limit
+        cg = column_generation(
+            problem, cg_deadline, initial=[inc.x, *starts], lam0=initial_multipliers(problem, inc.x)
+        )
+        lb = cg.bound
+        info.update(
+            cg_iterations=cg.iterations, lp_bound=cg.lp_value, columns=len(cg.master.patterns)
+        )
+
     # 3. integral LP solution, else restricted master MILP (price-and-branch)
-    if not closed() and cg.master.patterns:
+    if cg is not None and cg.master.n_solved and not closed():
         zval = cg.master.column_values()
-        if zval.size == len(cg.master.patterns) and np.all((zval < 1e-9) | (zval > 1 - 1e-9)):
+        if np.all((zval < 1e-9) | (zval > 1 - 1e-9)):
             chosen = [cg.master.patterns[k] for k in np.nonzero(zval > 0.5)[0]]
             inc.offer(problem, patterns_to_assignment(problem, chosen))
-    if not closed() and cg.master.patterns:
-        inc.offer(problem, round_master_lp(problem, cg.master))
-    if not closed() and time.perf_counter() < deadline:
+        if not closed():
+            inc.offer(problem, round_master_lp(problem, cg.master))
+    if cg is not None and not closed() and not out_of_time():
         budget = 0.5 * (deadline - time.perf_counter())
-        x_mip, _, _ = solve_master_mip(problem, cg.master.patterns, budget, inc.x)
-        if x_mip is not None:
-            inc.offer(problem, descend(problem, x_mip))
+        mip = solve_master_mip(problem, cg.master.patterns, budget, inc.x)
+        info.update(restricted_mip_status=mip.status.name)
+        if mip.assignment is not None and not out_of_time():
+            inc.offer(problem, descend(problem, mip.assignment))
+        elif mip.assignment is not None:
+            inc.offer(problem, mip.assignment)
 
     # 4. column enumeration and master MILPs over growing neighbourhoods of the LP optimum
-    termination = TerminationCondition.TIME_LIMIT
-    d = 0.25 * (inc.value - cg.bound)
     rounds = 0
-    while not closed() and time.perf_counter() < deadline - 0.05:
-        rounds += 1
-        full = inc.value - cg.bound
-        d = min(d, full)
-        pats, d_used, complete = enumerate_columns(problem, cg, d, MAX_ENUM_COLUMNS, deadline)
-        info.update(enumerated_columns=len(pats), enumeration_delta=d_used)
-        if not complete or not pats:
-            break
-        x_mip, mip_bound, mip_optimal = solve_master_mip(
-            problem, pats, deadline - time.perf_counter(), inc.x
-        )
-        if x_mip is not None:
-            inc.offer(problem, x_mip)
-        info.update(mip_bound=mip_bound, mip_optimal=mip_optimal, enumeration_rounds=rounds)
-        # every solution below LB + d_used lies in the enumerated space
-        reach = inc.value if d_used >= full * (1 - 1e-12) else cg.bound + d_used
-        lb = max(lb, min(reach, mip_bound, inc.value))
-        if not mip_optimal:
-            break
-        d = 3.0 * d_used
+    if cg is not None:
+        d = 0.25 * (inc.value - cg.bound)
+        while not closed() and not out_of_time(0.05 * limit):
+            rounds += 1
+            full = inc.value - cg.bound
+            d = min(d, full)
+            pats, d_used, complete = enumerate_columns(problem, cg, d, MAX_ENUM_COLUMNS, deadline)
+            info.update(enumerated_columns=len(pats), enumeration_delta=d_used)
+            if not complete or not pats:
+                break
+            mip = solve_master_mip(problem, pats, deadline - time.perf_counter(), inc.x)
+            if mip.assignment is not None:
+                inc.offer(problem, mip.assignment)
+            info.update(mip_bound=mip.bound, mip_status=mip.status.name, enumeration_rounds=rounds)
+            # every solution below LB + d_used lies in the enumerated space
+            reach = inc.value if d_used >= full * (1 - 1e-12) else cg.bound + d_used
+            lb = max(lb, min(reach, mip.bound, inc.value))
+            if not mip.optimal:
+                break
+            d = 3.0 * d_used
 
     # 5. leftover time: improve the incumbent by VLNS
-    if not closed() and time.perf_counter() < deadline - 0.05:
-        x_v, _, it = vlns(problem, inc.x, deadline, rng, target=lb)
+    if not closed() and not out_of_time(0.05 * limit):
+        x_v, _, it = vlns(problem, inc.x, deadline, rng, target=lb if np.isfinite(lb) else None)
         inc.offer(problem, x_v)
         info.update(vlns_iterations=it)
 
-    bound = lb - BOUND_SAFETY * max(abs(lb), 1e-12)
+    bound: float | None = None
+    if np.isfinite(lb):
+        bound = min(lb - BOUND_SAFETY * max(abs(lb), 1e-12), inc.value)
     if closed():
         status, termination = SolveStatus.OPTIMAL, TerminationCondition.OPTIMAL
-        bound = min(bound, inc.value)
     else:
-        status = SolveStatus.FEASIBLE
+        status, termination = SolveStatus.TIME_LIMIT, TerminationCondition.TIME_LIMIT
     return AssignmentResult(
         assignment=inc.x,
         objective=inc.value,
@@ -340,4 +385,11 @@ def solve_exact(
     )
 
 
-__all__ = ["enumerate_columns", "lagrangian_bound", "solve_exact", "solve_master_mip"]
+__all__ = [
+    "MipOutcome",
+    "enumerate_columns",
+    "lagrangian_bound",
+    "round_master_lp",
+    "solve_exact",
+    "solve_master_mip",
+]
