@@ -33,6 +33,7 @@ from airshield.assign.colgen import (
     Pattern,
     add_pattern_columns,
     column_generation,
+    cost_scale_for,
     initial_multipliers,
     lagrangian_bound,
     pattern_cost,
@@ -65,6 +66,14 @@ MAX_ENUM_COLUMNS = 200_000
 MIN_HIGHS_TIME_S = 1e-3
 #: Share of the time limit column generation may use before the MILPs.
 COLGEN_SHARE = 0.6
+#: Share of the time limit, and relative MIP gap, of the restricted master MILP (price and
+#: branch), which only supplies the incumbent that sizes the enumeration.
+RESTRICTED_MIP_SHARE = 0.2
+RESTRICTED_MIP_GAP = 1e-4
+#: Share of the remaining time handed to a HiGHS MILP (it may overrun its limit slightly).
+HIGHS_TIME_SHARE = 0.97
+#: First enumeration threshold ``d``, relative to the bound.
+ENUM_START_REL = 1e-4
 
 
 @dataclass
@@ -126,13 +135,18 @@ def solve_master_mip(
     time_limit_s: float,
     incumbent: NDArray[np.int64] | None = None,
     cutoff: float | None = None,
+    rel_gap: float | None = None,
 ) -> MipOutcome:
-    """Master MILP over ``patterns`` (must include the empty pattern of every target)."""
+    """Master MILP over ``patterns`` (must include the empty pattern of every target).
+
+    ``rel_gap`` (default :data:`GAP_TOL`) is HiGHS' relative MIP gap: a looser one makes it stop
+    once its incumbent is that close to its own bound (used where only a good solution, not a
+    proof, is wanted)."""
     n_t, n_w = problem.n_targets, problem.n_weapons
     chan = problem.channels is not None and bool(np.any(problem.channels < NO_LIMIT))
     h = new_highs(threads=1)
     h.setOptionValue("time_limit", max(MIN_HIGHS_TIME_S, float(time_limit_s)))
-    h.setOptionValue("mip_rel_gap", GAP_TOL)
+    h.setOptionValue("mip_rel_gap", GAP_TOL if rel_gap is None else float(rel_gap))
     h.setOptionValue("mip_abs_gap", 0.0)
     inf = highspy.kHighsInf
     lower = [1.0] * n_t + [-inf] * n_w
@@ -149,13 +163,16 @@ def solve_master_mip(
         np.zeros(0, np.int32),
         np.zeros(0),
     )
-    add_pattern_columns(h, patterns, n_t, n_w, chan, 1.0)
+    scale = cost_scale_for(
+        problem, problem.objective(incumbent) if incumbent is not None else float("nan")
+    )
+    add_pattern_columns(h, patterns, n_t, n_w, chan, 1.0, scale)
     n = len(patterns)
     h.changeColsIntegrality(
         n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
     )
     if cutoff is not None:
-        h.setOptionValue("objective_bound", float(cutoff))
+        h.setOptionValue("objective_bound", float(cutoff) * scale)
     if incumbent is not None:
         sol = np.zeros(n)
         lookup = {
@@ -178,7 +195,7 @@ def solve_master_mip(
     info = h.getInfo()
     if status == highspy.HighsModelStatus.kInfeasible:
         return MipOutcome(status, float("inf"), None)
-    bound = float(info.mip_dual_bound)
+    bound = float(info.mip_dual_bound) / scale
     if not np.isfinite(bound) and status != highspy.HighsModelStatus.kOptimal:
         bound = -float("inf")
     if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
@@ -186,6 +203,36 @@ def solve_master_mip(
     z = np.asarray(h.getSolution().col_value)
     chosen = [patterns[k] for k in np.nonzero(z > 0.5)[0]]
     return MipOutcome(status, bound, patterns_to_assignment(problem, chosen))
+
+
+def _highs_budget(deadline: float) -> float:
+    """Seconds to give HiGHS so that it stops by ``deadline``: it checks its clock between
+    nodes and LP iterations and may run a little over, so it gets 97 % of what is left."""
+    return max(MIN_HIGHS_TIME_S, HIGHS_TIME_SHARE * (deadline - time.perf_counter()) - 0.005)
+
+
+def within_gap(
+    problem: WTAProblem, cg: ColGenResult, patterns: list[Pattern], gap: float
+) -> list[Pattern]:
+    """The patterns a solution better than ``LB + gap`` could use, plus every empty pattern.
+
+    At the best multipliers a pattern's sub-problem value exceeds its target's minimum by its
+    Lagrangian reduced cost; the excesses of a solution's patterns sum to at most its objective
+    minus ``LB``, so a pattern whose own excess is above ``gap`` cannot be in a solution below
+    ``LB + gap`` (reduced-cost fixing). The filter keeps the restricted master MILP small.
+    """
+    lam = cg.lam
+    nu = cg.nu if problem.channels is not None else np.zeros(problem.n_weapons)
+    tol = gap * (1 + 1e-9) + 1e-12 * max(1.0, abs(float(cg.lower.sum())))
+    out = []
+    for pat in patterns:
+        if len(pat.weapons) == 0:
+            out.append(pat)
+            continue
+        sub = pat.cost + float(lam[pat.weapons] @ pat.counts) + float(nu[pat.weapons].sum())
+        if sub - cg.lower[pat.target] <= tol:
+            out.append(pat)
+    return out
 
 
 def enumerate_columns(
@@ -216,8 +263,7 @@ def enumerate_columns(
             items, counts, lens, _vals, ok = enumerate_target_patterns(
                 j,
                 problem.values,
-                problem.pk,
-                problem.allowed,
+                *problem.target_major,
                 problem.rounds,
                 w,
                 f,
@@ -285,6 +331,14 @@ def solve_exact(
     def out_of_time(margin: float = 0.0) -> bool:
         return time.perf_counter() >= deadline - margin
 
+    phase_s: dict[str, float] = {}
+    t_phase = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        phase_s[name] = phase_s.get(name, 0.0) + now - t_phase[0]
+        t_phase[0] = now
+
     # 1. primal start
     zero = np.zeros(problem.pk.shape, dtype=np.int64)
     inc = _Incumbent(zero, problem.objective(zero))
@@ -308,6 +362,7 @@ def solve_exact(
     def closed() -> bool:
         return inc.value - lb <= GAP_TOL * max(abs(inc.value), 1e-300)
 
+    lap("start")
     # 2. column generation: certified bound
     if not out_of_time():
         cg_deadline = t_enter + COLGEN_SHARE * limit
@@ -319,6 +374,7 @@ def solve_exact(
             cg_iterations=cg.iterations, lp_bound=cg.lp_value, columns=len(cg.master.patterns)
         )
 
+    lap("colgen")
     # 3. integral LP solution, else restricted master MILP (price-and-branch)
     if cg is not None and cg.master.n_solved and not closed():
         zval = cg.master.column_values()
@@ -327,19 +383,27 @@ def solve_exact(
             inc.offer(problem, patterns_to_assignment(problem, chosen))
         if not closed():
             inc.offer(problem, round_master_lp(problem, cg.master))
-    if cg is not None and not closed() and not out_of_time():
-        budget = 0.5 * (deadline - time.perf_counter())
-        mip = solve_master_mip(problem, cg.master.patterns, budget, inc.x)
-        info.update(restricted_mip_status=mip.status.name)
+
+    def restricted_mip() -> None:
+        """Price and branch: the master MILP over the generated columns, for an incumbent."""
+        assert cg is not None
+        budget = min(0.5 * _highs_budget(deadline), RESTRICTED_MIP_SHARE * limit)
+        useful = within_gap(problem, cg, cg.master.patterns, inc.value - cg.bound)
+        mip = solve_master_mip(problem, useful, budget, inc.x, rel_gap=RESTRICTED_MIP_GAP)
+        info.update(restricted_mip_status=mip.status.name, restricted_mip_columns=len(useful))
         if mip.assignment is not None and not out_of_time():
             inc.offer(problem, descend(problem, mip.assignment))
         elif mip.assignment is not None:
             inc.offer(problem, mip.assignment)
 
-    # 4. column enumeration and master MILPs over growing neighbourhoods of the LP optimum
+    lap("rounding")
+    # 4. column enumeration and master MILPs over growing neighbourhoods of the LP optimum,
+    # starting small: each MILP either proves optimality, or raises the bound to LB + d and
+    # usually improves the incumbent; d grows 3x up to the remaining gap
     rounds = 0
+    tried_restricted = False
     if cg is not None:
-        d = 0.25 * (inc.value - cg.bound)
+        d = min(inc.value - cg.bound, ENUM_START_REL * max(abs(cg.bound), 1e-300))
         while not closed() and not out_of_time(0.05 * limit):
             rounds += 1
             full = inc.value - cg.bound
@@ -347,8 +411,13 @@ def solve_exact(
             pats, d_used, complete = enumerate_columns(problem, cg, d, MAX_ENUM_COLUMNS, deadline)
             info.update(enumerated_columns=len(pats), enumeration_delta=d_used)
             if not complete or not pats:
+                if not tried_restricted:
+                    tried_restricted = True
+                    restricted_mip()
+                    d = 0.5 * d_used
+                    continue
                 break
-            mip = solve_master_mip(problem, pats, deadline - time.perf_counter(), inc.x)
+            mip = solve_master_mip(problem, pats, _highs_budget(deadline), inc.x)
             if mip.assignment is not None:
                 inc.offer(problem, mip.assignment)
             info.update(mip_bound=mip.bound, mip_status=mip.status.name, enumeration_rounds=rounds)
@@ -359,12 +428,18 @@ def solve_exact(
                 break
             d = 3.0 * d_used
 
+    lap("enumeration")
+    if cg is not None and not closed() and not tried_restricted and not out_of_time(0.1 * limit):
+        restricted_mip()
+    lap("restricted_mip")
     # 5. leftover time: improve the incumbent by VLNS
     if not closed() and not out_of_time(0.05 * limit):
         x_v, _, it = vlns(problem, inc.x, deadline, rng, target=lb if np.isfinite(lb) else None)
         inc.offer(problem, x_v)
         info.update(vlns_iterations=it)
 
+    lap("vlns")
+    info["phase_s"] = {k: round(v, 4) for k, v in phase_s.items()}
     bound: float | None = None
     if np.isfinite(lb):
         bound = min(lb - BOUND_SAFETY * max(abs(lb), 1e-12), inc.value)
