@@ -315,7 +315,9 @@ def column_generation(
     _add_best_patterns(master, lr)
     lp_val = np.inf
     it = 0
-    while time.perf_counter() < deadline:
+    step_s = 0.0  # duration of the last iteration: do not start one that would end too late
+    while time.perf_counter() + step_s < deadline:
+        t_it = time.perf_counter()
         it += 1
         lp_val, _mu, lam_lp, nu_lp = master.solve()
         if lp_val - best_bound <= tol_rel * max(abs(lp_val), 1e-300):
@@ -334,6 +336,7 @@ def column_generation(
             alpha = 0.0 if alpha < 0.1 else alpha / 2  # mis-price: move towards the LP duals
         if added == 0:
             break
+        step_s = time.perf_counter() - t_it
     return ColGenResult(lp_val, best_bound, best_lam, best_nu, best_lower, it, master)
 
 

@@ -140,7 +140,9 @@ def lagrangian_heuristic(
     nu = np.zeros(problem.n_weapons)
     lb = -np.inf
     theta, stall, it = 1.0, 0, 0
-    while time.perf_counter() < deadline and (max_iter is None or it < max_iter):
+    step_s = 0.0  # duration of the last iteration: do not start one that would end too late
+    while time.perf_counter() + step_s < deadline and (max_iter is None or it < max_iter):
+        t_it = time.perf_counter()
         it += 1
         lr = lagrangian_bound(problem, lam, nu if chan else None)
         y = np.zeros(problem.pk.shape, dtype=np.int64)
@@ -172,6 +174,7 @@ def lagrangian_heuristic(
         step = theta * (ub - lr.bound) / norm
         lam = np.maximum(lam + step * g, 0.0)
         nu = np.maximum(nu + step * gc, 0.0)
+        step_s = time.perf_counter() - t_it
     return best, ub, lb, it
 
 
@@ -228,9 +231,11 @@ def vlns(
     t_start = time.perf_counter()
     span = max(deadline - t_start, 1e-9)
     it = 0
-    while time.perf_counter() < deadline and (max_iter is None or it < max_iter):
+    step_s = 0.0  # duration of the last iteration: do not start one that would end too late
+    while time.perf_counter() + step_s < deadline and (max_iter is None or it < max_iter):
         if target is not None and best_val <= target:
             break
+        t_it = time.perf_counter()
         it += 1
         size = int(rng.integers(group_size[0], group_size[1] + 1))
         ws = related_weapons(problem, cur, size, rng)
@@ -245,6 +250,7 @@ def vlns(
             cur, cur_val = trial, val
             if val < best_val - 1e-12 * abs(best_val):
                 best, best_val = trial.copy(), val
+        step_s = time.perf_counter() - t_it
     return best, best_val, it
 
 
