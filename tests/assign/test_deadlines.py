@@ -174,3 +174,61 @@ def test_cli_wta_short_time_limit(tmp_path: Path, limit: str) -> None:
     assert doc["objective"] == pytest.approx(problem.objective(x), rel=1e-12)
     if doc["bound"] is not None:
         assert doc["bound"] <= doc["objective"]
+
+
+@pytest.mark.parametrize("factor", [1e-9, 1.0, 1e6])
+def test_exact_is_invariant_to_the_scale_of_values(factor: float) -> None:
+    """Scaling every value by a constant scales the optimum and nothing else (HiGHS' absolute
+    tolerances would make tiny objectives noise without the cost scaling)."""
+    base = random_wta_instance(12, 6, 2, seed=21)  # more weapons than targets
+    ref = solve(base, "exact", time_limit_s=60, seed=0)
+    assert ref.status is SolveStatus.OPTIMAL
+    scaled = WTAProblem(values=base.values * factor, pk=base.pk, rounds=base.rounds)
+    res = solve(scaled, "exact", time_limit_s=60, seed=0)
+    check_honest(scaled, res)
+    assert res.status is SolveStatus.OPTIMAL
+    assert res.objective == pytest.approx(ref.objective * factor, rel=1e-9)
+    assert res.bound == pytest.approx(ref.bound * factor, rel=1e-8)
+
+
+def test_exact_equals_brute_force_with_more_weapons_than_targets() -> None:
+    """Tiny W > T instances (the hard shape for the formulation) against enumeration."""
+    import itertools
+
+    for seed in range(6):
+        p = random_wta_instance(4, 2, 2, seed=100 + seed)
+        best = np.inf
+        # each weapon puts 0..2 rounds on target 0 and 0..(2 - that) on target 1
+        rows = [(a, b) for a in range(3) for b in range(3) if a + b <= 2]
+        for combo in itertools.product(rows, repeat=p.n_weapons):
+            best = min(best, p.objective(np.array(combo, dtype=np.int64)))
+        res = solve(p, "exact", time_limit_s=30, seed=0)
+        assert res.status is SolveStatus.OPTIMAL
+        assert res.objective == pytest.approx(best, rel=1e-9, abs=1e-15)
+
+
+def test_random_instance_round_trips_through_the_text_format(tmp_path: Path) -> None:
+    from airshield.assign.instances import read_wta_instance
+
+    p = random_wta_instance(7, 5, 3, seed=2)
+    assert set(np.unique(p.values)) <= set(range(1, 101))
+    assert np.all((p.pk > 0) & (p.pk < 1)) and np.all(p.rounds == 3)
+    path = tmp_path / "x.txt"
+    path.write_text(format_wta_instance(p), encoding="utf-8")
+    q = read_wta_instance(path)
+    np.testing.assert_array_equal(q.pk, p.pk)
+    np.testing.assert_array_equal(q.values, p.values)
+    np.testing.assert_array_equal(q.rounds, p.rounds)
+    with pytest.raises(ValueError, match="one mu"):
+        format_wta_instance(_rich(3, 4, seed=1))
+
+
+def test_target_major_matches_pk() -> None:
+    p = _rich(5, 7, seed=3)
+    pk_t, logkill_t, allowed_t = p.target_major
+    np.testing.assert_array_equal(pk_t, p.pk.T)
+    np.testing.assert_array_equal(allowed_t, p.allowed.T)
+    np.testing.assert_allclose(logkill_t, -np.log1p(-p.pk.T), rtol=1e-15)
+    assert pk_t.flags.c_contiguous and not pk_t.flags.writeable
+    certain = WTAProblem(values=np.ones(2), pk=np.array([[1.0, 0.5]]), rounds=np.array([1]))
+    assert np.isinf(certain.target_major[1][0, 0])
