@@ -351,7 +351,7 @@ def solve_exact(
     for x in starts:
         inc.offer(problem, x)
     if not out_of_time():
-        starts.append(matching_layers(problem))
+        starts.append(matching_layers(problem, deadline=deadline))
         inc.offer(problem, starts[-1])
     if not out_of_time():
         # descend from the better construction only (the others still seed the column pool)
@@ -404,7 +404,9 @@ def solve_exact(
     tried_restricted = False
     if cg is not None:
         d = min(inc.value - cg.bound, ENUM_START_REL * max(abs(cg.bound), 1e-300))
-        while not closed() and not out_of_time(0.05 * limit):
+        round_s = 0.1 * limit  # a round (enumeration, model build, MILP) needs time to pay off
+        while not closed() and not out_of_time(max(0.05 * limit, round_s)):
+            t_round = time.perf_counter()
             rounds += 1
             full = inc.value - cg.bound
             d = min(d, full)
@@ -427,6 +429,7 @@ def solve_exact(
             if not mip.optimal:
                 break
             d = 3.0 * d_used
+            round_s = time.perf_counter() - t_round
 
     lap("enumeration")
     if cg is not None and not closed() and not tried_restricted and not out_of_time(0.1 * limit):

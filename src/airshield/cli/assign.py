@@ -59,6 +59,11 @@ def wta(
         err_console.print("[red]error:[/red] --time-limit must be > 0")
         raise typer.Exit(2)
     problem = read_wta_instance(instance)
+    from airshield.assign.warmup import warm_up
+
+    # load the numba kernels first, so that --time-limit buys search time in a fresh process
+    # (a library caller's first call counts the loading in its limit and its runtime_s)
+    warm_up()
     res = solve(problem, solver=name, time_limit_s=time_limit_s, seed=seed)
     if as_json:
         print_json(res.to_dict())
