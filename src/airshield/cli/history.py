@@ -127,8 +127,8 @@ def _history_app() -> typer.Typer:
         ] = False,
         level: Annotated[float, typer.Option(min=0.5, max=0.999, help="interval level")] = 0.95,
     ) -> None:
-        """Per month and threat kind: launched, destroyed, lost, neutralised fraction with Jeffreys
-        interval; the largest raids; the raid-size distribution."""
+        """Per month and threat kind: launched, destroyed, lost, neutralised fraction with an
+        interval clustered by night; the largest raids; the raid-size distribution."""
         from airshield.history import stats as st
         from airshield.history.importer import load_tidy
 
@@ -139,7 +139,7 @@ def _history_app() -> typer.Typer:
             return
         t = Table(
             title=f"{file.name}: per month and kind (neutralised = destroyed + lost; "
-            f"{level:.0%} Jeffreys interval)"
+            f"{level:.0%} interval clustered by night)"
         )
         for col in (
             "month",
