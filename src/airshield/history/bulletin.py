@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -732,17 +733,19 @@ def _classify_part(part: str) -> tuple[str | None, str | None]:
 
 
 _PHRASE_CHUNK_RE = re.compile(r"[^,;:()\[\]\"!?]*")
+_FULL_STOP_RE = re.compile(r"\.(?:\s|$)")
+_TOKEN_RE = re.compile(r"\S+")
 
 
 def _noun_phrase(s: str, pos: int, end: int) -> tuple[int, str]:
     """The noun phrase after a count: up to punctuation, a stop word, a number or 10 words."""
-    m = _PHRASE_CHUNK_RE.match(s, pos, min(end, pos + 240))
+    m = _PHRASE_CHUNK_RE.match(s, pos, min(end, pos + 160))
     chunk = m.group() if m else ""
     # cut at sentence-final full stops (keep dots inside abbreviations like U.S.)
-    dot = re.search(r"\.(?:\s|$)", chunk)
+    dot = _FULL_STOP_RE.search(chunk) if "." in chunk else None
     if dot:
         chunk = chunk[: dot.start()]
-    words = list(re.finditer(r"\S+", chunk))
+    words = list(itertools.islice(_TOKEN_RE.finditer(chunk), 12))
     last = 0
     for i, w in enumerate(words):
         token = w.group().lower()
@@ -856,6 +859,14 @@ _OF_RE = re.compile(
     r"\s+(?:out\s+)?of\s+(?:(?P<art>the|those|these|its|all\s+the|all)\s+)?", re.IGNORECASE
 )
 _OF_GROUP_RE = re.compile(r"(?:them|those|these|which|it)\b", re.IGNORECASE)
+_OF_AMONG_RE = re.compile(r"\b(?:of|among)\s", re.IGNORECASE)
+_NAMED_BEFORE_RE = re.compile(
+    r"\b(?:of|among)\s+(?:the|these|those|its|all)\s+([^,.;:]{2,40}?)\s*,?\s*$", re.IGNORECASE
+)
+_OF_GROUP_BEFORE_RE = re.compile(
+    r"\b(?:of|from)\s+(?:them|those|these|which|this|the\s+total)\b[\s,]*$|\btotal\s+of\s*$",
+    re.IGNORECASE,
+)
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -903,24 +914,12 @@ def _mention_at(s: str, a: int, b: int, value: int | None, vague: str | None) ->
         # a bare count keeps the whitespace after it as its phrase end
         head = s[max(0, a - 60) : a]
         # "Of the drones, 181 were shot down": the noun is named just before
-        named = re.search(
-            r"\b(?:of|among)\s+(?:the|these|those|its|all)\s+([^,.;:]{2,40}?)"
-            r"\s*,?\s*$",
-            head,
-            re.I,
-        )
+        named = _NAMED_BEFORE_RE.search(head) if _OF_AMONG_RE.search(head) else None
         if named:
             n_kind, n_kinds, n_note = _classify_phrase(named.group(1))
             if n_kind not in (None, "skip"):
                 return _Mention(a, b, value, vague, b, named.group(1), n_kind, n_kinds, n_note)
-        of_group = bool(
-            re.search(
-                r"\b(?:of|from)\s+(?:them|those|these|which|this|the\s+total)"
-                r"\b[\s,]*$|\btotal\s+of\s*$",
-                head[-30:],
-                re.I,
-            )
-        )
+        of_group = bool(_OF_GROUP_BEFORE_RE.search(head[-30:]))
         return _Mention(a, b, value, vague, b, phrase, None, anaphor=True, of_group=of_group)
     return _Mention(a, b, value, vague, p_end, phrase, kind, kinds, note)
 
@@ -1027,7 +1026,8 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
         # 3. a qualifier right before the count
     for men in mentions:
         head = s[max(0, men.start - 40) : men.start]
-        q = _QUAL_RE.search(head)
+        tail = head.rstrip()
+        q = _QUAL_RE.search(head) if tail and (tail[-1].isalpha() or tail[-1] == "~") else None
         if q:
             idx = int((q.lastgroup or "q0")[1:])
             men.qualifier = _QUALIFIERS[idx][0]
@@ -1436,7 +1436,7 @@ def _uk_noun_phrase(s: str, pos: int) -> tuple[int, str]:
     dot = re.search(r"\.(?:\s|$)", chunk)
     if dot:
         chunk = chunk[: dot.start()]
-    words = list(re.finditer(r"\S+", chunk))
+    words = list(itertools.islice(_TOKEN_RE.finditer(chunk), 12))
     last = 0
     for i, w in enumerate(words):
         token = w.group().lower()
