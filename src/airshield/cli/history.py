@@ -248,7 +248,7 @@ def _bulletin_app() -> typer.Typer:
                 if d[key]:
                     console.print(f"  {key}: {d[key]}")
             for u in d["unclassified"]:
-                console.print(f"  [yellow]unclassified[/yellow]: {u['text']!r} ({u['reason']})")
+                console.print(f"  [yellow]unread[/yellow]: {u['text']!r} ({u['reason']})")
             console.print(f"  text: {d['text']!r}", markup=False)
 
     return bulletin
