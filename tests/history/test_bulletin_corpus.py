@@ -63,3 +63,20 @@ def test_large_inputs_parse(text: str) -> None:
     assert len(text) >= 199_000
     claims = parse_bulletin(text)
     assert isinstance(claims, list)
+
+
+def test_ukrainian_example_file() -> None:
+    text = (Path(__file__).resolve().parents[2] / "examples" / "bulletin-uk.txt").read_text()
+    claims = parse_bulletin(text, ref_date=dt.date(2031, 5, 14))
+    first = claims[0]
+    assert first.launched == {"drone": 380, "cruise_missile": 20, "ballistic_missile": 12}
+    assert first.launched_total == 412
+    assert first.stated("launched")["unknown"] == 412  # the headline, kept as written
+    assert first.destroyed == {"drone": 345, "cruise_missile": 19, "ballistic_missile": 6}
+    assert first.lost == {"decoy": 30}
+    assert (first.date, first.night_of) == ("2031-05-14", "2031-05-13")
+    assert first.window == {"start": "18:00", "as_of": "09:00"}
+    # hits ("влучання") are neither launches nor outcomes: reported as unread, not counted
+    hits = claims[-1]
+    assert not hits.launched and not hits.destroyed and not hits.lost
+    assert len(hits.unclassified) == 2
