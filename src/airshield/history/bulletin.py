@@ -398,6 +398,7 @@ class Item:
     note: str | None = None
     reference: bool = False  # a total given again ("11 of the 19 missiles")
     breakdown_of: int | None = None  # index (in the claim's items) of the count it breaks down
+    opens_breakdown: bool = field(default=False, repr=False)  # first part, in the next sentence
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -562,7 +563,9 @@ def _normalise(text: str) -> str:
     return out
 
 
-_SENT_END_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"(\[]?[A-Z0-9])")
+_SENT_END_RE = re.compile(
+    r"(?<=[.!?])[\"')\]]*\s+(?=[\"(\[]?[A-Z0-9\u0410-\u042f\u0404\u0406\u0407\u0490])"
+)  # a sentence starts with a Latin or Ukrainian capital or a digit
 _ABBREV_RE = re.compile(
     r"(?:\b(?:U\.S|U\.K|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|St|No|approx|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul"
     r"|Aug|Sep|Sept|Oct|Nov|Dec|a\.m|p\.m|[A-Z])\.)$"
@@ -808,10 +811,6 @@ class _Spans:
     def covers(self, a: int, b: int) -> bool:
         i = bisect.bisect_right(self.starts, a)
         return i > 0 and self.max_end[i - 1] >= b
-
-
-def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
-    return _Spans(spans).covers(a, b)
 
 
 def _mentions(s: str) -> list[_Mention]:
@@ -1627,10 +1626,29 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
             continue
         has_context = bool((_UK_CONTEXT_RE if uk else _CONTEXT_RE).search(sent))
         _assign_roles(sent, mentions, uk)
+        if claims and prev_sentence_end >= 0 and _BREAKDOWN_LEAD_RE.match(sent):
+            # "They included 500 drones ...": the parts take the role of the count they break down
+            last = max(claims[-1].items, key=lambda it: it.span[0], default=None)
+            for men in mentions:
+                if men.role is None and men.kind not in (None, "skip") and last is not None:
+                    men.role = last.role
         sentence_claims = _sentence_claims(text, norm, sa, sb, mentions, has_context, ref_date, uk)
-        for claim in sentence_claims:
+        for c_index, claim in enumerate(sentence_claims):
             prev = claims[-1] if claims else None
             if (
+                c_index == 0
+                and prev is not None
+                and prev_sentence_end >= 0
+                and _BREAKDOWN_LEAD_RE.match(sent)
+                and _breaks_down(prev, claim)
+            ):
+                # "Russia launched 550 drones and missiles. They included 500 drones and ..."
+                first = min(
+                    (it for it in claim.items if it.role == "launched"), key=lambda it: it.span[0]
+                )
+                first.opens_breakdown = True
+                _merge(prev, claim, text)
+            elif (
                 prev is not None
                 and prev_sentence_end >= 0
                 and claim.items
@@ -1666,6 +1684,31 @@ _SEPARATOR_RE = re.compile(
     r"[\s,;)\"']*(?:(?:and|plus|as\s+well\s+as|also|та|і|й|а\s+також|також|ще)\b[\s,;\"']*)*",
     re.IGNORECASE,
 )
+_BREAKDOWN_LEAD_RE = re.compile(
+    r"\s*(?:(?:they|these|those|this|it|the\s+(?:attack|raid|barrage|strike|salvo|wave)s?)\s+"
+    r"(?:included|include|includes|comprised|consisted\s+of|were|was\s+made\s+up\s+of)"
+    r"|among\s+them|of\s+(?:them|these)|including|серед\s+них|з\s+них|у\s+тому\s+числі"
+    r"|в\s+тому\s+числі|зокрема)\b",
+    re.IGNORECASE,
+)
+
+
+def _breaks_down(prev: Claim, claim: Claim) -> bool:
+    """Do ``claim``'s launches break down the last launched count of ``prev``?"""
+    parts = [it for it in claim.items if it.role == "launched" and it.count is not None]
+    heads = [it for it in prev.items if it.role == "launched" and it.count is not None]
+    if not parts or not heads or any(it.reference for it in parts):
+        return False
+    head = max(heads, key=lambda it: it.span[0])
+    scope = _SCOPE.get(head.kind, frozenset({head.kind}))
+    total = sum(it.count or 0 for it in parts)
+    return (
+        all(it.kind in scope for it in parts)
+        and total <= (head.count or 0)
+        and _outcomes_fit(prev, claim)
+    )
+
+
 _LIST_ITEM_END_RE = re.compile(
     r"[^\d:()]{0,160}[;,]\s*(?:(?:and|та|і|а\s+також)\b\s*)?", re.IGNORECASE
 )
@@ -1701,8 +1744,7 @@ def _link_breakdowns(claim: Claim, norm: str) -> None:
                 continue
             if prev is not None:
                 gap = norm[claim.items[prev].span[1] : it.span[0]]
-                om = _OPENER_RE.fullmatch(gap)
-                if om:
+                if it.opens_breakdown or _OPENER_RE.fullmatch(gap):
                     stack.append((prev, "(" in gap))
                 else:
                     for _ in range(gap.count(")")):
