@@ -150,6 +150,7 @@ def _history_app() -> typer.Typer:
             "lost",
             "neutralised %",
             "interval",
+            "deff",
         ):
             t.add_column(col, justify="left" if col in ("month", "kind") else "right")
         for r in st.monthly_records(monthly):
@@ -159,6 +160,7 @@ def _history_app() -> typer.Typer:
                 _fmt_count(r["destroyed"]), _fmt_count(r["lost"]),
                 "–" if frac is None else f"{100 * frac:.1f}",
                 "–" if frac is None else f"{100 * r['ci_low']:.1f}–{100 * r['ci_high']:.1f}",
+                "–" if r["deff"] is None else f"{r['deff']:.1f}",
             )  # fmt: skip
         console.print(t)
         big = st.largest_raids(frame, top)
