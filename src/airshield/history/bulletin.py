@@ -245,11 +245,11 @@ _STOP_WORDS = frozenset(
 _FILLER_RE = re.compile(
     r"^(?:\s|,|\"|'|were|was|are|is|have|has|had|been|being|be|reportedly|successfully|later|also|all"
     r"|then|subsequently|either|further|another|in\s+total|in\s+all|of\s+them|of\s+those"
-    r"|of\s+these|of\s+which|of\s+the\s+total)*$",
+    r"|of\s+these|of\s+which|of\s+the\s+total|others|other|more)*$",
     re.IGNORECASE,
 )
 _LIST_GAP_RE = re.compile(
-    r"^(?:\s*(?:,|and|or|as\s+well\s+as)\s*#)*[\s\"']*"
+    r"^(?:\s*(?:,|and|or|as\s+well\s+as)\s*(?:all\s+|both\s+|the\s+)?#)*[\s\"']*"
     r"(?:(?:were|was|are|have\s+been|had\s+been|has\s+been|all|also"
     r"|reportedly|successfully|then|later)\s*)*$",
     re.IGNORECASE,
@@ -827,6 +827,12 @@ def _mentions(s: str) -> list[_Mention]:
         if m.group("words") and m.group("words").lower() in ("a", "an"):
             continue
         mention = _mention_at(s, a, b, value, None)
+        if (
+            mention.kind not in (None, "skip")
+            and _TOTAL_LEAD_RE.search(s, max(0, a - 24), a)
+            and _COMMA_AFTER_RE.match(s, mention.phrase_end)
+        ):
+            mention.reference = True  # "Of the 479 drones, 277 were shot down": the total
         out.append(mention)
         taken.add(a, b)
         if mention.part_of:
@@ -859,6 +865,10 @@ _OF_RE = re.compile(
 )
 _OF_GROUP_RE = re.compile(r"(?:them|those|these|which|it)\b", re.IGNORECASE)
 _OF_AMONG_RE = re.compile(r"\b(?:of|among)\s", re.IGNORECASE)
+_TOTAL_LEAD_RE = re.compile(
+    r"(?:^|[,;:]\s*)(?:of|among|from)\s+(?:the|these|those|all\s+the|all)?\s*$", re.IGNORECASE
+)
+_COMMA_AFTER_RE = re.compile(r"\s*,")
 _NAMED_BEFORE_RE = re.compile(
     r"\b(?:of|among)\s+(?:the|these|those|its|all)\s+([^,.;:]{2,40}?)\s*,?\s*$", re.IGNORECASE
 )
@@ -1534,6 +1544,30 @@ def _uk_mentions(s: str) -> list[_Mention]:
             continue
         p_end, phrase = _uk_noun_phrase(s, b)
         kind, kinds, note = _uk_classify_phrase(phrase)
+        after = _UK_OF_RE.match(s, p_end) if kind not in (None, "skip") else None
+        total_after = _UK_NUMBER_RE.match(s, after.end()) if after else None
+        if total_after is not None and not _uk_noun_phrase(s, total_after.end())[1]:
+            # "24 ракети Х-101 із 32": a part, then its total without a noun
+            value_total = _uk_number_value(total_after)
+            part = _Mention(a, b, value, None, p_end, phrase, kind, kinds, note, part_of=True)
+            out.append(part)
+            taken.add(a, b)
+            if value_total is not None:
+                out.append(
+                    _Mention(
+                        total_after.start(),
+                        total_after.end(),
+                        value_total,
+                        None,
+                        total_after.end(),
+                        phrase,
+                        kind,
+                        kinds,
+                        note,
+                        reference=True,
+                    )
+                )
+            continue
         if kind is None:
             of_group = bool(_UK_OF_GROUP_RE.search(s[max(0, a - 12) : a]))
             out.append(
