@@ -362,16 +362,21 @@ def fit_level(
     error_months: int = 12,
     phi: float = 0.8,
     min_sd: float = 0.05,
+    rates_before: pd.DataFrame | None = None,
 ) -> LevelForecast | None:
     """Fit the combined level forecast of ``column`` from the complete months before ``origin``.
 
     ``series``: nightly series with the aggregate columns (:func:`with_aggregates`). Returns
     ``None`` when there is no complete month before the origin. The weights at every past month
     use only the months before it, so the past errors behind ``sd`` are honest one-month-ahead
-    errors of the same procedure.
+    errors of the same procedure. ``rates_before``: :func:`monthly_rates` of the nights before
+    the origin, when the caller has it already.
     """
     before = series[series.index < origin]
-    rates_all = monthly_rates(before) if len(before) else pd.DataFrame()
+    if rates_before is not None:
+        rates_all = rates_before
+    else:
+        rates_all = monthly_rates(before) if len(before) else pd.DataFrame()
     if column not in rates_all or rates_all.empty:
         return None
     rates = rates_all[column].to_numpy(dtype=float)
@@ -771,6 +776,8 @@ def fit_tempo(
     levels: dict[str, LevelForecast] = {}
     if monthly_level:
         full = with_aggregates(series[list(TEMPO_KINDS)])
+        full = full[full.index < origin_ts]
+        rates = monthly_rates(full) if len(full) else None
         for name in LEVEL_SERIES:
             lv = fit_level(
                 full,
@@ -779,6 +786,7 @@ def fit_tempo(
                 lookback_months=lookback_months,
                 error_months=error_months,
                 phi=phi,
+                rates_before=rates,
             )
             if lv is not None:
                 levels[name] = lv
