@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from airshield.history.bulletin import parse_bulletin
 
@@ -80,3 +82,59 @@ def test_ukrainian_example_file() -> None:
     hits = claims[-1]
     assert not hits.launched and not hits.destroyed and not hits.lost
     assert len(hits.unclassified) == 2
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 900),
+    st.integers(0, 900),
+    st.integers(1, 60),
+    st.sampled_from(
+        [
+            "The enemy attacked with {t} air attack means: {d} Shahed drones and {m} missiles.",
+            "Russia launched {t} drones and missiles, including {d} drones and {m} missiles.",
+            "Противник атакував {t} засобами повітряного нападу: {d} ударними БпЛА та {m} ракетами.",
+        ]
+    ),
+)
+def test_generated_breakdowns_count_each_weapon_once(d: int, extra: int, m: int, tpl: str) -> None:
+    t = d + m + extra
+    c = parse_bulletin(tpl.format(t=t, d=d, m=m))[0]
+    want = {"drone": d, "missile": m, **({"unknown": extra} if extra else {})}
+    assert c.launched == want
+    assert sum(c.launched.values()) == t == c.launched_total
+    assert c.stated("launched") == {"unknown": t, "drone": d, "missile": m}
+
+
+TOKENS = [
+    *"0123456789",
+    *",.;:()-\n",
+    "12",
+    "480",
+    "drones",
+    "missiles",
+    "of the",
+    "out of",
+    "shot down",
+    "were",
+    "launched",
+    "з",
+    "БпЛА",
+    "ракет",
+    "збито",
+    "атакував",
+    "including",
+    "them",
+    "seven",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=40).map(" ".join))
+def test_any_text_gives_consistent_claims(text: str) -> None:
+    for c in parse_bulletin(text):
+        assert text[c.span[0] : c.span[1]] == c.text
+        for role in ("launched", "destroyed", "lost"):
+            counts, stated = c.counts(role), c.stated(role)
+            assert all(v > 0 for v in counts.values())
+            assert sum(counts.values()) <= sum(stated.values())

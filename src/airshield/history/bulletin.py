@@ -492,11 +492,28 @@ class Claim:
     def launched_total(self) -> int | None:
         """Best total of weapons launched.
 
-        A generic count (``unknown``, e.g. "550 air attack means") is taken as the total when it
-        is at least the sum of the typed counts; a ``missile`` count is taken to cover the
-        cruise and ballistic counts given as its breakdown.
+        When no generic count stands unlinked next to typed ones, the per-kind counts are
+        disjoint (breakdowns are replaced by their parts) and the total is their sum. Otherwise
+        the structure was not read ("550 air attack means" in one sentence, "500 drones" in a
+        later one): a generic count (``unknown``) is taken as the total when it is at least the
+        sum of the typed counts, and a ``missile`` count to cover the cruise and ballistic ones.
         """
-        return _total(self.launched)
+        counts = self.launched
+        if not counts:
+            return None
+        parents = {it.breakdown_of for it in self.items if it.breakdown_of is not None}
+        tops = [
+            (i, it)
+            for i, it in enumerate(self.items)
+            if it.role == "launched" and it.count is not None and it.breakdown_of is None
+        ]
+        for i, it in tops:
+            if i in parents or it.kind not in ("unknown", "missile"):
+                continue
+            scope = _SCOPE[it.kind]
+            if any(j != i and other.kind in scope for j, other in tops):
+                return _total(counts)  # a generic count beside typed ones, not linked
+        return sum(counts.values())
 
     def to_dict(self) -> dict[str, Any]:
         return {
