@@ -293,6 +293,7 @@ def run_campaign(
         raise ValueError("reps must be >= 1")
     if workers < 1:
         raise ValueError("workers must be >= 1")
+    campaign.check_references()  # a campaign built or changed in Python is checked like YAML
     started = time.perf_counter()
     own = attacker_plan(campaign)
     if plan is None:
