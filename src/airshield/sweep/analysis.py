@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from airshield.errors import Problem, ScenarioError
-from airshield.sweep.store import has_parts, read_manifest, table_glob
+from airshield.store import has_parts, read_manifest, table_glob
 
 #: outcomes with per-cell _mean/_sd/_p5/_p95 columns in the summary table, and their labels
 OUTCOMES: dict[str, str] = {

@@ -521,7 +521,7 @@ def _fingerprint(
 
 def plan_from_dir(out: str | Path) -> SweepPlan:
     """The plan of a sweep directory, rebuilt from its self-contained ``spec.json``."""
-    from airshield.sweep.store import read_manifest
+    from airshield.store import read_manifest
 
     man = read_manifest(out)
     p = Path(out) / "spec.json"
