@@ -71,9 +71,12 @@ def _connect(out: str | Path) -> tuple[Any, str]:
     if not has_parts(out):
         msg = "no cells finished yet; nothing to analyse"
         raise ScenarioError(str(out), [Problem("parts", msg)])
-    con = duckdb.connect()
+    # one thread and a table in cell order: every aggregate adds the same numbers in the same
+    # order, so the summary is the same bytes on every call and for any number of workers
+    # (DuckDB's parallel float sums differ in the last digits from one call to the next)
+    con = duckdb.connect(config={"threads": 1})
     glob = table_glob(out).replace("'", "''")
-    con.sql(f"CREATE VIEW summary AS SELECT * FROM read_parquet('{glob}')")
+    con.sql(f"CREATE TABLE summary AS SELECT * FROM read_parquet('{glob}') ORDER BY cell")
     return con, glob
 
 

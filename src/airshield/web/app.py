@@ -10,6 +10,7 @@ another site cannot send it without a CORS preflight, which this app never grant
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -105,6 +107,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     if s.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(s.allowed_hosts))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own handler echoes the input, which fails to encode for inf, NaN or a lone
+        # surrogate (a 500); answer 422 with the location and message only, ASCII-escaped
+        detail = [
+            {"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")),
+             "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]  # fmt: skip
+        return Response(
+            json.dumps({"detail": detail}), status_code=422, media_type="application/json"
+        )
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
