@@ -195,3 +195,39 @@ def test_pid_of_this_process_is_not_a_server(tmp_path: Path) -> None:
     store.fail_run(rid, "boom")
     assert not store.holds(rid)
     assert os.path.exists(tmp_path / "runs.duckdb")
+
+
+def test_time_budget_answers_503_and_cancels_the_handler() -> None:
+    import asyncio
+
+    from airshield.web.limits import TimeBudgetMiddleware
+
+    cancelled: list[bool] = []
+
+    async def slow(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            cancelled.append(True)
+            raise
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(msg: dict[str, Any]) -> None:
+        sent.append(msg)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    asyncio.run(TimeBudgetMiddleware(slow, budget_s=0.05)({"type": "http"}, receive, send))
+    assert cancelled == [True]
+    assert sent[0]["status"] == 503 and b"time budget" in sent[1]["body"]
+
+
+def test_json_depth_scan_skips_strings() -> None:
+    from airshield.web.limits import json_too_deep
+
+    assert json_too_deep(b"[" * 65 + b"]" * 65, 64)
+    assert not json_too_deep(b"[" * 64 + b"]" * 64, 64)
+    assert not json_too_deep(json.dumps({"text": "[" * 1000}).encode(), 64)
+    assert not json_too_deep(b'{"a": "\\"[[[["}', 2)
