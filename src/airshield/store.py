@@ -292,7 +292,7 @@ class RunStore:
         with self._connect() as con:
             con.execute(
                 "UPDATE runs SET status='done', finished=?, summary=?, report_path=?, elapsed_s=?, "
-                "error=NULL WHERE id=?",
+                "error=NULL WHERE id=? AND status='running'",
                 [_now(), blob, report_path, elapsed_s, int(run_id)],
             )
         self._release(run_id)
@@ -301,7 +301,8 @@ class RunStore:
         """Mark a run failed with its error message."""
         with self._connect() as con:
             con.execute(
-                "UPDATE runs SET status='failed', finished=?, error=?, elapsed_s=? WHERE id=?",
+                "UPDATE runs SET status='failed', finished=?, error=?, elapsed_s=? "
+                "WHERE id=? AND status='running'",
                 [_now(), error[:10_000], elapsed_s, int(run_id)],
             )
         self._release(run_id)
@@ -321,7 +322,7 @@ class RunStore:
         with self._connect() as con:
             con.execute(
                 "UPDATE runs SET status='interrupted', finished=?, error=?, summary=?, "
-                "report_path=?, elapsed_s=? WHERE id=?",
+                "report_path=?, elapsed_s=? WHERE id=? AND status='running'",
                 [_now(), reason[:10_000], blob, report_path, elapsed_s, int(run_id)],
             )
         self._release(run_id)

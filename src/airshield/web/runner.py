@@ -182,9 +182,10 @@ class Runner:
         from concurrent.futures import wait
 
         wait(futures, timeout=timeout_s)
-        # a queued run that never started: cancelled above, recorded here
+        # a queued run that never started, or one still in a step that cannot be cancelled
+        # (seeding a very large run, a long replication): recorded here, so no run of a stopped
+        # server is left 'running' (a late finish cannot flip it back: updates need 'running')
         for run_id, fut in list(self._futures.items()):
-            if fut.cancelled() and self.store.holds(run_id):
-                self.store.interrupt_run(
-                    run_id, "interrupted: the server stopped before the run began"
-                )
+            if (not fut.done() or fut.cancelled()) and self.store.holds(run_id):
+                self.store.interrupt_run(run_id, "interrupted: the server stopped during the run")
+                self._set(run_id, phase="interrupted")
