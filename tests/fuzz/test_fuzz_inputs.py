@@ -82,7 +82,7 @@ def _write(path: Path, text: str) -> None:
 
 
 # ---- scenario YAML ------------------------------------------------------------------------------
-@settings(settings.get_profile("fuzz"), max_examples=n(700))
+@settings(settings.get_profile("fuzz"), max_examples=n(500))
 @given(text=documents(SCENARIO))
 def test_fuzz_scenario_yaml(folder: Path, text: str) -> None:
     f = folder / "case-scenario.yaml"
@@ -104,7 +104,7 @@ def test_fuzz_scenario_yaml(folder: Path, text: str) -> None:
 
 
 # ---- campaign YAML ------------------------------------------------------------------------------
-@settings(settings.get_profile("fuzz"), max_examples=n(350))
+@settings(settings.get_profile("fuzz"), max_examples=n(250))
 @given(text=documents(CAMPAIGN))
 def test_fuzz_campaign_yaml(folder: Path, text: str) -> None:
     f = folder / "case-campaign.yaml"
@@ -113,7 +113,7 @@ def test_fuzz_campaign_yaml(folder: Path, text: str) -> None:
 
 
 # ---- sweep spec ---------------------------------------------------------------------------------
-@settings(settings.get_profile("fuzz"), max_examples=n(300))
+@settings(settings.get_profile("fuzz"), max_examples=n(200))
 @given(text=documents(SWEEP))
 def test_fuzz_sweep_spec(folder: Path, text: str) -> None:
     f = folder / "case-sweep.yaml"
@@ -135,7 +135,7 @@ def wta_text(draw: st.DrawFn) -> str:
                                            "3 2 1\n1\n2\n0 0 nan\n", "2 2 -1\n"])))  # fmt: skip
 
 
-@settings(settings.get_profile("fuzz"), max_examples=n(400))
+@settings(settings.get_profile("fuzz"), max_examples=n(350))
 @given(text=wta_text())
 def test_fuzz_wta_instance(folder: Path, text: str) -> None:
     f = folder / "case.wta"
@@ -178,7 +178,7 @@ def record_csv(draw: st.DrawFn) -> str:
     return draw(st.one_of(st.just(text), text_edits(text, 3)))
 
 
-@settings(settings.get_profile("fuzz"), max_examples=n(250))
+@settings(settings.get_profile("fuzz"), max_examples=n(200))
 @given(text=record_csv())
 def test_fuzz_record_csv(folder: Path, text: str) -> None:
     f = folder / "case-record.csv"
@@ -197,7 +197,7 @@ WORDS = [
 ]  # fmt: skip
 
 
-@settings(settings.get_profile("fuzz"), max_examples=n(400))
+@settings(settings.get_profile("fuzz"), max_examples=n(350))
 @given(words=st.lists(st.sampled_from(WORDS) | st.text(max_size=6), max_size=120),
        date=st.sampled_from(["", "2031-03-18", "2031-02-30", "yesterday"]))  # fmt: skip
 def test_fuzz_bulletin_text(folder: Path, words: list[str], date: str) -> None:
@@ -253,7 +253,7 @@ ENDPOINTS = ["POST /api/validate", "POST /api/runs", "PUT /api/scenarios/user/{n
              "GET /api/runs/{name}", "GET /compare?a={name}&b=1", "GET /scenarios/user/{name}"]  # fmt: skip
 
 
-@settings(settings.get_profile("fuzz"), max_examples=n(500))
+@settings(settings.get_profile("fuzz"), max_examples=n(400))
 @given(raw=raw_body, endpoint=st.sampled_from(ENDPOINTS),
        name=st.sampled_from(["ok", "..", "a/b", "%2e%2e", "x" * 80, "-1", "1", "99999999999999999999"])
        | st.text(max_size=12))  # fmt: skip
