@@ -553,8 +553,6 @@ class SweepStore:
         return store
 
     def _write_static(self) -> None:
-        import pyarrow as pa
-
         plan = self.plan
         spec = plan.spec.model_dump(mode="json")
         info = plan.base_info
@@ -567,16 +565,7 @@ class SweepStore:
                 text = json.dumps(data, indent=1, default=str)
                 _atomic_write_text(self.out / f"base-{name}.json", text)
         _atomic_write_text(self.out / "spec.json", json.dumps(spec, indent=1, default=str))
-        cols: dict[str, pa.Array] = {
-            "cell": pa.array([c.index for c in plan.cells], pa.int64()),
-            "seed": pa.array([c.seed for c in plan.cells], pa.uint64()),
-            "batch": pa.array([c.index // plan.batch_cells for c in plan.cells], pa.int64()),
-        }
-        from airshield.sweep.worker import ARROW_TYPES
-
-        for j, p in enumerate(plan.parameters):
-            cols[p.name] = pa.array([c.values[j] for c in plan.cells], ARROW_TYPES[p.column_type])
-        tmp = _write_table_tmp(pa.table(cols), self.out / "cells.parquet", self._meta())
+        tmp = _write_table_tmp(plan.cells_table(), self.out / "cells.parquet", self._meta())
         os.replace(tmp, self.out / "cells.parquet")
 
     def _recover(self) -> None:
@@ -623,11 +612,10 @@ class SweepStore:
 
     def write_manifest(self, extra: dict[str, Any] | None = None) -> None:
         import airshield
-        from airshield.sweep.plan import FORMAT
 
         plan = self.plan
         man = {
-            "format": FORMAT,
+            "format": plan.format,
             "name": plan.spec.name,
             "description": plan.spec.description,
             "version": airshield.__version__,
@@ -668,11 +656,12 @@ class SweepStore:
 
 def _check_same(d: Path, man: dict[str, Any], plan: SweepPlan, code: str) -> None:
     import airshield
-    from airshield.sweep.plan import FORMAT
 
     problems = []
-    if man.get("format") != FORMAT:
-        problems.append(Problem("format", f"written as {man.get('format')!r}; this is {FORMAT!r}"))
+    if man.get("format") != plan.format:
+        problems.append(
+            Problem("format", f"written as {man.get('format')!r}; this is {plan.format!r}")
+        )
     if man.get("spec_hash") != plan.fingerprint:
         problems.append(
             Problem("spec_hash", f"the directory holds sweep {man.get('name')!r} with spec hash "
