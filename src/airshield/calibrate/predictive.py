@@ -400,7 +400,7 @@ def fit_class(
     origin: pd.Timestamp,
     halflife_nights: float | None,
     trend: bool = False,
-    min_launched: int = 5,
+    min_launched: int = 50,
     prior_scale: float = 1.0,
 ) -> ClassFit | None:
     """Fit one class on the raids before ``origin`` (see the module docstring)."""
@@ -457,16 +457,13 @@ def fit_class(
             cov[i, :] = 0.0
             cov[:, i] = 0.0
     mu_hat = special.expit(x @ mode[:k])
-    fitted = pd.DataFrame(
-        {
-            "raid_id": d["raid_id"].to_numpy(),
-            "night": d["night"].to_numpy(),
-            "launched": n,
-            "neutralised": y,
-            "observed": y / np.maximum(n, 1),
-            "mu_mode": mu_hat,
-            "weight": w,
-        }
+    fitted = d[["raid_id", "night", "drones", "cruise", "ballistic", "decoy_share"]].assign(
+        kind=kind,
+        launched=n,
+        neutralised=y,
+        observed=y / np.maximum(n, 1),
+        mu_mode=mu_hat,
+        weight=w,
     )
     return ClassFit(
         kind=kind,
@@ -537,14 +534,22 @@ class PredictiveModel:
         """All parameters of both classes (mode, s.d., 90 % interval, prior)."""
         return pd.concat([f.table() for f in self.fits.values()], ignore_index=True)
 
-    def fitted(self) -> pd.DataFrame:
-        """Fitted nights: observed share and the model's mean (Laplace draws, seed 0)."""
+    def fitted(self, *, sims: int = 4000, seed: int = 0) -> pd.DataFrame:
+        """The nights each class was fitted on: observed share, the share at the posterior mode
+        (``mu_mode``) and the predictive mean and 90 % interval (:meth:`predict`, same seed)."""
         rows = []
         for kind, f in self.fits.items():
-            fr = f.fitted
+            fr = f.fitted.reset_index(drop=True)
             if not len(fr):
                 continue
-            rows.append(fr.assign(kind=kind))
+            pred = self.predict(fr, sims=sims, seed=seed)
+            rows.append(
+                fr.assign(
+                    mean=pred[f"{kind}_neutralised_mean"],
+                    p5=pred[f"{kind}_neutralised_p5"],
+                    p95=pred[f"{kind}_neutralised_p95"],
+                )
+            )
         return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
     def to_dict(self) -> dict[str, Any]:
@@ -593,8 +598,14 @@ class PredictiveModel:
             ) from exc
 
 
-DEFAULT_HALFLIFE_NIGHTS = 120.0
+DEFAULT_HALFLIFE_NIGHTS = 180.0
 """Recency half-life of the default fit (chosen on rolling backtests inside the slice)."""
+
+MIN_LAUNCHED: dict[str, int] = {"drone": 50, "missile": 5}
+"""Raids with fewer launched of a class are left out of that class's fit (default). Small drone
+nights (a few to a few dozen drones) had systematically lower shares in the record, which a
+log-linear size term cannot follow without biasing the big raids; the model is for raids of at
+least this size and extrapolates below it."""
 
 
 def fit_predictive(
@@ -605,7 +616,7 @@ def fit_predictive(
     trend: bool = False,
     kinds: Sequence[str] = KINDS,
     prior_scale: float = 1.0,
-    min_launched: int = 5,
+    min_launched: int | None = None,
 ) -> PredictiveModel:
     """Fit the share models on nights up to ``until`` (default: every night).
 
@@ -629,7 +640,7 @@ def fit_predictive(
             halflife_nights=halflife_nights,
             trend=trend,
             prior_scale=prior_scale,
-            min_launched=min_launched,
+            min_launched=(min_launched if min_launched is not None else MIN_LAUNCHED[kind]),
         )
         if f is not None:
             fits[kind] = f

@@ -88,7 +88,7 @@ def rolling_share_backtest(
     halflife_nights: float | None = DEFAULT_HALFLIFE_NIGHTS,
     trend: bool = False,
     prior_scale: float = 1.0,
-    min_launched: int = 5,
+    min_launched: int | None = None,
     sims: int = 2000,
     seed: int = 0,
 ) -> ShareBacktest:

@@ -88,7 +88,7 @@ def _calibrate_app() -> typer.Typer:
             typer.Option(
                 min=0.0, help="recency half-life of the share model in nights (0 = equal weights)"
             ),
-        ] = 90.0,
+        ] = 180.0,
         engine: Annotated[
             bool,
             typer.Option(
@@ -304,7 +304,7 @@ def _calibrate_app() -> typer.Typer:
         ] = 10,
         halflife: Annotated[
             float, typer.Option(min=0.0, help="recency half-life in nights (0 = equal weights)")
-        ] = 90.0,
+        ] = 180.0,
         sims: Annotated[int, typer.Option(min=100, help="predictive draws per raid")] = 2000,
         seed: Annotated[int, typer.Option(help="root seed")] = 0,
         out: Annotated[
