@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from airshield.cli.kit import console, print_json
+from airshield.cli.kit import console, err_console, print_json
 from airshield.errors import Problem, ScenarioError
 
 RecordArg = Annotated[
@@ -139,16 +139,21 @@ def _calibrate_app() -> typer.Typer:
         try:
             model = fit_predictive(frame, until=cut, halflife_nights=halflife or None)
         except ValueError as exc:
-            raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
+            if not engine:
+                raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
+            err_console.print(f"[yellow]note:[/yellow] no share model: {exc}", markup=True)
+            model = None
         out.mkdir(parents=True, exist_ok=True)
-        pred_paths = {
-            "predictive": model.save(out / "predictive.json"),
-            "predictive_params": out / "predictive_params.csv",
-            "fitted": out / "fitted.csv",
-        }
-        model.params().to_csv(pred_paths["predictive_params"], index=False)
-        model.fitted().to_csv(pred_paths["fitted"], index=False)
-        if not engine:
+        pred_paths: dict[str, Path] = {}
+        if model is not None:
+            pred_paths = {
+                "predictive": model.save(out / "predictive.json"),
+                "predictive_params": out / "predictive_params.csv",
+                "fitted": out / "fitted.csv",
+            }
+            model.params().to_csv(pred_paths["predictive_params"], index=False)
+            model.fitted().to_csv(pred_paths["fitted"], index=False)
+        if not engine and model is not None:
             if json_out:
                 print_json(
                     {
@@ -176,18 +181,47 @@ def _calibrate_app() -> typer.Typer:
             )
         except ValueError as exc:
             raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
+        if (
+            model is not None
+            and "drone" in model.fits
+            and res.fits
+            and "drone" in res.fits[-1].raid
+        ):
+            import pandas as pd
+
+            raid = res.fits[-1].raid
+            night = pd.DataFrame(
+                {
+                    "night": [model.origin],
+                    "drones": [raid.get("drone", 0)],
+                    "cruise": [raid.get("cruise_missile", 0)],
+                    "ballistic": [raid.get("ballistic_missile", 0)],
+                }
+            )
+            target = float(model.predict(night, seed=seed)["drone_neutralised_mean"].iloc[0])
+            res.align_to_share(target, reps=reps, seed=seed + 3)
         paths = {**pred_paths, **write_outputs(res, out)}
         if json_out:
             print_json(
                 {
                     **summary_dict(res),
-                    "until": model.until.strftime("%Y-%m-%d"),
-                    "predictive": _records(model.params()),
+                    "until": None if model is None else model.until.strftime("%Y-%m-%d"),
+                    "predictive": [] if model is None else _records(model.params()),
                     "files": {k: str(v) for k, v in paths.items()},
                 }
             )
             return
-        _print_predictive(model)
+        if model is not None:
+            _print_predictive(model)
+        if res.alignment is not None:
+            al = res.alignment
+            console.print(
+                f"calibrated.yaml: drone kinetic shift {al['kin_shift_aligned']:+.2f} (fitted "
+                f"{al['kin_shift_fitted']:+.2f} for {al['period']}): engine drone neutralised "
+                f"share {100 * al['engine_share']:.1f} % at {al['raid'].get('drone', 0)} drones vs "
+                f"share model {100 * al['target_share']:.1f} %"
+                + (" (at the grid's bound)" if al["at_bound"] else "")
+            )
         t = Table(title=f"calibration by {period} (logit shifts of pk; 95 % bootstrap interval)")
         for col in (
             "period",
