@@ -302,3 +302,47 @@ def test_read_nights_optional_decoy_share(tmp_path: Path) -> None:
     )
     with pytest.raises(ScenarioError):
         read_nights(p)
+
+
+def test_raid_table_keeps_daytime_raids_and_classes(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from airshield.history.importer import read_daily_csv
+    from calibrate.synth_record import HEADER
+
+    def row(**kw: str) -> dict[str, str]:
+        return {**dict.fromkeys(HEADER, ""), "border_crossing": "{}", "target": "Ukraine", **kw}
+
+    def to_csv(rows: list[dict[str, str]]) -> str:
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=HEADER, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        return buf.getvalue()
+
+    rows = [
+        row(time_start="2026-02-06 19:00", time_end="2026-02-07 08:00", model="Shahed-136/131",
+            launched="400.0", destroyed="380.0", source="kpszsu/p/1"),
+        row(time_start="2026-02-07 03:00", time_end="2026-02-07 06:00", model="Iskander-M",
+            launched="10.0", destroyed="2.0", source="kpszsu/p/1"),
+        row(time_start="2026-02-07 08:00", time_end="2026-02-07 18:00", model="Shahed-136/131",
+            launched="250.0", destroyed="230.0", is_shahed="150.0", source="kpszsu/p/2"),
+        row(time_start="2026-02-07 11:00", time_end="2026-02-07 13:00",
+            model="X-101/X-555 and Kalibr and Iskander-M", launched="6.0", destroyed="5.0",
+            source="kpszsu/p/2"),
+        row(time_start="2026-02-07", time_end="2026-02-07", model="Orlan-10", launched="3.0",
+            destroyed="3.0", source="PvKPivden/p/3"),
+    ]  # fmt: skip
+    p = tmp_path / "r.csv"
+    p.write_text(to_csv(rows), encoding="utf-8")
+    t = raid_table(read_daily_csv(p).frame).set_index("raid_id")
+    assert list(t.index) == ["R2026-02-06", "R2026-02-07-day"]
+    assert t.loc["R2026-02-06", ["drones", "ballistic", "missiles"]].tolist() == [400, 10, 10]
+    assert t.loc["R2026-02-06", "missile_neutralised"] == 2
+    # the unsplit cruise + ballistic bundle counts as missiles (cruise column)
+    assert t.loc["R2026-02-07-day", ["drones", "cruise"]].tolist() == [250, 6]
+    assert t.loc["R2026-02-07-day", "decoy_share"] == pytest.approx(0.4)
+    assert np.isnan(t.loc["R2026-02-06", "decoy_share"])
+    assert t["drone_ok"].all() and t["missile_ok"].all()
+    assert raid_table(read_daily_csv(p).frame, until="2026-02-06").index.size == 1
