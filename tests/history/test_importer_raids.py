@@ -183,3 +183,13 @@ def test_history_import_cli_switch(make_csv, tmp_path: Path) -> None:  # type: i
         )
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout)["rows_out"] == rows
+
+
+def test_largest_raids_keep_daytime_raids_apart(make_csv) -> None:  # type: ignore[no-untyped-def]
+    from airshield.history.stats import largest_raids
+
+    top = largest_raids(read_daily_csv(make_csv(WINDOWS)).frame, 3)
+    assert top["raid_id"].tolist() == ["R2026-02-06", "R2026-02-07-day", "R2026-02-07"]
+    assert top["total"].tolist() == [424, 256, 120]
+    assert top["night"].tolist() == ["2026-02-06", "2026-02-07", "2026-02-07"]
+    assert top["neutralised"].tolist() == [397, 235, 110]
