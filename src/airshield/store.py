@@ -586,13 +586,13 @@ class SweepStore:
 
     # ---- writing ------------------------------------------------------------------------------
     def _meta(self) -> dict[str, str]:
-        import airshield
+        from airshield._version import __version__
 
         return {
             "airshield.sweep.fingerprint": self.plan.fingerprint,
             "airshield.sweep.base_hash": self.plan.base_hash,
             "airshield.sweep.seed": str(self.plan.spec.seed),
-            "airshield.version": airshield.__version__,
+            "airshield.version": __version__,
         }
 
     def commit(self, result: BatchResult) -> None:
@@ -611,14 +611,14 @@ class SweepStore:
         self.write_manifest()
 
     def write_manifest(self, extra: dict[str, Any] | None = None) -> None:
-        import airshield
+        from airshield._version import __version__
 
         plan = self.plan
         man = {
             "format": plan.format,
             "name": plan.spec.name,
             "description": plan.spec.description,
-            "version": airshield.__version__,
+            "version": __version__,
             "code_hash": self.code,
             "spec_hash": plan.fingerprint,
             "base_kind": plan.spec.base.kind,
@@ -655,7 +655,7 @@ class SweepStore:
 
 
 def _check_same(d: Path, man: dict[str, Any], plan: SweepPlan, code: str) -> None:
-    import airshield
+    from airshield._version import __version__
 
     problems = []
     if man.get("format") != plan.format:
@@ -669,10 +669,10 @@ def _check_same(d: Path, man: dict[str, Any], plan: SweepPlan, code: str) -> Non
                     f"{plan.fingerprint} (base {plan.base_hash}). A restart must use the same "
                     "spec and base scenario; write a changed sweep to a new --out directory")
         )  # fmt: skip
-    if man.get("version") != airshield.__version__:
+    if man.get("version") != __version__:
         problems.append(
             Problem("version", f"written by airshield {man.get('version')}, this is "
-                    f"{airshield.__version__}; results of two versions are not mixed; "
+                    f"{__version__}; results of two versions are not mixed; "
                     "use a new --out directory")
         )  # fmt: skip
     elif man.get("code_hash") != code:
