@@ -147,17 +147,21 @@ def _calibrate_app() -> typer.Typer:
                 raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
             err_console.print(f"[yellow]note:[/yellow] no share model: {exc}", markup=True)
             model = None
-        out.mkdir(parents=True, exist_ok=True)
-        pred_paths: dict[str, Path] = {}
-        if model is not None:
-            pred_paths = {
-                "predictive": model.save(out / "predictive.json"),
-                "predictive_params": out / "predictive_params.csv",
-                "fitted": out / "fitted.csv",
+
+        def write_model(folder: Path) -> dict[str, Path]:
+            if model is None:
+                return {}
+            paths = {
+                "predictive": model.save(folder / "predictive.json"),
+                "predictive_params": folder / "predictive_params.csv",
+                "fitted": folder / "fitted.csv",
             }
-            model.params().to_csv(pred_paths["predictive_params"], index=False)
-            model.fitted().to_csv(pred_paths["fitted"], index=False)
+            model.params().to_csv(paths["predictive_params"], index=False)
+            model.fitted().to_csv(paths["fitted"], index=False)
+            return paths
+
         if not engine and model is not None:
+            pred_paths = _write_all_or_nothing(None, out, str(file), lambda _, d: write_model(d))
             if json_out:
                 print_json(
                     {
@@ -204,7 +208,9 @@ def _calibrate_app() -> typer.Typer:
             )
             target = float(model.predict(night, seed=seed)["drone_neutralised_mean"].iloc[0])
             res.align_to_share(target, reps=reps, seed=seed + 3)
-        paths = {**pred_paths, **_write_all_or_nothing(res, out, str(file), write_outputs)}
+        paths = _write_all_or_nothing(
+            res, out, str(file), lambda r, d: {**write_model(d), **write_outputs(r, d)}
+        )
         if json_out:
             print_json(
                 {
