@@ -130,13 +130,13 @@ def _calibrate_app() -> typer.Typer:
                     )
                 ],
             )
-        from airshield.calibrate.predictive import fit_predictive
-
-        cut = _date_option("--until", until)
         if out.exists() and not out.is_dir():
             raise ScenarioError(
                 None, [Problem("--out", f"{out} exists and is not a folder; choose a folder")]
             )
+        from airshield.calibrate.predictive import fit_predictive
+
+        cut = _date_option("--until", until)
         frame = load_tidy(file)
         if cut is not None:
             frame = frame[frame["night"] <= cut].reset_index(drop=True)
@@ -147,21 +147,9 @@ def _calibrate_app() -> typer.Typer:
                 raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
             err_console.print(f"[yellow]note:[/yellow] no share model: {exc}", markup=True)
             model = None
-
-        def write_model(folder: Path) -> dict[str, Path]:
-            if model is None:
-                return {}
-            paths = {
-                "predictive": model.save(folder / "predictive.json"),
-                "predictive_params": folder / "predictive_params.csv",
-                "fitted": folder / "fitted.csv",
-            }
-            model.params().to_csv(paths["predictive_params"], index=False)
-            model.fitted().to_csv(paths["fitted"], index=False)
-            return paths
-
         if not engine and model is not None:
-            pred_paths = _write_all_or_nothing(None, out, str(file), lambda _, d: write_model(d))
+            out.mkdir(parents=True, exist_ok=True)
+            pred_paths = _write_predictive(model, out)
             if json_out:
                 print_json(
                     {
@@ -208,9 +196,12 @@ def _calibrate_app() -> typer.Typer:
             )
             target = float(model.predict(night, seed=seed)["drone_neutralised_mean"].iloc[0])
             res.align_to_share(target, reps=reps, seed=seed + 3)
-        paths = _write_all_or_nothing(
-            res, out, str(file), lambda r, d: {**write_model(d), **write_outputs(r, d)}
-        )
+
+        def write_both(result: Any, folder: Path) -> dict[str, Path]:
+            pred = {} if model is None else _write_predictive(model, folder)
+            return {**pred, **write_outputs(result, folder)}
+
+        paths = _write_all_or_nothing(res, out, str(file), write_both)
         if json_out:
             print_json(
                 {
@@ -410,6 +401,51 @@ def _calibrate_app() -> typer.Typer:
     return app
 
 
+def _write_predictive(model: Any, folder: Path) -> dict[str, Path]:
+    """Write the share model (predictive.json, its parameters and fitted shares) into folder."""
+    paths = {
+        "predictive": model.save(folder / "predictive.json"),
+        "predictive_params": folder / "predictive_params.csv",
+        "fitted": folder / "fitted.csv",
+    }
+    model.params().to_csv(paths["predictive_params"], index=False)
+    model.fitted().to_csv(paths["fitted"], index=False)
+    return paths
+
+
+def _write_all_or_nothing(res: Any, out: Path, source: str, write: Any) -> dict[str, Path]:
+    """Write every output into a temporary folder next to ``out`` and move them into ``out``
+    only when all were written: a fit that cannot be written (a non-finite kill probability
+    from a degenerate record) is a clean error that leaves no partial outputs."""
+    import shutil
+    import tempfile
+
+    from pydantic import ValidationError
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        try:
+            written: dict[str, Path] = write(res, tmp)
+        except (ValidationError, ValueError) as exc:
+            msg = str(exc).splitlines()
+            raise ScenarioError(
+                source,
+                [Problem("record", "the fit gave no valid calibrated laydown (a kill "
+                         "probability is not a finite number in [0, 1]; too few or degenerate "
+                         f"nights?): {' '.join(m.strip() for m in msg[:4])}")],
+            ) from None  # fmt: skip
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {}
+        for key, path in written.items():
+            dest = out / path.name
+            path.replace(dest)
+            paths[key] = dest
+        return paths
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _date_option(name: str, value: str | None) -> Any:
     import pandas as pd
 
@@ -458,39 +494,6 @@ def _print_predictive(model: Any) -> None:
             f"N({_f(r['prior_mean'], 1)}, {_f(r['prior_sd'], 1)}²)",
         )  # fmt: skip
     console.print(t)
-
-
-def _write_all_or_nothing(res: Any, out: Path, source: str, write: Any) -> dict[str, Path]:
-    """Write every output into a temporary folder next to ``out`` and move them into ``out``
-    only when all were written: a fit that cannot be written (a non-finite kill probability
-    from a degenerate record) is a clean error that leaves no partial outputs."""
-    import shutil
-    import tempfile
-
-    from pydantic import ValidationError
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        try:
-            written: dict[str, Path] = write(res, tmp)
-        except (ValidationError, ValueError) as exc:
-            msg = str(exc).splitlines()
-            raise ScenarioError(
-                source,
-                [Problem("record", "the fit gave no valid calibrated laydown (a kill "
-                         "probability is not a finite number in [0, 1]; too few or degenerate "
-                         f"nights?): {' '.join(m.strip() for m in msg[:4])}")],
-            ) from None  # fmt: skip
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {}
-        for key, path in written.items():
-            dest = out / path.name
-            path.replace(dest)
-            paths[key] = dest
-        return paths
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def register(app: typer.Typer) -> None:
