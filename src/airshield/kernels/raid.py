@@ -12,21 +12,24 @@ drawn from: waves, assets, threat types, sensors, tally labels), :class:`NightAr
 replication's draws) and :class:`Windows` (its engagement windows). All integer codes come from
 :mod:`airshield.vocab`.
 
-**One night** runs in named phases (:func:`run_night`):
+**One night** runs in named phases (:func:`run_night_into`):
 
 1. *windows* (:func:`compute_windows`): every (unit, threat) engagement window, threat by
    threat, then unit, then time; only pairs the doctrine could ever assign
    (:func:`pair_can_engage`, built on the one eligibility rule :func:`kinetic_eligible`).
-2. *events*: static events (impacts, window openings, tracks) are known up front and put in
-   time order once by a stable radix sort (:func:`stable_time_order`); dynamic events (shot
-   resolutions, EW dwell ends, reloads) go through a binary heap. Keys are
-   ``(time_s, priority << SEQ_BITS | seq)`` so simultaneous events are processed in one fixed
-   order (priorities: :class:`~airshield.vocab.Event`).
-3. *resolve* (:func:`_handle_event`): each event of one instant changes state.
-4. *epoch* (:func:`_epoch_pairs`): after all events of an instant that can open an engagement
-   opportunity, the (unit, threat) pairs whose state changed are collected;
-5. *assign* (:func:`_candidates`, :func:`_assign_greedy`): feasible engagements get the greedy
-   maximum-marginal-return rule of :func:`airshield.assign.solve` with ``greedy`` and fire;
+2. *events* (:func:`_static_events`): static events (impacts, window openings, tracks) are
+   known up front and put in time order once by a stable radix sort
+   (:func:`stable_time_order`); dynamic events (shot resolutions, EW dwell ends, reloads) go
+   through a binary heap. Keys are ``(time_s, priority << SEQ_BITS | seq)`` so simultaneous
+   events are processed in one fixed order (priorities: :class:`~airshield.vocab.Event`).
+3. *resolve*: every event of one instant changes state. Invariants: a fate changes only from
+   ALIVE; a channel is taken at a shot or EW start and given back at its resolution; ready
+   rounds grow only when a reload ends; pools only shrink.
+4. *epoch* (:func:`_epoch_pairs`): after an instant with an event that can open an
+   engagement opportunity, the (unit, threat) pairs whose state changed are collected;
+5. *assign* (:func:`_candidates`, :func:`_greedy_order`): feasible engagements are chosen by
+   the greedy maximum-marginal-return rule of :func:`airshield.assign.solve` with ``greedy``
+   and fire;
 6. *reload* (:func:`_start_reloads`): units that can no longer fire an engagement reload from
    their pool.
 
@@ -58,6 +61,12 @@ from airshield.vocab import EffectorKind, Event, Fate, Route, ThreatKind
 #: ``AIRSHIELD_KERNEL_DEBUG=1``: bounds checks and buffer-bound assertions in every kernel
 KERNEL_DEBUG = os.environ.get("AIRSHIELD_KERNEL_DEBUG", "") not in ("", "0")
 _jit = njit(cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBUG, nogil=True)
+# hot helpers taking the structures are inlined into their caller at numba IR level: a call
+# would copy every array of the structures and touch every reference count
+_inline = njit(
+    cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBUG, nogil=True,
+    inline="always",
+)  # fmt: skip
 
 # the vocabulary as compile-time constants for numba
 EV_RESOLVE = int(Event.RESOLVE)
@@ -451,7 +460,7 @@ def _dist2_to_segment(x, y, px, py, dx, dy, length):
 
 
 # ---- the one eligibility rule ------------------------------------------------------------------
-@_jit
+@_inline
 def kinetic_eligible(p, engage_cost, weighted_cost, value, cost_threshold):
     """Doctrine: may a kinetic unit ever fire at a threat of perceived value ``value`` against
     which one engagement kills with probability ``p``? Only with a positive kill probability,
@@ -465,13 +474,13 @@ def kinetic_eligible(p, engage_cost, weighted_cost, value, cost_threshold):
     return value * 1.0 * p - weighted_cost > 0.0
 
 
-@_jit
+@_inline
 def ew_eligible(p):
     """Doctrine: an EW unit attempts a threat only if it has an effect on the threat's kind."""
     return p > 0.0
 
 
-@_jit
+@_inline
 def pair_can_engage(units, doctrine, u, kind, pkind, value, recognised, t_track):
     """False for pairs that no decision epoch could ever assign (so they need no window):
     EW without effect on the threat's true kind; kinetic against a recognised decoy or a
@@ -506,9 +515,26 @@ def compute_windows(units, doctrine, night, w):
     nu = units.x.shape[0]
     cap = w.unit.shape[0]
     env = np.empty((MAX_WINDOWS_PER_PAIR, 2), np.float64)
+    # the structures unpacked once (field access in the pair loop would touch reference counts)
     ux = units.x
     uy = units.y
+    urmin = units.range_min_km
     urmax = units.range_max_km
+    uamin = units.alt_min_km
+    uamax = units.alt_max_km
+    uspeed = units.speed_kms
+    ukind = units.kind
+    upk = units.pk
+    upeff = units.peff
+    uengcost = units.engage_cost_usd
+    ucwcost = units.weighted_cost
+    threshold = doctrine.cost_threshold
+    w_unit = w.unit
+    w_threat = w.threat
+    w_start = w.start
+    w_end = w.end
+    w_es = w.env_start
+    w_ee = w.env_end
     m = 0
     for j in range(n):
         if m + WINDOWS_PER_PAIR_BOUND * nu > cap:
@@ -535,8 +561,8 @@ def compute_windows(units, doctrine, night, w):
         kind = night.kind[j]
         pkind = night.pkind[j]
         value = night.value[j]
-        recog = night.recognised[j]
-        ttr = night.t_track[j]
+        # kinetic units never engage a recognised decoy or a never-tracked threat
+        kinetic_ok = not night.recognised[j] and night.t_track[j] != math.inf
         speed = night.speed[j]
         for u in range(nu):
             rr = urmax[u]
@@ -549,27 +575,32 @@ def compute_windows(units, doctrine, night, w):
                 and _dist2_to_segment(ux[u], uy[u], bx, by, d1x, d1y, l1) > rr2
             ):
                 continue
-            if not pair_can_engage(units, doctrine, u, kind, pkind, value, recog, ttr):
+            # pair_can_engage, on the unpacked arrays
+            is_ew = ukind[u] == K_EW
+            if is_ew:
+                if not ew_eligible(upk[u, kind]):
+                    continue
+            elif not (
+                kinetic_ok
+                and kinetic_eligible(upeff[u, pkind], uengcost[u], ucwcost[u], value, threshold)
+            ):
                 continue
-            k = envelope_windows(
-                r, speed, ux[u], uy[u], units.range_min_km[u], rr, units.alt_min_km[u],
-                units.alt_max_km[u], env,
-            )  # fmt: skip
+            k = envelope_windows(r, speed, ux[u], uy[u], urmin[u], rr, uamin[u], uamax[u], env)
             for q in range(k):
-                if units.kind[u] == K_EW:
+                if is_ew:
                     ls = env[q, 0]
                     le = env[q, 1]
                 else:
-                    ls, le = launch_window(r, speed, ux[u], uy[u], units.speed_kms[u],
-                                           env[q, 0], env[q, 1])  # fmt: skip
+                    ls, le = launch_window(r, speed, ux[u], uy[u], uspeed[u], env[q, 0],
+                                           env[q, 1])  # fmt: skip
                     if le < ls:
                         continue
-                w.unit[m] = u
-                w.threat[m] = j
-                w.start[m] = ls
-                w.end[m] = le
-                w.env_start[m] = env[q, 0]
-                w.env_end[m] = env[q, 1]
+                w_unit[m] = u
+                w_threat[m] = j
+                w_start[m] = ls
+                w_end[m] = le
+                w_es[m] = env[q, 0]
+                w_ee[m] = env[q, 1]
                 m += 1
     return m
 
@@ -594,13 +625,16 @@ def windows_of(units, doctrine, night, w):
         w = new_windows(2 * w.unit.shape[0] + WINDOWS_PER_PAIR_BOUND * units.x.shape[0])
 
 
-@_jit
+@_inline
 def pair_intercept(night, units, w, w0, w1, u, j, t):
     """Earliest intercept time of unit u on threat j launched at t, over the pair's open
     launch windows (indices w0..w1 of threat j's windows)."""
     best = math.inf
+    w_unit = w.unit
+    w_start = w.start
+    w_end = w.end
     for q in range(w0, w1):
-        if w.unit[q] == u and w.start[q] <= t <= w.end[q]:
+        if w_unit[q] == u and w_start[q] <= t <= w_end[q]:
             s = intercept_time(night.routes[j], night.speed[j], units.x[u], units.y[u],
                                units.speed_kms[u], t, w.env_start[q], w.env_end[q])  # fmt: skip
             best = min(best, s)
@@ -653,40 +687,61 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
     o_sense = 3 * n
     o_disc = o_sense + n * ns
     o_shot = o_disc + n
+    # the structure unpacked once (field access in loops would touch reference counts)
+    a_radius = scene.a_radius
+    a_value = scene.a_value
+    a_x = scene.a_x
+    a_y = scene.a_y
+    th_type = scene.th_type
+    th_wave = scene.th_wave
+    tt_alt_max = scene.tt_alt_max
+    tt_alt_min = scene.tt_alt_min
+    tt_kind = scene.tt_kind
+    tt_lethality = scene.tt_lethality
+    tt_mid_alt = scene.tt_mid_alt
+    tt_perceived = scene.tt_perceived
+    tt_speed_kms = scene.tt_speed_kms
+    tt_terminal_km = scene.tt_terminal_km
+    wv_jitter = scene.wv_jitter
+    wv_t0 = scene.wv_t0
+    wv_t1 = scene.wv_t1
+    wv_target_cdf = scene.wv_target_cdf
+    wv_x = scene.wv_x
+    wv_y = scene.wv_y
     for j in range(n):
-        tt = scene.th_type[j]
-        wv = scene.th_wave[j]
-        t0 = scene.wv_t0[wv] + u1[j] * (scene.wv_t1[wv] - scene.wv_t0[wv])
+        tt = th_type[j]
+        wv = th_wave[j]
+        t0 = wv_t0[wv] + u1[j] * (wv_t1[wv] - wv_t0[wv])
         cnt = 0
         for a in range(na):
-            if u1[n + j] >= scene.wv_target_cdf[wv, a]:
+            if u1[n + j] >= wv_target_cdf[wv, a]:
                 cnt += 1
         tg = min(cnt, na - 1)
         target[j] = tg
-        r_aim = scene.a_radius[tg] * np.sqrt(u2[2 * j])
-        x2 = scene.a_x[tg] + r_aim * cos_a[j]
-        y2 = scene.a_y[tg] + r_aim * sin_a[j]
-        x0 = scene.wv_x[wv]
-        y0 = scene.wv_y[wv]
+        r_aim = a_radius[tg] * np.sqrt(u2[2 * j])
+        x2 = a_x[tg] + r_aim * cos_a[j]
+        y2 = a_y[tg] + r_aim * sin_a[j]
+        x0 = wv_x[wv]
+        y0 = wv_y[wv]
         dx = x2 - x0
         dy = y2 - y0
         dist = np.hypot(dx, dy)
         safe = dist if dist > 0 else 1.0
         ex = dx / safe
         ey = dy / safe
-        k = scene.tt_kind[tt]
-        alt = scene.tt_alt_min[tt] + u2[o_alt + j] * (scene.tt_alt_max[tt] - scene.tt_alt_min[tt])
+        k = tt_kind[tt]
+        alt = tt_alt_min[tt] + u2[o_alt + j] * (tt_alt_max[tt] - tt_alt_min[tt])
         if k == BALLISTIC:
-            term = min(scene.tt_terminal_km[tt], dist)
+            term = min(tt_terminal_km[tt], dist)
             x1 = x2 - ex * term
             y1 = y2 - ey * term
-            alt0 = scene.tt_mid_alt[tt]
+            alt0 = tt_mid_alt[tt]
         else:
-            lateral = z[j] * scene.wv_jitter[wv]
+            lateral = z[j] * wv_jitter[wv]
             x1 = 0.5 * (x0 + x2) - ey * lateral
             y1 = 0.5 * (y0 + y2) + ex * lateral
             alt0 = alt
-        sp = scene.tt_speed_kms[tt]
+        sp = tt_speed_kms[tt]
         t1 = t0 + np.hypot(x1 - x0, y1 - y0) / sp
         t2 = t1 + np.hypot(x2 - x1, y2 - y1) / sp
         r = routes[j]
@@ -703,9 +758,9 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
         r[_ALT1] = alt
         speed[j] = sp
         kind[j] = k
-        pt = scene.tt_perceived[tt]
-        pkind[j] = scene.tt_kind[pt]
-        value[j] = scene.a_value[tg] * scene.tt_lethality[pt]
+        pt = tt_perceived[tt]
+        pkind[j] = tt_kind[pt]
+        value[j] = a_value[tg] * tt_lethality[pt]
     u_sense = u2[o_sense:o_disc].reshape((n, ns))
     t_track, s_idx = track_times(routes, speed, scene.s_x, scene.s_y, scene.s_r, scene.s_amin,
                                  scene.s_pdet, scene.s_cover, u_sense)  # fmt: skip
@@ -768,12 +823,12 @@ def stable_time_order(t_bits, n, order, keys, tmp):
 
 
 # dynamic events: a binary heap of (time, key) in two arrays; hp[0] holds its size
-@_jit
+@_inline
 def _heap_less(ht, hk, a, b):
     return ht[a] < ht[b] or (ht[a] == ht[b] and hk[a] < hk[b])
 
 
-@_jit
+@_inline
 def _heap_push(ht, hk, hsize, t, key):
     i = hsize
     if KERNEL_DEBUG:
@@ -791,7 +846,7 @@ def _heap_push(ht, hk, hsize, t, key):
     return hsize + 1
 
 
-@_jit
+@_inline
 def _heap_pop(ht, hk, hsize):
     """Remove the smallest entry; returns the new size (the entry was at index 0)."""
     hsize -= 1
@@ -861,283 +916,152 @@ def scratch_fits(sc, n, m, n_dyn):
     )
 
 
-class State(NamedTuple):
-    """The state of one night: per threat, per unit, per pool; counters in ``cnt``."""
-
-    fate: I
-    fate_t: F
-    agent: I
-    busy: B
-    shots: I
-    ew_n: I
-    pend_k0: I  #: index of the first round of the threat's engagement in flight
-    free_ch: I
-    ready: I
-    reloading: B
-    fired: I
-    stock: I
-    act_cnt: I  #: open kinetic windows per unit (a compact list in Scratch.act)
-    act_off: I
-    th_w_off: I  #: windows of threat j: th_w_off[j] .. th_w_off[j + 1]
-    dirty_u: B
-    dirty_j: B
-    du_list: I
-    dj_list: I
-    did_fire: B
-    fired_now: I
-    u_left: I
-    taken: B
-    cnt: I  #: counters, see the C_* constants
+@_inline
+def _mark(dirty, lst, k, x):
+    """Add x to the list ``lst[:k]`` of changed units (or threats) once; returns the new k."""
+    if dirty[x]:
+        return k
+    dirty[x] = True
+    lst[k] = x
+    return k + 1
 
 
-C_SEQ = 0  # next event sequence number
-C_HEAP = 1  # heap size
-C_NDU = 2  # units whose state changed since the last epoch
-C_NDJ = 3  # threats whose state changed since the last epoch
-C_NNEW = 4  # windows opened since the last epoch
-C_NFIRED = 5  # units that fired in this epoch
-N_COUNTERS = 6
-
-
-@_jit
-def _mark_unit(st, u):
-    if not st.dirty_u[u]:
-        st.dirty_u[u] = True
-        st.du_list[st.cnt[C_NDU]] = u
-        st.cnt[C_NDU] += 1
-
-
-@_jit
-def _mark_threat(st, j):
-    if not st.dirty_j[j]:
-        st.dirty_j[j] = True
-        st.dj_list[st.cnt[C_NDJ]] = j
-        st.cnt[C_NDJ] += 1
-
-
-@_jit
-def _push(sc, st, t, etype, u, j, c):
-    """Queue a dynamic event: the heap holds (time, priority << 40 | seq); the payload lives in
-    ``sc.ev[seq]``."""
-    seq = st.cnt[C_SEQ]
+@_inline
+def _push(ev, ht, hk, hsize, seq, t, etype, u, j, c):
+    """Queue a dynamic event: the heap holds (time, priority << SEQ_BITS | seq); the payload
+    lives in ``ev[seq]``. Returns the new heap size and sequence number."""
     if KERNEL_DEBUG:
-        assert seq < sc.ev.shape[0], "event buffer overflow"
-    sc.ev[seq, 0] = etype
-    sc.ev[seq, 1] = u
-    sc.ev[seq, 2] = j
-    sc.ev[seq, 3] = c
-    st.cnt[C_HEAP] = _heap_push(sc.heap_t, sc.heap_k, st.cnt[C_HEAP], t,
-                                (etype << SEQ_BITS) | seq)  # fmt: skip
-    st.cnt[C_SEQ] = seq + 1
+        assert seq < ev.shape[0], "event buffer overflow"
+    ev[seq, 0] = etype
+    ev[seq, 1] = u
+    ev[seq, 2] = j
+    ev[seq, 3] = c
+    hsize = _heap_push(ht, hk, hsize, t, (etype << SEQ_BITS) | seq)
+    return hsize, seq + 1
 
 
 @_jit
-def _new_state(units, loadout, n, w, m):
-    nu = units.x.shape[0]
-    act_off = np.zeros(nu + 1, np.int64)
-    for q in range(m):
-        act_off[w.unit[q] + 1] += 1
-    for u in range(nu):
-        act_off[u + 1] += act_off[u]
-    # windows of each threat are contiguous (compute_windows emits them threat by threat)
-    th_w_off = np.zeros(n + 1, np.int64)
-    for q in range(m):
-        th_w_off[w.threat[q] + 1] += 1
-    for j in range(n):
-        th_w_off[j + 1] += th_w_off[j]
-    return State(
-        np.full(n, ALIVE, np.int64), np.full(n, np.inf), np.full(n, -1, np.int64),
-        np.zeros(n, np.bool_), np.zeros(n, np.int64), np.zeros(n, np.int64),
-        np.zeros(n, np.int64), units.channels.copy(), loadout.ready.copy(),
-        np.zeros(nu, np.bool_), np.zeros(nu, np.int64), loadout.stock.copy(),
-        np.zeros(nu, np.int64), act_off, th_w_off, np.zeros(nu, np.bool_), np.zeros(n, np.bool_),
-        np.empty(nu, np.int64), np.empty(n, np.int64), np.zeros(nu, np.bool_),
-        np.empty(nu, np.int64), np.zeros(nu, np.int64), np.zeros(n, np.bool_),
-        np.zeros(N_COUNTERS, np.int64),
-    )  # fmt: skip
-
-
-@_jit
-def _static_events(night, w, m, sc, st):
+def _static_events(night, w, m, sc):
     """Phase 2: impacts, window openings and tracks, in (time, priority, seq) order. They are
     created type by type in priority order (impact, window, track), so a stable order by time
-    alone gives exactly that order. Returns their number."""
-    n = night.routes.shape[0]
+    alone gives exactly that order. Returns their number (= the next sequence number)."""
+    routes = night.routes
+    n = routes.shape[0]
+    t_track = night.t_track
+    w_unit = w.unit
+    w_threat = w.threat
+    w_start = w.start
+    ev = sc.ev
+    st_t = sc.st_t
     seq = 0
     for j in range(n):
-        sc.ev[seq, 0] = EV_IMPACT
-        sc.ev[seq, 2] = j
-        sc.st_t[seq] = night.routes[j, _T2]
+        ev[seq, 0] = EV_IMPACT
+        ev[seq, 2] = j
+        st_t[seq] = routes[j, _T2]
         seq += 1
     for q in range(m):
-        sc.ev[seq, 0] = EV_WINDOW
-        sc.ev[seq, 1] = w.unit[q]
-        sc.ev[seq, 2] = w.threat[q]
-        sc.ev[seq, 3] = q
-        sc.st_t[seq] = w.start[q]
+        ev[seq, 0] = EV_WINDOW
+        ev[seq, 1] = w_unit[q]
+        ev[seq, 2] = w_threat[q]
+        ev[seq, 3] = q
+        st_t[seq] = w_start[q]
         seq += 1
     for j in range(n):
-        if night.t_track[j] < np.inf:
-            sc.ev[seq, 0] = EV_TRACK
-            sc.ev[seq, 2] = j
-            sc.st_t[seq] = night.t_track[j]
+        if t_track[j] < np.inf:
+            ev[seq, 0] = EV_TRACK
+            ev[seq, 2] = j
+            st_t[seq] = t_track[j]
             seq += 1
     stable_time_order(sc.st_t_bits, seq, sc.st_order, sc.st_keys, sc.st_tmp)
-    st.cnt[C_SEQ] = seq
     return seq
 
 
-# ---- phase 3: resolve events -------------------------------------------------------------------
-@_jit
-def _handle_event(units, doctrine, night, sc, st, q, t):
-    """Process event ``q`` at time t; True if it may open an engagement opportunity (then a
-    decision epoch follows the instant). Invariants: a threat's fate changes only from ALIVE;
-    a channel is taken at a shot or EW start and given back at its resolution; ready rounds
-    only grow at a reload's end."""
-    et = sc.ev[q, 0]
-    u = sc.ev[q, 1]
-    j = sc.ev[q, 2]
-    c = sc.ev[q, 3]
-    s = doctrine.rounds_per_eng
-    if et == EV_RESOLVE:
-        st.free_ch[u] += 1
-        st.busy[j] = False
-        _mark_unit(st, u)
-        _mark_threat(st, j)
-        if st.fate[j] == ALIVE:
-            p = units.pk[u, night.kind[j]]
-            for r in range(s):
-                if night.u_shot[j, st.pend_k0[j] + r] < p:
-                    st.fate[j] = DESTROYED
-                    st.agent[j] = u
-                    st.fate_t[j] = t
-                    break
-        return True
-    if et == EV_EW_DONE:
-        st.free_ch[u] += 1
-        if st.fate[j] == ALIVE and c == 1:
-            st.fate[j] = LOST
-            st.agent[j] = u
-            st.fate_t[j] = t
-        return False
-    if et == EV_RELOAD:
-        st.ready[u] += c
-        st.reloading[u] = False
-        _mark_unit(st, u)
-        return True
-    if et == EV_IMPACT:
-        if st.fate[j] == ALIVE:
-            st.fate[j] = LEAKED
-            st.fate_t[j] = t
-        return False
-    if et == EV_WINDOW:
-        if units.kind[u] == K_EW:
-            if st.fate[j] == ALIVE and st.ew_n[j] < doctrine.max_ew and st.free_ch[u] > 0:
-                idx = doctrine.max_shots + st.ew_n[j]
-                st.ew_n[j] += 1
-                st.free_ch[u] -= 1
-                ok = 1 if night.u_shot[j, idx] < units.pk[u, night.kind[j]] else 0
-                _push(sc, st, t + units.engage_time_s[u], EV_EW_DONE, u, j, ok)
-            return False
-        sc.act[st.act_off[u] + st.act_cnt[u]] = c
-        st.act_cnt[u] += 1
-        sc.new_w[st.cnt[C_NNEW]] = c  # only this pair is new for the unit
-        st.cnt[C_NNEW] += 1
-        return True
-    # EV_TRACK
-    _mark_threat(st, j)
-    return True
-
-
-# ---- phase 4: epoch ----------------------------------------------------------------------------
-@_jit
-def _epoch_pairs(units, w, sc, st, t):
-    """The pairs a decision epoch examines: all open windows of units whose state changed,
-    newly opened windows, and the open windows of threats whose state changed. Only these can
-    have become assignable (time only ever closes launch windows). Each window contributes at
-    most once, so there are at most ``m`` pairs. Expired windows leave the open lists here."""
+@_inline
+def _epoch_pairs(t, u_kind, w_unit, w_threat, w_start, w_end, act, act_off, act_cnt, new_w,
+                 n_new, th_w_off, dirty_u, du_list, n_du, dirty_j, dj_list, n_dj, pair_u,
+                 pair_j):  # fmt: skip
+    """Phase 4, epoch: the pairs a decision epoch examines: all open windows of units whose
+    state changed, newly opened windows, and the open windows of threats whose state changed.
+    Only these can have become assignable (time only ever closes launch windows). Each window
+    contributes at most once, so there are at most ``m`` pairs. Expired windows leave the
+    units' open lists here; the change lists are emptied."""
     npair = 0
-    n_du = st.cnt[C_NDU]
-    n_dj = st.cnt[C_NDJ]
     for q in range(n_du):
-        u = st.du_list[q]
-        if units.kind[u] == K_EW:
+        u = du_list[q]
+        if u_kind[u] == K_EW:
             continue
-        base = st.act_off[u]
+        base = act_off[u]
         r = 0
-        while r < st.act_cnt[u]:  # drop expired windows
-            if w.end[sc.act[base + r]] < t:
-                st.act_cnt[u] -= 1
-                sc.act[base + r] = sc.act[base + st.act_cnt[u]]
+        while r < act_cnt[u]:  # drop expired windows
+            if w_end[act[base + r]] < t:
+                act_cnt[u] -= 1
+                act[base + r] = act[base + act_cnt[u]]
             else:
                 r += 1
-        for r in range(st.act_cnt[u]):
-            sc.pair_u[npair] = u
-            sc.pair_j[npair] = w.threat[sc.act[base + r]]
+        for r in range(act_cnt[u]):
+            pair_u[npair] = u
+            pair_j[npair] = w_threat[act[base + r]]
             npair += 1
-    for q in range(st.cnt[C_NNEW]):
-        x = sc.new_w[q]
-        u = w.unit[x]
-        if st.dirty_u[u] or st.dirty_j[w.threat[x]]:
+    for q in range(n_new):
+        x = new_w[q]
+        u = w_unit[x]
+        if dirty_u[u] or dirty_j[w_threat[x]]:
             continue  # examined with its unit's or its threat's windows
-        sc.pair_u[npair] = u
-        sc.pair_j[npair] = w.threat[x]
+        pair_u[npair] = u
+        pair_j[npair] = w_threat[x]
         npair += 1
-    st.cnt[C_NNEW] = 0
     for q in range(n_dj):
-        j = st.dj_list[q]
-        for x in range(st.th_w_off[j], st.th_w_off[j + 1]):
-            u = w.unit[x]
-            if st.dirty_u[u] or units.kind[u] == K_EW or w.start[x] > t or w.end[x] < t:
+        j = dj_list[q]
+        for x in range(th_w_off[j], th_w_off[j + 1]):
+            u = w_unit[x]
+            if dirty_u[u] or u_kind[u] == K_EW or w_start[x] > t or w_end[x] < t:
                 continue
-            sc.pair_u[npair] = u
-            sc.pair_j[npair] = j
+            pair_u[npair] = u
+            pair_j[npair] = j
             npair += 1
     for q in range(n_du):
-        st.dirty_u[st.du_list[q]] = False
+        dirty_u[du_list[q]] = False
     for q in range(n_dj):
-        st.dirty_j[st.dj_list[q]] = False
-    st.cnt[C_NDU] = 0
-    st.cnt[C_NDJ] = 0
+        dirty_j[dj_list[q]] = False
     return npair
 
 
-# ---- phase 5: assign ---------------------------------------------------------------------------
-@_jit
-def _candidates(units, doctrine, night, sc, st, npair, t):
-    """Allowed engagements among the epoch's pairs, with their marginal gain: the unit is not
-    reloading and has a free channel and ``s`` ready rounds, keeps its ballistic reserve; the
-    threat is alive, tracked, not busy and not a recognised decoy, has rounds left of its
-    ``max_shots``; and the pair passes :func:`kinetic_eligible`."""
-    s = doctrine.rounds_per_eng
-    m = 0
+@_inline
+def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, u_engcost,
+                u_cwcost, u_reserve, th_pkind, th_value, th_recog, t_track, reloading, free_ch,
+                ready, fate, busy, shots, u_left, cand_g, cand_j, cand_u):  # fmt: skip
+    """Phase 5a, assign: the allowed engagements among the epoch's pairs, with their marginal
+    gain. The unit is not reloading and has a free channel and ``s`` ready rounds, and keeps
+    its ballistic reserve; the threat is alive, tracked, not busy and not a recognised decoy,
+    and has rounds left of its ``max_shots``; the pair passes :func:`kinetic_eligible`.
+    Sets ``u_left[u]``, the engagements unit u may still start this epoch."""
+    mc = 0
     for q in range(npair):
-        u = sc.pair_u[q]
-        j = sc.pair_j[q]
-        if st.reloading[u] or st.free_ch[u] <= 0 or st.ready[u] < s:
+        u = pair_u[q]
+        j = pair_j[q]
+        if reloading[u] or free_ch[u] <= 0 or ready[u] < s:
             continue
-        if st.fate[j] != ALIVE or st.busy[j] or night.t_track[j] > t or night.recognised[j]:
+        if fate[j] != ALIVE or busy[j] or t_track[j] > t or th_recog[j]:
             continue
-        if st.shots[j] + s > doctrine.max_shots:
+        if shots[j] + s > max_shots:
             continue
-        pk_kind = night.pkind[j]
-        p = units.peff[u, pk_kind]
-        cap_u = min(st.free_ch[u], st.ready[u] // s)
-        if pk_kind != BALLISTIC and st.ready[u] - s * cap_u < units.reserve[u]:
+        pk_kind = th_pkind[j]
+        p = u_peff[u, pk_kind]
+        cap_u = min(free_ch[u], ready[u] // s)
+        if pk_kind != BALLISTIC and ready[u] - s * cap_u < u_reserve[u]:
             continue
-        v = night.value[j]
-        if not kinetic_eligible(p, units.engage_cost_usd[u], units.weighted_cost[u], v,
-                                doctrine.cost_threshold):  # fmt: skip
+        v = th_value[j]
+        if not kinetic_eligible(p, u_engcost[u], u_cwcost[u], v, cost_threshold):
             continue
-        st.u_left[u] = cap_u
-        sc.cand_g[m] = v * 1.0 * p - units.weighted_cost[u]  # the greedy rule of airshield.assign
-        sc.cand_j[m] = j
-        sc.cand_u[m] = u
-        m += 1
-    return m
+        u_left[u] = cap_u
+        cand_g[mc] = v * 1.0 * p - u_cwcost[u]  # the greedy rule of airshield.assign
+        cand_j[mc] = j
+        cand_u[mc] = u
+        mc += 1
+    return mc
 
 
-@_jit
+@_inline
 def _before(ga, ja, ua, gb, jb, ub):
     """Greedy order: larger gain first, then smaller threat index, then smaller unit index."""
     if ga != gb:
@@ -1147,142 +1071,269 @@ def _before(ga, ja, ua, gb, jb, ub):
     return ua < ub
 
 
-@_jit
-def _assign_greedy(units, doctrine, night, w, sc, st, m, t):
-    """Greedy maximum marginal return over the candidates (gain desc, then threat index, then
-    unit index): each threat at most one engagement, each unit at most ``u_left`` of them;
-    every chosen engagement fires and queues its resolution at the intercept time plus the
-    engagement time."""
-    nu = units.x.shape[0]
-    s = doctrine.rounds_per_eng
-    order = sc.order
-    cg = sc.cand_g
-    cj = sc.cand_j
-    cu = sc.cand_u
-    if m <= 48:  # usual case: a few candidates, insertion sort without allocation
-        for q in range(m):
+@_inline
+def _greedy_order(mc, nu, cand_g, cand_j, cand_u, order):
+    """Phase 5b: ``order[:mc]`` = candidates by gain (desc), then threat, then unit index."""
+    if mc <= 48:  # usual case: a few candidates, insertion sort without allocation
+        for q in range(mc):
             order[q] = q
             r = q
-            while r > 0 and _before(cg[q], cj[q], cu[q], cg[order[r - 1]], cj[order[r - 1]],
-                                    cu[order[r - 1]]):  # fmt: skip
+            while r > 0 and _before(cand_g[q], cand_j[q], cand_u[q], cand_g[order[r - 1]],
+                                    cand_j[order[r - 1]], cand_u[order[r - 1]]):  # fmt: skip
                 order[r] = order[r - 1]
                 r -= 1
             order[r] = q
     else:
-        key = cj[:m] * nu + cu[:m]
+        key = cand_j[:mc] * nu + cand_u[:mc]
         o1 = np.argsort(key, kind="mergesort")
-        o2 = np.argsort(-cg[:m][o1], kind="mergesort")
-        order[:m] = o1[o2]
-    for q in range(m):
-        i = order[q]
-        j = cj[i]
-        u = cu[i]
-        if st.taken[j] or st.u_left[u] <= 0:
-            continue
-        st.taken[j] = True
-        st.u_left[u] -= 1
-        # fire
-        st.pend_k0[j] = st.shots[j]
-        st.shots[j] += s
-        st.busy[j] = True
-        st.free_ch[u] -= 1
-        st.ready[u] -= s
-        st.fired[u] += s
-        if not st.did_fire[u]:
-            st.did_fire[u] = True
-            st.fired_now[st.cnt[C_NFIRED]] = u
-            st.cnt[C_NFIRED] += 1
-        t_hit = pair_intercept(night, units, w, st.th_w_off[j], st.th_w_off[j + 1], u, j, t)
-        _push(sc, st, t_hit + units.engage_time_s[u], EV_RESOLVE, u, j, 0)
-    for q in range(m):
-        st.taken[cj[q]] = False
+        o2 = np.argsort(-cand_g[:mc][o1], kind="mergesort")
+        order[:mc] = o1[o2]
 
 
-# ---- phase 6: reload ---------------------------------------------------------------------------
-@_jit
-def _start_reloads(units, doctrine, sc, st, units_list, n_units, t):
-    """Units ``units_list[:n_units]`` (in index order) that cannot fire another engagement
-    start reloading their magazine from their pool (as many rounds as fit and the pool has)."""
-    s = doctrine.rounds_per_eng
+@_inline
+def _start_reloads(t, s, units_list, n_units, u_pool, u_cap, u_reload, reloading, ready, stock,
+                   ev, ht, hk, hsize, seq):  # fmt: skip
+    """Phase 6, reload: units ``units_list[:n_units]`` (in index order) that cannot fire
+    another engagement start reloading their magazine from their pool (as many rounds as fit
+    and the pool has). Returns the heap size and sequence number."""
     for q in range(n_units):
         u = units_list[q]
-        pool = units.pool[u]
-        if pool < 0 or st.reloading[u] or st.ready[u] >= s:
+        pool = u_pool[u]
+        if pool < 0 or reloading[u] or ready[u] >= s:
             continue
-        k = min(units.capacity[u] - st.ready[u], st.stock[pool])
+        k = min(u_cap[u] - ready[u], stock[pool])
         if k > 0:
-            st.stock[pool] -= k
-            st.reloading[u] = True
-            _push(sc, st, t + units.reload_s[u], EV_RELOAD, u, -1, k)
+            stock[pool] -= k
+            reloading[u] = True
+            hsize, seq = _push(ev, ht, hk, hsize, seq, t + u_reload[u], EV_RELOAD, u, -1, k)
+    return hsize, seq
 
 
-@_jit
-def _reload_fired(units, doctrine, sc, st, t):
-    """Only units that just fired can newly need a reload (pools never grow in a night); they
-    reload in index order, as a scan over all units would."""
-    nf = st.cnt[C_NFIRED]
-    fn = st.fired_now
-    for q in range(1, nf):
-        v = fn[q]
-        r = q
-        while r > 0 and fn[r - 1] > v:
-            fn[r] = fn[r - 1]
-            r -= 1
-        fn[r] = v
-    _start_reloads(units, doctrine, sc, st, fn, nf, t)
-    for q in range(nf):
-        st.did_fire[fn[q]] = False
-    st.cnt[C_NFIRED] = 0
-
-
-# ---- the night ---------------------------------------------------------------------------------
 @_jit
 def run_night_into(units, doctrine, loadout, night, w, m, sc):
     """One night on windows ``w[:m]`` with scratch ``sc`` (large enough: :func:`scratch_fits`).
-    Returns the final :class:`State`."""
+    Returns (fate, agent unit per threat, rounds fired per unit, ready rounds left per unit,
+    pool stock left, time of each threat's fate).
+
+    The structures are unpacked into local arrays once, here; the phase helpers are inlined
+    and take the arrays they use (passing whole structures to hot helpers would copy them and
+    touch every reference count at each event)."""
     n = night.routes.shape[0]
     nu = units.x.shape[0]
-    st = _new_state(units, loadout, n, w, m)
-    n_st = _static_events(night, w, m, sc, st)
-    all_units = np.arange(nu)
-    _start_reloads(units, doctrine, sc, st, all_units, nu, 0.0)
-    sp = 0
+    s = doctrine.rounds_per_eng
+    max_shots = doctrine.max_shots
+    max_ew = doctrine.max_ew
+    cost_threshold = doctrine.cost_threshold
+    # units
+    u_kind = units.kind
+    u_pk = units.pk
+    u_peff = units.peff
+    u_engcost = units.engage_cost_usd
+    u_cwcost = units.weighted_cost
+    u_engtime = units.engage_time_s
+    u_cap = units.capacity
+    u_reload = units.reload_s
+    u_pool = units.pool
+    u_reserve = units.reserve
+    # threats
+    th_kind = night.kind
+    th_pkind = night.pkind
+    th_value = night.value
+    th_recog = night.recognised
+    t_track = night.t_track
+    u_shot = night.u_shot
+    # windows
+    w_unit = w.unit
+    w_threat = w.threat
+    w_start = w.start
+    w_end = w.end
+    # scratch
+    ev = sc.ev
     ht = sc.heap_t
     hk = sc.heap_k
-    order = sc.st_order
-    while sp < n_st or st.cnt[C_HEAP] > 0:
-        if st.cnt[C_HEAP] == 0:
-            t = sc.st_t[order[sp]]
+    st_t = sc.st_t
+    st_order = sc.st_order
+    act = sc.act
+    new_w = sc.new_w
+    pair_u = sc.pair_u
+    pair_j = sc.pair_j
+    cand_g = sc.cand_g
+    cand_j = sc.cand_j
+    cand_u = sc.cand_u
+    order = sc.order
+    # state of the night
+    fate = np.full(n, ALIVE, np.int64)
+    fate_t = np.full(n, np.inf)
+    agent = np.full(n, -1, np.int64)
+    busy = np.zeros(n, np.bool_)
+    shots = np.zeros(n, np.int64)
+    ew_n = np.zeros(n, np.int64)
+    pend_k0 = np.zeros(n, np.int64)  # first round of the threat's engagement in flight
+    free_ch = units.channels.copy()
+    ready = loadout.ready.copy()
+    reloading = np.zeros(nu, np.bool_)
+    fired = np.zeros(nu, np.int64)
+    stock = loadout.stock.copy()
+    # open kinetic windows per unit: a compact list act[act_off[u] : act_off[u] + act_cnt[u]]
+    act_cnt = np.zeros(nu, np.int64)
+    act_off = np.zeros(nu + 1, np.int64)
+    for q in range(m):
+        act_off[w_unit[q] + 1] += 1
+    for u in range(nu):
+        act_off[u + 1] += act_off[u]
+    # windows of threat j: th_w_off[j] .. th_w_off[j + 1] (compute_windows groups by threat)
+    th_w_off = np.zeros(n + 1, np.int64)
+    for q in range(m):
+        th_w_off[w_threat[q] + 1] += 1
+    for j in range(n):
+        th_w_off[j + 1] += th_w_off[j]
+    # units / threats whose state changed since the last epoch, windows opened since then
+    dirty_u = np.zeros(nu, np.bool_)
+    dirty_j = np.zeros(n, np.bool_)
+    du_list = np.empty(nu, np.int64)
+    dj_list = np.empty(n, np.int64)
+    n_du = 0
+    n_dj = 0
+    n_new = 0
+    did_fire = np.zeros(nu, np.bool_)
+    fired_now = np.empty(nu, np.int64)
+    u_left = np.zeros(nu, np.int64)
+    taken = np.zeros(n, np.bool_)
+
+    n_st = _static_events(night, w, m, sc)
+    seq = n_st
+    hsize = 0
+    all_units = np.arange(nu)
+    hsize, seq = _start_reloads(0.0, s, all_units, nu, u_pool, u_cap, u_reload, reloading,
+                                ready, stock, ev, ht, hk, hsize, seq)  # fmt: skip
+    sp = 0
+    while sp < n_st or hsize > 0:
+        if hsize == 0:
+            t = st_t[st_order[sp]]
         elif sp == n_st:
             t = ht[0]
         else:
-            t = min(ht[0], sc.st_t[order[sp]])
+            t = min(ht[0], st_t[st_order[sp]])
+        # ---- phase 3, resolve: every event at time t, static or dynamic, whichever has the
+        # smaller key (at one time a dynamic event, priority < EV_IMPACT, always comes first)
         epoch = False
         while True:
-            # next event at time t: static or dynamic, whichever has the smaller key (at one
-            # time a dynamic event, priority < EV_IMPACT, always comes first)
-            dyn = st.cnt[C_HEAP] > 0 and ht[0] == t
-            if sp < n_st and sc.st_t[order[sp]] == t and not dyn:
-                q = order[sp]
-                sp += 1
-            elif dyn:
+            if hsize > 0 and ht[0] == t:
                 q = hk[0] & _SEQ_MASK
-                st.cnt[C_HEAP] = _heap_pop(ht, hk, st.cnt[C_HEAP])
+                hsize = _heap_pop(ht, hk, hsize)
+            elif sp < n_st and st_t[st_order[sp]] == t:
+                q = st_order[sp]
+                sp += 1
             else:
                 break
-            if _handle_event(units, doctrine, night, sc, st, q, t):
+            et = ev[q, 0]
+            u = ev[q, 1]
+            j = ev[q, 2]
+            c = ev[q, 3]
+            if et == EV_RESOLVE:  # interceptors arrive: the threat dies or survives
+                free_ch[u] += 1
+                busy[j] = False
                 epoch = True
+                n_du = _mark(dirty_u, du_list, n_du, u)
+                n_dj = _mark(dirty_j, dj_list, n_dj, j)
+                if fate[j] == ALIVE:
+                    p = u_pk[u, th_kind[j]]
+                    for r in range(s):
+                        if u_shot[j, pend_k0[j] + r] < p:
+                            fate[j] = DESTROYED
+                            agent[j] = u
+                            fate_t[j] = t
+                            break
+            elif et == EV_EW_DONE:  # an EW dwell ends; its success was drawn at its start
+                free_ch[u] += 1
+                if fate[j] == ALIVE and c == 1:
+                    fate[j] = LOST
+                    agent[j] = u
+                    fate_t[j] = t
+            elif et == EV_RELOAD:
+                ready[u] += c
+                reloading[u] = False
+                epoch = True
+                n_du = _mark(dirty_u, du_list, n_du, u)
+            elif et == EV_IMPACT:
+                if fate[j] == ALIVE:
+                    fate[j] = LEAKED
+                    fate_t[j] = t
+            elif et == EV_WINDOW:
+                if u_kind[u] == K_EW:  # one attempt if a channel is free
+                    if fate[j] == ALIVE and ew_n[j] < max_ew and free_ch[u] > 0:
+                        idx = max_shots + ew_n[j]
+                        ew_n[j] += 1
+                        free_ch[u] -= 1
+                        ok = 1 if u_shot[j, idx] < u_pk[u, th_kind[j]] else 0
+                        hsize, seq = _push(ev, ht, hk, hsize, seq, t + u_engtime[u], EV_EW_DONE,
+                                           u, j, ok)  # fmt: skip
+                else:
+                    act[act_off[u] + act_cnt[u]] = c
+                    act_cnt[u] += 1
+                    epoch = True
+                    new_w[n_new] = c  # only this pair is new for the unit
+                    n_new += 1
+            else:  # EV_TRACK
+                epoch = True
+                n_dj = _mark(dirty_j, dj_list, n_dj, j)
         if not epoch:
             continue
-        npair = _epoch_pairs(units, w, sc, st, t)
-        mc = _candidates(units, doctrine, night, sc, st, npair, t)
+        # ---- phase 4, epoch
+        npair = _epoch_pairs(t, u_kind, w_unit, w_threat, w_start, w_end, act, act_off,
+                             act_cnt, new_w, n_new, th_w_off, dirty_u, du_list, n_du, dirty_j,
+                             dj_list, n_dj, pair_u, pair_j)  # fmt: skip
+        n_new = 0
+        n_du = 0
+        n_dj = 0
+        # ---- phase 5, assign: greedy maximum marginal return
+        mc = _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff,
+                         u_engcost, u_cwcost, u_reserve, th_pkind, th_value, th_recog, t_track,
+                         reloading, free_ch, ready, fate, busy, shots, u_left, cand_g, cand_j,
+                         cand_u)  # fmt: skip
         if mc == 0:
             continue
-        _assign_greedy(units, doctrine, night, w, sc, st, mc, t)
-        _reload_fired(units, doctrine, sc, st, t)
+        _greedy_order(mc, nu, cand_g, cand_j, cand_u, order)
+        n_fired = 0
+        for q in range(mc):
+            i = order[q]
+            j = cand_j[i]
+            u = cand_u[i]
+            if taken[j] or u_left[u] <= 0:
+                continue
+            taken[j] = True
+            u_left[u] -= 1
+            # fire: s rounds, one channel, the resolution at intercept + engagement time
+            pend_k0[j] = shots[j]
+            shots[j] += s
+            busy[j] = True
+            free_ch[u] -= 1
+            ready[u] -= s
+            fired[u] += s
+            if not did_fire[u]:
+                did_fire[u] = True
+                fired_now[n_fired] = u
+                n_fired += 1
+            t_hit = pair_intercept(night, units, w, th_w_off[j], th_w_off[j + 1], u, j, t)
+            hsize, seq = _push(ev, ht, hk, hsize, seq, t_hit + u_engtime[u], EV_RESOLVE, u, j, 0)
+        for q in range(mc):
+            taken[cand_j[q]] = False
+        # ---- phase 6, reload: only units that just fired can newly need a reload (pools never
+        # grow in a night); they reload in index order, as a scan over all units would
+        for q in range(1, n_fired):
+            v = fired_now[q]
+            r = q
+            while r > 0 and fired_now[r - 1] > v:
+                fired_now[r] = fired_now[r - 1]
+                r -= 1
+            fired_now[r] = v
+        hsize, seq = _start_reloads(t, s, fired_now, n_fired, u_pool, u_cap, u_reload,
+                                    reloading, ready, stock, ev, ht, hk, hsize, seq)  # fmt: skip
+        for q in range(n_fired):
+            did_fire[fired_now[q]] = False
     if KERNEL_DEBUG:
-        assert st.cnt[C_SEQ] - n_st <= dynamic_event_bound_jit(n, nu, doctrine)
-    return st
+        assert seq - n_st <= dynamic_event_bound_jit(n, nu, doctrine), "dynamic event bound"
+    return fate, agent, fired, ready, stock, fate_t
 
 
 @_jit
@@ -1293,13 +1344,11 @@ def dynamic_event_bound_jit(n, nu, doctrine):
 
 @_jit
 def run_night(units, doctrine, loadout, night, w, m):
-    """One night with fresh scratch. Returns (fate, agent unit per threat, rounds fired per
-    unit, ready rounds left per unit, pool stock left, time of each threat's fate)."""
+    """One night with fresh scratch; see :func:`run_night_into`."""
     n = night.routes.shape[0]
     nu = units.x.shape[0]
     sc = new_scratch(n, nu, m, dynamic_event_bound_jit(n, nu, doctrine))
-    st = run_night_into(units, doctrine, loadout, night, w, m, sc)
-    return st.fate, st.agent, st.fired, st.ready, st.stock, st.fate_t
+    return run_night_into(units, doctrine, loadout, night, w, m, sc)
 
 
 # ---- tally -------------------------------------------------------------------------------------
@@ -1307,29 +1356,44 @@ def run_night(units, doctrine, loadout, night, w, m):
 def tally_into(scene, units, loadout, target, fate, agent, fired, stock_end, out, b):
     """Count one night's outcomes into row ``b`` of ``out`` (:class:`Tally`): by threat type,
     effector type, asset and pool. Sums run in index order, as ``np.bincount`` does."""
+    th_type = scene.th_type
+    leth = scene.tt_lethality
+    log_surv = scene.tt_log_survival
+    u_eff = units.effector
+    u_cost = units.cost_per_round_usd
+    outcomes = out.outcomes
+    destroyed_by = out.destroyed_by
+    lost_by = out.lost_by
+    hits = out.hits
+    log_survival = out.log_survival
+    shots = out.shots
+    cost_usd = out.cost_usd
+    unit_shots = out.unit_shots
+    pool_drawn = out.pool_drawn
+    stock0 = loadout.stock
     n = fate.shape[0]
     for j in range(n):
-        tt = scene.th_type[j]
-        out.outcomes[b, tt, 0] += 1
+        tt = th_type[j]
+        outcomes[b, tt, 0] += 1
         f = fate[j]
         if f >= 0:
-            out.outcomes[b, tt, f + 1] += 1
+            outcomes[b, tt, f + 1] += 1
         if agent[j] >= 0:
-            e = units.effector[agent[j]]
+            e = u_eff[agent[j]]
             if f == DESTROYED:
-                out.destroyed_by[b, tt, e] += 1
+                destroyed_by[b, tt, e] += 1
             elif f == LOST:
-                out.lost_by[b, tt, e] += 1
-        if f == LEAKED and scene.tt_lethality[tt] > 0:
-            out.hits[b, target[j]] += 1
-            out.log_survival[b, target[j]] += scene.tt_log_survival[tt]
+                lost_by[b, tt, e] += 1
+        if f == LEAKED and leth[tt] > 0:
+            hits[b, target[j]] += 1
+            log_survival[b, target[j]] += log_surv[tt]
     for u in range(fired.shape[0]):
-        e = units.effector[u]
-        out.shots[b, e] += fired[u]
-        out.cost_usd[b, e] += fired[u] * units.cost_per_round_usd[u]
-        out.unit_shots[b, u] = fired[u]
+        e = u_eff[u]
+        shots[b, e] += fired[u]
+        cost_usd[b, e] += fired[u] * u_cost[u]
+        unit_shots[b, u] = fired[u]
     for p in range(stock_end.shape[0]):
-        out.pool_drawn[b, p] = loadout.stock[p] - stock_end[p]
+        pool_drawn[b, p] = stock0[p] - stock_end[p]
 
 
 @_jit
@@ -1370,5 +1434,7 @@ def run_batch(scene, units, doctrine, loadout, u1, z, u2, cos_a, sin_a, out):
         w, m = windows_of(units, doctrine, night, w)
         if not scratch_fits(sc, n, m, n_dyn):
             sc = new_scratch(n, nu, w.unit.shape[0], n_dyn)
-        st = run_night_into(units, doctrine, loadout, night, w, m, sc)
-        tally_into(scene, units, loadout, target, st.fate, st.agent, st.fired, st.stock, out, b)
+        fate, agent, fired, _ready, stock, _fate_t = run_night_into(
+            units, doctrine, loadout, night, w, m, sc
+        )
+        tally_into(scene, units, loadout, target, fate, agent, fired, stock, out, b)
