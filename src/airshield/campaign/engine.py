@@ -274,7 +274,7 @@ def run_campaign(
     design: DesignSpec | None = None,
     plan: AttackerPlan | None = None,
     workers: int = 1,
-    engine: str = "kernel",
+    engine: str = "auto",
     progress: bool | Callable[[str, int, int], None] = False,
 ) -> CampaignResult:
     """Run the campaign ``reps`` times from ``seed``; see the module docstring for the order of

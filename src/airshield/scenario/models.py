@@ -234,11 +234,12 @@ class Scenario(Strict):
         seed: int = 0,
         *,
         workers: int = 1,
-        engine: str = "kernel",
+        engine: str = "auto",
         progress: bool | Callable[[int, int], None] = False,
     ) -> RaidResult:
         """Monte Carlo of the raid: ``reps`` replications from ``SeedSequence(seed)``.
 
+        ``engine``: ``auto``, ``kernel`` or ``reference`` (:mod:`airshield.raid.engines`).
         ``progress``: True for a progress bar, or a callback ``(done, total)``.
         """
         from airshield.raid import simulate
