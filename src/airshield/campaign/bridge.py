@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from airshield.kernels.raid import kinetic_eligible
+from airshield.kernels.raid import Loadout, kinetic_eligible
 from airshield.raid.compile import CompiledRaid, compile_scenario
 from airshield.raid.engines import choose_engine
 from airshield.raid.montecarlo import Block, kernel_batch, reference_batch
@@ -169,9 +169,12 @@ class RaidBridge:
             return NightRecord(z, z.copy(), z.copy(), np.zeros(p, np.int64), np.zeros(q, np.int64),
                                0.0, 0.0)  # fmt: skip
         ready0, stock0 = self.magazines(np.asarray(available, np.int64))
-        cn = replace(self.compiled_for(counts), u_ready0=ready0, pool_stock0=stock0)
-        fn = kernel_batch if self.engine == "kernel" else reference_batch
-        rec = Block.of_tally(cn, 0, fn(cn, [rng]))
+        base = self.compiled_for(counts)
+        if self.engine == "kernel":  # the cached composition, with this night's loadout
+            rec = Block.of_tally(base, 0, kernel_batch(base, [rng], Loadout(ready0, stock0)))
+        else:
+            cn = replace(base, u_ready0=ready0, pool_stock0=stock0)
+            rec = Block.of_tally(cn, 0, reference_batch(cn, [rng]))
         fired = rec.unit_shots[0]
         drawn = rec.pool_drawn[0]
         fired_pool = np.array([int(fired[u].sum()) for u in self.pool_units], np.int64)

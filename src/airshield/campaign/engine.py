@@ -39,6 +39,7 @@ from airshield.campaign.models import Campaign, OrderPurchase, ReorderPurchase
 from airshield.campaign.result import CampaignResult
 from airshield.campaign.surrogate import DesignSpec, Surrogate, fit_surrogate
 from airshield.campaign.tempo import AttackerPlan, PoolSupply, attacker_plan, pool_supply
+from airshield.vocab import PauseCode
 
 I = NDArray[np.int64]
 F = NDArray[np.float64]
@@ -169,10 +170,10 @@ def _simulate_block(
                 (inc_p, backlog_prod, s.pause_production[i], produced),
                 (inc_d, backlog_deliv, s.pause_deliveries[i], delivered),
             ):
-                if code == 0:
+                if code == PauseCode.NONE:
                     dest[:, k] = inc + backlog[:, k]
                     backlog[:, k] = 0
-                elif code == 1:
+                elif code == PauseCode.HELD:
                     backlog[:, k] += inc
         # 3. diversions
         on_hand = stock_start + produced + delivered

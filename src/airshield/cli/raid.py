@@ -241,8 +241,11 @@ def _run(
     if choice.note:
         err_console.print(f"note: {choice.note}")
     n_workers = workers or default_workers()
-    if not json_out and not _kernels_cached():
+    if not _kernels_cached():
+        from airshield.raid.engines import warm_up
+
         err_console.print("compiling the raid kernels (first run only, about half a minute)...")
+        err_console.print(f"compiled in {warm_up():.0f} s")
     result = sc.simulate(
         reps=reps, seed=seed, workers=n_workers, engine=engine, progress=not json_out
     )

@@ -1072,22 +1072,56 @@ def _before(ga, ja, ua, gb, jb, ub):
 
 
 @_inline
-def _greedy_order(mc, nu, cand_g, cand_j, cand_u, order):
-    """Phase 5b: ``order[:mc]`` = candidates by gain (desc), then threat, then unit index."""
-    if mc <= 48:  # usual case: a few candidates, insertion sort without allocation
-        for q in range(mc):
-            order[q] = q
+def _greedy_order(mc, cand_g, cand_j, cand_u, order, tmp):
+    """Phase 5b: ``order[:mc]`` = candidates by gain (desc), then threat, then unit index (a
+    total order of distinct pairs, so any correct sort gives the same assignment): insertion
+    sort for the usual few candidates, a bottom-up merge sort (``tmp``: scratch) beyond."""
+    for q in range(mc):
+        order[q] = q
+    if mc <= 48:  # usual case: a few candidates
+        for q in range(1, mc):
             r = q
             while r > 0 and _before(cand_g[q], cand_j[q], cand_u[q], cand_g[order[r - 1]],
                                     cand_j[order[r - 1]], cand_u[order[r - 1]]):  # fmt: skip
                 order[r] = order[r - 1]
                 r -= 1
             order[r] = q
-    else:
-        key = cand_j[:mc] * nu + cand_u[:mc]
-        o1 = np.argsort(key, kind="mergesort")
-        o2 = np.argsort(-cand_g[:mc][o1], kind="mergesort")
-        order[:mc] = o1[o2]
+        return
+    width = 1
+    in_tmp = False  # where the current permutation lives
+    while width < mc:
+        src = tmp if in_tmp else order
+        dst = order if in_tmp else tmp
+        lo = 0
+        while lo < mc:
+            mid = min(lo + width, mc)
+            hi = min(lo + 2 * width, mc)
+            a = lo
+            b = mid
+            k = lo
+            while a < mid and b < hi:
+                x = src[a]
+                y = src[b]
+                if _before(cand_g[y], cand_j[y], cand_u[y], cand_g[x], cand_j[x], cand_u[x]):
+                    dst[k] = y
+                    b += 1
+                else:
+                    dst[k] = x
+                    a += 1
+                k += 1
+            while a < mid:
+                dst[k] = src[a]
+                a += 1
+                k += 1
+            while b < hi:
+                dst[k] = src[b]
+                b += 1
+                k += 1
+            lo = hi
+        in_tmp = not in_tmp
+        width *= 2
+    if in_tmp:
+        order[:mc] = tmp[:mc]
 
 
 @_inline
@@ -1293,7 +1327,7 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
                          cand_u)  # fmt: skip
         if mc == 0:
             continue
-        _greedy_order(mc, nu, cand_g, cand_j, cand_u, order)
+        _greedy_order(mc, cand_g, cand_j, cand_u, order, pair_u)  # pair_u: free now
         n_fired = 0
         for q in range(mc):
             i = order[q]

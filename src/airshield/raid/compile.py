@@ -104,10 +104,14 @@ class CompiledRaid:
     def n_threats(self) -> int:
         return int(self.th_type.shape[0])
 
-    # ---- the kernel's typed structures (views of the arrays above, built on demand) -------
+    # ---- the kernel's typed structures (views of the arrays above, built once per object; a
+    # dataclasses.replace copy builds its own) ----------------------------------------------
     def units(self) -> Units:
         """The fire units as the kernel reads them."""
-        return Units(
+        hit = self.__dict__.get("_units")
+        if hit is not None:
+            return hit
+        self.__dict__["_units"] = out = Units(
             kind=self.u_kind, x=self.u_x, y=self.u_y, range_min_km=self.u_rmin,
             range_max_km=self.u_rmax, alt_min_km=self.u_amin, alt_max_km=self.u_amax,
             speed_kms=self.u_speed, pk=self.u_pk, peff=self.u_peff,
@@ -116,6 +120,7 @@ class CompiledRaid:
             reload_s=self.u_reload, pool=self.u_pool, reserve=self.u_reserve,
             effector=self.u_eff, cost_per_round_usd=self.u_cost_shot,
         )  # fmt: skip
+        return out
 
     def loadout(self) -> Loadout:
         """Rounds at the start of the night: ready per unit, stock per pool."""
@@ -129,7 +134,10 @@ class CompiledRaid:
 
     def scene(self) -> Scene:
         """What a replication is drawn from and tallied by."""
-        return Scene(
+        hit = self.__dict__.get("_scene")
+        if hit is not None:
+            return hit
+        self.__dict__["_scene"] = out = Scene(
             th_type=self.th_type, th_wave=self.th_wave, wv_x=self.wv_x, wv_y=self.wv_y,
             wv_t0=self.wv_t0, wv_t1=self.wv_t1, wv_jitter=self.wv_jitter,
             wv_target_cdf=self.wv_target_cdf, a_x=self.a_x, a_y=self.a_y,
@@ -141,6 +149,7 @@ class CompiledRaid:
             s_y=self.s_y, s_r=self.s_r, s_amin=self.s_amin, s_pdet=self.s_pdet,
             s_pdisc=self.s_pdisc, s_cover=self.s_cover, n_effectors=len(self.effector_types),
         )  # fmt: skip
+        return out
 
     @property
     def tt_log_survival(self) -> F:

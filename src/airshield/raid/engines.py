@@ -155,3 +155,22 @@ def run_engine(c: CompiledRaid, night: Night, engine: str = "auto") -> NightOutc
     from airshield.raid.reference import run_reference
 
     return run_reference(c, night)
+
+
+def warm_up() -> float:
+    """Compile the kernel's entry points (or load them from numba's on-disk cache) on a small
+    bundled scenario; returns the seconds it took. The CLI runs it, with a line on stderr, before
+    the first replications of a fresh install, and the test suite once per session, so that no
+    single run or test pays the compilation in its own timing."""
+    import time
+
+    from airshield.examples import example_path
+    from airshield.raid.compile import compile_scenario, draw_night
+    from airshield.raid.montecarlo import kernel_batch
+    from airshield.scenario import load_scenario
+
+    t0 = time.perf_counter()
+    c = compile_scenario(load_scenario(example_path("one-battery")))
+    kernel_batch(c, [np.random.default_rng(0)])
+    run_kernel(c, draw_night(c, np.random.default_rng(0)))
+    return time.perf_counter() - t0

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from airshield.catalog import THREAT_KINDS
-from airshield.kernels.raid import Tally, draw_layout, new_tally, run_batch, tally_into
+from airshield.kernels.raid import Loadout, Tally, draw_layout, new_tally, run_batch, tally_into
 from airshield.raid.compile import CompiledRaid, compile_scenario, draw_night
 from airshield.raid.engines import EngineChoice, NightOutcome, choose_engine
 from airshield.raid.result import RaidResult
@@ -140,11 +140,15 @@ def draw_blocks(
     return u1, z, u2, np.ascontiguousarray(np.cos(ang)), np.ascontiguousarray(np.sin(ang))
 
 
-def kernel_batch(c: CompiledRaid, rngs: list[np.random.Generator]) -> Tally:
-    """Replications from ``rngs`` through the kernel, draw to tally in one compiled call."""
+def kernel_batch(
+    c: CompiledRaid, rngs: list[np.random.Generator], loadout: Loadout | None = None
+) -> Tally:
+    """Replications from ``rngs`` through the kernel, draw to tally in one compiled call
+    (``loadout``: rounds at the start of the night instead of the compiled raid's own)."""
     u1, z, u2, ca, sa = draw_blocks(c, rngs)
     out = empty_tally(c, len(rngs))
-    run_batch(c.scene(), c.units(), c.doctrine(), c.loadout(), u1, z, u2, ca, sa, out)
+    ld = c.loadout() if loadout is None else loadout
+    run_batch(c.scene(), c.units(), c.doctrine(), ld, u1, z, u2, ca, sa, out)
     return out
 
 

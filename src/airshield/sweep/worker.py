@@ -16,6 +16,7 @@ import pyarrow as pa
 from airshield.raid import simulate
 from airshield.raid.result import RaidResult, band
 from airshield.scenario import Scenario
+from airshield.vocab import Outcome
 
 #: per-cell summary quantities: each gets _mean, _sd, _p5 and _p95 columns
 SUMMARY_QUANTITIES = (
@@ -191,12 +192,12 @@ def _summary_columns(res: RaidResult) -> dict[str, Any]:
     kinds = np.array(res.threat_kinds)
     harmful = kinds != "decoy"
     per_rep = {
-        "launched": res.outcomes[:, :, 0].sum(axis=1),
-        "destroyed": res.outcomes[:, :, 1].sum(axis=1),
-        "lost": res.outcomes[:, :, 2].sum(axis=1),
-        "leaked": res.outcomes[:, :, 3].sum(axis=1),
-        "leaked_harmful": res.outcomes[:, harmful, 3].sum(axis=1),
-        "decoy_leaked": res.outcomes[:, ~harmful, 3].sum(axis=1),
+        "launched": res.outcomes[:, :, Outcome.LAUNCHED].sum(axis=1),
+        "destroyed": res.outcomes[:, :, Outcome.DESTROYED].sum(axis=1),
+        "lost": res.outcomes[:, :, Outcome.LOST].sum(axis=1),
+        "leaked": res.outcomes[:, :, Outcome.LEAKED].sum(axis=1),
+        "leaked_harmful": res.outcomes[:, harmful, Outcome.LEAKED].sum(axis=1),
+        "decoy_leaked": res.outcomes[:, ~harmful, Outcome.LEAKED].sum(axis=1),
         "defender_cost_usd": res.cost_usd.sum(axis=1),
         "damage_usd": res.damage_usd.sum(axis=1),
     }
