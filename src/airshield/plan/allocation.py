@@ -98,7 +98,11 @@ class LoadedAllocation:
 
 
 def load_allocation(path: str | Path) -> LoadedAllocation:
-    """Load an allocation file, its national campaign and the regions' raid templates."""
+    """Load an allocation file (or a bundled example by bare name), its national campaign and
+    the regions' raid templates."""
+    from airshield.examples import resolve_example
+
+    path = resolve_example(path)
     data, lines = read_yaml(path)
     spec = validate_data(AllocationSpec, data, str(path), lines)
     base = Path(path).parent
