@@ -61,7 +61,8 @@ class Comparison:
     def differences(self) -> pd.DataFrame:
         """One row per variant (after the first) and metric: baseline and variant means, the mean
         paired difference (variant - baseline) and its ``level`` t-interval. ``nights_to_empty``
-        counts a pool that never empties as horizon + 1."""
+        counts a pool that never empties as horizon + 1 (``horizon_nights`` + 1; displays show
+        "never")."""
         base = metrics(self.results[0])
         rows: list[dict[str, Any]] = []
         for name, res in zip(self.names[1:], self.results[1:], strict=True):
@@ -90,6 +91,7 @@ class Comparison:
                         "diff_hi": mean + half,
                         "diff_sd": sd,
                         "reps": r,
+                        "horizon_nights": res.nights,
                     }
                 )
         return pd.DataFrame(rows)

@@ -321,6 +321,28 @@ class AllocationResult:
             "info": self.info,
         }
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per region and pool: proportional and optimised fraction (as
+        :meth:`fractions_frame`)."""
+        return self.fractions_frame()
+
+    def __repr__(self) -> str:
+        from airshield.notebook import allocation_repr
+
+        return allocation_repr(self)
+
+    def _repr_html_(self) -> str:
+        from airshield.notebook import allocation_html
+
+        return allocation_html(self)
+
+    @property
+    def plot(self) -> Any:
+        """Figures: ``.shares()`` (pool shares per region), ``.curves()`` (response curves)."""
+        from airshield.notebook import AllocationPlot
+
+        return AllocationPlot(self)
+
 
 # ---- the optimisation ------------------------------------------------------------------------
 def lower_convex_hull(x: F, y: F) -> tuple[F, F]:

@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from airshield import fmt
 from airshield.report import html as h
 from airshield.report.maps import PALETTE, scenario_map
 
@@ -255,20 +256,20 @@ def campaign_report_html(
         '<section id="headline"><h2>Over the whole campaign: mean [5–95 %]</h2><div class="kpis">'
         + h.kpi(
             "threats launched",
-            h.fmt_num(float(tot["launched"])),
+            fmt.count(float(tot["launched"])),
             f"{s['attacker']['raid_nights']} raid nights, largest {s['attacker']['largest_raid']}",
         )
         + h.kpi_band("harmful leakers", tot["leaked_harmful"])
         + h.kpi_band("damage", tot["damage_usd"], money=True)
         + h.kpi(
             "defender cost",
-            h.fmt_usd(tot["defender_cost_usd"]["mean"]),
-            f"rounds {h.fmt_usd(tot['rounds_cost_usd']['mean'])}, "
-            f"purchases {h.fmt_usd(tot['purchase_cost_usd']['mean'])}",
+            fmt.money(tot["defender_cost_usd"]["mean"]),
+            f"rounds {fmt.money(tot['rounds_cost_usd']['mean'])}, "
+            f"purchases {fmt.money(tot['purchase_cost_usd']['mean'])}",
         )
         + h.kpi(
             "attacker cost",
-            h.fmt_usd(float(tot["attacker_cost_usd"])),
+            fmt.money(float(tot["attacker_cost_usd"])),
             f"exchange ratio {er['mean']:.2f}" if er else "",
         )
         + "</div></section>"
@@ -340,12 +341,12 @@ def campaign_report_html(
                     p["pool"],
                     p["effector"],
                     str(p["stock_start"]),
-                    h.fmt_band(p["produced"]),
-                    h.fmt_band(p["delivered"]),
-                    h.fmt_band(p["diverted"]),
-                    h.fmt_band(p["purchased"]),
-                    h.fmt_band(p["fired"]),
-                    h.fmt_band(p["stock_end"]),
+                    fmt.band(p["produced"]),
+                    fmt.band(p["delivered"]),
+                    fmt.band(p["diverted"]),
+                    fmt.band(p["purchased"]),
+                    fmt.band(p["fired"]),
+                    fmt.band(p["stock_end"]),
                 ]
                 for p in s["pools"]
             ],
@@ -354,17 +355,17 @@ def campaign_report_html(
         + h.table(
             ["total", "mean [5–95 %]"],
             [
-                ["destroyed", h.fmt_band(tot["destroyed"])],
-                ["lost (EW)", h.fmt_band(tot["lost"])],
-                ["leaked (all)", h.fmt_band(tot["leaked"])],
-                ["decoys leaked", h.fmt_band(tot["decoy_leaked"])],
+                ["destroyed", fmt.band(tot["destroyed"])],
+                ["lost (EW)", fmt.band(tot["lost"])],
+                ["leaked (all)", fmt.band(tot["leaked"])],
+                ["decoys leaked", fmt.band(tot["decoy_leaked"])],
                 [
                     "defender USD per threat defeated",
-                    h.fmt_band(tot["defender_usd_per_threat_defeated"], money=True),
+                    fmt.band(tot["defender_usd_per_threat_defeated"], "money"),
                 ],
                 [
                     "attacker USD per harmful leaker",
-                    h.fmt_band(tot["attacker_usd_per_harmful_leaker"], money=True),
+                    fmt.band(tot["attacker_usd_per_harmful_leaker"], "money"),
                 ],
             ],
         )

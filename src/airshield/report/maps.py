@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from airshield import fmt
 from airshield.geo import offset_latlon, to_latlon
-from airshield.report.html import fmt_usd
 from airshield.report.outlines import load_outlines
 
 if TYPE_CHECKING:
@@ -290,11 +290,11 @@ def asset_trace(assets: pd.DataFrame) -> go.Scattergeo:
     ]
     text = []
     for r in rows(assets):
-        t = f"<b>{r.name}</b><br>value {fmt_usd(r.value_usd)}"
+        t = f"<b>{r.name}</b><br>value {fmt.money(r.value_usd)}"
         if has_damage:
             t += (
-                f"<br>expected damage {fmt_usd(r.damage_mean)}"
-                f" [{fmt_usd(r.damage_p5)}–{fmt_usd(r.damage_p95)}]<br>hits {r.hits_mean:.1f}"
+                f"<br>expected damage {fmt.money(r.damage_mean)}"
+                f" [{fmt.money(r.damage_p5)}–{fmt.money(r.damage_p95)}]<br>hits {r.hits_mean:.1f}"
             )
         text.append(t)
     return go.Scattergeo(

@@ -10,12 +10,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airshield.sweep.backends import BACKENDS, Backend, make_backend
 from airshield.sweep.plan import SweepPlan, load_plan
 from airshield.sweep.store import SweepStore
 from airshield.sweep.worker import BatchTask, SweepInterrupted
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -58,6 +61,29 @@ class SweepRun:
             "interrupted": self.interrupted,
             "complete": self.complete,
         }
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-cell summary (one row per finished cell: parameters, outcome bands)."""
+        from airshield.sweep.analysis import load_summary
+
+        return load_summary(self.out)[0]
+
+    def __repr__(self) -> str:
+        from airshield.notebook import sweep_repr
+
+        return sweep_repr(self)
+
+    def _repr_html_(self) -> str:
+        from airshield.notebook import sweep_html
+
+        return sweep_html(self)
+
+    @property
+    def plot(self) -> Any:
+        """The sweep report's figures: ``.influence(outcome)``, ``.response(outcome)``."""
+        from airshield.notebook import SweepPlot
+
+        return SweepPlot(self)
 
 
 def default_workers() -> int:
