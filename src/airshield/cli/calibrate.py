@@ -122,6 +122,7 @@ def _calibrate_app() -> typer.Typer:
                 seed=seed,
                 periods=only,
                 unreported_lost=unreported_lost,
+                progress=not json_out,
             )
         except ValueError as exc:
             raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc

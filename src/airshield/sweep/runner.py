@@ -210,33 +210,6 @@ def _sigint_deferred() -> Iterator[None]:
 def _progress(
     progress: bool | ProgressCallback, total: int, done0: int
 ) -> tuple[ProgressCallback, Callable[[], None]]:
-    if callable(progress):
-        return progress, lambda: None
-    if not progress:
-        return (lambda done, tot: None), (lambda: None)
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from airshield.progress import progress_reporter
 
-    bar = Progress(
-        TextColumn("cells"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TaskProgressColumn(),
-        TextColumn("elapsed"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    bar.start()
-    task = bar.add_task("cells", total=total, completed=done0)
-    return (lambda done, tot: bar.update(task, completed=done)), bar.stop
+    return progress_reporter(progress, "cells", done0)
