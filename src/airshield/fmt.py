@@ -60,11 +60,8 @@ def count(x: Any) -> str:
     if _missing(x):
         return DASH
     v = float(x)
-    a = abs(v)
-    if a == round(a) or a >= 100:
-        body = f"{a:,.0f}"
-    else:
-        body = f"{a:,.1f}"
+    a = round(abs(v), 1)
+    body = f"{a:,.0f}" if a == round(a) or a >= 100 else f"{a:,.1f}"
     return _sign(v, body)
 
 

@@ -9,7 +9,6 @@ depletion, totals). Built only from the result's documented frames (``stock_band
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -218,9 +217,7 @@ def cost_figure(result: CampaignResult) -> go.Figure:
 
 
 def _date(x: Any) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
-        return "–"
-    return f"{pd.Timestamp(x):%Y-%m-%d}"
+    return fmt.date_or_never(x)
 
 
 def campaign_report_html(
@@ -283,8 +280,8 @@ def campaign_report_html(
     parts.append(
         '<section id="depletion"><h2>When pools run out</h2><p class="note">empty: no rounds '
         "left at the end of a night; short: the rounds on hand before the raid do not fill the "
-        "magazines of the pool's units. Dates are 5/50/95 % across replications; – : not within "
-        "the horizon.</p>"
+        "magazines of the pool's units. Dates are 5/50/95 % across replications; never: not "
+        "within the horizon.</p>"
         + h.table(
             ["pool", "effector", "criterion", "replications depleted", "5 %", "median", "95 %"],
             [
@@ -292,7 +289,7 @@ def campaign_report_html(
                     r["pool"],
                     r["effector"],
                     r["criterion"],
-                    f"{100 * r['share_depleted']:.0f} %",
+                    fmt.fraction(r["share_depleted"]),
                     _date(r["p5_date"]),
                     _date(r["p50_date"]),
                     _date(r["p95_date"]),
