@@ -60,9 +60,38 @@ import pandas as pd
 pd.DataFrame(rows)
 
 # %% [markdown]
-# Salvos spend more rounds for fewer leakers; a low cost threshold saves money by not engaging
-# cheap drones with expensive interceptors, and pays for it in leakers. The interval says
-# whether a difference is more than Monte Carlo noise.
+# An interval that excludes zero is a difference the seeds cannot explain. The signs are the
+# model's answer for this laydown, not a rule: a salvo puts two rounds on a threat at once (a
+# higher chance of a kill per engagement, but magazines and channels are spent twice as fast),
+# and a low cost threshold stops expensive interceptors from engaging cheap drones.
+
+# %%
+for name, r in list(results.items())[1:]:
+    m, lo, hi = paired(ref, r, "leaked_harmful")
+    verdict = "more" if lo > 0 else "fewer" if hi < 0 else "no clearly different number of"
+    print(f"{name}: {verdict} harmful leakers than shoot-look-shoot ({fmt.diff(m, lo, hi)})")
+
+# %%
+import plotly.graph_objects as go
+
+names = list(results)
+bands = [r.summary()["totals"]["leaked_harmful"] for r in results.values()]
+go.Figure(
+    go.Bar(
+        x=names,
+        y=[b["mean"] for b in bands],
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": [b["p95"] - b["mean"] for b in bands],
+            "arrayminus": [b["mean"] - b["p5"] for b in bands],
+        },
+        marker_color="#c62828",
+    ),
+    layout={"title": "Harmful leakers per night by doctrine (mean, bars 5–95 %)", "height": 360},
+)
+
+# %% [markdown]
 #
 # ## One assignment problem
 #
