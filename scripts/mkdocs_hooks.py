@@ -362,3 +362,13 @@ def on_files(files: Files, config: Any) -> Files:
     _add(files, config, "changelog.md", (root / "CHANGELOG.md").read_text(encoding="utf-8"))
     _add(files, config, "assets/plotly.min.js", plotly.offline.get_plotlyjs())
     return files
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Load the vendored plotly.js in the head of pages that draw figures (their inline scripts
+    call ``Plotly.newPlot`` as the page is parsed, so it must come first)."""
+    if "Plotly.newPlot" not in output:
+        return output
+    depth = page.url.count("/") if page.url else 0
+    src = "../" * depth + "assets/plotly.min.js"
+    return output.replace("</head>", f'<script src="{src}"></script></head>', 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -11,7 +11,10 @@ from rich.table import Table
 from airshield import fmt
 from airshield.cli.kit import console, err_console, print_input_error, print_json
 
-ModeOpt = Annotated[str, typer.Option(help="fast (surrogate) or detailed (raid engine each night)")]
+ModeOpt = Annotated[
+    Literal["fast", "detailed"],
+    typer.Option(help="fast (surrogate) or detailed (raid engine each night)"),
+]
 RepsOpt = Annotated[int, typer.Option(min=1, help="replications")]
 SeedOpt = Annotated[int, typer.Option(help="root seed (numpy SeedSequence)")]
 WorkersOpt = Annotated[int, typer.Option(min=1, help="worker processes")]

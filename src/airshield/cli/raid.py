@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -190,7 +190,8 @@ def register(app: typer.Typer) -> None:
         json_out: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
         workers: Annotated[int, typer.Option(min=0, help="worker processes (0 = all CPUs)")] = 1,
         engine: Annotated[
-            str, typer.Option(help="kernel (fast) or reference (readable)")
+            Literal["kernel", "reference"],
+            typer.Option(help="kernel (fast) or reference (readable)"),
         ] = "kernel",
         report: Annotated[
             Path | None, typer.Option(help="write a self-contained HTML report")

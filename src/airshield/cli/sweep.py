@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.markup import escape
@@ -64,7 +64,10 @@ def run_cmd(
     spec: SpecArg,
     out: Annotated[Path, typer.Option("--out", help="output directory (rerun to resume)")],
     workers: Annotated[int, typer.Option(min=0, help="workers (0 = all CPUs)")] = 0,
-    backend: Annotated[str, typer.Option(help="serial, processes (default) or dask")] = "processes",
+    backend: Annotated[
+        Literal["serial", "processes", "dask"],
+        typer.Option(help="serial, processes (default) or dask"),
+    ] = "processes",
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (implies dask)")
     ] = None,
