@@ -46,9 +46,13 @@ def list_examples(suffix: str = ".yaml") -> list[str]:
 
 def _kind_and_description(p: Path) -> tuple[str, str]:
     if p.suffix == ".py":
-        lines = p.read_text(encoding="utf-8").splitlines()
-        doc = next((ln.strip().strip('"').strip() for ln in lines if ln.strip()), "")
-        return "python script", doc
+        import ast
+
+        try:
+            doc = ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) or ""
+        except SyntaxError:
+            doc = ""
+        return "python script", " ".join(doc.split("\n\n")[0].split())
     if p.suffix == ".txt":
         return "text", "a bulletin to parse (airshield bulletin parse)"
     try:

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from airshield.cli.kit import console, err_console, input_errors, print_json
+from airshield.cli.kit import console, err_console, input_errors, print_json, require_modules
 
 sweep_app = typer.Typer(
     name="sweep",
@@ -87,6 +87,8 @@ def run_cmd(
         choices = ", ".join(BACKENDS)
         err_console.print(f"error: --backend: expected one of {choices}, got {backend!r}")
         raise typer.Exit(2)
+    if backend == "dask":
+        require_modules(("dask", "distributed"), "pip install 'airshield[dist]'")
     with input_errors():
         plan = load_plan(spec)  # every check, before any work
     if not json_out:
