@@ -167,10 +167,11 @@ def test_wheel_installed_app_in_chromium(installed: dict[str, Any], page: Any, w
     """`airshield serve` from the wheel: the app loads, lists the bundled scenarios, runs one and
     shows its report whole, with no external request and no console error."""
     port = _free_port()
+    log_path = installed["tmp"] / "serve.log"
+    log = log_path.open("w", encoding="utf-8")
     proc = subprocess.Popen(
         [str(installed["venv"] / "bin" / "airshield"), "serve", "--port", str(port)],
-        cwd=installed["work"], env=installed["env"], stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
+        cwd=installed["work"], env=installed["env"], stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -183,8 +184,9 @@ def test_wheel_installed_app_in_chromium(installed: dict[str, Any], page: Any, w
                 time.sleep(0.5)
         else:
             proc.kill()
-            out, err = proc.communicate()
-            pytest.fail(f"the app did not start:\n{out}\n{err}")
+            proc.wait(timeout=30)
+            log.flush()
+            pytest.fail(f"the app did not start:\n{log_path.read_text(encoding='utf-8')}")
         assert {"kyiv-2025-07-04", "one-battery"} <= {s["name"] for s in scenarios}
         w = watch(page, base)
         page.goto(base + "/", wait_until="load")
@@ -210,3 +212,5 @@ def test_wheel_installed_app_in_chromium(installed: dict[str, Any], page: Any, w
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(timeout=30)
+        log.close()
