@@ -261,13 +261,17 @@ def campaign_report_html(
         + h.kpi(
             "defender cost",
             fmt.money(tot["defender_cost_usd"]["mean"]),
+            f"[{fmt.money(tot['defender_cost_usd']['p5'])}–"
+            f"{fmt.money(tot['defender_cost_usd']['p95'])}] "
             f"rounds {fmt.money(tot['rounds_cost_usd']['mean'])}, "
             f"purchases {fmt.money(tot['purchase_cost_usd']['mean'])}",
         )
         + h.kpi(
             "attacker cost",
             fmt.money(float(tot["attacker_cost_usd"])),
-            f"exchange ratio {er['mean']:.2f}" if er else "",
+            f"exchange ratio {fmt.ratio(er['mean'])} [{fmt.ratio(er['p5'])}–{fmt.ratio(er['p95'])}]"
+            if er
+            else "",
         )
         + "</div></section>"
     )

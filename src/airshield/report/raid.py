@@ -207,12 +207,19 @@ def raid_report_html(result: RaidResult, sc: Scenario, title: str | None = None)
         + h.kpi_band("harmful leakers", tot["leaked_harmful"])
         + h.kpi_band("destroyed", tot["destroyed"])
         + h.kpi_band("lost (EW)", tot["lost"])
-        + h.kpi("decoys leaked", fmt.count(tot["decoy_leaked"]["mean"]), "harmless")
+        + h.kpi(
+            "decoys leaked",
+            fmt.count(tot["decoy_leaked"]["mean"]),
+            f"[{fmt.count(tot['decoy_leaked']['p5'])}–{fmt.count(tot['decoy_leaked']['p95'])}]"
+            " harmless",
+        )
         + h.kpi_band("expected damage", tot["damage_usd"], money=True)
         + h.kpi(
             "defender cost",
             fmt.money(tot["defender_cost_usd"]["mean"]),
-            f"attacker cost {fmt.money(tot['attacker_cost_usd'])}",
+            f"[{fmt.money(tot['defender_cost_usd']['p5'])}–"
+            f"{fmt.money(tot['defender_cost_usd']['p95'])}] attacker cost "
+            f"{fmt.money(tot['attacker_cost_usd'])}",
         )
         + "</div></section>"
     )
