@@ -103,7 +103,6 @@ def _references() -> dict[str, str]:
 
 
 def _cli_reference() -> str:
-    import click
     import typer
 
     from airshield.cli import app
@@ -123,9 +122,10 @@ def _cli_reference() -> str:
         "",
     ]
 
-    def walk(cmd: click.Command, path: list[str]) -> None:
-        ctx = click.Context(cmd, info_name=" ".join(path))
-        if isinstance(cmd, click.Group):
+    # typer may vendor its own click: go by duck typing, not isinstance
+    def walk(cmd: Any, path: list[str]) -> None:
+        ctx = cmd.context_class(cmd, info_name=" ".join(path))
+        if hasattr(cmd, "list_commands"):
             if len(path) > 1:
                 lines.extend([f"## `{' '.join(path)}`", "", (cmd.help or "").strip(), ""])
             for name in cmd.list_commands(ctx):
@@ -139,8 +139,8 @@ def _cli_reference() -> str:
         lines.extend(["```", f"{' '.join(path)} {usage}", "```", ""])
         rows = []
         for p in cmd.params:
-            if isinstance(p, click.Argument):
-                rows.append((p.human_readable_name, "argument", getattr(p, "help", "") or ""))
+            if getattr(p, "param_type_name", "") == "argument":
+                rows.append((str(p.name).upper(), "argument", getattr(p, "help", "") or ""))
                 continue
             rec = p.get_help_record(ctx)
             if rec:

@@ -147,3 +147,13 @@ def test_view_buttons_switch_the_scale_bar(raid_result: Any, one_battery: Any) -
     buttons = fig.layout.updatemenus[0].buttons
     assert [list(b.args[2]) for b in buttons] == [bars, bars]
     assert [b.args[0]["visible"] for b in buttons] == [[True, False], [False, True]]
+
+
+def test_comparison_views(campaign_result: Any) -> None:
+    from airshield.campaign.compare import Comparison
+
+    cmp = Comparison(["base", "same"], [campaign_result, campaign_result])
+    assert repr(cmp).startswith("<Comparison 'base' vs 'same'")
+    h = cmp._repr_html_()
+    assert "same: harmful leakers" in h and "0 [0, 0]" in h  # identical variants differ by 0
+    assert len(cmp.to_frame()) == len(cmp.differences())
