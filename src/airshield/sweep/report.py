@@ -18,8 +18,8 @@ import pandas as pd
 
 from airshield import fmt
 from airshield.report import html as h
+from airshield.store import read_manifest
 from airshield.sweep.analysis import OUTCOMES, groups_of, influence_ranking, load_summary
-from airshield.sweep.store import read_manifest
 
 REPORT_OUTCOMES = ("leaked_harmful", "defender_cost_usd", "damage_usd", "first_empty_night")
 MAX_HEATMAP_PARAMS = 4
