@@ -44,6 +44,28 @@ def test_raid_report_offline_in_browser(page: Any, raid_report: Path, watch: Any
     for fig in ("leakers-figure", "outcomes-figure", "effectors-figure"):
         assert page.locator(f"#{fig} .main-svg").count() >= 1
         assert page.locator(f"#{fig} .bars path, #{fig} .point path").count() >= 1, fig
+    # assets are labelled on the map and a scale bar is drawn (text in the geo subplot)
+    texts = page.eval_on_selector_all(
+        "#map-figure .geo .scatterlayer text", "ts => ts.map(t => t.textContent)"
+    )
+    assert {"city", "power-plant"} <= set(texts), texts
+    assert any(t.endswith(" km") for t in texts), texts
+    # the legend is below the map: its top is under the geo subplot's bottom
+    geo_box = page.locator("#map-figure .geolayer").bounding_box()
+    legend_box = page.locator("#map-figure .legend").bounding_box()
+    assert geo_box is not None and legend_box is not None
+    assert legend_box["y"] >= geo_box["y"] + geo_box["height"] - 1
+    # an envelope toggles on its own from the legend (the others and the units stay)
+    item = page.locator("#map-figure .legend .traces", has_text="≤").first
+    item.locator(".legendtoggle").click()
+    page.wait_for_timeout(1000)  # plotly waits out its double-click delay before toggling
+    visible = page.evaluate(
+        "() => document.getElementById('map-figure').data"
+        ".map(d => [d.legendgroup || '', d.visible === undefined ? true : d.visible])"
+    )
+    env = [v for g, v in visible if g == "envelopes"]
+    assert env.count("legendonly") == 1 and len(env) >= 2, visible
+    assert all(v is True for g, v in visible if g == "units"), visible
     # the view buttons switch the map to the defended area without errors
     page.get_by_text("defended area").click()
     page.wait_for_timeout(300)

@@ -31,7 +31,7 @@ reported what the defence stopped, and the EW shift is not identified (held at 0
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -42,6 +42,7 @@ from scipy import special
 from scipy.interpolate import RegularGridInterpolator
 
 from airshield.history.stats import jeffreys_interval
+from airshield.progress import staged_reporter
 
 if TYPE_CHECKING:
     from airshield.catalog import EffectorType
@@ -534,8 +535,12 @@ def calibrate(
     periods: Sequence[str] | None = None,
     lattice: int = 121,
     unreported_lost: str = "neutralised",
+    progress: bool | Callable[[str, int, int], None] = False,
 ) -> CalibrationResult:
     """Fit kinetic and EW shifts per period (see the module docstring).
+
+    ``progress``: ``True`` shows a bar with an estimate on stderr (plain lines when it is not a
+    terminal), a callback gets ``(stage, done, total)``.
 
     ``min_lost_share``: EW is fitted only where lost counts cover at least this share of the
     period's drone launches. ``periods`` restricts the fit to some period labels.
@@ -556,10 +561,14 @@ def calibrate(
     root = np.random.SeedSequence(seed)
     boot_rng = np.random.default_rng(root.spawn(1)[0])
     fits: list[PeriodFit] = []
+    tick, close_progress = staged_reporter(progress)
+    n_grid = len(labels) * len(kg) * len(eg)
+    done_grid = 0
     for label in labels:
         pn = obs_nights[obs_nights["period"] == label]
         raid = representative_raid(pn)
         if not raid:
+            n_grid -= len(kg) * len(eg)
             continue
         # grid of simulations, common random numbers (the same seed at every point)
         dest = {k: np.zeros((len(kg), len(eg))) for k in raid}
@@ -569,6 +578,8 @@ def calibrate(
                 fr = simulator.fractions(raid, dict.fromkeys(raid, dk), de, reps, seed)
                 for k in raid:
                     dest[k][i, j], lost[k][i, j] = fr[k][0], fr[k][1]
+                done_grid += 1
+                tick("grid simulations (all periods)", done_grid, n_grid)
         # enforce monotone responses (Monte Carlo noise): destroyed up in kin, lost up in ew
         for k in raid:
             dest[k] = np.maximum.accumulate(dest[k], axis=0)
@@ -637,6 +648,7 @@ def calibrate(
         fit.simulated = simulator.fractions(raid, kin, ew, reps, seed + 1)
         fit.lattice = lat
         fits.append(fit)
+    close_progress()
     report = fit_report(obs_nights, fits, simulator, reps=reps, seed=seed + 2, merged=merged)
     return CalibrationResult(period, fits, report, simulator)
 

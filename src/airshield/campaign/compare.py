@@ -61,7 +61,8 @@ class Comparison:
     def differences(self) -> pd.DataFrame:
         """One row per variant (after the first) and metric: baseline and variant means, the mean
         paired difference (variant - baseline) and its ``level`` t-interval. ``nights_to_empty``
-        counts a pool that never empties as horizon + 1."""
+        counts a pool that never empties as horizon + 1 (``horizon_nights`` + 1; displays show
+        "never")."""
         base = metrics(self.results[0])
         rows: list[dict[str, Any]] = []
         for name, res in zip(self.names[1:], self.results[1:], strict=True):
@@ -90,9 +91,40 @@ class Comparison:
                         "diff_hi": mean + half,
                         "diff_sd": sd,
                         "reps": r,
+                        "horizon_nights": res.nights,
                     }
                 )
         return pd.DataFrame(rows)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The paired differences (as :meth:`differences`)."""
+        return self.differences()
+
+    def __repr__(self) -> str:
+        return (
+            f"<Comparison {self.names[0]!r} vs {', '.join(map(repr, self.names[1:]))}: "
+            f"{self.results[0].reps} paired reps, level {self.level:.0%}>"
+        )
+
+    def _repr_html_(self) -> str:
+        from airshield import fmt
+        from airshield.notebook import html_table
+
+        d = self.differences()
+        d = d[~d["metric"].str.contains(".", regex=False)]
+        rows = [
+            (
+                f"{r['variant']}: {fmt.label(str(r['metric']))}",
+                fmt.diff(r["diff_mean"], r["diff_lo"], r["diff_hi"], fmt.kind_of(str(r["metric"]))),
+            )
+            for r in d.to_dict("records")
+        ]
+        return html_table(
+            f"Campaign comparison against {self.names[0]}",
+            rows,
+            f"variant − baseline, mean paired difference [{self.level:.0%} interval]; "
+            ".to_frame() has every metric, per pool too",
+        )
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -421,25 +421,6 @@ def _detailed_parallel(
 def _progress(
     progress: bool | Callable[[str, int, int], None],
 ) -> tuple[Callable[[str, int, int], None], Callable[[], None]]:
-    if callable(progress):
-        return progress, lambda: None
-    if not progress:
-        return (lambda stage, done, total: None), (lambda: None)
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from airshield.progress import staged_reporter
 
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeRemainingColumn(),
-        transient=True,
-    )
-    bar.start()
-    tasks: dict[str, object] = {}
-
-    def cb(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
-        bar.update(tasks[stage], completed=done)  # type: ignore[arg-type]
-
-    return cb, bar.stop
+    return staged_reporter(progress)

@@ -74,7 +74,11 @@ def _parse(text: str | None, path: str | Path | None) -> tuple[Any, dict[Loc, in
 
 def load_campaign(path: str | Path) -> Campaign:
     """Load a campaign file and its raid template; raises :class:`ScenarioError` listing every
-    problem found (``file:line: field.path: expectation``)."""
+    problem found (``file:line: field.path: expectation``). A bundled example's bare name
+    (``campaign-summer-2025``) works too."""
+    from airshield.examples import resolve_example
+
+    path = resolve_example(path)
     data, lines = _parse(None, path)
     return campaign_from_data(data, str(path), lines)
 

@@ -533,6 +533,31 @@ class CampaignResult:
         sidecar = Path(path).with_name(Path(path).name + ".run.json")
         sidecar.write_text(json.dumps(run_meta, indent=1) + "\n", encoding="utf-8")
 
+    # ---- notebook views -----------------------------------------------------------------
+    def __repr__(self) -> str:
+        from airshield.notebook import campaign_repr
+
+        return campaign_repr(self)
+
+    def _repr_html_(self) -> str:
+        from airshield.notebook import campaign_html
+
+        return campaign_html(self)
+
+    @property
+    def plot(self) -> Any:
+        """The report's figures as plotly figures: ``.stocks()``, ``.nights()``, ``.costs()``."""
+        from airshield.notebook import CampaignPlot
+
+        return CampaignPlot(self)
+
+    def to_xarray(self) -> Any:
+        """Ledger and outcomes as an ``xarray.Dataset`` over rep × night × pool (and threat
+        type); needs xarray installed."""
+        from airshield.notebook import campaign_xarray
+
+        return campaign_xarray(self)
+
 
 def _nan_none(x: float) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)

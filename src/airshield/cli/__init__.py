@@ -2,24 +2,63 @@
 
 All command-line code lives in this package, one module per command group (``raid``: ``demo``,
 ``catalog``, ``validate``, ``run``; ``campaign``, ``assign`` (``wta``), ``web`` (``serve``),
-``sweep``, ``history``, ``calibrate``); :func:`_register` attaches them. No layer package imports
-from here. Errors in user input are
-printed as ``file:line: field: expectation`` with exit status 2, never as a traceback.
+``sweep``, ``history``, ``calibrate``, ``tempo``, ``examples``); :func:`_register` attaches them.
+No layer package imports from here. Errors in user input are printed as
+``file:line: field: expectation`` with exit status 2, never as a traceback.
+
+Exit status (the same for every command): 0 done; 2 bad input (a file, field or option that is not
+what was expected; the message says which); 130 interrupted (Ctrl-C; commands that can keep a
+finished prefix, such as ``run``, print it first). Shell completion: ``airshield
+--install-completion`` (bash, zsh, fish, PowerShell) or ``--show-completion`` to print the script.
 """
 
 from __future__ import annotations
 
+import sys
+from typing import Annotated
+
 import typer
 
-from airshield.cli.kit import console, fail_on_input_errors
+from airshield.cli.kit import EXIT_INTERRUPTED, console, err_console, fail_on_input_errors
 
 app = typer.Typer(
     name="airshield",
-    help="AirShield: plan air defence against massed drone and missile raids.",
+    help=(
+        "AirShield: plan air defence against massed drone and missile raids. "
+        "Exit status: 0 ok, 2 bad input, 130 interrupted."
+    ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from airshield import __version__
+
+        sys.stdout.write(f"airshield {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_version,
+            is_eager=True,
+            help="print the version and exit",
+        ),
+    ] = False,
+) -> None:
+    """AirShield: plan air defence against massed drone and missile raids.
+
+    Exit status: 0 ok, 2 bad input (the message names file, line and field), 130 interrupted.
+    """
 
 
 def _register() -> None:
@@ -49,6 +88,9 @@ def _register() -> None:
     from airshield.cli import tempo as tempo_cli
 
     tempo_cli.register(app)
+    from airshield.cli import examples as examples_cli
+
+    examples_cli.register(app)
 
 
 _register()
@@ -56,8 +98,16 @@ _register()
 
 def main() -> None:
     """Entry point of the ``airshield`` console script."""
-    with fail_on_input_errors():
-        app()
+    try:
+        with fail_on_input_errors():
+            app()
+    except KeyboardInterrupt:  # outside a command (e.g. while importing): still exit cleanly
+        err_console.print("interrupted", markup=False)
+        sys.exit(EXIT_INTERRUPTED)
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:
+            err_console.print("interrupted", markup=False)
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -61,7 +61,10 @@ def _calibrate_app() -> typer.Typer:
                 "national laydown)"
             ),
         ] = None,
-        period: Annotated[str, typer.Option(help="month | quarter | regime | all")] = "quarter",
+        period: Annotated[
+            Literal["month", "quarter", "regime", "all"],
+            typer.Option(help="month | quarter | regime | all"),
+        ] = "quarter",
         only: Annotated[
             list[str] | None, typer.Option("--only", help="fit only these period labels")
         ] = None,
@@ -69,7 +72,7 @@ def _calibrate_app() -> typer.Typer:
         bootstrap: Annotated[int, typer.Option(min=0, help="bootstrap resamples of nights")] = 300,
         seed: Annotated[int, typer.Option(help="root seed")] = 0,
         unreported_lost: Annotated[
-            str,
+            Literal["neutralised", "destroyed"],
             typer.Option(
                 help="where lost is not reported apart, compare the record's destroyed "
                 "with the simulated 'neutralised' or 'destroyed'"
@@ -174,6 +177,7 @@ def _calibrate_app() -> typer.Typer:
                 seed=seed,
                 periods=only,
                 unreported_lost=unreported_lost,
+                progress=not json_out,
             )
         except ValueError as exc:
             raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
 
+from airshield import fmt
 from airshield.cli.kit import (
     DEFAULT_WORKERS,
     Workers,
@@ -18,7 +19,10 @@ from airshield.cli.kit import (
     resolve_workers,
 )
 
-ModeOpt = Annotated[str, typer.Option(help="fast (surrogate) or detailed (raid engine each night)")]
+ModeOpt = Annotated[
+    Literal["fast", "detailed"],
+    typer.Option(help="fast (surrogate) or detailed (raid engine each night)"),
+]
 RepsOpt = Annotated[int, typer.Option(min=1, help="replications")]
 SeedOpt = Annotated[int, typer.Option(help="root seed (numpy SeedSequence)")]
 DesignSeedOpt = Annotated[
@@ -41,22 +45,11 @@ def _design(seed: int | None) -> Any:
 
 
 def _num(x: float | None, money: bool = False) -> str:
-    if x is None or x != x:  # None or NaN
-        return "–"
-    if money:
-        for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-            if abs(x) >= div:
-                return f"${x / div:.2f}{unit}" if div == 1e9 else f"${x / div:.1f}{unit}"
-        return f"${x:.0f}"
-    return f"{x:,.1f}" if abs(x) < 100 else f"{x:,.0f}"
+    return fmt.money(x) if money else fmt.count(x)
 
 
 def _band(b: dict[str, float] | None, money: bool = False) -> str:
-    if not b:
-        return "–"
-    if _num(b["p5"], money) == _num(b["p95"], money):
-        return _num(b["mean"], money)
-    return f"{_num(b['mean'], money)} [{_num(b['p5'], money)}–{_num(b['p95'], money)}]"
+    return fmt.band(b, "money" if money else "count")
 
 
 def _depletion(d: dict[str, Any]) -> str:
@@ -126,15 +119,27 @@ def print_differences(df: Any, level: float) -> None:
     """Print a Comparison.differences() frame: one table per variant."""
     for variant, g in df.groupby("variant", sort=False):
         base = g["baseline"].iloc[0]
-        tab = Table(title=f"{variant} − {base}: mean paired difference [{level:.0%} interval]")
+        tab = Table(
+            title=f"{variant} − {base}: mean paired difference [{level:.0%} interval]"
+            + (
+                f"; nights until empty: 'never' = not within the {g['horizon_nights'].iloc[0]}"
+                "-night horizon"
+                if "horizon_nights" in g.columns
+                else ""
+            )
+        )
         for col in ("metric", base, str(variant), "difference"):
             tab.add_column(col, justify="left" if col == "metric" else "right")
         for r in g.itertuples(index=False):
-            money = r.metric.endswith("_usd")
+            kind = fmt.kind_of(r.metric)
+            horizon = int(getattr(r, "horizon_nights", 0) or 0)
+            if r.metric.endswith(".nights_to_empty") and horizon:
+                a, b = (fmt.nights_or_never(v, horizon) for v in (r.baseline_mean, r.variant_mean))
+            else:
+                a, b = fmt.number(r.baseline_mean, kind), fmt.number(r.variant_mean, kind)
             tab.add_row(
-                r.metric, _num(r.baseline_mean, money), _num(r.variant_mean, money),
-                f"{_num(r.diff_mean, money)} [{_num(r.diff_lo, money)}, {_num(r.diff_hi, money)}]",
-            )  # fmt: skip
+                fmt.label(r.metric), a, b, fmt.diff(r.diff_mean, r.diff_lo, r.diff_hi, kind)
+            )
         console.print(tab)
 
 

@@ -47,7 +47,9 @@ def read_text_arg(path: str) -> tuple[str, str]:
     """Text of FILE, or of stdin for ``-``; returns (label, text)."""
     if path == "-":
         return "<stdin>", sys.stdin.read()
-    p = Path(path)
+    from airshield.examples import resolve_example
+
+    p = resolve_example(path)
     if not p.exists():
         raise FileNotFoundError(2, "file not found", str(p))
     try:

@@ -43,6 +43,10 @@ __all__ = [
     "resolve_workers",
 ]
 
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
 console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 130)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -78,6 +82,19 @@ def fail_on_input_errors() -> Iterator[None]:
             f"[red]error:[/red] {escape(str(exc.filename))}: file not found", markup=True
         )
         sys.exit(2)
+
+
+def require_modules(modules: tuple[str, ...], install: str) -> None:
+    """Before any work: exit 2 with one plain line naming the exact install command when one of
+    ``modules`` cannot be imported (printed without rich markup, so ``[web]`` stays visible)."""
+    import importlib.util
+
+    import typer
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        sys.stderr.write(f"error: this command needs {', '.join(missing)}: {install}\n")
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def print_json(obj: Any) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
 
+from airshield import fmt
 from airshield.cli.kit import (
     DEFAULT_WORKERS,
     Workers,
@@ -19,22 +20,6 @@ from airshield.cli.kit import (
 )
 
 FileArg = Annotated[Path, typer.Argument(help="scenario YAML file")]
-
-
-def _fmt(x: float, money: bool = False) -> str:
-    if money:
-        if abs(x) >= 1e9:
-            return f"${x / 1e9:.2f}B"
-        if abs(x) >= 1e6:
-            return f"${x / 1e6:.1f}M"
-        if abs(x) >= 1e3:
-            return f"${x / 1e3:.0f}k"
-        return f"${x:.0f}"
-    return f"{x:.1f}" if abs(x) < 100 else f"{x:.0f}"
-
-
-def _cell(b: dict[str, float], money: bool = False) -> str:
-    return f"{_fmt(b['mean'], money)} [{_fmt(b['p5'], money)}–{_fmt(b['p95'], money)}]"
 
 
 def print_summary(s: dict[str, Any]) -> None:
@@ -54,13 +39,13 @@ def print_summary(s: dict[str, Any]) -> None:
         t.add_column(col, justify="left" if col in ("threat type", "kind") else "right")
     for row in s["threats"]:
         t.add_row(
-            row["threat_type"], row["kind"], _fmt(row["launched"]["mean"]),
-            _cell(row["destroyed"]), _cell(row["lost"]), _cell(row["leaked"]),
+            row["threat_type"], row["kind"], fmt.count(row["launched"]["mean"]),
+            fmt.band(row["destroyed"]), fmt.band(row["lost"]), fmt.band(row["leaked"]),
         )  # fmt: skip
     tot = s["totals"]
     t.add_row(
-        "[bold]total[/bold]", "", _fmt(tot["launched"]["mean"]), _cell(tot["destroyed"]),
-        _cell(tot["lost"]), _cell(tot["leaked"]),
+        "[bold]total[/bold]", "", fmt.count(tot["launched"]["mean"]), fmt.band(tot["destroyed"]),
+        fmt.band(tot["lost"]), fmt.band(tot["leaked"]),
     )  # fmt: skip
     console.print(t)
     e = Table(title="Rounds and cost by effector type: mean [5–95 %]")
@@ -68,20 +53,20 @@ def print_summary(s: dict[str, Any]) -> None:
         e.add_column(col, justify="left" if col == "effector type" else "right")
     for row in s["effectors"]:
         e.add_row(
-            row["effector_type"], _cell(row["rounds"]), _cell(row["cost_usd"], money=True),
-            _cell(row["destroyed"]), _cell(row["lost"]),
+            row["effector_type"], fmt.band(row["rounds"]), fmt.band(row["cost_usd"], "money"),
+            fmt.band(row["destroyed"]), fmt.band(row["lost"]),
         )  # fmt: skip
     console.print(e)
     a = Table(title="Damage by asset: mean [5–95 %]")
     for col in ("asset", "hits", "damage"):
         a.add_column(col, justify="left" if col == "asset" else "right")
     for row in s["assets"]:
-        a.add_row(row["asset"], _cell(row["hits"]), _cell(row["damage_usd"], money=True))
+        a.add_row(row["asset"], fmt.band(row["hits"]), fmt.band(row["damage_usd"], "money"))
     console.print(a)
     console.print(
-        f"harmful leakers {_cell(tot['leaked_harmful'])}; decoys leaked {_cell(tot['decoy_leaked'])}; "
-        f"defender cost {_cell(tot['defender_cost_usd'], True)} vs attacker cost "
-        f"{_fmt(tot['attacker_cost_usd'], True)}"
+        f"harmful leakers {fmt.band(tot['leaked_harmful'])}; decoys leaked {fmt.band(tot['decoy_leaked'])}; "
+        f"defender cost {fmt.band(tot['defender_cost_usd'], 'money')} vs attacker cost "
+        f"{fmt.money(tot['attacker_cost_usd'])}"
     )
 
 
@@ -213,7 +198,7 @@ def register(app: typer.Typer) -> None:
         json_out: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
         workers: Workers = DEFAULT_WORKERS,
         engine: Annotated[
-            str,
+            Literal["auto", "kernel", "reference"],
             typer.Option(
                 help="auto (kernel when it can run the assigner), kernel (fast, greedy "
                 "assigner) or reference (readable, any assigner)"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.markup import escape
@@ -16,6 +16,7 @@ from airshield.cli.kit import (
     err_console,
     input_errors,
     print_json,
+    require_modules,
     resolve_workers,
 )
 
@@ -72,7 +73,10 @@ def run_cmd(
     spec: SpecArg,
     out: Annotated[Path, typer.Option("--out", help="output directory (rerun to resume)")],
     workers: Workers = DEFAULT_WORKERS,
-    backend: Annotated[str, typer.Option(help="serial, processes (default) or dask")] = "processes",
+    backend: Annotated[
+        Literal["serial", "processes", "dask"],
+        typer.Option(help="serial, processes (default) or dask"),
+    ] = "processes",
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (implies dask)")
     ] = None,
@@ -92,6 +96,8 @@ def run_cmd(
         choices = ", ".join(BACKENDS)
         err_console.print(f"error: --backend: expected one of {choices}, got {backend!r}")
         raise typer.Exit(2)
+    if backend == "dask":
+        require_modules(("dask", "distributed"), "pip install 'airshield[dist]'")
     with input_errors():
         plan = load_plan(spec)  # every check, before any work
     if not json_out:

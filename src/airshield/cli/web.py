@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from airshield.cli.kit import console, err_console
+from airshield.cli.kit import console, err_console, require_modules
 
 
 def is_loopback(host: str) -> bool:
@@ -39,15 +39,12 @@ def register(app: typer.Typer) -> None:
         max_reps: Annotated[int, typer.Option(min=1, help="largest run allowed")] = 20_000,
     ) -> None:
         """Start the local web app: edit scenarios, run them, view and compare reports."""
-        try:
-            import uvicorn
+        # before any work, in one plain line (no rich markup: "[web]" must stay visible)
+        require_modules(("fastapi", "uvicorn", "multipart"), "pip install 'airshield[web]'")
+        import uvicorn
 
-            from airshield.web.app import Settings, create_app
-        except ImportError as exc:  # pragma: no cover - depends on the install
-            err_console.print(f"error: the web app needs the 'web' extra ({exc.name} missing): "
-                              "pip install 'airshield[web]'")  # fmt: skip
-            raise typer.Exit(2) from None
         from airshield.store import data_home
+        from airshield.web.app import Settings, create_app
 
         loopback = is_loopback(host)
         if not loopback and not allow_remote:

@@ -98,7 +98,11 @@ class LoadedAllocation:
 
 
 def load_allocation(path: str | Path) -> LoadedAllocation:
-    """Load an allocation file, its national campaign and the regions' raid templates."""
+    """Load an allocation file (or a bundled example by bare name), its national campaign and
+    the regions' raid templates."""
+    from airshield.examples import resolve_example
+
+    path = resolve_example(path)
     data, lines = read_yaml(path)
     spec = validate_data(AllocationSpec, data, str(path), lines)
     base = Path(path).parent
@@ -316,6 +320,28 @@ class AllocationResult:
             "elapsed_s": round(self.elapsed_s, 2),
             "info": self.info,
         }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per region and pool: proportional and optimised fraction (as
+        :meth:`fractions_frame`)."""
+        return self.fractions_frame()
+
+    def __repr__(self) -> str:
+        from airshield.notebook import allocation_repr
+
+        return allocation_repr(self)
+
+    def _repr_html_(self) -> str:
+        from airshield.notebook import allocation_html
+
+        return allocation_html(self)
+
+    @property
+    def plot(self) -> Any:
+        """Figures: ``.shares()`` (pool shares per region), ``.curves()`` (response curves)."""
+        from airshield.notebook import AllocationPlot
+
+        return AllocationPlot(self)
 
 
 # ---- the optimisation ------------------------------------------------------------------------

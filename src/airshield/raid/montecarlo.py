@@ -287,22 +287,9 @@ def simulate(
 def _progress(
     progress: bool | Callable[[int, int], None], total: int
 ) -> tuple[Callable[[int, int], None], Callable[[], None]]:
-    if callable(progress):
-        return progress, lambda: None
-    if not progress:
-        return (lambda done, tot: None), (lambda: None)
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from airshield.progress import progress_reporter
 
-    bar = Progress(
-        TextColumn("replications"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeRemainingColumn(),
-        transient=True,
-    )
-    bar.start()
-    task = bar.add_task("reps", total=total)
-    return (lambda done, tot: bar.update(task, completed=done)), bar.stop
+    return progress_reporter(progress, "replications")
 
 
 def _assemble(

@@ -172,3 +172,46 @@ class RaidResult:
                 "attacker_cost_usd": self.attacker_cost_usd,
             },
         }
+
+    # ---- notebook views -----------------------------------------------------------------
+    def totals_frame(self) -> pd.DataFrame:
+        """One row per replication: the headline totals (``launched, destroyed, lost, leaked,
+        leaked_harmful, decoy_leaked, defender_cost_usd, damage_usd``)."""
+        harmful = np.array([k != "decoy" for k in self.threat_kinds], dtype=bool)
+        return pd.DataFrame(
+            {
+                "rep": np.arange(self.reps, dtype=np.int64),
+                "launched": self.outcomes[:, :, 0].sum(axis=1),
+                "destroyed": self.outcomes[:, :, 1].sum(axis=1),
+                "lost": self.outcomes[:, :, 2].sum(axis=1),
+                "leaked": self.outcomes[:, :, 3].sum(axis=1),
+                "leaked_harmful": self.outcomes[:, harmful, 3].sum(axis=1),
+                "decoy_leaked": self.outcomes[:, ~harmful, 3].sum(axis=1),
+                "defender_cost_usd": self.cost_usd.sum(axis=1),
+                "damage_usd": self.damage_usd.sum(axis=1),
+            }
+        )
+
+    def __repr__(self) -> str:
+        from airshield.notebook import raid_repr
+
+        return raid_repr(self)
+
+    def _repr_html_(self) -> str:
+        from airshield.notebook import raid_html
+
+        return raid_html(self)
+
+    @property
+    def plot(self) -> Any:
+        """The report's figures as plotly figures: ``.leakers()``, ``.outcomes()``,
+        ``.effectors()``, ``.map(scenario)``."""
+        from airshield.notebook import RaidPlot
+
+        return RaidPlot(self)
+
+    def to_xarray(self) -> Any:
+        """The per-replication arrays as an ``xarray.Dataset`` (needs xarray installed)."""
+        from airshield.notebook import raid_xarray
+
+        return raid_xarray(self)

@@ -9,7 +9,6 @@ depletion, totals). Built only from the result's documented frames (``stock_band
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from airshield import fmt
 from airshield.report import html as h
 from airshield.report.maps import PALETTE, scenario_map
 
@@ -217,9 +217,7 @@ def cost_figure(result: CampaignResult) -> go.Figure:
 
 
 def _date(x: Any) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
-        return "–"
-    return f"{pd.Timestamp(x):%Y-%m-%d}"
+    return fmt.date_or_never(x)
 
 
 def campaign_report_html(
@@ -255,21 +253,25 @@ def campaign_report_html(
         '<section id="headline"><h2>Over the whole campaign: mean [5–95 %]</h2><div class="kpis">'
         + h.kpi(
             "threats launched",
-            h.fmt_num(float(tot["launched"])),
+            fmt.count(float(tot["launched"])),
             f"{s['attacker']['raid_nights']} raid nights, largest {s['attacker']['largest_raid']}",
         )
         + h.kpi_band("harmful leakers", tot["leaked_harmful"])
         + h.kpi_band("damage", tot["damage_usd"], money=True)
         + h.kpi(
             "defender cost",
-            h.fmt_usd(tot["defender_cost_usd"]["mean"]),
-            f"rounds {h.fmt_usd(tot['rounds_cost_usd']['mean'])}, "
-            f"purchases {h.fmt_usd(tot['purchase_cost_usd']['mean'])}",
+            fmt.money(tot["defender_cost_usd"]["mean"]),
+            f"[{fmt.money(tot['defender_cost_usd']['p5'])}–"
+            f"{fmt.money(tot['defender_cost_usd']['p95'])}] "
+            f"rounds {fmt.money(tot['rounds_cost_usd']['mean'])}, "
+            f"purchases {fmt.money(tot['purchase_cost_usd']['mean'])}",
         )
         + h.kpi(
             "attacker cost",
-            h.fmt_usd(float(tot["attacker_cost_usd"])),
-            f"exchange ratio {er['mean']:.2f}" if er else "",
+            fmt.money(float(tot["attacker_cost_usd"])),
+            f"exchange ratio {fmt.ratio(er['mean'])} [{fmt.ratio(er['p5'])}–{fmt.ratio(er['p95'])}]"
+            if er
+            else "",
         )
         + "</div></section>"
     )
@@ -282,8 +284,8 @@ def campaign_report_html(
     parts.append(
         '<section id="depletion"><h2>When pools run out</h2><p class="note">empty: no rounds '
         "left at the end of a night; short: the rounds on hand before the raid do not fill the "
-        "magazines of the pool's units. Dates are 5/50/95 % across replications; – : not within "
-        "the horizon.</p>"
+        "magazines of the pool's units. Dates are 5/50/95 % across replications; never: not "
+        "within the horizon.</p>"
         + h.table(
             ["pool", "effector", "criterion", "replications depleted", "5 %", "median", "95 %"],
             [
@@ -291,7 +293,7 @@ def campaign_report_html(
                     r["pool"],
                     r["effector"],
                     r["criterion"],
-                    f"{100 * r['share_depleted']:.0f} %",
+                    fmt.fraction(r["share_depleted"]),
                     _date(r["p5_date"]),
                     _date(r["p50_date"]),
                     _date(r["p95_date"]),
@@ -340,12 +342,12 @@ def campaign_report_html(
                     p["pool"],
                     p["effector"],
                     str(p["stock_start"]),
-                    h.fmt_band(p["produced"]),
-                    h.fmt_band(p["delivered"]),
-                    h.fmt_band(p["diverted"]),
-                    h.fmt_band(p["purchased"]),
-                    h.fmt_band(p["fired"]),
-                    h.fmt_band(p["stock_end"]),
+                    fmt.band(p["produced"]),
+                    fmt.band(p["delivered"]),
+                    fmt.band(p["diverted"]),
+                    fmt.band(p["purchased"]),
+                    fmt.band(p["fired"]),
+                    fmt.band(p["stock_end"]),
                 ]
                 for p in s["pools"]
             ],
@@ -354,17 +356,17 @@ def campaign_report_html(
         + h.table(
             ["total", "mean [5–95 %]"],
             [
-                ["destroyed", h.fmt_band(tot["destroyed"])],
-                ["lost (EW)", h.fmt_band(tot["lost"])],
-                ["leaked (all)", h.fmt_band(tot["leaked"])],
-                ["decoys leaked", h.fmt_band(tot["decoy_leaked"])],
+                ["destroyed", fmt.band(tot["destroyed"])],
+                ["lost (EW)", fmt.band(tot["lost"])],
+                ["leaked (all)", fmt.band(tot["leaked"])],
+                ["decoys leaked", fmt.band(tot["decoy_leaked"])],
                 [
                     "defender USD per threat defeated",
-                    h.fmt_band(tot["defender_usd_per_threat_defeated"], money=True),
+                    fmt.band(tot["defender_usd_per_threat_defeated"], "money"),
                 ],
                 [
                     "attacker USD per harmful leaker",
-                    h.fmt_band(tot["attacker_usd_per_harmful_leaker"], money=True),
+                    fmt.band(tot["attacker_usd_per_harmful_leaker"], "money"),
                 ],
             ],
         )

@@ -8,12 +8,13 @@ images, so even a library that tried to fetch something could not.
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import plotly.graph_objects as go
+
+from airshield import fmt
 
 PLOTLY_CONFIG: dict[str, Any] = {"displaylogo": False, "responsive": True}
 CSP = (
@@ -53,34 +54,6 @@ footer { color: var(--muted); font-size: 12px; padding: 0 28px 24px; }
 """
 
 
-# ---- number formatting ------------------------------------------------------------------------
-def fmt_num(x: float) -> str:
-    """A count or rate: one decimal below 100, none above, thousands separated."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{x:.1f}" if abs(x) < 100 else f"{x:,.0f}"
-
-
-def fmt_usd(x: float) -> str:
-    """Money with a k/M/B suffix."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    a = abs(x)
-    if a >= 1e9:
-        return f"${x / 1e9:.2f}B"
-    if a >= 1e6:
-        return f"${x / 1e6:.1f}M"
-    if a >= 1e3:
-        return f"${x / 1e3:.0f}k"
-    return f"${x:.0f}"
-
-
-def fmt_band(b: dict[str, float], money: bool = False) -> str:
-    """``mean [p5–p95]`` of a band dict from :func:`airshield.raid.result.band`."""
-    f = fmt_usd if money else fmt_num
-    return f"{f(b['mean'])} [{f(b['p5'])}–{f(b['p95'])}]"
-
-
 # ---- building blocks --------------------------------------------------------------------------
 def esc(s: object) -> str:
     return html.escape(str(s), quote=True)
@@ -103,7 +76,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], numeric_from
 
 def kpi_band(label: str, b: dict[str, float], money: bool = False) -> str:
     """A headline figure: the mean of a band, with its 5–95 % range underneath."""
-    f = fmt_usd if money else fmt_num
+    f = fmt.money if money else fmt.count
     return kpi(label, f(b["mean"]), f"[{f(b['p5'])}–{f(b['p95'])}]")
 
 

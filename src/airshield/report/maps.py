@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from airshield import fmt
 from airshield.geo import offset_latlon, to_latlon
-from airshield.report.html import fmt_usd
 from airshield.report.outlines import load_outlines
 
 if TYPE_CHECKING:
@@ -194,6 +194,9 @@ def track_traces(tracks: pd.DataFrame) -> list[go.Scattergeo]:
                 mode="lines",
                 name=f"{name} ({n})",
                 legendgroup=cat,
+                legendgrouptitle={"text": "tracks (one replication)"}
+                if cat == next(iter(FATE_STYLE))
+                else None,
                 hoverinfo="text",
                 line={
                     "color": colour,
@@ -225,8 +228,11 @@ def track_traces(tracks: pd.DataFrame) -> list[go.Scattergeo]:
 
 
 def laydown_traces(laydown: pd.DataFrame) -> list[go.Scattergeo]:
-    """Fire units by effector type (one legend entry each) with their envelopes."""
-    traces: list[go.Scattergeo] = []
+    """Fire units by effector type (one legend entry each, group "fire units") and their
+    envelopes (maximum and minimum range; one legend entry per type, group "envelopes", each
+    toggled on its own)."""
+    units: list[go.Scattergeo] = []
+    envelopes: list[go.Scattergeo] = []
     for i, (etype, grp) in enumerate(laydown.groupby("effector_type", sort=True)):
         colour = PALETTE[i % len(PALETTE)]
         kind = str(grp["effector_kind"].iloc[0])
@@ -238,19 +244,20 @@ def laydown_traces(laydown: pd.DataFrame) -> list[go.Scattergeo]:
                     la, lo = circle(float(r.lat), float(r.lon), float(radius))
                     c_lat.extend([*la, None])
                     c_lon.extend([*lo, None])
-        group = f"eff-{etype}"
         if c_lat:
-            traces.append(
+            rmax = float(grp["range_max_km"].max())
+            envelopes.append(
                 go.Scattergeo(
                     lat=c_lat,
                     lon=c_lon,
                     mode="lines",
-                    legendgroup=group,
-                    showlegend=False,
+                    legendgroup="envelopes",
+                    legendgrouptitle={"text": "envelopes (click to toggle)"},
                     hoverinfo="skip",
                     line={"color": colour, "width": 1.0},
-                    opacity=0.6,
-                    name=f"{etype} envelope",
+                    opacity=0.55,
+                    name=f"{etype} ≤ {rmax:g} km",
+                    meta=f"envelope:{etype}",
                 )
             )
         text = [
@@ -258,14 +265,15 @@ def laydown_traces(laydown: pd.DataFrame) -> list[go.Scattergeo]:
             + (f", pool {r.pool}" if r.pool else "")
             for r in rows(grp)
         ]
-        traces.append(
+        units.append(
             go.Scattergeo(
                 lat=grp["lat"].tolist(),
                 lon=grp["lon"].tolist(),
                 text=text,
                 hoverinfo="text",
                 mode="markers",
-                legendgroup=group,
+                legendgroup="units",
+                legendgrouptitle={"text": "fire units"},
                 name=f"{etype} ({len(grp)})",
                 marker={
                     "color": colour,
@@ -275,7 +283,44 @@ def laydown_traces(laydown: pd.DataFrame) -> list[go.Scattergeo]:
                 },
             )
         )
-    return traces
+    # envelopes first: drawn under the units
+    return envelopes + units
+
+
+def nice_length_km(span_km: float) -> float:
+    """A round scale-bar length (1, 2 or 5 × 10^n km) of about a fifth of ``span_km``."""
+    target = max(span_km / 5.0, 1e-3)
+    mag = 10 ** np.floor(np.log10(target))
+    for m in (5.0, 2.0, 1.0):
+        if m * mag <= target:
+            return float(m * mag)
+    return float(mag)
+
+
+def scale_bar_trace(extent: tuple[float, float, float, float], name: str) -> go.Scattergeo:
+    """A scale bar in the lower left of ``extent``: a geodesic line of a round length with its
+    label (true at any zoom: it is drawn in map coordinates)."""
+    lon0, lat0, lon1, lat1 = extent
+    lat = lat0 + 0.07 * (lat1 - lat0)
+    lon = lon0 + 0.04 * (lon1 - lon0)
+    width_km = (lon1 - lon0) * 111.32 * float(np.cos(np.radians(lat)))
+    length = nice_length_km(width_km)
+    la2, lo2 = offset_latlon(lat, lon, 90.0, length)
+    tick = 0.012 * (lat1 - lat0)
+    text = f"{length:g} km"
+    return go.Scattergeo(
+        lat=[lat + tick, lat, lat, la2, la2 + tick, None, lat + 2.2 * tick],
+        lon=[lon, lon, lon, lo2, lo2, None, (lon + lo2) / 2],
+        mode="lines+text",
+        text=["", "", "", "", "", "", text],
+        textposition="top center",
+        textfont={"size": 11, "color": "#263238"},
+        line={"color": "#263238", "width": 2},
+        hoverinfo="skip",
+        showlegend=False,
+        name=name,
+        meta="scale-bar",
+    )
 
 
 def asset_trace(assets: pd.DataFrame) -> go.Scattergeo:
@@ -290,19 +335,24 @@ def asset_trace(assets: pd.DataFrame) -> go.Scattergeo:
     ]
     text = []
     for r in rows(assets):
-        t = f"<b>{r.name}</b><br>value {fmt_usd(r.value_usd)}"
+        t = f"<b>{r.name}</b><br>value {fmt.money(r.value_usd)}"
         if has_damage:
             t += (
-                f"<br>expected damage {fmt_usd(r.damage_mean)}"
-                f" [{fmt_usd(r.damage_p5)}–{fmt_usd(r.damage_p95)}]<br>hits {r.hits_mean:.1f}"
+                f"<br>expected damage {fmt.money(r.damage_mean)}"
+                f" [{fmt.money(r.damage_p5)}–{fmt.money(r.damage_p95)}]<br>hits {r.hits_mean:.1f}"
             )
         text.append(t)
     return go.Scattergeo(
         lat=assets["lat"].tolist(),
         lon=assets["lon"].tolist(),
-        text=text,
+        text=[str(n) for n in assets["name"]],
+        hovertext=text,
         hoverinfo="text",
-        mode="markers",
+        mode="markers+text",
+        textposition="top center",
+        textfont={"size": 11, "color": "#8e0000"},
+        legendgroup="assets",
+        legendgrouptitle={"text": "defended"},
         name="assets (area ∝ expected damage)" if has_damage else "assets",
         marker={
             "color": "rgba(198,40,40,0.35)",
@@ -320,6 +370,8 @@ def launch_trace(sites: pd.DataFrame) -> go.Scattergeo:
         mode="markers+text",
         textposition="bottom center",
         name="launch areas",
+        legendgroup="attack",
+        legendgrouptitle={"text": "attack"},
         hoverinfo="text",
         marker={"symbol": "triangle-down", "size": 10, "color": "#37474f"},
         textfont={"size": 10, "color": "#37474f"},
@@ -363,20 +415,39 @@ def scenario_map(
             fig.add_trace(tr)
     fig.add_trace(launch_trace(sites))
     fig.add_trace(asset_trace(assets))
+    fig.add_trace(scale_bar_trace(extent, "scale (whole raid)"))
+    fig.add_trace(scale_bar_trace(near, "scale (defended area)"))
+    n = len(fig.data)
+    bars = [n - 2, n - 1]
+    fig.data[-1].visible = False
     buttons = [
         {
             "label": label,
-            "method": "relayout",
-            "args": [{"geo.lonaxis.range": [e[0], e[2]], "geo.lataxis.range": [e[1], e[3]]}],
+            "method": "update",
+            "args": [
+                {"visible": [k == 0, k == 1]},
+                {"geo.lonaxis.range": [e[0], e[2]], "geo.lataxis.range": [e[1], e[3]]},
+                bars,
+            ],
         }
-        for label, e in (("whole raid", extent), ("defended area", near))
+        for k, (label, e) in enumerate((("whole raid", extent), ("defended area", near)))
     ]
     fig.update_layout(
         geo=base_geo(extent),
-        height=620,
-        margin={"l": 0, "r": 0, "t": 30, "b": 0},
+        height=760,
+        margin={"l": 0, "r": 0, "t": 30, "b": 150},
         title={"text": title, "font": {"size": 14}},
-        legend={"bgcolor": "rgba(255,255,255,0.85)", "x": 0.01, "y": 0.99, "font": {"size": 11}},
+        # the legend sits below the map, never over it; items toggle one by one
+        legend={
+            "orientation": "h",
+            "x": 0.0,
+            "xanchor": "left",
+            "y": -0.02,
+            "yanchor": "top",
+            "font": {"size": 11},
+            "groupclick": "toggleitem",
+            "tracegroupgap": 12,
+        },
         uirevision="map",
         updatemenus=[
             {

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from airshield import fmt
 from airshield.report import html as h
 from airshield.report.maps import FATE_STYLE, scenario_map
 from airshield.vocab import Outcome
@@ -192,7 +193,7 @@ def raid_report_html(result: RaidResult, sc: Scenario, title: str | None = None)
             ("replications", f"{s['reps']} of {s['reps_requested']}"),
             ("engine", s["engine"]),
             ("airshield", s["version"]),
-            ("threats launched", h.fmt_num(tot["launched"]["mean"])),
+            ("threats launched", fmt.count(tot["launched"]["mean"])),
         ]
     )
     header = (
@@ -211,12 +212,19 @@ def raid_report_html(result: RaidResult, sc: Scenario, title: str | None = None)
         + h.kpi_band("harmful leakers", tot["leaked_harmful"])
         + h.kpi_band("destroyed", tot["destroyed"])
         + h.kpi_band("lost (EW)", tot["lost"])
-        + h.kpi("decoys leaked", h.fmt_num(tot["decoy_leaked"]["mean"]), "harmless")
+        + h.kpi(
+            "decoys leaked",
+            fmt.count(tot["decoy_leaked"]["mean"]),
+            f"[{fmt.count(tot['decoy_leaked']['p5'])}–{fmt.count(tot['decoy_leaked']['p95'])}]"
+            " harmless",
+        )
         + h.kpi_band("expected damage", tot["damage_usd"], money=True)
         + h.kpi(
             "defender cost",
-            h.fmt_usd(tot["defender_cost_usd"]["mean"]),
-            f"attacker cost {h.fmt_usd(tot['attacker_cost_usd'])}",
+            fmt.money(tot["defender_cost_usd"]["mean"]),
+            f"[{fmt.money(tot['defender_cost_usd']['p5'])}–"
+            f"{fmt.money(tot['defender_cost_usd']['p95'])}] attacker cost "
+            f"{fmt.money(tot['attacker_cost_usd'])}",
         )
         + "</div></section>"
     )
@@ -247,10 +255,10 @@ def raid_report_html(result: RaidResult, sc: Scenario, title: str | None = None)
                 [
                     t["threat_type"],
                     t["kind"],
-                    h.fmt_num(t["launched"]["mean"]),
-                    h.fmt_band(t["destroyed"]),
-                    h.fmt_band(t["lost"]),
-                    h.fmt_band(t["leaked"]),
+                    fmt.count(t["launched"]["mean"]),
+                    fmt.band(t["destroyed"]),
+                    fmt.band(t["lost"]),
+                    fmt.band(t["leaked"]),
                 ]
                 for t in s["threats"]
             ],
@@ -261,10 +269,10 @@ def raid_report_html(result: RaidResult, sc: Scenario, title: str | None = None)
             [
                 [
                     e["effector_type"],
-                    h.fmt_band(e["rounds"]),
-                    h.fmt_band(e["cost_usd"], money=True),
-                    h.fmt_band(e["destroyed"]),
-                    h.fmt_band(e["lost"]),
+                    fmt.band(e["rounds"]),
+                    fmt.band(e["cost_usd"], "money"),
+                    fmt.band(e["destroyed"]),
+                    fmt.band(e["lost"]),
                 ]
                 for e in s["effectors"]
             ],
@@ -274,9 +282,9 @@ def raid_report_html(result: RaidResult, sc: Scenario, title: str | None = None)
             [
                 [
                     a["asset"],
-                    h.fmt_usd(values[a["asset"]]),
-                    h.fmt_band(a["hits"]),
-                    h.fmt_band(a["damage_usd"], money=True),
+                    fmt.money(values[a["asset"]]),
+                    fmt.band(a["hits"]),
+                    fmt.band(a["damage_usd"], "money"),
                 ]
                 for a in s["assets"]
             ],

@@ -146,6 +146,10 @@ def scenario_from_text(text: str, path: str | None = None) -> Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load a raid scenario file; raises :class:`ScenarioError` listing every problem found."""
+    """Load a raid scenario file (or a bundled example by bare name, ``kyiv-2025-07-04``);
+    raises :class:`ScenarioError` listing every problem found."""
+    from airshield.examples import resolve_example
+
+    path = resolve_example(path)
     data, lines = read_yaml(path)
     return validate_scenario_data(data, str(path), lines)

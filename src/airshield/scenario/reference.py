@@ -140,3 +140,28 @@ def reference_markdown() -> str:
     out += [f"| `{name}` | {value} | {meaning} |" for name, value, meaning in documented()]
     out.append("")
     return "\n".join(out)
+
+
+def models_markdown(
+    title: str, intro: str, sections: list[tuple[str, type[BaseModel], str]]
+) -> str:
+    """A reference page like :func:`reference_markdown` for any list of (title, model, blurb):
+    used by the documentation site for the campaign, sweep and allocation files."""
+    out = [f"# {title}", "", intro, ""]
+    for sec, model, blurb in sections:
+        out += [
+            f"## {sec}",
+            "",
+            blurb or (model.__doc__ or "").strip().split("\n\n")[0].replace("\n", " "),
+            "",
+            "| field | type | default | unit | description |",
+            "|---|---|---|---|---|",
+        ]
+        for name, f in model.model_fields.items():
+            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+            unit = str(extra.get("unit", ""))
+            desc = (f.description or "").replace("|", "/").replace("\n", " ")
+            typ = _type_name(f.annotation).replace("|", "/")
+            out.append(f"| `{name}` | `{typ}` | {_default(f)} | {unit} | {desc} |")
+        out.append("")
+    return "\n".join(out)

@@ -315,7 +315,11 @@ def _resolve(ref_path: str, info: BaseInfo, kinds: dict[str, str]) -> ResolvedPa
 
 
 def load_plan(path: str | Path) -> SweepPlan:
-    """Read a sweep spec file and check everything before any work starts."""
+    """Read a sweep spec file (or a bundled example by bare name) and check everything before
+    any work starts."""
+    from airshield.examples import resolve_example
+
+    path = resolve_example(path)
     data, lines = read_yaml(path)
     return plan_from_data(data, lines, str(path))
 

@@ -1,4 +1,6 @@
-"""A sweep report: one self-contained HTML file (plotly.js inline, no CDN, no MathJax).
+"""A sweep report: one self-contained HTML file, built by the same page builder as the raid and
+campaign reports (:func:`airshield.report.html.page`: plotly.js inline, no CDN, no MathJax, the
+Content-Security-Policy that forbids any fetch, the same header, styles and number formats).
 
 Sections: what was swept (manifest), the influence ranking, response curves of each outcome
 against each parameter with bands, and heatmaps of the outcome over pairs of the most
@@ -7,7 +9,6 @@ influential parameters. Methods are in :mod:`airshield.sweep.analysis`.
 
 from __future__ import annotations
 
-import html
 import itertools
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from airshield import fmt
+from airshield.report import html as h
 from airshield.store import read_manifest
 from airshield.sweep.analysis import OUTCOMES, groups_of, influence_ranking, load_summary
 
@@ -107,11 +110,11 @@ def _heatmap(frame: pd.DataFrame, a: str, b: str, outcome: str) -> Any:
     xb = _group_table(frame, b, outcome)["label"]
     fig = go.Figure(
         go.Heatmap(z=z, x=list(xa), y=list(xb), colorscale="Viridis",
-                   colorbar={"title": outcome}, hovertemplate=f"{a}=%{{x}}<br>{b}=%{{y}}<br>"
+                   colorbar={"title": fmt.label(outcome)}, hovertemplate=f"{a}=%{{x}}<br>{b}=%{{y}}<br>"
                    "mean %{z:.4g}<extra></extra>")
     )  # fmt: skip
     fig.update_layout(
-        title=f"{outcome}: {b} against {a}", xaxis_title=a, yaxis_title=b, height=420,
+        title=f"{fmt.label(outcome)}: {b} against {a}", xaxis_title=a, yaxis_title=b, height=420,
         xaxis={"type": "category"}, yaxis={"type": "category"},
     )  # fmt: skip
     return fig
@@ -124,7 +127,7 @@ def _influence_figure(rankings: dict[str, list[dict[str, Any]]], params: list[st
     for i, (outcome, rows) in enumerate(rankings.items()):
         s1 = {r["parameter"]: r["s1"] for r in rows}
         fig.add_trace(
-            go.Bar(y=params, x=[s1.get(p, 0.0) for p in params], orientation="h", name=outcome,
+            go.Bar(y=params, x=[s1.get(p, 0.0) for p in params], orientation="h", name=fmt.label(outcome),
                    marker_color=COLOURS[i % len(COLOURS)])
         )  # fmt: skip
     fig.update_layout(
@@ -135,17 +138,22 @@ def _influence_figure(rankings: dict[str, list[dict[str, Any]]], params: list[st
     return fig
 
 
+def _cell(col: str, v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return fmt.ratio(v, 3) if fmt.kind_of(col) == "ratio" else f"{v:.4g}"
+    if isinstance(v, list):
+        return ", ".join(str(x) for x in v)
+    return str(v)
+
+
 def _table_html(rows: list[dict[str, Any]], cols: list[str]) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-    body = []
-    for r in rows:
-        cells = []
-        for c in cols:
-            v = r.get(c)
-            s = "" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
-            cells.append(f"<td>{html.escape(s)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return h.table(
+        [fmt.label(c) for c in cols],
+        [[_cell(c, r.get(c)) for c in cols] for r in rows],
+        numeric_from=len(cols),
+    )
 
 
 def build_report(out: str | Path) -> str:
@@ -165,63 +173,69 @@ def build_report(out: str | Path) -> str:
             continue  # they move together: the heatmap would be a diagonal
         figs.append((f"Heatmap: {a} × {b}", _heatmap(frame, a, b, outcomes[0])))
 
-    parts = []
-    for i, (title, fig) in enumerate(figs):
-        div = fig.to_html(full_html=False, include_plotlyjs=i == 0, include_mathjax=False)
-        parts.append(f"<h2>{html.escape(title)}</h2>\n{div}")
-    info = [
-        ("sweep", man["name"]), ("description", man.get("description", "")),
-        ("cells done", f"{len(frame)} of {man['n_cells']}"),
-        ("replications per cell", man["reps"]), ("root seed", man["seed"]),
-        ("base scenario", f"{man['base_scenario']} (hash {man['base_hash']})"),
-        ("spec hash", man["spec_hash"]), ("engine", man["engine"]),
-        ("airshield version", man["version"]),
-    ]  # fmt: skip
-    info_html = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in info
+    title = f"AirShield sweep report: {man['name']}"
+    meta = h.meta_list(
+        [
+            ("cells done", f"{len(frame)} of {man['n_cells']}"),
+            ("replications per cell", man["reps"]),
+            ("root seed", man["seed"]),
+            ("base scenario", f"{man['base_scenario']} ({man['base_hash']})"),
+            ("spec hash", man["spec_hash"]),
+            ("engine", man["engine"]),
+            ("airshield", man["version"]),
+        ]
     )
-    ptable = _table_html(
-        [{"name": p["name"], "path": p["path"], "axis": f"{p['axis']} ({p['axis_kind']})",
-          "values": int(frame[p["name"]].nunique()),
-          "min": _label(frame[p["name"]].min()), "max": _label(frame[p["name"]].max())}
-         for p in params],
-        ["name", "path", "axis", "values", "min", "max"],
-    )  # fmt: skip
+    header = f"<h1>{h.esc(title)}</h1><p>{h.esc(man.get('description', ''))}</p>{meta}"
+    parts: list[str] = []
+    if len(frame) != man["n_cells"]:
+        parts.append(
+            f'<p class="warn">Partial sweep: {len(frame)} of {man["n_cells"]} cells finished; '
+            "figures are from those. Rerun <code>airshield sweep run</code> to finish it.</p>"
+        )
+    parts.append(
+        '<section id="parameters"><h2>Parameters</h2>'
+        + h.table(
+            ["name", "path", "axis", "values", "min", "max"],
+            [
+                [
+                    p["name"],
+                    p["path"],
+                    f"{p['axis']} ({p['axis_kind']})",
+                    fmt.count(int(frame[p["name"]].nunique())),
+                    _label(frame[p["name"]].min()),
+                    _label(frame[p["name"]].max()),
+                ]
+                for p in params
+            ],
+            numeric_from=3,
+        )
+        + "</section>"
+    )
     itables = "".join(
-        f"<h3>{html.escape(OUTCOMES[o])}</h3>"
+        f"<h3>{h.esc(OUTCOMES[o])}</h3>"
         + _table_html(rows, ["rank", "parameter", "s1", "noise_floor", "src", "linear_r2"])
         for o, rows in rankings.items()
     )
-    partial = (
-        "" if len(frame) == man["n_cells"]
-        else f"<p class='warn'>Partial sweep: {len(frame)} of {man['n_cells']} cells finished; "
-        "figures are from those. Rerun <code>airshield sweep run</code> to finish it.</p>"
-    )  # fmt: skip
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>AirShield sweep: {html.escape(man["name"])}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }}
-table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; }}
-th, td {{ border: 1px solid #ccc; padding: 3px 8px; text-align: left; font-size: 0.9em; }}
-.warn {{ color: #a00; }} .note {{ color: #555; font-size: 0.9em; }}
-</style></head><body>
-<h1>Sweep: {html.escape(man["name"])}</h1>
-{partial}
-<table>{info_html}</table>
-<h2>Parameters</h2>{ptable}
-<p class="note">Outcomes are per-cell means over the replications of each cell. Response curves
-show, for each value of a parameter (or each decile when it takes many values), the mean over
-the cells with that value (the other parameters averaged as the design spreads them); the band
-is the mean of those cells' 5–95 % replication bands. S1 is the first-order sensitivity index
-(share of the variance of the cell means explained by the parameter alone, η² of the grouping);
-below <em>noise_floor</em> it is indistinguishable from no effect; 1 − ΣS1 is interactions plus
-Monte Carlo noise. SRC: standardised regression coefficient (direction of a linear effect),
-with the fit's R².</p>
-{itables}
-{"".join(parts)}
-</body></html>
-"""
+    parts.append(
+        '<section id="influence"><h2>Influence of each parameter</h2><p class="note">Outcomes '
+        "are per-cell means over the replications of each cell. Response curves show, for each "
+        "value of a parameter (or each decile when it takes many values), the mean over the "
+        "cells with that value (the other parameters averaged as the design spreads them); the "
+        "band is the mean of those cells' 5–95 % replication bands. S1 is the first-order "
+        "sensitivity index (share of the variance of the cell means explained by the parameter "
+        "alone, η² of the grouping); below the noise floor it is indistinguishable from no "
+        "effect; 1 − ΣS1 is interactions plus Monte Carlo noise. The standardised regression "
+        "coefficient gives the direction of a linear effect, with the fit's R².</p>"
+        + itables
+        + "</section>"
+    )
+    for i, (ftitle, fig) in enumerate(figs):
+        parts.append(
+            f'<section id="figure-{i}"><h2>{h.esc(ftitle)}</h2>'
+            + h.figure_div(fig, f"sweep-figure-{i}")
+            + "</section>"
+        )
+    return h.page(title, header, "".join(parts), footer_html=f"Sweep {h.esc(man['name'])}.")
 
 
 def write_report(out: str | Path, path: str | Path) -> Path:

@@ -10,13 +10,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airshield.store import SweepStore
 from airshield.sweep.backends import BACKENDS, Backend, make_backend
 from airshield.sweep.plan import SweepPlan, load_plan
 from airshield.sweep.worker import BatchTask, SweepInterrupted
 from airshield.workers import DEFAULT_WORKERS, resolve_workers
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -59,6 +62,29 @@ class SweepRun:
             "interrupted": self.interrupted,
             "complete": self.complete,
         }
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-cell summary (one row per finished cell: parameters, outcome bands)."""
+        from airshield.sweep.analysis import load_summary
+
+        return load_summary(self.out)[0]
+
+    def __repr__(self) -> str:
+        from airshield.notebook import sweep_repr
+
+        return sweep_repr(self)
+
+    def _repr_html_(self) -> str:
+        from airshield.notebook import sweep_html
+
+        return sweep_html(self)
+
+    @property
+    def plot(self) -> Any:
+        """The sweep report's figures: ``.influence(outcome)``, ``.response(outcome)``."""
+        from airshield.notebook import SweepPlot
+
+        return SweepPlot(self)
 
 
 def default_workers() -> int:
@@ -202,33 +228,6 @@ def _sigint_deferred() -> Iterator[None]:
 def _progress(
     progress: bool | ProgressCallback, total: int, done0: int
 ) -> tuple[ProgressCallback, Callable[[], None]]:
-    if callable(progress):
-        return progress, lambda: None
-    if not progress:
-        return (lambda done, tot: None), (lambda: None)
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from airshield.progress import progress_reporter
 
-    bar = Progress(
-        TextColumn("cells"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TaskProgressColumn(),
-        TextColumn("elapsed"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    bar.start()
-    task = bar.add_task("cells", total=total, completed=done0)
-    return (lambda done, tot: bar.update(task, completed=done)), bar.stop
+    return progress_reporter(progress, "cells", done0)

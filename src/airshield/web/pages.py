@@ -6,7 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from airshield.report.html import esc, fmt_band, fmt_num, fmt_usd
+from airshield import fmt
+from airshield.report.html import esc
 from airshield.store import RunRecord
 from airshield.web.scenarios import ScenarioRef
 
@@ -32,11 +33,33 @@ def _status(rec: RunRecord) -> str:
 
 def _leakers(rec: RunRecord) -> str:
     if rec.summary and "totals" in rec.summary:
-        return fmt_band(rec.summary["totals"]["leaked_harmful"])
+        return fmt.band(rec.summary["totals"]["leaked_harmful"])
     return "–"
 
 
+def _library_texts(scenarios: Sequence[ScenarioRef]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for ref in scenarios:
+        try:
+            out.setdefault(ref.name, ref.path.read_text(encoding="utf-8"))
+        except OSError:
+            continue
+    return out
+
+
+def _edited_badge(rec: RunRecord, library: dict[str, str]) -> str:
+    """ "edited" when the run's YAML is not the library scenario of the same name as it is now."""
+    text = library.get(rec.scenario_name)
+    if rec.scenario_text is None or text is None or text.strip() == rec.scenario_text.strip():
+        return ""
+    return (
+        ' <span class="badge badge-edited" title="this run used an edited copy of the '
+        'scenario; see its YAML on the run page">edited</span>'
+    )
+
+
 def index_page(scenarios: Sequence[ScenarioRef], runs: Sequence[RunRecord]) -> str:
+    library = _library_texts(scenarios)
     items = []
     for ref in scenarios:
         badge = "bundled" if ref.source == "bundled" else "yours"
@@ -65,7 +88,8 @@ def index_page(scenarios: Sequence[ScenarioRef], runs: Sequence[RunRecord]) -> s
             f'<tr data-run="{r.id}"><td><input type="checkbox" class="cmp" value="{r.id}" '
             f'aria-label="select run {r.id}"></td><td><a href="/runs/{r.id}">#{r.id}</a></td>'
             f"<td>{esc(r.created.strftime('%Y-%m-%d %H:%M:%S'))}</td>"
-            f"<td>{esc(r.scenario_name)}</td>"
+            f"<td>{esc(r.scenario_name)}{_edited_badge(r, library)} "
+            f'<code class="hash">{esc(r.scenario_hash[:8])}</code></td>'
             f'<td class="num">{r.reps}</td><td class="num">{r.seed}</td><td>{_status(r)}</td>'
             f'<td class="num">{esc(_leakers(r))}</td><td>{report}</td></tr>'
         )
@@ -180,46 +204,141 @@ def run_page(rec: RunRecord) -> str:
     return layout(f"Run #{rec.id}", "".join(parts), "run")
 
 
-def _metric_rows(a: dict[str, Any] | None, b: dict[str, Any] | None) -> list[str]:
-    keys = (
-        ("leaked_harmful", "harmful leakers", False),
-        ("destroyed", "destroyed", False),
-        ("lost", "lost (EW)", False),
-        ("decoy_leaked", "decoys leaked", False),
-        ("damage_usd", "expected damage", True),
-        ("defender_cost_usd", "defender cost", True),
-    )
+COMPARE_METRICS = (
+    ("leaked_harmful", "harmful leakers", "count"),
+    ("destroyed", "destroyed", "count"),
+    ("lost", "lost (EW)", "count"),
+    ("decoy_leaked", "decoys leaked", "count"),
+    ("damage_usd", "expected damage", "money"),
+    ("defender_cost_usd", "defender cost", "money"),
+)
+LEVEL = 0.95
+
+
+def _totals(rec: RunRecord) -> Any:
+    """The run's per-replication totals (a DataFrame) when the run kept them, else None."""
+    if not rec.report_path:
+        return None
+    from airshield.web.runner import totals_path
+
+    p = totals_path(rec.report_path)
+    if not p.is_file():
+        return None
+    import pandas as pd
+
+    return pd.read_parquet(p)
+
+
+def difference_interval(a: Any, b: Any, paired: bool, level: float = LEVEL) -> dict[str, float]:
+    """B − A of the means with a ``level`` t-interval: paired replication by replication (same
+    seed: common random numbers, over the replications both runs have) or, for different seeds,
+    Welch's interval for independent samples."""
+    import numpy as np
+    from scipy import stats
+
+    x = np.asarray(a, dtype=float)
+    y = np.asarray(b, dtype=float)
+    if paired:
+        n = min(x.size, y.size)
+        d = y[:n] - x[:n]
+        mean = float(d.mean())
+        if n < 2:
+            return {"mean": mean, "lo": float("nan"), "hi": float("nan"), "n": n}
+        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n))
+        return {"mean": mean, "lo": mean - half, "hi": mean + half, "n": n}
+    mean = float(y.mean() - x.mean())
+    if x.size < 2 or y.size < 2:
+        return {"mean": mean, "lo": float("nan"), "hi": float("nan"), "n": 0}
+    va, vb = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
+    se = float(np.sqrt(va + vb))
+    if se == 0:
+        return {"mean": mean, "lo": mean, "hi": mean, "n": 0}
+    dof = (va + vb) ** 2 / (va**2 / (x.size - 1) + vb**2 / (y.size - 1))
+    half = float(stats.t.ppf(0.5 + level / 2, dof) * se)
+    return {"mean": mean, "lo": mean - half, "hi": mean + half, "n": 0}
+
+
+def _metric_rows(a: RunRecord, b: RunRecord) -> tuple[list[str], str]:
+    sa, sb = a.summary, b.summary
+    ta, tb = _totals(a), _totals(b)
+    paired = a.seed == b.seed
     rows = []
-    for key, label, money in keys:
-        ba = a["totals"][key] if a and "totals" in a else None
-        bb = b["totals"][key] if b and "totals" in b else None
-        fa = fmt_band(ba, money) if ba else "–"
-        fb = fmt_band(bb, money) if bb else "–"
-        if ba and bb:
-            d = bb["mean"] - ba["mean"]
-            diff = (
-                (fmt_usd(d) if money else fmt_num(d))
-                if d < 0
-                else "+" + (fmt_usd(d) if money else fmt_num(d))
-            )
+    for key, label, kind in COMPARE_METRICS:
+        ba = sa["totals"][key] if sa and "totals" in sa else None
+        bb = sb["totals"][key] if sb and "totals" in sb else None
+        fa = fmt.band(ba, kind) if ba else "–"  # type: ignore[arg-type]
+        fb = fmt.band(bb, kind) if bb else "–"  # type: ignore[arg-type]
+        if ta is not None and tb is not None and key in ta and key in tb:
+            d = difference_interval(ta[key], tb[key], paired)
+            diff = fmt.diff(d["mean"], d["lo"], d["hi"], kind)  # type: ignore[arg-type]
+        elif ba and bb:
+            diff = fmt.signed(bb["mean"] - ba["mean"], kind)  # type: ignore[arg-type]
         else:
             diff = "–"
         rows.append(
             f'<tr><td>{esc(label)}</td><td class="num">{esc(fa)}</td><td class="num">{esc(fb)}</td>'
-            f'<td class="num">{esc(diff)}</td></tr>'
+            f'<td class="num diff">{esc(diff)}</td></tr>'
         )
-    return rows
+    if ta is None or tb is None:
+        note = (
+            "B − A: difference of the means only (a run from before per-replication totals "
+            "were kept has no interval)."
+        )
+    elif paired:
+        n = min(len(ta), len(tb))
+        note = (
+            f"B − A: mean paired difference with its {LEVEL:.0%} interval. Both runs use seed "
+            f"{a.seed}, so replication i of each saw the same random draws (common random "
+            f"numbers); paired over the {n} replications both have."
+        )
+    else:
+        note = (
+            f"B − A: difference of the means with its {LEVEL:.0%} interval (Welch; the runs "
+            f"use different seeds, {a.seed} and {b.seed}, so they are independent samples; "
+            "run both with one seed for a paired, tighter comparison)."
+        )
+    return rows, note
+
+
+def _scenario_cell(r: RunRecord, other: RunRecord) -> str:
+    edited = r.scenario_name == other.scenario_name and r.scenario_hash != other.scenario_hash
+    badge = ' <span class="badge badge-edited">edited: differs from the other run</span>'
+    return (
+        f"run #{r.id}: {esc(r.scenario_name)} <code>{esc(r.scenario_hash[:10])}</code>"
+        f"{badge if edited else ''} (seed {r.seed}, {r.reps} reps)"
+    )
+
+
+def _yaml_diff(a: RunRecord, b: RunRecord) -> str:
+    if a.scenario_hash == b.scenario_hash or not (a.scenario_text and b.scenario_text):
+        return ""
+    import difflib
+
+    lines = difflib.unified_diff(
+        a.scenario_text.splitlines(),
+        b.scenario_text.splitlines(),
+        fromfile=f"run #{a.id}",
+        tofile=f"run #{b.id}",
+        lineterm="",
+        n=1,
+    )
+    text = "\n".join(lines)
+    return (
+        '<details class="yaml-diff" open><summary>How the scenarios differ (YAML, A → B)'
+        f'</summary><pre class="yaml" id="yaml-diff">{esc(text)}</pre></details>'
+    )
 
 
 def compare_page(a: RunRecord, b: RunRecord) -> str:
     head = (
-        f"<tr><th>mean [5–95 %] per night</th><th>run #{a.id}: {esc(a.scenario_name)} "
-        f"(seed {a.seed}, {a.reps} reps)</th><th>run #{b.id}: {esc(b.scenario_name)} "
-        f"(seed {b.seed}, {b.reps} reps)</th><th>B − A</th></tr>"
+        f"<tr><th>mean [5–95 %] per night</th><th>A = {_scenario_cell(a, b)}</th>"
+        f"<th>B = {_scenario_cell(b, a)}</th><th>B − A [{LEVEL:.0%} interval]</th></tr>"
     )
+    rows, note = _metric_rows(a, b)
     table = (
         f'<table class="data" id="compare-table"><thead>{head}</thead>'
-        f"<tbody>{''.join(_metric_rows(a.summary, b.summary))}</tbody></table>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<p class="muted" id="compare-note">{esc(note)}</p>'
     )
     frames = []
     for r in (a, b):
@@ -232,7 +351,7 @@ def compare_page(a: RunRecord, b: RunRecord) -> str:
             frames.append(f"<div><h2>Run #{r.id}</h2><p>{_status(r)} – no report</p></div>")
     data = json.dumps({"a": a.id, "b": b.id})
     body = (
-        f"<h1>Compare runs #{a.id} and #{b.id}</h1>{table}"
+        f"<h1>Compare runs #{a.id} and #{b.id}</h1>{table}{_yaml_diff(a, b)}"
         f'<div class="side-by-side" data-compare="{esc(data)}">{"".join(frames)}</div>'
     )
     return layout(f"Compare #{a.id} and #{b.id}", body, "compare")

@@ -26,6 +26,12 @@ if TYPE_CHECKING:
     from airshield.scenario import Scenario
 
 
+def totals_path(report_path: str | Path) -> Path:
+    """Where a run's per-replication totals are kept (beside its report)."""
+    p = Path(report_path)
+    return p.with_name(p.stem + ".totals.parquet")
+
+
 class Busy(RuntimeError):
     """Too many runs in progress."""
 
@@ -140,6 +146,8 @@ class Runner:
             self._set(run_id, phase="report")
             path = self.report_dir / f"run-{run_id}.html"
             write_raid_report(result, sc, path)
+            # per-replication totals next to the report: the compare page pairs runs with them
+            result.totals_frame().to_parquet(totals_path(path), index=False)
             if interrupted:
                 reason = why[0] if why else "interrupted"
                 self.store.interrupt_run(

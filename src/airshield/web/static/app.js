@@ -28,6 +28,35 @@ function detail(data) {
   return JSON.stringify(data);
 }
 
+// ---- report frames: as tall as the report, never cut off ------------------------------------
+function fitFrame(frame) {
+  function fit() {
+    let doc = null;
+    try { doc = frame.contentDocument; } catch (e) { return; }
+    if (!doc || !doc.documentElement) return;
+    const h = Math.max(doc.documentElement.scrollHeight, doc.body ? doc.body.scrollHeight : 0);
+    if (h > 0) frame.style.height = (h + 24) + "px";
+  }
+  function attach() {
+    fit();
+    try {
+      const win = frame.contentWindow;
+      if (win && win.ResizeObserver && frame.contentDocument.body) {
+        new win.ResizeObserver(fit).observe(frame.contentDocument.body);
+      }
+    } catch (e) { /* another origin: keep the default height */ }
+  }
+  frame.addEventListener("load", attach);
+  try {
+    const doc = frame.contentDocument;
+    if (doc && doc.readyState === "complete" && doc.URL !== "about:blank") attach();
+  } catch (e) { /* not readable */ }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("iframe.report-frame").forEach(fitFrame);
+});
+
 // ---- editor -------------------------------------------------------------------------------
 function setupEditor() {
   const root = document.getElementById("editor");
