@@ -36,12 +36,13 @@ def register(app: typer.Typer) -> None:
         report: Annotated[Path | None, typer.Option(help="write an HTML report")] = None,
         workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
         confirm_reps: Annotated[
-            int, typer.Option(min=0, help="detailed-mode replications of the confirmation (0: skip)")
-        ] = 20,
+            int,
+            typer.Option(min=0, help="detailed-mode replications of the confirmation (0: skip)"),
+        ] = 8,
         curve_reps: Annotated[
             int | None, typer.Option(min=2, help="replications per response-curve point")
         ] = None,
-        pareto_points: Annotated[int, typer.Option(min=2, help="budgets on the Pareto front")] = 12,
+        pareto_points: Annotated[int, typer.Option(min=2, help="budgets on the Pareto front")] = 14,
         scheduler: Annotated[
             str | None, typer.Option(help="Dask scheduler address for the confirmation runs")
         ] = None,
@@ -197,6 +198,9 @@ def print_procurement(s: dict[str, Any]) -> None:
         sp.add_column(col, justify="left" if col in ("option", "note") else "right")
     for r in s["shadow_price"]:
         sim = r["simulated"]
+        if r["per_unit"] is None:
+            sp.add_row(r["option"], "–", "–", "–", r["sign"])
+            continue
         sp.add_row(r["option"], f"{r['per_unit']:+.3g}",
                    "–" if r["per_musd"] is None else f"{r['per_musd']:+.3g}",
                    "–" if sim["per_musd"] is None else f"{sim['per_musd']:+.3g}",

@@ -297,8 +297,8 @@ def simulate(
         chunk = schedules[start : start + per]
         enc = [encode(prep, s, sc) for sc in chunk]
         extra = np.stack([e for e, _ in enc])
-        caps = np.stack([c for _, c in enc])
-        caps = None if np.all(caps >= NO_CAP) else caps
+        stacked = np.stack([c for _, c in enc])
+        caps = None if np.all(stacked >= NO_CAP) else stacked
         res = run_fast_variants(prep.campaigns[s], prep.surrogate, reps, seed, extra, caps,
                                 plan=prep.plans[s])  # fmt: skip
         k = len(chunk)
@@ -451,6 +451,40 @@ def _tie_eps(model: SurrogateModel) -> float:
     return max(floor, model.noise) / max(model.budget_ref, 1.0)
 
 
+def _quiet_highs() -> Any:
+    """A silent HiGHS instance. HiGHS prints its banner on stdout when the first instance of a
+    process is made, before any option can be set; that would break ``--json`` (one document on
+    stdout), so the first construction runs with stdout pointed at stderr."""
+    import ctypes
+    import os
+    import sys
+
+    import highspy
+
+    global _BANNER_DONE
+    if _BANNER_DONE:
+        h = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            os.dup2(2, 1)
+            h = highspy.Highs()
+            try:
+                ctypes.CDLL(None).fflush(None)
+            except (OSError, AttributeError):  # pragma: no cover - no libc symbol table
+                pass
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_DONE = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+_BANNER_DONE = False
+
+
 def solve_milp(model: SurrogateModel, time_limit_s: float = 60.0) -> tuple[I, float, str]:
     """The mix minimising the surrogate within the limits, with HiGHS. Returns ``x`` (O, M), the
     surrogate objective (plus the tie-breaking cost term) and the HiGHS model status."""
@@ -458,8 +492,7 @@ def solve_milp(model: SurrogateModel, time_limit_s: float = 60.0) -> tuple[I, fl
 
     o_n, m_n = model.shape
     s_n = len(model.weights)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _quiet_highs()
     h.setOptionValue("time_limit", float(time_limit_s))
     h.setOptionValue("mip_rel_gap", 1e-9)
     h.setOptionValue("random_seed", 0)
@@ -1044,37 +1077,36 @@ def _meets(prep: Prepared, p: Point) -> bool:
 
 def proportional_mix(prep: Prepared, model: SurrogateModel) -> I:
     """The budget split over the options in proportion to what each could spend at most (price x
-    the most it could deliver), each share spent as early as the limits allow."""
+    the most it could deliver), each share ordered evenly over the months it can be ordered in
+    (scaled down until the spending profile holds)."""
     o_n, m_n = model.shape
     cap = np.array([max_units(prep, o, model.budget) * model.unit_cost[o] for o in range(o_n)])
-    if cap.sum() <= 0:
-        return np.zeros((o_n, m_n), np.int64)
-    share = model.budget * cap / cap.sum()
     x = np.zeros((o_n, m_n), np.int64)
-    for o in range(o_n):
-        money = share[o] - (model.capex[o] if model.capex[o] > 0 else 0.0)
-        if money <= 0 or model.unit_cost[o] <= 0:
-            continue
-        want = int(min(money // model.unit_cost[o], model.max_total[o]))
-        for m in range(m_n):
-            if want <= 0:
-                break
-            if not model.orderable[o, m]:
+    if cap.sum() <= 0 or model.budget <= 0:
+        return x
+    scale = 1.0
+    for _ in range(60):
+        share = scale * model.budget * cap / cap.sum()
+        x = np.zeros((o_n, m_n), np.int64)
+        for o in range(o_n):
+            money = share[o] - model.capex[o]
+            if money <= 0 or model.unit_cost[o] <= 0:
                 continue
-            u = min(want, int(model.max_per_month[o]))
-            if u < model.min_lot[o]:
-                break
-            x[o, m] = u
-            want -= u
-    # the spending profile: drop the latest orders until it holds
-    while not model.feasible(x, bounds=False) and x.sum() > 0:
-        o, m = np.unravel_index(
-            int(np.argmax(np.where(x > 0, np.arange(m_n)[None, :] + 1, 0))), x.shape
-        )
-        x[o, m] = max(0, x[o, m] - max(1, int(model.min_lot[o])))
-        if 0 < x[o, m] < model.min_lot[o]:
-            x[o, m] = 0
-    return x
+            want = int(min(money // model.unit_cost[o], model.max_total[o]))
+            ms = [m for m in range(m_n) if model.orderable[o, m]]
+            if not ms or want <= 0:
+                continue
+            per = min(int(model.max_per_month[o]), max(int(model.min_lot[o]), want // len(ms)))
+            for m in ms:
+                u = min(per, want)
+                if u < model.min_lot[o]:
+                    break
+                x[o, m] = u
+                want -= u
+        if model.feasible(x, bounds=False):
+            return x
+        scale *= 0.95
+    return np.zeros((o_n, m_n), np.int64)
 
 
 def optimise(
@@ -1083,8 +1115,8 @@ def optimise(
     seed: int = 0,
     *,
     curve_reps: int | None = None,
-    confirm_reps: int = 20,
-    pareto_points: int = 10,
+    confirm_reps: int = 8,
+    pareto_points: int = 14,
     workers: int = 1,
     backend: str | None = None,
     scheduler: str | None = None,
@@ -1221,7 +1253,7 @@ def _ranking_flags(res: ProcurementResult, best: Point, cands: list[Point]) -> N
                           "fast_mode_difference": mc})  # fmt: skip
     res.info["ranking_risk"] = close
     if close:
-        names = ", ".join(c["candidate"] for c in close)
+        names = ", ".join(str(c["candidate"]) for c in close)
         res.warnings.append(
             f"the surrogate's error (up to {err:.1f}) exceeds the gap between the best mix and "
             f"{names}: their order comes from the fast-mode simulation, not the surrogate"
@@ -1258,7 +1290,7 @@ def pareto_front(
     """The MILP at budgets from zero to the full budget, each answer simulated; the
     non-dominated points (cost up, objective down), sorted by cost."""
     # denser at small budgets, where the front is steepest (cheap capacity first)
-    budgets = np.concatenate([[0.0], model.budget * np.geomspace(0.01, 1.0, max(1, points - 1))])
+    budgets = np.concatenate([[0.0], model.budget * np.geomspace(0.002, 1.0, max(1, points - 1))])
     xs = []
     for k, b in enumerate(budgets):
         x, _, _ = solve_relaxing(model.with_budget(float(b)))
@@ -1317,6 +1349,11 @@ def shadow_prices(
     out = []
     for o, opt in enumerate(prep.options):
         y, delta = plus[o]
+        if opt.kind == "fire_unit" and y[o].sum() > len(prep.slots[opt.name]):
+            out.append({"option": opt.name, "units_added": 0, "per_unit": None, "per_musd": None,
+                        "simulated": {"per_unit": None, "per_musd": None, "difference": None},
+                        "beyond_limits": True, "sign": "no unit slot left (max_total)"})  # fmt: skip
+            continue
         sim = float(pts[o + 1].per_rep.mean() - base.per_rep.mean())
         fd = paired(pts[o + 1].per_rep, base.per_rep, "fast")
         surr = model.value(y) - model.value(best.x)

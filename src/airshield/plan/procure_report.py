@@ -158,7 +158,7 @@ def procurement_report_html(res: ProcurementResult) -> str:
                  f'<p class="note">First scenario ({esc(s["scenarios"][0]["name"])}), fast mode, '
                  "mean and 5–95 % band of the stock at the end of each night.</p>"
                  f'<div class="grid2">{"".join(figs)}</div></section>')  # fmt: skip
-    sp = [[r["option"], f"{r['per_unit']:+.3g}",
+    sp = [[r["option"], "–" if r["per_unit"] is None else f"{r['per_unit']:+.3g}",
            "–" if r["per_musd"] is None else f"{r['per_musd']:+.3g}",
            "–" if r["simulated"]["per_musd"] is None else f"{r['simulated']['per_musd']:+.3g}",
            "beyond its limits" if r["beyond_limits"] else ""] for r in s["shadow_price"]]  # fmt: skip
