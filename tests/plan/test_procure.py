@@ -328,8 +328,17 @@ def test_cli_json_and_report(spec_path: Path, tmp_path: Path) -> None:
     doc = json.loads(r.stdout)
     assert doc["confirmed"]["mode"] == "detailed"
     assert doc["best"]["objective"].keys() >= {"mean", "p5", "p95"}
+    import re
+
+    from plotly.offline import get_plotlyjs
+
     text = html.read_text()
-    assert "Pareto front" in text and "https://cdn" not in text
+    assert "Pareto front" in text and "Stocks: best mix against the status quo" in text
+    assert text.count(get_plotlyjs()) == 1  # plotly.js inlined once; nothing else fetched
+    rest = text.replace(get_plotlyjs(), "")
+    assert "<script src" not in rest.lower()
+    assert [u for u in re.findall(r"https?://[^\s\"'<>)]+", rest)
+            if not u.startswith("http://www.w3.org/")] == []  # fmt: skip
     assert (tmp_path / "out" / "result.json").exists()
     best = load_campaign(tmp_path / "out" / "campaign-best.yaml")
     assert best.n_nights == 61
