@@ -851,9 +851,6 @@ def build_model(
                               "note": "cannot be met by the options within their limits; "
                               "the most the options allow is required instead"})  # fmt: skip
                 need = float(q[-1])
-            if around_x is not None:
-                # the curve was taken with the feeders at their incumbent amounts removed
-                pass
             need += tighten.get((j, s), 0.0)
             if need > 0:
                 bounds.append(LinearBound(coef, float(need), j, s))
@@ -1193,11 +1190,16 @@ def optimise(
             cands.append(chosen)
         feasible = [p for p in cands[1:] if _meets(prep, p) and model.feasible(p.x, bounds=False)]
         pool = feasible or [p for p in cands[1:] if model.feasible(p.x, bounds=False)]
-        best = min(pool, key=lambda p: float(p.per_rep.mean()))
+        # the simulated mean, with the MILP's price of money (a gain within the noise of the
+        # curves does not justify spending more)
+        eps = _tie_eps(model)
+        best = min(pool, key=lambda p: float(p.per_rep.mean()) + eps * p.cost_usd)
         if spec.constraints and not feasible:
             res.warnings.append("no candidate met every constraint in simulation; the best "
                                 "mix violates some (see best.constraints)")  # fmt: skip
-        if sq.per_rep.mean() <= best.per_rep.mean() and (_meets(prep, sq) or not feasible):
+        if sq.per_rep.mean() <= best.per_rep.mean() + eps * best.cost_usd and (
+            _meets(prep, sq) or not feasible
+        ):
             best = sq
         res.best = best
         res.candidates = cands
