@@ -1188,8 +1188,14 @@ def optimise(
             res.info["milp_status"].append(st)
             chosen = evaluate_mixes(prep, [x_best], model, reps, seed, ["repaired MILP"])[0]
             cands.append(chosen)
-        feasible = [p for p in cands[1:] if _meets(prep, p) and model.feasible(p.x, bounds=False)]
-        pool = feasible or [p for p in cands[1:] if model.feasible(p.x, bounds=False)]
+        stage("candidates")
+        # the Pareto front: its points are candidates too (the MILP at smaller budgets can find a
+        # mix the simulation likes better)
+        front = pareto_front(prep, model, reps, seed, pareto_points, cb)
+        stage("pareto")
+        every = [*cands[1:], *front]
+        feasible = [p for p in every if _meets(prep, p) and model.feasible(p.x, bounds=False)]
+        pool = feasible or [p for p in every if model.feasible(p.x, bounds=False)]
         # the simulated mean, with the MILP's price of money (a gain within the noise of the
         # curves does not justify spending more)
         eps = _tie_eps(model)
@@ -1206,10 +1212,7 @@ def optimise(
         res.info["curve_notes"] = notes + notes2
         res.info["surrogate_error"] = _surrogate_error(best)
         _ranking_flags(res, best, cands)
-        stage("candidates")
-        # Pareto front
-        res.pareto = pareto_front(prep, model, reps, seed, pareto_points, cb)
-        stage("pareto")
+        res.pareto = non_dominated([*front, best])
         res.shadow = shadow_prices(prep, model, best, reps, seed, res)
         res.doctrine = doctrine(prep, res, reps, seed)
         stage("shadow prices")
