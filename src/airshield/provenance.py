@@ -10,8 +10,6 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-import airshield
-
 ENGINE_CODE = ("raid", "kernels", "scenario", "catalog", "assign", "campaign", "geo.py",
                "sweep/worker.py")  # fmt: skip
 
@@ -20,7 +18,7 @@ ENGINE_CODE = ("raid", "kernels", "scenario", "catalog", "assign", "campaign", "
 def engine_code_hash() -> str:
     """SHA-256 (16 hex digits) of the engine modules and their data files (command-line
     modules excluded)."""
-    root = Path(airshield.__file__).resolve().parent
+    root = Path(__file__).resolve().parent  # the airshield package folder
     h = hashlib.sha256()
     for name in ENGINE_CODE:
         p = root / name

@@ -36,7 +36,7 @@ def test_pricing_is_exact(seed: int, tiny_problem: Callable[[int, bool], WTAProb
     w = p.cost_vector() + rng.uniform(0, 10, p.n_weapons) * (rng.random(p.n_weapons) < 0.7)
     f = rng.uniform(0, 3, p.n_weapons) * (rng.random(p.n_weapons) < 0.5)
     hmin, lower, items, counts, lens, proven = price_targets(
-        p.values, p.pk, p.allowed, p.rounds, w, f, p.target_cap(), 1_000_000, p.n_weapons + 1
+        p.values, *p.target_major, p.rounds, w, f, p.target_cap(), 1_000_000, p.n_weapons + 1
     )
     assert proven.all()
     for j in range(p.n_targets):
@@ -51,7 +51,7 @@ def test_pricing_is_exact(seed: int, tiny_problem: Callable[[int, bool], WTAProb
         # enumeration lists every pattern within delta of the minimum
         delta = float(rng.uniform(0, 5))
         _, _, _, e_vals, ok = enumerate_target_patterns(
-            j, p.values, p.pk, p.allowed, p.rounds, w, f, p.target_cap(),
+            j, p.values, *p.target_major, p.rounds, w, f, p.target_cap(),
             hmin[j] + delta, delta + 1e-12, 1_000_000, 10_000, 32,
         )  # fmt: skip
         assert ok

@@ -183,12 +183,46 @@ def test_golden_fast_with_fixed_surrogate(small, make_surrogate):
     assert got == GOLDEN, got
 
 
+# Fast mode draws replication r's deviates from child r of SeedSequence(seed) (the one seeding
+# rule); these values replaced the pre-0.2 ones, which drew all replications of a night from one
+# stream (so replication r depended on reps).
 GOLDEN: dict = {
-    "fired": [824, 1535],
-    "stock_end": [[1, 2], [2, 6], [5, 9], [0, 8]],
-    "leaked": 1301,
-    "destroyed": 2689,
+    "fired": [822, 1539],
+    "stock_end": [[4, 6], [4, 5], [2, 3], [0, 7]],
+    "leaked": 1214,
+    "destroyed": 2775,
 }
+
+
+@pytest.mark.parametrize("mode", ["fast", "detailed"])
+def test_first_k_replications_equal_a_k_replication_run(small, make_surrogate, mode):
+    """Replication r uses child r of SeedSequence(seed): a prefix of a longer run is the
+    shorter run, in both modes."""
+    sur = make_surrogate(small, 0.6, 0.3, 0.4) if mode == "fast" else None
+    long_reps, short_reps = (10, 4) if mode == "fast" else (4, 2)
+    long = run_campaign(small, mode, reps=long_reps, seed=77, surrogate=sur)
+    short = run_campaign(small, mode, reps=short_reps, seed=77, surrogate=sur)
+    for name in ("fired", "stock_end", "destroyed", "lost", "leaked", "purchased", "damage_usd"):
+        assert np.array_equal(getattr(long, name)[:short_reps], getattr(short, name)), name
+    # and the replications differ from each other (a shared stream would not be a test)
+    assert not np.array_equal(long.leaked[0], long.leaked[1])
+
+
+def test_fast_first_k_beyond_one_night_block(small, make_surrogate):
+    """Fast mode draws in blocks of nights: a campaign longer than one block keeps the
+    first-k property and uses fresh deviates in each block."""
+    from airshield.campaign.engine import FAST_NIGHT_BLOCK
+
+    data = small.model_dump(mode="json", exclude_none=True)
+    data.pop("end_date", None)
+    data["nights"] = FAST_NIGHT_BLOCK + 10
+    c = campaign_from_data(data, None, template=small.template)
+    assert c.n_nights > FAST_NIGHT_BLOCK
+    sur = make_surrogate(c, 0.6, 0.3, 0.4)
+    long = run_campaign(c, "fast", reps=6, seed=3, surrogate=sur)
+    short = run_campaign(c, "fast", reps=2, seed=3, surrogate=sur)
+    assert np.array_equal(long.leaked[:2], short.leaked)
+    check_ledger(long)
 
 
 def test_identical_variants_differ_by_exactly_zero(small):
@@ -260,3 +294,23 @@ def test_workers_give_identical_results(small, detailed):
     for name in ("fired", "stock_end", "leaked", "destroyed", "lost", "purchased"):
         assert np.array_equal(getattr(par, name), getattr(detailed, name)), name
     assert np.allclose(par.damage_usd, detailed.damage_usd)
+
+
+def test_fast_night_blocks_share_the_deviates_of_one_run(small, make_surrogate):
+    """Stacked variants (``blocks``) see, row block by row block, the random numbers of a run of
+    one variant alone: the common-random-numbers hook for vectorised variants."""
+    from airshield.campaign import attacker_plan
+    from airshield.campaign.engine import _fast_night_fn
+
+    sur = make_surrogate(small, 0.6, 0.3, 0.4)
+    plan = attacker_plan(small)
+    night = int(np.argmax(plan.launched.sum(axis=1)))
+    avail = np.tile(np.array([[100, 200]], np.int64), (3, 1))
+    alone = _fast_night_fn(sur, 8, 3, small.n_nights)(night, plan.launched[night], avail)
+    both = _fast_night_fn(sur, 8, 3, small.n_nights, blocks=2)(
+        night, plan.launched[night], np.vstack([avail, avail])
+    )
+    for name in ("destroyed", "lost", "leaked", "fired_pool"):
+        a, b = getattr(alone, name), getattr(both, name)
+        assert np.array_equal(b[:3], a) and np.array_equal(b[3:], a), name
+    assert not np.array_equal(alone.leaked[0], alone.leaked[1])

@@ -88,6 +88,32 @@ def test_cache_roundtrip(small):
     assert again.info["cached"]
 
 
+def test_cache_false_fits_afresh_and_leaves_the_caches_alone(small):
+    """``cache=False`` never returns the copy held in memory (nor on disk), and writes neither."""
+    from airshield.campaign.surrogate import clear_memory, design_compositions, design_key
+
+    plan = attacker_plan(small)
+    spec = DesignSpec(compositions=3, stock_levels=2, reps=2, seed=7)
+    held = fit_surrogate(small.template, plan.threat_types, plan.launched, spec)
+    fresh = fit_surrogate(small.template, plan.threat_types, plan.launched, spec, cache=False)
+    assert fresh is not held
+    assert fresh.info["cached"] is False
+    # a fresh fit of the same design is the same model (seeded), not a different one
+    for a, b in zip(fresh.betas, held.betas, strict=True):
+        assert np.array_equal(a, b)
+    # nothing was written: a new design key with cache=False leaves no file and no memory entry
+    other = DesignSpec(compositions=3, stock_levels=2, reps=2, seed=8)
+    key = design_key(
+        small.template, plan.threat_types, design_compositions(plan.launched, 3), other
+    )
+    lone = fit_surrogate(small.template, plan.threat_types, plan.launched, other, cache=False)
+    assert lone.info["key"] == key and not (cache_dir() / f"{key}.npz").exists()
+    clear_memory()
+    again = fit_surrogate(small.template, plan.threat_types, plan.launched, other)
+    assert again is not lone and again.info["cached"] is False
+    assert held.info["design_seed"] == 7 and again.info["design_seed"] == 8
+
+
 def _totals(r) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
     out = {
         "leaked_harmful": r.leaked_harmful().sum(axis=1).astype(float),
@@ -130,3 +156,26 @@ def test_fast_mode_error_bound_summer():
     fast = run_campaign(c, "fast", reps=400, seed=4)
     detailed = run_campaign(c, "detailed", reps=12, seed=4)
     assert_within_bound(fast, detailed, ERROR_BOUND)
+
+
+def test_design_is_the_same_on_any_number_of_workers(small):
+    """The design's runs are seeded per point from ``SeedSequence(spec.seed)``: two worker
+    processes fit the very same surrogate as one."""
+    plan = attacker_plan(small)
+    spec = DesignSpec(compositions=3, stock_levels=2, reps=2, seed=11)
+    one = fit_surrogate(small.template, plan.threat_types, plan.launched, spec, cache=False)
+    two = fit_surrogate(
+        small.template, plan.threat_types, plan.launched, spec, cache=False, workers=2
+    )
+    assert np.array_equal(one.a_max, two.a_max)
+    assert np.array_equal(one.dispersion, two.dispersion)
+    for a, b in zip(one.betas, two.betas, strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_run_records_the_design_seed(small):
+    """A fast-mode result says which design seed its surrogate was fitted with."""
+    spec = DesignSpec(compositions=3, stock_levels=2, reps=2, seed=5)
+    r = run_campaign(small, "fast", reps=3, seed=1, design=spec)
+    assert r.info["surrogate"]["design_seed"] == 5
+    assert r.summary()["info"]["surrogate"]["design_seed"] == 5

@@ -31,7 +31,9 @@ AF_STATEMENT = (
 
 def test_air_force_statement() -> None:
     c = one(AF_STATEMENT)
-    assert c.launched == {
+    # the headline (214) and the missile line (27) are broken down, never added to their parts
+    assert c.launched == {"drone": 187, "cruise_missile": 20, "ballistic_missile": 7}
+    assert c.stated("launched") == {
         "unknown": 214,
         "drone": 187,
         "missile": 27,
@@ -39,12 +41,14 @@ def test_air_force_statement() -> None:
         "ballistic_missile": 7,
     }
     assert c.launched_total == 214
+    # 176 targets, of which the statement lists 116 by type: 60 stay of unstated kind
     assert c.destroyed == {
-        "unknown": 176,
+        "unknown": 60,
         "drone": 96,
         "cruise_missile": 18,
         "ballistic_missile": 2,
     }
+    assert sum(c.destroyed.values()) == 176
     assert c.lost == {"decoy": 58}
     assert c.date == "--03-12" and c.night and c.night_of == "--03-11"
     assert c.window == {"start": "19:00", "as_of": "09:00"}

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,3 +122,48 @@ def test_scenario_from_bulletin(tmp_path: Path) -> None:
     counts = {w.name: w.count for w in sc.waves}
     assert counts == {"shahed": 30, "decoys": 20, "cruise": 2}
     assert all(w.main_direction is not None and w.main_direction.asset == "kyiv" for w in sc.waves)
+
+
+def _airshield(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "airshield", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_bulletin_parse_ukrainian_subprocess() -> None:
+    text = (
+        "У ніч на 9 липня (з 18:00 8 липня) противник атакував 61 засобом повітряного нападу: "
+        "49 ударними БпЛА типу Shahed та 12 ракетами (8 крилатими ракетами Х-101 та 4 "
+        "балістичними ракетами Іскандер-М).\n\nСтаном на 09:00 збито/подавлено 55 цілей: 45 "
+        "БпЛА та 10 ракет. Ще 3 дрони-імітатори локаційно втрачені. Противник атакував "
+        "десятками дронів.\n"
+    )
+    r = _airshield("bulletin", "parse", "-", "--json", "--date", "2031-07-09", stdin=text)
+    assert r.returncode == 0, r.stderr
+    claims = json.loads(r.stdout)  # exactly one JSON document on stdout
+    first = claims[0]
+    assert first["launched"] == {"drone": 49, "cruise_missile": 8, "ballistic_missile": 4}
+    assert first["launched_total"] == 61
+    assert first["destroyed"] == {"drone": 45, "missile": 10}
+    assert first["lost"] == {"decoy": 3}
+    assert first["date"] == "2031-07-09" and first["night_of"] == "2031-07-08"
+    assert first["window"] == {"start": "18:00", "as_of": "09:00"}
+    assert any(u["reason"].startswith("quantity") for c in claims for u in c["unclassified"])
+    r = _airshield("bulletin", "parse", "-", stdin=text)
+    assert r.returncode == 0 and "unread" in r.stdout
+
+
+def test_history_stats_clustered_subprocess(daily_csv: Path) -> None:
+    r = _airshield("history", "stats", str(daily_csv), "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    with_fraction = [x for x in rows if x["fraction"] is not None]
+    assert with_fraction
+    for x in with_fraction:
+        assert x["deff"] >= 1.0
+        assert x["ci_low"] <= x["binom_low"] + 1e-9 and x["ci_high"] >= x["binom_high"] - 1e-9

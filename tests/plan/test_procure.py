@@ -309,10 +309,14 @@ def test_shadow_prices_have_the_sign_of_a_finite_difference(solved) -> None:  # 
 def test_same_answer_for_one_and_two_workers(solved) -> None:  # type: ignore[no-untyped-def]
     loaded, res = solved
     prep = prepare(loaded)
-    a = confirm_detailed(prep, res.best.x, 3, 3, workers=1)
-    b = confirm_detailed(prep, res.best.x, 3, 3, workers=2)
+    from airshield.cli.plan import sweep_runner
+
+    a = confirm_detailed(prep, res.best.x, 3, 3, runner=sweep_runner(1))
+    b = confirm_detailed(prep, res.best.x, 3, 3, runner=sweep_runner(2))
+    c = confirm_detailed(prep, res.best.x, 3, 3, workers=2)  # no backend: engine processes
     assert a["backend"] == "serial" and b["backend"] == "processes"
-    assert a["difference"] == b["difference"] and a["per_scenario"] == b["per_scenario"]
+    assert a["difference"] == b["difference"] == c["difference"]
+    assert a["per_scenario"] == b["per_scenario"] == c["per_scenario"]
     assert a["difference"] == res.confirmed["difference"]
 
 

@@ -9,15 +9,19 @@
 
 from __future__ import annotations
 
-from airshield.assign.problem import WTAProblem
-from airshield.assign.registry import (
-    AssignerFeature,
-    SolverInfo,
-    available_assigners,
-    best_solver,
-    solve,
-)
-from airshield.assign.result import AssignmentResult, SolveStatus, TerminationCondition
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airshield.assign.problem import WTAProblem
+    from airshield.assign.registry import (
+        AssignerFeature,
+        SolverInfo,
+        available_assigners,
+        best_solver,
+        solve,
+    )
+    from airshield.assign.result import AssignmentResult, SolveStatus, TerminationCondition
 
 __all__ = [
     "AssignerFeature",
@@ -30,3 +34,23 @@ __all__ = [
     "best_solver",
     "solve",
 ]
+
+# the public names load on first use (PEP 562), so importing a submodule such as
+# ``airshield.assign.names`` costs nothing (no numpy)
+_WHERE = {
+    "WTAProblem": "airshield.assign.problem",
+    "AssignerFeature": "airshield.assign.registry",
+    "SolverInfo": "airshield.assign.registry",
+    "available_assigners": "airshield.assign.registry",
+    "best_solver": "airshield.assign.registry",
+    "solve": "airshield.assign.registry",
+    "AssignmentResult": "airshield.assign.result",
+    "SolveStatus": "airshield.assign.result",
+    "TerminationCondition": "airshield.assign.result",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'airshield.assign' has no attribute {name!r}")

@@ -30,6 +30,7 @@ import highspy
 import numpy as np
 from numpy.typing import NDArray
 
+from airshield.assign.highs import new_highs
 from airshield.assign.problem import NO_LIMIT, WTAProblem
 from airshield.kernels.wta import price_targets
 
@@ -66,10 +67,12 @@ def add_pattern_columns(
     n_weapons: int,
     channels: bool,
     upper: float,
+    cost_scale: float = 1.0,
 ) -> None:
     """Add one HiGHS column per pattern, with bounds [0, ``upper``]: a 1 in its target's row,
     its rounds in the weapons' round rows and, with ``channels``, a 1 in each weapon's channel
-    row (rows: targets, then weapon rounds, then weapon channels)."""
+    row (rows: targets, then weapon rounds, then weapon channels). Costs are multiplied by
+    ``cost_scale`` (see :func:`cost_scale_for`)."""
     n = len(patterns)
     starts = np.zeros(n, np.int32)
     idx: list[int] = []
@@ -77,7 +80,7 @@ def add_pattern_columns(
     costs = np.empty(n)
     for k, pat in enumerate(patterns):
         starts[k] = len(idx)
-        costs[k] = pat.cost
+        costs[k] = pat.cost * cost_scale
         idx.append(pat.target)
         val.append(1.0)
         idx.extend((n_targets + pat.weapons).tolist())
@@ -89,6 +92,19 @@ def add_pattern_columns(
         n, costs, np.zeros(n), np.full(n, upper), len(idx), starts, np.array(idx, np.int32),
         np.array(val),
     )  # fmt: skip
+
+
+def cost_scale_for(problem: WTAProblem, objective: float) -> float:
+    """Factor that brings HiGHS' pattern costs to order 1 per target.
+
+    HiGHS' tolerances are absolute (about ``1e-7`` on reduced costs and feasibility); with
+    many rounds per target a pattern may cost ``1e-7`` (the ``W > T`` instances), and then the
+    LP's duals and the MILP's optimum would be noise. Costs handed to HiGHS are multiplied by
+    ``T / objective`` of a feasible solution, and everything read back is divided by it.
+    """
+    if not np.isfinite(objective) or objective <= 0.0:
+        return 1.0
+    return float(np.clip(problem.n_targets / objective, 1e-6, 1e12))
 
 
 @dataclass
@@ -112,10 +128,12 @@ def lagrangian_bound(
     w = problem.cost_vector() + lam
     f = np.zeros(problem.n_weapons) if nu is None else np.maximum(nu, 0.0)
     max_len = int(min(problem.n_weapons, problem.target_cap(), max(1, problem.rounds.sum()))) + 1
+    pk_t, logkill_t, allowed_t = problem.target_major
     hmin, lower, items, counts, lens, proven = price_targets(
         problem.values,
-        problem.pk,
-        problem.allowed,
+        pk_t,
+        logkill_t,
+        allowed_t,
         problem.rounds,
         w,
         f,
@@ -134,16 +152,20 @@ class MasterLP:
     """The restricted master LP, kept in HiGHS and grown column by column."""
 
     problem: WTAProblem
+    #: factor applied to the costs handed to HiGHS (values read back are divided by it)
+    cost_scale: float = 1.0
     highs: highspy.Highs = field(init=False)
     patterns: list[Pattern] = field(default_factory=list)
     keys: set[tuple[int, bytes]] = field(default_factory=set)
     _n_sent: int = 0
+    #: columns the last LP solve covered (0: never solved); later columns are not in it yet
+    n_solved: int = 0
+    #: the last pricing's best patterns ``(items, counts, lens)``, all already in the pool
+    last_priced: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]] | None = None
 
     def __post_init__(self) -> None:
         p = self.problem
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
+        h = new_highs(threads=1)
         h.setOptionValue("presolve", "off")
         h.setOptionValue("simplex_strategy", 4)
         inf = highspy.kHighsInf
@@ -187,7 +209,7 @@ class MasterLP:
             return
         add_pattern_columns(
             self.highs, new, self.problem.n_targets, self.problem.n_weapons, self.has_channels,
-            highspy.kHighsInf,
+            highspy.kHighsInf, self.cost_scale,
         )  # fmt: skip
         self._n_sent = len(self.patterns)
 
@@ -196,17 +218,33 @@ class MasterLP:
         self.flush()
         h = self.highs
         h.run()
+        self.n_solved = len(self.patterns)
         sol = h.getSolution()
-        dual = np.asarray(sol.row_dual)
+        dual = np.asarray(sol.row_dual) / self.cost_scale
         n_t, n_w = self.problem.n_targets, self.problem.n_weapons
         mu = dual[:n_t]
         lam = np.maximum(-dual[n_t : n_t + n_w], 0.0)
         nu = np.maximum(-dual[n_t + n_w :], 0.0) if self.has_channels else np.zeros(n_w)
-        return float(h.getInfo().objective_function_value), mu, lam, nu
+        return float(h.getInfo().objective_function_value) / self.cost_scale, mu, lam, nu
+
+    @property
+    def up_to_date(self) -> bool:
+        """True when the last LP solve covered every pattern in the pool."""
+        return self.n_solved == len(self.patterns) and self.n_solved > 0
 
     def column_values(self) -> NDArray[np.float64]:
-        """Primal values of the pattern variables."""
-        return np.asarray(self.highs.getSolution().col_value)
+        """Primal values of the pattern variables, one per pattern in :attr:`patterns`.
+
+        Patterns added after the last LP solve (column generation stopped by its deadline
+        between pricing and re-solving) were not in that LP and get 0; before any solve every
+        value is 0.
+        """
+        z = np.zeros(len(self.patterns))
+        if self.n_solved:
+            sol = np.asarray(self.highs.getSolution().col_value, dtype=np.float64)
+            n = min(self.n_solved, sol.size, z.size)
+            z[:n] = sol[:n]
+        return z
 
 
 def patterns_to_assignment(problem: WTAProblem, chosen: list[Pattern]) -> NDArray[np.int64]:
@@ -260,7 +298,10 @@ def column_generation(
 ) -> ColGenResult:
     """Solve the master LP by column generation with Wentges dual smoothing around the best
     multipliers found so far, until the Lagrangian bound meets the LP value or the deadline."""
-    master = MasterLP(problem)
+    scale = 1.0
+    if initial:
+        scale = cost_scale_for(problem, min(problem.objective(x) for x in initial))
+    master = MasterLP(problem, scale)
     for x in initial or []:
         for j, w, c in assignment_patterns(problem, x):
             if len(w):
@@ -274,10 +315,12 @@ def column_generation(
     _add_best_patterns(master, lr)
     lp_val = np.inf
     it = 0
-    while time.perf_counter() < deadline:
+    step_s = 0.0  # duration of the last iteration: do not start one that would end too late
+    while time.perf_counter() + step_s < deadline:
+        t_it = time.perf_counter()
         it += 1
         lp_val, _mu, lam_lp, nu_lp = master.solve()
-        if lp_val - best_bound <= tol_rel * max(1.0, abs(lp_val)):
+        if lp_val - best_bound <= tol_rel * max(abs(lp_val), 1e-300):
             break
         alpha = smoothing
         added = 0
@@ -293,13 +336,30 @@ def column_generation(
             alpha = 0.0 if alpha < 0.1 else alpha / 2  # mis-price: move towards the LP duals
         if added == 0:
             break
+        step_s = time.perf_counter() - t_it
     return ColGenResult(lp_val, best_bound, best_lam, best_nu, best_lower, it, master)
 
 
 def _add_best_patterns(master: MasterLP, lr: LagrangeResult) -> int:
+    """Queue every target's best pattern that is not in the pool yet; returns how many.
+
+    Most targets return the pattern they returned at the previous multipliers; those rows are
+    skipped in one vectorised comparison before the per-pattern pool lookup.
+    """
+    items, counts, lens = lr.items, lr.counts, lr.lens
+    prev = master.last_priced
+    width = items.shape[1]
+    if prev is not None and prev[0].shape == items.shape:
+        same = (lens == prev[2]) & np.all(
+            (items == prev[0]) & (counts == prev[1]) | (np.arange(width)[None, :] >= lens[:, None]),
+            axis=1,
+        )
+    else:
+        same = np.zeros(len(lens), dtype=bool)
+    master.last_priced = (items, counts, lens)
     added = 0
-    for j in range(master.problem.n_targets):
-        ln = lr.lens[j]
-        if ln and master.add(j, lr.items[j, :ln], lr.counts[j, :ln]):
+    for j in np.nonzero(~same & (lens > 0))[0].tolist():
+        ln = lens[j]
+        if master.add(j, items[j, :ln], counts[j, :ln]):
             added += 1
     return added

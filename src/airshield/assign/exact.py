@@ -33,12 +33,14 @@ from airshield.assign.colgen import (
     Pattern,
     add_pattern_columns,
     column_generation,
+    cost_scale_for,
     initial_multipliers,
     lagrangian_bound,
     pattern_cost,
     patterns_to_assignment,
 )
 from airshield.assign.greedy import greedy_assignment
+from airshield.assign.highs import new_highs
 from airshield.assign.local_search import descend, repair, vlns
 from airshield.assign.matching import matching_layers
 from airshield.assign.problem import NO_LIMIT, WTAProblem
@@ -60,6 +62,18 @@ GAP_TOL = 1e-9
 BOUND_SAFETY = 1e-9
 #: Most columns handed to the final MILP.
 MAX_ENUM_COLUMNS = 200_000
+#: Shortest time limit handed to HiGHS (it treats 0 as "stop at once", which is fine too).
+MIN_HIGHS_TIME_S = 1e-3
+#: Share of the time limit column generation may use before the MILPs.
+COLGEN_SHARE = 0.6
+#: Share of the time limit, and relative MIP gap, of the restricted master MILP (price and
+#: branch), which only supplies the incumbent that sizes the enumeration.
+RESTRICTED_MIP_SHARE = 0.2
+RESTRICTED_MIP_GAP = 1e-4
+#: Share of the remaining time handed to a HiGHS MILP (it may overrun its limit slightly).
+HIGHS_TIME_SHARE = 0.97
+#: First enumeration threshold ``d``, relative to the bound.
+ENUM_START_REL = 1e-4
 
 
 @dataclass
@@ -82,7 +96,9 @@ def round_master_lp(problem: WTAProblem, master: MasterLP) -> NDArray[np.int64]:
 
     Over-used weapons (rounds or channels) drop the engagements that cost least to lose, and a
     local-search descent re-uses the freed rounds. The LP is nearly integral on WTA instances,
-    so this is usually within a hair of the optimum and costs milliseconds.
+    so this is usually within a hair of the optimum and costs milliseconds. Patterns added
+    after the last LP solve count as 0 (see :meth:`MasterLP.column_values`), so this is safe to
+    call whenever column generation stopped, even between pricing and re-solving.
     """
     z = master.column_values()
     best: dict[int, tuple[float, float, Pattern]] = {}
@@ -94,24 +110,43 @@ def round_master_lp(problem: WTAProblem, master: MasterLP) -> NDArray[np.int64]:
     return descend(problem, repair(problem, x))
 
 
+@dataclass(frozen=True)
+class MipOutcome:
+    """What one master MILP run gave: HiGHS' named model status, its dual bound, a solution."""
+
+    status: highspy.HighsModelStatus
+    #: HiGHS' dual bound of this MILP (``inf`` when infeasible, ``-inf`` when none was found)
+    bound: float
+    #: the assignment of HiGHS' best primal solution, ``None`` when it has none
+    assignment: NDArray[np.int64] | None
+
+    @property
+    def optimal(self) -> bool:
+        """True when HiGHS proved this MILP solved (optimal, or infeasible: nothing better)."""
+        return self.status in (
+            highspy.HighsModelStatus.kOptimal,
+            highspy.HighsModelStatus.kInfeasible,
+        )
+
+
 def solve_master_mip(
     problem: WTAProblem,
     patterns: list[Pattern],
     time_limit_s: float,
     incumbent: NDArray[np.int64] | None = None,
     cutoff: float | None = None,
-) -> tuple[NDArray[np.int64] | None, float, bool]:
+    rel_gap: float | None = None,
+) -> MipOutcome:
     """Master MILP over ``patterns`` (must include the empty pattern of every target).
 
-    Returns ``(assignment or None, dual bound, solved to optimality)``.
-    """
+    ``rel_gap`` (default :data:`GAP_TOL`) is HiGHS' relative MIP gap: a looser one makes it stop
+    once its incumbent is that close to its own bound (used where only a good solution, not a
+    proof, is wanted)."""
     n_t, n_w = problem.n_targets, problem.n_weapons
     chan = problem.channels is not None and bool(np.any(problem.channels < NO_LIMIT))
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("time_limit", max(0.05, float(time_limit_s)))
-    h.setOptionValue("mip_rel_gap", GAP_TOL)
+    h = new_highs(threads=1)
+    h.setOptionValue("time_limit", max(MIN_HIGHS_TIME_S, float(time_limit_s)))
+    h.setOptionValue("mip_rel_gap", GAP_TOL if rel_gap is None else float(rel_gap))
     h.setOptionValue("mip_abs_gap", 0.0)
     inf = highspy.kHighsInf
     lower = [1.0] * n_t + [-inf] * n_w
@@ -128,13 +163,16 @@ def solve_master_mip(
         np.zeros(0, np.int32),
         np.zeros(0),
     )
-    add_pattern_columns(h, patterns, n_t, n_w, chan, 1.0)
+    scale = cost_scale_for(
+        problem, problem.objective(incumbent) if incumbent is not None else float("nan")
+    )
+    add_pattern_columns(h, patterns, n_t, n_w, chan, 1.0, scale)
     n = len(patterns)
     h.changeColsIntegrality(
         n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
     )
     if cutoff is not None:
-        h.setOptionValue("objective_bound", float(cutoff))
+        h.setOptionValue("objective_bound", float(cutoff) * scale)
     if incumbent is not None:
         sol = np.zeros(n)
         lookup = {
@@ -156,14 +194,45 @@ def solve_master_mip(
     status = h.getModelStatus()
     info = h.getInfo()
     if status == highspy.HighsModelStatus.kInfeasible:
-        return None, float("inf"), True
-    bound = float(info.mip_dual_bound)
-    optimal = status == highspy.HighsModelStatus.kOptimal
-    if info.primal_solution_status != 2:  # no feasible solution
-        return None, bound, optimal
+        return MipOutcome(status, float("inf"), None)
+    bound = float(info.mip_dual_bound) / scale
+    if not np.isfinite(bound) and status != highspy.HighsModelStatus.kOptimal:
+        bound = -float("inf")
+    if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+        return MipOutcome(status, bound, None)
     z = np.asarray(h.getSolution().col_value)
     chosen = [patterns[k] for k in np.nonzero(z > 0.5)[0]]
-    return patterns_to_assignment(problem, chosen), bound, optimal
+    return MipOutcome(status, bound, patterns_to_assignment(problem, chosen))
+
+
+def _highs_budget(deadline: float) -> float:
+    """Seconds to give HiGHS so that it stops by ``deadline``: it checks its clock between
+    nodes and LP iterations and may run a little over, so it gets 97 % of what is left."""
+    return max(MIN_HIGHS_TIME_S, HIGHS_TIME_SHARE * (deadline - time.perf_counter()) - 0.005)
+
+
+def within_gap(
+    problem: WTAProblem, cg: ColGenResult, patterns: list[Pattern], gap: float
+) -> list[Pattern]:
+    """The patterns a solution better than ``LB + gap`` could use, plus every empty pattern.
+
+    At the best multipliers a pattern's sub-problem value exceeds its target's minimum by its
+    Lagrangian reduced cost; the excesses of a solution's patterns sum to at most its objective
+    minus ``LB``, so a pattern whose own excess is above ``gap`` cannot be in a solution below
+    ``LB + gap`` (reduced-cost fixing). The filter keeps the restricted master MILP small.
+    """
+    lam = cg.lam
+    nu = cg.nu if problem.channels is not None else np.zeros(problem.n_weapons)
+    tol = gap * (1 + 1e-9) + 1e-12 * max(1.0, abs(float(cg.lower.sum())))
+    out = []
+    for pat in patterns:
+        if len(pat.weapons) == 0:
+            out.append(pat)
+            continue
+        sub = pat.cost + float(lam[pat.weapons] @ pat.counts) + float(nu[pat.weapons].sum())
+        if sub - cg.lower[pat.target] <= tol:
+            out.append(pat)
+    return out
 
 
 def enumerate_columns(
@@ -194,8 +263,7 @@ def enumerate_columns(
             items, counts, lens, _vals, ok = enumerate_target_patterns(
                 j,
                 problem.values,
-                problem.pk,
-                problem.allowed,
+                *problem.target_major,
                 problem.rounds,
                 w,
                 f,
@@ -243,91 +311,145 @@ def solve_exact(
     seed: int | None = None,
     warm_start: NDArray[np.int64] | None = None,
 ) -> AssignmentResult:
-    """Registry entry of the exact solver (default time limit 60 s)."""
+    """Registry entry of the exact solver (default time limit 60 s).
+
+    The clock starts on entry: numba compilation (or loading its cache), which happens on the
+    first call in a process only, is charged to the time limit and to ``runtime_s``, and is
+    reported as ``info["jit_s"]``. Whenever the limit stops it, the solver returns its best
+    feasible assignment with status ``time_limit`` and the best certified bound reached (``None``
+    if the limit hit before the first Lagrangian bound).
+    """
     t_enter = time.perf_counter()
-    warm_up()  # JIT / cache load is not charged to the time limit
-    t0 = time.perf_counter()
     limit = DEFAULT_TIME_LIMIT_S if time_limit_s is None else float(time_limit_s)
-    deadline = t0 + limit
-    rng = np.random.default_rng(seed)
+    deadline = t_enter + limit
     info: dict[str, object] = {}
+    jit_s = warm_up()
+    if jit_s > 0:
+        info["jit_s"] = jit_s
+    rng = np.random.default_rng(seed)
+
+    def out_of_time(margin: float = 0.0) -> bool:
+        return time.perf_counter() >= deadline - margin
+
+    phase_s: dict[str, float] = {}
+    t_phase = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        phase_s[name] = phase_s.get(name, 0.0) + now - t_phase[0]
+        t_phase[0] = now
 
     # 1. primal start
-    starts = [greedy_assignment(problem), matching_layers(problem)]
+    zero = np.zeros(problem.pk.shape, dtype=np.int64)
+    inc = _Incumbent(zero, problem.objective(zero))
+    starts = [greedy_assignment(problem)]
     if warm_start is not None:
         ws = np.asarray(warm_start, dtype=np.int64)
         if not problem.is_feasible(ws):
             raise ValueError("warm_start is not a feasible assignment")
         starts.append(ws)
-    inc = _Incumbent(
-        np.zeros(problem.pk.shape, dtype=np.int64),
-        problem.objective(np.zeros(problem.pk.shape, dtype=np.int64)),
-    )
-    # descend from the better construction only (the other still seeds the column pool)
-    inc.offer(problem, descend(problem, min(starts, key=problem.objective)))
-
-    # 2. column generation: certified bound
-    cg_deadline = t0 + 0.6 * limit
-    cg = column_generation(
-        problem, cg_deadline, initial=[inc.x, *starts], lam0=initial_multipliers(problem, inc.x)
-    )
-    lb = cg.bound
-    info.update(cg_iterations=cg.iterations, lp_bound=cg.lp_value, columns=len(cg.master.patterns))
+    for x in starts:
+        inc.offer(problem, x)
+    if not out_of_time():
+        starts.append(matching_layers(problem, deadline=deadline))
+        inc.offer(problem, starts[-1])
+    if not out_of_time():
+        # descend from the better construction only (the others still seed the column pool)
+        inc.offer(problem, descend(problem, min(starts, key=problem.objective)))
+    lb = -np.inf
+    cg = None
 
     def closed() -> bool:
         return inc.value - lb <= GAP_TOL * max(abs(inc.value), 1e-300)
 
+    lap("start")
+    # 2. column generation: certified bound
+    if not out_of_time():
+        cg_deadline = t_enter + COLGEN_SHARE * limit
+        cg = column_generation(
+            problem, cg_deadline, initial=[inc.x, *starts], lam0=initial_multipliers(problem, inc.x)
+        )
+        lb = cg.bound
+        info.update(
+            cg_iterations=cg.iterations, lp_bound=cg.lp_value, columns=len(cg.master.patterns)
+        )
+
+    lap("colgen")
     # 3. integral LP solution, else restricted master MILP (price-and-branch)
-    if not closed() and cg.master.patterns:
+    if cg is not None and cg.master.n_solved and not closed():
         zval = cg.master.column_values()
-        if zval.size == len(cg.master.patterns) and np.all((zval < 1e-9) | (zval > 1 - 1e-9)):
+        if np.all((zval < 1e-9) | (zval > 1 - 1e-9)):
             chosen = [cg.master.patterns[k] for k in np.nonzero(zval > 0.5)[0]]
             inc.offer(problem, patterns_to_assignment(problem, chosen))
-    if not closed() and cg.master.patterns:
-        inc.offer(problem, round_master_lp(problem, cg.master))
-    if not closed() and time.perf_counter() < deadline:
-        budget = 0.5 * (deadline - time.perf_counter())
-        x_mip, _, _ = solve_master_mip(problem, cg.master.patterns, budget, inc.x)
-        if x_mip is not None:
-            inc.offer(problem, descend(problem, x_mip))
+        if not closed():
+            inc.offer(problem, round_master_lp(problem, cg.master))
 
-    # 4. column enumeration and master MILPs over growing neighbourhoods of the LP optimum
-    termination = TerminationCondition.TIME_LIMIT
-    d = 0.25 * (inc.value - cg.bound)
+    def restricted_mip() -> None:
+        """Price and branch: the master MILP over the generated columns, for an incumbent."""
+        assert cg is not None
+        budget = min(0.5 * _highs_budget(deadline), RESTRICTED_MIP_SHARE * limit)
+        useful = within_gap(problem, cg, cg.master.patterns, inc.value - cg.bound)
+        mip = solve_master_mip(problem, useful, budget, inc.x, rel_gap=RESTRICTED_MIP_GAP)
+        info.update(restricted_mip_status=mip.status.name, restricted_mip_columns=len(useful))
+        if mip.assignment is not None and not out_of_time():
+            inc.offer(problem, descend(problem, mip.assignment))
+        elif mip.assignment is not None:
+            inc.offer(problem, mip.assignment)
+
+    lap("rounding")
+    # 4. column enumeration and master MILPs over growing neighbourhoods of the LP optimum,
+    # starting small: each MILP either proves optimality, or raises the bound to LB + d and
+    # usually improves the incumbent; d grows 3x up to the remaining gap
     rounds = 0
-    while not closed() and time.perf_counter() < deadline - 0.05:
-        rounds += 1
-        full = inc.value - cg.bound
-        d = min(d, full)
-        pats, d_used, complete = enumerate_columns(problem, cg, d, MAX_ENUM_COLUMNS, deadline)
-        info.update(enumerated_columns=len(pats), enumeration_delta=d_used)
-        if not complete or not pats:
-            break
-        x_mip, mip_bound, mip_optimal = solve_master_mip(
-            problem, pats, deadline - time.perf_counter(), inc.x
-        )
-        if x_mip is not None:
-            inc.offer(problem, x_mip)
-        info.update(mip_bound=mip_bound, mip_optimal=mip_optimal, enumeration_rounds=rounds)
-        # every solution below LB + d_used lies in the enumerated space
-        reach = inc.value if d_used >= full * (1 - 1e-12) else cg.bound + d_used
-        lb = max(lb, min(reach, mip_bound, inc.value))
-        if not mip_optimal:
-            break
-        d = 3.0 * d_used
+    tried_restricted = False
+    if cg is not None:
+        d = min(inc.value - cg.bound, ENUM_START_REL * max(abs(cg.bound), 1e-300))
+        round_s = 0.1 * limit  # a round (enumeration, model build, MILP) needs time to pay off
+        while not closed() and not out_of_time(max(0.05 * limit, round_s)):
+            t_round = time.perf_counter()
+            rounds += 1
+            full = inc.value - cg.bound
+            d = min(d, full)
+            pats, d_used, complete = enumerate_columns(problem, cg, d, MAX_ENUM_COLUMNS, deadline)
+            info.update(enumerated_columns=len(pats), enumeration_delta=d_used)
+            if not complete or not pats:
+                if not tried_restricted:
+                    tried_restricted = True
+                    restricted_mip()
+                    d = 0.5 * d_used
+                    continue
+                break
+            mip = solve_master_mip(problem, pats, _highs_budget(deadline), inc.x)
+            if mip.assignment is not None:
+                inc.offer(problem, mip.assignment)
+            info.update(mip_bound=mip.bound, mip_status=mip.status.name, enumeration_rounds=rounds)
+            # every solution below LB + d_used lies in the enumerated space
+            reach = inc.value if d_used >= full * (1 - 1e-12) else cg.bound + d_used
+            lb = max(lb, min(reach, mip.bound, inc.value))
+            if not mip.optimal:
+                break
+            d = 3.0 * d_used
+            round_s = time.perf_counter() - t_round
 
+    lap("enumeration")
+    if cg is not None and not closed() and not tried_restricted and not out_of_time(0.1 * limit):
+        restricted_mip()
+    lap("restricted_mip")
     # 5. leftover time: improve the incumbent by VLNS
-    if not closed() and time.perf_counter() < deadline - 0.05:
-        x_v, _, it = vlns(problem, inc.x, deadline, rng, target=lb)
+    if not closed() and not out_of_time(0.05 * limit):
+        x_v, _, it = vlns(problem, inc.x, deadline, rng, target=lb if np.isfinite(lb) else None)
         inc.offer(problem, x_v)
         info.update(vlns_iterations=it)
 
-    bound = lb - BOUND_SAFETY * max(abs(lb), 1e-12)
+    lap("vlns")
+    info["phase_s"] = {k: round(v, 4) for k, v in phase_s.items()}
+    bound: float | None = None
+    if np.isfinite(lb):
+        bound = min(lb - BOUND_SAFETY * max(abs(lb), 1e-12), inc.value)
     if closed():
         status, termination = SolveStatus.OPTIMAL, TerminationCondition.OPTIMAL
-        bound = min(bound, inc.value)
     else:
-        status = SolveStatus.FEASIBLE
+        status, termination = SolveStatus.TIME_LIMIT, TerminationCondition.TIME_LIMIT
     return AssignmentResult(
         assignment=inc.x,
         objective=inc.value,
@@ -341,4 +463,11 @@ def solve_exact(
     )
 
 
-__all__ = ["enumerate_columns", "lagrangian_bound", "solve_exact", "solve_master_mip"]
+__all__ = [
+    "MipOutcome",
+    "enumerate_columns",
+    "lagrangian_bound",
+    "round_master_lp",
+    "solve_exact",
+    "solve_master_mip",
+]

@@ -148,3 +148,41 @@ def _float_or_none(tok: str) -> float | None:
         return float(tok)
     except ValueError:
         return None
+
+
+def random_wta_instance(n_weapons: int, n_targets: int, mu: int, seed: int = 0) -> WTAProblem:
+    """A random instance drawn like the published ones: ``V_j`` uniform integers in 1..100,
+    ``p_ij`` uniform on (0, 1), ``mu`` rounds for every weapon.
+
+    The distributions match the 18 published files (values are integers 1..100, the kill
+    probabilities fill each tenth of (0, 1) equally); the published classes x1/x2/x3 are
+    ``mu = 1, 2, 3`` with ``T = 2 W``. Other shapes (for example more weapons than targets)
+    use the same draws. Seeded: ``numpy.random.default_rng(seed)``, values drawn first.
+    """
+    if n_weapons <= 0 or n_targets <= 0 or mu < 0:
+        raise ValueError("expected n_weapons > 0, n_targets > 0 and mu >= 0")
+    rng = np.random.default_rng(seed)
+    values = rng.integers(1, 101, n_targets).astype(np.float64)
+    pk = rng.uniform(0.0, 1.0, (n_weapons, n_targets))
+    pk = np.clip(pk, 1e-12, 1.0 - 1e-12)  # open interval, as in the published files
+    return WTAProblem(values=values, pk=pk, rounds=np.full(n_weapons, mu, dtype=np.int64))
+
+
+def format_wta_instance(problem: WTAProblem) -> str:
+    """The text of ``problem`` in the published format (which holds one ``mu`` for all weapons
+    and neither costs, channels, masks nor caps)."""
+    p = problem
+    mu = int(p.rounds[0]) if p.n_weapons else 0
+    plain = p.shot_cost is None and p.channels is None and p.feasible is None
+    if not (plain and p.max_rounds_per_target is None and np.all(p.rounds == mu)):
+        raise ValueError("the WTA text format holds one mu, no costs, channels, masks or caps")
+    ii, jj = np.meshgrid(np.arange(p.n_weapons), np.arange(p.n_targets), indexing="ij")
+    lines = [f"{p.n_weapons} {p.n_targets} {mu}"]
+    lines += [f"{v:.17g}" for v in p.values.tolist()]
+    lines += [
+        f"{i} {j} {q!r}"
+        for i, j, q in zip(
+            ii.ravel().tolist(), jj.ravel().tolist(), p.pk.ravel().tolist(), strict=True
+        )
+    ]
+    return "\n".join(lines) + "\n"

@@ -27,10 +27,13 @@ def matching_layers(
     x: NDArray[np.int64] | None = None,
     weapons: NDArray[np.int64] | None = None,
     max_layers: int | None = None,
+    deadline: float | None = None,
 ) -> NDArray[np.int64]:
     """Complete ``x`` (default: empty) by assignment layers over ``weapons`` (default: all).
 
-    Returns a new feasible assignment; ``x`` must be feasible.
+    Returns a new feasible assignment; ``x`` must be feasible. With ``deadline`` (a
+    ``time.perf_counter()`` value) no layer starts after it, and none whose predecessor's
+    duration would carry it past the deadline.
     """
     p = problem
     x = np.zeros(p.pk.shape, dtype=np.int64) if x is None else x.copy()
@@ -43,7 +46,11 @@ def matching_layers(
     allowed = p.allowed[ws]
     pk = p.pk[ws]
     layers = 0
+    step_s = 0.0
     while max_layers is None or layers < max_layers:
+        if deadline is not None and time.perf_counter() + step_s >= deadline:
+            break
+        t_layer = time.perf_counter()
         layers += 1
         sub = x[ws]
         left = p.rounds[ws] - sub.sum(axis=1)
@@ -65,6 +72,7 @@ def matching_layers(
         wi = ws[rows[r]]
         x[wi, c] += 1
         surv[c] *= q[wi, c]
+        step_s = time.perf_counter() - t_layer
     return x
 
 

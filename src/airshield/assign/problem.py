@@ -17,6 +17,7 @@ Indices are 0-based: weapon ``i`` is row ``i`` of ``pk``, target ``j`` is column
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -132,6 +133,21 @@ class WTAProblem:
     def allowed(self) -> BoolArray:
         """``(W, T)`` pairs that may receive rounds: inside the mask and ``pk > 0``."""
         return self._allowed
+
+    @cached_property
+    def target_major(self) -> tuple[FloatArray, FloatArray, BoolArray]:
+        """``(pk, -log(1 - pk), allowed)`` as ``(T, W)`` C-contiguous read-only arrays.
+
+        The pricing kernels read one target's weapons at a time; in this layout that row is
+        contiguous. ``-log(1 - p)`` is ``inf`` where ``p = 1``. Computed once per problem.
+        """
+        pk_t = np.ascontiguousarray(self.pk.T)
+        with np.errstate(divide="ignore"):
+            logkill_t = np.where(pk_t < 1.0, -np.log1p(-np.minimum(pk_t, 1.0)), np.inf)
+        allowed_t = np.ascontiguousarray(self.allowed.T)
+        for arr in (pk_t, logkill_t, allowed_t):
+            arr.flags.writeable = False
+        return pk_t, np.ascontiguousarray(logkill_t), allowed_t
 
     def cost_vector(self) -> FloatArray:
         """``(W,)`` per-round costs (read-only), zeros when the problem has none."""

@@ -11,10 +11,14 @@ from numpy.typing import NDArray
 
 
 class SolveStatus(enum.StrEnum):
-    """How trustworthy the returned assignment is."""
+    """How trustworthy the returned assignment is (every status but ``ERROR`` comes with a
+    feasible assignment; ``bound`` and ``gap`` say how far from optimal it can be)."""
 
     OPTIMAL = "optimal"  #: proven optimal (within the solver's gap tolerance)
-    FEASIBLE = "feasible"  #: feasible, optimality not proven
+    #: the time limit stopped the search before a proof: the best feasible assignment found so
+    #: far, with the bound and gap reached (``bound`` is ``None`` if none was computed yet)
+    TIME_LIMIT = "time_limit"
+    FEASIBLE = "feasible"  #: feasible, optimality not proven (a heuristic that ran to its end)
     ERROR = "error"  #: the solver failed; the assignment is the empty one
 
 

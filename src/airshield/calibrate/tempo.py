@@ -1,23 +1,47 @@
-"""Raid tempo: a model of nightly launch volume by threat kind, fitted to the record.
+"""Raid tempo: a model of launch volume by threat kind, fitted to the record.
 
-For each kind (``drone``, ``decoy``, ``cruise_missile``, ``ballistic_missile``, ``other``) the
-number launched on night ``t`` follows a *hurdle* model fitted on a trailing window of nights:
+Two layers:
+
+**Monthly level** (:class:`LevelForecast`, :func:`fit_level`): the per-night launch rate of the
+coming months, for each kind and for the aggregates ``drones`` (Shahed-type drones and decoys)
+and ``missiles`` (cruise, ballistic and other strategic weapons). It is a *forecast
+combination* of five simple forecasters of the per-night rate (last month, mean of the last
+three months, mean of the last twelve, a nightly EWMA with a 20-night half-life, and the last
+month grown by half the median monthly log growth of the last six months). Each forecaster is
+scored on the months before the origin (rolling one-month-ahead, on the rate, so February's 28
+nights do not count as a drop) and weighted by its inverse mean squared error over the last
+``lookback`` months (Bates-Granger weights): in a growth phase (2024-25) the last-month and trend
+forecasters carry the weight, in a flat noisy phase (2023) the means do, and the model moves
+between them as the record does. The predictive distribution is log-normal around the combined
+rate; its one-month scale is the RMS log error of the combined forecast over up to
+``error_months`` past months (so the interval is calibrated by construction on the record's own
+errors, and carries the night-to-night variation and the model's own uncertainty together).
+
+Longer horizons are damped: the trend term decays by ``phi`` per month (a bounded total growth
+of ``g * phi / (1 - phi)`` in log volume) and the log scale follows a stationary AR(1) with
+coefficient ``phi``: ``var_h = sd_1^2 * sum_{i<h} phi^(2i)``, bounded by ``sd_1^2 / (1 - phi^2)``.
+Attacker volume is production-limited (public production reports put Shahed-type output at a
+few thousand a month, growing by tens of percent a year, not exponentially without end), so a
+forecast that keeps compounding the last months' growth or whose spread grows without bound is
+not a forecast.
+
+**Nights** (:class:`KindTempo`): for each kind the number launched on night ``t`` follows a
+*hurdle* model fitted on a trailing window of nights:
 
 - whether the kind is used at all that night: ``P(y > 0) = logistic(a0 + a1 * tau)``;
 - how many when it is: a zero-truncated negative binomial with mean parameter
   ``mu = exp(b0 + b1 * tau)`` and size ``r`` (over-dispersion: big raids and quiet nights);
 
-``tau`` is time in months relative to the forecast origin, so ``a1``/``b1`` are monthly trends.
-The slopes carry a weak Gaussian prior (s.d. ``slope_prior_sd`` per month) so that a short window
-cannot extrapolate an explosive trend. Parameters are maximum-likelihood (maximum a posteriori
-for the slopes) estimates from :func:`scipy.optimize.minimize`; their uncertainty is the
-inverse of a finite-difference Hessian. Forecasts are simulated: parameter draws from that
-normal approximation, then nightly draws, so intervals include both parameter and night-to-night
-uncertainty. Every draw comes from a ``numpy.random.Generator`` built on ``SeedSequence(seed)``.
+``tau`` is time in months relative to the forecast origin. Parameters are maximum-likelihood
+estimates from :func:`scipy.optimize.minimize`; their uncertainty is the inverse of a
+finite-difference Hessian. Simulated nights (:meth:`TempoModel.sample_nights`, the attacker
+tempo of a campaign) draw a monthly level from the log-normal level forecast and scale the
+nightly model to it, so a month's simulated nights add up to the level forecast in distribution
+while keeping the record's nightly shape (quiet nights, big raids). Every draw comes from a
+``numpy.random.Generator`` built on ``SeedSequence(seed)``.
 
-Kinds are drawn independently given the parameters; in the record big missile raids coincide with
-big drone raids, so the spread of *total* volume is somewhat understated (see docs/calibrate.md).
-The fitted model is also the attacker tempo of a campaign: :meth:`TempoModel.sample_nights`.
+Kinds are drawn with one shared monthly level shift (big missile months coincide with big drone
+months in the record) but independent nights given the level.
 """
 
 from __future__ import annotations
@@ -36,6 +60,20 @@ from airshield.history.stats import jeffreys_interval, nightly_totals
 TEMPO_KINDS: tuple[str, ...] = THREAT_KINDS
 """Kinds the tempo model forecasts (strategic weapons only: no tactical drones)."""
 
+AGGREGATES: dict[str, tuple[str, ...]] = {
+    "drones": ("drone", "decoy"),
+    "missiles": ("cruise_missile", "ballistic_missile", "other"),
+    "total": THREAT_KINDS,
+}
+"""Sums of kinds that get their own level forecast (``drones`` is the record's drone line)."""
+
+LEVEL_SERIES: tuple[str, ...] = (*TEMPO_KINDS, *AGGREGATES)
+"""Every series with a level forecast: the kinds and the aggregates."""
+
+CANDIDATES: tuple[str, ...] = ("last_month", "mean_3_months", "mean_12_months", "ewma_20", "trend")
+"""The simple forecasters of the per-night rate combined by the level model."""
+
+EWMA_HALFLIFE_NIGHTS = 20.0
 DAYS_PER_MONTH = 30.4375
 
 
@@ -215,6 +253,182 @@ def fit_kind(
     return out
 
 
+# ----------------------------------------------------------------------------- monthly level
+
+
+def with_aggregates(series: pd.DataFrame) -> pd.DataFrame:
+    """The nightly series with the :data:`AGGREGATES` columns added (``total`` recomputed)."""
+    out = series.copy()
+    for name, parts in AGGREGATES.items():
+        out[name] = series[list(parts)].sum(axis=1)
+    return out
+
+
+def monthly_rates(series: pd.DataFrame) -> pd.DataFrame:
+    """Launches per night, by calendar month, of every :data:`LEVEL_SERIES` column.
+
+    Only complete months (every night of the month in the series) are kept; the index is a
+    monthly ``PeriodIndex``.
+    """
+    full = with_aggregates(series)
+    idx = pd.DatetimeIndex(full.index)
+    months = idx.to_period("M")
+    g = full[list(LEVEL_SERIES)].groupby(months)
+    sums = g.sum()
+    size = g.size()
+    days = pd.Series([m.days_in_month for m in sums.index], index=sums.index)
+    complete = size.to_numpy() == days.to_numpy()
+    out = sums[complete].div(days[complete], axis=0)
+    out.index.name = "month"
+    return out
+
+
+def _candidates(rates: np.ndarray, nightly: np.ndarray) -> np.ndarray:
+    """The :data:`CANDIDATES` forecasts of next month's per-night rate."""
+    lr = np.log1p(rates)
+    g = float(np.median(np.diff(lr[-7:]))) if len(lr) >= 2 else 0.0
+    if len(nightly):
+        w = 0.5 ** (np.arange(len(nightly))[::-1] / EWMA_HALFLIFE_NIGHTS)
+        ewma = float((w * nightly).sum() / w.sum())
+    else:
+        ewma = float(rates[-1])
+    return np.array(
+        [
+            rates[-1],
+            rates[-3:].mean(),
+            rates[-12:].mean(),
+            ewma,
+            np.expm1(lr[-1] + 0.5 * g),
+        ]
+    )
+
+
+def _weights(errors: np.ndarray) -> np.ndarray:
+    """Inverse-MSE (Bates-Granger) weights from past errors ``(months, candidates)``."""
+    if len(errors) == 0:
+        return np.full(len(CANDIDATES), 1.0 / len(CANDIDATES))
+    mse = np.mean(errors**2, axis=0)
+    inv = 1.0 / np.maximum(mse, 1e-12 * max(float(mse.max()), 1e-12))
+    return inv / inv.sum()
+
+
+@dataclass
+class LevelForecast:
+    """Log-normal forecast of a series' per-night launch rate, month by month from the origin.
+
+    ``log(1 + rate)`` in month ``h`` (1 = the first month forecast) is normal with mean
+    ``log1p(rate) + growth * (phi + ... + phi^(h-1))`` and variance
+    ``sd^2 * (1 + phi^2 + ... + phi^(2(h-1)))``.
+    """
+
+    series: str
+    rate: float  # combined one-month-ahead forecast, launches per night
+    sd: float  # one-month log scale (RMS log error of past combined forecasts)
+    phi: float  # monthly damping of the trend and of the level deviations
+    growth: float  # weighted log growth per month carried by the trend forecaster
+    weights: dict[str, float] = field(default_factory=dict)
+    candidates: dict[str, float] = field(default_factory=dict)
+    months: int = 0  # complete months of history
+    errors: int = 0  # past combined forecasts behind ``sd``
+    log_growth: float = 0.0  # median monthly log growth of the last six months (the trend's)
+
+    def log_mean(self, h: np.ndarray | int) -> np.ndarray:
+        hh = np.maximum(np.asarray(h, dtype=float), 1.0)
+        damp = self.phi * (1 - self.phi ** (hh - 1)) / (1 - self.phi) if self.phi < 1 else hh - 1
+        return np.asarray(np.log1p(self.rate) + self.growth * damp)
+
+    def log_sd(self, h: np.ndarray | int) -> np.ndarray:
+        hh = np.maximum(np.asarray(h, dtype=float), 1.0)
+        f2 = self.phi**2
+        factor = (1 - f2**hh) / (1 - f2) if f2 < 1 else hh
+        return np.asarray(self.sd * np.sqrt(factor))
+
+    def quantile(self, h: np.ndarray | int, q: float) -> np.ndarray:
+        """Per-night rate quantile in month ``h``."""
+        z = float(special.ndtri(q))
+        return np.asarray(np.maximum(np.expm1(self.log_mean(h) + z * self.log_sd(h)), 0.0))
+
+    def mean(self, h: np.ndarray | int) -> np.ndarray:
+        """Per-night expected rate in month ``h`` (log-normal mean)."""
+        return np.asarray(np.maximum(np.expm1(self.log_mean(h) + 0.5 * self.log_sd(h) ** 2), 0.0))
+
+
+def fit_level(
+    series: pd.DataFrame,
+    column: str,
+    origin: pd.Timestamp,
+    *,
+    lookback_months: int = 4,
+    error_months: int = 12,
+    phi: float = 0.8,
+    min_sd: float = 0.05,
+    rates_before: pd.DataFrame | None = None,
+) -> LevelForecast | None:
+    """Fit the combined level forecast of ``column`` from the complete months before ``origin``.
+
+    ``series``: nightly series with the aggregate columns (:func:`with_aggregates`). Returns
+    ``None`` when there is no complete month before the origin. The weights at every past month
+    use only the months before it, so the past errors behind ``sd`` are honest one-month-ahead
+    errors of the same procedure. ``rates_before``: :func:`monthly_rates` of the nights before
+    the origin, when the caller has it already.
+    """
+    before = series[series.index < origin]
+    if rates_before is not None:
+        rates_all = rates_before
+    else:
+        rates_all = monthly_rates(before) if len(before) else pd.DataFrame()
+    if column not in rates_all or rates_all.empty:
+        return None
+    rates = rates_all[column].to_numpy(dtype=float)
+    starts = [m.start_time for m in rates_all.index]
+    nightly = before[column].to_numpy(dtype=float)
+    night_idx = pd.DatetimeIndex(before.index)
+
+    def cands_at(j: int, cutoff: pd.Timestamp) -> np.ndarray:
+        upto = int(night_idx.searchsorted(cutoff))
+        return _candidates(rates[:j], nightly[:upto])
+
+    n = len(rates)
+    first = max(3, n - error_months - lookback_months)
+    past = list(range(first, n))
+    cmat = np.array([cands_at(j, starts[j]) for j in past]).reshape(len(past), len(CANDIDATES))
+    actual = rates[past] if past else np.zeros(0)
+    log_err = np.log1p(actual)[:, None] - np.log1p(np.maximum(cmat, 0.0))
+    combined_err: list[float] = []
+    for i in range(len(past)):
+        w = _weights(log_err[max(0, i - lookback_months) : i])
+        if i == 0:
+            continue
+        f = float(w @ np.maximum(cmat[i], 0.0))
+        combined_err.append(float(np.log1p(actual[i]) - np.log1p(f)))
+    w_now = _weights(log_err[-lookback_months:])
+    cand_now = np.maximum(_candidates(rates, nightly), 0.0)
+    errs = np.asarray(combined_err[-error_months:])
+    if len(errs) >= 3:
+        # small-sample widening: the RMS over k errors understates the scale by about
+        # a t(k) quantile over the normal one at the 80 % level
+        k = len(errs)
+        widen = float(special.stdtrit(k, 0.9) / special.ndtri(0.9))
+        sd = max(float(np.sqrt(np.mean(errs**2))) * widen, min_sd)
+    else:
+        sd = 0.5
+    lr = np.log1p(rates)
+    g = float(np.median(np.diff(lr[-7:]))) if n >= 2 else 0.0
+    trend_w = float(w_now[CANDIDATES.index("trend")])
+    return LevelForecast(
+        series=column,
+        rate=float(w_now @ cand_now),
+        sd=sd,
+        phi=phi,
+        growth=0.5 * g * trend_w,
+        weights={c: float(x) for c, x in zip(CANDIDATES, w_now, strict=True)},
+        candidates={c: float(x) for c, x in zip(CANDIDATES, cand_now, strict=True)},
+        months=n,
+        errors=len(errs),
+        log_growth=g,
+    )
+
+
 @dataclass
 class TempoModel:
     """Fitted raid tempo: per-kind hurdle NB models on a trailing window before ``origin``."""
@@ -229,6 +443,8 @@ class TempoModel:
     big_raid_share: float  # observed in the window
     big_raid_share_ci: tuple[float, float]
     composition: dict[str, float]  # share of each kind in the window's launches
+    levels: dict[str, LevelForecast] = field(default_factory=dict)  # monthly level forecasts
+    level_correlation: float = 0.5  # correlation of the kinds' monthly level deviations
 
     # ---- (de)serialisation: the campaign engine reads this ----------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -242,12 +458,39 @@ class TempoModel:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TempoModel:
         kinds = {k: KindTempo(**v) for k, v in d["kinds"].items()}
-        return cls(**{**d, "kinds": kinds, "big_raid_share_ci": tuple(d["big_raid_share_ci"])})
+        levels = {k: LevelForecast(**v) for k, v in d.get("levels", {}).items()}
+        return cls(
+            **{
+                **d,
+                "kinds": kinds,
+                "levels": levels,
+                "big_raid_share_ci": tuple(d["big_raid_share_ci"]),
+            }
+        )
 
     # ---- simulation -------------------------------------------------------------------
     def _tau(self, nights: pd.DatetimeIndex) -> np.ndarray:
         days = (nights - pd.Timestamp(self.origin)).days.to_numpy(dtype=float)
         return days / DAYS_PER_MONTH
+
+    def horizon(self, nights: pd.DatetimeIndex) -> np.ndarray:
+        """Month of each night counted from the origin's month (1 = the origin's month)."""
+        o = pd.Timestamp(self.origin).to_period("M")
+        m = nights.to_period("M")
+        return np.asarray([(x - o).n + 1 for x in m], dtype=np.int64)
+
+    def _level_paths(
+        self, gen: np.random.Generator, hmax: int, sims: int, uncertain: bool
+    ) -> np.ndarray:
+        """Standardised AR(1) monthly level deviations ``(sims, hmax, kinds)``, correlated."""
+        k = len(TEMPO_KINDS)
+        if not uncertain or hmax <= 0:
+            return np.zeros((sims, max(hmax, 0), k))
+        rho = float(np.clip(self.level_correlation, 0.0, 1.0))
+        common = gen.standard_normal((sims, hmax, 1))
+        own = gen.standard_normal((sims, hmax, k))
+        z = np.sqrt(rho) * common + np.sqrt(1 - rho) * own
+        return z
 
     def sample_nights(
         self,
@@ -273,6 +516,9 @@ class TempoModel:
         tau = self._tau(nights)
         n = len(tau)
         out = np.zeros((sims, n, len(TEMPO_KINDS)), dtype=np.int64)
+        hz_night = self.horizon(nights) if n else np.zeros(0, np.int64)
+        hmax = int(hz_night.max()) if n else 0
+        z = self._level_paths(gen, hmax, sims, level_uncertainty) if self.levels else None
         for k_i, kind in enumerate(TEMPO_KINDS):
             kt = self.kinds.get(kind)
             if kt is None or not kt.active:
@@ -286,12 +532,47 @@ class TempoModel:
                 hz_s = np.tile(hz, (sims, 1))
                 pz_s = np.tile(pz, (sims, 1))
             p_use = special.expit(hz_s[:, :1] + hz_s[:, 1:2] * tau[None, :])
-            shift = _level_shifts(gen, tau, kt.level_sd, sims) if level_uncertainty else 0.0
-            mu = np.exp(np.clip(pz_s[:, :1] + pz_s[:, 1:2] * tau[None, :] + shift, -20.0, 12.0))
+            level = self.levels.get(kind)
+            if level is not None and z is not None:
+                mu = np.exp(np.clip(pz_s[:, :1] + pz_s[:, 1:2] * tau[None, :], -20.0, 12.0))
+                mu = mu * self._level_scale(level, kt, hz_night, z[:, :, k_i], p_use, mu, pz_s)
+                mu = np.clip(mu, 1e-9, np.exp(12.0))
+            else:
+                shift = _level_shifts(gen, tau, kt.level_sd, sims) if level_uncertainty else 0.0
+                mu = np.exp(np.clip(pz_s[:, :1] + pz_s[:, 1:2] * tau[None, :] + shift, -20.0, 12.0))
             r = np.exp(np.clip(pz_s[:, 2:3], -5.0, 8.0)) * np.ones_like(mu)
             used = gen.random((sims, n)) < p_use
             out[:, :, k_i] = np.where(used, _ztnb(gen, mu, r), 0)
         return out
+
+    @staticmethod
+    def _level_scale(
+        level: LevelForecast,
+        kt: KindTempo,
+        h: np.ndarray,
+        z: np.ndarray,
+        p_use: np.ndarray,
+        mu: np.ndarray,
+        pz_s: np.ndarray,
+    ) -> np.ndarray:
+        """Factor on each night's NB mean so that its expected count is the level's rate.
+
+        The level of month ``h`` in one simulation is ``expm1(log_mean(h) + x_h)`` with ``x`` the
+        AR(1) deviation built from the standardised shocks ``z`` (``sims, months``). For the
+        zero-truncated part the mean is ``mu / (1 - p0)``; the factor is applied to ``mu`` and is
+        exact for large ``mu`` (``p0`` small), approximate for kinds used a few at a time.
+        """
+        hmax = z.shape[1]
+        x = np.zeros_like(z)
+        for j in range(hmax):
+            x[:, j] = (level.phi * x[:, j - 1] if j else 0.0) + level.sd * z[:, j]
+        months = np.arange(1, hmax + 1)
+        target = np.maximum(np.expm1(level.log_mean(months)[None, :] + x), 0.0)  # (sims, hmax)
+        r = np.exp(np.clip(pz_s[:, 2:3], -5.0, 8.0))
+        p0 = (r / (r + mu)) ** r
+        expected = p_use * mu / np.maximum(1 - p0, 1e-12)  # (sims, nights)
+        want = target[:, np.maximum(h, 1) - 1]
+        return np.asarray(want / np.maximum(expected, 1e-12))
 
     def to_schedule(
         self,
@@ -348,10 +629,13 @@ class TempoModel:
         seed: int = 0,
         levels: tuple[float, ...] = (0.8, 0.95),
     ) -> pd.DataFrame:
-        """Monthly totals by kind with predictive intervals, simulated from the origin.
+        """Monthly totals by kind with predictive intervals.
 
-        Columns: ``month, kind, mean, median, lo80, hi80, lo95, hi95`` (per level), plus
-        ``big_raid_nights`` rows (kind ``big_raids``: nights with total >= threshold).
+        Columns: ``month, kind, nights, mean, median, lo80, hi80, lo95, hi95`` (per level). Rows:
+        each kind, the aggregates ``drones`` and ``missiles``, ``total``, and ``big_raids``
+        (nights with total >= threshold). Series with a level forecast (:attr:`levels`) take
+        their quantiles from it (log-normal, closed form); ``big_raids`` and series without one
+        are simulated (:meth:`sample_nights`).
         """
         start = pd.Timestamp(self.origin)
         end = (start + pd.offsets.MonthBegin(months)) - pd.Timedelta(days=1)
@@ -362,29 +646,40 @@ class TempoModel:
             nights, np.random.default_rng(np.random.SeedSequence(seed)), sims=sims
         )
         month = nights.to_period("M")
+        horizon = self.horizon(nights)
         rows: list[dict[str, Any]] = []
         for m in month.unique():
             sel = np.asarray(month == m)
+            n_nights = int(sel.sum())
+            h = int(horizon[sel][0])
             per_kind = draws[:, sel, :].sum(axis=1)  # (sims, kinds)
-            totals = per_kind.sum(axis=1)
             big = (draws[:, sel, :].sum(axis=2) >= self.big_raid_threshold).sum(axis=1)
             series = {
                 **{k: per_kind[:, i] for i, k in enumerate(TEMPO_KINDS)},
-                "total": totals,
+                **{
+                    name: per_kind[:, [TEMPO_KINDS.index(k) for k in parts]].sum(axis=1)
+                    for name, parts in AGGREGATES.items()
+                },
                 "big_raids": big,
             }
             for name, x in series.items():
-                row: dict[str, Any] = {
-                    "month": str(m),
-                    "kind": name,
-                    "nights": int(sel.sum()),
-                    "mean": float(x.mean()),
-                    "median": float(np.median(x)),
-                }
-                for lv in levels:
-                    tag = f"{round(lv * 100)}"
-                    row[f"lo{tag}"] = float(np.quantile(x, (1 - lv) / 2))
-                    row[f"hi{tag}"] = float(np.quantile(x, 1 - (1 - lv) / 2))
+                row: dict[str, Any] = {"month": str(m), "kind": name, "nights": n_nights}
+                level = self.levels.get(name)
+                kt = self.kinds.get(name)
+                if level is not None and (kt is None or kt.active):
+                    row["mean"] = float(level.mean(h)) * n_nights
+                    row["median"] = float(level.quantile(h, 0.5)) * n_nights
+                    for lv in levels:
+                        tag = f"{round(lv * 100)}"
+                        row[f"lo{tag}"] = float(level.quantile(h, (1 - lv) / 2)) * n_nights
+                        row[f"hi{tag}"] = float(level.quantile(h, 1 - (1 - lv) / 2)) * n_nights
+                else:
+                    row["mean"] = float(x.mean())
+                    row["median"] = float(np.median(x))
+                    for lv in levels:
+                        tag = f"{round(lv * 100)}"
+                        row[f"lo{tag}"] = float(np.quantile(x, (1 - lv) / 2))
+                        row[f"hi{tag}"] = float(np.quantile(x, 1 - (1 - lv) / 2))
                 rows.append(row)
         return pd.DataFrame(rows)
 
@@ -431,12 +726,20 @@ def fit_tempo(
     halflife_nights: float | None = 30.0,
     level_months: int = 12,
     big_raid_threshold: int = 100,
+    lookback_months: int = 4,
+    error_months: int = 12,
+    phi: float = 0.8,
+    monthly_level: bool = True,
 ) -> TempoModel:
-    """Fit the tempo model on the ``window_nights`` nights before ``origin``.
+    """Fit the tempo model: nightly shape on the ``window_nights`` nights before ``origin``,
+    monthly level forecasts on every complete month before it (see the module docstring).
 
     ``frame_or_series``: the tidy attack table or the output of :func:`nightly_series`.
-    ``origin`` defaults to the night after the last one in the data.
+    ``origin`` defaults to the night after the last one in the data. ``monthly_level=False``
+    gives the nightly model alone (its level a random walk of ``level_months`` history).
     """
+    if not 0.0 <= phi < 1.0:
+        raise ValueError(f"phi must be in [0, 1), got {phi}")
     series = (
         frame_or_series
         if set(TEMPO_KINDS) <= set(frame_or_series.columns) and "raid_id" not in frame_or_series
@@ -470,6 +773,23 @@ def fit_tempo(
     lo, hi = jeffreys_interval(np.array([float(big)]), np.array([float(len(window))]))
     launched = window[list(TEMPO_KINDS)].sum()
     total = float(launched.sum())
+    levels: dict[str, LevelForecast] = {}
+    if monthly_level:
+        full = with_aggregates(series[list(TEMPO_KINDS)])
+        full = full[full.index < origin_ts]
+        rates = monthly_rates(full) if len(full) else None
+        for name in LEVEL_SERIES:
+            lv = fit_level(
+                full,
+                name,
+                origin_ts,
+                lookback_months=lookback_months,
+                error_months=error_months,
+                phi=phi,
+                rates_before=rates,
+            )
+            if lv is not None:
+                levels[name] = lv
     return TempoModel(
         origin=origin_ts.date().isoformat(),
         window_nights=window_nights,
@@ -481,4 +801,5 @@ def fit_tempo(
         big_raid_share=big / len(window),
         big_raid_share_ci=(float(lo[0]), float(hi[0])),
         composition={k: (float(launched[k]) / total if total else 0.0) for k in TEMPO_KINDS},
+        levels=levels,
     )

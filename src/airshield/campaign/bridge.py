@@ -15,11 +15,12 @@ come off no pool.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
 
+from airshield.campaign.result import CampaignNight
 from airshield.catalog import THREAT_KINDS
 from airshield.raid.compile import CompiledRaid, compile_scenario, draw_night
 from airshield.raid.engines import run_engine
@@ -50,18 +51,8 @@ def water_fill(total: int, caps: I) -> I:
     return out
 
 
-@dataclass(frozen=True)
-class NightRecord:
-    """One night in campaign terms (threats in attacker order, pools in template order)."""
-
-    destroyed: I  # (T,)
-    lost: I  # (T,)
-    leaked: I  # (T,)
-    fired_pool: I  # (P,)
-    fired_other: I  # (Q,) rounds of units without a pool, by effector type
-    damage_usd: float
-    defender_cost_usd: float
-    reloaded_pool: I | None = None  # (P,) rounds taken from the pools' depots for reloads
+#: one replication of one night: the campaign's one night shape (see CampaignNight)
+NightRecord = CampaignNight
 
 
 class RaidBridge:

@@ -15,11 +15,13 @@ One night, in this order (the same in both modes):
 5. ``fired`` comes off the pools: ``stock_end = stock_start + produced + delivered - diverted -
    fired``, exactly, in whole rounds.
 
-Random numbers: detailed mode runs replication ``r`` night ``n`` from
-``SeedSequence(seed).spawn(reps)[r].spawn(nights)[n]``, so a replication's nights are one chain
-whatever the number of workers, and two variants run with the same seed share their random
-numbers (identical variants give identical results). Fast mode draws all replications of night
-``n`` from ``SeedSequence(seed).spawn(nights)[n]``.
+Random numbers, the same rule as every other run: replication ``r`` uses child ``r`` of
+``SeedSequence(seed)``, so the first ``k`` replications of a run equal a ``k``-replication run,
+on any number of workers, and two variants run with the same seed share their random numbers
+(identical variants give identical results). Detailed mode runs night ``n`` of replication ``r``
+from ``SeedSequence(seed).spawn(reps)[r].spawn(nights)[n]``; fast mode draws the surrogate's
+deviates of replication ``r`` from one generator on child ``r``, night after night in blocks of
+:data:`FAST_NIGHT_BLOCK` nights (normal deviates of the block, then uniform ones).
 """
 
 from __future__ import annotations
@@ -36,14 +38,18 @@ from threadpoolctl import threadpool_limits
 
 from airshield.campaign.bridge import RaidBridge
 from airshield.campaign.models import Campaign, OrderPurchase, ReorderPurchase
-from airshield.campaign.result import CampaignResult
+from airshield.campaign.result import CampaignNight, CampaignResult
 from airshield.campaign.surrogate import DesignSpec, Surrogate, fit_surrogate
 from airshield.campaign.tempo import AttackerPlan, PoolSupply, attacker_plan, pool_supply
+from airshield.workers import resolve_workers
 
 I = NDArray[np.int64]
 F = NDArray[np.float64]
-NightFn = Callable[[int, I, I], tuple[I, I, I, I, I, F]]
+NightFn = Callable[[int, I, I], CampaignNight]
 MODES = ("fast", "detailed")
+#: fast mode draws each replication's deviates this many nights at a time (part of the stream
+#: definition: changing it changes fast-mode results)
+FAST_NIGHT_BLOCK = 32
 
 
 @dataclass
@@ -202,7 +208,8 @@ def _simulate_block(
             for k, cap in caps:
                 usable[:, k] = np.minimum(usable[:, k], cap[i])
         counts = plan.launched[i]
-        d_, lo, lk, fired, f_other, dmg = night_fn(i, counts, usable)
+        night = night_fn(i, counts, usable)
+        fired = night.fired_pool
         if np.any(fired > usable) or np.any(fired < 0):  # pragma: no cover - invariant
             raise RuntimeError(f"night {i}: more rounds fired than available")
         # 5. books
@@ -213,22 +220,45 @@ def _simulate_block(
         out.diverted[:, i] = diverted
         out.fired[:, i] = fired
         out.stock_end[:, i] = stock
-        out.destroyed[:, i] = d_
-        out.lost[:, i] = lo
-        out.leaked[:, i] = lk
-        out.fired_other[:, i] = f_other
-        out.damage_usd[:, i] = dmg
+        out.destroyed[:, i] = night.destroyed
+        out.lost[:, i] = night.lost
+        out.leaked[:, i] = night.leaked
+        out.fired_other[:, i] = night.fired_other
+        out.damage_usd[:, i] = night.damage_usd
         if progress is not None:
             progress(i + 1)
     return out
 
 
 # ---- night functions ----------------------------------------------------------------------
-def _fast_night_fn(sur: Surrogate, seed: int, n_nights: int) -> NightFn:
-    children = np.random.SeedSequence(seed).spawn(n_nights)
+def _fast_night_fn(sur: Surrogate, seed: int, reps: int, n_nights: int, blocks: int = 1) -> NightFn:
+    """Night ``i`` of every replication from the surrogate; replication ``r``'s deviates come
+    from its own generator on child ``r`` of ``SeedSequence(seed)`` (see the module docstring).
 
-    def fn(i: int, counts: I, available: I) -> tuple[I, I, I, I, I, F]:
-        return sur.draw(counts, available, np.random.default_rng(children[i]))
+    ``blocks`` > 1 runs ``blocks`` variants stacked (rows ``b * reps + r``): every block gets the
+    deviates of replications ``0 .. reps - 1``, so row ``b * reps + r`` sees what replication
+    ``r`` of a run of that variant alone sees (common random numbers)."""
+    gens = [np.random.default_rng(ch) for ch in np.random.SeedSequence(seed).spawn(reps)]
+    k = sur.n_outputs
+    block: dict[str, Any] = {"start": -1}
+
+    def refill(start: int) -> None:
+        b = min(FAST_NIGHT_BLOCK, n_nights - start)
+        z = np.empty((reps, b, k))
+        u = np.empty((reps, b, k))
+        for r, g in enumerate(gens):
+            z[r] = g.standard_normal((b, k))
+            u[r] = g.random((b, k))
+        if blocks > 1:
+            z, u = np.tile(z, (blocks, 1, 1)), np.tile(u, (blocks, 1, 1))
+        block.update(start=start, z=z, u=u)
+
+    def fn(i: int, counts: I, available: I) -> CampaignNight:
+        start = i - i % FAST_NIGHT_BLOCK
+        if block["start"] != start:
+            refill(start)
+        j = i - start
+        return sur.draw_from(counts, available, block["z"][:, j], block["u"][:, j])
 
     return fn
 
@@ -240,19 +270,12 @@ def _detailed_night_fn(
     chains = [per_rep[r].spawn(n_nights) for r in rep_ids]
     t, p, q = len(bridge.threat_types), len(bridge.pool_names), len(bridge.other_effectors)
 
-    def fn(i: int, counts: I, available: I) -> tuple[I, I, I, I, I, F]:
-        m = len(rep_ids)
-        d = np.zeros((m, t), np.int64)
-        lo = np.zeros((m, t), np.int64)
-        lk = np.zeros((m, t), np.int64)
-        fired = np.zeros((m, p), np.int64)
-        other = np.zeros((m, q), np.int64)
-        dmg = np.zeros(m)
-        for a in range(m):
-            rec = bridge.run(counts, available[a], np.random.default_rng(chains[a][i]))
-            d[a], lo[a], lk[a] = rec.destroyed, rec.lost, rec.leaked
-            fired[a], other[a], dmg[a] = rec.fired_pool, rec.fired_other, rec.damage_usd
-        return d, lo, lk, fired, other, dmg
+    def fn(i: int, counts: I, available: I) -> CampaignNight:
+        nights = [
+            bridge.run(counts, available[a], np.random.default_rng(chains[a][i]))
+            for a in range(len(rep_ids))
+        ]
+        return CampaignNight.stack(nights, t, p, q)
 
     return fn
 
@@ -289,7 +312,7 @@ def run_campaign(
     surrogate: Surrogate | None = None,
     design: DesignSpec | None = None,
     plan: AttackerPlan | None = None,
-    workers: int = 1,
+    workers: int | None = 1,
     engine: str = "kernel",
     progress: bool | Callable[[str, int, int], None] = False,
 ) -> CampaignResult:
@@ -298,7 +321,8 @@ def run_campaign(
 
     ``mode``: ``fast`` (surrogate; fitted on first use and cached) or ``detailed`` (every night
     through the raid engine). ``workers`` > 1 runs detailed replications, or the surrogate's
-    design runs, in worker processes (same results for any number of workers).
+    design runs, in worker processes; 0 means one per CPU (same results for any number of
+    workers: :mod:`airshield.workers`).
     ``progress``: True for a progress bar on the terminal, or a callback ``(stage, done, total)``.
     ``plan``: use this attacker plan instead of the campaign's own (e.g. one region's share of a
     national raid plan; its threat types must be the campaign's).
@@ -307,8 +331,7 @@ def run_campaign(
         raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
     if reps < 1:
         raise ValueError("reps must be >= 1")
-    if workers < 1:
-        raise ValueError("workers must be >= 1")
+    workers = resolve_workers(workers)
     started = time.perf_counter()
     own = attacker_plan(campaign)
     if plan is None:
@@ -326,7 +349,7 @@ def run_campaign(
                     progress=lambda d, tot: callback("fitting surrogate", d, tot),
                 )  # fmt: skip
             _check_surrogate(sur, campaign, plan)
-            fn = _fast_night_fn(sur, seed, n)
+            fn = _fast_night_fn(sur, seed, reps, n)
             with threadpool_limits(limits=1, user_api="blas"):
                 chain = _simulate_block(
                     campaign, plan, sur.pool_names, reps, len(sur.other_effectors), fn,
@@ -359,24 +382,6 @@ def run_campaign(
         closer()
 
 
-class _TiledRng:
-    """Hands every block of ``reps`` rows the same random numbers: variant ``k``'s replication
-    ``r`` of a stacked run sees what replication ``r`` of a run of that variant alone sees."""
-
-    def __init__(self, rng: np.random.Generator, blocks: int) -> None:
-        self.rng, self.blocks = rng, blocks
-
-    def _tile(self, draw: Callable[[tuple[int, ...]], F], shape: tuple[int, ...]) -> F:
-        rows = shape[0] // self.blocks
-        return np.tile(draw((rows, *shape[1:])), (self.blocks, *([1] * (len(shape) - 1))))
-
-    def standard_normal(self, shape: tuple[int, ...]) -> F:
-        return self._tile(self.rng.standard_normal, shape)
-
-    def random(self, shape: tuple[int, ...]) -> F:
-        return self._tile(self.rng.random, shape)
-
-
 class _UniqueRows:
     """The surrogate with its shares computed once per distinct row of usable rounds (variants
     and replications often sit at the same stocks, e.g. full magazines): same draws, less work."""
@@ -393,6 +398,9 @@ class _UniqueRows:
         pr = self._sur.probabilities(counts, uniq)
         idx = np.asarray(inv).reshape(-1)
         return {k: v[idx] for k, v in pr.items()}
+
+    def draw_from(self, counts: I, available: I, z: F, u: F) -> CampaignNight:
+        return Surrogate.draw_from(self, counts, available, z, u)  # type: ignore[arg-type]
 
 
 def run_fast_variants(
@@ -419,13 +427,7 @@ def run_fast_variants(
     k, n = extra.shape[0], len(campaign.dates)
     if extra.shape != (k, n, len(surrogate.pool_names)):
         raise ValueError("extra_deliveries must be (variants, nights, pools)")
-    children = np.random.SeedSequence(seed).spawn(n)
-    unique = _UniqueRows(surrogate)
-
-    def fn(i: int, counts: I, available: I) -> tuple[I, I, I, I, I, F]:
-        rng = _TiledRng(np.random.default_rng(children[i]), k)
-        return Surrogate.draw(unique, counts, available, rng)  # type: ignore[arg-type]
-
+    fn = _fast_night_fn(_UniqueRows(surrogate), seed, reps, n, blocks=k)  # type: ignore[arg-type]
     rows = np.repeat(extra, reps, axis=0)
     cap_rows = None if caps is None else np.repeat(np.asarray(caps, np.int64), reps, axis=0)
     started = time.perf_counter()

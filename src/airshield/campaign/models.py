@@ -14,14 +14,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, PrivateAttr, model_validator
 
 from airshield.scenario.models import Name, Scenario, Strict
 from airshield.scenario.yamlio import Loc
+
+if TYPE_CHECKING:
+    from airshield.api import PlanAccessor
+    from airshield.campaign.compare import Comparison
+    from airshield.campaign.result import CampaignResult
+    from airshield.campaign.surrogate import DesignSpec
+    from airshield.sweep.runner import SweepRun
 
 MAX_NIGHTS = 3660
 Count = Annotated[int, Field(ge=0)]
@@ -393,6 +401,70 @@ class Campaign(Strict):
     @property
     def path(self) -> str | None:
         return self._path
+
+    # ---- façade (airshield.api; the free functions stay the implementation) ---------------
+    def simulate(
+        self,
+        mode: str = "fast",
+        reps: int = 100,
+        seed: int = 0,
+        *,
+        design: DesignSpec | None = None,
+        workers: int | None = 1,
+        engine: str | None = None,
+        progress: bool | Callable[[str, int, int], None] = False,
+    ) -> CampaignResult:
+        """Run the campaign (:func:`airshield.campaign.run_campaign`): ``reps`` replications
+        from ``SeedSequence(seed)``, fast (surrogate) or detailed (raid engine) mode."""
+        from airshield import api
+
+        return api.run_campaign(
+            self, mode, reps, seed, design=design, workers=workers, engine=engine,
+            progress=progress,
+        )  # fmt: skip
+
+    def compare(
+        self,
+        *others: Campaign | str | Path,
+        names: list[str] | None = None,
+        mode: str = "fast",
+        reps: int = 100,
+        seed: int = 0,
+        level: float = 0.95,
+        design: DesignSpec | None = None,
+        workers: int | None = 1,
+    ) -> Comparison:
+        """This campaign (the baseline) against ``others`` with common random numbers
+        (:func:`airshield.campaign.compare_campaigns`)."""
+        from airshield import api
+
+        return api.compare_campaigns(
+            [self, *others], names, mode, reps, seed, level=level, design=design,
+            workers=workers,
+        )  # fmt: skip
+
+    def sweep(
+        self,
+        parameters: list[dict[str, Any]],
+        out: str | Path,
+        *,
+        reps: int = 100,
+        seed: int = 0,
+        **options: Any,
+    ) -> SweepRun:
+        """A parameter sweep over this campaign (loaded from a file) into ``out``
+        (:func:`airshield.api.sweep`)."""
+        from airshield import api
+
+        return api.sweep(self, parameters, out, reps=reps, seed=seed, **options)
+
+    @property
+    def plan(self) -> PlanAccessor:
+        """Decisions on this campaign: ``.plan.allocate()``, ``.plan.procure()``,
+        ``.plan.laydown()`` (:class:`airshield.api.PlanAccessor`)."""
+        from airshield.api import PlanAccessor
+
+        return PlanAccessor(self)
 
     def with_template(self, template: Scenario, path: str | None = None) -> Campaign:
         """A copy with this raid template attached (references are not re-checked)."""

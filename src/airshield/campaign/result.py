@@ -41,6 +41,65 @@ POOL_COLUMNS = ("stock_start", "produced", "delivered", "diverted", "fired", "st
 DEPLETION = ("empty", "short")
 
 
+@dataclass(frozen=True)
+class CampaignNight:
+    """The raid of one campaign night, in campaign terms (threats in attacker order, pools in
+    template order): the one shape both modes produce.
+
+    For one replication (what :meth:`airshield.campaign.bridge.RaidBridge.run` returns) the
+    arrays are ``(T,)``, ``(P,)``, ``(Q,)`` and the money fields are floats; for a batch of
+    replications (what :meth:`Surrogate.draw` and the engine's night functions return) every
+    field gains a leading replication axis ``R``. :meth:`stack` turns replications into a
+    batch."""
+
+    destroyed: I  # (T,) or (R, T)
+    lost: I  # (T,) or (R, T)
+    leaked: I  # (T,) or (R, T)
+    fired_pool: I  # (P,) or (R, P)
+    fired_other: I  # (Q,) or (R, Q): rounds of units without a pool, by effector type
+    damage_usd: Any  # float or (R,)
+    defender_cost_usd: Any = None  # float or (R,); None where not computed (fast mode)
+    reloaded_pool: I | None = None  # (P,) or (R, P): rounds taken from the depots for reloads
+
+    @property
+    def reps(self) -> int:
+        """Replications held: 1 for a single night, else the leading axis."""
+        return 1 if np.ndim(self.destroyed) == 1 else int(np.shape(self.destroyed)[0])
+
+    @classmethod
+    def stack(
+        cls, nights: list[CampaignNight], t: int = 0, p: int = 0, q: int = 0
+    ) -> CampaignNight:
+        """A batch from single-replication nights (``t, p, q`` size an empty batch)."""
+
+        def ints(name: str, width: int) -> I:
+            if not nights:
+                return np.zeros((0, width), np.int64)
+            return np.stack([np.asarray(getattr(n, name), np.int64) for n in nights])
+
+        def money(name: str) -> F | None:
+            vals = [getattr(n, name) for n in nights]
+            if any(v is None for v in vals):
+                return None
+            return np.asarray(vals, np.float64).reshape(len(nights))
+
+        reloaded = (
+            ints("reloaded_pool", p)
+            if nights and all(n.reloaded_pool is not None for n in nights)
+            else None
+        )
+        return cls(
+            destroyed=ints("destroyed", t),
+            lost=ints("lost", t),
+            leaked=ints("leaked", t),
+            fired_pool=ints("fired_pool", p),
+            fired_other=ints("fired_other", q),
+            damage_usd=money("damage_usd") if nights else np.zeros(0),
+            defender_cost_usd=money("defender_cost_usd"),
+            reloaded_pool=reloaded,
+        )
+
+
 def _q(x: F, q: float) -> float:
     return float(np.percentile(x, q)) if x.size else float("nan")
 

@@ -9,12 +9,12 @@ with source titles and dates for display (``airshield catalog``).
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from airshield.catalog.models import (
     EFFECTOR_KINDS,
@@ -23,6 +23,9 @@ from airshield.catalog.models import (
     KillProbabilities,
     ThreatType,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "EFFECTOR_KINDS",
@@ -37,15 +40,37 @@ __all__ = [
 _STRING_ATTRS = {"label", "kind", "mimics"}
 
 
+Rows = tuple[dict[str, str], ...]
+
+
 @dataclass(frozen=True)
 class Catalog:
-    """Threat and effector types by name, with the provenance of every number."""
+    """Threat and effector types by name, with the provenance of every number.
+
+    The long tables are kept as rows (read with :mod:`csv`, so loading the catalog, and thus
+    ``airshield validate``, needs no pandas); :attr:`sources`, :attr:`threat_table` and
+    :attr:`effector_table` are pandas frames built on first use."""
 
     threats: dict[str, ThreatType]
     effectors: dict[str, EffectorType]
-    sources: pd.DataFrame = field(repr=False)
-    threat_table: pd.DataFrame = field(repr=False)
-    effector_table: pd.DataFrame = field(repr=False)
+    source_rows: Rows = field(repr=False)
+    threat_rows: Rows = field(repr=False)
+    effector_rows: Rows = field(repr=False)
+
+    @cached_property
+    def sources(self) -> pd.DataFrame:
+        """``sources.csv``: id, title, publisher, date, ..."""
+        return _frame(self.source_rows)
+
+    @cached_property
+    def threat_table(self) -> pd.DataFrame:
+        """``threat_types.csv`` in long form: type, attribute, value, unit, source."""
+        return _frame(self.threat_rows)
+
+    @cached_property
+    def effector_table(self) -> pd.DataFrame:
+        """``effector_types.csv`` in long form: type, attribute, value, unit, source."""
+        return _frame(self.effector_rows)
 
     def with_overrides(
         self, threats: list[ThreatType] | None = None, effectors: list[EffectorType] | None = None
@@ -57,7 +82,7 @@ class Catalog:
             t[tt.name] = tt
         for et in effectors or []:
             e[et.name] = et
-        return Catalog(t, e, self.sources, self.threat_table, self.effector_table)
+        return Catalog(t, e, self.source_rows, self.threat_rows, self.effector_rows)
 
     def provenance(self, table: str = "threats") -> pd.DataFrame:
         """Long table of every catalog number with its unit, source title and date."""
@@ -67,10 +92,14 @@ class Catalog:
 
     def threat_frame(self) -> pd.DataFrame:
         """One row per threat type (wide), for display."""
+        import pandas as pd
+
         return pd.DataFrame([t.model_dump() for t in self.threats.values()]).set_index("name")
 
     def effector_frame(self) -> pd.DataFrame:
         """One row per effector type (wide, pk flattened to ``pk_<kind>``), for display."""
+        import pandas as pd
+
         rows = []
         for e in self.effectors.values():
             d = e.model_dump()
@@ -79,16 +108,24 @@ class Catalog:
         return pd.DataFrame(rows).set_index("name")
 
 
-def _read(name: str) -> pd.DataFrame:
-    with resources.files("airshield.catalog").joinpath("data", name).open("r") as fh:
-        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+def _frame(rows: Rows) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(list(rows), dtype=str)
 
 
-def _pivot(df: pd.DataFrame) -> dict[str, dict[str, Any]]:
+def _read(name: str) -> Rows:
+    """A bundled CSV as rows of strings (empty cells stay empty strings)."""
+    text = resources.files("airshield.catalog").joinpath("data", name).read_text(encoding="utf-8")
+    return tuple(dict(r) for r in csv.DictReader(io.StringIO(text, newline="")))
+
+
+def _pivot(rows: Rows) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for row in df.itertuples(index=False):
-        value: Any = row.value if row.attribute in _STRING_ATTRS else float(str(row.value))
-        out.setdefault(str(row.type), {"name": row.type})[str(row.attribute)] = value
+    for row in rows:
+        attr = row["attribute"]
+        value: Any = row["value"] if attr in _STRING_ATTRS else float(row["value"])
+        out.setdefault(row["type"], {"name": row["type"]})[attr] = value
     return out
 
 
@@ -96,18 +133,18 @@ def _pivot(df: pd.DataFrame) -> dict[str, dict[str, Any]]:
 def load_catalog() -> Catalog:
     """The bundled catalog (validated; every number has a known source id)."""
     sources = _read("sources.csv")
-    threats_df = _read("threat_types.csv")
-    effectors_df = _read("effector_types.csv")
-    known = set(sources["id"])
-    for label, df in (("threat_types.csv", threats_df), ("effector_types.csv", effectors_df)):
-        missing = sorted(set(df["source"]) - known)
+    threat_rows = _read("threat_types.csv")
+    effector_rows = _read("effector_types.csv")
+    known = {r["id"] for r in sources}
+    for label, rows in (("threat_types.csv", threat_rows), ("effector_types.csv", effector_rows)):
+        missing = sorted({r["source"] for r in rows} - known)
         if missing:
             raise ValueError(f"catalog {label}: unknown source ids {missing}")
-    threats = {k: ThreatType.model_validate(v) for k, v in _pivot(threats_df).items()}
+    threats = {k: ThreatType.model_validate(v) for k, v in _pivot(threat_rows).items()}
     effectors: dict[str, EffectorType] = {}
-    for k, v in _pivot(effectors_df).items():
+    for k, v in _pivot(effector_rows).items():
         pk = {kind: v.pop(f"pk_{kind}") for kind in THREAT_KINDS}
         for int_field in ("channels", "ready_rounds"):
             v[int_field] = int(v[int_field])
         effectors[k] = EffectorType.model_validate({**v, "pk": pk})
-    return Catalog(threats, effectors, sources, threats_df, effectors_df)
+    return Catalog(threats, effectors, sources, threat_rows, effector_rows)

@@ -8,13 +8,36 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from airshield.cli.kit import console, err_console, print_input_error, print_json
+from airshield.cli.kit import (
+    DEFAULT_WORKERS,
+    Workers,
+    console,
+    err_console,
+    print_input_error,
+    print_json,
+    resolve_workers,
+)
 
 ModeOpt = Annotated[str, typer.Option(help="fast (surrogate) or detailed (raid engine each night)")]
 RepsOpt = Annotated[int, typer.Option(min=1, help="replications")]
 SeedOpt = Annotated[int, typer.Option(help="root seed (numpy SeedSequence)")]
-WorkersOpt = Annotated[int, typer.Option(min=1, help="worker processes")]
+DesignSeedOpt = Annotated[
+    int | None,
+    typer.Option(
+        help="seed of the fast-mode surrogate's design (default 20250604; recorded in the "
+        "result); the run's --seed does not change the fitted surrogate"
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
+
+
+def _design(seed: int | None) -> Any:
+    """The surrogate design for ``--design-seed`` (None: the default design)."""
+    if seed is None:
+        return None
+    from airshield.campaign.surrogate import DesignSpec
+
+    return DesignSpec(seed=seed)
 
 
 def _num(x: float | None, money: bool = False) -> str:
@@ -167,15 +190,19 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="write one row per replication, night and pool to this Parquet file"),
         ] = None,
         json_out: JsonOpt = False,
-        workers: WorkersOpt = 1,
+        workers: Workers = DEFAULT_WORKERS,
         report: Annotated[Path | None, typer.Option(help="write an HTML report")] = None,
+        design_seed: DesignSeedOpt = None,
     ) -> None:
         """Run a campaign: stocks with bands, depletion dates, leakers, damage and costs."""
         from airshield.campaign import load_campaign, run_campaign
 
         _check_mode(mode)
         c = load_campaign(file)
-        result = run_campaign(c, mode, reps, seed, workers=workers, progress=not json_out)
+        result = run_campaign(
+            c, mode, reps, seed, design=_design(design_seed), workers=resolve_workers(workers),
+            progress=not json_out,
+        )  # fmt: skip
         if out is not None:
             result.to_parquet(out)
         if report is not None:
@@ -214,10 +241,11 @@ def register(app: typer.Typer) -> None:
         seed: SeedOpt = 0,
         level: Annotated[float, typer.Option(min=0.5, max=0.999, help="interval level")] = 0.95,
         json_out: JsonOpt = False,
-        workers: WorkersOpt = 1,
+        workers: Workers = DEFAULT_WORKERS,
         out: Annotated[
             Path | None, typer.Option(help="write the differences to this CSV file")
         ] = None,
+        design_seed: DesignSeedOpt = None,
     ) -> None:
         """Run variants with common random numbers; print paired differences with intervals."""
         from airshield.campaign import compare_campaigns, load_campaign
@@ -231,8 +259,9 @@ def register(app: typer.Typer) -> None:
         if len(set(names)) != len(names):
             names = [str(f) for f in files]
         cmp = compare_campaigns(
-            camps, names, mode, reps, seed, workers=workers, progress=not json_out
-        )
+            camps, names, mode, reps, seed, design=_design(design_seed),
+            workers=resolve_workers(workers), progress=not json_out,
+        )  # fmt: skip
         cmp.level = level
         diff = cmp.differences()
         if out is not None:
@@ -255,13 +284,15 @@ def register(app: typer.Typer) -> None:
         reps: RepsOpt = 200,
         seed: SeedOpt = 0,
         json_out: JsonOpt = False,
-        workers: WorkersOpt = 1,
+        workers: Workers = DEFAULT_WORKERS,
     ) -> None:
         """Split pools across regions to minimise expected weighted leakers (LP, simulation check)."""
         from airshield.plan.allocation import allocate_regions, load_allocation
 
         spec = load_allocation(file)
-        res = allocate_regions(spec, reps=reps, seed=seed, workers=workers, progress=not json_out)
+        res = allocate_regions(
+            spec, reps=reps, seed=seed, workers=resolve_workers(workers), progress=not json_out
+        )
         if json_out:
             print_json(res.summary())
             return

@@ -127,8 +127,8 @@ def _history_app() -> typer.Typer:
         ] = False,
         level: Annotated[float, typer.Option(min=0.5, max=0.999, help="interval level")] = 0.95,
     ) -> None:
-        """Per month and threat kind: launched, destroyed, lost, neutralised fraction with Jeffreys
-        interval; the largest raids; the raid-size distribution."""
+        """Per month and threat kind: launched, destroyed, lost, neutralised fraction with an
+        interval clustered by night; the largest raids; the raid-size distribution."""
         from airshield.history import stats as st
         from airshield.history.importer import load_tidy
 
@@ -139,7 +139,7 @@ def _history_app() -> typer.Typer:
             return
         t = Table(
             title=f"{file.name}: per month and kind (neutralised = destroyed + lost; "
-            f"{level:.0%} Jeffreys interval)"
+            f"{level:.0%} interval clustered by night)"
         )
         for col in (
             "month",
@@ -150,6 +150,7 @@ def _history_app() -> typer.Typer:
             "lost",
             "neutralised %",
             "interval",
+            "deff",
         ):
             t.add_column(col, justify="left" if col in ("month", "kind") else "right")
         for r in st.monthly_records(monthly):
@@ -159,6 +160,7 @@ def _history_app() -> typer.Typer:
                 _fmt_count(r["destroyed"]), _fmt_count(r["lost"]),
                 "–" if frac is None else f"{100 * frac:.1f}",
                 "–" if frac is None else f"{100 * r['ci_low']:.1f}–{100 * r['ci_high']:.1f}",
+                "–" if r["deff"] is None else f"{r['deff']:.1f}",
             )  # fmt: skip
         console.print(t)
         big = st.largest_raids(frame, top)
@@ -248,7 +250,7 @@ def _bulletin_app() -> typer.Typer:
                 if d[key]:
                     console.print(f"  {key}: {d[key]}")
             for u in d["unclassified"]:
-                console.print(f"  [yellow]unclassified[/yellow]: {u['text']!r} ({u['reason']})")
+                console.print(f"  [yellow]unread[/yellow]: {u['text']!r} ({u['reason']})")
             console.print(f"  text: {d['text']!r}", markup=False)
 
     return bulletin

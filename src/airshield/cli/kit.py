@@ -1,4 +1,5 @@
-"""Shared helpers for every ``airshield`` sub-command: console, error reporting, JSON output."""
+"""Shared helpers for every ``airshield`` sub-command: console, error reporting, JSON output, and
+the option types every command shares (:data:`Workers`)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,41 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.markup import escape
 
 from airshield.errors import ScenarioError
-from airshield.jsonable import json_default
+from airshield.workers import DEFAULT_WORKERS, resolve_workers
+
+#: ``--workers N`` of every command: one meaning, one default (:mod:`airshield.workers`).
+#: 1 (default) runs in this process, N > 1 in N worker processes, 0 one per CPU; the
+#: ``AIRSHIELD_WORKERS`` environment variable sets another default. Results never depend on it.
+Workers = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        min=0,
+        envvar="AIRSHIELD_WORKERS",
+        show_envvar=False,
+        help="worker processes: 1 runs here, 0 = one per CPU (results are the same for any "
+        "number; env AIRSHIELD_WORKERS)",
+    ),
+]
+
+__all__ = [
+    "DEFAULT_WORKERS",
+    "Workers",
+    "console",
+    "err_console",
+    "fail_on_input_errors",
+    "input_errors",
+    "print_input_error",
+    "print_json",
+    "resolve_workers",
+]
 
 console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 130)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -53,5 +82,7 @@ def fail_on_input_errors() -> Iterator[None]:
 
 def print_json(obj: Any) -> None:
     """Print JSON to stdout (no rich markup, so it can be piped)."""
+    from airshield.jsonable import json_default
+
     sys.stdout.write(json.dumps(obj, indent=2, default=json_default) + "\n")
     sys.stdout.flush()

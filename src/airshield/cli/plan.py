@@ -9,7 +9,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from airshield.cli.kit import console, err_console, input_errors, print_json
+from airshield.cli.kit import (
+    DEFAULT_WORKERS,
+    Workers,
+    console,
+    err_console,
+    input_errors,
+    print_json,
+    resolve_workers,
+)
 
 
 def _num(x: float | None, money: bool = False) -> str:
@@ -34,7 +42,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="folder for result.json, mixes.csv, pareto.csv, best campaign"),
         ] = None,
         report: Annotated[Path | None, typer.Option(help="write an HTML report")] = None,
-        workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+        workers: Workers = DEFAULT_WORKERS,
         confirm_reps: Annotated[
             int,
             typer.Option(min=0, help="detailed-mode replications of the confirmation (0: skip)"),
@@ -58,16 +66,18 @@ def register(app: typer.Typer) -> None:
 
         with input_errors():
             loaded = load_procurement(file)
+        n_workers = resolve_workers(workers)
         res = optimise(
             loaded, reps=reps, seed=seed, curve_reps=curve_reps, confirm_reps=confirm_reps,
-            confirm=confirm_reps > 0, pareto_points=pareto_points, workers=workers,
-            scheduler=scheduler, progress=lambda s, d, t: _progress(s, d, t),
+            confirm=confirm_reps > 0, pareto_points=pareto_points, workers=n_workers,
+            runner=sweep_runner(n_workers, scheduler),
+            progress=lambda s, d, t: _progress(s, d, t),
         )  # fmt: skip
         summary = res.summary()
         if out is not None:
             write_outputs(res, summary, out)
         if report is not None and res.best is not None:
-            from airshield.plan.procure_report import write_procurement_report
+            from airshield.report.procure import write_procurement_report
 
             write_procurement_report(res, report)
             err_console.print(f"report: {report}")
@@ -85,6 +95,50 @@ def register(app: typer.Typer) -> None:
 
 
 _last: dict[str, int] = {}
+
+
+def sweep_runner(workers: int, scheduler: str | None = None) -> Any:
+    """The confirmation's cells through the sweep backends: ``serial`` for one worker, local
+    ``processes`` for more, ``dask`` with a scheduler address. One cell per batch; every cell
+    carries its seed, so the answer does not depend on the backend or the workers."""
+    import numpy as np
+
+    from airshield.sweep.backends import make_backend
+    from airshield.sweep.worker import BatchTask, CellTask
+
+    name = "dask" if scheduler else ("processes" if workers > 1 else "serial")
+
+    def run(cells: Any, objective: str, progress: Any = None) -> list[Any]:
+        tasks = [
+            BatchTask(batch=c.index, cells=(CellTask(index=c.index, seed=c.seed,
+                      scenario_json=c.campaign_json, values=(), template_json=c.template_json),),
+                      reps=c.reps, engine="kernel", outputs=("nights",), param_names=(),
+                      param_types=(), base_kind="campaign", mode="detailed")
+            for c in cells
+        ]  # fmt: skip
+        col = "damage_usd" if objective == "damage_usd" else "leaked_harmful"
+        be = make_backend(name, workers, scheduler)
+        results: dict[int, Any] = {}
+        try:
+            pending = [be.submit(t) for t in tasks]
+            while pending:
+                for h in be.wait_any(pending):
+                    pending.remove(h)
+                    r = be.result(h)
+                    tab = r.tables["nights"].to_pandas()
+                    results[r.batch] = (
+                        tab.groupby("rep")[col].sum().sort_index().to_numpy(np.float64)
+                    )
+                    if progress:
+                        progress("confirming (detailed mode)", len(results), len(tasks))
+        except KeyboardInterrupt:
+            be.close(cancel=True)
+            raise
+        be.close()
+        return [results[c.index] for c in cells]
+
+    run.backend_name = name  # type: ignore[attr-defined]
+    return run
 
 
 def _progress(stage: str, done: int, total: int) -> None:

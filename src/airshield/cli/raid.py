@@ -8,7 +8,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from airshield.cli.kit import console, err_console, print_input_error, print_json
+from airshield.cli.kit import (
+    DEFAULT_WORKERS,
+    Workers,
+    console,
+    err_console,
+    print_input_error,
+    print_json,
+    resolve_workers,
+)
 
 FileArg = Annotated[Path, typer.Argument(help="scenario YAML file")]
 
@@ -84,7 +92,7 @@ def register(app: typer.Typer) -> None:
     def demo(
         reps: Annotated[int, typer.Option(min=1, help="replications")] = 1000,
         seed: Annotated[int, typer.Option(help="root seed")] = 20250704,
-        workers: Annotated[int, typer.Option(min=0, help="worker processes (0 = all CPUs)")] = 0,
+        workers: Workers = DEFAULT_WORKERS,
     ) -> None:
         """Run the bundled reference raid (night to 4 July 2025, notional laydown) and print the summary."""
         from airshield.examples import DEFAULT_SCENARIO, example_path
@@ -109,7 +117,7 @@ def register(app: typer.Typer) -> None:
                 {
                     "threats": [t.model_dump() for t in cat.threats.values()],
                     "effectors": [e.model_dump() for e in cat.effectors.values()],
-                    "sources": cat.sources.to_dict(orient="records"),
+                    "sources": [dict(r) for r in cat.source_rows],
                 }
             )
             return
@@ -167,8 +175,8 @@ def register(app: typer.Typer) -> None:
         src = Table(title="Sources")
         for col in ("id", "title", "publisher", "date"):
             src.add_column(col)
-        for r in cat.sources.itertuples(index=False):
-            src.add_row(*(str(x) for x in (r.id, r.title, r.publisher, r.date)))
+        for row in cat.source_rows:
+            src.add_row(row["id"], row["title"], row["publisher"], row["date"])
         console.print(src)
 
     @app.command()
@@ -177,7 +185,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check scenario files; every problem is printed as file:line: field: expectation."""
         from airshield.errors import ScenarioError
-        from airshield.scenario import expand_fire_units, load_scenario
+        from airshield.scenario import load_scenario
 
         bad = 0
         for f in files:
@@ -188,7 +196,7 @@ def register(app: typer.Typer) -> None:
                 bad += 1
                 continue
             console.print(
-                f"[green]ok[/green] {f}: {len(sc.assets)} assets, {len(expand_fire_units(sc))} fire units, "
+                f"[green]ok[/green] {f}: {len(sc.assets)} assets, {sc.total_fire_units()} fire units, "
                 f"{len(sc.waves)} waves, {sc.total_threats()} threats"
             )
         if bad:
@@ -203,7 +211,7 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option(help="write per-replication rows to this Parquet file")
         ] = None,
         json_out: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
-        workers: Annotated[int, typer.Option(min=0, help="worker processes (0 = all CPUs)")] = 1,
+        workers: Workers = DEFAULT_WORKERS,
         engine: Annotated[
             str, typer.Option(help="kernel (fast) or reference (readable)")
         ] = "kernel",
@@ -219,14 +227,13 @@ def _run(
     file: Path, reps: int, seed: int, out: Path | None, json_out: bool, workers: int,
     engine: str, report: Path | None,
 ) -> None:  # fmt: skip
-    from airshield.raid.montecarlo import default_workers
     from airshield.scenario import load_scenario
 
     if engine not in ("kernel", "reference"):
         err_console.print(f"error: --engine: expected 'kernel' or 'reference', got {engine!r}")
         raise typer.Exit(2)
     sc = load_scenario(file)
-    n_workers = workers or default_workers()
+    n_workers = resolve_workers(workers)
     if not json_out and not _kernels_cached():
         err_console.print("compiling the raid kernels (first run only, about half a minute)...")
     result = sc.simulate(

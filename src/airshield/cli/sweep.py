@@ -9,7 +9,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from airshield.cli.kit import console, err_console, input_errors, print_json
+from airshield.cli.kit import (
+    DEFAULT_WORKERS,
+    Workers,
+    console,
+    err_console,
+    input_errors,
+    print_json,
+    resolve_workers,
+)
 
 sweep_app = typer.Typer(
     name="sweep",
@@ -63,7 +71,7 @@ def validate_cmd(spec: SpecArg) -> None:
 def run_cmd(
     spec: SpecArg,
     out: Annotated[Path, typer.Option("--out", help="output directory (rerun to resume)")],
-    workers: Annotated[int, typer.Option(min=0, help="workers (0 = all CPUs)")] = 0,
+    workers: Workers = DEFAULT_WORKERS,
     backend: Annotated[str, typer.Option(help="serial, processes (default) or dask")] = "processes",
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (implies dask)")
@@ -91,7 +99,7 @@ def run_cmd(
     try:
         with input_errors():
             run = run_sweep(
-                plan, out, backend=backend, workers=workers or None, scheduler=scheduler,
+                plan, out, backend=backend, workers=resolve_workers(workers), scheduler=scheduler,
                 progress=not json_out,
             )  # fmt: skip
     except (OSError, TimeoutError) as exc:

@@ -208,7 +208,18 @@ def _tempo_app() -> typer.Typer:
         if out is not None:
             bt.forecasts.to_csv(out, index=False)
         if json_out:
-            print_json({"metrics": _records(bt.metrics)})
+            summary = {
+                r["kind"]: {
+                    "origins": r["origins"],
+                    "mae_vs_mean_3_months": r["mae_vs_mean_3_months"],
+                    "mae_vs_last_month": r["mae_vs_last_month"],
+                    "coverage80": r.get("coverage80"),
+                    "coverage95": r.get("coverage95"),
+                }
+                for r in _records(bt.metrics)
+                if r["method"] == "model"
+            }
+            print_json({"summary": summary, "metrics": _records(bt.metrics)})
             return
         t = Table(title="rolling-origin backtest, one month ahead")
         for col in (
@@ -220,6 +231,7 @@ def _tempo_app() -> typer.Typer:
             "MAPE",
             "sMAPE",
             "MAE / last month",
+            "MAE / 3-month mean",
             "80 % cover",
             "95 % cover",
         ):
@@ -234,10 +246,18 @@ def _tempo_app() -> typer.Typer:
                 _f(r["mape"]),
                 _f(r["smape"]),
                 _f(r["mae_vs_last_month"]),
+                _f(r["mae_vs_mean_3_months"]),
                 _f(r.get("coverage80")),
                 _f(r.get("coverage95")),
             )
         console.print(t)
+        for r in _records(bt.metrics):
+            if r["method"] == "model" and r["kind"] in ("drones", "missiles"):
+                console.print(
+                    f"{r['kind']}: model MAE {_f(r['mae_vs_mean_3_months'])} x the 3-month mean's, "
+                    f"80 % intervals cover {_f(100 * (r.get('coverage80') or 0), 0)} % of "
+                    f"{r['origins']} months"
+                )
         if out is not None:
             console.print(f"wrote {out}")
 

@@ -28,7 +28,9 @@ parser reports them, it never guesses a number or a kind.
 
 from __future__ import annotations
 
+import bisect
 import calendar
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -160,7 +162,9 @@ _ROLE_CUES: tuple[tuple[str, str], ...] = (
     (
         "lost",
         r"locationally\s+lost|location(?:ally)?[- ]lost|lost\s+(?:from|off|on)\s+(?:the\s+)?"
-        r"(?:radar|location)s?|disappeared\s+from\s+(?:the\s+)?radars?"
+        r"(?:radar|location)s?|(?:disappeared|vanished|dropped)\s+(?:from|off)\s+(?:the\s+)?"
+        r"radars?|went\s+off\s+(?:the\s+)?radars?|(?:suppressed|jammed)\s+by\s+(?:the\s+)?"
+        r"(?:electronic\s+warfare|ew|reb)(?:\s+(?:means|systems?))?"
         r"|(?:did\s+not|didn't|failed\s+to)\s+reach|suppressed|jammed|lost"
         r"|(?:redirected|diverted)\s+by\s+(?:electronic\s+warfare|ew)",
     ),
@@ -241,11 +245,11 @@ _STOP_WORDS = frozenset(
 _FILLER_RE = re.compile(
     r"^(?:\s|,|\"|'|were|was|are|is|have|has|had|been|being|be|reportedly|successfully|later|also|all"
     r"|then|subsequently|either|further|another|in\s+total|in\s+all|of\s+them|of\s+those"
-    r"|of\s+these|of\s+which|of\s+the\s+total)*$",
+    r"|of\s+these|of\s+which|of\s+the\s+total|others|other|more)*$",
     re.IGNORECASE,
 )
 _LIST_GAP_RE = re.compile(
-    r"^(?:\s*(?:,|and|or|as\s+well\s+as)\s*#)*[\s\"']*"
+    r"^(?:\s*(?:,|and|or|as\s+well\s+as)\s*(?:all\s+|both\s+|the\s+)?#)*[\s\"']*"
     r"(?:(?:were|was|are|have\s+been|had\s+been|has\s+been|all|also"
     r"|reportedly|successfully|then|later)\s*)*$",
     re.IGNORECASE,
@@ -393,6 +397,8 @@ class Item:
     span: tuple[int, int]
     note: str | None = None
     reference: bool = False  # a total given again ("11 of the 19 missiles")
+    breakdown_of: int | None = None  # index (in the claim's items) of the count it breaks down
+    opens_breakdown: bool = field(default=False, repr=False)  # first part, in the next sentence
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -404,6 +410,7 @@ class Item:
             "text": self.text,
             "span": list(self.span),
             **({"note": self.note} if self.note else {}),
+            **({"breakdown_of": self.breakdown_of} if self.breakdown_of is not None else {}),
         }
 
 
@@ -428,7 +435,37 @@ class Claim:
     spans: dict[str, list[int]] = field(default_factory=dict)
 
     def counts(self, role: str) -> dict[str, int]:
-        """Counts of one role keyed by kind (items of one kind add up)."""
+        """Counts of one role keyed by kind, each weapon counted once.
+
+        A count broken down into parts ("214 air attack means: 187 drones and 27 missiles") is
+        replaced by its parts, recursively; a part-list that falls short of its total leaves the
+        rest under the total's kind ("60 targets: 50 drones and 8 cruise missiles" gives 2
+        ``unknown``). Items of one kind add up. :meth:`stated` gives every count as written.
+        """
+        children: dict[int, list[int]] = {}
+        for i, it in enumerate(self.items):
+            if it.breakdown_of is not None:
+                children.setdefault(it.breakdown_of, []).append(i)
+        out: dict[str, int] = {}
+
+        def add(i: int) -> None:
+            it = self.items[i]
+            if it.count is None:
+                return
+            kids = children.get(i, [])
+            rest = it.count - sum(self.items[k].count or 0 for k in kids)
+            for k in kids:
+                add(k)
+            if rest > 0:
+                out[it.kind] = out.get(it.kind, 0) + rest
+
+        for i, it in enumerate(self.items):
+            if it.role == role and it.breakdown_of is None:
+                add(i)
+        return out
+
+    def stated(self, role: str) -> dict[str, int]:
+        """Every count of one role as written, keyed by kind (headlines and parts add up)."""
         out: dict[str, int] = {}
         for it in self.items:
             if it.role == role and it.count is not None:
@@ -455,11 +492,28 @@ class Claim:
     def launched_total(self) -> int | None:
         """Best total of weapons launched.
 
-        A generic count (``unknown``, e.g. "550 air attack means") is taken as the total when it
-        is at least the sum of the typed counts; a ``missile`` count is taken to cover the
-        cruise and ballistic counts given as its breakdown.
+        When no generic count stands unlinked next to typed ones, the per-kind counts are
+        disjoint (breakdowns are replaced by their parts) and the total is their sum. Otherwise
+        the structure was not read ("550 air attack means" in one sentence, "500 drones" in a
+        later one): a generic count (``unknown``) is taken as the total when it is at least the
+        sum of the typed counts, and a ``missile`` count to cover the cruise and ballistic ones.
         """
-        return _total(self.launched)
+        counts = self.launched
+        if not counts:
+            return None
+        parents = {it.breakdown_of for it in self.items if it.breakdown_of is not None}
+        tops = [
+            (i, it)
+            for i, it in enumerate(self.items)
+            if it.role == "launched" and it.count is not None and it.breakdown_of is None
+        ]
+        for i, it in tops:
+            if i in parents or it.kind not in ("unknown", "missile"):
+                continue
+            scope = _SCOPE[it.kind]
+            if any(j != i and other.kind in scope for j, other in tops):
+                return _total(counts)  # a generic count beside typed ones, not linked
+        return sum(counts.values())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -526,7 +580,9 @@ def _normalise(text: str) -> str:
     return out
 
 
-_SENT_END_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"(\[]?[A-Z0-9])")
+_SENT_END_RE = re.compile(
+    r"(?<=[.!?])[\"')\]]*\s+(?=[\"(\[]?[A-Z0-9\u0410-\u042f\u0404\u0406\u0407\u0490])"
+)  # a sentence starts with a Latin or Ukrainian capital or a digit
 _ABBREV_RE = re.compile(
     r"(?:\b(?:U\.S|U\.K|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|St|No|approx|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul"
     r"|Aug|Sep|Sept|Oct|Nov|Dec|a\.m|p\.m|[A-Z])\.)$"
@@ -548,7 +604,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
         starts_item = bool(re.match(r"\s*(?:[-*•\u2022]|\d+[.)]\s)", line))
         if blocks:
             ps, pe = blocks[-1]
-            prev = text[ps:pe].rstrip()
+            prev = text[max(ps, pe - 200) : pe].rstrip() or text[ps:pe].rstrip()
             gap = text[pe:s]
             if (
                 gap.count("\n") == 1
@@ -564,17 +620,38 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     for bs, be in blocks:
         start = bs
         for m in _SENT_END_RE.finditer(text, bs, be):
-            head = text[start : m.start()].rstrip("\"')] ")
+            head = text[max(start, m.start() - 12) : m.start()].rstrip("\"')] ")
             if _ABBREV_RE.search(head):
                 continue
-            spans.append((start, m.start()))
+            spans.extend(_capped(text, start, m.start()))
             start = m.end()
-        spans.append((start, be))
+        spans.extend(_capped(text, start, be))
     return [
         (s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip()))
         for s, e in spans
         if text[s:e].strip()
     ]
+
+
+MAX_SENTENCE_CHARS = 1000
+"""Longer "sentences" (no real bulletin sentence is) are cut at a space or comma: this bounds the
+work per sentence, so the parser's time is linear in the length of its input."""
+
+_CUT_RE = re.compile(r"[\s,;]")
+
+
+def _capped(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = start + MAX_SENTENCE_CHARS
+        window = text[start + MAX_SENTENCE_CHARS // 2 : cut]
+        last = max((m.end() for m in _CUT_RE.finditer(window)), default=0)
+        if last:
+            cut = start + MAX_SENTENCE_CHARS // 2 + last
+        out.append((start, cut))
+        start = cut
+    out.append((start, end))
+    return out
 
 
 def _number_value(m: re.Match[str]) -> int | None:
@@ -675,15 +752,20 @@ def _classify_part(part: str) -> tuple[str | None, str | None]:
     return None, note
 
 
+_PHRASE_CHUNK_RE = re.compile(r"[^,;:()\[\]\"!?]*")
+_FULL_STOP_RE = re.compile(r"\.(?:\s|$)")
+_TOKEN_RE = re.compile(r"\S+")
+
+
 def _noun_phrase(s: str, pos: int, end: int) -> tuple[int, str]:
     """The noun phrase after a count: up to punctuation, a stop word, a number or 10 words."""
-    m = re.match(r"[^,;:()\[\]\"!?]*", s[pos:end])
+    m = _PHRASE_CHUNK_RE.match(s, pos, min(end, pos + 160))
     chunk = m.group() if m else ""
     # cut at sentence-final full stops (keep dots inside abbreviations like U.S.)
-    dot = re.search(r"\.(?:\s|$)", chunk)
+    dot = _FULL_STOP_RE.search(chunk) if "." in chunk else None
     if dot:
         chunk = chunk[: dot.start()]
-    words = list(re.finditer(r"\S+", chunk))
+    words = list(itertools.islice(_TOKEN_RE.finditer(chunk), 12))
     last = 0
     for i, w in enumerate(words):
         token = w.group().lower()
@@ -691,7 +773,8 @@ def _noun_phrase(s: str, pos: int, end: int) -> tuple[int, str]:
             i >= 10
             or token in _STOP_WORDS
             or re.match(r"\d", token)
-            or _ROLE_RE.fullmatch(w.group())
+            or not re.search(r"\w", token)
+            or _ROLE_RE.match(chunk, w.start())
             or (i > 0 and _NUMBER_RE.fullmatch(w.group()))
         ):
             break
@@ -725,17 +808,35 @@ def _excluded_spans(s: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
-    return any(s <= a and b <= e for s, e in spans)
+class _Spans:
+    """Spans with a logarithmic "is [a, b) inside one of them" query."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [a for a, _ in spans]
+        self.max_end: list[int] = []
+        top = -1
+        for _, e in spans:
+            top = max(top, e)
+            self.max_end.append(top)
+
+    def add(self, a: int, b: int) -> None:
+        """Append a span starting at or after every span so far."""
+        self.starts.append(a)
+        self.max_end.append(max(b, self.max_end[-1] if self.max_end else b))
+
+    def covers(self, a: int, b: int) -> bool:
+        i = bisect.bisect_right(self.starts, a)
+        return i > 0 and self.max_end[i - 1] >= b
 
 
 def _mentions(s: str) -> list[_Mention]:
-    excluded = _excluded_spans(s)
+    excluded = _Spans(_excluded_spans(s))
     out: list[_Mention] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Spans([])
     for m in _NUMBER_RE.finditer(s):
         a, b = m.span()
-        if _inside(excluded, a, b) or (out and a < out[-1].phrase_end):
+        if excluded.covers(a, b) or (out and a < out[-1].phrase_end):
             continue
         value = _number_value(m)
         if value is None:
@@ -743,15 +844,22 @@ def _mentions(s: str) -> list[_Mention]:
         if m.group("words") and m.group("words").lower() in ("a", "an"):
             continue
         mention = _mention_at(s, a, b, value, None)
+        if (
+            mention.kind not in (None, "skip")
+            and _TOTAL_LEAD_RE.search(s, max(0, a - 24), a)
+            and _COMMA_AFTER_RE.match(s, mention.phrase_end)
+        ):
+            mention.reference = True  # "Of the 479 drones, 277 were shot down": the total
         out.append(mention)
-        taken.append((a, b))
+        taken.add(a, b)
         if mention.part_of:
             ref = _reference_after(s, mention)
             if ref is not None:
                 out.append(ref)
+    covered = _Spans([(x.start, max(x.phrase_end, x.end)) for x in out])
     for m in _SINGLE_RE.finditer(s):
         a, b = m.span()
-        if any(x.start <= a < max(x.phrase_end, x.end) for x in out):
+        if covered.covers(a, a + 1):
             continue
         mention = _mention_at(s, a, b, 1, None)
         if mention.kind in _SINGULAR_OK and not re.search(
@@ -760,7 +868,7 @@ def _mentions(s: str) -> list[_Mention]:
             out.append(mention)
     for m in _VAGUE_RE.finditer(s):
         a, b = m.span()
-        if any(ta <= a < tb for ta, tb in taken):
+        if taken.covers(a, a + 1):
             continue
         mention = _mention_at(s, a, b, None, m.group("vague").lower())
         if mention.kind not in (None, "skip", "unknown"):
@@ -769,17 +877,37 @@ def _mentions(s: str) -> list[_Mention]:
     return out
 
 
+_OF_RE = re.compile(
+    r"\s+(?:out\s+)?of\s+(?:(?P<art>the|those|these|its|all\s+the|all)\s+)?", re.IGNORECASE
+)
+_OF_GROUP_RE = re.compile(r"(?:them|those|these|which|it)\b", re.IGNORECASE)
+_OF_AMONG_RE = re.compile(r"\b(?:of|among)\s", re.IGNORECASE)
+_TOTAL_LEAD_RE = re.compile(
+    r"(?:^|[,;:]\s*)(?:of|among|from)\s+(?:the|these|those|all\s+the|all)?\s*$", re.IGNORECASE
+)
+_COMMA_AFTER_RE = re.compile(r"\s*,")
+_NAMED_BEFORE_RE = re.compile(
+    r"\b(?:of|among)\s+(?:the|these|those|its|all)\s+([^,.;:]{2,40}?)\s*,?\s*$", re.IGNORECASE
+)
+_OF_GROUP_BEFORE_RE = re.compile(
+    r"\b(?:of|from)\s+(?:them|those|these|which|this|the\s+total)\b[\s,]*$|\btotal\s+of\s*$",
+    re.IGNORECASE,
+)
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+
+
 def _mention_at(s: str, a: int, b: int, value: int | None, vague: str | None) -> _Mention:
     pos = b
-    # "476 of the 550 drones" / "1,000 of them": the noun comes later or from the antecedent
-    ofm = re.match(
-        r"\s+of\s+(?:the\s+|those\s+|these\s+)?(?=(?:them|those|these|which)\b|\d)", s[pos:]
-    )
-    if ofm and value is not None:
-        rest = s[pos + ofm.end() :]
-        num = _NUMBER_RE.match(rest)
-        if num:
-            p_end, phrase = _noun_phrase(s, pos + ofm.end() + num.end(), len(s))
+    # "476 of the 550 drones" / "503 out of 524 drones" / "1,000 of them" / "199 of the drones":
+    # the noun comes later, or from the antecedent, or names the part's kind without a total
+    ofm = _OF_RE.match(s, pos) if value is not None else None
+    if ofm:
+        at = ofm.end()
+        art = (ofm.group("art") or "").strip().lower()
+        num = _NUMBER_RE.match(s, at)
+        num_value = _number_value(num) if num else None
+        if num and num_value is not None and num.group().lower() not in ("a", "an"):
+            p_end, phrase = _noun_phrase(s, num.end(), len(s))
             kind, kinds, note = _classify_phrase(phrase)
             # the second number repeats a total: the mention runs to its noun's end
             return _Mention(
@@ -787,7 +915,7 @@ def _mention_at(s: str, a: int, b: int, value: int | None, vague: str | None) ->
                 b,
                 value,
                 vague,
-                max(p_end, pos + ofm.end() + num.end()),
+                max(p_end, num.end()),
                 phrase,
                 kind,
                 kinds,
@@ -796,41 +924,38 @@ def _mention_at(s: str, a: int, b: int, value: int | None, vague: str | None) ->
                 of_group=kind is None,
                 part_of=True,
             )
-        return _Mention(a, b, value, vague, b, "", None, anaphor=True, of_group=True)
+        if _OF_GROUP_RE.match(s, at) or (art in ("those", "these") and not _WORD_RE.match(s, at)):
+            return _Mention(a, b, value, vague, b, "", None, anaphor=True, of_group=True)
+        if art:
+            p_end, phrase = _noun_phrase(s, at, len(s))
+            kind, kinds, note = _classify_phrase(phrase)
+            if kind is None and art in ("those", "these"):
+                return _Mention(a, b, value, vague, b, "", None, anaphor=True, of_group=True)
+            if kind is not None:
+                # a part of a total that is not repeated: its kind is the named one
+                return _Mention(a, b, value, vague, p_end, phrase, kind, kinds, note)
     p_end, phrase = _noun_phrase(s, pos, len(s))
     kind, kinds, note = _classify_phrase(phrase)
     if kind is None:
         # a bare count keeps the whitespace after it as its phrase end
         head = s[max(0, a - 60) : a]
         # "Of the drones, 181 were shot down": the noun is named just before
-        named = re.search(
-            r"\b(?:of|among)\s+(?:the|these|those|its|all)\s+([^,.;:]{2,40}?)"
-            r"\s*,?\s*$",
-            head,
-            re.I,
-        )
+        named = _NAMED_BEFORE_RE.search(head) if _OF_AMONG_RE.search(head) else None
         if named:
             n_kind, n_kinds, n_note = _classify_phrase(named.group(1))
             if n_kind not in (None, "skip"):
                 return _Mention(a, b, value, vague, b, named.group(1), n_kind, n_kinds, n_note)
-        of_group = bool(
-            re.search(
-                r"\b(?:of|from)\s+(?:them|those|these|which|this|the\s+total)"
-                r"\b[\s,]*$|\btotal\s+of\s*$",
-                head[-30:],
-                re.I,
-            )
-        )
+        of_group = bool(_OF_GROUP_BEFORE_RE.search(head[-30:]))
         return _Mention(a, b, value, vague, b, phrase, None, anaphor=True, of_group=of_group)
     return _Mention(a, b, value, vague, p_end, phrase, kind, kinds, note)
 
 
 def _reference_after(s: str, part: _Mention) -> _Mention | None:
     """The M of "N of the M drones" as its own mention (a total given again)."""
-    m = re.match(r"\s+of\s+(?:the\s+|those\s+|these\s+)?", s[part.end :])
+    m = _OF_RE.match(s, part.end)
     if not m:
         return None
-    start = part.end + m.end()
+    start = m.end()
     num = _NUMBER_RE.match(s, start)
     if not num:
         return None
@@ -853,36 +978,50 @@ def _reference_after(s: str, part: _Mention) -> _Mention | None:
 
 
 _AUX_RE = re.compile(r"\b(?:were|was|are|is|been)\b", re.IGNORECASE)
+_BARE_GAP_RE = re.compile(r"\s*(?:a\s+total\s+of|a\s+further|another|only|all)?\s*", re.IGNORECASE)
+_BARE_TOTAL_RE = re.compile(r"[^.;]*?\b(?:a\s+total\s+of)\s*", re.IGNORECASE)
+MAX_LIST = 40
+"""Longest list of counts between a count and its verb ("40, 30 and 20 drones were ...")."""
 
 
-def _cues(s: str) -> list[tuple[int, int, str]]:
+def _cues(s: str, uk: bool = False) -> list[tuple[int, int, str]]:
     cues: list[tuple[int, int, str]] = []
-    for m in _ROLE_RE.finditer(s):
+    for m in (_UK_ROLE_RE if uk else _ROLE_RE).finditer(s):
         role = re.sub(r"\d+$", "", m.lastgroup or "")
         cues.append((m.start(), m.end(), role))
-    for m in _RAID_WITH_RE.finditer(s):
-        g = "with" if m.group("with") else "of"
-        cues.append((m.start(g), m.end(g), "launched"))
+    if not uk:
+        for m in _RAID_WITH_RE.finditer(s):
+            g = "with" if m.group("with") else "of"
+            cues.append((m.start(g), m.end(g), "launched"))
     cues.sort()
     return cues
 
 
-def _assign_roles(s: str, mentions: list[_Mention]) -> None:
-    cues = _cues(s)
+def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
+    cues = _cues(s, uk)
+    cue_starts = [c[0] for c in cues]
+    starts = [x.start for x in mentions]
+    filler, list_gap, aux = (
+        (_UK_FILLER_RE, _UK_LIST_GAP_RE, _UK_AUX_RE) if uk else (_FILLER_RE, _LIST_GAP_RE, _AUX_RE)
+    )
+    bare_gap = _UK_BARE_GAP_RE if uk else _BARE_GAP_RE
     for i, men in enumerate(mentions):
         # 1. a passive cue after the phrase ("476 were shot down", "539 drones launched")
-        for ca, _cb, role in cues:
-            if ca < men.phrase_end:
-                continue
+        k = bisect.bisect_left(cue_starts, men.phrase_end)
+        if k < len(cues):
+            ca, _cb, role = cues[k]
             gap = s[men.phrase_end : ca]
-            later = [x for x in mentions[i + 1 :] if men.phrase_end <= x.start < ca]
-            if men.part_of and not _AUX_RE.search(gap):
-                break  # "33 of 40 drones launched": the participle is the total's
-            if men.reference and _AUX_RE.search(gap):
-                break  # "seven of the 13 missiles were shot down": the verb is the part's
-            if not later:
-                ok = bool(_FILLER_RE.match(gap))
-            else:
+            lo = bisect.bisect_left(starts, men.phrase_end, i + 1)
+            hi = bisect.bisect_left(starts, ca, lo)
+            later = mentions[lo:hi]
+            if men.part_of and not aux.search(gap):
+                pass  # "33 of 40 drones launched": the participle is the total's
+            elif men.reference and aux.search(gap):
+                pass  # "seven of the 13 missiles were shot down": the verb is the part's
+            elif not later:
+                if filler.match(gap):
+                    men.role = role
+            elif len(later) <= MAX_LIST:
                 masked = gap
                 for x in reversed(later):
                     masked = (
@@ -890,32 +1029,31 @@ def _assign_roles(s: str, mentions: list[_Mention]) -> None:
                         + "#"
                         + masked[x.phrase_end - men.phrase_end :]
                     )
-                ok = bool(_LIST_GAP_RE.match(masked))
-            if ok:
-                men.role = role
-            break
+                if list_gap.match(masked):
+                    men.role = role
         if men.role is not None:
             continue
         if men.reference:
             men.role = "launched"
             continue
         # 2. an active cue before the count, in the same sentence
-        before = [c for c in cues if c[1] <= men.start]
-        if before:
-            ca, cb, role = before[-1]
+        k = bisect.bisect_left(cue_starts, men.start) - 1
+        while k >= 0 and cues[k][1] > men.start:
+            k -= 1
+        if k >= 0:
+            ca, cb, role = cues[k]
             gap = s[cb : men.start]
             if men.anaphor:
                 # a bare count needs its verb right before it: "shot down 476"
-                if re.fullmatch(
-                    r"\s*(?:a\s+total\s+of|a\s+further|another|only|all)?\s*", gap, re.IGNORECASE
-                ) or re.fullmatch(r"[^.;]*?\b(?:a\s+total\s+of)\s*", gap, re.IGNORECASE):
+                if bare_gap.fullmatch(gap) or (not uk and _BARE_TOTAL_RE.fullmatch(gap[-200:])):
                     men.role = role
             else:
                 men.role = role
         # 3. a qualifier right before the count
     for men in mentions:
         head = s[max(0, men.start - 40) : men.start]
-        q = _QUAL_RE.search(head)
+        tail = head.rstrip()
+        q = _QUAL_RE.search(head) if tail and (tail[-1].isalpha() or tail[-1] == "~") else None
         if q:
             idx = int((q.lastgroup or "q0")[1:])
             men.qualifier = _QUALIFIERS[idx][0]
@@ -1059,6 +1197,454 @@ def _source(sent: str) -> str | None:
     return None
 
 
+# ----------------------------------------------------------------------------- Ukrainian
+
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
+
+
+def _is_uk(sent: str) -> bool:
+    """A sentence in Ukrainian: more Cyrillic than Latin letters (model names are often Latin)."""
+    return len(_CYRILLIC_RE.findall(sent)) > len(_LATIN_RE.findall(sent))
+
+
+_UK_UNITS = {
+    "нуль": 0,
+    "один": 1,
+    "одна": 1,
+    "одну": 1,
+    "одне": 1,
+    "одного": 1,
+    "два": 2,
+    "дві": 2,
+    "двох": 2,
+    "двома": 2,
+    "три": 3,
+    "трьох": 3,
+    "трьома": 3,
+    "чотири": 4,
+    "чотирьох": 4,
+    "чотирма": 4,
+    "п'ять": 5,
+    "п'яти": 5,
+    "п'ятьма": 5,
+    "шість": 6,
+    "шести": 6,
+    "шістьма": 6,
+    "сім": 7,
+    "семи": 7,
+    "сімома": 7,
+    "вісім": 8,
+    "восьми": 8,
+    "вісьмома": 8,
+    "дев'ять": 9,
+    "дев'яти": 9,
+    "десять": 10,
+    "десяти": 10,
+    "одинадцять": 11,
+    "дванадцять": 12,
+    "тринадцять": 13,
+    "чотирнадцять": 14,
+    "п'ятнадцять": 15,
+    "шістнадцять": 16,
+    "сімнадцять": 17,
+    "вісімнадцять": 18,
+    "дев'ятнадцять": 19,
+    "двадцять": 20,
+    "двадцяти": 20,
+    "тридцять": 30,
+    "тридцяти": 30,
+    "сорок": 40,
+    "сорока": 40,
+    "п'ятдесят": 50,
+    "шістдесят": 60,
+    "сімдесят": 70,
+    "вісімдесят": 80,
+    "дев'яносто": 90,
+    "сто": 100,
+    "ста": 100,
+    "двісті": 200,
+    "триста": 300,
+    "чотириста": 400,
+    "п'ятсот": 500,
+    "шістсот": 600,
+    "сімсот": 700,
+    "вісімсот": 800,
+    "дев'ятсот": 900,
+}
+_UK_THOUSAND = ("тисяча", "тисячі", "тисяч", "тисячу")
+_UK_NUMW = "|".join(sorted([*_UK_UNITS, *_UK_THOUSAND], key=len, reverse=True))
+_UK_NUMBER_RE = re.compile(
+    r"(?<![\w\-/.$€£#])"
+    r"(?:(?P<digits>\d+)(?!\s*(?:%|відсот))(?![\w/]|-\w|[.,]\d|:\d)"
+    r"|(?P<words>(?<![\w'])(?:" + _UK_NUMW + r")(?:\s+(?:" + _UK_NUMW + r"))*(?![\w'])))",
+    re.IGNORECASE,
+)
+_UK_MONTHS = {
+    "січня": 1,
+    "лютого": 2,
+    "березня": 3,
+    "квітня": 4,
+    "травня": 5,
+    "червня": 6,
+    "липня": 7,
+    "серпня": 8,
+    "вересня": 9,
+    "жовтня": 10,
+    "листопада": 11,
+    "грудня": 12,
+}
+_UK_DATE_RE = re.compile(
+    r"(?P<night>\b(?:у|в)\s+ніч\s+(?:на|проти)\s+)?\b(?P<d1>\d{1,2})(?:-?(?:го|е))?"
+    r"\s+(?P<mon>" + "|".join(_UK_MONTHS) + r")(?:\s+(?P<year>(?:19|20)\d{2})(?:\s+р(?:оку|\.))?)?",
+    re.IGNORECASE,
+)
+_UK_WINDOW_RE = re.compile(
+    r"\bз\s+(?P<start>\d{1,2}[:.]\d{2})(?:\s+(?:\d{1,2}\s+\w+|години))?"
+    r"(?:\s+(?:до|по)\s+(?P<end>\d{1,2}[:.]\d{2}))?"
+    r"|\bстаном\s+на\s+(?P<asof>\d{1,2}[:.]\d{2})",
+    re.IGNORECASE,
+)
+_UK_ROLE_CUES: tuple[tuple[str, str], ...] = (
+    ("destroyed", r"збит\w*\s*/\s*подавлен\w*|збит\w*\s+(?:або|чи|та)\s+подавлен\w*"),
+    (
+        "lost",
+        r"локаційно\s+втрачен\w*|втрачен\w*\s+локаційно|подавлен\w*\s+(?:засобами\s+)?"
+        r"(?:РЕБ|радіоелектронної\s+боротьби)|(?:засобами\s+)?РЕБ\s+подавлен\w*"
+        r"|зник\w*\s+(?:з|із|зі)\s+радар\w*|не\s+досягл\w*(?:\s+своїх)?\s+цілей|не\s+долеті\w*"
+        r"|подавлен\w*|втрачен\w*",
+    ),
+    (
+        "destroyed",
+        r"збит\w*|збив\w*|збил\w*|знищен\w*|знищи\w*|знешкоджен\w*|знешкоди\w*"
+        r"|перехоплен\w*|перехопи\w*|нейтралізован\w*|нейтралізува\w*|приземлен\w*",
+    ),
+    (
+        "launched",
+        r"атакува\w*|атакує|застосува\w*|застосову\w*|запусти\w*|запуска\w*|випусти\w*"
+        r"|випуска\w*|завда\w*\s+(?:\w+\s+){0,3}?удар\w*|вдари\w*|виявлен\w*"
+        r"|супроводжен\w*",
+    ),
+)
+_UK_ROLE_RE = re.compile(
+    "|".join(f"(?P<{role}{i}>\\b(?:{rx})\\b)" for i, (role, rx) in enumerate(_UK_ROLE_CUES)),
+    re.IGNORECASE,
+)
+_UK_FILLER_RE = re.compile(
+    r"^(?:\s|,|-|були|було|був|була|ще|також|вже|успішно|всі|усі|з\s+них|із\s+них)*$",
+    re.IGNORECASE,
+)
+_UK_LIST_GAP_RE = re.compile(
+    r"^(?:\s*(?:,|та|і|й|а\s+також)\s*#)*[\s\"']*(?:(?:були|було|також|ще|вже)\s*)*$",
+    re.IGNORECASE,
+)
+_UK_AUX_RE = re.compile(r"\b(?:були|було|був|була)\b", re.IGNORECASE)
+_UK_BARE_GAP_RE = re.compile(r"\s*(?:ще|загалом|всього|лише|усі|всі|усього)?\s*", re.IGNORECASE)
+_UK_CONTEXT_RE = re.compile(
+    r"(?:атак|удар|збит|ППО|протиповітрян|нападу|ракет|БпЛА|дрон)", re.IGNORECASE
+)
+_UK_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "interceptor",
+        re.compile(
+            r"\bзенітн\w+|\bперехоплювач\w*|\bpatriot\w*|\bпатріот\w*|\bnasams\b|\bіріс\w*"
+            r"|\bпротиповітрян\w+\s+ракет\w*",
+            re.I,
+        ),
+    ),
+    ("decoy", re.compile(r"імітатор\w*|\bхибн\w+\s+ціл\w*|\bгербер\w*|\bпародія\w*", re.I)),
+    (
+        "drone",
+        re.compile(
+            r"\bбпла\b|\bбезпілотник\w*|\bбезпілотн\w+\s+(?:літальн\w+\s+)?апарат\w*|\bдрон\w*"
+            r"|\bшахед\w*|\bshahed\w*|\bгерань\w*|\bгерані\w*|\bgeran\w*",
+            re.I,
+        ),
+    ),
+    ("cruise_missile", re.compile(r"\bкрилат\w+", re.I)),
+    ("ballistic_missile", re.compile(r"\b(?:аеро)?балістичн\w+", re.I)),
+    ("missile", re.compile(r"\bракет\w*", re.I)),
+    ("other", re.compile(r"\bкаб\w*\b|\bбомб\w*|\bкерован\w+\s+авіаційн\w+\s+бомб\w*", re.I)),
+    (
+        "unknown",
+        re.compile(
+            r"\bзасоб\w*\s+повітряного\s+нападу|\bповітрян\w+\s+ціл\w*|\bцілей\b|\bціл[іь]\b"
+            r"|\bзасоб\w*\s+ураження",
+            re.I,
+        ),
+    ),
+)
+_UK_MODEL_RE = re.compile(
+    r"(?<![\w-])(?:[ХX]-\d+\w*(?:/\d+)?|Іскандер\w*(?:-[МКMK])?|Кинджал\w*|Калібр\w*|Циркон\w*"
+    r"|Онікс\w*|С-[34]00\w*|KN-23)(?![\w-])",
+    re.IGNORECASE,
+)
+_UK_TRANSLIT = (
+    ("іскандер", "Iskander"),
+    ("кинджал", "Kinzhal"),
+    ("калібр", "Kalibr"),
+    ("циркон", "Zircon"),
+    ("онікс", "Onyx"),
+)
+_UK_STOP_WORDS = frozenset(
+    """з із зі у в на по до від над під для що які який яка яке було були був була без ще
+    також станом внаслідок через протягом близько майже понад щонайменше""".split()
+)
+_UK_JOIN = frozenset({"та", "і", "й", "або", "чи"})
+_UK_OF_RE = re.compile(r"\s+(?:з|із|зі)\s+", re.IGNORECASE)
+_UK_OF_GROUP_RE = re.compile(r"\s*,?\s*(?:з|із)\s+(?:них|яких)\b", re.IGNORECASE)
+_UK_VAGUE_RE = re.compile(
+    r"(?<!\w)(?P<vague>десятк\w*|сотн\w*|кільканадцят\w*|декільк\w*|кільк\w*|багато|чисельн\w*)"
+    r"(?=\s)",
+    re.IGNORECASE,
+)
+
+
+def _uk_model_kind(token: str) -> str | None:
+    t = token.replace("Х", "X").replace("х", "x")
+    low = t.lower()
+    for uk, lat in _UK_TRANSLIT:
+        if low.startswith(uk):
+            t = lat + t[len(uk) :]
+            break
+    t = t.replace("М", "M").replace("К", "K").replace("С-", "S-").replace("с-", "S-")
+    t = re.sub(r"[^\w\-/]+$", "", t)
+    for cand in (t, re.sub(r"(?<=[A-Za-z])[а-яіїєґ]+$", "", t, flags=re.I)):
+        mk = resolve_model(cand)
+        if mk.mapped and mk.kind in BULLETIN_KINDS:
+            return str(mk.kind)
+    return None
+
+
+def _uk_classify_part(part: str) -> str | None:
+    kinds = {name for name, rx in _UK_KIND_PATTERNS[1:] if rx.search(part)}
+    for tok in _UK_MODEL_RE.findall(part):
+        k = _uk_model_kind(tok)
+        if k is not None:
+            kinds.add(k)
+    if "decoy" in kinds:
+        return "decoy"
+    if "drone" in kinds:
+        return "drone"
+    if "ballistic_missile" in kinds and "cruise_missile" in kinds:
+        return "missile"
+    for k in ("ballistic_missile", "cruise_missile", "missile", "other", "unknown"):
+        if k in kinds:
+            return k
+    return None
+
+
+def _uk_classify_phrase(phrase: str) -> tuple[str | None, tuple[str, ...], str | None]:
+    if not phrase.strip():
+        return None, (), None
+    if _UK_KIND_PATTERNS[0][1].search(phrase):
+        return "skip", (), "interceptor, not a raid weapon"
+    parts = re.split(r"\s+(?:та|і|й|або|чи|а\s+також)\s+|\s*/\s*", phrase, flags=re.I)
+    found = [k for k in (_uk_classify_part(p) for p in parts) if k is not None]
+    if not found:
+        return None, (), None
+    kinds = tuple(dict.fromkeys(found))
+    if len(kinds) == 1:
+        return kinds[0], kinds, None
+    s = set(kinds)
+    if s <= {"drone", "decoy"}:
+        return "drone", kinds, "drones and decoys under one number"
+    if s <= {"cruise_missile", "ballistic_missile", "missile"}:
+        return "missile", kinds, "several missile types under one number"
+    if "unknown" in s and len(s - {"unknown"}) == 1:
+        return (s - {"unknown"}).pop(), kinds, None
+    return "unknown", kinds, "several weapon types under one number"
+
+
+def _uk_noun_phrase(s: str, pos: int) -> tuple[int, str]:
+    m = _PHRASE_CHUNK_RE.match(s, pos, min(len(s), pos + 200))
+    chunk = m.group() if m else ""
+    dot = re.search(r"\.(?:\s|$)", chunk)
+    if dot:
+        chunk = chunk[: dot.start()]
+    words = list(itertools.islice(_TOKEN_RE.finditer(chunk), 12))
+    last = 0
+    for i, w in enumerate(words):
+        token = w.group().lower()
+        if (
+            i >= 10
+            or token in _UK_STOP_WORDS
+            or re.match(r"\d", token)
+            or not re.search(r"\w", token)
+            or _UK_ROLE_RE.match(chunk, w.start())
+            or (i > 0 and _UK_NUMBER_RE.fullmatch(w.group()))
+        ):
+            break
+        if token in _UK_JOIN and i + 1 < len(words):
+            nxt = words[i + 1].group()
+            if re.match(r"\d", nxt) or _UK_NUMBER_RE.fullmatch(nxt):
+                break
+        if token == "а" and i + 1 < len(words) and words[i + 1].group().lower() == "також":
+            break
+        last = w.end()
+    phrase = chunk[:last].rstrip()
+    phrase = re.sub(r"\s+(?:та|і|й|або|чи)$", "", phrase)
+    return pos + len(phrase), phrase
+
+
+def _uk_number_value(m: re.Match[str]) -> int | None:
+    if m.group("digits"):
+        return int(m.group("digits"))
+    total, current = 0, 0
+    for w in m.group("words").lower().split():
+        if w in _UK_THOUSAND:
+            total += max(current, 1) * 1000
+            current = 0
+        else:
+            current += _UK_UNITS.get(w, 0)
+    return total + current
+
+
+def _uk_excluded_spans(s: str) -> list[tuple[int, int]]:
+    spans = [m.span() for m in _TIME_RE.finditer(s)]
+    spans += [m.span() for m in _UK_DATE_RE.finditer(s)]
+    spans += [m.span() for m in re.finditer(r"\b(?:19|20)\d{2}\s+р(?:оку|\.)", s)]
+    return spans
+
+
+def _uk_mentions(s: str) -> list[_Mention]:
+    """Counts in a Ukrainian sentence (see :func:`_mentions`; Air Force phrasing)."""
+    excluded = _Spans(_uk_excluded_spans(s))
+    out: list[_Mention] = []
+    taken = _Spans([])
+    for m in _UK_NUMBER_RE.finditer(s):
+        a, b = m.span()
+        if excluded.covers(a, b) or (out and a < out[-1].phrase_end):
+            continue
+        value = _uk_number_value(m)
+        if value is None:
+            continue
+        of = _UK_OF_RE.match(s, b)
+        num = _UK_NUMBER_RE.match(s, of.end()) if of else None
+        if num is not None:
+            # "15 з 18 ракет": a part of a total given again
+            total = _uk_number_value(num)
+            p_end, phrase = _uk_noun_phrase(s, num.end())
+            kind, kinds, note = _uk_classify_phrase(phrase)
+            part = _Mention(
+                a,
+                b,
+                value,
+                None,
+                max(p_end, num.end()),
+                phrase,
+                kind,
+                kinds,
+                note,
+                anaphor=kind is None,
+                of_group=kind is None,
+                part_of=True,
+            )
+            out.append(part)
+            taken.add(a, b)
+            if total is not None:
+                out.append(
+                    _Mention(
+                        num.start(),
+                        num.end(),
+                        total,
+                        None,
+                        part.phrase_end,
+                        phrase,
+                        kind,
+                        kinds,
+                        note,
+                        anaphor=kind is None,
+                        reference=True,
+                    )
+                )
+            continue
+        p_end, phrase = _uk_noun_phrase(s, b)
+        kind, kinds, note = _uk_classify_phrase(phrase)
+        after = _UK_OF_RE.match(s, p_end) if kind not in (None, "skip") else None
+        total_after = _UK_NUMBER_RE.match(s, after.end()) if after else None
+        if total_after is not None and not _uk_noun_phrase(s, total_after.end())[1]:
+            # "24 ракети Х-101 із 32": a part, then its total without a noun
+            value_total = _uk_number_value(total_after)
+            part = _Mention(a, b, value, None, p_end, phrase, kind, kinds, note, part_of=True)
+            out.append(part)
+            taken.add(a, b)
+            if value_total is not None:
+                out.append(
+                    _Mention(
+                        total_after.start(),
+                        total_after.end(),
+                        value_total,
+                        None,
+                        total_after.end(),
+                        phrase,
+                        kind,
+                        kinds,
+                        note,
+                        reference=True,
+                    )
+                )
+            continue
+        if kind is None:
+            of_group = bool(_UK_OF_GROUP_RE.search(s[max(0, a - 12) : a]))
+            out.append(
+                _Mention(a, b, value, None, b, phrase, None, anaphor=True, of_group=of_group)
+            )
+        else:
+            out.append(_Mention(a, b, value, None, p_end, phrase, kind, kinds, note))
+        taken.add(a, b)
+    for m in _UK_VAGUE_RE.finditer(s):
+        a, b = m.span()
+        if taken.covers(a, a + 1):
+            continue
+        p_end, phrase = _uk_noun_phrase(s, b)
+        kind, kinds, note = _uk_classify_phrase(phrase)
+        if kind not in (None, "skip", "unknown"):
+            out.append(_Mention(a, b, None, m.group("vague").lower(), p_end, phrase, kind, kinds))
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+def _uk_resolve_date(
+    sent: str, ref: date | None
+) -> tuple[str | None, str | None, bool, str | None]:
+    """Date of a Ukrainian sentence: "у ніч на 9 липня" is the night that ends on 9 July."""
+    m = _UK_DATE_RE.search(sent)
+    if not m:
+        return None, None, bool(re.search(r"\bвноч[іи]\b|\bніч\b", sent, re.I)), None
+    month = _UK_MONTHS[m.group("mon").lower()]
+    day = int(m.group("d1"))
+    year = int(m.group("year")) if m.group("year") else None
+    night = bool(m.group("night"))
+    if year is None and ref is not None:
+        year = ref.year if (month, day) <= (ref.month, ref.day + 1) else ref.year - 1
+    text = m.group().strip()
+    try:
+        if year is None:
+            date(2024, month, day)
+            eve = date(2023 if (month, day) != (2, 29) else 2024, month, day) - timedelta(days=1)
+            night_of = f"--{eve.month:02d}-{eve.day:02d}" if night else None
+            return f"--{month:02d}-{day:02d}", text, night, night_of
+        when = date(year, month, day)
+    except ValueError:
+        return None, text, night, None
+    night_of_d = when - timedelta(days=1) if night else None
+    return when.isoformat(), text, night, night_of_d.isoformat() if night_of_d else None
+
+
+def _uk_window(sent: str) -> dict[str, str] | None:
+    out: dict[str, str] = {}
+    for m in _UK_WINDOW_RE.finditer(sent):
+        gd = {k: v.replace(".", ":") for k, v in m.groupdict().items() if v}
+        if "start" in gd and "start" not in out:
+            out["start"] = gd["start"]
+        if "end" in gd and "end" not in out:
+            out["end"] = gd["end"]
+        if "asof" in gd and "as_of" not in out:
+            out["as_of"] = gd["asof"]
+    return out or None
+
+
 # ----------------------------------------------------------------------------- entry points
 
 
@@ -1077,7 +1663,8 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
     prev_sentence_end = -1
     for sa, sb in _sentences(norm):
         sent = norm[sa:sb]
-        mentions = _mentions(sent)
+        uk = _is_uk(sent)
+        mentions = _uk_mentions(sent) if uk else _mentions(sent)
         if not mentions:
             # a sentence right after a claim can still name its target, window or source
             if (
@@ -1085,15 +1672,34 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
                 and prev_sentence_end >= 0
                 and not re.search(r"\n\s*\n", norm[prev_sentence_end:sa])
             ):
-                _enrich(claims[-1], sent)
+                _enrich(claims[-1], sent, uk)
                 prev_sentence_end = sb
             continue
-        has_context = bool(_CONTEXT_RE.search(sent))
-        _assign_roles(sent, mentions)
-        sentence_claims = _sentence_claims(text, norm, sa, sb, mentions, has_context, ref_date)
-        for claim in sentence_claims:
+        has_context = bool((_UK_CONTEXT_RE if uk else _CONTEXT_RE).search(sent))
+        _assign_roles(sent, mentions, uk)
+        if claims and prev_sentence_end >= 0 and _BREAKDOWN_LEAD_RE.match(sent):
+            # "They included 500 drones ...": the parts take the role of the count they break down
+            last = max(claims[-1].items, key=lambda it: it.span[0], default=None)
+            for men in mentions:
+                if men.role is None and men.kind not in (None, "skip") and last is not None:
+                    men.role = last.role
+        sentence_claims = _sentence_claims(text, norm, sa, sb, mentions, has_context, ref_date, uk)
+        for c_index, claim in enumerate(sentence_claims):
             prev = claims[-1] if claims else None
             if (
+                c_index == 0
+                and prev is not None
+                and prev_sentence_end >= 0
+                and _BREAKDOWN_LEAD_RE.match(sent)
+                and _breaks_down(prev, claim)
+            ):
+                # "Russia launched 550 drones and missiles. They included 500 drones and ..."
+                first = min(
+                    (it for it in claim.items if it.role == "launched"), key=lambda it: it.span[0]
+                )
+                first.opens_breakdown = True
+                _merge(prev, claim, text)
+            elif (
                 prev is not None
                 and prev_sentence_end >= 0
                 and claim.items
@@ -1111,9 +1717,109 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
         if sentence_claims:
             prev_sentence_end = sb
     for claim in claims:
+        claim.text = text[claim.span[0] : claim.span[1]]
         _fill_anaphora(claim)
+        _link_breakdowns(claim, norm)
         _locate(claim, norm)
     return claims
+
+
+_OPENER_RE = re.compile(
+    r"(?:\s*[^\W\d_][\w'-]*){0,4}[\s\"']*(?:[:(-]|,?\s*(?:including|includ(?:ed|es)"
+    r"|among\s+(?:them|which|those)|in\s+particular|namely|notably|specifically"
+    r"|of\s+(?:them|which)(?:\s+were)?|з\s+них|у\s+тому\s+числі|в\s+тому\s+числі|серед\s+них"
+    r"|зокрема|а\s+саме)\b)[\s:,\-]*",
+    re.IGNORECASE,
+)
+_SEPARATOR_RE = re.compile(
+    r"[\s,;)\"']*(?:(?:and|plus|as\s+well\s+as|also|та|і|й|а\s+також|також|ще)\b[\s,;\"']*)*",
+    re.IGNORECASE,
+)
+_BREAKDOWN_LEAD_RE = re.compile(
+    r"\s*(?:(?:they|these|those|this|it|the\s+(?:attack|raid|barrage|strike|salvo|wave)s?)\s+"
+    r"(?:included|include|includes|comprised|consisted\s+of|were|was\s+made\s+up\s+of)"
+    r"|among\s+them|of\s+(?:them|these)|including|серед\s+них|з\s+них|у\s+тому\s+числі"
+    r"|в\s+тому\s+числі|зокрема)\b",
+    re.IGNORECASE,
+)
+
+
+def _breaks_down(prev: Claim, claim: Claim) -> bool:
+    """Do ``claim``'s launches break down the last launched count of ``prev``?"""
+    parts = [it for it in claim.items if it.role == "launched" and it.count is not None]
+    heads = [it for it in prev.items if it.role == "launched" and it.count is not None]
+    if not parts or not heads or any(it.reference for it in parts):
+        return False
+    head = max(heads, key=lambda it: it.span[0])
+    scope = _SCOPE.get(head.kind, frozenset({head.kind}))
+    total = sum(it.count or 0 for it in parts)
+    return (
+        all(it.kind in scope for it in parts)
+        and total <= (head.count or 0)
+        and _outcomes_fit(prev, claim)
+    )
+
+
+_LIST_ITEM_END_RE = re.compile(
+    r"[^\d:()]{0,160}[;,]\s*(?:(?:and|та|і|а\s+також)\b\s*)?", re.IGNORECASE
+)
+"""The rest of a list item's noun phrase ("... from the directions of Kursk; 27 missiles")."""
+_SCOPE: dict[str, frozenset[str]] = {
+    "unknown": frozenset(BULLETIN_KINDS),
+    "missile": frozenset({"missile", "cruise_missile", "ballistic_missile"}),
+    "drone": frozenset({"drone", "decoy"}),
+}
+
+
+def _link_breakdowns(claim: Claim, norm: str) -> None:
+    """Mark counts that break down an earlier count of the same role (see :meth:`Claim.counts`).
+
+    A part-list opens after a count with ``:``, ``(``, a dash, "including", "among them", "of
+    which" (Ukrainian "з них", "у тому числі", "зокрема"); its parts are separated by commas,
+    "and", "та"; a ``)`` closes a parenthesised list. A part must be of a kind within the total's
+    (``unknown`` holds every kind, ``missile`` the missile kinds, ``drone`` drones and decoys)
+    and the parts may not add up to more than the total; a part that does not fit ends the list.
+    """
+    for role in ROLES:
+        order = sorted(
+            (i for i, it in enumerate(claim.items) if it.role == role and it.count is not None),
+            key=lambda i: claim.items[i].span[0],
+        )
+        stack: list[tuple[int, bool]] = []  # (item index, opened with a parenthesis)
+        used: dict[int, int] = {}
+        prev: int | None = None
+        for j in order:
+            it = claim.items[j]
+            if it.reference:
+                stack, prev = [], None
+                continue
+            if prev is not None:
+                gap = norm[claim.items[prev].span[1] : it.span[0]]
+                if it.opens_breakdown or _OPENER_RE.fullmatch(gap):
+                    stack.append((prev, "(" in gap))
+                else:
+                    for _ in range(gap.count(")")):
+                        while stack and not stack[-1][1]:
+                            stack.pop()
+                        if stack:
+                            stack.pop()
+                    if not (
+                        _SEPARATOR_RE.fullmatch(gap)
+                        or (stack and ")" not in gap and _LIST_ITEM_END_RE.fullmatch(gap))
+                    ):
+                        stack = []
+            while stack:
+                top = claim.items[stack[-1][0]]
+                scope = _SCOPE.get(top.kind, frozenset({top.kind}))
+                count = it.count or 0
+                if it.kind in scope and used.get(stack[-1][0], 0) + count <= (top.count or 0):
+                    break
+                stack.pop()
+            if stack:
+                parent = stack[-1][0]
+                it.breakdown_of = parent
+                used[parent] = used.get(parent, 0) + (it.count or 0)
+            prev = j
 
 
 def _locate(claim: Claim, norm: str) -> None:
@@ -1163,10 +1869,15 @@ def _sentence_claims(
     mentions: list[_Mention],
     has_context: bool,
     ref_date: date | None,
+    uk: bool = False,
 ) -> list[Claim]:
     sent = norm[sa:sb]
     groups: list[list[_Mention]] = [[]]
     seen: set[tuple[str | None, str | None]] = set()
+    launched_kinds: dict[str | None, int] = {}
+    for x in mentions:
+        if x.role == "launched":
+            launched_kinds[x.kind] = launched_kinds.get(x.kind, 0) + 1
     for men in mentions:
         if men.kind == "skip":
             continue
@@ -1178,7 +1889,8 @@ def _sentence_claims(
             continue
         key = (men.role, men.kind)
         if men.reference:
-            if any(x.role == "launched" and x.kind == men.kind for x in mentions if x is not men):
+            others = launched_kinds.get(men.kind, 0) - (men.role == "launched")
+            if others > 0:
                 continue  # the total is given elsewhere in the sentence
             groups[-1].append(men)
             continue
@@ -1189,11 +1901,22 @@ def _sentence_claims(
             seen.add(key)
         groups[-1].append(men)
     claims: list[Claim] = []
-    for g_index, group in enumerate(g for g in groups if g):
+    kept = [g for g in groups if g]
+    # what the whole sentence says once (not once per claim: a sentence can hold many)
+    resolve_date = _uk_resolve_date if uk else _resolve_date
+    window = _uk_window(sent) if uk else _window(sent)
+    source = None if uk else _source(sent)
+    planned = not uk and bool(_PLANNED_RE.search(sent))
+    rate = None if uk else _RATE_RE.search(sent)
+    quote = None if uk else _QUOTE_RE.search(sent)
+    sentence_date: tuple[str | None, str | None, bool, str | None] | None = None
+    sentence_target: list[str | None] = []  # computed once, when first needed
+    for g_index, group in enumerate(kept):
         first = group[0].start if g_index > 0 else 0
+        last = kept[g_index + 1][0].start if g_index + 1 < len(kept) else len(sent)
         items: list[Item] = []
         unclassified: list[dict[str, Any]] = []
-        for men in group:
+        for g_pos, men in enumerate(group):
             span = (sa + men.start, sa + max(men.phrase_end, men.end))
             raw = text[span[0] : span[1]]
             if men.vague is not None:
@@ -1233,24 +1956,29 @@ def _sentence_claims(
             )
             if men.anaphor:
                 items[-1].kind = "?"
-                kind = _antecedent_kind(sent, group, men)
+                kind = _antecedent_kind(sent, group, men, g_pos)
                 if kind is not None:
                     items[-1].kind = kind
                     items[-1].note = "no noun: kind of the count(s) before it"
         if not items and not unclassified:
             continue
-        part = sent[first:]
-        date_iso, date_text, night, night_of = _resolve_date(part, ref_date)
+        part = sent[first:last] if len(kept) > 1 else sent[first:]
+        date_iso, date_text, night, night_of = resolve_date(part, ref_date)
         if date_text is None and first > 0:
-            date_iso, date_text, night, night_of = _resolve_date(sent, ref_date)
+            if sentence_date is None:
+                sentence_date = resolve_date(sent, ref_date)
+            date_iso, date_text, night, night_of = sentence_date
         qualifiers = list(dict.fromkeys(it.qualifier for it in items if it.qualifier))
-        if _PLANNED_RE.search(sent):
+        if planned:
             qualifiers.append("planned")
-        rate = _RATE_RE.search(sent)
         if rate:
             qualifiers.append("per " + ("day" if "da" in rate.group("rate").lower() else "night"))
-        quote = _QUOTE_RE.search(sent)
-        period = _PERIOD_RE.search(part)
+        period = None if uk else _PERIOD_RE.search(part)
+        target = None if uk else _targets(part)
+        if target is None and first > 0 and not uk:
+            if not sentence_target:
+                sentence_target.append(_targets(sent))
+            target = sentence_target[0]
         claims.append(
             Claim(
                 text=text[sa:sb],
@@ -1261,9 +1989,9 @@ def _sentence_claims(
                 date_text=date_text,
                 night=night,
                 night_of=night_of,
-                window=_window(sent),
-                target=_targets(part) or (_targets(sent) if first > 0 else None),
-                source=_source(sent),
+                window=dict(window) if window else None,
+                target=target,
+                source=source,
                 quote=quote.group(1) if quote else None,
                 qualifiers=qualifiers,
                 period=period.group().strip() if period else None,
@@ -1291,7 +2019,12 @@ def _outcomes_fit(prev: Claim, claim: Claim) -> bool:
     return True
 
 
-def _enrich(claim: Claim, sent: str) -> None:
+def _enrich(claim: Claim, sent: str, uk: bool = False) -> None:
+    if uk:
+        extra = _uk_window(sent)
+        if extra:
+            claim.window = {**extra, **(claim.window or {})}
+        return
     if claim.target is None:
         m = _TARGET_RES[0].search(sent) or _TARGET_RES[1].search(sent)
         if m:
@@ -1304,18 +2037,22 @@ def _enrich(claim: Claim, sent: str) -> None:
             claim.window["as_of"] = extra["as_of"]
 
 
-def _antecedent_kind(sent: str, group: list[_Mention], men: _Mention) -> str | None:
+def _antecedent_kind(
+    sent: str, group: list[_Mention], men: _Mention, pos: int | None = None
+) -> str | None:
     """Kind a bare count refers to within its sentence, or ``None`` to use the claim's launches.
 
     An elliptical count ("270 drones were shot down, 208 were lost") takes the kind of the count
     before it. "Of which"/"of them" refers to the whole list before it ("539 drones and 11
     missiles, of which 476 ..."): its kind is that list's kind when the list has one kind.
     """
-    before = [
-        x
-        for x in group[: group.index(men)]
-        if x.kind not in (None, "skip", "?") and x.count is not None
-    ]
+    idx = group.index(men) if pos is None else pos
+    before: list[_Mention] = []
+    for x in reversed(group[max(0, idx - MAX_LIST) : idx]):  # the nearest typed counts first
+        if x.kind not in (None, "skip", "?") and x.count is not None:
+            before.insert(0, x)
+            if not men.of_group:
+                break
     if not before:
         return None
     if not men.of_group:
@@ -1323,7 +2060,7 @@ def _antecedent_kind(sent: str, group: list[_Mention], men: _Mention) -> str | N
     run = [before[-1]]
     for x in reversed(before[:-1]):
         gap = sent[x.phrase_end : run[0].start]
-        if re.fullmatch(r"\s*(?:,|and|,\s*and|or)\s*", gap):
+        if re.fullmatch(r"\s*(?:,|and|,\s*and|or|та|і|й|,\s*та)\s*", gap):
             run.insert(0, x)
         else:
             break
@@ -1341,8 +2078,7 @@ def _merge(prev: Claim, claim: Claim, text: str) -> None:
     claim.items = [it for it in claim.items if not (it.role == "launched" and it.reference)]
     prev.items.extend(claim.items)
     prev.unclassified.extend(claim.unclassified)
-    prev.span = (prev.span[0], claim.span[1])
-    prev.text = text[prev.span[0] : prev.span[1]]
+    prev.span = (prev.span[0], claim.span[1])  # the text is cut once, at the end
     for attr in ("date", "date_text", "night_of", "target", "source", "quote"):
         if getattr(prev, attr) is None and getattr(claim, attr) is not None:
             setattr(prev, attr, getattr(claim, attr))

@@ -2,11 +2,20 @@
 
 The neutralised fraction is ``(destroyed + lost) / launched`` over the rows where both
 ``launched`` and ``destroyed`` were reported, which stays comparable across the record's changes
-of counting rule (see :data:`airshield.history.importer.REGIMES`). Its interval is the Jeffreys
-interval (the Beta(x + 1/2, n - x + 1/2) posterior quantiles, :func:`jeffreys_interval`). That
-interval treats every weapon as an independent trial; weapons of one night share weather, routes
-and defences, so the true uncertainty of a month's fraction is wider. ``nights`` is reported next
-to it so a reader can judge.
+of counting rule (see :data:`airshield.history.importer.REGIMES`).
+
+Its interval is clustered by night. Weapons of one night share weather, routes, the defences on
+duty and the counting of one report, so they are not independent trials: a month of five nights
+at 70, 95, 80, 99 and 75 % says much less than 2,000 independent coin flips. The month's fraction
+is the ratio estimator ``p = sum(x_j) / sum(n_j)`` over its nights ``j``; its variance is the
+cluster-robust (linearised ratio, "sandwich") estimate ``J / (J - 1) * sum((x_j - p n_j)^2) /
+(sum n_j)^2``. The design effect ``deff`` is that variance over the binomial one
+``p (1 - p) / N`` (floored at 1: clustering never makes an interval narrower than the binomial
+one), and the interval is the Jeffreys interval at the effective sample size ``N / deff``
+(:func:`clustered_interval`, the Korn-Graubard construction). A month with one night (or a fraction of 0 or
+1) cannot estimate its own ``deff``; it takes the pooled design effect of its kind over the whole
+table (``deff_pooled``: the same estimator with months as
+strata). The binomial (Jeffreys) interval is kept in ``binom_low``/``binom_high`` for comparison.
 """
 
 from __future__ import annotations
@@ -45,6 +54,74 @@ def jeffreys_interval(
     return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
 
 
+def _cluster_variance(x: np.ndarray, n: np.ndarray) -> tuple[float, float, int]:
+    """(ratio estimate, cluster-robust variance of it, clusters) for clusters ``x_j / n_j``."""
+    keep = n > 0
+    x, n = x[keep], n[keep]
+    total = float(n.sum())
+    j = len(n)
+    if total <= 0:
+        return float("nan"), float("nan"), 0
+    p = float(x.sum()) / total
+    if j < 2:
+        return p, float("nan"), j
+    resid = x - p * n
+    return p, float(j / (j - 1) * (resid**2).sum() / total**2), j
+
+
+def design_effect(x: np.ndarray, n: np.ndarray) -> float:
+    """Design effect of a clustered proportion: cluster-robust over binomial variance (>= 1).
+
+    ``NaN`` when it cannot be estimated (fewer than two clusters, or ``p`` at 0 or 1).
+    """
+    p, var, j = _cluster_variance(np.asarray(x, float), np.asarray(n, float))
+    total = float(np.asarray(n, float)[np.asarray(n, float) > 0].sum())
+    if j < 2 or not (0.0 < p < 1.0) or not np.isfinite(var):
+        return float("nan")
+    return max(1.0, var / (p * (1.0 - p) / total))
+
+
+def clustered_interval(
+    x: np.ndarray, n: np.ndarray, level: float = 0.95, *, deff: float | None = None
+) -> tuple[float, float, float]:
+    """Interval of ``sum(x) / sum(n)`` for clusters (nights) ``x_j`` of ``n_j``: (lo, hi, deff).
+
+    Jeffreys interval at the effective sample size ``N / deff``; ``deff`` is estimated from the
+    clusters (:func:`design_effect`) unless given, and falls back to 1 (binomial) when neither
+    is available. ``NaN`` bounds when there are no trials.
+    """
+    xa, na = np.asarray(x, float), np.asarray(n, float)
+    total = float(na[na > 0].sum())
+    if total <= 0:
+        return float("nan"), float("nan"), float("nan")
+    d = design_effect(xa, na)
+    if not np.isfinite(d):
+        d = deff if deff is not None and np.isfinite(deff) else 1.0
+    p = float(xa[na > 0].sum()) / total
+    n_eff = total / d
+    lo, hi = jeffreys_interval(np.array([p * n_eff]), np.array([n_eff]), level)
+    return float(lo[0]), float(hi[0]), d
+
+
+def _pooled_deff(nightly: pd.DataFrame) -> dict[str, float]:
+    """Design effect per kind pooling every month (months as strata, nights as clusters)."""
+    out: dict[str, float] = {}
+    for kind, g in nightly.groupby("kind", sort=False):
+        num = 0.0
+        den = 0.0
+        for _, m in g.groupby("month", sort=False):
+            x = m["n_neutral"].to_numpy(float)
+            n = m["n_trials"].to_numpy(float)
+            p, var, j = _cluster_variance(x, n)
+            if j < 2 or not (0.0 < p < 1.0) or not np.isfinite(var):
+                continue
+            total = float(n[n > 0].sum())
+            num += var * total**2  # sum of squared residuals, scaled like the binomial term
+            den += p * (1.0 - p) * total
+        out[str(kind)] = max(1.0, num / den) if den > 0 else float("nan")
+    return out
+
+
 def _month(frame: pd.DataFrame) -> pd.Series:
     return frame["night"].dt.strftime("%Y-%m")
 
@@ -55,7 +132,9 @@ def monthly_stats(
     """Per month (of the raid night) and threat kind: counts, neutralised fraction and interval.
 
     Columns: ``month, kind, rows, nights, launched, destroyed, lost, neutralised,
-    fraction, ci_low, ci_high, destroyed_fraction``. Count sums skip values that were not
+    fraction, ci_low, ci_high, deff, binom_low, binom_high, destroyed_fraction, n_trials``:
+    ``ci_low``/``ci_high`` are clustered by night (see the module docstring), ``deff`` is the
+    design effect used, ``binom_*`` the binomial Jeffreys interval that ignores clustering. Count sums skip values that were not
     reported; a sum with nothing reported is ``<NA>`` (not zero). ``lost`` is ``<NA>`` for months
     in which no row reported it (before July 2024, or after the July 2025 rule change).
     """
@@ -85,7 +164,28 @@ def monthly_stats(
     out = out.sort_values(["month", "kind"], key=lambda s: s.map(order) if s.name == "kind" else s)
     n = out["n_trials"].to_numpy(dtype=float)
     x = out["n_neutral"].to_numpy(dtype=float)
-    lo, hi = jeffreys_interval(x, n, level)
+    blo, bhi = jeffreys_interval(x, n, level)
+    # clusters: the nights of each month and kind
+    nightly = (
+        f.groupby(["month", "kind", "night"], sort=False)[["n_trials", "n_neutral"]]
+        .sum()
+        .reset_index()
+    )
+    pooled = _pooled_deff(nightly)
+    by_cell = {key: g for key, g in nightly.groupby(["month", "kind"], sort=False)}
+    lo = np.full(len(out), np.nan)
+    hi = np.full(len(out), np.nan)
+    deff = np.full(len(out), np.nan)
+    for i, (month, kind) in enumerate(zip(out["month"], out["kind"], strict=True)):
+        cell = by_cell.get((month, kind))
+        if cell is None or n[i] <= 0:
+            continue
+        lo[i], hi[i], deff[i] = clustered_interval(
+            cell["n_neutral"].to_numpy(float),
+            cell["n_trials"].to_numpy(float),
+            level,
+            deff=pooled.get(str(kind)),
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         out["fraction"] = np.where(n > 0, x / np.where(n > 0, n, 1), np.nan)
         out["destroyed_fraction"] = np.where(
@@ -93,6 +193,9 @@ def monthly_stats(
         )
     out["ci_low"] = lo
     out["ci_high"] = hi
+    out["deff"] = deff
+    out["binom_low"] = blo
+    out["binom_high"] = bhi
     cols = [
         "month",
         "kind",
@@ -105,6 +208,9 @@ def monthly_stats(
         "fraction",
         "ci_low",
         "ci_high",
+        "deff",
+        "binom_low",
+        "binom_high",
         "destroyed_fraction",
         "n_trials",
     ]

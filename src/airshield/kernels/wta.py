@@ -308,30 +308,36 @@ def _target_dfs(
 def _candidates(
     j: int,
     value: float,
-    pk: np.ndarray,
-    allowed: np.ndarray,
+    pk_t: np.ndarray,
+    logkill_t: np.ndarray,
+    allowed_t: np.ndarray,
     rounds: np.ndarray,
     w: np.ndarray,
     f: np.ndarray,
     cap: int,
     slack: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Weapons worth considering for target j, sorted by price per unit of log-kill."""
-    n_w = pk.shape[0]
+    """Weapons worth considering for target j, sorted by price per unit of log-kill.
+
+    ``pk_t``, ``logkill_t`` (``-log(1 - p)``, ``inf`` where ``p = 1``) and ``allowed_t`` are
+    ``(T, W)``: one target's row is contiguous, which the pricing loop reads ``T`` times per
+    call (see :attr:`airshield.assign.WTAProblem.target_major`).
+    """
+    n_w = pk_t.shape[1]
     idx = np.empty(n_w, dtype=np.int64)
     rat = np.empty(n_w)
     n = 0
     for i in range(n_w):
-        if not allowed[i, j] or rounds[i] <= 0:
+        if not allowed_t[j, i] or rounds[i] <= 0:
             continue
-        p = pk[i, j]
+        p = pk_t[j, i]
         # A round whose price exceeds its largest possible benefit V p never helps: dropping
         # one round saves w and loses at most V p, so a pattern using weapon i is worse by at
         # least ``w - V p`` than the pattern without that round.
         if w[i] >= value * p + slack:
             continue
         idx[n] = i
-        ai = -np.log1p(-p) if p < 1.0 else np.inf
+        ai = logkill_t[j, i]
         rat[n] = w[i] / ai if ai > 0 else np.inf
         n += 1
     order = np.argsort(rat[:n], kind="mergesort")
@@ -344,8 +350,8 @@ def _candidates(
     ucap = np.empty(n, dtype=np.int64)
     for k in range(n):
         i = cand[k]
-        q[k] = 1.0 - pk[i, j]
-        a[k] = -np.log1p(-pk[i, j]) if pk[i, j] < 1.0 else np.inf
+        q[k] = 1.0 - pk_t[j, i]
+        a[k] = logkill_t[j, i]
         wp[k] = w[i]
         fp[k] = f[i]
         ucap[k] = rounds[i] if rounds[i] < cap else cap
@@ -355,8 +361,9 @@ def _candidates(
 @nb.njit(cache=True, nogil=True)
 def price_targets(
     values: np.ndarray,
-    pk: np.ndarray,
-    allowed: np.ndarray,
+    pk_t: np.ndarray,
+    logkill_t: np.ndarray,
+    allowed_t: np.ndarray,
     rounds: np.ndarray,
     w: np.ndarray,
     f: np.ndarray,
@@ -364,13 +371,14 @@ def price_targets(
     node_limit: int,
     max_len: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Solve every target's sub-problem exactly.
+    """Solve every target's sub-problem exactly (``pk_t``, ``logkill_t``, ``allowed_t`` are
+    ``(T, W)``, see :func:`_candidates`).
 
     Returns ``(hmin, lower, items, counts, lens, proven)``: ``hmin[j]`` the best pattern's value,
     ``lower[j]`` a proven lower bound on the sub-problem (``== hmin`` when ``proven[j]``), and
     the best pattern of target ``j`` as ``items[j, :lens[j]]`` weapons with ``counts`` rounds.
     """
-    n_w, n_t = pk.shape
+    n_t, n_w = pk_t.shape
     hmin = np.empty(n_t)
     lower = np.empty(n_t)
     items = np.zeros((n_t, max_len), dtype=np.int64)
@@ -383,7 +391,9 @@ def price_targets(
     o_val = np.zeros(1)
     for j in range(n_t):
         v = values[j]
-        cand, q, a, ratio, wp, fp, ucap = _candidates(j, v, pk, allowed, rounds, w, f, cap, 0.0)
+        cand, q, a, ratio, wp, fp, ucap = _candidates(
+            j, v, pk_t, logkill_t, allowed_t, rounds, w, f, cap, 0.0
+        )
         n_cand = cand.shape[0]
         best, _, ok = _target_dfs(
             v,
@@ -423,8 +433,9 @@ def price_targets(
 def enumerate_target_patterns(
     j: int,
     values: np.ndarray,
-    pk: np.ndarray,
-    allowed: np.ndarray,
+    pk_t: np.ndarray,
+    logkill_t: np.ndarray,
+    allowed_t: np.ndarray,
     rounds: np.ndarray,
     w: np.ndarray,
     f: np.ndarray,
@@ -440,9 +451,11 @@ def enumerate_target_patterns(
     ``slack`` must be at least ``threshold - hmin_j`` (it widens the candidate filter).
     Returns ``(items, counts, lens, vals, complete)``.
     """
-    n_w = pk.shape[0]
+    n_w = pk_t.shape[1]
     v = values[j]
-    cand, q, a, ratio, wp, fp, ucap = _candidates(j, v, pk, allowed, rounds, w, f, cap, slack)
+    cand, q, a, ratio, wp, fp, ucap = _candidates(
+        j, v, pk_t, logkill_t, allowed_t, rounds, w, f, cap, slack
+    )
     n_cand = cand.shape[0]
     width = min(n_cand, max_width) + 1
     o_items = np.empty((max_out, width), dtype=np.int64)

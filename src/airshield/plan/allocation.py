@@ -382,8 +382,9 @@ def solve_lp(
     Returns f (regions, len(pools)) and the objective."""
     import highspy
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    from airshield.assign.highs import new_highs
+
+    h = new_highs(threads=None)
     inf = highspy.kHighsInf
     g, m = regions, len(pools)
     fidx = np.arange(g * m).reshape(g, m)

@@ -1115,8 +1115,7 @@ def optimise(
     confirm_reps: int = 8,
     pareto_points: int = 14,
     workers: int = 1,
-    backend: str | None = None,
-    scheduler: str | None = None,
+    runner: DetailedRunner | None = None,
     design: DesignSpec | None = None,
     confirm: bool = True,
     keep_results: bool = True,
@@ -1223,8 +1222,8 @@ def optimise(
                 res.results[label] = kept[0]
                 res.campaigns[label] = materialise(prep, 0, p.x)
         if confirm:
-            res.confirmed = confirm_detailed(prep, best.x, confirm_reps, seed, workers, backend,
-                                             scheduler, cb)  # fmt: skip
+            res.confirmed = confirm_detailed(prep, best.x, confirm_reps, seed, workers, runner,
+                                             cb)  # fmt: skip
             _confirm_flags(res)
             stage("confirmation")
     except KeyboardInterrupt:
@@ -1491,54 +1490,65 @@ def materialise(prep: Prepared, s: int, x: I) -> Campaign:
     return c.model_copy(update={"defender": defender}).with_template(c.template, c.path)
 
 
+@dataclass(frozen=True)
+class DetailedCell:
+    """One detailed-mode campaign run of the confirmation (plain data, so any runner ships it)."""
+
+    index: int
+    campaign_json: str
+    template_json: str
+    seed: int
+    reps: int
+
+
+#: runs cells and returns, per cell in order, the per-replication totals of ``objective``
+#: (harmful leakers or damage); the command line passes one built on the sweep backends
+DetailedRunner = Callable[[Sequence[DetailedCell], str, "Progress | None"], list[F]]
+
+
+def run_cells_here(
+    cells: Sequence[DetailedCell], objective: str, progress: Progress | None = None,
+    workers: int = 1,
+) -> list[F]:  # fmt: skip
+    """The runner without a backend: each cell in this process (replications in ``workers``
+    processes by the campaign engine; the same answer for any number)."""
+    from airshield.campaign import run_campaign
+    from airshield.scenario import Scenario as RaidScenario
+
+    out: list[F] = []
+    for k, cell in enumerate(cells):
+        tpl = RaidScenario.model_validate_json(cell.template_json)
+        camp = Campaign.model_validate_json(cell.campaign_json).with_template(tpl)
+        r = run_campaign(camp, "detailed", cell.reps, cell.seed, workers=workers)
+        out.append(_objective(r, objective))
+        if progress:
+            progress("confirming (detailed mode)", k + 1, len(cells))
+    return out
+
+
 def confirm_detailed(
-    prep: Prepared, x: I, reps: int, seed: int, workers: int = 1, backend: str | None = None,
-    scheduler: str | None = None, progress: Progress | None = None,
+    prep: Prepared, x: I, reps: int, seed: int, workers: int = 1,
+    runner: DetailedRunner | None = None, progress: Progress | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Best mix and status quo in detailed mode (raid engine every night) with common random
-    numbers, one sweep cell per scenario and variant, through the sweep backends (any number
-    of workers gives the same answer: every cell carries its own seed)."""
-    from airshield.sweep.backends import make_backend
-    from airshield.sweep.worker import BatchTask, CellTask
-
+    numbers, one cell per scenario and variant; ``runner`` runs the cells (the command line
+    uses the sweep backends: local processes or a Dask cluster); every cell carries its seed,
+    so any runner and any number of workers give the same answer."""
     spec = prep.loaded.spec
     zero = np.zeros_like(x)
-    cells = []
-    for s in range(len(prep.campaigns)):
-        for label, mix in (("status_quo", zero), ("best", x)):
-            camp = materialise(prep, s, mix)
-            cells.append((s, label, camp))
     tj = prep.template.model_dump_json()
-    tasks = [
-        BatchTask(batch=k, cells=(CellTask(index=k, seed=seed, scenario_json=c.model_dump_json(),
-                                           values=(), template_json=tj),),
-                  reps=reps, engine="kernel", outputs=("nights",), param_names=(),
-                  param_types=(), base_kind="campaign", mode="detailed")
-        for k, (_, _, c) in enumerate(cells)
-    ]  # fmt: skip
-    name = backend or ("processes" if workers > 1 else "serial")
-    if scheduler:
-        name = "dask"
-    be = make_backend(name, workers, scheduler)
-    results: dict[int, F] = {}
+    cells: list[DetailedCell] = []
+    for s in range(len(prep.campaigns)):
+        for mix in (zero, x):
+            camp = materialise(prep, s, mix)
+            cells.append(DetailedCell(len(cells), camp.model_dump_json(), tj, seed, reps))
     t0 = time.perf_counter()
-    try:
-        handles = [be.submit(t) for t in tasks]
-        pending = list(handles)
-        while pending:
-            for h in be.wait_any(pending):
-                pending.remove(h)
-                r = be.result(h)
-                tab = r.tables["nights"].to_pandas()
-                col = "damage_usd" if spec.objective == "damage_usd" else "leaked_harmful"
-                per = tab.groupby("rep")[col].sum().sort_index().to_numpy(np.float64)
-                results[r.batch] = per
-                if progress:
-                    progress("confirming (detailed mode)", len(results), len(tasks))
-    except KeyboardInterrupt:
-        be.close(cancel=True)
-        raise
-    be.close()
+    if runner is None:
+        results = run_cells_here(cells, spec.objective, progress, workers)
+        name = "this process"
+    else:
+        results = runner(cells, spec.objective, progress)
+        name = getattr(runner, "backend_name", "runner")
     s_n = len(prep.campaigns)
     sq = np.stack([results[2 * s] for s in range(s_n)])
     bt = np.stack([results[2 * s + 1] for s in range(s_n)])
@@ -1550,9 +1560,9 @@ def confirm_detailed(
         "mode": "detailed",
         "reps": reps,
         "seed": seed,
-        "backend": be.name,
-        "best": {k: v for k, v in band(comb_bt).items()},
-        "status_quo": {k: v for k, v in band(comb_sq).items()},
+        "backend": name,
+        "best": dict(band(comb_bt).items()),
+        "status_quo": dict(band(comb_sq).items()),
         "difference": paired(comb_bt, comb_sq, "detailed"),
         "per_scenario": {
             prep.names[s]: {"best": band(bt[s]), "status_quo": band(sq[s]),

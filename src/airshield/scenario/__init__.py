@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airshield.errors import Problem, ScenarioError
-from airshield.scenario.laydown import ExpandedUnit, expand_fire_units
 from airshield.scenario.models import (
     Asset,
     CoverageSensor,
@@ -21,6 +20,9 @@ from airshield.scenario.models import (
     Wave,
 )
 from airshield.scenario.yamlio import Loc, format_loc, parse_yaml, read_yaml, validate_data
+
+if TYPE_CHECKING:
+    from airshield.scenario.laydown import ExpandedUnit, expand_fire_units
 
 __all__ = [
     "Asset",
@@ -41,6 +43,18 @@ __all__ = [
     "scenario_from_text",
     "validate_scenario_data",
 ]
+
+_LAZY = {"ExpandedUnit", "expand_fire_units"}
+
+
+def __getattr__(name: str) -> Any:
+    """The laydown expansion (numpy geometry) loads on first use, so validating a scenario does
+    not pay for it."""
+    if name in _LAZY:
+        from airshield.scenario import laydown
+
+        return getattr(laydown, name)
+    raise AttributeError(f"module 'airshield.scenario' has no attribute {name!r}")
 
 
 def check_references(sc: Scenario) -> list[tuple[Loc, str]]:
@@ -105,14 +119,10 @@ def check_references(sc: Scenario) -> list[tuple[Loc, str]]:
     for e in sc.doctrine.ballistic_reserve:
         if m := known(e, cat.effectors, "effector type"):
             probs.append((("doctrine", "ballistic_reserve", e), m))
-    try:
-        from airshield.assign import available_assigners
+    from airshield.assign.names import solver_names  # names only: no solver, no numpy
 
-        names = set(available_assigners())
-        if m := known(sc.doctrine.assigner, names, "assigner"):
-            probs.append((("doctrine", "assigner"), m))
-    except ImportError:  # pragma: no cover - assign is part of the package
-        pass
+    if m := known(sc.doctrine.assigner, solver_names(), "assigner"):
+        probs.append((("doctrine", "assigner"), m))
     return probs
 
 

@@ -10,14 +10,21 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from airshield.catalog import Catalog, EffectorType, ThreatType, load_catalog
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from airshield.api import PlanAccessor, RaidComparison
+    from airshield.campaign.models import Campaign
+    from airshield.campaign.result import CampaignResult
+    from airshield.campaign.surrogate import DesignSpec
     from airshield.raid.result import RaidResult
+    from airshield.sweep.runner import SweepRun
 
 Lat = Annotated[float, Field(ge=-90.0, le=90.0, json_schema_extra={"unit": "deg"})]
 Lon = Annotated[float, Field(ge=-180.0, le=180.0, json_schema_extra={"unit": "deg"})]
@@ -227,25 +234,90 @@ class Scenario(Strict):
     def total_threats(self) -> int:
         return sum(w.count for w in self.waves)
 
-    # ---- façade: the engines ------------------------------------------------------------
+    def total_fire_units(self) -> int:
+        """Fire units once the laydown rules are expanded (``len(expand_fire_units(sc))``)."""
+        return sum(1 if isinstance(u, FireUnit) else u.count for u in self.fire_units)
+
+    # ---- façade: the engines (airshield.api; the free functions stay the implementation) ----
     def simulate(
         self,
         reps: int = 100,
         seed: int = 0,
         *,
-        workers: int = 1,
-        engine: str = "kernel",
+        workers: int | None = 1,
+        engine: str | None = None,
         progress: bool | Callable[[int, int], None] = False,
     ) -> RaidResult:
         """Monte Carlo of the raid: ``reps`` replications from ``SeedSequence(seed)``.
 
+        ``workers``: processes (0 = one per CPU; the same result for any number).
         ``progress``: True for a progress bar, or a callback ``(done, total)``.
         """
-        from airshield.raid import simulate
+        from airshield import api
 
-        return simulate(
-            self, reps=reps, seed=seed, workers=workers, engine=engine, progress=progress
+        return api.simulate(self, reps, seed, workers=workers, engine=engine, progress=progress)
+
+    def compare(
+        self,
+        *others: Scenario | str | Path,
+        names: list[str] | None = None,
+        reps: int = 100,
+        seed: int = 0,
+        level: float = 0.95,
+        workers: int | None = 1,
+        engine: str | None = None,
+    ) -> RaidComparison:
+        """This raid (the baseline) against ``others`` (scenarios or YAML files), every variant
+        from the same seed: paired differences with ``level`` t-intervals
+        (:class:`airshield.api.RaidComparison`)."""
+        from airshield import api
+
+        variants = [self, *(api.as_scenario(o) for o in others)]
+        return api.compare_raids(
+            variants, names, reps, seed, level=level, workers=workers, engine=engine
         )
+
+    def campaign(
+        self,
+        campaign: Campaign | str | Path,
+        mode: str = "fast",
+        reps: int = 100,
+        seed: int = 0,
+        *,
+        design: DesignSpec | None = None,
+        workers: int | None = 1,
+        engine: str | None = None,
+        progress: bool | Callable[[str, int, int], None] = False,
+    ) -> CampaignResult:
+        """Run ``campaign`` (an :class:`airshield.Campaign` or a campaign YAML file) with this
+        scenario as its raid template, night by night (references checked again)."""
+        from airshield import api
+
+        c = api.with_raid_template(campaign, self)
+        return api.run_campaign(
+            c, mode, reps, seed, design=design, workers=workers, engine=engine, progress=progress
+        )
+
+    def sweep(
+        self,
+        parameters: list[dict[str, Any]],
+        out: str | Path,
+        *,
+        reps: int = 100,
+        seed: int = 0,
+        **options: Any,
+    ) -> SweepRun:
+        """A parameter sweep over this scenario into ``out`` (:func:`airshield.api.sweep`)."""
+        from airshield import api
+
+        return api.sweep(self, parameters, out, reps=reps, seed=seed, **options)
+
+    @property
+    def plan(self) -> PlanAccessor:
+        """Decisions on this scenario (:class:`airshield.api.PlanAccessor`)."""
+        from airshield.api import PlanAccessor
+
+        return PlanAccessor(self)
 
     def to_yaml(self) -> str:
         """The scenario as YAML (round-trips through :func:`airshield.load_scenario`)."""

@@ -171,12 +171,18 @@ def _linspace(a: GridAxis) -> list[float]:
     return [float(x) for x in np.linspace(a.start, a.stop, a.num)]
 
 
+#: entropy word of the Latin-hypercube samples (ASCII "LHS"): LHS axis ``a`` draws from
+#: ``SeedSequence([seed, LHS_STREAM, a])``, a stream apart from the cells'
+#: ``SeedSequence(seed).spawn(n_cells)`` and from every replication's
+LHS_STREAM = 0x4C4853
+
+
 def _lhs(
     axis: LhsAxis, resolved: list[ResolvedPath], root: int, axis_index: int
 ) -> list[list[Any]]:
     from scipy.stats import qmc
 
-    ss = np.random.SeedSequence([root, 0x4C4853, axis_index])
+    ss = np.random.SeedSequence([root, LHS_STREAM, axis_index])
     u = qmc.LatinHypercube(d=len(axis.parameters), rng=np.random.default_rng(ss)).random(
         axis.samples
     )

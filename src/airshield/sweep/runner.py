@@ -16,6 +16,7 @@ from airshield.sweep.backends import BACKENDS, Backend, make_backend
 from airshield.sweep.plan import SweepPlan, load_plan
 from airshield.sweep.store import SweepStore
 from airshield.sweep.worker import BatchTask, SweepInterrupted
+from airshield.workers import DEFAULT_WORKERS, resolve_workers
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -61,9 +62,10 @@ class SweepRun:
 
 
 def default_workers() -> int:
-    from airshield.raid.montecarlo import default_workers as dw
+    """One worker per CPU available to this process."""
+    from airshield.workers import available_cpus
 
-    return dw()
+    return available_cpus()
 
 
 def task_for(plan: SweepPlan, b: int) -> BatchTask:
@@ -91,15 +93,15 @@ def run_sweep(
     out: str | Path,
     *,
     backend: str = "processes",
-    workers: int | None = None,
+    workers: int | None = DEFAULT_WORKERS,
     scheduler: str | None = None,
     dask_processes: bool = True,
     progress: bool | ProgressCallback = False,
 ) -> SweepRun:
     """Run (or resume) a sweep into ``out``.
 
-    ``backend`` is ``serial``, ``processes`` (default; ``workers`` local processes, default all
-    CPUs) or ``dask`` (the scheduler at ``scheduler``, e.g. ``tcp://host:8786``, or else a local
+    ``backend`` is ``serial``, ``processes`` (default; ``workers`` local processes, default 1, 0
+    or None one per CPU: :mod:`airshield.workers`) or ``dask`` (the scheduler at ``scheduler``, e.g. ``tcp://host:8786``, or else a local
     cluster of ``workers`` processes; ``dask_processes=False`` uses threads). Every check runs
     before the first batch starts. Ctrl-C stops after committing what finished; run again to
     resume. ``progress`` is True for a progress bar on stderr, or a callback ``(cells_done,
@@ -128,7 +130,7 @@ def run_sweep(
     )
     if not todo:
         return run
-    n = workers if workers and workers > 0 else default_workers()
+    n = resolve_workers(workers)
     if backend != "dask" or not scheduler:
         n = max(1, min(n, len(todo)))
     callback, closer = _progress(progress, plan.n_cells, store.cells_done)

@@ -5,11 +5,10 @@ best mix against the status quo (self-contained, offline: the report helpers of
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
-from airshield.plan.procure import ProcurementResult
 from airshield.report.campaign import band_traces
 from airshield.report.html import (
     esc,
@@ -23,6 +22,9 @@ from airshield.report.html import (
     page,
     table,
 )
+
+if TYPE_CHECKING:  # the report takes the result as data; it does not import the planning layer
+    from airshield.plan.procure import ProcurementResult
 
 COLOURS = ["#1f5f8b", "#c44e52", "#55a868", "#8172b2", "#ccb974", "#64b5cd", "#dd8452", "#937860"]
 
