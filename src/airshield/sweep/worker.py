@@ -175,17 +175,6 @@ def _run_campaign_cell(task: BatchTask, cell: CellTask, frames: dict[str, list[A
             }
         )
 
-    if "stocks" in task.outputs:  # every night's closing stock per pool (procurement planning)
-        n, p = res.stock_end.shape[1], res.stock_end.shape[2]
-        frames["stocks"].append(
-            {
-                "rep": np.repeat(np.arange(r, dtype=np.int64), n * p),
-                "night": np.tile(np.repeat(np.arange(n, dtype=np.int64), p), r),
-                "pool_index": np.tile(np.arange(p, dtype=np.int64), r * n),
-                "stock_end": res.stock_end.reshape(-1).astype(np.int64),
-            }
-        )
-
 
 def _band_columns(
     per_rep: dict[str, Any], reps: int, attacker_cost: float, extra: tuple[str, ...] = ()
