@@ -287,17 +287,29 @@ def test_compare_page(client: Any, app: Any) -> None:
     assert client.get(f"/compare?a={ia}&b=999").status_code == 404
 
 
-def test_stale_runs_are_marked_failed_at_start(settings: Any) -> None:
-    from airshield.store import RunStore
+def test_stale_runs_are_marked_interrupted_at_start(settings: Any) -> None:
+    import subprocess
+    import sys
+
     from airshield.web.app import create_app
 
     settings.home.mkdir(parents=True)
-    store = RunStore(settings.home / "runs.duckdb")
-    rid = store.create_run(scenario_name="x", scenario_hash="h", seed=0, reps=1)
+    # a run left 'running' by a process that is gone (its lease died with it)
+    code = (
+        "import sys; from airshield.store import RunStore; "
+        "s = RunStore(sys.argv[1]); "
+        "print(s.create_run(scenario_name='x', scenario_hash='h', seed=0, reps=1))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(settings.home / "runs.duckdb")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    rid = int(out.stdout)
     application = create_app(settings)
     try:
         rec = application.state.store.get(rid)
-        assert rec is not None and rec.status == "failed" and "interrupted" in (rec.error or "")
+        assert rec is not None and rec.status == "interrupted"
+        assert "interrupted" in (rec.error or "")
     finally:
         application.state.runner.shutdown()
 

@@ -332,6 +332,7 @@ def run_campaign(
     if reps < 1:
         raise ValueError("reps must be >= 1")
     workers = resolve_workers(workers)
+    campaign.check_references()  # a campaign built or changed in Python is checked like YAML
     started = time.perf_counter()
     own = attacker_plan(campaign)
     if plan is None:

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, PrivateAttr, model_validator
 
-from airshield.scenario.models import Name, Scenario, Strict
+from airshield.scenario import limits as L
+from airshield.scenario.models import Name, Scenario, Strict, Text
 from airshield.scenario.yamlio import Loc
 
 if TYPE_CHECKING:
@@ -32,8 +33,9 @@ if TYPE_CHECKING:
     from airshield.sweep.runner import SweepRun
 
 MAX_NIGHTS = 3660
-Count = Annotated[int, Field(ge=0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
+Count = Annotated[int, Field(ge=0, le=L.MAX_ROUNDS)]
+NonNeg = Annotated[float, Field(ge=0.0, le=L.MAX_ROUNDS)]
+Usd = Annotated[float, Field(ge=0.0, le=L.MAX_USD, json_schema_extra={"unit": "USD"})]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
@@ -71,7 +73,7 @@ class StepsProfile(Strict):
 
     kind: Literal["steps"]
     initial: NonNeg = 0.0
-    changes: list[Step] = Field(min_length=1)
+    changes: list[Step] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
 
     @model_validator(mode="after")
     def _check(self) -> StepsProfile:
@@ -170,7 +172,7 @@ class ScheduleTempo(Strict):
     """Raids on listed dates; ``between_fraction`` of the available stock on the other nights."""
 
     kind: Literal["schedule"]
-    raids: list[ScheduledRaid] = Field(min_length=1)
+    raids: list[ScheduledRaid] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
     between_fraction: Fraction = 0.0
 
 
@@ -178,7 +180,7 @@ Tempo = Annotated[NightlyTempo | AccumulateTempo | ScheduleTempo, Field(discrimi
 
 
 class Attacker(Strict):
-    threats: list[AttackerThreat] = Field(min_length=1)
+    threats: list[AttackerThreat] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
     launch_sites: LaunchSites | None = Field(
         None, description="capacity of 'sites' threats (none: unlimited)"
     )
@@ -190,7 +192,7 @@ class OnceDelivery(Strict):
     kind: Literal["once"]
     date: dt.date
     rounds: Count
-    note: str = ""
+    note: Text = ""
 
 
 class RecurringDelivery(Strict):
@@ -199,9 +201,9 @@ class RecurringDelivery(Strict):
     kind: Literal["recurring"]
     start: dt.date
     end: dt.date
-    every_days: int = Field(ge=1)
+    every_days: int = Field(ge=1, le=MAX_NIGHTS)
     rounds: Count
-    note: str = ""
+    note: Text = ""
 
     @model_validator(mode="after")
     def _check(self) -> RecurringDelivery:
@@ -228,7 +230,7 @@ class Pause(Strict):
         "release",
         description="'release': held rounds arrive the day after the pause; 'drop': they never do",
     )
-    note: str = ""
+    note: Text = ""
 
     @model_validator(mode="after")
     def _check(self) -> Pause:
@@ -253,7 +255,7 @@ class Diversion(Strict):
     date: dt.date
     rounds: Count
     until: dt.date | None = Field(None, description="last day rounds are still taken")
-    note: str = ""
+    note: Text = ""
 
 
 class DefenderPool(Strict):
@@ -263,9 +265,9 @@ class DefenderPool(Strict):
     stock: Count = Field(description="rounds at the start (magazines and depots together)")
     production_per_day: Profile | None = Field(None, description="rounds made per day")
     lead_time_days: int = Field(0, ge=0, le=3650, description="days from production to arrival")
-    deliveries: list[Delivery] = Field(default_factory=list)
-    pauses: list[Pause] = Field(default_factory=list)
-    diversions: list[Diversion] = Field(default_factory=list)
+    deliveries: list[Delivery] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
+    pauses: list[Pause] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
+    diversions: list[Diversion] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
 
 
 class OrderPurchase(Strict):
@@ -275,7 +277,7 @@ class OrderPurchase(Strict):
     pool: Name
     date: dt.date
     rounds: Count
-    unit_cost_usd: NonNeg | None = Field(None, description="default: catalog cost per shot")
+    unit_cost_usd: Usd | None = Field(None, description="default: catalog cost per shot")
     lead_time_days: int = Field(0, ge=0, le=3650)
 
 
@@ -286,10 +288,10 @@ class ReorderPurchase(Strict):
     kind: Literal["reorder"]
     pool: Name
     below_rounds: Count
-    order_rounds: int = Field(ge=1)
-    unit_cost_usd: NonNeg | None = Field(None, description="default: catalog cost per shot")
+    order_rounds: int = Field(ge=1, le=L.MAX_ROUNDS)
+    unit_cost_usd: Usd | None = Field(None, description="default: catalog cost per shot")
     lead_time_days: int = Field(0, ge=0, le=3650)
-    max_orders: int | None = Field(None, ge=0)
+    max_orders: int | None = Field(None, ge=0, le=L.MAX_ROUNDS)
 
 
 Purchase = Annotated[OrderPurchase | ReorderPurchase, Field(discriminator="kind")]
@@ -300,7 +302,7 @@ class TeamAddition(Strict):
 
     date: dt.date
     teams: Count
-    note: str = ""
+    note: Text = ""
 
 
 class TeamPool(Strict):
@@ -318,7 +320,7 @@ class TeamPool(Strict):
     engagements_per_team: NonNeg = Field(description="rounds one team can fire in one night")
     trained_per_month: NonNeg = Field(0.0, description="teams the pipeline trains per 30 days")
     training_days: int = Field(0, ge=0, le=3650, description="days from entering training to ready")
-    additions: list[TeamAddition] = Field(default_factory=list)
+    additions: list[TeamAddition] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
 
     def teams_per_night(self, dates: list[dt.date]) -> list[int]:
         """Teams ready on each night."""
@@ -339,11 +341,13 @@ class TeamPool(Strict):
 
 
 class Defender(Strict):
-    pools: list[DefenderPool] = Field(default_factory=list)
-    budget_usd: NonNeg | None = Field(None, description="money for purchases (none: unlimited)")
-    purchases: list[Purchase] = Field(default_factory=list)
+    pools: list[DefenderPool] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
+    budget_usd: Usd | None = Field(None, description="money for purchases (none: unlimited)")
+    purchases: list[Purchase] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
     teams: list[TeamPool] = Field(
-        default_factory=list, description="crews that cap a pool's engagements per night"
+        default_factory=list,
+        max_length=L.MAX_LIST_ITEMS,
+        description="crews that cap a pool's engagements per night",
     )
 
 
@@ -351,7 +355,7 @@ class Campaign(Strict):
     """A campaign: a raid template run night after night with attacker and defender stocks."""
 
     name: Name
-    description: str = ""
+    description: Text = ""
     notional: bool = Field(True, description="parameters are notional (never real positions)")
     raid: Name = Field(description="raid template file (path relative to this file)")
     start_date: dt.date = Field(description="date of the first night (the night starting then)")
@@ -467,11 +471,24 @@ class Campaign(Strict):
         return PlanAccessor(self)
 
     def with_template(self, template: Scenario, path: str | None = None) -> Campaign:
-        """A copy with this raid template attached (references are not re-checked)."""
+        """A copy with this raid template attached; its references (threat types, pools) are
+        checked against the template (raises :class:`~airshield.errors.ScenarioError`)."""
         c = self.model_copy(deep=True)
         c._template = template
         c._path = path if path is not None else self._path
+        c.check_references()
         return c
+
+    def check_references(self) -> None:
+        """Raise :class:`~airshield.errors.ScenarioError` naming every reference of this
+        campaign that its raid template does not have (an unknown pool or threat type): the
+        check the YAML loader makes, for a campaign built or changed in Python."""
+        from airshield.errors import Problem, ScenarioError
+        from airshield.scenario.yamlio import format_loc
+
+        probs = check_campaign_references(self, self.template)
+        if probs:
+            raise ScenarioError(self._path, [Problem(format_loc(loc), m) for loc, m in probs])
 
     def content_hash(self) -> str:
         """A short stable hash of the campaign and its raid template."""

@@ -506,10 +506,16 @@ class CampaignResult:
     # ---- output -----------------------------------------------------------------------
     def to_parquet(self, path: str | Path) -> None:
         """Write :meth:`to_frame` (one row per replication, night and pool) with provenance and
-        the summary in the file's key-value metadata."""
+        the summary in the file's key-value metadata.
+
+        The file holds only what the inputs and the seed determine, so it is the same bytes for
+        any number of workers and on every rerun; run metadata that is not (``elapsed_s``) goes
+        to a sidecar ``<file>.run.json`` next to it."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        summary = self.summary()
+        run_meta = {"elapsed_s": summary.pop("elapsed_s", None)}
         table = pa.Table.from_pandas(self.to_frame(), preserve_index=False)
         meta = {
             "airshield.campaign": self.campaign_name,
@@ -519,11 +525,13 @@ class CampaignResult:
             "airshield.seed": str(self.seed),
             "airshield.reps": str(self.reps),
             "airshield.version": self.version,
-            "airshield.summary": json.dumps(self.summary(), default=json_default),
+            "airshield.summary": json.dumps(summary, default=json_default),
         }
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, path)
+        sidecar = Path(path).with_name(Path(path).name + ".run.json")
+        sidecar.write_text(json.dumps(run_meta, indent=1) + "\n", encoding="utf-8")
 
 
 def _nan_none(x: float) -> float | None:

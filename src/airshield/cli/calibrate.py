@@ -110,6 +110,10 @@ def _calibrate_app() -> typer.Typer:
                     )
                 ],
             )
+        if out.exists() and not out.is_dir():
+            raise ScenarioError(
+                None, [Problem("--out", f"{out} exists and is not a folder; choose a folder")]
+            )
         frame = load_tidy(file)
         lay = load_scenario(laydown) if laydown is not None else default_laydown()
         try:
@@ -125,7 +129,7 @@ def _calibrate_app() -> typer.Typer:
             )
         except ValueError as exc:
             raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
-        paths = write_outputs(res, out)
+        paths = _write_all_or_nothing(res, out, str(file), write_outputs)
         if json_out:
             print_json({**summary_dict(res), "files": {k: str(v) for k, v in paths.items()}})
             return
@@ -170,6 +174,39 @@ def _calibrate_app() -> typer.Typer:
             console.print(f"wrote {k}: {v}")
 
     return app
+
+
+def _write_all_or_nothing(res: Any, out: Path, source: str, write: Any) -> dict[str, Path]:
+    """Write every output into a temporary folder next to ``out`` and move them into ``out``
+    only when all were written: a fit that cannot be written (a non-finite kill probability
+    from a degenerate record) is a clean error that leaves no partial outputs."""
+    import shutil
+    import tempfile
+
+    from pydantic import ValidationError
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        try:
+            written: dict[str, Path] = write(res, tmp)
+        except (ValidationError, ValueError) as exc:
+            msg = str(exc).splitlines()
+            raise ScenarioError(
+                source,
+                [Problem("record", "the fit gave no valid calibrated laydown (a kill "
+                         "probability is not a finite number in [0, 1]; too few or degenerate "
+                         f"nights?): {' '.join(m.strip() for m in msg[:4])}")],
+            ) from None  # fmt: skip
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {}
+        for key, path in written.items():
+            dest = out / path.name
+            path.replace(dest)
+            paths[key] = dest
+        return paths
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -65,4 +65,7 @@ def register(app: typer.Typer) -> None:
         console.print(f"AirShield web app on http://{host}:{port}/  (data in {settings.home})")
         if not loopback:
             err_console.print("[yellow]warning: reachable from the network, with no login[/yellow]")
-        uvicorn.run(web, host=host, port=port, log_level="warning")
+        # SIGTERM / Ctrl-C: uvicorn stops accepting, waits at most a few seconds for open
+        # requests, then the app's shutdown cancels runs in flight (marked interrupted, with the
+        # replications that finished) and the process exits
+        uvicorn.run(web, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)

@@ -887,7 +887,7 @@ _TOTAL_LEAD_RE = re.compile(
 )
 _COMMA_AFTER_RE = re.compile(r"\s*,")
 _NAMED_BEFORE_RE = re.compile(
-    r"\b(?:of|among)\s+(?:the|these|those|its|all)\s+([^,.;:]{2,40}?)\s*,?\s*$", re.IGNORECASE
+    r"\b(?:of|among)\s+(?:the|these|those|its|all)\s+([^,.;:\d]{2,40}?)\s*,?\s*$", re.IGNORECASE
 )
 _OF_GROUP_BEFORE_RE = re.compile(
     r"\b(?:of|from)\s+(?:them|those|these|which|this|the\s+total)\b[\s,]*$|\btotal\s+of\s*$",

@@ -38,6 +38,7 @@ import pandas as pd
 
 from airshield.errors import Problem, ScenarioError
 from airshield.history.models import classify_models, resolve_model
+from airshield.scenario.limits import MAX_ROUNDS
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("time_start", "time_end", "model", "launched", "destroyed")
 """Columns the importer cannot work without."""
@@ -324,12 +325,15 @@ def _parse_counts(
     text = values.str.strip()
     empty = text.eq("") | text.str.lower().isin(["nan", "na", "none"])
     num = pd.to_numeric(text.where(~empty), errors="coerce")
-    bad = (~empty & num.isna()) | (num < 0) | ((num % 1) != 0) & num.notna()
+    # a count over MAX_ROUNDS (or inf) is no count of one attack window (and would not fit int64)
+    big = num.notna() & ~(num.abs() <= MAX_ROUNDS)
+    bad = (~empty & num.isna()) | (num < 0) | ((num % 1) != 0) & num.notna() | big
     for i in np.flatnonzero(bad.to_numpy()):
         problems.append(
             Problem(
                 col,
-                f"{values.iloc[i]!r} is not a whole, non-negative count (empty means not reported)",
+                f"{values.iloc[i]!r} is not a whole, non-negative count of at most "
+                f"{MAX_ROUNDS:,} (empty means not reported)",
                 int(lines[i]),
             )
         )

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from airshield.catalog import Catalog, EffectorType, ThreatType, load_catalog
+from airshield.scenario import limits as L
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,12 +32,40 @@ Lat = Annotated[float, Field(ge=-90.0, le=90.0, json_schema_extra={"unit": "deg"
 Lon = Annotated[float, Field(ge=-180.0, le=180.0, json_schema_extra={"unit": "deg"})]
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(max_length=L.MAX_SCALAR_CHARS)]
+Km = Annotated[float, Field(ge=0, le=L.MAX_KM, json_schema_extra={"unit": "km"})]
+Seconds = Annotated[float, Field(ge=0, le=L.MAX_TIME_S, json_schema_extra={"unit": "s"})]
+Rounds = Annotated[int, Field(ge=0, le=L.MAX_ROUNDS)]
 
 
 class Strict(BaseModel):
-    """Base of every scenario model: unknown keys are errors."""
+    """Base of every scenario model: unknown keys are errors.
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    Models built in Python validate like YAML does: the constructor and ``model_validate``
+    check every field, an assignment (``wave.count = 10**9``) is validated, and
+    :meth:`model_copy` with ``update=`` validates the copy (pydantic's own skips validation).
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with ``update`` applied, validated like a new model (raises
+        ``pydantic.ValidationError``); private attributes are kept."""
+        copied = super().model_copy(update=update, deep=deep)
+        if not update:
+            return copied
+        fields = {k: getattr(copied, k) for k in type(copied).model_fields}
+        new = type(copied).model_validate(fields, context=_COPY_CONTEXT)
+        if copied.__pydantic_private__ is not None:
+            new.__pydantic_private__ = dict(copied.__pydantic_private__)
+        return new
+
+
+#: validation context of :meth:`Strict.model_copy` (references are checked too)
+_COPY_CONTEXT: dict[str, Any] = {"path": None}
+#: context key with which the YAML loader defers the reference checks (it runs them itself,
+#: with line numbers)
+DEFER_REFERENCES = "defer_references"
 
 
 class Point(Strict):
@@ -49,8 +79,8 @@ class Asset(Strict):
     name: Name
     lat: Lat
     lon: Lon
-    value_usd: float = Field(gt=0, description="value at risk, USD (notional)")
-    radius_km: float = Field(5.0, gt=0, description="aim-point scatter radius")
+    value_usd: float = Field(gt=0, le=L.MAX_USD, description="value at risk, USD (notional)")
+    radius_km: float = Field(5.0, gt=0, le=L.MAX_KM, description="aim-point scatter radius")
 
 
 class RadarSensor(Strict):
@@ -60,10 +90,12 @@ class RadarSensor(Strict):
     name: Name
     lat: Lat
     lon: Lon
-    range_km: float = Field(gt=0)
+    range_km: float = Field(gt=0, le=L.MAX_KM)
     p_detect: Prob = 0.9
     p_discriminate_decoy: Prob = Field(0.0, description="chance a detected decoy is recognised")
-    altitude_min_km: float = Field(0.0, ge=0, description="threats below are not seen (horizon)")
+    altitude_min_km: float = Field(
+        0.0, ge=0, le=L.MAX_KM, description="threats below are not seen (horizon)"
+    )
 
 
 class CoverageSensor(Strict):
@@ -80,9 +112,11 @@ Sensor = Annotated[RadarSensor | CoverageSensor, Field(discriminator="kind")]
 
 class _UnitOptions(Strict):
     effector: Name = Field(description="effector type from the catalog")
-    channels: int | None = Field(None, ge=1, description="default: the effector type's")
-    ready_rounds: int | None = Field(None, ge=0, description="default: the effector type's")
-    reload_s: float | None = Field(None, ge=0, description="default: the effector type's")
+    channels: int | None = Field(
+        None, ge=1, le=L.MAX_CHANNELS, description="default: the effector type's"
+    )
+    ready_rounds: Rounds | None = Field(None, description="default: the effector type's")
+    reload_s: Seconds | None = Field(None, description="default: the effector type's")
     pool: Name | None = Field(None, description="inventory pool that refills the magazine")
 
 
@@ -101,8 +135,8 @@ class RingLaydown(_UnitOptions):
     kind: Literal["ring"]
     name: Name = Field(description="prefix; units are named <name>-1, <name>-2, ...")
     around: Name = Field(description="asset name")
-    count: int = Field(ge=1)
-    radius_km: float = Field(ge=0)
+    count: int = Field(ge=1, le=L.MAX_RULE_UNITS)
+    radius_km: Km
     bearing_deg: float = Field(0.0, ge=-360, le=360, description="centre of the arc (0 = north)")
     arc_deg: float = Field(360.0, gt=0, le=360, description="360 = full ring")
 
@@ -114,7 +148,7 @@ class LineLaydown(_UnitOptions):
     name: Name
     start: Point
     end: Point
-    count: int = Field(ge=1)
+    count: int = Field(ge=1, le=L.MAX_RULE_UNITS)
 
 
 FireUnitSpec = Annotated[FireUnit | RingLaydown | LineLaydown, Field(discriminator="kind")]
@@ -125,7 +159,7 @@ class Pool(Strict):
 
     name: Name
     effector: Name
-    stock: int = Field(ge=0, description="rounds available for reloads")
+    stock: Rounds = Field(description="rounds available for reloads")
 
 
 class LaunchSite(Strict):
@@ -134,7 +168,7 @@ class LaunchSite(Strict):
     name: Name
     lat: Lat
     lon: Lon
-    note: str = ""
+    note: Text = ""
 
 
 class MainDirection(Strict):
@@ -147,15 +181,15 @@ class Wave(Strict):
 
     name: Name
     threat: Name = Field(description="threat type from the catalog")
-    count: int = Field(ge=0)
+    count: int = Field(ge=0, le=L.MAX_THREATS)
     launch_site: Name
-    launch_start_s: float = Field(0.0, ge=0)
-    launch_end_s: float = Field(0.0, ge=0)
-    targets: dict[str, Annotated[float, Field(ge=0)]] | None = Field(
-        None, description="asset name -> weight"
+    launch_start_s: Seconds = 0.0
+    launch_end_s: Seconds = 0.0
+    targets: dict[str, Annotated[float, Field(ge=0, le=1e12)]] | None = Field(
+        None, max_length=L.MAX_LIST_ITEMS, description="asset name -> weight"
     )
     main_direction: MainDirection | None = None
-    route_jitter_km: float = Field(0.0, ge=0, description="s.d. of the lateral route offset")
+    route_jitter_km: Km = Field(0.0, description="s.d. of the lateral route offset")
 
     @model_validator(mode="after")
     def _check(self) -> Wave:
@@ -175,13 +209,15 @@ class Doctrine(Strict):
     salvo_size: int = Field(2, ge=1, le=8, description="rounds per engagement under 'salvo'")
     max_shots_per_threat: int = Field(3, ge=1, le=16, description="rounds in total per threat")
     cost_threshold: float = Field(
-        1.0, ge=0, description="engage only if engagement cost <= threshold x value at risk"
+        1.0, ge=0, le=1e9, description="engage only if engagement cost <= threshold x value at risk"
     )
     cost_weight: float = Field(
-        1.0, ge=0, description="weight of shot cost against value saved in the assignment"
+        1.0, ge=0, le=1e9, description="weight of shot cost against value saved in the assignment"
     )
-    ballistic_reserve: dict[str, Annotated[int, Field(ge=0)]] = Field(
-        default_factory=dict, description="effector type -> ready rounds kept for ballistic threats"
+    ballistic_reserve: dict[str, Rounds] = Field(
+        default_factory=dict,
+        max_length=L.MAX_LIST_ITEMS,
+        description="effector type -> ready rounds kept for ballistic threats",
     )
     max_ew_attempts: int = Field(3, ge=0, le=16, description="EW engagements per threat")
     assigner: Name = Field("greedy", description="solver from `airshield wta --list`")
@@ -194,25 +230,70 @@ class Doctrine(Strict):
 class CatalogOverrides(Strict):
     """Threat or effector types that replace (by name) or extend the bundled catalog."""
 
-    threats: list[ThreatType] = Field(default_factory=list)
-    effectors: list[EffectorType] = Field(default_factory=list)
+    threats: list[ThreatType] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
+    effectors: list[EffectorType] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
 
 
 class Scenario(Strict):
     """One night's raid against a defence laydown."""
 
     name: Name
-    description: str = ""
+    description: Text = ""
     notional: bool = Field(True, description="laydown is notional (never real unit positions)")
     origin: Point | None = Field(None, description="centre of the local plane; default: assets")
     catalog: CatalogOverrides = Field(default_factory=CatalogOverrides)
-    assets: list[Asset] = Field(min_length=1)
-    sensors: list[Sensor] = Field(default_factory=list)
-    fire_units: list[FireUnitSpec] = Field(default_factory=list)
-    pools: list[Pool] = Field(default_factory=list)
-    launch_sites: list[LaunchSite] = Field(min_length=1)
-    waves: list[Wave] = Field(min_length=1)
+    assets: list[Asset] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
+    sensors: list[Sensor] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
+    fire_units: list[FireUnitSpec] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
+    pools: list[Pool] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
+    launch_sites: list[LaunchSite] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
+    waves: list[Wave] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
     doctrine: Doctrine = Field(default_factory=Doctrine)
+
+    @field_validator("fire_units")
+    @classmethod
+    def _units_limit(cls, v: list[FireUnitSpec]) -> list[FireUnitSpec]:
+        n = sum(1 if isinstance(u, FireUnit) else u.count for u in v)
+        if n > L.MAX_UNITS:
+            raise ValueError(
+                f"{n:,} fire units once ring and line rules are laid down; the limit is "
+                f"{L.MAX_UNITS:,}"
+            )
+        return v
+
+    @field_validator("waves")
+    @classmethod
+    def _threats_limit(cls, v: list[Wave], info: ValidationInfo) -> list[Wave]:
+        n = sum(w.count for w in v)
+        if n > L.MAX_THREATS:
+            raise ValueError(f"{n:,} threats in all waves together; the limit is {L.MAX_THREATS:,}")
+        units = sum(
+            1 if isinstance(u, FireUnit) else u.count for u in info.data.get("fire_units", [])
+        )
+        others = len(info.data.get("sensors", [])) + len(info.data.get("assets", []))
+        if n * (units + others) > L.MAX_THREAT_PAIRS:
+            raise ValueError(
+                f"{n:,} threats x {units + others:,} fire units, sensors and assets is "
+                f"{n * (units + others):,} pairs per replication; the limit is "
+                f"{L.MAX_THREAT_PAIRS:,}"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _references(self, info: ValidationInfo) -> Scenario:
+        """Names that refer to other things must exist (the YAML loader runs this check itself
+        afterwards, with line numbers; a scenario built in Python is checked here)."""
+        if isinstance(info.context, dict) and info.context.get(DEFER_REFERENCES):
+            return self
+        from airshield.scenario import check_references
+        from airshield.scenario.yamlio import format_loc
+
+        problems = check_references(self)
+        if problems:
+            listed = "; ".join(f"{format_loc(loc)}: {msg}" for loc, msg in problems)
+            raise PydanticCustomError("references", "{n} reference problem(s): {listed}",
+                                      {"n": len(problems), "listed": listed})  # fmt: skip
+        return self
 
     # ---- derived views -------------------------------------------------------------------
     def resolved_catalog(self) -> Catalog:

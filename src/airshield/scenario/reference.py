@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from airshield.scenario.limits import documented
 from airshield.scenario.models import (
     Asset,
     CoverageSensor,
@@ -69,6 +70,32 @@ def _default(field: Any) -> str:
     return f"`{field.default!r}`"
 
 
+def _constraints(field: Any) -> list[Any]:
+    """Constraint objects of a field, also those inside ``Annotated[...] | None``."""
+    import typing
+
+    found = list(field.metadata)
+    for arg in typing.get_args(field.annotation):
+        if typing.get_origin(arg) is typing.Annotated:
+            for m in typing.get_args(arg)[1:]:
+                found.extend(getattr(m, "metadata", [m]))
+    return found
+
+
+def _range(field: Any) -> str:
+    """The bounds of a field: ``≥ 0, ≤ 1``, ``≤ 10,000 items``."""
+    parts: dict[str, str] = {}
+    for m in _constraints(field):
+        for attr, sym in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<")):
+            v = getattr(m, attr, None)
+            if v is not None:
+                parts["lo" if sym in "≥>" else "hi"] = f"{sym} {v:,g}"
+        if getattr(m, "max_length", None) is not None:
+            unit = "chars" if field.annotation is str else "items"
+            parts["len"] = f"≤ {m.max_length:,} {unit}"
+    return ", ".join(parts[k] for k in ("lo", "hi", "len") if k in parts)
+
+
 def reference_markdown() -> str:
     """Markdown tables of every scenario field: name, type, default, unit, description."""
     out = [
@@ -85,15 +112,31 @@ def reference_markdown() -> str:
             "",
             blurb,
             "",
-            "| field | type | default | unit | description |",
-            "|---|---|---|---|---|",
+            "| field | type | default | unit | range | description |",
+            "|---|---|---|---|---|---|",
         ]
         for name, f in model.model_fields.items():
             extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
             unit = str(extra.get("unit", ""))
             desc = (f.description or "").replace("|", "/")
             out.append(
-                f"| `{name}` | `{_type_name(f.annotation)}` | {_default(f)} | {unit} | {desc} |"
+                f"| `{name}` | `{_type_name(f.annotation)}` | {_default(f)} | {unit} "
+                f"| {_range(f)} | {desc} |"
             )
         out.append("")
+    out += [
+        "## Limits",
+        "",
+        "Every input is checked against these bounds before anything is allocated (a YAML",
+        "alias bomb, 10⁹ drones or a ring of 10⁶ units is refused in milliseconds), by the",
+        "commands and the web app alike; each violation is an error naming the file, the line",
+        "and the field (exit status 2 on the command line, HTTP 413 or 422 in the web app). The",
+        "per-field bounds are in the `range` column above. Defined in",
+        "`src/airshield/scenario/limits.py`.",
+        "",
+        "| limit | value | meaning |",
+        "|---|---|---|",
+    ]
+    out += [f"| `{name}` | {value} | {meaning} |" for name, value, meaning in documented()]
+    out.append("")
     return "\n".join(out)

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from airshield.errors import Problem, ScenarioError
+from airshield.scenario import limits
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -42,24 +43,126 @@ class _LineLoader(_Loader):
     """Loader that records the line of every node, keyed by its path in the document."""
 
 
-def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
-    lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            lines[(*loc, key)] = key_node.start_mark.line + 1
-            _walk(value_node, (*loc, key), lines)
-            lines[(*loc, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _walk(item, (*loc, i), lines)
+def _too_big(path: str | None, what: str, line: int | None) -> ScenarioError:
+    return ScenarioError(path, [Problem("<yaml>", what, line)])
+
+
+def check_document_size(n_bytes: int, path: str | None) -> None:
+    """Refuse a document over :data:`~airshield.scenario.limits.MAX_DOCUMENT_BYTES`."""
+    if n_bytes > limits.MAX_DOCUMENT_BYTES:
+        raise ScenarioError(
+            path,
+            [
+                Problem(
+                    "<file>",
+                    f"document is {n_bytes:,} bytes; the limit is "
+                    f"{limits.MAX_DOCUMENT_BYTES:,} bytes (see docs/scenario.md, Limits)",
+                )
+            ],
+        )
+
+
+def _line(ev: yaml.Event) -> int | None:
+    return None if ev.start_mark is None else int(ev.start_mark.line) + 1
+
+
+def _scan_events(text: str, path: str | None) -> None:
+    """One linear pass over the YAML event stream (the parser is iterative, never recursive)
+    that enforces the structural limits before any node is built: nesting depth, scalar length,
+    number of aliases, and the number of nodes the document has once every alias is expanded
+    (so a "billion laughs" of a few hundred bytes fails here, in microseconds). An alias to a
+    collection that is still open (a recursive structure) is refused."""
+    sizes: dict[str, int] = {}  # anchor -> nodes of its expanded value
+    open_anchors: set[str] = set()
+    stack: list[list[Any]] = []  # open collections: [anchor, expanded node count]
+    total = 0
+    aliases = 0
+
+    def add(n: int, ev: yaml.Event) -> None:
+        nonlocal total
+        total += n
+        if stack:
+            stack[-1][1] += n
+        if total > limits.MAX_NODES:
+            raise _too_big(
+                path,
+                f"document expands to more than {limits.MAX_NODES:,} nodes (YAML anchors and "
+                "aliases are expanded; an alias bomb is refused)",
+                _line(ev),
+            )
+
+    for ev in yaml.parse(text, Loader=_Loader):
+        if isinstance(ev, yaml.AliasEvent):
+            aliases += 1
+            line = _line(ev)
+            if aliases > limits.MAX_ALIASES:
+                raise _too_big(path, f"more than {limits.MAX_ALIASES:,} aliases", line)
+            anchor = str(ev.anchor)
+            if anchor in open_anchors:
+                raise _too_big(path, f"alias *{anchor} refers to its own enclosing node", line)
+            add(sizes.get(anchor, 1), ev)
+        elif isinstance(ev, yaml.ScalarEvent):
+            if len(ev.value) > limits.MAX_SCALAR_CHARS:
+                raise _too_big(
+                    path,
+                    f"a value of {len(ev.value):,} characters; the limit is "
+                    f"{limits.MAX_SCALAR_CHARS:,}",
+                    _line(ev),
+                )
+            if ev.anchor is not None:
+                sizes[str(ev.anchor)] = 1
+            add(1, ev)
+        elif isinstance(ev, yaml.CollectionStartEvent):
+            add(1, ev)
+            stack.append([ev.anchor, 1])
+            if ev.anchor is not None:
+                open_anchors.add(str(ev.anchor))
+            if len(stack) > limits.MAX_DEPTH:
+                raise _too_big(
+                    path,
+                    f"nesting deeper than {limits.MAX_DEPTH} levels",
+                    _line(ev),
+                )
+        elif isinstance(ev, yaml.CollectionEndEvent):
+            anchor, n = stack.pop()
+            if anchor is not None:
+                sizes[str(anchor)] = n
+                open_anchors.discard(str(anchor))
+
+
+def _walk(root: yaml.Node, lines: dict[Loc, int]) -> None:
+    """Record the line of every node by its path (iterative; aliased nodes once per path, which
+    :func:`_scan_events` has bounded)."""
+    stack: list[tuple[yaml.Node, Loc]] = [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        lines.setdefault(loc, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+                lines[(*loc, key)] = key_node.start_mark.line + 1
+                stack.append((value_node, (*loc, key)))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                stack.append((item, (*loc, i)))
 
 
 def parse_yaml(text: str, path: str | None = None) -> tuple[Any, dict[Loc, int]]:
-    """Parse YAML text safely; return the data and a map from field path to line number."""
+    """Parse YAML text safely; return the data and a map from field path to line number.
+
+    The limits of :mod:`airshield.scenario.limits` (document size, nesting depth, nodes after
+    alias expansion, scalar length) are enforced before anything is built.
+    """
+    if len(text) > limits.MAX_DOCUMENT_BYTES // 4:  # cheap bound first; exact bytes only here
+        check_document_size(len(text.encode("utf-8", "surrogatepass")), path)
     try:
-        node = yaml.compose(text, Loader=_LineLoader)
-        data = yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader: no Python tags
+        _scan_events(text, path)
+        loader = _LineLoader(text)  # a SafeLoader: no Python tags
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
         raise ScenarioError(
@@ -74,7 +177,7 @@ def parse_yaml(text: str, path: str | None = None) -> tuple[Any, dict[Loc, int]]
         ) from None
     lines: dict[Loc, int] = {}
     if node is not None:
-        _walk(node, (), lines)
+        _walk(node, lines)
     return data, lines
 
 
@@ -101,27 +204,54 @@ def _bad_scalar_line(text: str) -> int | None:
     return None
 
 
-def read_yaml(path: str | Path) -> tuple[Any, dict[Loc, int]]:
-    """Read and parse a YAML file, with a clear error when it is missing or unreadable."""
+def read_text_file(path: str | Path) -> str:
+    """Read a UTF-8 input file under the document size limit, with clear errors when it is
+    missing, too big or unreadable (the size is checked before the file is read)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        check_document_size(p.stat().st_size, str(path))
+        return p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(str(path), [Problem("<file>", "file not found")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(str(path), [Problem("<file>", f"cannot read file: {exc}")]) from None
-    return parse_yaml(text, str(path))
 
 
-def _find_non_finite(data: Any, loc: Loc, out: list[Loc]) -> None:
-    if isinstance(data, float) and not math.isfinite(data):
-        out.append(loc)
-    elif isinstance(data, dict):
-        for k, v in data.items():
-            _find_non_finite(v, (*loc, k), out)
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            _find_non_finite(v, (*loc, i), out)
+def read_yaml(path: str | Path) -> tuple[Any, dict[Loc, int]]:
+    """Read and parse a YAML file, with a clear error when it is missing or unreadable."""
+    return parse_yaml(read_text_file(path), str(path))
+
+
+def _find_bad_scalars(data: Any) -> tuple[list[Loc], list[Loc]]:
+    """Paths of non-finite floats and of strings that are not valid Unicode (lone surrogates,
+    which JSON's ``\\ud800`` escapes can produce); iterative, so depth is no concern."""
+    non_finite: list[Loc] = []
+    bad_text: list[Loc] = []
+    stack: list[tuple[Any, Loc]] = [(data, ())]
+    while stack:
+        item, loc = stack.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                non_finite.append(loc)
+        elif isinstance(item, str):
+            if not _is_unicode(item):
+                bad_text.append(loc)
+        elif isinstance(item, dict):
+            for k, v in item.items():
+                if isinstance(k, str) and not _is_unicode(k):
+                    bad_text.append(loc)
+                stack.append((v, (*loc, k)))
+        elif isinstance(item, list):
+            stack.extend((v, (*loc, i)) for i, v in enumerate(item))
+    return sorted(non_finite, key=str), sorted(bad_text, key=str)
+
+
+def _is_unicode(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def line_for(loc: Loc, lines: dict[Loc, int]) -> int | None:
@@ -209,9 +339,8 @@ def validate_data(model: type[M], data: Any, path: str | None, lines: dict[Loc, 
         raise ScenarioError(
             path, [Problem("<root>", f"expected a mapping of fields, got {type(data).__name__}", 1)]
         )
-    bad: list[Loc] = []
-    _find_non_finite(data, (), bad)
-    if bad:
+    bad, bad_text = _find_bad_scalars(data)
+    if bad or bad_text:
         raise ScenarioError(
             path,
             [
@@ -219,10 +348,18 @@ def validate_data(model: type[M], data: Any, path: str | None, lines: dict[Loc, 
                     format_loc(b), "must be a finite number (NaN/inf given)", line_for(b, lines)
                 )
                 for b in bad
+            ]
+            + [
+                Problem(
+                    format_loc(b),
+                    "text is not valid Unicode (a lone surrogate such as \\ud800)",
+                    line_for(b, lines),
+                )
+                for b in bad_text
             ],
         )
     try:
-        return model.model_validate(data, context={"path": path})
+        return model.model_validate(data, context={"path": path, "defer_references": True})
     except ValidationError as exc:
         raise ScenarioError(path, errors_to_problems(exc, lines, data)) from None
 

@@ -13,11 +13,11 @@ same bytes whatever the backend, the number of workers or how often the sweep wa
 
 from __future__ import annotations
 
+from airshield.store import read_manifest, read_table
 from airshield.sweep.paths import DERIVED, PathError, parse_path, resolve_path
 from airshield.sweep.plan import Cell, Parameter, SweepPlan, cell_seeds, load_plan, plan_from_text
 from airshield.sweep.runner import SweepRun, run_sweep
 from airshield.sweep.spec import SweepSpec
-from airshield.sweep.store import read_manifest, read_table
 
 __all__ = [
     "DERIVED",

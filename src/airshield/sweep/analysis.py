@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from airshield.errors import Problem, ScenarioError
-from airshield.sweep.store import has_parts, read_manifest, table_glob
+from airshield.store import has_parts, read_manifest, table_glob
 
 #: outcomes with per-cell _mean/_sd/_p5/_p95 columns in the summary table, and their labels
 OUTCOMES: dict[str, str] = {
@@ -71,9 +71,12 @@ def _connect(out: str | Path) -> tuple[Any, str]:
     if not has_parts(out):
         msg = "no cells finished yet; nothing to analyse"
         raise ScenarioError(str(out), [Problem("parts", msg)])
-    con = duckdb.connect()
+    # one thread and a table in cell order: every aggregate adds the same numbers in the same
+    # order, so the summary is the same bytes on every call and for any number of workers
+    # (DuckDB's parallel float sums differ in the last digits from one call to the next)
+    con = duckdb.connect(config={"threads": 1})
     glob = table_glob(out).replace("'", "''")
-    con.sql(f"CREATE VIEW summary AS SELECT * FROM read_parquet('{glob}')")
+    con.sql(f"CREATE TABLE summary AS SELECT * FROM read_parquet('{glob}') ORDER BY cell")
     return con, glob
 
 

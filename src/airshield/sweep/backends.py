@@ -8,10 +8,12 @@ the order in which batches finish.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
+from airshield.sweep.orphans import exit_with
 from airshield.sweep.worker import BatchResult, BatchTask, run_batch
 
 BACKENDS = ("serial", "processes", "dask")
@@ -73,7 +75,13 @@ class ProcessBackend:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context())
+        # workers end when the driver dies, even by kill -9 (see airshield.sweep.orphans)
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=mp_context(),
+            initializer=exit_with,
+            initargs=(os.getpid(),),
+        )
 
     def submit(self, task: BatchTask) -> Any:
         return self._pool.submit(run_batch, task)

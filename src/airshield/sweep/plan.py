@@ -15,7 +15,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -101,6 +101,23 @@ class SweepPlan:
     batch_cells: int
     fingerprint: str
     base_hash: str
+    #: the on-disk format of its directory (read by :class:`airshield.store.SweepStore`)
+    format: ClassVar[str] = FORMAT
+
+    def cells_table(self) -> Any:
+        """Every cell as a pyarrow table: index, seed, batch and parameter values."""
+        import pyarrow as pa
+
+        from airshield.sweep.worker import ARROW_TYPES
+
+        cols: dict[str, Any] = {
+            "cell": pa.array([c.index for c in self.cells], pa.int64()),
+            "seed": pa.array([c.seed for c in self.cells], pa.uint64()),
+            "batch": pa.array([c.index // self.batch_cells for c in self.cells], pa.int64()),
+        }
+        for j, p in enumerate(self.parameters):
+            cols[p.name] = pa.array([c.values[j] for c in self.cells], ARROW_TYPES[p.column_type])
+        return pa.table(cols)
 
     @property
     def n_cells(self) -> int:
@@ -527,7 +544,7 @@ def _fingerprint(
 
 def plan_from_dir(out: str | Path) -> SweepPlan:
     """The plan of a sweep directory, rebuilt from its self-contained ``spec.json``."""
-    from airshield.sweep.store import read_manifest
+    from airshield.store import read_manifest
 
     man = read_manifest(out)
     p = Path(out) / "spec.json"

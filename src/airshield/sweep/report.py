@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from airshield.store import read_manifest
 from airshield.sweep.analysis import OUTCOMES, groups_of, influence_ranking, load_summary
-from airshield.sweep.store import read_manifest
 
 REPORT_OUTCOMES = ("leaked_harmful", "defender_cost_usd", "damage_usd", "first_empty_night")
 MAX_HEATMAP_PARAMS = 4

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from airshield.store import SweepStore
 from airshield.sweep.backends import BACKENDS, Backend, make_backend
 from airshield.sweep.plan import SweepPlan, load_plan
-from airshield.sweep.store import SweepStore
 from airshield.sweep.worker import BatchTask, SweepInterrupted
 from airshield.workers import DEFAULT_WORKERS, resolve_workers
 
@@ -113,7 +113,23 @@ def run_sweep(
         raise ValueError("a scheduler address needs backend='dask'")
     if not isinstance(plan, SweepPlan):
         plan = load_plan(plan)
-    store = SweepStore.open(out, plan)
+    store = SweepStore.open(out, plan)  # locked against a second writer until closed
+    try:
+        return _run_open(store, plan, out, backend, workers, scheduler, dask_processes, progress)
+    finally:
+        store.close()
+
+
+def _run_open(
+    store: SweepStore,
+    plan: SweepPlan,
+    out: str | Path,
+    backend: str,
+    workers: int | None,
+    scheduler: str | None,
+    dask_processes: bool,
+    progress: bool | ProgressCallback,
+) -> SweepRun:
     todo = [b for b in range(plan.n_batches) if b not in store.done]
     started = time.perf_counter()
     run = SweepRun(

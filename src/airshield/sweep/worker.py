@@ -16,6 +16,10 @@ import pyarrow as pa
 from airshield.raid import simulate
 from airshield.raid.result import RaidResult, band
 from airshield.scenario import Scenario
+from airshield.sweep.orphans import in_forkserver, set_parent_death_signal
+
+if in_forkserver():  # preloaded by the sweep's fork server: it dies with the driver
+    set_parent_death_signal()
 
 #: per-cell summary quantities: each gets _mean, _sd, _p5 and _p95 columns
 SUMMARY_QUANTITIES = (

@@ -10,6 +10,7 @@ another site cannot send it without a CORS preflight, which this app never grant
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,15 +19,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from airshield.errors import Problem, ScenarioError
 from airshield.report.html import CSP as REPORT_CSP
+from airshield.scenario import limits
 from airshield.store import RunStore, data_home
 from airshield.web import pages
-from airshield.web.limits import APP_HEADER, BodyLimitMiddleware
+from airshield.web.limits import APP_HEADER, BodyLimitMiddleware, TimeBudgetMiddleware
 from airshield.web.runner import Busy, Runner
 from airshield.web.scenarios import ScenarioLibrary, ScenarioNameError, check_name
 
@@ -49,6 +52,10 @@ class Settings:
     max_reps: int = 20_000
     max_active_runs: int = 2
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS
+    #: a run longer than this is stopped with what finished (``interrupted``); None: no budget
+    max_run_s: float | None = 1800.0
+    #: a request (validation, save, page) longer than this is answered 503 and cancelled
+    request_budget_s: float = 30.0
 
 
 class ValidateBody(BaseModel):
@@ -57,8 +64,8 @@ class ValidateBody(BaseModel):
 
 class RunBody(BaseModel):
     text: str
-    reps: int = Field(200, ge=1)
-    seed: int = Field(0, ge=0, le=2**63 - 1)
+    reps: int = Field(200, ge=1, le=limits.MAX_REPS)
+    seed: int = Field(0, ge=0, le=limits.MAX_SEED)
 
 
 class SaveBody(BaseModel):
@@ -76,12 +83,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     store = RunStore(s.home / "runs.duckdb")
     store.fail_stale()
     library = ScenarioLibrary(s.home / "scenarios")
-    runner = Runner(store, s.home / "reports", max_active=s.max_active_runs)
+    runner = Runner(store, s.home / "reports", max_active=s.max_active_runs, max_run_s=s.max_run_s)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        runner.shutdown()
+        runner.shutdown(timeout_s=5.0)
 
     app = FastAPI(
         title="AirShield",
@@ -94,9 +101,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.library = library
     app.state.runner = runner
-    app.add_middleware(BodyLimitMiddleware, max_bytes=s.max_body_bytes)
+    app.add_middleware(TimeBudgetMiddleware, budget_s=s.request_budget_s)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=s.max_body_bytes, max_json_depth=limits.MAX_DEPTH
+    )
     if s.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(s.allowed_hosts))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own handler echoes the input, which fails to encode for inf, NaN or a lone
+        # surrogate (a 500); answer 422 with the location and message only, ASCII-escaped
+        detail = [
+            {"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")),
+             "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]  # fmt: skip
+        return Response(
+            json.dumps({"detail": detail}), status_code=422, media_type="application/json"
+        )
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
@@ -113,9 +136,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mutating = [Depends(same_origin)]
 
     def check_size(text: str) -> None:
-        n = len(text.encode("utf-8"))
+        n = len(text.encode("utf-8", "surrogatepass"))
         if n > s.max_scenario_bytes:
             raise HTTPException(413, f"scenario is {n} bytes; the limit is {s.max_scenario_bytes}")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise HTTPException(
+                422, f"scenario text is not valid Unicode (a lone surrogate at {exc.start})"
+            ) from None
 
     def validate_text(text: str) -> tuple[Any, list[Problem]]:
         from airshield.scenario import expand_fire_units, scenario_from_text
@@ -125,7 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expand_fire_units(sc)
         except ScenarioError as exc:
             return None, exc.problems
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as exc:
             return None, [Problem("<scenario>", f"{type(exc).__name__}: {exc}")]
         return sc, []
 

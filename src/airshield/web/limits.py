@@ -1,8 +1,11 @@
-"""Request guards: a body-size limit (ASGI middleware) and the same-origin header check."""
+"""Request guards: a body-size and JSON-depth limit (ASGI middleware), a time budget per request,
+and the same-origin header check."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -13,6 +16,23 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 APP_HEADER = "x-airshield"
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_too_deep(body: bytes, max_depth: int) -> bool:
+    """True if a JSON text nests arrays/objects deeper than ``max_depth`` (linear; strings are
+    skipped; stops at the first level over the limit). Python's ``json`` would raise
+    ``RecursionError`` on such a body; it is refused with 400 before it is parsed."""
+    depth = 0
+    for m in _BRACKET.finditer(_JSON_STRING.sub(b"", body)):
+        if m.group() in b"[{":
+            depth += 1
+            if depth > max_depth:
+                return True
+        else:
+            depth -= 1
+    return False
 
 
 async def _reject(send: Send, status: int, detail: str) -> None:
@@ -35,9 +55,10 @@ class BodyLimitMiddleware:
     """Refuse request bodies over ``max_bytes`` with 413: at once by Content-Length, or while
     reading a body that has none (chunked), which is then buffered (it is small) and replayed."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_json_depth: int = 64) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_json_depth = max_json_depth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,7 +76,7 @@ class BodyLimitMiddleware:
                         send, 413, f"request body over the limit of {self.max_bytes} bytes"
                     )
                     return
-        # no (valid) Content-Length: read the body here, up to the limit, then replay it
+        # read the body here, up to the limit (also without a Content-Length), check it, replay it
         chunks: list[bytes] = []
         received = 0
         while True:
@@ -70,6 +91,14 @@ class BodyLimitMiddleware:
             chunks.append(body)
             if not msg.get("more_body", False):
                 break
+        whole = b"".join(chunks)
+        if whole[:1] in (b"[", b"{") or any(
+            k == b"content-type" and b"json" in v for k, v in scope.get("headers", [])
+        ):
+            if json_too_deep(whole, self.max_json_depth):
+                await _reject(send, 400, f"JSON nested deeper than {self.max_json_depth} levels")
+                return
+        chunks = [whole]
         replayed = False
 
         async def replay() -> Message:
@@ -80,3 +109,32 @@ class BodyLimitMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+class TimeBudgetMiddleware:
+    """Answer 503 when a request takes longer than ``budget_s`` and cancel its handler (an async
+    handler stops at its next await; work in a thread is bounded by the input limits, and runs
+    have their own budget in :class:`~airshield.web.runner.Runner`). Streaming responses are
+    not affected once they have started."""
+
+    def __init__(self, app: ASGIApp, budget_s: float) -> None:
+        self.app = app
+        self.budget_s = budget_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(msg: Message) -> None:
+            nonlocal started
+            if msg["type"] == "http.response.start":
+                started = True
+            await send(msg)
+
+        try:
+            await asyncio.wait_for(self.app(scope, receive, tracked), timeout=self.budget_s)
+        except TimeoutError:
+            if not started:
+                await _reject(send, 503, f"request over its time budget of {self.budget_s:g} s")
