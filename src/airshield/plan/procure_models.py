@@ -26,7 +26,8 @@ from pydantic import Field, model_validator
 from airshield.campaign import Campaign, load_campaign
 from airshield.campaign.models import Pause, Profile
 from airshield.errors import Problem, ScenarioError
-from airshield.scenario.models import Name, Strict
+from airshield.scenario import limits as L
+from airshield.scenario.models import Name, Strict, Text
 from airshield.scenario.yamlio import Loc, format_loc, line_for, read_yaml, validate_data
 
 NonNeg = Annotated[float, Field(ge=0.0)]
@@ -69,7 +70,7 @@ class Option(Strict):
         None, ge=0, description="fire_unit: rounds delivered with each unit (default: its "
         "magazine every night of the horizon, i.e. refilled nightly)"
     )  # fmt: skip
-    note: str = ""
+    note: Text = ""
 
     @model_validator(mode="after")
     def _check(self) -> Option:
@@ -125,7 +126,7 @@ class PoolDiversion(Strict):
     date: dt.date
     rounds: Count
     until: dt.date | None = None
-    note: str = ""
+    note: Text = ""
 
 
 class AttackerScale(Strict):
@@ -145,27 +146,27 @@ class Scenario(Strict):
     production: dict[str, Profile] = Field(
         default_factory=dict, description="threat type -> production per day (replaces)"
     )
-    pauses: list[PoolPause] = Field(default_factory=list)
-    diversions: list[PoolDiversion] = Field(default_factory=list)
-    note: str = ""
+    pauses: list[PoolPause] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
+    diversions: list[PoolDiversion] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
+    note: Text = ""
 
 
 class ProcurementSpec(Strict):
     """A procurement problem (YAML)."""
 
     name: Name
-    description: str = ""
+    description: Text = ""
     notional: bool = True
     campaign: Name = Field(description="campaign file (path relative to this file)")
     budget_usd: NonNeg
-    budget_per_month_usd: NonNeg | list[NonNeg] | None = Field(
+    budget_per_month_usd: NonNeg | Annotated[list[NonNeg], Field(max_length=1200)] | None = Field(
         None, description="spending profile: most spent per order month (unspent money carries "
         "over to later months), one number or one per month"
     )  # fmt: skip
-    options: list[Option] = Field(min_length=1)
+    options: list[Option] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
     objective: Literal["harmful_leakers", "damage_usd"] = "harmful_leakers"
-    constraints: list[Constraint] = Field(default_factory=list)
-    scenarios: list[Scenario] = Field(default_factory=list)
+    constraints: list[Constraint] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
+    scenarios: list[Scenario] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
     robust: Literal["mean", "worst"] = "mean"
     levels: int = Field(6, ge=2, le=16, description="points of each option's response curve")
 
