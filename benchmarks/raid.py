@@ -1,34 +1,70 @@
-"""Raid engine benchmark: replications per second, peak memory, kernel vs reference, scaling.
+"""Raid engine benchmark: replications per second, CPU per replication, memory, kernel vs
+reference, scaling in threats and fire units, and (``--peer``) a SimPy model side by side.
 
-    python benchmarks/raid.py [--reps 2000] [--workers 2] [--quick]
+    python benchmarks/raid.py [--reps 2000] [--workers 2] [--repeats 5] [--quick] [--peer]
 
-Prints:
-- replications/s of the 550-threat reference raid (kyiv-2025-07-04) after warm-up, 1 and N workers;
-- peak resident memory of this process;
-- the speed ratio of the numba kernel to the readable reference engine, measured in the same run;
-- scaling from 100 to 5,000 threats: time per replication against the number of engagement
-  windows (threat-unit pairs that can actually engage) and against all threat-unit pairs.
+Prints, for the reference raid (``examples/kyiv-2025-07-04.yaml``, after warm-up):
+
+- replications/s with 1 and N worker processes: wall and CPU time (``time.process_time`` of
+  this process plus the CPU of finished worker processes), min / median / max over
+  ``--repeats`` runs, and whether N workers gave results identical to 1;
+- CPU ms per replication on one core (the figure that does not depend on machine load);
+- peak resident memory of this process and of the largest worker;
+- the kernel against the readable reference engine on the same nights;
+- scaling: CPU per replication against engagement windows, from 100 to 5,000 threats (waves
+  scaled) and from 10 to 1,000 fire units (the laydown subsampled or tiled with offsets);
+- ``--peer``: replications/s of AirShield and of ``benchmarks/peers/simpy_raid.py``, interleaved
+  in one run, their ratio and their neutralised fractions.
+
+The machine's load (``os.getloadavg``) is printed before and after: on a shared machine CPU
+time is the robust figure, wall time is not.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import resource
+import statistics
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 import airshield
 from airshield.raid import compile_scenario, draw_night
+from airshield.raid.compile import CompiledRaid
 from airshield.raid.engines import run_kernel, window_arrays
+from airshield.raid.montecarlo import kernel_batch
 from airshield.raid.reference import run_reference
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024.0
+
+
+def cpu_s() -> float:
+    """CPU seconds of this process and of its finished children."""
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + ch.ru_utime + ch.ru_stime
+
+
+def load() -> str:
+    a, b, c = os.getloadavg()
+    return f"load average {a:.1f} / {b:.1f} / {c:.1f} on {os.cpu_count()} CPUs"
+
+
+def spread(xs: list[float], fmt: str = "{:.1f}") -> str:
+    return (
+        f"median {fmt.format(statistics.median(xs))} (min {fmt.format(min(xs))}, "
+        f"max {fmt.format(max(xs))}, {len(xs)} runs)"
+    )
 
 
 def scaled(sc: airshield.Scenario, total: int) -> airshield.Scenario:
@@ -38,69 +74,152 @@ def scaled(sc: airshield.Scenario, total: int) -> airshield.Scenario:
     return sc.model_copy(update={"waves": waves})
 
 
+def with_units(c: CompiledRaid, n_units: int, seed: int = 0) -> CompiledRaid:
+    """The compiled raid with ``n_units`` fire units: the first ones of the laydown, or the
+    laydown tiled with every copy moved by a random offset of up to 10 km."""
+    nu = len(c.unit_names)
+    idx = np.arange(n_units) % nu
+    rng = np.random.default_rng(seed)
+    off = rng.uniform(-10.0, 10.0, (n_units, 2)) * (np.arange(n_units) >= nu)[:, None]
+    fields = {
+        f.name: getattr(c, f.name)[idx]
+        for f in dataclasses.fields(c)
+        if f.name.startswith("u_") and isinstance(getattr(c, f.name), np.ndarray)
+    }
+    fields["u_x"] = fields["u_x"] + off[:, 0]
+    fields["u_y"] = fields["u_y"] + off[:, 1]
+    names = [f"{c.unit_names[i]}#{k}" for k, i in enumerate(idx)]
+    return dataclasses.replace(c, unit_names=names, **fields)
+
+
+def per_rep_cpu_ms(c: CompiledRaid, reps: int, seed: int = 7) -> float:
+    rngs = [np.random.default_rng(seed + i) for i in range(reps)]
+    kernel_batch(c, rngs[:1])
+    t = time.process_time()
+    kernel_batch(c, rngs)
+    return (time.process_time() - t) / reps * 1e3
+
+
+def throughput(sc: airshield.Scenario, reps: int, workers: int, repeats: int) -> None:
+    results = []
+    for w in sorted({1, workers}):
+        walls, cpus = [], []
+        for _ in range(repeats):
+            c0, t0 = cpu_s(), time.perf_counter()
+            r = sc.simulate(reps=reps, seed=1, workers=w)
+            walls.append(time.perf_counter() - t0)
+            cpus.append(cpu_s() - c0)
+            results.append((w, r))
+        rate = [reps / x for x in walls]
+        print(f"{w} worker(s), {reps} reps: replications/s (wall) {spread(rate)}")
+        print(f"{'':13}CPU ms per replication {spread([1e3 * x / reps for x in cpus], '{:.3f}')}")
+    base = results[0][1]
+    same = all(np.array_equal(base.outcomes, r.outcomes) for _, r in results)
+    same &= all(np.array_equal(base.damage_usd, r.damage_usd) for _, r in results)
+    print(f"identical across workers and repeats: {same}")
+
+
+def scaling(sc: airshield.Scenario, quick: bool) -> None:
+    print("\n# scaling: CPU per replication (draw + windows + night + tally) against windows")
+    print(
+        f"{'threats':>8} {'units':>6} {'all pairs':>10} {'windows':>8} {'ms/rep':>8} {'us/window':>10}"
+    )
+
+    def row(c: CompiledRaid) -> None:
+        night = draw_night(c, np.random.default_rng(7))
+        nw = len(window_arrays(c, night)[0])
+        reps = max(3, min(200, int(40_000 / max(1, nw))))
+        ms = per_rep_cpu_ms(c, reps // (4 if quick else 1) or 1)
+        pairs = c.n_threats * len(c.unit_names)
+        print(f"{c.n_threats:8d} {len(c.unit_names):6d} {pairs:10d} {nw:8d} {ms:8.2f} "
+              f"{ms * 1e3 / max(1, nw):10.3f}")  # fmt: skip
+
+    for total in (100, 300, 1000, 2000, 5000):
+        row(compile_scenario(scaled(sc, total)))
+    c = compile_scenario(sc)
+    for nu in (10, 30, 100, 300, 1000):
+        row(with_units(c, nu))
+
+
+def kernel_vs_reference(sc: airshield.Scenario, quick: bool) -> None:
+    c = compile_scenario(sc)
+    nights = [draw_night(c, np.random.default_rng(i)) for i in range(1 if quick else 3)]
+    t = time.process_time()
+    for n in nights:
+        run_reference(c, n)
+    t_ref = (time.process_time() - t) / len(nights)
+    k = 60
+    t = time.process_time()
+    for i in range(k):
+        run_kernel(c, nights[i % len(nights)])
+    t_ker = (time.process_time() - t) / k
+    print(
+        f"\none night (CPU): reference {t_ref * 1e3:.0f} ms, kernel {t_ker * 1e3:.2f} ms "
+        f"(single-night call), ratio {t_ref / t_ker:.0f}x"
+    )
+
+
+def peer(sc: airshield.Scenario, reps: int, peer_reps: int, rounds: int) -> None:
+    from peers.simpy_raid import SimpyRaid
+
+    model = SimpyRaid(compile_scenario(sc))
+    c = compile_scenario(sc)
+    ours: list[float] = []
+    theirs: list[float] = []
+    fr_ours: list[float] = []
+    fr_theirs: list[float] = []
+    run_peer: Callable[[int], float] = model.neutralised_fraction
+    for k in range(rounds):  # interleaved, so both see the same machine load
+        t = time.process_time()
+        out = kernel_batch(c, [np.random.default_rng(k * 100_000 + i) for i in range(reps)])
+        ours.append(reps / (time.process_time() - t))
+        o = out.outcomes.sum(axis=1)
+        fr_ours.append(float((o[:, 1] + o[:, 2]).sum() / o[:, 0].sum()))
+        t = time.process_time()
+        fr_theirs.append(float(np.mean([run_peer(k * 100_000 + i) for i in range(peer_reps)])))
+        theirs.append(peer_reps / (time.process_time() - t))
+    print(f"\n# peer: SimPy model of the same raid ({model.describe()})")
+    print(f"airshield kernel: replications/s (CPU) {spread(ours)}")
+    print(f"simpy model     : replications/s (CPU) {spread(theirs, '{:.2f}')}")
+    print(f"ratio           : {statistics.median(ours) / statistics.median(theirs):.0f}x")
+    print(
+        f"neutralised fraction: airshield {np.mean(fr_ours):.3f} ({reps * rounds} reps), "
+        f"simpy {np.mean(fr_theirs):.3f} ({peer_reps * rounds} reps), difference "
+        f"{100 * (np.mean(fr_theirs) - np.mean(fr_ours)):+.1f} points"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="fewer replications (smoke run)")
+    ap.add_argument("--peer", action="store_true", help="only the SimPy peer comparison")
+    ap.add_argument("--peer-reps", type=int, default=10, help="SimPy replications per round")
     args = ap.parse_args()
     reps = 200 if args.quick else args.reps
+    repeats = 2 if args.quick else args.repeats
 
     sc = airshield.load_scenario(EXAMPLES / "kyiv-2025-07-04.yaml")
+    print(f"# {load()}")
+    t = time.process_time()
     sc.simulate(reps=2, seed=0)  # warm-up: numba compile / cache load
-    print(f"# kyiv-2025-07-04: {sc.total_threats()} threats")
-    t = time.perf_counter()
-    r1 = sc.simulate(reps=reps, seed=1, workers=1)
-    dt1 = time.perf_counter() - t
-    print(f"reps/s, 1 worker : {reps / dt1:8.1f}   ({reps} reps in {dt1:.2f} s)")
-    if args.workers > 1:
-        sc.simulate(reps=args.workers * 2, seed=0, workers=args.workers)  # start-up
-        t = time.perf_counter()
-        rn = sc.simulate(reps=reps, seed=1, workers=args.workers)
-        dtn = time.perf_counter() - t
-        same = np.array_equal(r1.outcomes, rn.outcomes)
-        print(
-            f"reps/s, {args.workers} workers: {reps / dtn:8.1f}   (identical to 1 worker: {same})"
-        )
-    print(f"peak RSS: {peak_rss_mib():.0f} MiB")
-
-    # kernel vs reference, same nights
-    c = compile_scenario(sc)
-    nights = [draw_night(c, np.random.default_rng(i)) for i in range(3)]
-    t = time.perf_counter()
-    for n in nights:
-        run_reference(c, n)
-    t_ref = (time.perf_counter() - t) / len(nights)
-    k = 50
-    t = time.perf_counter()
-    for i in range(k):
-        run_kernel(c, nights[i % len(nights)])
-    t_ker = (time.perf_counter() - t) / k
+    print(f"# warm-up (numba cache load or compile): {time.process_time() - t:.1f} s CPU")
+    print(f"# kyiv-2025-07-04: {sc.total_threats()} threats, airshield {airshield.__version__}")
+    if args.peer:
+        peer(sc, 200 if args.quick else 1000, 2 if args.quick else args.peer_reps, 3)
+        print(f"# {load()}")
+        return
+    throughput(sc, reps, args.workers, repeats)
+    print(f"one core: {per_rep_cpu_ms(compile_scenario(sc), reps):.3f} ms CPU per replication")
     print(
-        f"per night: reference {t_ref * 1e3:.1f} ms, kernel {t_ker * 1e3:.2f} ms, ratio {t_ref / t_ker:.0f}x"
+        f"peak RSS: this process {peak_rss_mib():.0f} MiB, "
+        f"largest worker {peak_rss_mib(resource.RUSAGE_CHILDREN):.0f} MiB"
     )
-
-    print("\n# scaling (one replication = draw + windows + event loop)")
-    print(
-        f"{'threats':>8} {'units':>6} {'all pairs':>10} {'windows':>8} {'ms/rep':>8} {'us/window':>10}"
-    )
-    for total in (100, 300, 1000, 2000, 5000):
-        s2 = scaled(sc, total)
-        c2 = compile_scenario(s2)
-        rng = np.random.default_rng(7)
-        n0 = draw_night(c2, rng)
-        run_kernel(c2, n0)
-        w = window_arrays(c2, n0)
-        m = max(3, int(200 / max(1, total / 100)))
-        t = time.perf_counter()
-        for _ in range(m):
-            run_kernel(c2, draw_night(c2, rng))
-        per = (time.perf_counter() - t) / m
-        pairs = c2.n_threats * len(c2.unit_names)
-        print(
-            f"{c2.n_threats:8d} {len(c2.unit_names):6d} {pairs:10d} {len(w[0]):8d} {per * 1e3:8.2f} "
-            f"{per * 1e6 / max(1, len(w[0])):10.2f}"
-        )
+    kernel_vs_reference(sc, args.quick)
+    scaling(sc, args.quick)
+    print(f"# {load()}")
 
 
 if __name__ == "__main__":

@@ -119,3 +119,18 @@ def page(browser: Any) -> Iterator[Any]:
 def watch() -> Any:
     """:func:`watch_page` as a fixture (test modules need not import this file)."""
     return watch_page
+
+
+# folders whose tests run the raid kernel (directly or through campaign, sweep, report, web, CLI)
+_KERNEL_USERS = ("raid", "campaign", "sweep", "report", "web", "plan", "calibrate", "test_cli")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _raid_kernels_warm(request: pytest.FixtureRequest) -> None:
+    """Compile (or load from numba's cache) the raid kernel once per session, before the first
+    test that needs it, so that no test pays the compilation in its own timing."""
+    items = request.session.items
+    if any(p in _KERNEL_USERS for it in items for p in (*it.path.parts, it.path.stem)):
+        from airshield.raid.engines import warm_up
+
+        warm_up()

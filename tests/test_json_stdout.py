@@ -152,6 +152,16 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
     short = [(d, {"drone": (12, 9, 2)}) for d in pd.date_range("2024-10-01", periods=8)]
     write_record(root / "rec.csv", short)
     write_record(root / "long.csv", _stationary_nights("2024-01-01", 200))
+    # raids big enough for the share model (50+ drones), and nights to predict
+    rng = np.random.default_rng(5)
+    share = []
+    for day in pd.date_range("2025-01-01", periods=90):
+        n = int(rng.integers(60, 160))
+        share.append((day, {"drone": (n, int(rng.binomial(n, 0.9)), None)}))
+    write_record(root / "share.csv", share)
+    (root / "nights.csv").write_text(
+        "night,drones,cruise,ballistic\n2025-04-05,120,4,2\n2025-04-06,0,6,0\n", encoding="utf-8"
+    )
     (root / "bulletin.txt").write_text(BULLETIN, encoding="utf-8")
     (root / "cache").mkdir()
     return Data(
@@ -221,7 +231,7 @@ CASES: list[Case] = [
     Case(
         "calibrate fit",
         lambda d: [
-            _s(d.record_csv),
+            _s(d.root / "share.csv"),
             "--laydown",
             _s(d.scenario),
             "--period",
@@ -232,6 +242,19 @@ CASES: list[Case] = [
             "3",
             "--out",
             _s(d.root / "cal"),
+        ],
+    ),
+    Case(
+        "calibrate predict",
+        lambda d: [_s(d.root / "cal"), _s(d.root / "nights.csv")],
+        needs=("calibrate fit",),
+    ),
+    Case(
+        "calibrate backtest",
+        lambda d: [
+            _s(d.root / "share.csv"),
+            *("--first-origin", "2025-03", "--last-origin", "2025-03"),
+            *("--horizon-months", "1", "--min-drones", "50", "--sims", "200"),
         ],
     ),
     Case(

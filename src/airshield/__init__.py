@@ -26,8 +26,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
+from airshield._version import __version__
 from airshield.errors import ScenarioError
 
 if TYPE_CHECKING:

@@ -127,6 +127,14 @@ class RunRecord:
         return d
 
 
+def _version() -> str:
+    """The package version (from the leaf module ``airshield._version``, so this low layer does
+    not depend on the top-level façade)."""
+    from airshield._version import __version__
+
+    return __version__
+
+
 # ---- locks -----------------------------------------------------------------------------------
 def _owner() -> dict[str, Any]:
     return {"pid": os.getpid(), "host": socket.gethostname(), "since": _now().isoformat()}
@@ -586,13 +594,11 @@ class SweepStore:
 
     # ---- writing ------------------------------------------------------------------------------
     def _meta(self) -> dict[str, str]:
-        import airshield
-
         return {
             "airshield.sweep.fingerprint": self.plan.fingerprint,
             "airshield.sweep.base_hash": self.plan.base_hash,
             "airshield.sweep.seed": str(self.plan.spec.seed),
-            "airshield.version": airshield.__version__,
+            "airshield.version": _version(),
         }
 
     def commit(self, result: BatchResult) -> None:
@@ -611,14 +617,12 @@ class SweepStore:
         self.write_manifest()
 
     def write_manifest(self, extra: dict[str, Any] | None = None) -> None:
-        import airshield
-
         plan = self.plan
         man = {
             "format": plan.format,
             "name": plan.spec.name,
             "description": plan.spec.description,
-            "version": airshield.__version__,
+            "version": _version(),
             "code_hash": self.code,
             "spec_hash": plan.fingerprint,
             "base_kind": plan.spec.base.kind,
@@ -655,8 +659,6 @@ class SweepStore:
 
 
 def _check_same(d: Path, man: dict[str, Any], plan: SweepPlan, code: str) -> None:
-    import airshield
-
     problems = []
     if man.get("format") != plan.format:
         problems.append(
@@ -669,10 +671,10 @@ def _check_same(d: Path, man: dict[str, Any], plan: SweepPlan, code: str) -> Non
                     f"{plan.fingerprint} (base {plan.base_hash}). A restart must use the same "
                     "spec and base scenario; write a changed sweep to a new --out directory")
         )  # fmt: skip
-    if man.get("version") != airshield.__version__:
+    if man.get("version") != _version():
         problems.append(
             Problem("version", f"written by airshield {man.get('version')}, this is "
-                    f"{airshield.__version__}; results of two versions are not mixed; "
+                    f"{_version()}; results of two versions are not mixed; "
                     "use a new --out directory")
         )  # fmt: skip
     elif man.get("code_hash") != code:

@@ -196,6 +196,33 @@ def test_engine_calibration_end_to_end(tiny_laydown: Path, tmp_path: Path) -> No
     assert len(pd.read_csv(paths["report"])) == 1
 
 
+def test_align_to_share_sets_engine_drone_share(tiny_laydown: Path, tmp_path: Path) -> None:
+    nights = [(d, {"drone": (12, 6, 2)}) for d in pd.date_range("2024-10-01", periods=8)]
+    frame = record_frame(tmp_path, nights)
+    sim = EngineSimulator(airshield.load_scenario(str(tiny_laydown)))
+    res = calibrate(
+        frame,
+        sim,
+        period="all",
+        kin_grid=(-3.0, 0.0, 3.0),
+        ew_grid=(-3.0, 0.0, 3.0),
+        reps=4,
+        bootstrap=5,
+    )
+    fit = res.fits[-1]
+    lo = sim.fractions(fit.raid, {"drone": -3.0}, fit.ew, 6, 7)["drone"]
+    hi = sim.fractions(fit.raid, {"drone": 3.0}, fit.ew, 6, 7)["drone"]
+    target = 0.5 * ((lo[0] + lo[1]) + (hi[0] + hi[1]))  # reachable by construction
+    al = res.align_to_share(target, reps=6, seed=7)
+    assert al["engine_share"] == pytest.approx(target, abs=0.05)
+    assert al["kin_shift_fitted"] == fit.kin["drone"]
+    # the calibrated scenario uses the aligned shift and says so
+    sc = res.calibrated_scenario()
+    assert "matches the share model" in sc.description
+    types = {e.name: e for e in sc.catalog.effectors}
+    assert types["mobile-gun"].pk.drone == pytest.approx(shift_pk(0.3, al["kin_shift_aligned"]))
+
+
 def test_cli_calibrate_and_tempo(tiny_laydown: Path, tmp_path: Path) -> None:
     from airshield.cli import app
 

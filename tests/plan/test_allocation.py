@@ -119,3 +119,26 @@ def test_allocation_end_to_end(tmp_path):
     assert summary["evaluation"]["difference"]["level"] == 0.95
     assert set(res.curves.columns) >= {"region", "rockets", "weighted_leakers"}
     assert res.info["step_taken"] in (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def test_allocation_lp_leaves_the_exact_wta_solver_working():
+    """HiGHS' thread scheduler is one per process: the allocation LP must construct HiGHS with
+    the package's one thread setting, or a later exact WTA solve in the same process gets no LP
+    solution (regression: its column-generation LP value came back 0)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np\n"
+        "from airshield.plan.allocation import Cut, solve_lp\n"
+        "from airshield.assign import WTAProblem\n"
+        "from airshield.assign.colgen import column_generation\n"
+        "f, obj = solve_lp([Cut(0, 0, 1.0, {0: -1.0}), Cut(1, 0, 2.0, {0: -2.0})], 2, [0],\n"
+        "                  [1, 1], np.zeros((2, 1)), np.ones((2, 1)))\n"
+        "p = WTAProblem(values=np.array([10.0, 5.0]), pk=np.array([[0.8, 0.5], [0.6, 0.7]]),\n"
+        "               rounds=np.array([1, 1]))\n"
+        "cg = column_generation(p, float('inf'))\n"
+        "assert cg.lp_value > 0 and abs(cg.lp_value - cg.bound) < 1e-6 * cg.lp_value, cg\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]

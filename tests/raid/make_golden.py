@@ -18,3 +18,14 @@ out = {
 }
 (HERE / "golden" / "one_battery_seed42.json").write_text(json.dumps(out, indent=1) + "\n")
 print(out)
+
+# the reference raid, 130 replications (two kernel batches), seed 3
+k = airshield.load_scenario(HERE.parents[1] / "examples" / "kyiv-2025-07-04.yaml").simulate(
+    reps=130, seed=3
+)
+kyiv = {
+    "outcomes_per_rep": k.outcomes.sum(axis=1).tolist(),
+    "unit_shots_sum": k.unit_shots.sum(axis=0).tolist(),
+    "hits_sum": k.hits.sum(axis=0).tolist(),
+}
+(HERE / "golden" / "kyiv_seed3.json").write_text(json.dumps(kyiv) + "\n")

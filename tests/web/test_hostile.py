@@ -219,7 +219,13 @@ def test_time_budget_answers_503_and_cancels_the_handler() -> None:
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b""}
 
-    asyncio.run(TimeBudgetMiddleware(slow, budget_s=0.05)({"type": "http"}, receive, send))
+    from concurrent.futures import ThreadPoolExecutor
+
+    # a thread of its own: the browser tests' playwright keeps an event loop in this thread
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(
+            asyncio.run, TimeBudgetMiddleware(slow, budget_s=0.05)({"type": "http"}, receive, send)
+        ).result()
     assert cancelled == [True]
     assert sent[0]["status"] == 503 and b"time budget" in sent[1]["body"]
 

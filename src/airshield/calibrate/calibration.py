@@ -292,6 +292,7 @@ class PeriodFit:
     ew_at_bound: bool = False
     merged: float = 1.0
     simulated: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    lattice: Any = field(default=None, repr=False)
 
 
 @dataclass
@@ -302,6 +303,68 @@ class CalibrationResult:
     fits: list[PeriodFit]
     report: pd.DataFrame
     simulator: Simulator
+    alignment: dict[str, Any] | None = None
+
+    def align_to_share(
+        self, target: float, *, raid: dict[str, int] | None = None, reps: int = 30, seed: int = 0
+    ) -> dict[str, Any]:
+        """Set the last period's drone kinetic shift so the engine's expected drone neutralised
+        share (destroyed + lost, drones and decoys pooled) equals ``target``.
+
+        ``target`` is what the share model (:mod:`airshield.calibrate.predictive`) expects for
+        ``raid`` (default: the period's representative raid). The EW shift stays as fitted (it
+        sets the lost / destroyed split where the record counts lost apart); the kinetic shift is
+        read off the period's interpolated response surface, then refined by bisection on the
+        engine itself (same seed at every step). :meth:`calibrated_scenario` then uses it.
+        """
+        fit = self.fits[-1]
+        lat = fit.lattice
+        if lat is None or "drone" not in lat.surf_d:
+            raise ValueError("the last period has no drone fit to align")
+        e = int(np.argmin(np.abs(lat.ef - fit.ew)))
+        neut = lat.surf_d["drone"][:, e] + lat.surf_l["drone"][:, e]
+        i = int(np.argmin(np.abs(neut - target)))
+        shift = float(lat.kf[i])
+        use = dict(raid or fit.raid)
+
+        def share_at(x: float) -> tuple[float, float]:
+            r = self.simulator.fractions(use, {**fit.kin, "drone": x}, fit.ew, reps, seed)
+            d, lo, se = r.get("drone", (np.nan, np.nan, np.nan))
+            return float(d + lo), float(se)
+
+        # refine by bisection on the engine itself (common random numbers: the same seed), in
+        # a bracket of one logit unit around the surface's answer, else the whole grid
+        lo_x, hi_x = max(shift - 1.0, float(lat.kf[0])), min(shift + 1.0, float(lat.kf[-1]))
+        s_lo, _ = share_at(lo_x)
+        s_hi, _ = share_at(hi_x)
+        if not s_lo <= target <= s_hi:
+            lo_x, hi_x = float(lat.kf[0]), float(lat.kf[-1])
+            s_lo, _ = share_at(lo_x)
+            s_hi, _ = share_at(hi_x)
+        if s_lo <= target <= s_hi:
+            for _ in range(int(np.ceil(np.log2(max(hi_x - lo_x, 1e-9) / 0.02)))):
+                mid = 0.5 * (lo_x + hi_x)
+                s_mid, _ = share_at(mid)
+                if s_mid < target:
+                    lo_x, s_lo = mid, s_mid
+                else:
+                    hi_x, s_hi = mid, s_mid
+            shift = lo_x if abs(s_lo - target) <= abs(s_hi - target) else hi_x
+        else:  # not reachable: the nearer end of the grid
+            shift = lo_x if abs(s_lo - target) <= abs(s_hi - target) else hi_x
+        share, se = share_at(shift)
+        self.alignment = {
+            "period": fit.period,
+            "raid": use,
+            "target_share": float(target),
+            "kin_shift_fitted": float(fit.kin.get("drone", np.nan)),
+            "kin_shift_aligned": shift,
+            "ew_shift": float(fit.ew),
+            "engine_share": share,
+            "engine_se": float(se),
+            "at_bound": bool(np.isclose(shift, lat.kf[0]) or np.isclose(shift, lat.kf[-1])),
+        }
+        return self.alignment
 
     def params(self) -> pd.DataFrame:
         """One row per period and kind: shifts with 95 % bootstrap intervals and observations."""
@@ -366,16 +429,29 @@ class CalibrationResult:
 
         fit = self.fits[-1] if period is None else next(f for f in self.fits if f.period == period)
         lay = self.simulator.laydown
+        kin = dict(fit.kin)
+        al = self.alignment if (period is None or period == self.fits[-1].period) else None
+        if al is not None:
+            kin["drone"] = al["kin_shift_aligned"]
         overrides = CatalogOverrides(
             threats=list(lay.catalog.threats),
-            effectors=self.simulator.effector_types(fit.kin, fit.ew),
+            effectors=self.simulator.effector_types(kin, fit.ew),
+        )
+        aligned = (
+            ""
+            if al is None
+            else f" Drone kinetic shift set to {al['kin_shift_aligned']:+.2f} (fitted "
+            f"{al['kin_shift_fitted']:+.2f}) so the engine's drone neutralised share at "
+            f"{al['raid'].get('drone', 0)} drones ({100 * al['engine_share']:.1f} %) matches the "
+            f"share model's expectation ({100 * al['target_share']:.1f} %)."
         )
         desc = (
             f"{lay.description} Calibrated to the daily record, period {fit.period}: kinetic "
-            + ", ".join(f"{k} logit shift {v:+.2f}" for k, v in fit.kin.items())
+            + ", ".join(f"{k} logit shift {v:+.2f}" for k, v in kin.items())
             + f"; EW logit shift {fit.ew:+.2f}"
             + ("" if fit.ew_identified else " (not identified: catalog value)")
             + "."
+            + aligned
         ).strip()
         return lay.model_copy(
             update={
@@ -559,6 +635,7 @@ def calibrate(
             merged=merged,
         )
         fit.simulated = simulator.fractions(raid, kin, ew, reps, seed + 1)
+        fit.lattice = lat
         fits.append(fit)
     report = fit_report(obs_nights, fits, simulator, reps=reps, seed=seed + 2, merged=merged)
     return CalibrationResult(period, fits, report, simulator)
@@ -639,4 +716,5 @@ def summary_dict(result: CalibrationResult) -> dict[str, Any]:
         "period": result.period,
         "params": clean(result.params()),
         "report": clean(result.report),
+        "alignment": result.alignment,
     }

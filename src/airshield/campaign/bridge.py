@@ -4,7 +4,11 @@ composition and pool stock.
 The template is compiled once. Each night only the threat list (how many of each wave) and the
 fire units' ready rounds and pool stocks change, so the compiled arrays are copied with those
 fields replaced (:func:`dataclasses.replace`) and run through the same numba kernel as
-``airshield run``.
+``airshield run`` (draw, night and tally in one compiled call, :func:`kernel_batch`), or through
+the reference engine when the template's assigner needs it (``engine="auto"``).
+
+Eligibility (which units may ever fire at which threat type, :meth:`RaidBridge.engage_mask`)
+is the kernel's one doctrine rule, :func:`airshield.kernels.raid.kinetic_eligible`.
 
 Magazine rule: each pool's rounds go first into the magazines of the units that draw on it,
 filled evenly (water-filling: every unit gets the same number of rounds up to its capacity,
@@ -21,11 +25,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from airshield.campaign.result import CampaignNight
-from airshield.catalog import THREAT_KINDS
-from airshield.raid.compile import CompiledRaid, compile_scenario, draw_night
-from airshield.raid.engines import run_engine
-from airshield.raid.montecarlo import tally
+from airshield.kernels.raid import Loadout, kinetic_eligible
+from airshield.raid.compile import CompiledRaid, compile_scenario
+from airshield.raid.engines import choose_engine
+from airshield.raid.montecarlo import Block, kernel_batch, reference_batch
 from airshield.scenario import Scenario
+from airshield.vocab import Outcome, ThreatKind
+
+_kinetic_eligible = kinetic_eligible.py_func
 
 I = NDArray[np.int64]
 F = NDArray[np.float64]
@@ -58,9 +65,10 @@ NightRecord = CampaignNight
 class RaidBridge:
     """The raid template compiled once, runnable at any composition and pool stock."""
 
-    def __init__(self, template: Scenario, threat_types: list[str], engine: str = "kernel") -> None:
+    def __init__(self, template: Scenario, threat_types: list[str], engine: str = "auto") -> None:
         self.template = template
-        self.engine = engine
+        self.engine_choice = choose_engine(engine, template.doctrine.assigner)
+        self.engine = self.engine_choice.engine  # the engine that runs
         self.compiled: CompiledRaid = compile_scenario(template)
         c = self.compiled
         self.threat_types = list(threat_types)
@@ -152,29 +160,34 @@ class RaidBridge:
             return NightRecord(z, z.copy(), z.copy(), np.zeros(p, np.int64), np.zeros(q, np.int64),
                                0.0, 0.0)  # fmt: skip
         ready0, stock0 = self.magazines(np.asarray(available, np.int64))
-        cn = replace(self.compiled_for(counts), u_ready0=ready0, pool_stock0=stock0)
-        night = draw_night(cn, rng)
-        out = run_engine(cn, night, self.engine)
-        rec = tally(cn, night.target, out)
-        fired_pool = np.array([int(out.fired[u].sum()) for u in self.pool_units], np.int64)
-        # conservation inside the night: magazines + depot - fired = what is left
+        base = self.compiled_for(counts)
+        if self.engine == "kernel":  # the cached composition, with this night's loadout
+            rec = Block.of_tally(base, 0, kernel_batch(base, [rng], Loadout(ready0, stock0)))
+        else:
+            cn = replace(base, u_ready0=ready0, pool_stock0=stock0)
+            rec = Block.of_tally(cn, 0, reference_batch(cn, [rng]))
+        fired = rec.unit_shots[0]
+        drawn = rec.pool_drawn[0]
+        fired_pool = np.array([int(fired[u].sum()) for u in self.pool_units], np.int64)
+        # conservation inside the night: what a pool's units fired came from their magazines
+        # and the rounds drawn from the pool's depot
         for k, units in enumerate(self.pool_units):
-            before = int(ready0[units].sum()) + int(stock0[k])
-            after = int(out.ready_end[units].sum()) + int(out.stock_end[k])
-            if before - fired_pool[k] != after:  # pragma: no cover - engine invariant
+            if fired_pool[k] > int(ready0[units].sum()) + int(drawn[k]) or not (
+                0 <= drawn[k] <= stock0[k]
+            ):  # pragma: no cover - engine invariant
                 raise RuntimeError(f"raid engine broke conservation of pool {self.pool_names[k]!r}")
-        fired_other = np.array([int(out.fired[u].sum()) for u in self.other_units], np.int64)
-        o = rec.outcomes  # (compiled types, 4)
+        fired_other = np.array([int(fired[u].sum()) for u in self.other_units], np.int64)
+        o = rec.outcomes[0]  # (compiled types, len(Outcome))
         sel = self.ctype_of
         return NightRecord(
-            destroyed=o[sel, 1].astype(np.int64),
-            lost=o[sel, 2].astype(np.int64),
-            leaked=o[sel, 3].astype(np.int64),
+            destroyed=o[sel, Outcome.DESTROYED].astype(np.int64),
+            lost=o[sel, Outcome.LOST].astype(np.int64),
+            leaked=o[sel, Outcome.LEAKED].astype(np.int64),
             fired_pool=fired_pool,
             fired_other=fired_other,
-            damage_usd=float(rec.damage_usd.sum()),
-            defender_cost_usd=float(rec.cost_usd.sum()),
-            reloaded_pool=(stock0 - out.stock_end).astype(np.int64),
+            damage_usd=float(rec.damage_usd[0].sum()),
+            defender_cost_usd=float(rec.cost_usd[0].sum()),
+            reloaded_pool=drawn.astype(np.int64),
         )
 
     def engage_mask(self) -> NDArray[np.bool_]:
@@ -193,21 +206,21 @@ class RaidBridge:
             lo, hi = float(c.tt_alt_min[ct]), float(c.tt_alt_max[ct])
             for g, units in enumerate(groups):
                 for u in units:
-                    p = float(c.u_peff[u, pkind])
                     if (
-                        p > 0.0
-                        and c.u_engcost[u] <= c.cost_threshold * value
-                        and value * p - c.u_cwcost[u] > 0.0
+                        _kinetic_eligible(
+                            float(c.u_peff[u, pkind]), float(c.u_engcost[u]),
+                            float(c.u_cwcost[u]), value, float(c.cost_threshold),
+                        )
                         and c.u_amin[u] <= hi
                         and lo <= c.u_amax[u]
-                    ):
+                    ):  # fmt: skip
                         out[g, t] = True
                         break
         return out
 
     @property
     def harmful(self) -> NDArray[np.bool_]:
-        return np.array([k != "decoy" for k in self.threat_kinds])
+        return np.array([k != ThreatKind.DECOY.label for k in self.threat_kinds])
 
     def kind_index(self) -> I:
-        return np.array([THREAT_KINDS.index(k) for k in self.threat_kinds], np.int64)
+        return np.array([int(ThreatKind.of(k)) for k in self.threat_kinds], np.int64)

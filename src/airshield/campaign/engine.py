@@ -41,6 +41,7 @@ from airshield.campaign.models import Campaign, OrderPurchase, ReorderPurchase
 from airshield.campaign.result import CampaignNight, CampaignResult
 from airshield.campaign.surrogate import DesignSpec, Surrogate, fit_surrogate
 from airshield.campaign.tempo import AttackerPlan, PoolSupply, attacker_plan, pool_supply
+from airshield.vocab import PauseCode
 from airshield.workers import resolve_workers
 
 I = NDArray[np.int64]
@@ -184,10 +185,10 @@ def _simulate_block(
                 (inc_p, backlog_prod, s.pause_production[i], produced),
                 (inc_d, backlog_deliv, s.pause_deliveries[i], delivered),
             ):
-                if code == 0:
+                if code == PauseCode.NONE:
                     dest[:, k] = inc + backlog[:, k]
                     backlog[:, k] = 0
-                elif code == 1:
+                elif code == PauseCode.HELD:
                     backlog[:, k] += inc
         # 3. diversions
         on_hand = stock_start + produced + delivered
@@ -313,7 +314,7 @@ def run_campaign(
     design: DesignSpec | None = None,
     plan: AttackerPlan | None = None,
     workers: int | None = 1,
-    engine: str = "kernel",
+    engine: str = "auto",
     progress: bool | Callable[[str, int, int], None] = False,
 ) -> CampaignResult:
     """Run the campaign ``reps`` times from ``seed``; see the module docstring for the order of

@@ -25,6 +25,7 @@ from airshield.campaign.models import (
     ScheduleTempo,
     profile_values,
 )
+from airshield.vocab import PauseCode
 
 I = NDArray[np.int64]
 B = NDArray[np.bool_]
@@ -144,7 +145,7 @@ class PoolSupply:
 
     production: I  # (N,) rounds arriving from production (before pauses)
     deliveries: I  # (N,) scheduled deliveries (before pauses)
-    pause_production: I  # (N,) 0 no pause, 1 held (released later), 2 dropped
+    pause_production: I  # (N,) airshield.vocab.PauseCode per night
     pause_deliveries: I  # (N,)
     diversion_start: I  # (D,) night index of each diversion
     diversion_until: I  # (D,) last night it may still take rounds
@@ -175,7 +176,7 @@ def pool_supply(c: Campaign, p: DefenderPool) -> PoolSupply:
                 when += dt.timedelta(days=d.every_days)
     pause = {"production": np.zeros(n, np.int64), "deliveries": np.zeros(n, np.int64)}
     for pa in p.pauses:
-        code = 1 if pa.backlog == "release" else 2
+        code = PauseCode.HELD if pa.backlog == "release" else PauseCode.DROPPED
         for i, day in enumerate(dates):
             if pa.start <= day <= pa.last_day:
                 for stream in pa.applies_to:

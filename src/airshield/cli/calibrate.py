@@ -1,4 +1,4 @@
-"""CLI: ``calibrate fit``."""
+"""CLI: ``calibrate fit``, ``calibrate predict``, ``calibrate backtest``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from airshield.cli.kit import console, print_json
+from airshield.cli.kit import console, err_console, print_json
 from airshield.errors import Problem, ScenarioError
 
 RecordArg = Annotated[
@@ -79,11 +79,31 @@ def _calibrate_app() -> typer.Typer:
             "calibration"
         ),
         json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+        until: Annotated[
+            str | None,
+            typer.Option(help="fit only on nights up to this evening date, YYYY-MM-DD"),
+        ] = None,
+        halflife: Annotated[
+            float,
+            typer.Option(
+                min=0.0, help="recency half-life of the share model in nights (0 = equal weights)"
+            ),
+        ] = 180.0,
+        engine: Annotated[
+            bool,
+            typer.Option(
+                help="also fit the engine laydown (slow: the grid of simulations); "
+                "--no-engine writes the share model only"
+            ),
+        ] = True,
     ) -> None:
-        """Calibrate per-kind kinetic kill and EW loss probabilities of a laydown, by period.
+        """Fit the share model and calibrate per-kind kill and EW loss probabilities of a laydown.
 
-        Writes params.csv, report.csv (observed vs simulated per month), effective_pk.csv and
-        calibrated.yaml (the laydown with the last period's calibrated effector types).
+        Writes predictive.json (the neutralised-share model 'calibrate predict' reads),
+        predictive_params.csv and fitted.csv; with the engine (default) also params.csv,
+        report.csv (observed vs simulated per month), effective_pk.csv and calibrated.yaml (the
+        laydown with the last period's calibrated effector types, the drone kinetic shift set
+        so the engine reproduces the share model's expected drone share).
         """
         from airshield.calibrate.calibration import (
             PERIODS,
@@ -114,7 +134,35 @@ def _calibrate_app() -> typer.Typer:
             raise ScenarioError(
                 None, [Problem("--out", f"{out} exists and is not a folder; choose a folder")]
             )
+        from airshield.calibrate.predictive import fit_predictive
+
+        cut = _date_option("--until", until)
         frame = load_tidy(file)
+        if cut is not None:
+            frame = frame[frame["night"] <= cut].reset_index(drop=True)
+        try:
+            model = fit_predictive(frame, until=cut, halflife_nights=halflife or None)
+        except ValueError as exc:
+            if not engine:
+                raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
+            err_console.print(f"[yellow]note:[/yellow] no share model: {exc}", markup=True)
+            model = None
+        if not engine and model is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            pred_paths = _write_predictive(model, out)
+            if json_out:
+                print_json(
+                    {
+                        "until": model.until.strftime("%Y-%m-%d"),
+                        "predictive": _records(model.params()),
+                        "files": {k: str(v) for k, v in pred_paths.items()},
+                    }
+                )
+                return
+            _print_predictive(model)
+            for k, v in pred_paths.items():
+                console.print(f"wrote {k}: {v}")
+            return
         lay = load_scenario(laydown) if laydown is not None else default_laydown()
         try:
             res = calibrate(
@@ -129,10 +177,52 @@ def _calibrate_app() -> typer.Typer:
             )
         except ValueError as exc:
             raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
-        paths = _write_all_or_nothing(res, out, str(file), write_outputs)
+        if (
+            model is not None
+            and "drone" in model.fits
+            and res.fits
+            and "drone" in res.fits[-1].raid
+        ):
+            import pandas as pd
+
+            raid = res.fits[-1].raid
+            night = pd.DataFrame(
+                {
+                    "night": [model.origin],
+                    "drones": [raid.get("drone", 0)],
+                    "cruise": [raid.get("cruise_missile", 0)],
+                    "ballistic": [raid.get("ballistic_missile", 0)],
+                }
+            )
+            target = float(model.predict(night, seed=seed)["drone_neutralised_mean"].iloc[0])
+            res.align_to_share(target, reps=reps, seed=seed + 3)
+
+        def write_both(result: Any, folder: Path) -> dict[str, Path]:
+            pred = {} if model is None else _write_predictive(model, folder)
+            return {**pred, **write_outputs(result, folder)}
+
+        paths = _write_all_or_nothing(res, out, str(file), write_both)
         if json_out:
-            print_json({**summary_dict(res), "files": {k: str(v) for k, v in paths.items()}})
+            print_json(
+                {
+                    **summary_dict(res),
+                    "until": None if model is None else model.until.strftime("%Y-%m-%d"),
+                    "predictive": [] if model is None else _records(model.params()),
+                    "files": {k: str(v) for k, v in paths.items()},
+                }
+            )
             return
+        if model is not None:
+            _print_predictive(model)
+        if res.alignment is not None:
+            al = res.alignment
+            console.print(
+                f"calibrated.yaml: drone kinetic shift {al['kin_shift_aligned']:+.2f} (fitted "
+                f"{al['kin_shift_fitted']:+.2f} for {al['period']}): engine drone neutralised "
+                f"share {100 * al['engine_share']:.1f} % at {al['raid'].get('drone', 0)} drones vs "
+                f"share model {100 * al['target_share']:.1f} %"
+                + (" (at the grid's bound)" if al["at_bound"] else "")
+            )
         t = Table(title=f"calibration by {period} (logit shifts of pk; 95 % bootstrap interval)")
         for col in (
             "period",
@@ -173,7 +263,154 @@ def _calibrate_app() -> typer.Typer:
         for k, v in paths.items():
             console.print(f"wrote {k}: {v}")
 
+    @app.command("predict")
+    def predict(
+        model_dir: Annotated[
+            Path, typer.Argument(help="folder written by 'calibrate fit' (predictive.json)")
+        ],
+        nights: Annotated[
+            Path,
+            typer.Argument(
+                help="CSV with columns night (evening date), drones, cruise, ballistic "
+                "[, decoy_share]"
+            ),
+        ],
+        out: Annotated[
+            Path | None, typer.Option("--out", "-o", help="CSV of the predictions")
+        ] = None,
+        sims: Annotated[int, typer.Option(min=100, help="predictive draws per night")] = 4000,
+        seed: Annotated[int, typer.Option(help="root seed")] = 0,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    ) -> None:
+        """Predict each night's neutralised share (mean and 90 % interval) for drones and missiles.
+
+        Adds drone_neutralised_mean, _p5, _p95 (share of drones destroyed or lost) and the same
+        for missiles (empty where none were launched). The intervals carry the fit's parameter
+        uncertainty and the night-to-night variation of the record.
+        """
+        from airshield.calibrate.predictive import PredictiveModel, read_nights
+
+        path = model_dir / "predictive.json" if model_dir.is_dir() else model_dir
+        model = PredictiveModel.load(path)
+        table = read_nights(nights)
+        pred = model.predict(table, sims=sims, seed=seed)
+        pred["night"] = pred["night"].dt.strftime("%Y-%m-%d")
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            pred.to_csv(out, index=False)
+        if json_out:
+            print_json(
+                {
+                    "model": str(path),
+                    "until": model.until.strftime("%Y-%m-%d"),
+                    "out": None if out is None else str(out),
+                    "nights": _records(pred),
+                }
+            )
+            return
+        t = Table(
+            title=f"neutralised share (model fitted to {model.until:%Y-%m-%d}; 90 % interval)"
+        )
+        for col in ("night", "drones", "cruise", "ballistic", "drones neutralised",
+                    "missiles neutralised"):  # fmt: skip
+            t.add_column(col, justify="left" if col == "night" else "right")
+        for r in _records(pred):
+            t.add_row(
+                str(r["night"]), _f(r["drones"], 0), _f(r["cruise"], 0), _f(r["ballistic"], 0),
+                _band(r, "drone"), _band(r, "missile"),
+            )  # fmt: skip
+        console.print(t)
+        if out is not None:
+            console.print(f"wrote {out}")
+
+    @app.command("backtest")
+    def backtest(
+        file: RecordArg,
+        first_origin: Annotated[str, typer.Option(help="first origin month, YYYY-MM")],
+        last_origin: Annotated[str, typer.Option(help="last origin month, YYYY-MM")],
+        horizon_months: Annotated[
+            int, typer.Option(min=1, help="months scored after each origin")
+        ] = 6,
+        min_drones: Annotated[
+            int, typer.Option(min=1, help="score raids with at least this many drones")
+        ] = 100,
+        min_missiles: Annotated[
+            int, typer.Option(min=1, help="score raids with at least this many missiles")
+        ] = 10,
+        halflife: Annotated[
+            float, typer.Option(min=0.0, help="recency half-life in nights (0 = equal weights)")
+        ] = 180.0,
+        sims: Annotated[int, typer.Option(min=100, help="predictive draws per raid")] = 2000,
+        seed: Annotated[int, typer.Option(help="root seed")] = 0,
+        out: Annotated[
+            Path | None, typer.Option("--out", "-o", help="CSV of every scored prediction")
+        ] = None,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    ) -> None:
+        """Score rolling fits on later nights against persistence (last month, last 3 months).
+
+        For each origin month the share model is fitted on the nights before it only and predicts
+        the raids of the next --horizon-months months; MAE in points of share, share of raids
+        within +/-5 points, 90 % interval coverage, and the model's MAE over each baseline's.
+        """
+        from airshield.calibrate.share_backtest import rolling_share_backtest
+        from airshield.history.importer import load_tidy
+
+        for name, value in (("--first-origin", first_origin), ("--last-origin", last_origin)):
+            _month_option(name, value)
+        frame = load_tidy(file)
+        try:
+            bt = rolling_share_backtest(
+                frame,
+                first_origin=first_origin,
+                last_origin=last_origin,
+                horizon_months=horizon_months,
+                min_drones=min_drones,
+                min_missiles=min_missiles,
+                halflife_nights=halflife or None,
+                sims=sims,
+                seed=seed,
+            )
+        except ValueError as exc:
+            raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            bt.predictions.to_csv(out, index=False)
+        if json_out:
+            d = bt.to_dict()
+            d.pop("predictions")
+            print_json({**d, "out": None if out is None else str(out)})
+            return
+        t = Table(
+            title=f"share backtest, origins {first_origin} … {last_origin}, "
+            f"{horizon_months} months ahead (points of neutralised share)"
+        )
+        for col in ("kind", "method", "raids", "MAE", "RMSE", "bias", "within ±5",
+                    "90 % cover", "MAE / last month", "MAE / last 3 months"):  # fmt: skip
+            t.add_column(col, justify="left" if col in ("kind", "method") else "right")
+        for r in _records(bt.metrics):
+            t.add_row(
+                r["kind"], r["method"], str(r["raids"]), _f(r["mae"]), _f(r["rmse"]),
+                _f(r["bias"]), _f(r["within5"]), _f(r["coverage90"]),
+                _f(r["mae_ratio_last_month"], 3), _f(r["mae_ratio_last_3_months"], 3),
+            )  # fmt: skip
+        console.print(t)
+        if out is not None:
+            console.print(f"wrote {out}")
+
     return app
+
+
+def _write_predictive(model: Any, folder: Path) -> dict[str, Path]:
+    """Write the share model (predictive.json, its parameters and fitted shares) into folder."""
+    paths = {
+        "predictive": model.save(folder / "predictive.json"),
+        "predictive_params": folder / "predictive_params.csv",
+        "fitted": folder / "fitted.csv",
+    }
+    model.params().to_csv(paths["predictive_params"], index=False)
+    model.fitted().to_csv(paths["fitted"], index=False)
+    return paths
 
 
 def _write_all_or_nothing(res: Any, out: Path, source: str, write: Any) -> dict[str, Path]:
@@ -207,6 +444,56 @@ def _write_all_or_nothing(res: Any, out: Path, source: str, write: Any) -> dict[
         return paths
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _date_option(name: str, value: str | None) -> Any:
+    import pandas as pd
+
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(pd.to_datetime(value.strip(), format="%Y-%m-%d"))
+    except ValueError:
+        raise ScenarioError(
+            None, [Problem(name, f"{value!r} is not a date YYYY-MM-DD (evening date)")]
+        ) from None
+
+
+def _month_option(name: str, value: str) -> None:
+    import pandas as pd
+
+    try:
+        pd.Period(value.strip(), "M")
+        ok = len(value.strip()) in (7, 10)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ScenarioError(None, [Problem(name, f"{value!r} is not a month YYYY-MM")])
+
+
+def _band(r: dict[str, Any], kind: str) -> str:
+    m = r.get(f"{kind}_neutralised_mean")
+    if m is None:
+        return "–"
+    lo, hi = r[f"{kind}_neutralised_p5"], r[f"{kind}_neutralised_p95"]
+    return f"{100 * m:.1f} % [{100 * lo:.1f}, {100 * hi:.1f}]"
+
+
+def _print_predictive(model: Any) -> None:
+    t = Table(
+        title=f"share model fitted to {model.until:%Y-%m-%d} "
+        f"(beta-binomial, Laplace; 90 % interval)"
+    )
+    for col in ("kind", "term", "mode", "90 % interval", "prior"):
+        t.add_column(col, justify="left" if col in ("kind", "term") else "right")
+    for r in _records(model.params()):
+        if not r["active"]:
+            continue
+        t.add_row(
+            r["kind"], r["term"], _f(r["mode"], 3), f"[{_f(r['lo90'], 2)}, {_f(r['hi90'], 2)}]",
+            f"N({_f(r['prior_mean'], 1)}, {_f(r['prior_sd'], 1)}²)",
+        )  # fmt: skip
+    console.print(t)
 
 
 def register(app: typer.Typer) -> None:

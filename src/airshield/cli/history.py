@@ -73,12 +73,19 @@ def _history_app() -> typer.Typer:
         ] = None,
         strict: Annotated[bool, typer.Option(help="unknown model names are errors")] = False,
         json_out: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
+        include_regional: Annotated[
+            bool,
+            typer.Option(
+                help="keep regional-command rows (flagged 'regional'); by default they are "
+                "left out of the national table"
+            ),
+        ] = False,
     ) -> None:
-        """Import a daily-attack CSV to Parquet: a row per model per window, a raid id per night."""
+        """Import a daily-attack CSV to Parquet: a row per model per window, a raid id per raid."""
         from airshield.history.importer import read_daily_csv
 
         t0 = time.perf_counter()
-        res = read_daily_csv(file, strict=strict)
+        res = read_daily_csv(file, strict=strict, include_regional=include_regional)
         target = out or Path.cwd() / f"{file.stem}.tidy.parquet"
         res.to_parquet(target)
         elapsed = time.perf_counter() - t0

@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
 
         path = example_path(DEFAULT_SCENARIO)
         console.print(f"demo: {path.name} (notional laydown; see the file's header)")
-        _run(path, reps, seed, None, False, workers, "kernel", None)
+        _run(path, reps, seed, None, False, workers, "auto", None)
 
     @app.command()
     def catalog(
@@ -213,8 +213,12 @@ def register(app: typer.Typer) -> None:
         json_out: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
         workers: Workers = DEFAULT_WORKERS,
         engine: Annotated[
-            str, typer.Option(help="kernel (fast) or reference (readable)")
-        ] = "kernel",
+            str,
+            typer.Option(
+                help="auto (kernel when it can run the assigner), kernel (fast, greedy "
+                "assigner) or reference (readable, any assigner)"
+            ),
+        ] = "auto",
         report: Annotated[
             Path | None, typer.Option(help="write a self-contained HTML report")
         ] = None,
@@ -227,15 +231,28 @@ def _run(
     file: Path, reps: int, seed: int, out: Path | None, json_out: bool, workers: int,
     engine: str, report: Path | None,
 ) -> None:  # fmt: skip
+    from airshield.raid.engines import ENGINE_NAMES, EngineUnavailable, choose_engine
     from airshield.scenario import load_scenario
 
-    if engine not in ("kernel", "reference"):
-        err_console.print(f"error: --engine: expected 'kernel' or 'reference', got {engine!r}")
+    if engine not in ENGINE_NAMES:
+        err_console.print(
+            f"error: --engine: expected one of {', '.join(ENGINE_NAMES)}, got {engine!r}"
+        )
         raise typer.Exit(2)
     sc = load_scenario(file)
+    try:
+        choice = choose_engine(engine, sc.doctrine.assigner)
+    except EngineUnavailable as exc:
+        err_console.print(f"error: --engine: {exc}")
+        raise typer.Exit(2) from None
+    if choice.note:
+        err_console.print(f"note: {choice.note}")
     n_workers = resolve_workers(workers)
-    if not json_out and not _kernels_cached():
+    if not _kernels_cached():
+        from airshield.raid.engines import warm_up
+
         err_console.print("compiling the raid kernels (first run only, about half a minute)...")
+        err_console.print(f"compiled in {warm_up():.0f} s")
     result = sc.simulate(
         reps=reps, seed=seed, workers=n_workers, engine=engine, progress=not json_out
     )
@@ -266,6 +283,6 @@ def _kernels_cached() -> bool:
 
     cache = resources.files("airshield.kernels").joinpath("__pycache__")
     try:
-        return any(p.name.startswith("raid.run_night") for p in cache.iterdir())
+        return any(p.name.startswith("raid.run_batch") for p in cache.iterdir())
     except (FileNotFoundError, NotADirectoryError, AttributeError):
         return False

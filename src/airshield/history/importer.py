@@ -5,15 +5,29 @@ window. The importer turns it into a tidy table, one row per model per window, w
 
 - ``start``/``end`` timestamps and ``start_has_time``/``end_has_time`` flags (date-only values,
   one-digit hours and trailing spaces are all accepted);
-- ``night``: the evening date of the night the window belongs to, and ``raid_id`` (``R`` + that
-  date) shared by every window of one night; ``window_id`` numbers the windows of a night;
+- raids built from reporting windows (:func:`_nights`): ``night`` is the evening date of the night
+  a window belongs to and ``raid_id`` (``R`` + that date) is shared by every window of that night;
+  a daytime window (it starts 07:00-16:59 and ends by midnight of the same day, at or after
+  12:00) is a raid of its own, ``daytime = True``, ``raid_id`` ``R<date>-day``, with ``night`` =
+  its own date (so it keeps its day and month and is never folded into the night before);
+  ``window_id`` numbers the windows of a raid;
+- ``regional``: the row comes from a regional air command (``PvKPivden``, ``pvkshid``,
+  ``PvkZahid``, ``PvkCenter`` ...) or is an "Unknown UAV" day report. Such rows are left out of
+  the table by default, so national totals are the national reports'; ``include_regional=True``
+  keeps them, flagged;
+- ``mixed_month``: the night is in July 2025, the month whose nights use both counting rules;
 - ``kind``/``group``/``strategic``/``mapped`` from the shipped model mapping
   (:mod:`airshield.history.models`); unknown names are kept with kind ``other`` and reported;
 - nullable integer counts (``launched``, ``destroyed``, ``lost`` = ``not_reach_goal``):
   empty means *not reported*, never zero;
 - ``regime``: which counting rule the Air Force used that night (see :data:`REGIMES`), and
-  ``neutralised`` = destroyed + lost, consistent across the rule changes;
+  ``neutralised`` = destroyed + lost, consistent across the rule changes. Under the combined
+  rule (from 23 July 2025) a ``not_reach_goal`` of 0 means "merged into destroyed" and is read
+  as not reported, but a non-zero value (the reports still give "locationally lost" apart on
+  some nights) is kept and added;
 - bundles split by ``launched_details`` where that column gives the split;
+- ``is_shahed``: how many of a Shahed-type line were real Shahed/Geran (the rest decoys), where
+  the record gives it (from July 2025);
 - the Python-dict/list text columns parsed (``border_crossing_total``, ``border_crossing``,
   ``destroyed_details`` as JSON text, ``affected_regions`` as a list).
 
@@ -60,6 +74,9 @@ TIDY_COLUMNS: tuple[str, ...] = (
     "raid_id",
     "night",
     "window_id",
+    "daytime",
+    "regional",
+    "mixed_month",
     "start",
     "start_has_time",
     "end",
@@ -79,6 +96,7 @@ TIDY_COLUMNS: tuple[str, ...] = (
     "lost_reported",
     "regime",
     "still_attacking",
+    "is_shahed",
     "border_crossing_total",
     "border_crossing",
     "launch_place",
@@ -90,6 +108,21 @@ TIDY_COLUMNS: tuple[str, ...] = (
     "line",
 )
 """Column order of the tidy table."""
+
+MIXED_MONTH = "2025-07"
+"""The month whose nights use both counting rules (the change came on the night of 23-24 July)."""
+
+REGIONAL_SOURCE_RE = re.compile(r"^(?:https?://(?:www\.)?(?:t\.me|facebook\.com)/)?pvk", re.I)
+"""Source accounts of the regional air commands (``PvKPivden``, ``pvkshid``, ``PvkZahid`` ...)."""
+
+DAYTIME_FIRST_HOUR = 7
+"""A window starting at or after this hour (and before :data:`DAYTIME_LAST_START_HOUR`) ..."""
+
+DAYTIME_LAST_START_HOUR = 17
+"""... and ending the same day at or after :data:`DAYTIME_MIN_END_HOUR` is a daytime raid."""
+
+DAYTIME_MIN_END_HOUR = 12
+"""A same-day window ending before this hour is a morning wave of the night before."""
 
 _DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2})(?::\d{2})?)?$")
 _MAX_PROBLEMS = 30
@@ -125,11 +158,17 @@ class ImportResult:
 
 
 def read_daily_csv(
-    source: str | Path | IO[str], *, strict: bool = False, name: str | None = None
+    source: str | Path | IO[str],
+    *,
+    strict: bool = False,
+    name: str | None = None,
+    include_regional: bool = False,
 ) -> ImportResult:
     """Read a daily-attack CSV into the tidy table (see the module docstring).
 
     ``strict=True`` turns unknown model names into errors instead of notes.
+    ``include_regional=True`` keeps the regional-command rows (flagged ``regional``); by default
+    they are left out of the table and counted in a note.
     """
     t0 = time.perf_counter()
     label = name or (str(source) if isinstance(source, (str, Path)) else "<input>")
@@ -154,7 +193,7 @@ def read_daily_csv(
     end, end_has_time = _parse_times(raw["time_end"], "time_end", lines, problems)
     counts = {
         col: _parse_counts(raw[col], col, lines, problems)
-        for col in ("launched", "destroyed", "not_reach_goal", "still_attacking")
+        for col in ("launched", "destroyed", "not_reach_goal", "still_attacking", "is_shahed")
         if col in raw.columns
     }
     model = raw["model"].map(lambda s: " ".join(s.split()))
@@ -175,6 +214,7 @@ def read_daily_csv(
             "destroyed": counts["destroyed"],
             "lost": counts.get("not_reach_goal", _na_counts(n)),
             "still_attacking": counts.get("still_attacking", _na_counts(n)),
+            "is_shahed": counts.get("is_shahed", _na_counts(n)),
             "launch_place": _text(raw, "launch_place"),
             "target": _text(raw, "target"),
             "carrier": _text(raw, "carrier"),
@@ -205,8 +245,28 @@ def read_daily_csv(
             _raise(label, [Problem("model", f"unknown model name(s): {msg}")])
         notes.append(Problem("model", f"kept with kind 'other', not in the mapping: {msg}"))
 
+    frame["regional"] = _regional(frame)
     _nights(frame)
     _regimes(frame)
+    frame["mixed_month"] = frame["night"].dt.strftime("%Y-%m").eq(MIXED_MONTH).to_numpy()
+    if frame["mixed_month"].any():
+        notes.append(
+            Problem(
+                "night",
+                f"{int(frame['mixed_month'].sum())} row(s) in {MIXED_MONTH}, the month in which "
+                "the counting rule changed (night of 23-24 July): flagged mixed_month",
+            )
+        )
+    n_regional = int(frame["regional"].sum())
+    if n_regional and not include_regional:
+        frame = frame[~frame["regional"]]
+        notes.append(
+            Problem(
+                "source",
+                f"{n_regional} regional-command row(s) (regional air commands, 'Unknown UAV' "
+                "day reports) left out of the national table; include_regional keeps them",
+            )
+        )
     frame = frame.sort_values(["night", "start", "end", "line"], kind="stable")
     frame = frame.reset_index(drop=True)[list(TIDY_COLUMNS)]
     for col in (
@@ -217,6 +277,9 @@ def read_daily_csv(
         "is_bundle",
         "apportioned",
         "lost_reported",
+        "daytime",
+        "regional",
+        "mixed_month",
     ):
         frame[col] = frame[col].astype(bool)  # also typed when the file has no rows
     return ImportResult(
@@ -229,8 +292,12 @@ def read_daily_csv(
     )
 
 
-def load_tidy(path: str | Path) -> pd.DataFrame:
-    """Load a tidy table: a daily-attack CSV (imported on the fly) or a Parquet written by it."""
+def load_tidy(path: str | Path, *, include_regional: bool = False) -> pd.DataFrame:
+    """Load a tidy table: a daily-attack CSV (imported on the fly) or a Parquet written by it.
+
+    Regional-command rows are left out unless ``include_regional`` (a Parquet written with them
+    is filtered the same way).
+    """
     p = Path(path)
     if p.suffix.lower() in {".parquet", ".pq"}:
         if not p.exists():
@@ -253,8 +320,10 @@ def load_tidy(path: str | Path) -> pd.DataFrame:
                     )
                 ],
             )
+        if not include_regional:
+            frame = frame[~frame["regional"].astype(bool)].reset_index(drop=True)
         return frame
-    return read_daily_csv(p).frame
+    return read_daily_csv(p, include_regional=include_regional).frame
 
 
 # --------------------------------------------------------------------------- helpers
@@ -534,39 +603,76 @@ def _split_bundles(raw: pd.DataFrame, frame: pd.DataFrame, notes: list[Problem])
     return pd.concat([kept, pieces], ignore_index=True)
 
 
-def _nights(frame: pd.DataFrame) -> None:
-    """Assign the night (evening date), raid id and window number of every row.
+def _regional(frame: pd.DataFrame) -> np.ndarray:
+    """Rows of the regional air commands, and "Unknown UAV" day reports (date-only windows)."""
+    account = frame["source"].str.strip()
+    by_source = account.str.contains(REGIONAL_SOURCE_RE).to_numpy()
+    unknown_day = (
+        frame["model"].str.casefold().eq("unknown uav") & ~frame["start_has_time"]
+    ).to_numpy()
+    return np.asarray(by_source | unknown_day, dtype=bool)
 
-    - a start with a time belongs to the night that began on ``date(start - 12 h)``, so a
-      19:30 launch and a 02:00 missile wave next morning share one night;
-    - a date-only start whose end is the same date before 13:00 is an overnight report: the
-      night began the evening before;
-    - any other date-only start (regional day reports) belongs to the night of that date.
+
+def _nights(frame: pd.DataFrame) -> None:
+    """Build raids from the reporting windows: night (evening date), raid id, window number.
+
+    Windows whose start has a time:
+
+    - an overnight window (it ends on a later date than it starts, e.g. 19:00 to 08:00 or a
+      24-hour report 09:00 to 09:00) belongs to the night before the morning it ends;
+    - a same-day window starting before 07:00, or ending before 12:00 (a missile wave at
+      03:00-05:00 or 07:00-10:00), is a wave of the night before;
+    - a same-day window starting at 17:00 or later is the evening of that date's night;
+    - any other same-day window (it starts 07:00-16:59 and ends at or after 12:00, e.g. a
+      08:00-18:00 daytime mass raid) is a **daytime raid**: its own raid ``R<date>-day`` with
+      ``night`` = its date, never folded into the night before;
+    - a window whose end has no time falls back to the night that began on ``date(start - 12 h)``.
+
+    Date-only starts: one whose end is the same date before 13:00 is an overnight report (the
+    night began the evening before); any other (regional day reports) belongs to that date.
     """
     start = frame["start"]
-    with_time = (start - pd.Timedelta(hours=12)).dt.normalize()
+    end = frame["end"]
+    has_t = frame["start_has_time"].to_numpy(dtype=bool)
+    end_t = frame["end_has_time"].to_numpy(dtype=bool)
     day = start.dt.normalize()
+    end_day = end.dt.normalize()
+    hour = start.dt.hour + start.dt.minute / 60.0
+    end_hour = end.dt.hour + end.dt.minute / 60.0
+    later = (end_day > day).to_numpy() & end_t
+    same = (end_day == day).to_numpy() & end_t
+    morning_wave = (
+        same & ((hour < DAYTIME_FIRST_HOUR) | (end_hour < DAYTIME_MIN_END_HOUR)).to_numpy()
+    )
+    evening = same & (hour >= DAYTIME_LAST_START_HOUR).to_numpy()
+    daytime = has_t & same & ~morning_wave & ~evening
+    one_day = pd.Timedelta(days=1)
+    with_time = np.where(
+        later,
+        end_day - one_day,
+        np.where(
+            morning_wave,
+            day - one_day,
+            np.where(same, day, (start - pd.Timedelta(hours=12)).dt.normalize()),
+        ),
+    )
     overnight = (
-        ~frame["start_has_time"]
-        & frame["end_has_time"]
-        & frame["end"].dt.normalize().eq(day)
-        & (frame["end"].dt.hour < 13)
+        ~frame["start_has_time"] & frame["end_has_time"] & end_day.eq(day) & (end.dt.hour < 13)
     )
-    night = np.where(
-        frame["start_has_time"],
-        with_time,
-        np.where(overnight, day - pd.Timedelta(days=1), day),
-    )
+    night = np.where(has_t, with_time, np.where(overnight, day - one_day, day))
     frame["night"] = pd.to_datetime(night)
-    frame["raid_id"] = "R" + frame["night"].dt.strftime("%Y-%m-%d")
+    frame["daytime"] = daytime
+    frame["raid_id"] = "R" + frame["night"].dt.strftime("%Y-%m-%d") + np.where(daytime, "-day", "")
     windows = (
-        frame[["night", "start", "end"]]
+        frame[["raid_id", "start", "end"]]
         .drop_duplicates()
-        .sort_values(["night", "start", "end"])
-        .assign(window_id=lambda w: w.groupby("night").cumcount() + 1)
+        .sort_values(["raid_id", "start", "end"])
+        .assign(window_id=lambda w: w.groupby("raid_id").cumcount() + 1)
     )
     frame["window_id"] = (
-        frame[["night", "start", "end"]].merge(windows, on=["night", "start", "end"], how="left")
+        frame[["raid_id", "start", "end"]].merge(
+            windows, on=["raid_id", "start", "end"], how="left"
+        )
     )["window_id"].to_numpy()
 
 
@@ -580,7 +686,10 @@ def _regimes(frame: pd.DataFrame) -> None:
     frame["regime"] = regime
     combined = frame["regime"].eq("combined").to_numpy()
     lost = frame["lost"].copy()
-    lost[combined] = pd.NA  # the combined count already contains the lost drones
+    # under the combined count a 0 means "merged into destroyed"; a non-zero lost is still
+    # reported apart on some nights and is kept
+    merged = combined & (lost.fillna(0) == 0).to_numpy()
+    lost[merged] = pd.NA
     frame["lost"] = lost
     frame["lost_reported"] = lost.notna().to_numpy()
     frame["neutralised"] = frame["destroyed"] + lost.fillna(0)

@@ -257,16 +257,33 @@ def nightly_totals(frame: pd.DataFrame, *, strategic_only: bool = True) -> pd.Da
 
 
 def largest_raids(frame: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """The ``n`` nights with most strategic weapons launched (Shahed-type drones and missiles)."""
+    """The ``n`` raids with most strategic weapons launched (Shahed-type drones and missiles).
+
+    A raid is a ``raid_id``: a night, or a daytime raid of its own (``R<date>-day``), so a daytime
+    mass raid is never summed with the night before or the night after.
+    """
     f = frame.loc[frame["strategic"].astype(bool)]
-    wide = nightly_totals(frame)
-    neutral = f.groupby("night")["neutralised"].sum(min_count=1)
-    raid_ids = f.groupby("night")["raid_id"].first()
-    targets = f.groupby("night")["target"].agg(
-        lambda s: " and ".join(sorted({t for t in s if t}))[:80]
+    cols = ["raid_id", "night", "total", *THREAT_KINDS, "neutralised", "fraction", "main_targets"]
+    launched = f[f["launched"].notna()]
+    if launched.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+    wide = (
+        launched.pivot_table(
+            index="raid_id", columns="kind", values="launched", aggfunc="sum", fill_value=0
+        )
+        .reindex(columns=list(THREAT_KINDS), fill_value=0)
+        .astype("int64")
     )
+    wide.columns.name = None
+    wide["total"] = wide.sum(axis=1)
+    g = f.groupby("raid_id")
+    targets = g["target"].agg(lambda s: " and ".join(sorted({t for t in s if t}))[:80])
     out = (
-        wide.assign(raid_id=raid_ids, neutralised=neutral, main_targets=targets)
+        wide.assign(
+            night=g["night"].first(),
+            neutralised=g["neutralised"].sum(min_count=1),
+            main_targets=targets,
+        )
         .sort_values("total", ascending=False, kind="stable")
         .head(n)
     )
@@ -274,9 +291,7 @@ def largest_raids(frame: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     out["night"] = out["night"].dt.strftime("%Y-%m-%d")
     with np.errstate(invalid="ignore", divide="ignore"):
         out["fraction"] = out["neutralised"].astype("Float64") / out["total"]
-    return out[
-        ["raid_id", "night", "total", *THREAT_KINDS, "neutralised", "fraction", "main_targets"]
-    ]
+    return out[cols]
 
 
 @dataclass(frozen=True)

@@ -1,48 +1,229 @@
-"""Numba kernel of the one-night raid event loop, and the closed-form geometry both engines share.
+"""Numba kernel of the one-night raid, and the closed-form geometry both engines share.
 
 The readable reference engine (:mod:`airshield.raid.reference`) implements the same rules with
-Python objects and a ``heapq`` queue and calls the *Python* versions of the geometry functions
-below (``fn.py_func``); tests check that both engines give identical outcomes for the same draws.
+Python objects and a ``heapq`` queue and calls the *Python* versions of the functions below
+(``fn.py_func``); tests check that both engines give identical outcomes for the same draws.
 
-Event keys are ``(time_s, priority, seq)`` so simultaneous events are processed in one fixed
-order (static events are sorted once and merged with a heap of dynamic ones). Priorities: shot resolution, EW dwell end, reload done, impact, window open, track start.
-After all events of one instant, a decision epoch assigns free fire units to tracked threats by
-greedy maximum marginal return (the rule of :func:`airshield.assign.solve` with ``greedy``).
+**Interface.** The compiled raid reaches numba as a few typed structures (``NamedTuple``s of
+arrays, typed by numba as named tuples, fields read by name): :class:`Units` (fire units, static
+per scenario), :class:`Loadout` (ready rounds per unit and pool stock at the start of a night),
+:class:`Doctrine` (scalars of the scenario's doctrine), :class:`Scene` (what a replication is
+drawn from: waves, assets, threat types, sensors, tally labels), :class:`NightArrays` (one
+replication's draws) and :class:`Windows` (its engagement windows). All integer codes come from
+:mod:`airshield.vocab`.
+
+**One night** runs in named phases (:func:`run_night_into`):
+
+1. *windows* (:func:`compute_windows`): every (unit, threat) engagement window, threat by
+   threat, then unit, then time; only pairs the doctrine could ever assign
+   (:func:`pair_can_engage`, built on the one eligibility rule :func:`kinetic_eligible`).
+2. *events* (:func:`_static_events`): static events (impacts, window openings, tracks) are
+   known up front and put in time order once by a stable radix sort
+   (:func:`stable_time_order`); dynamic events (shot resolutions, EW dwell ends, reloads) go
+   through a binary heap. Keys are ``(time_s, priority << SEQ_BITS | seq)`` so simultaneous
+   events are processed in one fixed order (priorities: :class:`~airshield.vocab.Event`).
+3. *resolve*: every event of one instant changes state. Invariants: a fate changes only from
+   ALIVE; a channel is taken at a shot or EW start and given back at its resolution; ready
+   rounds grow only when a reload ends; pools only shrink.
+4. *epoch* (:func:`_epoch_pairs`): after an instant with an event that can open an
+   engagement opportunity, the (unit, threat) pairs whose state changed are collected;
+5. *assign* (:func:`_candidates`, :func:`_greedy_order`): feasible engagements are chosen by
+   the greedy maximum-marginal-return rule of :func:`airshield.assign.solve` with ``greedy``
+   and fire;
+6. *reload* (:func:`_start_reloads`): units that can no longer fire an engagement reload from
+   their pool.
+
+**Buffer bounds** (stated, asserted by the reference engine, checked in debug builds):
+at most 4 windows per (unit, threat) pair (2 segments x 2 pieces outside the minimum-range
+circle); at most ``n * max_shots // s`` engagements (each takes ``s`` rounds of the threat's
+``max_shots``), hence as many shot resolutions; at most ``n * max_ew`` EW dwells; at most
+``n_units + engagements`` reloads (a reload starts at t = 0 or right after its unit fired), so
+``n_dynamic <= n * (2 * (max_shots // s) + max_ew) + n_units`` (:func:`dynamic_event_bound`);
+at most one candidate pair per window in each epoch.
+
+**Debug build.** ``AIRSHIELD_KERNEL_DEBUG=1`` in the environment compiles the kernels with
+numba's bounds checking and the explicit bound assertions on (and without the on-disk cache, so
+a debug build never lands in or comes from the normal cache).
 """
 
 from __future__ import annotations
 
-import heapq
 import math
+import os
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
+from numpy.typing import NDArray
 
-# event types (also their priority)
-EV_RESOLVE = 0
-EV_EW_DONE = 1
-EV_RELOAD = 2
-EV_IMPACT = 3
-EV_WINDOW = 4
-EV_TRACK = 5
+from airshield.vocab import EffectorKind, Event, Fate, Route, ThreatKind
 
-# effector kinds
-K_MISSILE = 0
-K_GUN = 1
-K_IDRONE = 2
-K_EW = 3
+#: ``AIRSHIELD_KERNEL_DEBUG=1``: bounds checks and buffer-bound assertions in every kernel
+KERNEL_DEBUG = os.environ.get("AIRSHIELD_KERNEL_DEBUG", "") not in ("", "0")
+_jit = njit(cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBUG, nogil=True)
+# hot helpers taking the structures are inlined into their caller at numba IR level: a call
+# would copy every array of the structures and touch every reference count
+_inline = njit(
+    cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBUG, nogil=True,
+    inline="always",
+)  # fmt: skip
 
-# fates
-ALIVE = -1
-DESTROYED = 0
-LOST = 1
-LEAKED = 2
+# the vocabulary as compile-time constants for numba
+EV_RESOLVE = int(Event.RESOLVE)
+EV_EW_DONE = int(Event.EW_DONE)
+EV_RELOAD = int(Event.RELOAD)
+EV_IMPACT = int(Event.IMPACT)
+EV_WINDOW = int(Event.WINDOW)
+EV_TRACK = int(Event.TRACK)
+K_MISSILE = int(EffectorKind.MISSILE)
+K_GUN = int(EffectorKind.GUN)
+K_IDRONE = int(EffectorKind.INTERCEPTOR_DRONE)
+K_EW = int(EffectorKind.EW)
+ALIVE = int(Fate.ALIVE)
+DESTROYED = int(Fate.DESTROYED)
+LOST = int(Fate.LOST)
+LEAKED = int(Fate.LEAKED)
+DECOY = int(ThreatKind.DECOY)
+BALLISTIC = int(ThreatKind.BALLISTIC_MISSILE)
+_X0, _Y0, _X1, _Y1, _X2, _Y2 = (int(Route.X0), int(Route.Y0), int(Route.X1), int(Route.Y1),
+                                int(Route.X2), int(Route.Y2))  # fmt: skip
+_T0, _T1, _T2, _ALT0, _ALT1 = (int(Route.T0), int(Route.T1), int(Route.T2), int(Route.ALT0),
+                               int(Route.ALT1))  # fmt: skip
+N_ROUTE = len(Route)
 
-BALLISTIC = 3  # index of ballistic_missile in THREAT_KINDS
-MAX_WINDOWS_PER_PAIR = 8
+MAX_WINDOWS_PER_PAIR = 8  # rows of the per-pair scratch (at most 4 are ever used)
+WINDOWS_PER_PAIR_BOUND = 4  # 2 segments x 2 pieces outside the minimum-range circle
+SEQ_BITS = 40  # event key = priority << SEQ_BITS | sequence number
+_SEQ_MASK = (1 << SEQ_BITS) - 1
+
+F = NDArray[np.float64]
+I = NDArray[np.int64]
+B = NDArray[np.bool_]
 
 
-@njit(cache=True, error_model="numpy")
+# ---- the typed structures ---------------------------------------------------------------------
+class Units(NamedTuple):
+    """Fire units (index order = the scenario's expanded fire units). km, s, USD."""
+
+    kind: I  #: EffectorKind per unit
+    x: F
+    y: F
+    range_min_km: F
+    range_max_km: F
+    alt_min_km: F
+    alt_max_km: F
+    speed_kms: F  #: interceptor speed
+    pk: F  #: (units, threat kinds) single-shot kill (or EW) probability
+    peff: F  #: (units, threat kinds) kill probability of one engagement of ``s`` rounds
+    engage_cost_usd: F  #: cost of one engagement (``s`` rounds), for the cost threshold
+    weighted_cost: F  #: ``cost_weight`` x engagement cost, the greedy rule's cost term
+    engage_time_s: F  #: time from intercept to kill assessment / EW dwell
+    channels: I
+    capacity: I  #: magazine size
+    reload_s: F
+    pool: I  #: pool index, -1 for none
+    reserve: I  #: rounds kept for ballistic threats
+    effector: I  #: effector-type index (tally)
+    cost_per_round_usd: F  #: (tally)
+
+
+class Loadout(NamedTuple):
+    """Rounds at the start of a night: ready per unit, stock per pool."""
+
+    ready: I
+    stock: I
+
+
+class Doctrine(NamedTuple):
+    """The doctrine scalars the kernel needs."""
+
+    rounds_per_eng: int  #: ``s``: rounds of one engagement
+    max_shots: int  #: rounds per threat
+    max_ew: int  #: EW attempts per threat
+    cost_threshold: float  #: engage only if engagement cost <= threshold x value at risk
+
+
+class NightArrays(NamedTuple):
+    """One replication's draws, per threat (see :class:`airshield.raid.compile.Night`)."""
+
+    routes: F  #: (n, len(Route))
+    speed: F  #: km/s
+    kind: I  #: true ThreatKind
+    pkind: I  #: perceived ThreatKind
+    value: F  #: perceived value at risk, USD
+    recognised: B  #: decoy recognised (never engaged kinetically)
+    t_track: F  #: first tracked, inf if never
+    u_shot: F  #: (n, max_shots + max_ew) uniforms of the kill and EW draws
+
+
+class Windows(NamedTuple):
+    """Engagement windows (the first ``m`` rows of buffers that may be longer), grouped by
+    threat: threat by threat, then unit, then time."""
+
+    unit: I
+    threat: I
+    start: F  #: EW: envelope entry; kinetic: first launch time that meets inside the envelope
+    end: F  #: last such time
+    env_start: F  #: envelope window the launch window maps to
+    env_end: F
+
+
+class Scene(NamedTuple):
+    """What a replication is drawn from and tallied by (see CompiledRaid)."""
+
+    th_type: I
+    th_wave: I
+    wv_x: F
+    wv_y: F
+    wv_t0: F
+    wv_t1: F
+    wv_jitter: F
+    wv_target_cdf: F  #: (waves, assets)
+    a_x: F
+    a_y: F
+    a_radius: F
+    a_value: F
+    tt_kind: I
+    tt_speed_kms: F
+    tt_alt_min: F
+    tt_alt_max: F
+    tt_lethality: F
+    tt_log_survival: F  #: log1p(-min(lethality, 1 - 1e-15)), per threat type (damage)
+    tt_perceived: I
+    tt_terminal_km: F
+    tt_mid_alt: F
+    s_x: F
+    s_y: F
+    s_r: F
+    s_amin: F
+    s_pdet: F
+    s_pdisc: F
+    s_cover: B
+    n_effectors: int
+
+
+class Tally(NamedTuple):
+    """Per-replication tallies of a batch (first axis: replication in the batch)."""
+
+    outcomes: I  #: (B, threat types, len(Outcome))
+    destroyed_by: I  #: (B, threat types, effector types)
+    lost_by: I  #: (B, threat types, effector types)
+    shots: I  #: (B, effector types) rounds fired
+    cost_usd: F  #: (B, effector types)
+    unit_shots: I  #: (B, units)
+    hits: I  #: (B, assets) harmful leakers
+    log_survival: F  #: (B, assets) sum of log(1 - lethality) over hits (damage = v (1 - e^x))
+    pool_drawn: I  #: (B, pools) rounds taken from the pools for reloads
+
+
+def dynamic_event_bound(n: int, n_units: int, doctrine: Doctrine) -> int:
+    """Upper bound on the dynamic events of one night (see the module docstring)."""
+    s = max(1, doctrine.rounds_per_eng)
+    return n * (2 * (doctrine.max_shots // s) + doctrine.max_ew) + n_units
+
+
+# ---- geometry --------------------------------------------------------------------------------
+@_jit
 def segment_circle(px, py, dx, dy, length, cx, cy, r):
     """Parameter interval [lo, hi] in [0, length] where |p + d*tau - c| <= r (|d| = 1).
 
@@ -67,7 +248,7 @@ def segment_circle(px, py, dx, dy, length, cx, cy, r):
     return lo, hi
 
 
-@njit(cache=True, error_model="numpy")
+@_jit
 def _push_interval(out, n, ts, te):
     """Append [ts, te] to the interval list ``out[:n]``, merging with the last one if contiguous."""
     if n > 0 and ts <= out[n - 1, 1] + 1e-9:
@@ -81,17 +262,17 @@ def _push_interval(out, n, ts, te):
     return n
 
 
-@njit(cache=True, error_model="numpy")
+@_jit
 def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):
     """Time windows when a threat on ``route`` is inside a unit's envelope.
 
-    ``route`` is ``[x0, y0, x1, y1, x2, y2, t0, t1, t2, alt0, alt1]``: two straight segments
+    ``route`` is a row of :class:`~airshield.vocab.Route` columns: two straight segments
     flown at constant speed, each at its own altitude. Writes ``(t_start, t_end)`` rows into
     ``out`` and returns how many. Contiguous pieces (across the waypoint) are merged.
     """
     n = 0
     for k in range(2):
-        alt = route[9 + k]
+        alt = route[_ALT0 + k]
         if alt < amin or alt > amax:
             continue
         px, py, dx, dy, length = _direction(route, k)
@@ -100,7 +281,7 @@ def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):
         lo, hi = segment_circle(px, py, dx, dy, length, ux, uy, rmax)
         if lo >= hi:
             continue
-        t0 = route[6 + k]
+        t0 = route[_T0 + k]
         # subtract the inner (minimum range) circle: up to two pieces
         ilo, ihi = segment_circle(px, py, dx, dy, length, ux, uy, rmin)
         for piece in range(2):
@@ -117,27 +298,27 @@ def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):
     return n
 
 
-@njit(cache=True, error_model="numpy")
+@_jit
 def _direction(route, k):
     """Start point, unit direction and length (km) of route segment k."""
-    px = route[2 * k]
-    py = route[2 * k + 1]
-    qx = route[2 * k + 2]
-    qy = route[2 * k + 3]
+    px = route[_X0 + 2 * k]
+    py = route[_Y0 + 2 * k]
+    qx = route[_X1 + 2 * k]
+    qy = route[_Y1 + 2 * k]
     length = math.sqrt((qx - px) * (qx - px) + (qy - py) * (qy - py))
     if length <= 0.0:
         return px, py, 0.0, 0.0, 0.0
     return px, py, (qx - px) / length, (qy - py) / length, length
 
 
-@njit(cache=True, error_model="numpy")
+@_jit
 def _segment(route, speed_kms, k):
     """Start point, velocity (km/s) and start time of route segment k."""
     px, py, dx, dy, _ = _direction(route, k)
-    return px, py, dx * speed_kms, dy * speed_kms, route[6 + k]
+    return px, py, dx * speed_kms, dy * speed_kms, route[_T0 + k]
 
 
-@njit(cache=True, error_model="numpy")
+@_jit
 def launch_window(route, speed_kms, ux, uy, c_kms, ts, te):
     """Launch times from which an interceptor flying straight at ``c_kms`` meets the threat at
     some time s in the envelope window [ts, te].
@@ -154,8 +335,8 @@ def launch_window(route, speed_kms, ux, uy, c_kms, ts, te):
     lo_phi = math.inf
     hi_phi = -math.inf
     for k in range(2):
-        a = max(ts, route[6 + k])
-        b = min(te, route[7 + k])
+        a = max(ts, route[_T0 + k])
+        b = min(te, route[_T1 + k])
         if b < a:
             continue
         px, py, vx, vy, t0 = _segment(route, speed_kms, k)
@@ -181,15 +362,15 @@ def launch_window(route, speed_kms, ux, uy, c_kms, ts, te):
     return lo_phi, hi_phi
 
 
-@njit(cache=True, error_model="numpy")
+@_jit
 def intercept_time(route, speed_kms, ux, uy, c_kms, t, ts, te):
     """Earliest s in [max(t, ts), te] with ``|P(s) - U| = c (s - t)``; inf if there is none.
 
     On each segment this is a quadratic in s, solved in closed form.
     """
     for k in range(2):
-        a = max(ts, route[6 + k], t)
-        b = min(te, route[7 + k])
+        a = max(ts, route[_T0 + k], t)
+        b = min(te, route[_T1 + k])
         if b < a:
             continue
         px, py, vx, vy, t0 = _segment(route, speed_kms, k)
@@ -225,30 +406,30 @@ def intercept_time(route, speed_kms, ux, uy, c_kms, t, ts, te):
     return math.inf
 
 
-@njit(cache=True, error_model="numpy")
+@_jit
 def first_entry_time(route, speed_kms, sx, sy, r, alt_min):
     """First time the threat is within ``r`` km of a sensor at altitude >= ``alt_min``; inf if never."""
     for k in range(2):
-        if route[9 + k] < alt_min:
+        if route[_ALT0 + k] < alt_min:
             continue
         px, py, dx, dy, length = _direction(route, k)
         if length <= 0.0:
             continue
         lo, hi = segment_circle(px, py, dx, dy, length, sx, sy, r)
         if lo < hi or (lo == hi and lo == 0.0):
-            return route[6 + k] + lo / speed_kms
+            return route[_T0 + k] + lo / speed_kms
     return math.inf
 
 
-@njit(cache=True, error_model="numpy")
+@_jit
 def position_at(route, t):
     """Threat position (x, y) in km at time t (clamped to the route)."""
-    if t <= route[7]:
+    if t <= route[_T1]:
         k = 0
     else:
         k = 1
-    ta = route[6 + k]
-    tb = route[7 + k]
+    ta = route[_T0 + k]
+    tb = route[_T1 + k]
     if tb <= ta:
         f = 1.0
     else:
@@ -257,12 +438,12 @@ def position_at(route, t):
             f = 0.0
         elif f > 1.0:
             f = 1.0
-    x = route[2 * k] + f * (route[2 * k + 2] - route[2 * k])
-    y = route[2 * k + 1] + f * (route[2 * k + 3] - route[2 * k + 1])
+    x = route[_X0 + 2 * k] + f * (route[_X1 + 2 * k] - route[_X0 + 2 * k])
+    y = route[_Y0 + 2 * k] + f * (route[_Y1 + 2 * k] - route[_Y0 + 2 * k])
     return x, y
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@_jit
 def _dist2_to_segment(x, y, px, py, dx, dy, length):
     """Squared distance from (x, y) to the segment from (px, py) along unit (dx, dy)."""
     ex = x - px
@@ -278,143 +459,190 @@ def _dist2_to_segment(x, y, px, py, dx, dy, length):
     return perp * perp
 
 
-@njit(cache=True, error_model="numpy")
-def pair_can_engage(
-    u, u_kind, u_pk, u_peff, u_engcost, u_cwcost, kind, pkind, value, recognised, t_track,
-    cost_threshold,
-):  # fmt: skip
+# ---- the one eligibility rule ------------------------------------------------------------------
+@_inline
+def kinetic_eligible(p, engage_cost, weighted_cost, value, cost_threshold):
+    """Doctrine: may a kinetic unit ever fire at a threat of perceived value ``value`` against
+    which one engagement kills with probability ``p``? Only with a positive kill probability,
+    an engagement cost within ``cost_threshold`` x value at risk, and a positive marginal gain
+    ``value * p - weighted_cost`` (the greedy rule of :mod:`airshield.assign`). The kernel, the
+    reference engine and the campaign bridge all use this one rule."""
+    if p <= 0.0:
+        return False
+    if engage_cost > cost_threshold * value:
+        return False
+    return value * 1.0 * p - weighted_cost > 0.0
+
+
+@_inline
+def ew_eligible(p):
+    """Doctrine: an EW unit attempts a threat only if it has an effect on the threat's kind."""
+    return p > 0.0
+
+
+@_inline
+def pair_can_engage(units, doctrine, u, kind, pkind, value, recognised, t_track):
     """False for pairs that no decision epoch could ever assign (so they need no window):
-    EW without effect on the threat's kind; kinetic with zero kill probability, a cost above the
-    threshold or a non-positive gain, against a recognised decoy or a never-tracked threat."""
-    if u_kind[u] == K_EW:
-        return u_pk[u, kind] > 0.0
-    p = u_peff[u, pkind]
-    if p <= 0.0 or recognised or t_track == math.inf:
+    EW without effect on the threat's true kind; kinetic against a recognised decoy or a
+    never-tracked threat, or failing :func:`kinetic_eligible` on the perceived kind."""
+    if units.kind[u] == K_EW:
+        return ew_eligible(units.pk[u, kind])
+    if recognised or t_track == math.inf:
         return False
-    if u_engcost[u] > cost_threshold * value:
-        return False
-    return value * 1.0 * p - u_cwcost[u] > 0.0
+    return kinetic_eligible(
+        units.peff[u, pkind], units.engage_cost_usd[u], units.weighted_cost[u], value,
+        doctrine.cost_threshold,
+    )  # fmt: skip
 
 
-@njit(cache=True, error_model="numpy")
-def compute_windows(
-    routes, th_speed, th_kind, th_pkind, th_value, th_recog, t_track,
-    u_kind, u_x, u_y, u_rmin, u_rmax, u_amin, u_amax, u_speed,
-    u_pk, u_peff, u_engcost, u_cwcost, cost_threshold,
-):  # fmt: skip
-    """All windows of a replication, threat by threat, then unit, then time.
+# ---- phase 1: engagement windows ---------------------------------------------------------------
+@_jit
+def compute_windows(units, doctrine, night, w):
+    """All windows of a replication into the buffers ``w`` (:class:`Windows`), threat by threat,
+    then unit, then time. Returns how many, or -1 when the buffers might overflow (the caller
+    grows them and calls again): before each threat the free rows are checked against the
+    bound of :data:`WINDOWS_PER_PAIR_BOUND` windows per unit, so the inner loops never branch
+    on capacity.
 
-    Returns arrays (unit, threat, start, end, envelope start, envelope end). For EW units a
-    window is the time inside the envelope; for kinetic units [start, end] are the launch times
-    whose intercept falls inside the envelope window (:func:`launch_window`). A bounding-box
-    test skips pairs that can never meet, and :func:`pair_can_engage` pairs that could never
-    be assigned, so the cost grows with the pairs that can actually engage.
+    For EW units a window is the time inside the envelope; for kinetic units [start, end] are
+    the launch times whose intercept falls inside the envelope window (:func:`launch_window`).
+    An exact closest-approach test skips pairs that can never meet, and
+    :func:`pair_can_engage` pairs that could never be assigned, so the cost grows with the
+    pairs that can actually engage.
     """
+    routes = night.routes
     n = routes.shape[0]
-    nu = u_x.shape[0]
-    cap = 64 + 4 * n
-    w_u = np.empty(cap, np.int64)
-    w_j = np.empty(cap, np.int64)
-    w_s = np.empty(cap, np.float64)
-    w_e = np.empty(cap, np.float64)
-    w_es = np.empty(cap, np.float64)
-    w_ee = np.empty(cap, np.float64)
+    nu = units.x.shape[0]
+    cap = w.unit.shape[0]
     env = np.empty((MAX_WINDOWS_PER_PAIR, 2), np.float64)
+    # the structures unpacked once (field access in the pair loop would touch reference counts)
+    ux = units.x
+    uy = units.y
+    urmin = units.range_min_km
+    urmax = units.range_max_km
+    uamin = units.alt_min_km
+    uamax = units.alt_max_km
+    uspeed = units.speed_kms
+    ukind = units.kind
+    upk = units.pk
+    upeff = units.peff
+    uengcost = units.engage_cost_usd
+    ucwcost = units.weighted_cost
+    threshold = doctrine.cost_threshold
+    w_unit = w.unit
+    w_threat = w.threat
+    w_start = w.start
+    w_end = w.end
+    w_es = w.env_start
+    w_ee = w.env_end
     m = 0
     for j in range(n):
+        if m + WINDOWS_PER_PAIR_BOUND * nu > cap:
+            return -1
         r = routes[j]
         # per-threat segment geometry, for an exact closest-approach test per unit
-        ax = r[0]
-        ay = r[1]
-        bx = r[2]
-        by = r[3]
-        cx = r[4]
-        cy = r[5]
+        ax = r[_X0]
+        ay = r[_Y0]
+        bx = r[_X1]
+        by = r[_Y1]
+        cx = r[_X2]
+        cy = r[_Y2]
         l0 = math.sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay))
         l1 = math.sqrt((cx - bx) * (cx - bx) + (cy - by) * (cy - by))
         d0x = (bx - ax) / l0 if l0 > 0.0 else 0.0
         d0y = (by - ay) / l0 if l0 > 0.0 else 0.0
         d1x = (cx - bx) / l1 if l1 > 0.0 else 0.0
         d1y = (cy - by) / l1 if l1 > 0.0 else 0.0
+        # bounding box of the route, for a cheap rejection before the exact test
+        bx_lo = min(ax, bx, cx)
+        bx_hi = max(ax, bx, cx)
+        by_lo = min(ay, by, cy)
+        by_hi = max(ay, by, cy)
+        kind = night.kind[j]
+        pkind = night.pkind[j]
+        value = night.value[j]
+        # kinetic units never engage a recognised decoy or a never-tracked threat
+        kinetic_ok = not night.recognised[j] and night.t_track[j] != math.inf
+        speed = night.speed[j]
         for u in range(nu):
-            rr2 = u_rmax[u] * u_rmax[u]
+            rr = urmax[u]
+            if (ux[u] + rr < bx_lo or ux[u] - rr > bx_hi or uy[u] + rr < by_lo
+                    or uy[u] - rr > by_hi):  # fmt: skip
+                continue  # implies the exact test below fails too
+            rr2 = rr * rr
             if (
-                _dist2_to_segment(u_x[u], u_y[u], ax, ay, d0x, d0y, l0) > rr2
-                and _dist2_to_segment(u_x[u], u_y[u], bx, by, d1x, d1y, l1) > rr2
+                _dist2_to_segment(ux[u], uy[u], ax, ay, d0x, d0y, l0) > rr2
+                and _dist2_to_segment(ux[u], uy[u], bx, by, d1x, d1y, l1) > rr2
             ):
                 continue
-            if not pair_can_engage(
-                u, u_kind, u_pk, u_peff, u_engcost, u_cwcost, th_kind[j], th_pkind[j],
-                th_value[j], th_recog[j], t_track[j], cost_threshold,
-            ):  # fmt: skip
+            # pair_can_engage, on the unpacked arrays
+            is_ew = ukind[u] == K_EW
+            if is_ew:
+                if not ew_eligible(upk[u, kind]):
+                    continue
+            elif not (
+                kinetic_ok
+                and kinetic_eligible(upeff[u, pkind], uengcost[u], ucwcost[u], value, threshold)
+            ):
                 continue
-            k = envelope_windows(
-                r, th_speed[j], u_x[u], u_y[u], u_rmin[u], u_rmax[u], u_amin[u], u_amax[u], env
-            )
+            k = envelope_windows(r, speed, ux[u], uy[u], urmin[u], rr, uamin[u], uamax[u], env)
             for q in range(k):
-                if u_kind[u] == K_EW:
+                if is_ew:
                     ls = env[q, 0]
                     le = env[q, 1]
                 else:
-                    ls, le = launch_window(
-                        r, th_speed[j], u_x[u], u_y[u], u_speed[u], env[q, 0], env[q, 1]
-                    )
+                    ls, le = launch_window(r, speed, ux[u], uy[u], uspeed[u], env[q, 0],
+                                           env[q, 1])  # fmt: skip
                     if le < ls:
                         continue
-                if m == cap:
-                    cap *= 2
-                    w_u = _grow_i(w_u, cap)
-                    w_j = _grow_i(w_j, cap)
-                    w_s = _grow_f(w_s, cap)
-                    w_e = _grow_f(w_e, cap)
-                    w_es = _grow_f(w_es, cap)
-                    w_ee = _grow_f(w_ee, cap)
-                w_u[m] = u
-                w_j[m] = j
-                w_s[m] = ls
-                w_e[m] = le
+                w_unit[m] = u
+                w_threat[m] = j
+                w_start[m] = ls
+                w_end[m] = le
                 w_es[m] = env[q, 0]
                 w_ee[m] = env[q, 1]
                 m += 1
-    return (
-        w_u[:m].copy(),
-        w_j[:m].copy(),
-        w_s[:m].copy(),
-        w_e[:m].copy(),
-        w_es[:m].copy(),
-        w_ee[:m].copy(),
-    )
+    return m
 
 
-@njit(cache=True, error_model="numpy")
-def pair_intercept(routes, th_speed, u_x, u_y, u_speed, w_u, w_s, w_e, w_es, w_ee, w0, w1, u, j, t):
+@_jit
+def new_windows(cap):
+    """Empty window buffers of ``cap`` rows."""
+    return Windows(
+        np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap, np.float64),
+        np.empty(cap, np.float64), np.empty(cap, np.float64), np.empty(cap, np.float64),
+    )  # fmt: skip
+
+
+@_jit
+def windows_of(units, doctrine, night, w):
+    """:func:`compute_windows` into ``w``, grown (doubling) until they fit; returns the buffers
+    (possibly new) and the count."""
+    while True:
+        m = compute_windows(units, doctrine, night, w)
+        if m >= 0:
+            return w, m
+        w = new_windows(2 * w.unit.shape[0] + WINDOWS_PER_PAIR_BOUND * units.x.shape[0])
+
+
+@_inline
+def pair_intercept(night, units, w, w0, w1, u, j, t):
     """Earliest intercept time of unit u on threat j launched at t, over the pair's open
     launch windows (indices w0..w1 of threat j's windows)."""
     best = math.inf
-    for w in range(w0, w1):
-        if w_u[w] == u and w_s[w] <= t <= w_e[w]:
-            s = intercept_time(
-                routes[j], th_speed[j], u_x[u], u_y[u], u_speed[u], t, w_es[w], w_ee[w]
-            )
+    w_unit = w.unit
+    w_start = w.start
+    w_end = w.end
+    for q in range(w0, w1):
+        if w_unit[q] == u and w_start[q] <= t <= w_end[q]:
+            s = intercept_time(night.routes[j], night.speed[j], units.x[u], units.y[u],
+                               units.speed_kms[u], t, w.env_start[q], w.env_end[q])  # fmt: skip
             best = min(best, s)
     return best
 
 
-@njit(cache=True, error_model="numpy")
-def _grow_i(a, cap):
-    b = np.empty(cap, np.int64)
-    b[: a.shape[0]] = a
-    return b
-
-
-@njit(cache=True, error_model="numpy")
-def _grow_f(a, cap):
-    b = np.empty(cap, np.float64)
-    b[: a.shape[0]] = a
-    return b
-
-
-@njit(cache=True, error_model="numpy")
+# ---- drawing a replication ---------------------------------------------------------------------
+@_jit
 def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sense):
     """Per threat: time first tracked (inf if never) and the index of the sensor that tracked it."""
     n = routes.shape[0]
@@ -426,7 +654,7 @@ def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sens
             if u_sense[j, s] >= s_pdet[s]:
                 continue
             if s_cover[s]:
-                te = routes[j, 6]
+                te = routes[j, _T0]
             else:
                 te = first_entry_time(routes[j], th_speed[j], s_x[s], s_y[s], s_r[s], s_amin[s])
             if te < t_track[j]:
@@ -435,40 +663,405 @@ def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sens
     return t_track, s_idx
 
 
-SEQ_BITS = 40  # heap key = priority << SEQ_BITS | sequence number
+def draw_layout(n: int, n_sensors: int, doctrine: Doctrine) -> tuple[int, int, int]:
+    """Sizes of one replication's three blocks of draws, in the fixed draw order:
+    uniforms ``[launch n | target n]``, normals ``[route jitter n]``, uniforms ``[aim (n, 2) |
+    altitude n | sensing (n, sensors) | recognition n | shots (n, max_shots + max_ew)]``.
+    Consecutive ``Generator.random`` calls draw consecutive doubles, so one call per block
+    gives exactly the numbers of separate calls."""
+    return 2 * n, n, n * (4 + n_sensors + doctrine.max_shots + doctrine.max_ew)
 
 
-@njit(cache=True, error_model="numpy")
-def _push(heap, ev, seq, t, etype, u, j, c):
-    """Queue an event: the heap holds (time, priority<<40 | seq); the payload lives in ``ev``."""
+@_jit
+def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, kind, pkind,
+              value, recognised):  # fmt: skip
+    """One replication's routes and perception from its draws (``cos_a``/``sin_a``: cosine and
+    sine of the aim angles, computed by numpy, as :func:`airshield.raid.compile.draw_night`
+    does). Returns the uniforms of the shots (a view into ``u2``) and the tracking times.
+    The arithmetic is that of ``draw_night`` operation for operation, so the results are
+    bit-identical."""
+    n = scene.th_type.shape[0]
+    na = scene.a_x.shape[0]
+    ns = scene.s_x.shape[0]
+    o_alt = 2 * n
+    o_sense = 3 * n
+    o_disc = o_sense + n * ns
+    o_shot = o_disc + n
+    # the structure unpacked once (field access in loops would touch reference counts)
+    a_radius = scene.a_radius
+    a_value = scene.a_value
+    a_x = scene.a_x
+    a_y = scene.a_y
+    th_type = scene.th_type
+    th_wave = scene.th_wave
+    tt_alt_max = scene.tt_alt_max
+    tt_alt_min = scene.tt_alt_min
+    tt_kind = scene.tt_kind
+    tt_lethality = scene.tt_lethality
+    tt_mid_alt = scene.tt_mid_alt
+    tt_perceived = scene.tt_perceived
+    tt_speed_kms = scene.tt_speed_kms
+    tt_terminal_km = scene.tt_terminal_km
+    wv_jitter = scene.wv_jitter
+    wv_t0 = scene.wv_t0
+    wv_t1 = scene.wv_t1
+    wv_target_cdf = scene.wv_target_cdf
+    wv_x = scene.wv_x
+    wv_y = scene.wv_y
+    for j in range(n):
+        tt = th_type[j]
+        wv = th_wave[j]
+        t0 = wv_t0[wv] + u1[j] * (wv_t1[wv] - wv_t0[wv])
+        cnt = 0
+        for a in range(na):
+            if u1[n + j] >= wv_target_cdf[wv, a]:
+                cnt += 1
+        tg = min(cnt, na - 1)
+        target[j] = tg
+        r_aim = a_radius[tg] * np.sqrt(u2[2 * j])
+        x2 = a_x[tg] + r_aim * cos_a[j]
+        y2 = a_y[tg] + r_aim * sin_a[j]
+        x0 = wv_x[wv]
+        y0 = wv_y[wv]
+        dx = x2 - x0
+        dy = y2 - y0
+        dist = np.hypot(dx, dy)
+        safe = dist if dist > 0 else 1.0
+        ex = dx / safe
+        ey = dy / safe
+        k = tt_kind[tt]
+        alt = tt_alt_min[tt] + u2[o_alt + j] * (tt_alt_max[tt] - tt_alt_min[tt])
+        if k == BALLISTIC:
+            term = min(tt_terminal_km[tt], dist)
+            x1 = x2 - ex * term
+            y1 = y2 - ey * term
+            alt0 = tt_mid_alt[tt]
+        else:
+            lateral = z[j] * wv_jitter[wv]
+            x1 = 0.5 * (x0 + x2) - ey * lateral
+            y1 = 0.5 * (y0 + y2) + ex * lateral
+            alt0 = alt
+        sp = tt_speed_kms[tt]
+        t1 = t0 + np.hypot(x1 - x0, y1 - y0) / sp
+        t2 = t1 + np.hypot(x2 - x1, y2 - y1) / sp
+        r = routes[j]
+        r[_X0] = x0
+        r[_Y0] = y0
+        r[_X1] = x1
+        r[_Y1] = y1
+        r[_X2] = x2
+        r[_Y2] = y2
+        r[_T0] = t0
+        r[_T1] = t1
+        r[_T2] = t2
+        r[_ALT0] = alt0
+        r[_ALT1] = alt
+        speed[j] = sp
+        kind[j] = k
+        pt = tt_perceived[tt]
+        pkind[j] = tt_kind[pt]
+        value[j] = a_value[tg] * tt_lethality[pt]
+    u_sense = u2[o_sense:o_disc].reshape((n, ns))
+    t_track, s_idx = track_times(routes, speed, scene.s_x, scene.s_y, scene.s_r, scene.s_amin,
+                                 scene.s_pdet, scene.s_cover, u_sense)  # fmt: skip
+    for j in range(n):
+        p_disc = scene.s_pdisc[s_idx[j]] if s_idx[j] >= 0 else 0.0
+        recognised[j] = kind[j] == DECOY and s_idx[j] >= 0 and u2[o_disc + j] < p_disc
+    u_shot = u2[o_shot:].reshape((n, doctrine.max_shots + doctrine.max_ew))
+    return u_shot, t_track
+
+
+# ---- phase 2: event order ----------------------------------------------------------------------
+@_jit
+def stable_time_order(t_bits, n, order, keys, tmp):
+    """``order[:n]`` = the indices of the first n times sorted by time, ties in index order:
+    exactly ``np.argsort(t[:n], kind="stable")``, by a least-significant-digit radix sort on the
+    bits of the doubles (``t_bits``: the times viewed as uint64), 8-bit digits, skipping digits
+    that are the same for every key. ``keys`` and ``tmp`` are scratch of at least n elements.
+    Times are finite or +inf, never NaN; -0.0 sorts as +0.0 (they compare equal)."""
+    sign = np.uint64(1) << np.uint64(63)
+    all_or = np.uint64(0)
+    all_and = ~np.uint64(0)
+    for i in range(n):
+        k = t_bits[i]
+        if k == sign:  # -0.0
+            k = np.uint64(0)
+        if k & sign:
+            k = ~k
+        else:
+            k = k | sign
+        keys[i] = k
+        all_or |= k
+        all_and &= k
+        order[i] = i
+    varying = all_or ^ all_and
+    cnt = np.zeros(256, np.int64)
+    in_order = True  # where the current permutation lives: order (True) or tmp
+    byte = np.uint64(0xFF)
+    for d in range(8):
+        shift = np.uint64(8 * d)
+        if ((varying >> shift) & byte) == np.uint64(0):
+            continue
+        src = order if in_order else tmp
+        dst = tmp if in_order else order
+        cnt[:] = 0
+        for i in range(n):
+            cnt[np.int64((keys[src[i]] >> shift) & byte)] += 1
+        tot = 0
+        for c in range(256):
+            x = cnt[c]
+            cnt[c] = tot
+            tot += x
+        for i in range(n):
+            q = src[i]
+            dig = np.int64((keys[q] >> shift) & byte)
+            dst[cnt[dig]] = q
+            cnt[dig] += 1
+        in_order = not in_order
+    if not in_order:
+        order[:n] = tmp[:n]
+
+
+# dynamic events: a binary heap of (time, key) in two arrays; hp[0] holds its size
+@_inline
+def _heap_less(ht, hk, a, b):
+    return ht[a] < ht[b] or (ht[a] == ht[b] and hk[a] < hk[b])
+
+
+@_inline
+def _heap_push(ht, hk, hsize, t, key):
+    i = hsize
+    if KERNEL_DEBUG:
+        assert i < ht.shape[0], "dynamic event heap overflow"
+    ht[i] = t
+    hk[i] = key
+    while i > 0:
+        p = (i - 1) >> 1
+        if _heap_less(ht, hk, i, p):
+            ht[i], ht[p] = ht[p], ht[i]
+            hk[i], hk[p] = hk[p], hk[i]
+            i = p
+        else:
+            break
+    return hsize + 1
+
+
+@_inline
+def _heap_pop(ht, hk, hsize):
+    """Remove the smallest entry; returns the new size (the entry was at index 0)."""
+    hsize -= 1
+    ht[0] = ht[hsize]
+    hk[0] = hk[hsize]
+    i = 0
+    while True:
+        lft = 2 * i + 1
+        if lft >= hsize:
+            break
+        c = lft
+        if lft + 1 < hsize and _heap_less(ht, hk, lft + 1, lft):
+            c = lft + 1
+        if _heap_less(ht, hk, c, i):
+            ht[i], ht[c] = ht[c], ht[i]
+            hk[i], hk[c] = hk[c], hk[i]
+            i = c
+        else:
+            break
+    return hsize
+
+
+class Scratch(NamedTuple):
+    """Memory of one night, reused across the replications of a batch (sizes: see
+    :func:`new_scratch`)."""
+
+    ev: I  #: (events, 4) payload: type, unit, threat, extra
+    st_t: F  #: static event times
+    st_t_bits: NDArray[np.uint64]  #: the same memory viewed as uint64
+    st_order: I
+    st_keys: NDArray[np.uint64]
+    st_tmp: I
+    heap_t: F
+    heap_k: I
+    cand_g: F
+    cand_j: I
+    cand_u: I
+    pair_u: I
+    pair_j: I
+    order: I
+    new_w: I
+    act: I
+
+
+@_jit
+def new_scratch(n, nu, m, n_dyn):
+    """Scratch for ``n`` threats, ``nu`` units, ``m`` windows, ``n_dyn`` dynamic events."""
+    n_static = 2 * n + m
+    c = max(1, m)
+    st_t = np.empty(max(1, n_static), np.float64)
+    return Scratch(
+        np.empty((n_static + n_dyn, 4), np.int64), st_t, st_t.view(np.uint64),
+        np.empty(max(1, n_static), np.int64), np.empty(max(1, n_static), np.uint64),
+        np.empty(max(1, n_static), np.int64), np.empty(max(1, n_dyn), np.float64),
+        np.empty(max(1, n_dyn), np.int64), np.empty(c, np.float64), np.empty(c, np.int64),
+        np.empty(c, np.int64), np.empty(c, np.int64), np.empty(c, np.int64),
+        np.empty(c, np.int64), np.empty(c, np.int64), np.empty(c, np.int64),
+    )  # fmt: skip
+
+
+@_jit
+def scratch_fits(sc, n, m, n_dyn):
+    return (
+        sc.ev.shape[0] >= 2 * n + m + n_dyn
+        and sc.st_t.shape[0] >= 2 * n + m
+        and (sc.heap_t.shape[0] >= n_dyn and sc.cand_g.shape[0] >= m)
+    )
+
+
+@_inline
+def _mark(dirty, lst, k, x):
+    """Add x to the list ``lst[:k]`` of changed units (or threats) once; returns the new k."""
+    if dirty[x]:
+        return k
+    dirty[x] = True
+    lst[k] = x
+    return k + 1
+
+
+@_inline
+def _push(ev, ht, hk, hsize, seq, t, etype, u, j, c):
+    """Queue a dynamic event: the heap holds (time, priority << SEQ_BITS | seq); the payload
+    lives in ``ev[seq]``. Returns the new heap size and sequence number."""
+    if KERNEL_DEBUG:
+        assert seq < ev.shape[0], "event buffer overflow"
     ev[seq, 0] = etype
     ev[seq, 1] = u
     ev[seq, 2] = j
     ev[seq, 3] = c
-    heapq.heappush(heap, (t, (etype << SEQ_BITS) | seq))
-    return seq + 1
+    hsize = _heap_push(ht, hk, hsize, t, (etype << SEQ_BITS) | seq)
+    return hsize, seq + 1
 
 
-@njit(cache=True, error_model="numpy")
-def _start_reloads(
-    t, heap, ev, seq, units, n_units, ready, reloading, stock, u_pool, u_cap, u_reload, s
-):
-    """Units ``units[:n_units]`` (in index order) that cannot fire another engagement start
-    reloading from their pool."""
-    for q in range(n_units):
-        u = units[q]
-        pool = u_pool[u]
-        if pool < 0 or reloading[u] or ready[u] >= s:
-            continue
-        k = min(u_cap[u] - ready[u], stock[pool])
-        if k > 0:
-            stock[pool] -= k
-            reloading[u] = True
-            seq = _push(heap, ev, seq, t + u_reload[u], EV_RELOAD, u, -1, k)
+@_jit
+def _static_events(night, w, m, sc):
+    """Phase 2: impacts, window openings and tracks, in (time, priority, seq) order. They are
+    created type by type in priority order (impact, window, track), so a stable order by time
+    alone gives exactly that order. Returns their number (= the next sequence number)."""
+    routes = night.routes
+    n = routes.shape[0]
+    t_track = night.t_track
+    w_unit = w.unit
+    w_threat = w.threat
+    w_start = w.start
+    ev = sc.ev
+    st_t = sc.st_t
+    seq = 0
+    for j in range(n):
+        ev[seq, 0] = EV_IMPACT
+        ev[seq, 2] = j
+        st_t[seq] = routes[j, _T2]
+        seq += 1
+    for q in range(m):
+        ev[seq, 0] = EV_WINDOW
+        ev[seq, 1] = w_unit[q]
+        ev[seq, 2] = w_threat[q]
+        ev[seq, 3] = q
+        st_t[seq] = w_start[q]
+        seq += 1
+    for j in range(n):
+        if t_track[j] < np.inf:
+            ev[seq, 0] = EV_TRACK
+            ev[seq, 2] = j
+            st_t[seq] = t_track[j]
+            seq += 1
+    stable_time_order(sc.st_t_bits, seq, sc.st_order, sc.st_keys, sc.st_tmp)
     return seq
 
 
-@njit(cache=True, error_model="numpy")
+@_inline
+def _epoch_pairs(t, u_kind, w_unit, w_threat, w_start, w_end, act, act_off, act_cnt, new_w,
+                 n_new, th_w_off, dirty_u, du_list, n_du, dirty_j, dj_list, n_dj, pair_u,
+                 pair_j):  # fmt: skip
+    """Phase 4, epoch: the pairs a decision epoch examines: all open windows of units whose
+    state changed, newly opened windows, and the open windows of threats whose state changed.
+    Only these can have become assignable (time only ever closes launch windows). Each window
+    contributes at most once, so there are at most ``m`` pairs. Expired windows leave the
+    units' open lists here; the change lists are emptied."""
+    npair = 0
+    for q in range(n_du):
+        u = du_list[q]
+        if u_kind[u] == K_EW:
+            continue
+        base = act_off[u]
+        r = 0
+        while r < act_cnt[u]:  # drop expired windows
+            if w_end[act[base + r]] < t:
+                act_cnt[u] -= 1
+                act[base + r] = act[base + act_cnt[u]]
+            else:
+                r += 1
+        for r in range(act_cnt[u]):
+            pair_u[npair] = u
+            pair_j[npair] = w_threat[act[base + r]]
+            npair += 1
+    for q in range(n_new):
+        x = new_w[q]
+        u = w_unit[x]
+        if dirty_u[u] or dirty_j[w_threat[x]]:
+            continue  # examined with its unit's or its threat's windows
+        pair_u[npair] = u
+        pair_j[npair] = w_threat[x]
+        npair += 1
+    for q in range(n_dj):
+        j = dj_list[q]
+        for x in range(th_w_off[j], th_w_off[j + 1]):
+            u = w_unit[x]
+            if dirty_u[u] or u_kind[u] == K_EW or w_start[x] > t or w_end[x] < t:
+                continue
+            pair_u[npair] = u
+            pair_j[npair] = j
+            npair += 1
+    for q in range(n_du):
+        dirty_u[du_list[q]] = False
+    for q in range(n_dj):
+        dirty_j[dj_list[q]] = False
+    return npair
+
+
+@_inline
+def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, u_engcost,
+                u_cwcost, u_reserve, th_pkind, th_value, th_recog, t_track, reloading, free_ch,
+                ready, fate, busy, shots, u_left, cand_g, cand_j, cand_u):  # fmt: skip
+    """Phase 5a, assign: the allowed engagements among the epoch's pairs, with their marginal
+    gain. The unit is not reloading and has a free channel and ``s`` ready rounds, and keeps
+    its ballistic reserve; the threat is alive, tracked, not busy and not a recognised decoy,
+    and has rounds left of its ``max_shots``; the pair passes :func:`kinetic_eligible`.
+    Sets ``u_left[u]``, the engagements unit u may still start this epoch."""
+    mc = 0
+    for q in range(npair):
+        u = pair_u[q]
+        j = pair_j[q]
+        if reloading[u] or free_ch[u] <= 0 or ready[u] < s:
+            continue
+        if fate[j] != ALIVE or busy[j] or t_track[j] > t or th_recog[j]:
+            continue
+        if shots[j] + s > max_shots:
+            continue
+        pk_kind = th_pkind[j]
+        p = u_peff[u, pk_kind]
+        cap_u = min(free_ch[u], ready[u] // s)
+        if pk_kind != BALLISTIC and ready[u] - s * cap_u < u_reserve[u]:
+            continue
+        v = th_value[j]
+        if not kinetic_eligible(p, u_engcost[u], u_cwcost[u], v, cost_threshold):
+            continue
+        u_left[u] = cap_u
+        cand_g[mc] = v * 1.0 * p - u_cwcost[u]  # the greedy rule of airshield.assign
+        cand_j[mc] = j
+        cand_u[mc] = u
+        mc += 1
+    return mc
+
+
+@_inline
 def _before(ga, ja, ua, gb, jb, ub):
     """Greedy order: larger gain first, then smaller threat index, then smaller unit index."""
     if ga != gb:
@@ -478,182 +1071,205 @@ def _before(ga, ja, ua, gb, jb, ub):
     return ua < ub
 
 
-@njit(cache=True, error_model="numpy")
-def run_night(
-    routes,
-    th_speed,
-    th_kind,
-    th_pkind,
-    th_value,
-    th_recog,
-    t_track,
-    u_shot,
-    u_kind,
-    u_x,
-    u_y,
-    u_speed,
-    u_pk,
-    u_peff,
-    u_cwcost,
-    u_engcost,
-    u_engtime,
-    u_channels,
-    u_cap,
-    u_ready0,
-    u_reload,
-    u_pool,
-    u_reserve,
-    pool_stock0,
-    w_u,
-    w_j,
-    w_s,
-    w_e,
-    w_es,
-    w_ee,
-    rounds_per_eng,
-    max_shots,
-    max_ew,
-    cost_threshold,
-):
-    """One night. Returns (fate, agent unit per threat, rounds fired per unit, ready rounds left
-    per unit, pool stock left, time of each threat's fate)."""
-    n = routes.shape[0]
-    nu = u_x.shape[0]
-    s = rounds_per_eng
+@_inline
+def _greedy_order(mc, cand_g, cand_j, cand_u, order, tmp):
+    """Phase 5b: ``order[:mc]`` = candidates by gain (desc), then threat, then unit index (a
+    total order of distinct pairs, so any correct sort gives the same assignment): insertion
+    sort for the usual few candidates, a bottom-up merge sort (``tmp``: scratch) beyond."""
+    for q in range(mc):
+        order[q] = q
+    if mc <= 48:  # usual case: a few candidates
+        for q in range(1, mc):
+            r = q
+            while r > 0 and _before(cand_g[q], cand_j[q], cand_u[q], cand_g[order[r - 1]],
+                                    cand_j[order[r - 1]], cand_u[order[r - 1]]):  # fmt: skip
+                order[r] = order[r - 1]
+                r -= 1
+            order[r] = q
+        return
+    width = 1
+    in_tmp = False  # where the current permutation lives
+    while width < mc:
+        src = tmp if in_tmp else order
+        dst = order if in_tmp else tmp
+        lo = 0
+        while lo < mc:
+            mid = min(lo + width, mc)
+            hi = min(lo + 2 * width, mc)
+            a = lo
+            b = mid
+            k = lo
+            while a < mid and b < hi:
+                x = src[a]
+                y = src[b]
+                if _before(cand_g[y], cand_j[y], cand_u[y], cand_g[x], cand_j[x], cand_u[x]):
+                    dst[k] = y
+                    b += 1
+                else:
+                    dst[k] = x
+                    a += 1
+                k += 1
+            while a < mid:
+                dst[k] = src[a]
+                a += 1
+                k += 1
+            while b < hi:
+                dst[k] = src[b]
+                b += 1
+                k += 1
+            lo = hi
+        in_tmp = not in_tmp
+        width *= 2
+    if in_tmp:
+        order[:mc] = tmp[:mc]
+
+
+@_inline
+def _start_reloads(t, s, units_list, n_units, u_pool, u_cap, u_reload, reloading, ready, stock,
+                   ev, ht, hk, hsize, seq):  # fmt: skip
+    """Phase 6, reload: units ``units_list[:n_units]`` (in index order) that cannot fire
+    another engagement start reloading their magazine from their pool (as many rounds as fit
+    and the pool has). Returns the heap size and sequence number."""
+    for q in range(n_units):
+        u = units_list[q]
+        pool = u_pool[u]
+        if pool < 0 or reloading[u] or ready[u] >= s:
+            continue
+        k = min(u_cap[u] - ready[u], stock[pool])
+        if k > 0:
+            stock[pool] -= k
+            reloading[u] = True
+            hsize, seq = _push(ev, ht, hk, hsize, seq, t + u_reload[u], EV_RELOAD, u, -1, k)
+    return hsize, seq
+
+
+@_jit
+def run_night_into(units, doctrine, loadout, night, w, m, sc):
+    """One night on windows ``w[:m]`` with scratch ``sc`` (large enough: :func:`scratch_fits`).
+    Returns (fate, agent unit per threat, rounds fired per unit, ready rounds left per unit,
+    pool stock left, time of each threat's fate).
+
+    The structures are unpacked into local arrays once, here; the phase helpers are inlined
+    and take the arrays they use (passing whole structures to hot helpers would copy them and
+    touch every reference count at each event)."""
+    n = night.routes.shape[0]
+    nu = units.x.shape[0]
+    s = doctrine.rounds_per_eng
+    max_shots = doctrine.max_shots
+    max_ew = doctrine.max_ew
+    cost_threshold = doctrine.cost_threshold
+    # units
+    u_kind = units.kind
+    u_pk = units.pk
+    u_peff = units.peff
+    u_engcost = units.engage_cost_usd
+    u_cwcost = units.weighted_cost
+    u_engtime = units.engage_time_s
+    u_cap = units.capacity
+    u_reload = units.reload_s
+    u_pool = units.pool
+    u_reserve = units.reserve
+    # threats
+    th_kind = night.kind
+    th_pkind = night.pkind
+    th_value = night.value
+    th_recog = night.recognised
+    t_track = night.t_track
+    u_shot = night.u_shot
+    # windows
+    w_unit = w.unit
+    w_threat = w.threat
+    w_start = w.start
+    w_end = w.end
+    # scratch
+    ev = sc.ev
+    ht = sc.heap_t
+    hk = sc.heap_k
+    st_t = sc.st_t
+    st_order = sc.st_order
+    act = sc.act
+    new_w = sc.new_w
+    pair_u = sc.pair_u
+    pair_j = sc.pair_j
+    cand_g = sc.cand_g
+    cand_j = sc.cand_j
+    cand_u = sc.cand_u
+    order = sc.order
+    # state of the night
     fate = np.full(n, ALIVE, np.int64)
     fate_t = np.full(n, np.inf)
     agent = np.full(n, -1, np.int64)
     busy = np.zeros(n, np.bool_)
     shots = np.zeros(n, np.int64)
     ew_n = np.zeros(n, np.int64)
-    pend_k0 = np.zeros(n, np.int64)
-    free_ch = u_channels.copy()
-    ready = u_ready0.copy()
+    pend_k0 = np.zeros(n, np.int64)  # first round of the threat's engagement in flight
+    free_ch = units.channels.copy()
+    ready = loadout.ready.copy()
     reloading = np.zeros(nu, np.bool_)
     fired = np.zeros(nu, np.int64)
-    stock = pool_stock0.copy()
-    # active kinetic windows per unit: a compact list of window indices
+    stock = loadout.stock.copy()
+    # open kinetic windows per unit: a compact list act[act_off[u] : act_off[u] + act_cnt[u]]
     act_cnt = np.zeros(nu, np.int64)
-    per_unit = np.zeros(nu, np.int64)
-    for q in range(w_u.shape[0]):
-        per_unit[w_u[q]] += 1
     act_off = np.zeros(nu + 1, np.int64)
+    for q in range(m):
+        act_off[w_unit[q] + 1] += 1
     for u in range(nu):
-        act_off[u + 1] = act_off[u] + per_unit[u]
-    act = np.empty(max(1, act_off[nu]), np.int64)
-
-    # Events: the static ones (impacts, window openings, tracks) are known up front and sorted
-    # once; the dynamic ones (shot resolutions, EW dwell ends, reloads) go through a small heap.
-    # Both are ordered by (time, priority << SEQ_BITS | seq). Static events are created type by
-    # type in priority order (impact 3, window 4, track 5), so a stable sort by time alone gives
-    # exactly that order.
-    n_static = 2 * n + w_u.shape[0]
-    n_dynamic = n * (2 * max_shots + max_ew) + nu + 16
-    ev = np.empty((n_static + n_dynamic, 4), np.int64)
-    st_t = np.empty(n_static, np.float64)
-    st_key = np.empty(n_static, np.int64)
-    seq = 0
+        act_off[u + 1] += act_off[u]
+    # windows of threat j: th_w_off[j] .. th_w_off[j + 1] (compute_windows groups by threat)
+    th_w_off = np.zeros(n + 1, np.int64)
+    for q in range(m):
+        th_w_off[w_threat[q] + 1] += 1
     for j in range(n):
-        ev[seq, 0] = EV_IMPACT
-        ev[seq, 2] = j
-        st_t[seq] = routes[j, 8]
-        st_key[seq] = (EV_IMPACT << SEQ_BITS) | seq
-        seq += 1
-    for q in range(w_u.shape[0]):
-        ev[seq, 0] = EV_WINDOW
-        ev[seq, 1] = w_u[q]
-        ev[seq, 2] = w_j[q]
-        ev[seq, 3] = q
-        st_t[seq] = w_s[q]
-        st_key[seq] = (EV_WINDOW << SEQ_BITS) | seq
-        seq += 1
-    for j in range(n):
-        if t_track[j] < np.inf:
-            ev[seq, 0] = EV_TRACK
-            ev[seq, 2] = j
-            st_t[seq] = t_track[j]
-            st_key[seq] = (EV_TRACK << SEQ_BITS) | seq
-            seq += 1
-    n_st = seq
-    st_order = np.argsort(st_t[:n_st], kind="mergesort")
-    sp = 0
-    heap = [(0.0, 0)]
-    heap.pop()
-    all_units = np.arange(nu)
-    seq = _start_reloads(
-        0.0, heap, ev, seq, all_units, nu, ready, reloading, stock, u_pool, u_cap, u_reload, s
-    )
-    did_fire = np.zeros(nu, np.bool_)
-    fired_now = np.empty(nu, np.int64)
-    n_fired = 0
-
-    # candidate buffers for epochs
-    # at most one candidate per open window
-    cap_c = max(1, w_u.shape[0])
-    c_g = np.empty(cap_c, np.float64)
-    c_j = np.empty(cap_c, np.int64)
-    c_u = np.empty(cap_c, np.int64)
-    p_u = np.empty(cap_c, np.int64)
-    order = np.empty(cap_c, np.int64)
-    p_j = np.empty(cap_c, np.int64)
-    u_left = np.zeros(nu, np.int64)
-    taken = np.zeros(n, np.bool_)
-    # Only pairs whose window just opened, or whose unit or threat changed state since the last
-    # epoch, can become assignable (time only ever closes launch windows), so each epoch
-    # examines just those.
+        th_w_off[j + 1] += th_w_off[j]
+    # units / threats whose state changed since the last epoch, windows opened since then
     dirty_u = np.zeros(nu, np.bool_)
     dirty_j = np.zeros(n, np.bool_)
     du_list = np.empty(nu, np.int64)
     dj_list = np.empty(n, np.int64)
     n_du = 0
     n_dj = 0
-    new_w = np.empty(max(1, w_u.shape[0]), np.int64)
     n_new = 0
-    # windows of each threat are contiguous (compute_windows emits them threat by threat)
-    th_w_off = np.zeros(n + 1, np.int64)
-    for q in range(w_j.shape[0]):
-        th_w_off[w_j[q] + 1] += 1
-    for j in range(n):
-        th_w_off[j + 1] += th_w_off[j]
+    did_fire = np.zeros(nu, np.bool_)
+    fired_now = np.empty(nu, np.int64)
+    u_left = np.zeros(nu, np.int64)
+    taken = np.zeros(n, np.bool_)
 
-    while sp < n_st or len(heap) > 0:
-        if len(heap) == 0:
+    n_st = _static_events(night, w, m, sc)
+    seq = n_st
+    hsize = 0
+    all_units = np.arange(nu)
+    hsize, seq = _start_reloads(0.0, s, all_units, nu, u_pool, u_cap, u_reload, reloading,
+                                ready, stock, ev, ht, hk, hsize, seq)  # fmt: skip
+    sp = 0
+    while sp < n_st or hsize > 0:
+        if hsize == 0:
             t = st_t[st_order[sp]]
         elif sp == n_st:
-            t = heap[0][0]
+            t = ht[0]
         else:
-            t = min(heap[0][0], st_t[st_order[sp]])
+            t = min(ht[0], st_t[st_order[sp]])
+        # ---- phase 3, resolve: every event at time t, static or dynamic, whichever has the
+        # smaller key (at one time a dynamic event, priority < EV_IMPACT, always comes first)
         epoch = False
         while True:
-            # next event at time t: static or dynamic, whichever has the smaller key
-            take_static = False
-            if sp < n_st and st_t[st_order[sp]] == t:
-                take_static = True
-                if len(heap) > 0 and heap[0][0] == t and heap[0][1] < st_key[st_order[sp]]:
-                    take_static = False
-            elif not (len(heap) > 0 and heap[0][0] == t):
-                break
-            if take_static:
+            if hsize > 0 and ht[0] == t:
+                q = hk[0] & _SEQ_MASK
+                hsize = _heap_pop(ht, hk, hsize)
+            elif sp < n_st and st_t[st_order[sp]] == t:
                 q = st_order[sp]
                 sp += 1
             else:
-                q = heapq.heappop(heap)[1] & ((1 << SEQ_BITS) - 1)
+                break
             et = ev[q, 0]
             u = ev[q, 1]
             j = ev[q, 2]
             c = ev[q, 3]
-            if et == EV_RESOLVE:
+            if et == EV_RESOLVE:  # interceptors arrive: the threat dies or survives
                 free_ch[u] += 1
                 busy[j] = False
                 epoch = True
-                if not dirty_u[u]:
-                    dirty_u[u] = True
-                    du_list[n_du] = u
-                    n_du += 1
-                if not dirty_j[j]:
-                    dirty_j[j] = True
-                    dj_list[n_dj] = j
-                    n_dj += 1
+                n_du = _mark(dirty_u, du_list, n_du, u)
+                n_dj = _mark(dirty_j, dj_list, n_dj, j)
                 if fate[j] == ALIVE:
                     p = u_pk[u, th_kind[j]]
                     for r in range(s):
@@ -662,7 +1278,7 @@ def run_night(
                             agent[j] = u
                             fate_t[j] = t
                             break
-            elif et == EV_EW_DONE:
+            elif et == EV_EW_DONE:  # an EW dwell ends; its success was drawn at its start
                 free_ch[u] += 1
                 if fate[j] == ALIVE and c == 1:
                     fate[j] = LOST
@@ -672,22 +1288,20 @@ def run_night(
                 ready[u] += c
                 reloading[u] = False
                 epoch = True
-                if not dirty_u[u]:
-                    dirty_u[u] = True
-                    du_list[n_du] = u
-                    n_du += 1
+                n_du = _mark(dirty_u, du_list, n_du, u)
             elif et == EV_IMPACT:
                 if fate[j] == ALIVE:
                     fate[j] = LEAKED
                     fate_t[j] = t
             elif et == EV_WINDOW:
-                if u_kind[u] == K_EW:
+                if u_kind[u] == K_EW:  # one attempt if a channel is free
                     if fate[j] == ALIVE and ew_n[j] < max_ew and free_ch[u] > 0:
                         idx = max_shots + ew_n[j]
                         ew_n[j] += 1
                         free_ch[u] -= 1
                         ok = 1 if u_shot[j, idx] < u_pk[u, th_kind[j]] else 0
-                        seq = _push(heap, ev, seq, t + u_engtime[u], EV_EW_DONE, u, j, ok)
+                        hsize, seq = _push(ev, ht, hk, hsize, seq, t + u_engtime[u], EV_EW_DONE,
+                                           u, j, ok)  # fmt: skip
                 else:
                     act[act_off[u] + act_cnt[u]] = c
                     act_cnt[u] += 1
@@ -696,111 +1310,34 @@ def run_night(
                     n_new += 1
             else:  # EV_TRACK
                 epoch = True
-                if not dirty_j[j]:
-                    dirty_j[j] = True
-                    dj_list[n_dj] = j
-                    n_dj += 1
+                n_dj = _mark(dirty_j, dj_list, n_dj, j)
         if not epoch:
             continue
-        # ---- decision epoch: pairs to examine: all open windows of units whose state changed,
-        # newly opened windows, and the open windows of threats whose state changed ----
-        npair = 0
-        for q in range(n_du):
-            u = du_list[q]
-            if u_kind[u] == K_EW:
-                continue
-            base = act_off[u]
-            r = 0
-            while r < act_cnt[u]:  # drop expired windows
-                if w_e[act[base + r]] < t:
-                    act_cnt[u] -= 1
-                    act[base + r] = act[base + act_cnt[u]]
-                else:
-                    r += 1
-            for r in range(act_cnt[u]):
-                p_u[npair] = u
-                p_j[npair] = w_j[act[base + r]]
-                npair += 1
-        for q in range(n_new):
-            w = new_w[q]
-            u = w_u[w]
-            if dirty_u[u] or dirty_j[w_j[w]]:
-                continue  # examined with its unit's or its threat's windows
-            p_u[npair] = u
-            p_j[npair] = w_j[w]
-            npair += 1
+        # ---- phase 4, epoch
+        npair = _epoch_pairs(t, u_kind, w_unit, w_threat, w_start, w_end, act, act_off,
+                             act_cnt, new_w, n_new, th_w_off, dirty_u, du_list, n_du, dirty_j,
+                             dj_list, n_dj, pair_u, pair_j)  # fmt: skip
         n_new = 0
-        for q in range(n_dj):
-            j = dj_list[q]
-            for w in range(th_w_off[j], th_w_off[j + 1]):
-                u = w_u[w]
-                if dirty_u[u] or u_kind[u] == K_EW or w_s[w] > t or w_e[w] < t:
-                    continue
-                p_u[npair] = u
-                p_j[npair] = j
-                npair += 1
-        for q in range(n_du):
-            dirty_u[du_list[q]] = False
-        for q in range(n_dj):
-            dirty_j[dj_list[q]] = False
         n_du = 0
         n_dj = 0
-        # ---- candidates: allowed engagements with positive marginal gain ----
-        m = 0
-        for q in range(npair):
-            u = p_u[q]
-            j = p_j[q]
-            if reloading[u] or free_ch[u] <= 0 or ready[u] < s:
-                continue
-            if fate[j] != ALIVE or busy[j] or t_track[j] > t or th_recog[j]:
-                continue
-            if shots[j] + s > max_shots:
-                continue
-            pk_kind = th_pkind[j]
-            p = u_peff[u, pk_kind]
-            if p <= 0.0:
-                continue
-            cap_u = min(free_ch[u], ready[u] // s)
-            if pk_kind != BALLISTIC and ready[u] - s * cap_u < u_reserve[u]:
-                continue
-            v = th_value[j]
-            if u_engcost[u] > cost_threshold * v:
-                continue
-            g = v * 1.0 * p - u_cwcost[u]  # the greedy rule of airshield.assign
-            if not g > 0.0:
-                continue
-            u_left[u] = cap_u
-            c_g[m] = g
-            c_j[m] = j
-            c_u[m] = u
-            m += 1
-        if m == 0:
+        # ---- phase 5, assign: greedy maximum marginal return
+        mc = _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff,
+                         u_engcost, u_cwcost, u_reserve, th_pkind, th_value, th_recog, t_track,
+                         reloading, free_ch, ready, fate, busy, shots, u_left, cand_g, cand_j,
+                         cand_u)  # fmt: skip
+        if mc == 0:
             continue
-        # ---- greedy maximum marginal return: gain desc, then threat index, then unit index ----
-        if m <= 48:  # usual case: a few candidates, insertion sort without allocation
-            for q in range(m):
-                order[q] = q
-                r = q
-                while r > 0 and _before(
-                    c_g[q], c_j[q], c_u[q], c_g[order[r - 1]], c_j[order[r - 1]], c_u[order[r - 1]]
-                ):
-                    order[r] = order[r - 1]
-                    r -= 1
-                order[r] = q
-        else:
-            key = c_j[:m] * nu + c_u[:m]
-            o1 = np.argsort(key, kind="mergesort")
-            o2 = np.argsort(-c_g[:m][o1], kind="mergesort")
-            order[:m] = o1[o2]
-        for q in range(m):
+        _greedy_order(mc, cand_g, cand_j, cand_u, order, pair_u)  # pair_u: free now
+        n_fired = 0
+        for q in range(mc):
             i = order[q]
-            j = c_j[i]
-            u = c_u[i]
+            j = cand_j[i]
+            u = cand_u[i]
             if taken[j] or u_left[u] <= 0:
                 continue
             taken[j] = True
             u_left[u] -= 1
-            # fire
+            # fire: s rounds, one channel, the resolution at intercept + engagement time
             pend_k0[j] = shots[j]
             shots[j] += s
             busy[j] = True
@@ -811,15 +1348,12 @@ def run_night(
                 did_fire[u] = True
                 fired_now[n_fired] = u
                 n_fired += 1
-            t_hit = pair_intercept(
-                routes, th_speed, u_x, u_y, u_speed, w_u, w_s, w_e, w_es, w_ee,
-                th_w_off[j], th_w_off[j + 1], u, j, t,
-            )  # fmt: skip
-            seq = _push(heap, ev, seq, t_hit + u_engtime[u], EV_RESOLVE, u, j, 0)
-        for q in range(m):
-            taken[c_j[q]] = False
-        # only units that just fired can newly need a reload (pools never grow in a night);
-        # they reload in index order, as a scan over all units would
+            t_hit = pair_intercept(night, units, w, th_w_off[j], th_w_off[j + 1], u, j, t)
+            hsize, seq = _push(ev, ht, hk, hsize, seq, t_hit + u_engtime[u], EV_RESOLVE, u, j, 0)
+        for q in range(mc):
+            taken[cand_j[q]] = False
+        # ---- phase 6, reload: only units that just fired can newly need a reload (pools never
+        # grow in a night); they reload in index order, as a scan over all units would
         for q in range(1, n_fired):
             v = fired_now[q]
             r = q
@@ -827,11 +1361,114 @@ def run_night(
                 fired_now[r] = fired_now[r - 1]
                 r -= 1
             fired_now[r] = v
-        seq = _start_reloads(
-            t, heap, ev, seq, fired_now, n_fired, ready, reloading, stock, u_pool, u_cap,
-            u_reload, s,
-        )  # fmt: skip
+        hsize, seq = _start_reloads(t, s, fired_now, n_fired, u_pool, u_cap, u_reload,
+                                    reloading, ready, stock, ev, ht, hk, hsize, seq)  # fmt: skip
         for q in range(n_fired):
             did_fire[fired_now[q]] = False
-        n_fired = 0
+    if KERNEL_DEBUG:
+        assert seq - n_st <= dynamic_event_bound_jit(n, nu, doctrine), "dynamic event bound"
     return fate, agent, fired, ready, stock, fate_t
+
+
+@_jit
+def dynamic_event_bound_jit(n, nu, doctrine):
+    s = max(1, doctrine.rounds_per_eng)
+    return n * (2 * (doctrine.max_shots // s) + doctrine.max_ew) + nu
+
+
+@_jit
+def run_night(units, doctrine, loadout, night, w, m):
+    """One night with fresh scratch; see :func:`run_night_into`."""
+    n = night.routes.shape[0]
+    nu = units.x.shape[0]
+    sc = new_scratch(n, nu, m, dynamic_event_bound_jit(n, nu, doctrine))
+    return run_night_into(units, doctrine, loadout, night, w, m, sc)
+
+
+# ---- tally -------------------------------------------------------------------------------------
+@_jit
+def tally_into(scene, units, loadout, target, fate, agent, fired, stock_end, out, b):
+    """Count one night's outcomes into row ``b`` of ``out`` (:class:`Tally`): by threat type,
+    effector type, asset and pool. Sums run in index order, as ``np.bincount`` does."""
+    th_type = scene.th_type
+    leth = scene.tt_lethality
+    log_surv = scene.tt_log_survival
+    u_eff = units.effector
+    u_cost = units.cost_per_round_usd
+    outcomes = out.outcomes
+    destroyed_by = out.destroyed_by
+    lost_by = out.lost_by
+    hits = out.hits
+    log_survival = out.log_survival
+    shots = out.shots
+    cost_usd = out.cost_usd
+    unit_shots = out.unit_shots
+    pool_drawn = out.pool_drawn
+    stock0 = loadout.stock
+    n = fate.shape[0]
+    for j in range(n):
+        tt = th_type[j]
+        outcomes[b, tt, 0] += 1
+        f = fate[j]
+        if f >= 0:
+            outcomes[b, tt, f + 1] += 1
+        if agent[j] >= 0:
+            e = u_eff[agent[j]]
+            if f == DESTROYED:
+                destroyed_by[b, tt, e] += 1
+            elif f == LOST:
+                lost_by[b, tt, e] += 1
+        if f == LEAKED and leth[tt] > 0:
+            hits[b, target[j]] += 1
+            log_survival[b, target[j]] += log_surv[tt]
+    for u in range(fired.shape[0]):
+        e = u_eff[u]
+        shots[b, e] += fired[u]
+        cost_usd[b, e] += fired[u] * u_cost[u]
+        unit_shots[b, u] = fired[u]
+    for p in range(stock_end.shape[0]):
+        pool_drawn[b, p] = stock0[p] - stock_end[p]
+
+
+@_jit
+def new_tally(nb, nt, ne, nu, na, npool):
+    """A zeroed :class:`Tally` for ``nb`` replications."""
+    return Tally(
+        np.zeros((nb, nt, 4), np.int64), np.zeros((nb, nt, ne), np.int64),
+        np.zeros((nb, nt, ne), np.int64), np.zeros((nb, ne), np.int64),
+        np.zeros((nb, ne), np.float64), np.zeros((nb, nu), np.int64),
+        np.zeros((nb, na), np.int64), np.zeros((nb, na), np.float64),
+        np.zeros((nb, npool), np.int64),
+    )  # fmt: skip
+
+
+# ---- a batch of replications in one call ---------------------------------------------------------
+@_jit
+def run_batch(scene, units, doctrine, loadout, u1, z, u2, cos_a, sin_a, out):
+    """Replications ``b = 0 .. B-1`` from their draws (rows of ``u1``, ``z``, ``u2``, ``cos_a``,
+    ``sin_a``; see :func:`draw_layout`): draw, windows, night and tally, all in numba, with the
+    memory of one night (routes, windows, scratch) reused across the batch."""
+    nb = u1.shape[0]
+    n = scene.th_type.shape[0]
+    nu = units.x.shape[0]
+    routes = np.empty((n, N_ROUTE), np.float64)
+    target = np.empty(n, np.int64)
+    speed = np.empty(n, np.float64)
+    kind = np.empty(n, np.int64)
+    pkind = np.empty(n, np.int64)
+    value = np.empty(n, np.float64)
+    recog = np.empty(n, np.bool_)
+    n_dyn = dynamic_event_bound_jit(n, nu, doctrine)
+    w = new_windows(64 + 4 * n + WINDOWS_PER_PAIR_BOUND * nu)
+    sc = new_scratch(n, nu, w.unit.shape[0], n_dyn)
+    for b in range(nb):
+        u_shot, t_track = draw_into(scene, doctrine, u1[b], z[b], u2[b], cos_a[b], sin_a[b],
+                                    routes, target, speed, kind, pkind, value, recog)  # fmt: skip
+        night = NightArrays(routes, speed, kind, pkind, value, recog, t_track, u_shot)
+        w, m = windows_of(units, doctrine, night, w)
+        if not scratch_fits(sc, n, m, n_dyn):
+            sc = new_scratch(n, nu, w.unit.shape[0], n_dyn)
+        fate, agent, fired, _ready, stock, _fate_t = run_night_into(
+            units, doctrine, loadout, night, w, m, sc
+        )
+        tally_into(scene, units, loadout, target, fate, agent, fired, stock, out, b)

@@ -384,7 +384,7 @@ def solve_lp(
 
     from airshield.assign.highs import new_highs
 
-    h = new_highs(threads=None)
+    h = new_highs()  # threads=1 like every HiGHS in the package: its scheduler is per process
     inf = highspy.kHighsInf
     g, m = regions, len(pools)
     fidx = np.arange(g * m).reshape(g, m)

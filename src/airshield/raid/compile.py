@@ -15,11 +15,12 @@ from numpy.typing import NDArray
 
 from airshield.catalog import THREAT_KINDS
 from airshield.geo import to_local_km
-from airshield.kernels.raid import K_EW, K_GUN, K_IDRONE, K_MISSILE, track_times
+from airshield.kernels.raid import Doctrine, Loadout, NightArrays, Scene, Units, track_times
 from airshield.scenario import Scenario, expand_fire_units
 from airshield.scenario.models import CoverageSensor
+from airshield.vocab import EffectorKind, Route, ThreatKind
 
-EFFECTOR_KIND_CODE = {"missile": K_MISSILE, "gun": K_GUN, "interceptor_drone": K_IDRONE, "ew": K_EW}
+EFFECTOR_KIND_CODE = {k.label: int(k) for k in EffectorKind}
 F = NDArray[np.float64]
 I = NDArray[np.int64]
 
@@ -103,12 +104,64 @@ class CompiledRaid:
     def n_threats(self) -> int:
         return int(self.th_type.shape[0])
 
+    # ---- the kernel's typed structures (views of the arrays above, built once per object; a
+    # dataclasses.replace copy builds its own) ----------------------------------------------
+    def units(self) -> Units:
+        """The fire units as the kernel reads them."""
+        hit = self.__dict__.get("_units")
+        if hit is not None:
+            return hit
+        self.__dict__["_units"] = out = Units(
+            kind=self.u_kind, x=self.u_x, y=self.u_y, range_min_km=self.u_rmin,
+            range_max_km=self.u_rmax, alt_min_km=self.u_amin, alt_max_km=self.u_amax,
+            speed_kms=self.u_speed, pk=self.u_pk, peff=self.u_peff,
+            engage_cost_usd=self.u_engcost, weighted_cost=self.u_cwcost,
+            engage_time_s=self.u_engtime, channels=self.u_channels, capacity=self.u_cap,
+            reload_s=self.u_reload, pool=self.u_pool, reserve=self.u_reserve,
+            effector=self.u_eff, cost_per_round_usd=self.u_cost_shot,
+        )  # fmt: skip
+        return out
+
+    def loadout(self) -> Loadout:
+        """Rounds at the start of the night: ready per unit, stock per pool."""
+        return Loadout(ready=self.u_ready0, stock=self.pool_stock0)
+
+    def doctrine(self) -> Doctrine:
+        return Doctrine(
+            rounds_per_eng=int(self.rounds_per_eng), max_shots=int(self.max_shots),
+            max_ew=int(self.max_ew), cost_threshold=float(self.cost_threshold),
+        )  # fmt: skip
+
+    def scene(self) -> Scene:
+        """What a replication is drawn from and tallied by."""
+        hit = self.__dict__.get("_scene")
+        if hit is not None:
+            return hit
+        self.__dict__["_scene"] = out = Scene(
+            th_type=self.th_type, th_wave=self.th_wave, wv_x=self.wv_x, wv_y=self.wv_y,
+            wv_t0=self.wv_t0, wv_t1=self.wv_t1, wv_jitter=self.wv_jitter,
+            wv_target_cdf=self.wv_target_cdf, a_x=self.a_x, a_y=self.a_y,
+            a_radius=self.a_radius, a_value=self.a_value, tt_kind=self.tt_kind,
+            tt_speed_kms=self.tt_speed_kms, tt_alt_min=self.tt_alt_min,
+            tt_alt_max=self.tt_alt_max, tt_lethality=self.tt_lethality,
+            tt_log_survival=self.tt_log_survival, tt_perceived=self.tt_perceived,
+            tt_terminal_km=self.tt_terminal_km, tt_mid_alt=self.tt_mid_alt, s_x=self.s_x,
+            s_y=self.s_y, s_r=self.s_r, s_amin=self.s_amin, s_pdet=self.s_pdet,
+            s_pdisc=self.s_pdisc, s_cover=self.s_cover, n_effectors=len(self.effector_types),
+        )  # fmt: skip
+        return out
+
+    @property
+    def tt_log_survival(self) -> F:
+        """log(1 - lethality) per threat type (lethality capped below 1): a hit leaves
+        ``exp(x)`` of an asset's value."""
+        return np.log1p(-np.minimum(self.tt_lethality, 1 - 1e-15))
+
 
 def compile_scenario(sc: Scenario) -> CompiledRaid:
     """Flatten a validated scenario (references already checked) into engine arrays."""
     cat = sc.resolved_catalog()
     lat0, lon0 = sc.origin_point()
-    kinds = {k: i for i, k in enumerate(THREAT_KINDS)}
 
     def xy(lat: list[float], lon: list[float]) -> tuple[F, F]:
         x, y = to_local_km(np.asarray(lat, float), np.asarray(lon, float), lat0, lon0)
@@ -218,7 +271,7 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
         a_y=a_y,
         a_value=a_value,
         a_radius=np.array([a.radius_km for a in sc.assets], float),
-        tt_kind=np.array([kinds[t.kind] for t in ttypes], np.int64),
+        tt_kind=np.array([int(ThreatKind.of(t.kind)) for t in ttypes], np.int64),
         tt_speed_kms=np.array([t.speed_kmh / 3600.0 for t in ttypes], float),
         tt_alt_min=np.array([t.altitude_min_km for t in ttypes], float),
         tt_alt_max=np.array([t.altitude_max_km for t in ttypes], float),
@@ -290,7 +343,7 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
 class Night:
     """Everything random about one replication, drawn up front in a fixed order."""
 
-    routes: F  # (n, 11): x0 y0 x1 y1 x2 y2 t0 t1 t2 alt0 alt1
+    routes: F  # (n, len(Route)): columns named by airshield.vocab.Route
     target: I  # asset index per threat
     speed: F  # km/s per threat
     kind: I  # true threat kind index
@@ -299,6 +352,14 @@ class Night:
     recognised: NDArray[np.bool_]  # decoy recognised (never engaged)
     t_track: F  # first tracked time, inf if never
     u_shot: F  # (n, max_shots + max_ew) uniforms for kill / EW draws
+
+    def arrays(self) -> NightArrays:
+        """The night as the kernel reads it."""
+        return NightArrays(
+            routes=self.routes, speed=self.speed, kind=self.kind, pkind=self.pkind,
+            value=self.value, recognised=self.recognised, t_track=self.t_track,
+            u_shot=self.u_shot,
+        )  # fmt: skip
 
 
 def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
@@ -332,7 +393,7 @@ def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
     safe = np.where(dist > 0, dist, 1.0)
     ex, ey = dx / safe, dy / safe
     kind = c.tt_kind[tt]
-    ballistic = kind == 3
+    ballistic = kind == ThreatKind.BALLISTIC_MISSILE
     alt = c.tt_alt_min[tt] + u_alt * (c.tt_alt_max[tt] - c.tt_alt_min[tt])
     # waypoint: jittered midpoint (air-breathing) or start of the terminal phase (ballistic)
     lateral = z_jitter * c.wv_jitter[wv]
@@ -343,14 +404,17 @@ def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
     speed = c.tt_speed_kms[tt]
     t1 = t0 + np.hypot(x1 - x0, y1 - y0) / speed
     t2 = t1 + np.hypot(x2 - x1, y2 - y1) / speed
-    routes = np.column_stack([x0, y0, x1, y1, x2, y2, t0, t1, t2, alt0, alt]).astype(np.float64)
-    routes = np.ascontiguousarray(routes)
+    routes = np.empty((n, len(Route)), np.float64)
+    for col, val in ((Route.X0, x0), (Route.Y0, y0), (Route.X1, x1), (Route.Y1, y1),
+                     (Route.X2, x2), (Route.Y2, y2), (Route.T0, t0), (Route.T1, t1),
+                     (Route.T2, t2), (Route.ALT0, alt0), (Route.ALT1, alt)):  # fmt: skip
+        routes[:, col] = val
 
     t_track, s_idx = track_times(
         routes, speed, c.s_x, c.s_y, c.s_r, c.s_amin, c.s_pdet, c.s_cover, u_sense
     )
     p_disc = np.where(s_idx >= 0, c.s_pdisc[np.maximum(s_idx, 0)], 0.0) if ns else np.zeros(n)
-    recognised = (kind == 1) & (s_idx >= 0) & (u_disc < p_disc)
+    recognised = (kind == ThreatKind.DECOY) & (s_idx >= 0) & (u_disc < p_disc)
     pt = c.tt_perceived[tt]
     value = c.a_value[target] * c.tt_lethality[pt]
     return Night(

@@ -1,23 +1,123 @@
-"""The two engines behind one call: ``run_engine(compiled, night, engine="kernel"|"reference")``."""
+"""The raid engines as a registry with capabilities, and the one call that runs a night.
+
+Two engines are registered, in the spirit of :mod:`airshield.assign.registry`:
+
+- ``kernel``: the numba kernel (:mod:`airshield.kernels.raid`); fast; runs batches of
+  replications in one call; its decision epochs use the greedy assigner only.
+- ``reference``: the readable Python engine (:mod:`airshield.raid.reference`); slow; asks any
+  registered assigner at each decision epoch.
+
+``engine="auto"`` (the default everywhere) picks the fastest engine that can run the scenario's
+assigner and says why in :attr:`EngineChoice.note`; asking for ``kernel`` with an assigner it
+cannot run is an error (:class:`EngineUnavailable`), never a silent fallback. Results record the
+engine that actually ran.
+"""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from airshield.kernels.raid import compute_windows, run_night
+from airshield.kernels.raid import new_windows, run_night, windows_of
 from airshield.raid.compile import CompiledRaid, Night
 
 I = NDArray[np.int64]
+
+
+class EngineFeature(enum.StrEnum):
+    """Capability flags of a registered raid engine."""
+
+    ANY_ASSIGNER = "any_assigner"  #: decision epochs may use any registered assigner
+    BATCH = "batch"  #: runs many replications in one call (draw, night and tally compiled)
+    READABLE = "readable"  #: plain Python, the specification the other engines are tested on
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """One registered raid engine."""
+
+    name: str
+    features: frozenset[EngineFeature]
+    description: str
+    #: assigners its decision epochs can use (ignored with ANY_ASSIGNER)
+    assigners: frozenset[str] = frozenset()
+    #: lower is preferred by ``engine="auto"``
+    rank: int = 100
+
+    def has(self, feature: EngineFeature) -> bool:
+        return feature in self.features
+
+    def runs_assigner(self, assigner: str) -> bool:
+        return self.has(EngineFeature.ANY_ASSIGNER) or assigner in self.assigners
+
+
+ENGINES: dict[str, EngineInfo] = {
+    "kernel": EngineInfo(
+        "kernel",
+        frozenset({EngineFeature.BATCH}),
+        "numba kernel: whole replications in compiled code (greedy assigner)",
+        assigners=frozenset({"greedy"}),
+        rank=0,
+    ),
+    "reference": EngineInfo(
+        "reference",
+        frozenset({EngineFeature.ANY_ASSIGNER, EngineFeature.READABLE}),
+        "readable Python reference engine (any assigner; about 100x slower)",
+        rank=10,
+    ),
+}
+#: names accepted wherever an engine is chosen
+ENGINE_NAMES: tuple[str, ...] = ("auto", *ENGINES)
+
+
+class EngineUnavailable(ValueError):
+    """The requested engine cannot run this scenario (unknown name or unsupported assigner)."""
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """Which engine runs, for what request, and why."""
+
+    requested: str
+    engine: str
+    note: str = ""
+
+
+def choose_engine(requested: str, assigner: str) -> EngineChoice:
+    """Resolve ``requested`` (``auto`` or a registered name) for a scenario whose doctrine uses
+    ``assigner``. ``auto`` takes the best-ranked engine that runs the assigner; a named engine
+    that cannot run it raises :class:`EngineUnavailable`."""
+    if requested == "auto":
+        best = min((e for e in ENGINES.values() if e.runs_assigner(assigner)), key=lambda e: e.rank)
+        note = ""
+        if best.name != "kernel":
+            note = (
+                f"assigner {assigner!r} is not available in the kernel (greedy only): "
+                f"running the {best.name} engine"
+            )
+        return EngineChoice(requested, best.name, note)
+    info = ENGINES.get(requested)
+    if info is None:
+        raise EngineUnavailable(
+            f"unknown engine {requested!r}; expected one of {', '.join(ENGINE_NAMES)}"
+        )
+    if not info.runs_assigner(assigner):
+        ok = sorted(e.name for e in ENGINES.values() if e.runs_assigner(assigner))
+        raise EngineUnavailable(
+            f"engine {requested!r} cannot run assigner {assigner!r} (it runs "
+            f"{', '.join(sorted(info.assigners))}); use engine 'auto' or one of {', '.join(ok)}"
+        )
+    return EngineChoice(requested, requested)
 
 
 @dataclass(frozen=True)
 class NightOutcome:
     """What one night did: fate and responsible unit per threat, rounds per unit, stocks left."""
 
-    fate: I  # 0 destroyed, 1 lost (EW), 2 leaked
+    fate: I  # airshield.vocab.Fate per threat
     agent: I  # unit that destroyed / made lost the threat, -1 otherwise
     fired: I  # rounds fired per unit
     ready_end: I  # ready rounds per unit at the end
@@ -32,38 +132,45 @@ class NightOutcome:
 
 
 def window_arrays(c: CompiledRaid, night: Night) -> tuple[NDArray[np.generic], ...]:
-    """The night's engagement windows as arrays (see :func:`compute_windows`)."""
-    return compute_windows(
-        night.routes, night.speed, night.kind, night.pkind, night.value, night.recognised,
-        night.t_track, c.u_kind, c.u_x, c.u_y, c.u_rmin, c.u_rmax, c.u_amin, c.u_amax,
-        c.u_speed, c.u_pk, c.u_peff, c.u_engcost, c.u_cwcost, c.cost_threshold,
-    )  # fmt: skip
+    """The night's engagement windows as arrays (unit, threat, start, end, envelope start,
+    envelope end); see :func:`airshield.kernels.raid.compute_windows`."""
+    units, doctrine = c.units(), c.doctrine()
+    w, m = windows_of(units, doctrine, night.arrays(), new_windows(64 + 4 * c.n_threats))
+    return tuple(np.ascontiguousarray(a[:m]) for a in w)
 
 
 def run_kernel(c: CompiledRaid, night: Night) -> NightOutcome:
-    """The fast path: closed-form windows and the event loop in numba."""
-    windows = window_arrays(c, night)
-    fate, agent, fired, ready, stock, fate_t = run_night(  # type: ignore[call-arg]
-        night.routes, night.speed, night.kind, night.pkind, night.value, night.recognised,
-        night.t_track, night.u_shot,
-        c.u_kind, c.u_x, c.u_y, c.u_speed, c.u_pk, c.u_peff, c.u_cwcost, c.u_engcost,
-        c.u_engtime, c.u_channels, c.u_cap, c.u_ready0, c.u_reload, c.u_pool, c.u_reserve,
-        c.pool_stock0,
-        *windows,
-        c.rounds_per_eng, c.max_shots, c.max_ew, c.cost_threshold,
-    )  # fmt: skip
+    """The fast path for one night: closed-form windows and the event loop in numba."""
+    units, doctrine, arrays = c.units(), c.doctrine(), night.arrays()
+    w, m = windows_of(units, doctrine, arrays, new_windows(64 + 4 * c.n_threats))
+    fate, agent, fired, ready, stock, fate_t = run_night(units, doctrine, c.loadout(), arrays, w, m)
     return NightOutcome(fate, agent, fired, ready, stock, fate_t)
 
 
-def run_engine(c: CompiledRaid, night: Night, engine: str = "kernel") -> NightOutcome:
-    if engine == "kernel":
-        if c.scenario.doctrine.assigner != "greedy":
-            from airshield.raid.reference import run_reference
-
-            return run_reference(c, night)
+def run_engine(c: CompiledRaid, night: Night, engine: str = "auto") -> NightOutcome:
+    """Run one night with ``engine`` (resolved by :func:`choose_engine`)."""
+    choice = choose_engine(engine, c.scenario.doctrine.assigner)
+    if choice.engine == "kernel":
         return run_kernel(c, night)
-    if engine == "reference":
-        from airshield.raid.reference import run_reference
+    from airshield.raid.reference import run_reference
 
-        return run_reference(c, night)
-    raise ValueError(f"unknown engine {engine!r}; expected 'kernel' or 'reference'")
+    return run_reference(c, night)
+
+
+def warm_up() -> float:
+    """Compile the kernel's entry points (or load them from numba's on-disk cache) on a small
+    bundled scenario; returns the seconds it took. The CLI runs it, with a line on stderr, before
+    the first replications of a fresh install, and the test suite once per session, so that no
+    single run or test pays the compilation in its own timing."""
+    import time
+
+    from airshield.examples import example_path
+    from airshield.raid.compile import compile_scenario, draw_night
+    from airshield.raid.montecarlo import kernel_batch
+    from airshield.scenario import load_scenario
+
+    t0 = time.perf_counter()
+    c = compile_scenario(load_scenario(example_path("one-battery")))
+    kernel_batch(c, [np.random.default_rng(0)])
+    run_kernel(c, draw_night(c, np.random.default_rng(0)))
+    return time.perf_counter() - t0

@@ -20,10 +20,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from airshield.catalog import THREAT_KINDS
+from airshield.kernels.raid import Loadout, Tally, draw_layout, new_tally, run_batch, tally_into
 from airshield.raid.compile import CompiledRaid, compile_scenario, draw_night
-from airshield.raid.engines import NightOutcome, run_engine
+from airshield.raid.engines import EngineChoice, NightOutcome, choose_engine
 from airshield.raid.result import RaidResult
 from airshield.scenario import Scenario
+from airshield.vocab import Fate, Outcome
+
+#: replications per kernel call (memory of one night reused within a batch)
+BATCH = 64
 
 
 @dataclass
@@ -42,25 +47,28 @@ class RepRecord:
 
 
 def tally(c: CompiledRaid, target: NDArray[np.int64], out: NightOutcome) -> RepRecord:
-    """Count one night's outcomes by threat type, effector type, asset and pool."""
+    """Count one night's outcomes by threat type, effector type, asset and pool.
+
+    The readable numpy statement of the tally; the engines use the compiled
+    :func:`airshield.kernels.raid.tally_into`, tested equal to this."""
     nt, ne, na = len(c.threat_types), len(c.effector_types), len(c.asset_names)
     tt = c.th_type
-    outcomes = np.zeros((nt, 4), np.int64)
-    outcomes[:, 0] = np.bincount(tt, minlength=nt)
-    for f in range(3):
-        outcomes[:, f + 1] = np.bincount(tt[out.fate == f], minlength=nt)
+    outcomes = np.zeros((nt, len(Outcome)), np.int64)
+    outcomes[:, Outcome.LAUNCHED] = np.bincount(tt, minlength=nt)
+    for f in (Fate.DESTROYED, Fate.LOST, Fate.LEAKED):
+        outcomes[:, Outcome.of_fate(f)] = np.bincount(tt[out.fate == f], minlength=nt)
     by = out.agent >= 0
     eff = np.zeros_like(out.agent)
     eff[by] = c.u_eff[out.agent[by]]
     destroyed_by = np.zeros((nt, ne), np.int64)
     lost_by = np.zeros((nt, ne), np.int64)
-    d = by & (out.fate == 0)
-    lo = by & (out.fate == 1)
+    d = by & (out.fate == Fate.DESTROYED)
+    lo = by & (out.fate == Fate.LOST)
     np.add.at(destroyed_by, (tt[d], eff[d]), 1)
     np.add.at(lost_by, (tt[lo], eff[lo]), 1)
     shots = np.bincount(c.u_eff, weights=out.fired, minlength=ne).astype(np.int64)
     cost = np.bincount(c.u_eff, weights=out.fired * c.u_cost_shot, minlength=ne).astype(np.float64)
-    hit = (out.fate == 2) & (c.tt_lethality[tt] > 0)
+    hit = (out.fate == Fate.LEAKED) & (c.tt_lethality[tt] > 0)
     hits = np.bincount(target[hit], minlength=na).astype(np.int64)
     # damage: each hit destroys `lethality` of what is left of the asset
     log_surv = np.bincount(
@@ -80,11 +88,102 @@ def tally(c: CompiledRaid, target: NDArray[np.int64], out: NightOutcome) -> RepR
     )
 
 
+@dataclass
+class Block:
+    """Tallies of consecutive replications ``start .. start + len - 1`` (RaidResult's arrays)."""
+
+    start: int
+    outcomes: NDArray[np.int64]
+    destroyed_by: NDArray[np.int64]
+    lost_by: NDArray[np.int64]
+    shots: NDArray[np.int64]
+    cost_usd: NDArray[np.float64]
+    unit_shots: NDArray[np.int64]
+    hits: NDArray[np.int64]
+    damage_usd: NDArray[np.float64]
+    pool_drawn: NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return int(self.outcomes.shape[0])
+
+    @classmethod
+    def of_tally(cls, c: CompiledRaid, start: int, t: Tally) -> Block:
+        return cls(
+            start=start, outcomes=t.outcomes, destroyed_by=t.destroyed_by, lost_by=t.lost_by,
+            shots=t.shots, cost_usd=t.cost_usd, unit_shots=t.unit_shots, hits=t.hits,
+            damage_usd=c.a_value * (1.0 - np.exp(t.log_survival)), pool_drawn=t.pool_drawn,
+        )  # fmt: skip
+
+
+def empty_tally(c: CompiledRaid, nb: int) -> Tally:
+    return new_tally(nb, len(c.threat_types), len(c.effector_types), len(c.unit_names),
+                     len(c.asset_names), len(c.pool_names))  # fmt: skip
+
+
+def draw_blocks(
+    c: CompiledRaid, rngs: list[np.random.Generator]
+) -> tuple[NDArray[np.float64], ...]:
+    """Every draw of replications ``rngs`` (one generator each) in the kernel's three blocks
+    (:func:`airshield.kernels.raid.draw_layout`), plus the cosine and sine of the aim angles
+    (numpy's, as :func:`draw_night` computes them)."""
+    n = c.n_threats
+    k1, k2, k3 = draw_layout(n, int(c.s_x.shape[0]), c.doctrine())
+    nb = len(rngs)
+    u1 = np.empty((nb, k1))
+    z = np.empty((nb, k2))
+    u2 = np.empty((nb, k3))
+    for b, rng in enumerate(rngs):
+        rng.random(out=u1[b])
+        rng.standard_normal(out=z[b])
+        rng.random(out=u2[b])
+    ang = 2.0 * np.pi * u2[:, 1 : 2 * n : 2]
+    return u1, z, u2, np.ascontiguousarray(np.cos(ang)), np.ascontiguousarray(np.sin(ang))
+
+
+def kernel_batch(
+    c: CompiledRaid, rngs: list[np.random.Generator], loadout: Loadout | None = None
+) -> Tally:
+    """Replications from ``rngs`` through the kernel, draw to tally in one compiled call
+    (``loadout``: rounds at the start of the night instead of the compiled raid's own)."""
+    u1, z, u2, ca, sa = draw_blocks(c, rngs)
+    out = empty_tally(c, len(rngs))
+    ld = c.loadout() if loadout is None else loadout
+    run_batch(c.scene(), c.units(), c.doctrine(), ld, u1, z, u2, ca, sa, out)
+    return out
+
+
+def reference_batch(c: CompiledRaid, rngs: list[np.random.Generator]) -> Tally:
+    """Replications from ``rngs`` through the readable reference engine (same tally)."""
+    from airshield.raid.reference import run_reference
+
+    out = empty_tally(c, len(rngs))
+    scene, units, loadout = c.scene(), c.units(), c.loadout()
+    for b, rng in enumerate(rngs):
+        night = draw_night(c, rng)
+        o = run_reference(c, night)
+        tally_into(scene, units, loadout, night.target, o.fate, o.agent, o.fired, o.stock_end,
+                   out, b)  # fmt: skip
+    return out
+
+
+def run_block(
+    c: CompiledRaid, start: int, children: list[np.random.SeedSequence], engine: str
+) -> Block:
+    """Replications ``start ..`` from their seed-sequence children with engine ``engine``
+    (``kernel`` or ``reference``, already resolved)."""
+    rngs = [np.random.default_rng(ch) for ch in children]
+    fn = kernel_batch if engine == "kernel" else reference_batch
+    return Block.of_tally(c, start, fn(c, rngs))
+
+
 def run_replication(c: CompiledRaid, child: np.random.SeedSequence, engine: str) -> RepRecord:
     """One replication from its own seed sequence child."""
-    rng = np.random.default_rng(child)
-    night = draw_night(c, rng)
-    return tally(c, night.target, run_engine(c, night, engine))
+    b = run_block(c, 0, [child], choose_engine(engine, c.scenario.doctrine.assigner).engine)
+    return RepRecord(
+        outcomes=b.outcomes[0], destroyed_by=b.destroyed_by[0], lost_by=b.lost_by[0],
+        shots=b.shots[0], cost_usd=b.cost_usd[0], unit_shots=b.unit_shots[0], hits=b.hits[0],
+        damage_usd=b.damage_usd[0], pool_drawn=b.pool_drawn[0],
+    )  # fmt: skip
 
 
 # ---- worker processes -----------------------------------------------------------------------
@@ -92,14 +191,14 @@ _WORKER_CACHE: dict[str, CompiledRaid] = {}
 
 
 def _run_chunk(
-    scenario_json: str, engine: str, items: list[tuple[int, np.random.SeedSequence]]
-) -> list[tuple[int, RepRecord]]:
+    scenario_json: str, engine: str, start: int, children: list[np.random.SeedSequence]
+) -> Block:
     c = _WORKER_CACHE.get(scenario_json)
     if c is None:
         _WORKER_CACHE.clear()
         c = compile_scenario(Scenario.model_validate_json(scenario_json))
         _WORKER_CACHE[scenario_json] = c
-    return [(i, run_replication(c, child, engine)) for i, child in items]
+    return run_block(c, start, children, engine)
 
 
 def _chunks(n: int, size: int, start: int = 0) -> Iterator[range]:
@@ -123,47 +222,57 @@ def simulate(
     seed: int = 0,
     *,
     workers: int = 1,
-    engine: str = "kernel",
+    engine: str = "auto",
     progress: bool | Callable[[int, int], None] = False,
 ) -> RaidResult:
     """Run ``reps`` replications of the scenario; see :class:`RaidResult`.
 
-    ``progress`` may be True (a progress bar on stderr) or a callback ``(done, total)``.
+    ``engine``: ``auto`` (the kernel when it can run the scenario's assigner, else the
+    reference engine, noted in the result), ``kernel`` or ``reference``
+    (:func:`airshield.raid.engines.choose_engine`). ``progress`` may be True (a progress bar
+    on stderr) or a callback ``(done, total)``.
     """
     if reps < 1:
         raise ValueError("reps must be >= 1")
     if workers < 1:
         raise ValueError("workers must be >= 1")
-    if engine not in ("kernel", "reference"):
-        raise ValueError(f"unknown engine {engine!r}; expected 'kernel' or 'reference'")
+    choice = choose_engine(engine, sc.doctrine.assigner)
+    engine = choice.engine
     c = compile_scenario(sc)
     children = np.random.SeedSequence(seed).spawn(reps)
-    records: dict[int, RepRecord] = {}
+    records: dict[int, Block] = {}
     started = time.perf_counter()
     callback, closer = _progress(progress, reps)
     interrupted = False
+    done = 0
     try:
         if workers == 1:
-            for i, child in enumerate(children):
-                records[i] = run_replication(c, child, engine)
-                callback(len(records), reps)
+            # about 50 progress updates, at most BATCH replications per kernel call
+            size = max(1, min(BATCH, reps // 50)) if engine == "kernel" else 1
+            for r in _chunks(reps, size):
+                records[r.start] = run_block(c, r.start, children[r.start : r.stop], engine)
+                done += len(r)
+                callback(done, reps)
         else:
             # replication 0 runs here first: it compiles (or loads) the kernels once, so the
-            # workers find them in numba's cache instead of each compiling them
-            records[0] = run_replication(c, children[0], engine)
-            callback(1, reps)
+            # workers find them in numba's cache (or, forked, in memory) instead of each
+            # compiling them
+            records[0] = run_block(c, 0, children[:1], engine)
+            done = 1
+            callback(done, reps)
             size = max(1, min(250, reps // (workers * 8) or 1))
             payload = sc.model_dump_json()
             with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
-                futures: list[Future[list[tuple[int, RepRecord]]]] = [
-                    pool.submit(_run_chunk, payload, engine, [(i, children[i]) for i in rng_])
-                    for rng_ in _chunks(reps, size, start=1)
+                futures: list[Future[Block]] = [
+                    pool.submit(_run_chunk, payload, engine, r.start, children[r.start : r.stop])
+                    for r in _chunks(reps, size, start=1)
                 ]
                 try:
                     for fut in as_completed(futures):
-                        for i, rec in fut.result():
-                            records[i] = rec
-                        callback(len(records), reps)
+                        blk = fut.result()
+                        records[blk.start] = blk
+                        done += len(blk)
+                        callback(done, reps)
                 except KeyboardInterrupt:
                     for f in futures:
                         f.cancel()
@@ -172,7 +281,7 @@ def simulate(
         interrupted = True
     finally:
         closer()
-    return _assemble(c, sc, seed, reps, engine, records, time.perf_counter() - started, interrupted)
+    return _assemble(c, sc, seed, reps, choice, records, time.perf_counter() - started, interrupted)
 
 
 def _progress(
@@ -201,23 +310,24 @@ def _assemble(
     sc: Scenario,
     seed: int,
     reps: int,
-    engine: str,
-    records: dict[int, RepRecord],
+    choice: EngineChoice,
+    records: dict[int, Block],
     elapsed: float,
     interrupted: bool,
 ) -> RaidResult:
     # keep the finished prefix 0..k-1 so that a partial result is itself reproducible
     done = 0
+    rows: list[Block] = []
     while done in records:
-        done += 1
-    rows = [records[i] for i in range(done)]
+        rows.append(records[done])
+        done += len(records[done])
     nt, ne, na = len(c.threat_types), len(c.effector_types), len(c.asset_names)
     nu, npool = len(c.unit_names), len(c.pool_names)
 
     def stack(name: str, shape: tuple[int, ...], dtype: type) -> NDArray[Any]:
         if not rows:
             return np.zeros((0, *shape), dtype)
-        return np.stack([getattr(r, name) for r in rows]).astype(dtype)
+        return np.concatenate([getattr(r, name) for r in rows]).astype(dtype)
 
     kinds = [THREAT_KINDS[k] for k in c.tt_kind]
     attacker_cost = float(c.tt_cost[c.th_type].sum())
@@ -226,7 +336,9 @@ def _assemble(
         scenario_hash=sc.content_hash(),
         seed=seed,
         reps_requested=reps,
-        engine=engine,
+        engine=choice.engine,
+        engine_requested=choice.requested,
+        engine_note=choice.note,
         threat_types=list(c.threat_types),
         threat_kinds=kinds,
         effector_types=list(c.effector_types),

@@ -22,6 +22,13 @@ Rules, in plain words:
   only if engagement cost <= ``cost_threshold`` x value at risk,
   and keeping ``ballistic_reserve`` rounds for ballistic threats.
 - A unit that cannot fire another engagement reloads its full magazine from its pool.
+- Doctrine eligibility (which unit may ever fire at which threat) is the one rule
+  :func:`airshield.kernels.raid.kinetic_eligible` (and ``ew_eligible``), shared with the kernel
+  and the campaign bridge.
+
+The buffer bounds the kernel relies on (module docstring of :mod:`airshield.kernels.raid`)
+are asserted here on every night: windows per (unit, threat) pair, dynamic events per night and
+engagement options per epoch.
 """
 
 from __future__ import annotations
@@ -36,9 +43,11 @@ from airshield.assign import WTAProblem, solve
 from airshield.kernels import raid as K
 from airshield.raid.compile import CompiledRaid, Night
 from airshield.raid.engines import NightOutcome
+from airshield.vocab import EffectorKind, Event, Fate, Route, ThreatKind
 
 _envelope_windows = K.envelope_windows.py_func
 _pair_can_engage = K.pair_can_engage.py_func
+_kinetic_eligible = K.kinetic_eligible.py_func
 _launch_window = K.launch_window.py_func
 _intercept_time = K.intercept_time.py_func
 
@@ -94,7 +103,7 @@ class Tracked:
     threat: int
 
 
-Event = Resolve | EwDone | ReloadDone | Impact | WindowOpen | Tracked
+NightEvent = Resolve | EwDone | ReloadDone | Impact | WindowOpen | Tracked
 
 
 @dataclass
@@ -111,7 +120,7 @@ class UnitState:
 @dataclass
 class ThreatState:
     index: int
-    fate: int = K.ALIVE
+    fate: int = Fate.ALIVE
     agent: int = -1
     busy: bool = False
     shots: int = 0
@@ -124,22 +133,23 @@ def engagement_windows(c: CompiledRaid, night: Night) -> list[Window]:
     """Every (unit, threat) window, threats in order, then units, then time."""
     out: list[Window] = []
     env = np.empty((K.MAX_WINDOWS_PER_PAIR, 2))
+    units, doctrine = c.units(), c.doctrine()
     for j in range(c.n_threats):
         route, speed = night.routes[j], night.speed[j]
         for u in range(c.u_x.shape[0]):
             if not _pair_can_engage(
-                u, c.u_kind, c.u_pk, c.u_peff, c.u_engcost, c.u_cwcost, night.kind[j],
-                night.pkind[j], night.value[j], night.recognised[j], night.t_track[j],
-                c.cost_threshold,
+                units, doctrine, u, night.kind[j], night.pkind[j], night.value[j],
+                night.recognised[j], night.t_track[j],
             ):  # fmt: skip
                 continue
             n = _envelope_windows(
                 route, speed, c.u_x[u], c.u_y[u], c.u_rmin[u], c.u_rmax[u], c.u_amin[u],
                 c.u_amax[u], env,
             )  # fmt: skip
+            assert n <= K.WINDOWS_PER_PAIR_BOUND, "more windows per pair than the kernel's bound"
             for q in range(n):
                 es, ee = float(env[q, 0]), float(env[q, 1])
-                if c.u_kind[u] == K.K_EW:
+                if c.u_kind[u] == EffectorKind.EW:
                     out.append(Window(u, j, es, ee, es, ee))
                     continue
                 ls, le = _launch_window(route, speed, c.u_x[u], c.u_y[u], c.u_speed[u], es, ee)
@@ -161,22 +171,27 @@ class ReferenceNight:
         ]
         self.threats = [ThreatState(j) for j in range(c.n_threats)]
         self.stock = [int(x) for x in c.pool_stock0]
-        self.queue: list[tuple[float, int, int, Event]] = []
+        self.queue: list[tuple[float, int, int, NightEvent]] = []
         self.seq = 0
+        self.n_dynamic = 0  # shot resolutions, EW dwell ends and reloads queued
 
-    def push(self, time_s: float, priority: int, event: Event) -> None:
-        heapq.heappush(self.queue, (time_s, priority, self.seq, event))
+    def push(self, time_s: float, priority: Event, event: NightEvent) -> None:
+        heapq.heappush(self.queue, (time_s, int(priority), self.seq, event))
         self.seq += 1
+        if priority < Event.IMPACT:
+            self.n_dynamic += 1
 
     # ---- the night ----------------------------------------------------------------------
     def run(self) -> NightOutcome:
         c, night = self.c, self.night
         for j in range(c.n_threats):
-            self.push(float(night.routes[j, 8]), K.EV_IMPACT, Impact(j))
+            self.push(float(night.routes[j, Route.T2]), Event.IMPACT, Impact(j))
             if math.isfinite(night.t_track[j]):
-                self.push(float(night.t_track[j]), K.EV_TRACK, Tracked(j))
-        for w in engagement_windows(c, night):
-            self.push(w.start_s, K.EV_WINDOW, WindowOpen(w))
+                self.push(float(night.t_track[j]), Event.TRACK, Tracked(j))
+        windows = engagement_windows(c, night)
+        self.n_windows = len(windows)
+        for w in windows:
+            self.push(w.start_s, Event.WINDOW, WindowOpen(w))
         self.start_reloads(0.0)
         while self.queue:
             t = self.queue[0][0]
@@ -186,6 +201,8 @@ class ReferenceNight:
                 epoch |= self.handle(t, event)
             if epoch:
                 self.decide(t)
+        bound = K.dynamic_event_bound(c.n_threats, len(self.units), c.doctrine())
+        assert self.n_dynamic <= bound, f"{self.n_dynamic} dynamic events > kernel bound {bound}"
         return NightOutcome(
             fate=np.array([th.fate for th in self.threats], np.int64),
             agent=np.array([th.agent for th in self.threats], np.int64),
@@ -195,7 +212,7 @@ class ReferenceNight:
             fate_time_s=np.array([th.fate_time_s for th in self.threats], np.float64),
         )
 
-    def handle(self, t: float, event: Event) -> bool:
+    def handle(self, t: float, event: NightEvent) -> bool:
         """Process one event; True if it may open a new engagement opportunity."""
         c, night = self.c, self.night
         match event:
@@ -203,17 +220,17 @@ class ReferenceNight:
                 unit, th = self.units[u], self.threats[j]
                 unit.free_channels += 1
                 th.busy = False
-                if th.fate == K.ALIVE:
+                if th.fate == Fate.ALIVE:
                     p = c.u_pk[u, night.kind[j]]
                     first = th.pending_first_shot
                     if any(x < p for x in night.u_shot[j, first : first + self.s]):
-                        th.fate, th.agent, th.fate_time_s = K.DESTROYED, u, t
+                        th.fate, th.agent, th.fate_time_s = Fate.DESTROYED, u, t
                 return True
             case EwDone(u, j, success):
                 self.units[u].free_channels += 1
                 th = self.threats[j]
-                if th.fate == K.ALIVE and success:
-                    th.fate, th.agent, th.fate_time_s = K.LOST, u, t
+                if th.fate == Fate.ALIVE and success:
+                    th.fate, th.agent, th.fate_time_s = Fate.LOST, u, t
                 return False
             case ReloadDone(u, rounds):
                 self.units[u].ready += rounds
@@ -221,21 +238,21 @@ class ReferenceNight:
                 return True
             case Impact(j):
                 th = self.threats[j]
-                if th.fate == K.ALIVE:
-                    th.fate, th.fate_time_s = K.LEAKED, t
+                if th.fate == Fate.ALIVE:
+                    th.fate, th.fate_time_s = Fate.LEAKED, t
                 return False
             case WindowOpen(w):
                 unit, th = self.units[w.unit], self.threats[w.threat]
-                if unit.kind != K.K_EW:
+                if unit.kind != EffectorKind.EW:
                     unit.active.append(w)
                     return True
-                if th.fate == K.ALIVE and th.ew_attempts < c.max_ew and unit.free_channels > 0:
+                if th.fate == Fate.ALIVE and th.ew_attempts < c.max_ew and unit.free_channels > 0:
                     draw = night.u_shot[w.threat, c.max_shots + th.ew_attempts]
                     th.ew_attempts += 1
                     unit.free_channels -= 1
                     success = bool(draw < c.u_pk[w.unit, night.kind[w.threat]])
                     self.push(
-                        t + c.u_engtime[w.unit], K.EV_EW_DONE, EwDone(w.unit, w.threat, success)
+                        t + c.u_engtime[w.unit], Event.EW_DONE, EwDone(w.unit, w.threat, success)
                     )
                 return False
             case Tracked():
@@ -248,7 +265,7 @@ class ReferenceNight:
         options: set[tuple[int, int]] = set()  # (unit, threat) engagements on offer
         caps: dict[int, int] = {}
         for unit in self.units:
-            if unit.kind == K.K_EW:
+            if unit.kind == EffectorKind.EW:
                 continue
             unit.active = [w for w in unit.active if w.end_s >= t]
             if not unit.active or unit.reloading or unit.free_channels <= 0 or unit.ready < s:
@@ -259,16 +276,19 @@ class ReferenceNight:
             for w in unit.active:
                 j = w.threat
                 th = self.threats[j]
-                if th.fate != K.ALIVE or th.busy or night.t_track[j] > t or night.recognised[j]:
+                if th.fate != Fate.ALIVE or th.busy or night.t_track[j] > t or night.recognised[j]:
                     continue
                 if th.shots + s > c.max_shots:
                     continue
-                p = c.u_peff[u, night.pkind[j]]
-                if p <= 0.0 or (night.pkind[j] != K.BALLISTIC and not keeps_reserve):
+                if night.pkind[j] != ThreatKind.BALLISTIC_MISSILE and not keeps_reserve:
                     continue
-                if c.u_engcost[u] > c.cost_threshold * night.value[j]:
+                if not _kinetic_eligible(
+                    c.u_peff[u, night.pkind[j]], c.u_engcost[u], c.u_cwcost[u], night.value[j],
+                    c.cost_threshold,
+                ):  # fmt: skip
                     continue
                 options.add((u, j))
+        assert len(options) <= self.n_windows, "more options than windows in an epoch"
         if not options:
             return
         weapons = sorted({u for u, _ in options})
@@ -308,7 +328,7 @@ class ReferenceNight:
                 for w in unit.active
                 if w.threat == j and w.start_s <= t <= w.end_s
             )  # fmt: skip
-            self.push(t_hit + c.u_engtime[u], K.EV_RESOLVE, Resolve(u, j))
+            self.push(t_hit + c.u_engtime[u], Event.RESOLVE, Resolve(u, j))
         self.start_reloads(t)
 
     def start_reloads(self, t: float) -> None:
@@ -322,7 +342,7 @@ class ReferenceNight:
             if k > 0:
                 self.stock[pool] -= k
                 unit.reloading = True
-                self.push(t + c.u_reload[unit.index], K.EV_RELOAD, ReloadDone(unit.index, k))
+                self.push(t + c.u_reload[unit.index], Event.RELOAD, ReloadDone(unit.index, k))
 
 
 def run_reference(c: CompiledRaid, night: Night) -> NightOutcome:

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-OUTCOMES = ("launched", "destroyed", "lost", "leaked")
+from airshield.vocab import OUTCOME_LABELS, Outcome, ThreatKind
+
+OUTCOMES = OUTCOME_LABELS  # columns of RaidResult.outcomes, named by airshield.vocab.Outcome
 Q_LO, Q_HI = 5.0, 95.0
 
 
@@ -58,6 +60,10 @@ class RaidResult:
     pool_drawn: NDArray[np.int64]  # (R, P) rounds taken from pools for reloads
     attacker_cost_usd: float
     elapsed_s: float = 0.0
+    #: the engine asked for (``auto``, ``kernel``, ``reference``); ``engine`` is the one that ran
+    engine_requested: str = ""
+    #: why ``engine`` differs from what ``auto`` would prefer (e.g. an assigner the kernel lacks)
+    engine_note: str = ""
     interrupted: bool = False
     version: str = field(default_factory=lambda: __import__("airshield").__version__)
 
@@ -140,9 +146,9 @@ class RaidResult:
             for a, name in enumerate(self.asset_names)
         ]
         kinds = np.array(self.threat_kinds)
-        harmful = kinds != "decoy"
+        harmful = kinds != ThreatKind.DECOY.label
         total_cost = self.cost_usd.sum(axis=1)
-        leaked_harmful = self.outcomes[:, harmful, 3].sum(axis=1)
+        leaked_harmful = self.outcomes[:, harmful, Outcome.LEAKED].sum(axis=1)
         return {
             "scenario": self.scenario_name,
             "scenario_hash": self.scenario_hash,
@@ -151,17 +157,16 @@ class RaidResult:
             "reps_requested": self.reps_requested,
             "interrupted": self.interrupted,
             "engine": self.engine,
+            "engine_requested": self.engine_requested or self.engine,
+            "engine_note": self.engine_note,
             "version": self.version,
             "threats": threats,
             "effectors": effectors,
             "assets": assets,
             "totals": {
-                "launched": band(self.outcomes[:, :, 0].sum(axis=1)),
-                "destroyed": band(self.outcomes[:, :, 1].sum(axis=1)),
-                "lost": band(self.outcomes[:, :, 2].sum(axis=1)),
-                "leaked": band(self.outcomes[:, :, 3].sum(axis=1)),
+                **{o.label: band(self.outcomes[:, :, o].sum(axis=1)) for o in Outcome},
                 "leaked_harmful": band(leaked_harmful),
-                "decoy_leaked": band(self.outcomes[:, ~harmful, 3].sum(axis=1)),
+                "decoy_leaked": band(self.outcomes[:, ~harmful, Outcome.LEAKED].sum(axis=1)),
                 "defender_cost_usd": band(total_cost),
                 "damage_usd": band(self.damage_usd.sum(axis=1)),
                 "attacker_cost_usd": self.attacker_cost_usd,

@@ -11,11 +11,12 @@ from airshield.kernels.raid import position_at
 from airshield.raid.compile import compile_scenario, draw_night
 from airshield.raid.engines import run_engine
 from airshield.scenario import Scenario, expand_fire_units
+from airshield.vocab import FATE_LABELS, Route
 
-FATES = ("destroyed", "lost", "leaked")
+FATES = FATE_LABELS
 
 
-def sample_night(sc: Scenario, seed: int = 0, rep: int = 0, engine: str = "kernel") -> pd.DataFrame:
+def sample_night(sc: Scenario, seed: int = 0, rep: int = 0, engine: str = "auto") -> pd.DataFrame:
     """Replication ``rep`` of ``simulate(sc, seed=seed)``: one row per threat.
 
     Columns: threat, threat_type, kind, wave, target, fate, by_unit, launch_s, waypoint_s, impact_s,
@@ -39,14 +40,14 @@ def sample_night(sc: Scenario, seed: int = 0, rep: int = 0, engine: str = "kerne
             "target": [c.asset_names[a] for a in night.target],
             "fate": [FATES[f] for f in out.fate],
             "by_unit": [c.unit_names[a] if a >= 0 else "" for a in out.agent],
-            "launch_s": r[:, 6],
-            "waypoint_s": r[:, 7],
-            "impact_s": r[:, 8],
+            "launch_s": r[:, Route.T0],
+            "waypoint_s": r[:, Route.T1],
+            "impact_s": r[:, Route.T2],
             "fate_s": out.fate_time_s,
         }
     )
     for k in range(3):
-        la, lo = to_latlon(r[:, 2 * k], r[:, 2 * k + 1], lat0, lon0)
+        la, lo = to_latlon(r[:, Route.X0 + 2 * k], r[:, Route.Y0 + 2 * k], lat0, lon0)
         df[f"lat{k}"] = la
         df[f"lon{k}"] = lo
     xy = np.array([position_at(r[j], out.fate_time_s[j]) for j in range(c.n_threats)]).reshape(

@@ -18,6 +18,7 @@ from plotly.subplots import make_subplots
 
 from airshield.report import html as h
 from airshield.report.maps import FATE_STYLE, scenario_map
+from airshield.vocab import Outcome
 
 if TYPE_CHECKING:
     from airshield.raid.result import RaidResult
@@ -62,7 +63,11 @@ def map_figure(result: RaidResult, sc: Scenario, rep: int = SAMPLE_REP) -> go.Fi
 
 def harmful_leakers(result: RaidResult) -> np.ndarray:
     harmful = np.array([k != "decoy" for k in result.threat_kinds], dtype=bool)
-    return result.outcomes[:, harmful, 3].sum(axis=1) if result.reps else np.zeros(0, np.int64)
+    return (
+        result.outcomes[:, harmful, Outcome.LEAKED].sum(axis=1)
+        if result.reps
+        else np.zeros(0, np.int64)
+    )
 
 
 def leakers_figure(result: RaidResult) -> go.Figure:

@@ -331,6 +331,7 @@ class Scenario(Strict):
     ) -> RaidResult:
         """Monte Carlo of the raid: ``reps`` replications from ``SeedSequence(seed)``.
 
+        ``engine``: ``auto`` (default), ``kernel`` or ``reference`` (:mod:`airshield.raid.engines`).
         ``workers``: processes (0 = one per CPU; the same result for any number).
         ``progress``: True for a progress bar, or a callback ``(done, total)``.
         """

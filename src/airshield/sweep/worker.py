@@ -17,6 +17,7 @@ from airshield.raid import simulate
 from airshield.raid.result import RaidResult, band
 from airshield.scenario import Scenario
 from airshield.sweep.orphans import in_forkserver, set_parent_death_signal
+from airshield.vocab import Outcome
 
 if in_forkserver():  # preloaded by the sweep's fork server: it dies with the driver
     set_parent_death_signal()
@@ -195,12 +196,12 @@ def _summary_columns(res: RaidResult) -> dict[str, Any]:
     kinds = np.array(res.threat_kinds)
     harmful = kinds != "decoy"
     per_rep = {
-        "launched": res.outcomes[:, :, 0].sum(axis=1),
-        "destroyed": res.outcomes[:, :, 1].sum(axis=1),
-        "lost": res.outcomes[:, :, 2].sum(axis=1),
-        "leaked": res.outcomes[:, :, 3].sum(axis=1),
-        "leaked_harmful": res.outcomes[:, harmful, 3].sum(axis=1),
-        "decoy_leaked": res.outcomes[:, ~harmful, 3].sum(axis=1),
+        "launched": res.outcomes[:, :, Outcome.LAUNCHED].sum(axis=1),
+        "destroyed": res.outcomes[:, :, Outcome.DESTROYED].sum(axis=1),
+        "lost": res.outcomes[:, :, Outcome.LOST].sum(axis=1),
+        "leaked": res.outcomes[:, :, Outcome.LEAKED].sum(axis=1),
+        "leaked_harmful": res.outcomes[:, harmful, Outcome.LEAKED].sum(axis=1),
+        "decoy_leaked": res.outcomes[:, ~harmful, Outcome.LEAKED].sum(axis=1),
         "defender_cost_usd": res.cost_usd.sum(axis=1),
         "damage_usd": res.damage_usd.sum(axis=1),
     }

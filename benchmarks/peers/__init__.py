@@ -1,0 +1,1 @@
+"""Peer models of AirShield's raid, written with other tools, for side-by-side benchmarks."""
