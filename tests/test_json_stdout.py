@@ -101,6 +101,20 @@ def _stationary_nights(start: str, days: int) -> list[tuple[pd.Timestamp, dict]]
     return out
 
 
+#: A small procurement spec on the small campaign (notional): SAM rounds and rockets.
+PROCURE = """\
+name: json-procure
+campaign: campaign-small.yaml
+budget_usd: 2.0e6
+options:
+  - {name: sam, kind: rounds, pool: sam-rounds, unit_cost_usd: 4.3e5, lead_time_days: 5,
+     max_per_month: 4}
+  - {name: rockets, kind: rounds, pool: rockets, unit_cost_usd: 3.0e4, lead_time_days: 3,
+     max_per_month: 40, min_lot: 10}
+levels: 3
+"""
+
+
 @dataclass
 class Data:
     """Paths of the small inputs every case uses (made once per session)."""
@@ -133,6 +147,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
     for name in ("campaign-small.yaml", "campaign-small-night.yaml"):
         (root / name).write_text((examples_dir() / name).read_text(encoding="utf-8"))
     (root / "alloc.yaml").write_text(ALLOCATION, encoding="utf-8")
+    (root / "procure.yaml").write_text(PROCURE, encoding="utf-8")
     (root / "daily.csv").write_text(to_csv(ROWS), encoding="utf-8")
     short = [(d, {"drone": (12, 9, 2)}) for d in pd.date_range("2024-10-01", periods=8)]
     write_record(root / "rec.csv", short)
@@ -192,6 +207,20 @@ CASES: list[Case] = [
     Case("campaign run", lambda d: [_s(d.campaign), "--reps", "4"]),
     Case("campaign compare", lambda d: [_s(d.campaign), _s(d.campaign), "--reps", "4"]),
     Case("campaign allocate", lambda d: [_s(d.allocation), "--reps", "10"]),
+    Case(
+        "plan procure",
+        lambda d: [
+            _s(d.root / "procure.yaml"),
+            "--reps",
+            "4",
+            "--curve-reps",
+            "4",
+            "--confirm-reps",
+            "2",
+            "--pareto-points",
+            "3",
+        ],
+    ),
     Case(
         "sweep run",
         lambda d: [_s(d.sweep_spec), "--out", _s(d.root / "sweep"), "--backend", "serial"],

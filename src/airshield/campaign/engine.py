@@ -86,9 +86,13 @@ def _simulate_block(
     n_other: int,
     night_fn: NightFn,
     progress: Callable[[int], None] | None = None,
+    extra_deliveries: I | None = None,
+    cap_rows: I | None = None,
 ) -> _Chain:
     """Run ``reps`` replications of the whole campaign; ``night_fn(night, counts, available)``
-    gives each night's outcome for every replication."""
+    gives each night's outcome for every replication. ``extra_deliveries`` (reps, nights, pools)
+    adds deliveries per replication; ``cap_rows`` (reps, nights, pools) replaces the team pools'
+    caps on the rounds fired per night (see :func:`run_fast_variants`)."""
     n, t, p = len(c.dates), len(plan.threat_types), len(pool_names)
     pools = [c.pool(name) for name in pool_names]
     supply: list[PoolSupply] = [pool_supply(c, pl) for pl in pools]
@@ -122,6 +126,9 @@ def _simulate_block(
     re_due = np.full((reps, len(purchases)), -1, np.int64)
     re_count = np.zeros((reps, len(purchases)), np.int64)
     day_index = {d: i for i, d in enumerate(c.dates)}
+    # team pools: the most rounds each capped pool can fire per night (crews, not rounds)
+    caps = [(pidx[tp.pool], np.array(tp.cap_per_night(c.dates), np.int64))
+            for tp in c.defender.teams if tp.pool in pidx]  # fmt: skip
 
     def buy(i: int, k: int, want: I, unit_usd: float, lead: int, mask: NDArray[np.bool_]) -> I:
         nonlocal budget
@@ -172,6 +179,8 @@ def _simulate_block(
         for k, s in enumerate(supply):
             inc_p = np.full(reps, s.production[i], np.int64)
             inc_d = s.deliveries[i] + incoming[:, i, k]
+            if extra_deliveries is not None:
+                inc_d = inc_d + extra_deliveries[:, i, k]
             for inc, backlog, code, dest in (
                 (inc_p, backlog_prod, s.pause_production[i], produced),
                 (inc_d, backlog_deliv, s.pause_deliveries[i], delivered),
@@ -191,11 +200,18 @@ def _simulate_block(
                     div_left[k][:, d] -= take
                     diverted[:, k] += take
         available = on_hand - diverted
-        # 4. the raid
+        # 4. the raid (team pools cap the rounds their pool's units can fire tonight)
+        usable = available
+        if cap_rows is not None:
+            usable = np.minimum(available, cap_rows[:, i, :])
+        elif caps:
+            usable = available.copy()
+            for k, cap in caps:
+                usable[:, k] = np.minimum(usable[:, k], cap[i])
         counts = plan.launched[i]
-        night = night_fn(i, counts, available)
+        night = night_fn(i, counts, usable)
         fired = night.fired_pool
-        if np.any(fired > available) or np.any(fired < 0):  # pragma: no cover - invariant
+        if np.any(fired > usable) or np.any(fired < 0):  # pragma: no cover - invariant
             raise RuntimeError(f"night {i}: more rounds fired than available")
         # 5. books
         stock = available - fired
@@ -366,6 +382,82 @@ def run_campaign(
         )  # fmt: skip
     finally:
         closer()
+
+
+class _UniqueRows:
+    """The surrogate with its shares computed once per distinct row of usable rounds (variants
+    and replications often sit at the same stocks, e.g. full magazines): same draws, less work."""
+
+    def __init__(self, sur: Surrogate) -> None:
+        self._sur = sur
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sur, name)
+
+    def probabilities(self, counts: I, available: I) -> dict[str, F]:
+        usable = np.minimum(np.atleast_2d(np.asarray(available, np.int64)), self._sur.a_max)
+        uniq, inv = np.unique(usable, axis=0, return_inverse=True)
+        pr = self._sur.probabilities(counts, uniq)
+        idx = np.asarray(inv).reshape(-1)
+        return {k: v[idx] for k, v in pr.items()}
+
+    def draw_from(self, counts: I, available: I, z: F, u: F) -> CampaignNight:
+        return Surrogate.draw_from(self, counts, available, z, u)  # type: ignore[arg-type]
+
+
+def run_fast_variants(
+    campaign: Campaign,
+    surrogate: Surrogate,
+    reps: int,
+    seed: int,
+    extra_deliveries: I,
+    caps: I | None = None,
+    *,
+    plan: AttackerPlan | None = None,
+) -> CampaignResult:
+    """Fast mode for ``K`` variants of one campaign at once, with common random numbers.
+
+    Variant ``k`` adds ``extra_deliveries[k]`` (nights, pools) to the campaign's deliveries and,
+    if ``caps`` is given, fires at most ``caps[k]`` (nights, pools) rounds per night and pool
+    (instead of the team pools' caps). The result has ``K x reps`` replications, variant ``k``
+    in rows ``k*reps .. (k+1)*reps - 1``; each block draws the random numbers of a run of the
+    campaign alone from ``seed``, so variants are paired replication by replication."""
+    if plan is None:
+        plan = attacker_plan(campaign)
+    _check_surrogate(surrogate, campaign, plan)
+    extra = np.asarray(extra_deliveries, np.int64)
+    k, n = extra.shape[0], len(campaign.dates)
+    if extra.shape != (k, n, len(surrogate.pool_names)):
+        raise ValueError("extra_deliveries must be (variants, nights, pools)")
+    fn = _fast_night_fn(_UniqueRows(surrogate), seed, reps, n, blocks=k)  # type: ignore[arg-type]
+    rows = np.repeat(extra, reps, axis=0)
+    cap_rows = None if caps is None else np.repeat(np.asarray(caps, np.int64), reps, axis=0)
+    started = time.perf_counter()
+    with threadpool_limits(limits=1, user_api="blas"):
+        chain = _simulate_block(
+            campaign, plan, surrogate.pool_names, k * reps, len(surrogate.other_effectors), fn,
+            extra_deliveries=rows, cap_rows=cap_rows,
+        )  # fmt: skip
+    return CampaignResult.assemble(
+        campaign=campaign, mode="fast", seed=seed, plan=plan,
+        pool_names=[pl.name for pl in campaign.template.pools],
+        pool_cost_usd=surrogate.pool_cost_usd, other_effectors=list(surrogate.other_effectors),
+        other_cost_usd=surrogate.other_cost_usd, magazine_rounds=_magazines(campaign),
+        chain=chain, elapsed_s=time.perf_counter() - started,
+        info={"surrogate": dict(surrogate.info), "variants": k, "reps_per_variant": reps},
+    )  # fmt: skip
+
+
+def team_caps(c: Campaign, pool_names: list[str]) -> I:
+    """(nights, pools) the most rounds each pool can fire per night (team pools; else no cap)."""
+    out = np.full((len(c.dates), len(pool_names)), NO_CAP, np.int64)
+    for tp in c.defender.teams:
+        if tp.pool in pool_names:
+            out[:, pool_names.index(tp.pool)] = tp.cap_per_night(c.dates)
+    return out
+
+
+NO_CAP = 2**40
 
 
 def _magazines(c: Campaign) -> I:

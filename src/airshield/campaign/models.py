@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import numpy as np
 from pydantic import Field, PrivateAttr, model_validator
 
 from airshield.scenario import limits as L
@@ -296,10 +297,58 @@ class ReorderPurchase(Strict):
 Purchase = Annotated[OrderPurchase | ReorderPurchase, Field(discriminator="kind")]
 
 
+class TeamAddition(Strict):
+    """``teams`` extra trained teams ready from ``date`` on (e.g. bought by a procurement plan)."""
+
+    date: dt.date
+    teams: Count
+    note: Text = ""
+
+
+class TeamPool(Strict):
+    """Crews that operate a pool's effector (interceptor-drone teams): capacity, not rounds.
+
+    On night ``n`` the pool's units can fire at most ``floor(teams_n x engagements_per_team)``
+    rounds, where ``teams_n`` is ``teams`` plus the graduates of the training pipeline
+    (``trained_per_month`` teams per 30 days entering training on the first day, each ready
+    ``training_days`` later; the running total is floored) plus the ``additions`` dated on or
+    before that night. A campaign without team pools is unchanged."""
+
+    name: Name
+    pool: Name = Field(description="the pool whose rounds these teams fire")
+    teams: Count = Field(description="trained teams at the start")
+    engagements_per_team: NonNeg = Field(description="rounds one team can fire in one night")
+    trained_per_month: NonNeg = Field(0.0, description="teams the pipeline trains per 30 days")
+    training_days: int = Field(0, ge=0, le=3650, description="days from entering training to ready")
+    additions: list[TeamAddition] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
+
+    def teams_per_night(self, dates: list[dt.date]) -> list[int]:
+        """Teams ready on each night."""
+        out: list[int] = []
+        rate = self.trained_per_month / 30.0
+        for i, d in enumerate(dates):
+            days_trained = i - self.training_days + 1
+            grads = int(np.floor(rate * days_trained + 1e-9)) if days_trained > 0 else 0
+            extra = sum(a.teams for a in self.additions if a.date <= d)
+            out.append(self.teams + grads + extra)
+        return out
+
+    def cap_per_night(self, dates: list[dt.date]) -> list[int]:
+        """Most rounds the pool's units can fire on each night."""
+        return [
+            int(np.floor(t * self.engagements_per_team + 1e-9)) for t in self.teams_per_night(dates)
+        ]
+
+
 class Defender(Strict):
     pools: list[DefenderPool] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
     budget_usd: Usd | None = Field(None, description="money for purchases (none: unlimited)")
     purchases: list[Purchase] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
+    teams: list[TeamPool] = Field(
+        default_factory=list,
+        max_length=L.MAX_LIST_ITEMS,
+        description="crews that cap a pool's engagements per night",
+    )
 
 
 class Campaign(Strict):
@@ -550,6 +599,22 @@ def check_campaign_references(c: Campaign, template: Scenario) -> list[tuple[Loc
             )
         if isinstance(pu, OrderPurchase):
             in_horizon(pu.date, (*loc, "date"))
+    team_names: set[str] = set()
+    capped: set[str] = set()
+    for i, tp in enumerate(c.defender.teams):
+        loc = ("defender", "teams", i)
+        if tp.name in team_names:
+            probs.append(((*loc, "name"), f"duplicate team pool {tp.name!r}"))
+        team_names.add(tp.name)
+        if tp.pool not in names:
+            probs.append(
+                ((*loc, "pool"), f"unknown pool {tp.pool!r}; expected one of {sorted(names)}")
+            )
+        elif tp.pool in capped:
+            probs.append(((*loc, "pool"), f"pool {tp.pool!r} already has a team pool"))
+        capped.add(tp.pool)
+        for j, a in enumerate(tp.additions):
+            in_horizon(a.date, (*loc, "additions", j, "date"))
     return probs
 
 

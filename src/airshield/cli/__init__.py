@@ -2,7 +2,7 @@
 
 All command-line code lives in this package, one module per command group (``raid``: ``demo``,
 ``catalog``, ``validate``, ``run``; ``campaign``, ``assign`` (``wta``), ``web`` (``serve``),
-``sweep``, ``history``, ``calibrate``, ``tempo``, ``examples``); :func:`_register` attaches them.
+``sweep``, ``history``, ``calibrate``, ``tempo``, ``examples``, ``plan``); :func:`_register` attaches them.
 No layer package imports from here. Errors in user input are printed as
 ``file:line: field: expectation`` with exit status 2, never as a traceback.
 
@@ -91,6 +91,9 @@ def _register() -> None:
     from airshield.cli import examples as examples_cli
 
     examples_cli.register(app)
+    from airshield.cli import plan as plan_cli
+
+    plan_cli.register(app)
 
 
 _register()

@@ -1,0 +1,273 @@
+"""``airshield plan``: decide what to buy (``procure``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from airshield.cli.kit import (
+    DEFAULT_WORKERS,
+    Workers,
+    console,
+    err_console,
+    input_errors,
+    print_json,
+    resolve_workers,
+)
+
+
+def _num(x: float | None, money: bool = False) -> str:
+    from airshield import fmt
+
+    if x is None:
+        return "–"
+    return fmt.money(x) if money else fmt.count(x)
+
+
+def register(app: typer.Typer) -> None:
+    plan = typer.Typer(help="Planning: decide what to buy.", no_args_is_help=True)
+
+    @plan.command("procure")
+    def procure(
+        file: Annotated[Path, typer.Argument(help="procurement spec YAML file")],
+        reps: Annotated[int, typer.Option(min=2, help="fast-mode replications")] = 200,
+        seed: Annotated[int, typer.Option(help="root seed (numpy SeedSequence)")] = 0,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+        out: Annotated[
+            Path | None,
+            typer.Option(help="folder for result.json, mixes.csv, pareto.csv, best campaign"),
+        ] = None,
+        report: Annotated[Path | None, typer.Option(help="write an HTML report")] = None,
+        workers: Workers = DEFAULT_WORKERS,
+        confirm_reps: Annotated[
+            int,
+            typer.Option(min=0, help="detailed-mode replications of the confirmation (0: skip)"),
+        ] = 8,
+        curve_reps: Annotated[
+            int | None, typer.Option(min=2, help="replications per response-curve point")
+        ] = None,
+        pareto_points: Annotated[int, typer.Option(min=2, help="budgets on the Pareto front")] = 14,
+        scheduler: Annotated[
+            str | None, typer.Option(help="Dask scheduler address for the confirmation runs")
+        ] = None,
+        doctrine_out: Annotated[
+            Path | None,
+            typer.Option(help="write the raid template with shadow-priced costs per shot"),
+        ] = None,
+    ) -> None:
+        """Search the interceptor mix and order months (MILP on the fast mode), confirm in
+        detailed mode with common random numbers."""
+        from airshield.plan.procure import optimise
+        from airshield.plan.procure_models import load_procurement
+
+        with input_errors():
+            loaded = load_procurement(file)
+        n_workers = resolve_workers(workers)
+        res = optimise(
+            loaded, reps=reps, seed=seed, curve_reps=curve_reps, confirm_reps=confirm_reps,
+            confirm=confirm_reps > 0, pareto_points=pareto_points, workers=n_workers,
+            runner=sweep_runner(n_workers, scheduler),
+            progress=lambda s, d, t: _progress(s, d, t),
+        )  # fmt: skip
+        summary = res.summary()
+        if out is not None:
+            write_outputs(res, summary, out)
+        if report is not None and res.best is not None:
+            from airshield.report.procure import write_procurement_report
+
+            write_procurement_report(res, report)
+            err_console.print(f"report: {report}")
+        if doctrine_out is not None and res.doctrine:
+            write_doctrine(loaded, res.doctrine, doctrine_out)
+            err_console.print(f"doctrine template: {doctrine_out}")
+        if json_out:
+            print_json(summary)
+        else:
+            print_procurement(summary)
+        if res.interrupted:
+            raise typer.Exit(130)
+
+    app.add_typer(plan, name="plan")
+
+
+_last: dict[str, int] = {}
+
+
+def sweep_runner(workers: int, scheduler: str | None = None) -> Any:
+    """The confirmation's cells through the sweep backends: ``serial`` for one worker, local
+    ``processes`` for more, ``dask`` with a scheduler address. One cell per batch; every cell
+    carries its seed, so the answer does not depend on the backend or the workers."""
+    import numpy as np
+
+    from airshield.sweep.backends import make_backend
+    from airshield.sweep.worker import BatchTask, CellTask
+
+    name = "dask" if scheduler else ("processes" if workers > 1 else "serial")
+
+    def run(cells: Any, objective: str, progress: Any = None) -> list[Any]:
+        tasks = [
+            BatchTask(batch=c.index, cells=(CellTask(index=c.index, seed=c.seed,
+                      scenario_json=c.campaign_json, values=(), template_json=c.template_json),),
+                      reps=c.reps, engine="kernel", outputs=("nights",), param_names=(),
+                      param_types=(), base_kind="campaign", mode="detailed")
+            for c in cells
+        ]  # fmt: skip
+        col = "damage_usd" if objective == "damage_usd" else "leaked_harmful"
+        be = make_backend(name, workers, scheduler)
+        results: dict[int, Any] = {}
+        try:
+            pending = [be.submit(t) for t in tasks]
+            while pending:
+                for h in be.wait_any(pending):
+                    pending.remove(h)
+                    r = be.result(h)
+                    tab = r.tables["nights"].to_pandas()
+                    results[r.batch] = (
+                        tab.groupby("rep")[col].sum().sort_index().to_numpy(np.float64)
+                    )
+                    if progress:
+                        progress("confirming (detailed mode)", len(results), len(tasks))
+        except KeyboardInterrupt:
+            be.close(cancel=True)
+            raise
+        be.close()
+        return [results[c.index] for c in cells]
+
+    run.backend_name = name  # type: ignore[attr-defined]
+    return run
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    """Progress on stderr: one line per stage step (never on stdout)."""
+    if _last.get(stage) == done:
+        return
+    _last[stage] = done
+    err_console.print(f"[dim]{stage}: {done}/{total}[/dim]", highlight=False)
+
+
+def write_outputs(res: Any, summary: dict[str, Any], out: Path) -> None:
+    """result.json, mixes.csv (best and status quo per option and month), pareto.csv and the
+    best mix written into each scenario's campaign (a YAML file that ``campaign run`` takes)."""
+    import csv
+
+    import yaml
+
+    from airshield.campaign.models import dump_campaign
+    from airshield.jsonable import json_default
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "result.json").write_text(json.dumps(summary, indent=2, default=json_default) + "\n")
+    with (out / "mixes.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["mix", "option", "kind", "month", "units", "cost_usd"])
+        for label in ("best", "status_quo", "proportional"):
+            for m in (summary.get(label) or {}).get("mix", []):
+                for o in m["orders"]:
+                    w.writerow([label, m["option"], m["kind"], o["month"], o["units"],
+                                o["cost_usd"]])  # fmt: skip
+    with (out / "pareto.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        names = [o.name for o in res.options]
+        w.writerow(["cost_usd", "objective_mean", "objective_p5", "objective_p95", *names])
+        for p in summary["pareto"]:
+            units = {m["option"]: m["units"] for m in p["mix"]}
+            ob = p["objective"]
+            w.writerow([p["cost_usd"], ob["mean"], ob["p5"], ob["p95"], *(units[n] for n in names)])
+    templates_written = False
+    for label, camp in res.campaigns.items():
+        if not templates_written:  # the raid template with the fire-unit slots, once
+            tpl = camp.template.model_dump(mode="json", exclude_none=True)
+            (out / "template.yaml").write_text(yaml.safe_dump(tpl, sort_keys=False))
+            templates_written = True
+        data = {**dump_campaign(camp), "raid": "template.yaml"}
+        (out / f"campaign-{label}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def write_doctrine(loaded: Any, entries: list[dict[str, Any]], path: Path) -> None:
+    import yaml
+
+    from airshield.plan.procure import doctrine_template
+
+    tpl = doctrine_template(loaded.campaign.template, entries)
+    path.write_text(yaml.safe_dump(tpl.model_dump(mode="json", exclude_none=True), sort_keys=False))
+
+
+def print_procurement(s: dict[str, Any]) -> None:
+    """The answer as tables: best mix against the status quo, Pareto front, shadow prices."""
+    obj = s["objective"].replace("_", " ")
+    money = s["objective"] == "damage_usd"
+    console.print(
+        f"[bold]{s['name']}[/bold]: {obj} ({s['robust']} over {len(s['scenarios'])} scenarios), "
+        f"budget {_num(s['budget_usd'], True)}; fast mode reps={s['reps']} seed={s['seed']}"
+    )
+    if "best" not in s:
+        console.print("[yellow]no result (interrupted before the optimisation finished)[/yellow]")
+        return
+    tab = Table(title="Best mix: units ordered per option (order months)")
+    for col in ("option", "kind", "units", "cost", "orders"):
+        tab.add_column(col, justify="right" if col in ("units", "cost") else "left")
+    for m in s["best"]["mix"]:
+        orders = ", ".join(f"{o['month'][:7]}: {o['units']:,}" for o in m["orders"]) or "–"
+        tab.add_row(m["option"], m["kind"], f"{m['units']:,}", _num(m["cost_usd"], True), orders)
+    console.print(tab)
+    ev = Table(title=f"Expected {obj} over the horizon: mean [5–95 %] (fast mode)")
+    for col in ("mix", "cost", obj, "constraints"):
+        ev.add_column(col, justify="left" if col in ("mix", "constraints") else "right")
+    for label in ("status_quo", "proportional", "best"):
+        p = s.get(label)
+        if not p:
+            continue
+        b = p["objective"]
+        cons = "; ".join(
+            f"{c['kind']} {c['pool']}: {c['achieved']:.3g} ({'ok' if c['met'] else 'VIOLATED'})"
+            for c in p["constraints"]
+        )
+        ev.add_row(
+            label.replace("_", " "), _num(p["cost_usd"], True),
+            f"{_num(b['mean'], money)} [{_num(b['p5'], money)}–{_num(b['p95'], money)}]", cons,
+        )  # fmt: skip
+    console.print(ev)
+    c = s.get("confirmed")
+    if c:
+        d = c["difference"]
+        console.print(
+            f"confirmed in detailed mode ({c['reps']} replications, common random numbers): best "
+            f"− status quo = {_num(d['mean'], money)} [{_num(d['ci_low'], money)}, "
+            f"{_num(d['ci_high'], money)}] (paired 95 % interval)"
+        )
+    pt = Table(title="Pareto front: cost against the objective")
+    pt.add_column("cost", justify="right")
+    pt.add_column(obj, justify="right")
+    for p in s["pareto"]:
+        b = p["objective"]
+        pt.add_row(_num(p["cost_usd"], True),
+                   f"{_num(b['mean'], money)} [{_num(b['p5'], money)}–{_num(b['p95'], money)}]")  # fmt: skip
+    console.print(pt)
+    sp = Table(title=f"Shadow prices at the best mix: change in {obj} (negative: better)")
+    for col in ("option", "per unit", "per $1M", "simulated per $1M", "note"):
+        sp.add_column(col, justify="left" if col in ("option", "note") else "right")
+    for r in s["shadow_price"]:
+        sim = r["simulated"]
+        if r["per_unit"] is None:
+            sp.add_row(r["option"], "–", "–", "–", r["sign"])
+            continue
+        sp.add_row(r["option"], f"{r['per_unit']:+.3g}",
+                   "–" if r["per_musd"] is None else f"{r['per_musd']:+.3g}",
+                   "–" if sim["per_musd"] is None else f"{sim['per_musd']:+.3g}",
+                   "beyond its limits" if r["beyond_limits"] else "")  # fmt: skip
+    console.print(sp)
+    if s["doctrine"]:
+        dt_ = Table(title="Doctrine: effective cost per shot for the nightly cost threshold")
+        for col in ("pool", "effector", "leakers per round", "sticker", "effective"):
+            dt_.add_column(col, justify="left" if col in ("pool", "effector") else "right")
+        for d_ in s["doctrine"]:
+            dt_.add_row(d_["pool"], d_["effector"], f"{d_['leakers_per_round']:+.3g}",
+                        _num(d_["sticker_cost_usd"], True),
+                        _num(d_["effective_cost_per_shot_usd"], True))  # fmt: skip
+        console.print(dt_)
+    for w in s["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {w}")

@@ -1,0 +1,1540 @@
+"""Decide what to buy: a procurement optimiser over interceptor mixes, budgets, lead times and
+monthly production limits.
+
+Decision: ``x[o, m]``, whole units of option ``o`` ordered on the first day of order month
+``m`` (arriving ``lead_time_days`` later), with ``x[o, m] = 0`` or ``min_lot <= x[o, m] <=
+max_per_month``, ``sum_m x[o, m] <= max_total``, nothing before ``available_from`` (a line's
+capex is paid evenly over the months before it opens, once, if the line is used), the total cost
+within ``budget_usd`` and the cumulative spending within the cumulative monthly profile.
+
+Method (a MILP on a fitted convex surrogate, then simulation checks):
+
+1. **Response curves** (fast mode, common random numbers). For each scenario and option, the
+   objective (expected harmful leakers or damage over the horizon) is simulated with ``q`` units
+   arriving on the option's earliest arrival night, on a grid of ``q`` from 0 to the most the
+   option could deliver; and with a batch arriving in later months, which gives the option's
+   *time weights* ``w[o, m]`` (a unit arriving in month ``m`` is worth ``w[o, m]`` of one
+   arriving as early as possible). All variants of a scenario run in one vectorised pass
+   (:func:`airshield.campaign.engine.run_fast_variants`), so they share their random numbers.
+2. **Surrogate**: the objective is ``L0 + sum_o phi_o(E_o)`` with ``E_o = sum_m w[o, m] x[o,
+   m]`` (the option's effective delivered quantity) and ``phi_o`` the lower convex envelope of
+   its curve (diminishing returns): a piecewise-linear convex function whose facets become
+   epigraph cuts. Chance constraints ("pool empty on a night with a ballistic threat with
+   probability at most 10 %") are linearised as a least effective quantity of the options that
+   feed the pool, read off the same curves; ``min_stock`` as a least number of rounds arriving.
+3. **MILP** in HiGHS (``highspy``): integer ``x``, binaries for minimum lots and capex,
+   ``robust: mean`` (weighted scenarios) or ``worst`` (a min-max epigraph).
+4. **Refinement**: the curves are simulated again around the first answer (each option varied
+   with the others at that answer, so substitutes see each other) and the MILP is solved again;
+   the better of the two by joint fast-mode simulation is kept. A constraint that the simulation
+   finds violated is tightened and the MILP re-solved (at most three times).
+5. **Outputs**: the Pareto front (the MILP at budgets from zero to the full budget, each answer
+   simulated), shadow prices (surrogate slope and a simulated finite difference per option),
+   and the confirmation: best mix and status quo in **detailed** mode with common random
+   numbers through the sweep backends, with the paired 95 % interval of the difference. Where the
+   surrogate's error is larger than the gap between the best and a runner-up, the result says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+
+from airshield.assign.highs import new_highs
+from airshield.campaign import Campaign, CampaignResult, attacker_plan, fit_surrogate
+from airshield.campaign.engine import NO_CAP, run_fast_variants, team_caps
+from airshield.campaign.models import DefenderPool, OnceDelivery, TeamAddition
+from airshield.campaign.surrogate import DesignSpec, Surrogate
+from airshield.campaign.tempo import AttackerPlan
+from airshield.plan.allocation import lower_convex_hull
+from airshield.plan.procure_models import (
+    LoadedProcurement,
+    MinStockConstraint,
+    Option,
+    StockoutConstraint,
+    order_months,
+)
+from airshield.raid.result import band
+from airshield.scenario import Scenario
+from airshield.scenario.models import RingLaydown
+
+F = NDArray[np.float64]
+I = NDArray[np.int64]
+Progress = Callable[[str, int, int], None]
+#: most replications simulated in one vectorised pass (memory: about 1 MB per replication-year)
+MAX_ROWS = 1200
+
+
+# ---- the problem: options, months, arrivals, delivery maps --------------------------------------
+@dataclass
+class Prepared:
+    """Campaigns (one per scenario) on a common raid template, with the fire-unit slots added,
+    the surrogate and the order calendar."""
+
+    loaded: LoadedProcurement
+    template: Scenario
+    campaigns: list[Campaign]
+    names: list[str]
+    weights: F
+    plans: list[AttackerPlan]
+    surrogate: Surrogate
+    pool_names: list[str]
+    months: list[dt.date]
+    arrival: I  # (O, M) arrival night of an order in month m, -1 if it cannot be ordered
+    slots: dict[str, list[int]]  # fire-unit option -> pool indices of its unit slots
+    base_caps: list[I]  # per scenario (nights, pools)
+    threat_nights: list[list[NDArray[np.bool_]]]  # per scenario, per constraint: nights counted
+
+    @property
+    def options(self) -> list[Option]:
+        return self.loaded.spec.options
+
+    @property
+    def n_nights(self) -> int:
+        return len(self.campaigns[0].dates)
+
+
+def _slot_pool(o: Option, j: int) -> str:
+    return f"{o.name}-{j + 1}"
+
+
+def _augment_template(tpl: Scenario, options: Sequence[Option]) -> Scenario:
+    """The raid template with each fire-unit option's unit slots: ``max_total`` units placed by
+    the option's laydown, each with its own (empty) pool, so a unit fires only once bought."""
+    from airshield.scenario.models import Pool
+
+    units = list(tpl.fire_units)
+    pools = list(tpl.pools)
+    for o in options:
+        if o.kind != "fire_unit":
+            continue
+        assert o.laydown is not None and o.effector is not None and o.max_total is not None
+        n = o.max_total
+        lay = o.laydown
+        for j in range(n):
+            # unit j of n evenly on the arc (or the ring), as a ring of one unit at its bearing
+            if lay.arc_deg >= 360:
+                bearing = lay.bearing_deg + 360.0 * j / n
+            elif n > 1:
+                bearing = lay.bearing_deg - lay.arc_deg / 2 + lay.arc_deg * j / (n - 1)
+            else:
+                bearing = lay.bearing_deg
+            bearing = ((bearing + 180.0) % 360.0) - 180.0
+            units.append(
+                RingLaydown(
+                    kind="ring", name=_slot_pool(o, j), effector=o.effector,
+                    around=o.laydown.around, count=1, radius_km=o.laydown.radius_km,
+                    bearing_deg=bearing, arc_deg=360.0,
+                    pool=_slot_pool(o, j),
+                )
+            )  # fmt: skip
+            pools.append(Pool(name=_slot_pool(o, j), effector=o.effector, stock=0))
+    if len(units) == len(tpl.fire_units):
+        return tpl
+    return tpl.model_copy(update={"fire_units": units, "pools": pools})
+
+
+def _augment_campaign(c: Campaign, tpl: Scenario, options: Sequence[Option]) -> Campaign:
+    extra = [
+        DefenderPool(name=_slot_pool(o, j), stock=0)
+        for o in options
+        if o.kind == "fire_unit"
+        for j in range(o.max_total or 0)
+    ]
+    if not extra:
+        return c.with_template(tpl)
+    defender = c.defender.model_copy(update={"pools": [*c.defender.pools, *extra]})
+    return c.model_copy(update={"defender": defender}).with_template(tpl, c.path)
+
+
+def prepare(
+    loaded: LoadedProcurement,
+    *,
+    design: DesignSpec | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> Prepared:
+    """Build the scenario campaigns, fit one surrogate on the union of their nights, and the
+    order calendar (arrival night of every option and month)."""
+    spec = loaded.spec
+    tpl = _augment_template(loaded.campaign.template, spec.options)
+    camps = [_augment_campaign(c, tpl, spec.options) for _, _, c in loaded.scenarios]
+    plans = [attacker_plan(c) for c in camps]
+    union = np.concatenate([p.launched for p in plans], axis=0)
+    cb = progress or (lambda s, d, t: None)
+    sur = fit_surrogate(
+        tpl, plans[0].threat_types, union, design, workers=workers,
+        progress=lambda d, t: cb("fitting surrogate", d, t),
+    )  # fmt: skip
+    base = camps[0]
+    months = order_months(base)
+    n = base.n_nights
+    arrival = np.full((len(spec.options), len(months)), -1, np.int64)
+    for i, o in enumerate(spec.options):
+        for m, d in enumerate(months):
+            if o.available_from is not None and d < o.available_from:
+                # the first order month of a line is the one containing its opening day
+                nxt = months[m + 1] if m + 1 < len(months) else base.last_date
+                if o.available_from >= nxt:
+                    continue
+                d = o.available_from
+            a = (d - base.start_date).days + o.lead_time_days
+            if a < n:
+                arrival[i, m] = a
+    pool_names = list(sur.pool_names)
+    slots = {
+        o.name: [pool_names.index(_slot_pool(o, j)) for j in range(o.max_total or 0)]
+        for o in spec.options
+        if o.kind == "fire_unit"
+    }
+    caps = [team_caps(c, pool_names) for c in camps]
+    cat = tpl.resolved_catalog()
+    kinds = [cat.threats[t].kind for t in plans[0].threat_types]
+    tnights: list[list[NDArray[np.bool_]]] = []
+    for c, p in zip(camps, plans, strict=True):
+        per: list[NDArray[np.bool_]] = []
+        for con in spec.constraints:
+            if isinstance(con, StockoutConstraint):
+                sel = [k for k, kind in enumerate(kinds) if kind in con.threat_kinds]
+                mask = (
+                    p.launched[:, sel].sum(axis=1) > 0 if con.threat_kinds else np.ones(n, np.bool_)
+                )
+                if con.before is not None:
+                    mask = mask & (np.arange(n) <= (con.before - c.start_date).days)
+                per.append(mask)
+            else:
+                per.append(np.zeros(n, np.bool_))
+        tnights.append(per)
+    names = [s for s, _, _ in loaded.scenarios]
+    weights = np.array([w for _, w, _ in loaded.scenarios], np.float64)
+    return Prepared(loaded, tpl, camps, names, weights / weights.sum(), plans, sur, pool_names,
+                    months, arrival, slots, caps, tnights)  # fmt: skip
+
+
+# a schedule: option index -> list of (arrival night, units)
+Schedule = dict[int, list[tuple[int, int]]]
+
+
+def schedule_of(prep: Prepared, x: I) -> Schedule:
+    """The arrivals of a mix ``x`` (O, M)."""
+    out: Schedule = {}
+    for o in range(x.shape[0]):
+        for m in range(x.shape[1]):
+            if x[o, m] > 0 and prep.arrival[o, m] >= 0:
+                out.setdefault(o, []).append((int(prep.arrival[o, m]), int(x[o, m])))
+    return out
+
+
+def _rounds_per_unit(prep: Prepared, o: Option, night: int) -> int:
+    if o.rounds_per_unit is not None:
+        return o.rounds_per_unit
+    cat = prep.template.resolved_catalog()
+    assert o.effector is not None
+    return int(cat.effectors[o.effector].ready_rounds) * (prep.n_nights - night)
+
+
+def encode(prep: Prepared, s: int, sched: Schedule) -> tuple[I, I]:
+    """Extra deliveries (nights, pools) and per-night caps of scenario ``s`` for a schedule."""
+    n, p = prep.n_nights, len(prep.pool_names)
+    extra = np.zeros((n, p), np.int64)
+    caps = prep.base_caps[s].copy()
+    camp = prep.campaigns[s]
+    for oi, arrivals in sched.items():
+        o = prep.options[oi]
+        if o.kind == "rounds":
+            k = prep.pool_names.index(str(o.pool))
+            for a, units in arrivals:
+                extra[a, k] += units
+        elif o.kind == "fire_unit":
+            j = 0
+            for a, units in sorted(arrivals):
+                for _ in range(units):
+                    if j < len(prep.slots[o.name]):
+                        extra[a, prep.slots[o.name][j]] += _rounds_per_unit(prep, o, a)
+                    j += 1
+        else:
+            tp = next(t for t in camp.defender.teams if t.name == o.teams)
+            k = prep.pool_names.index(tp.pool)
+            teams = np.array(tp.teams_per_night(camp.dates), np.float64)
+            for a, units in arrivals:
+                teams[a:] += units
+            caps[:, k] = np.floor(teams * tp.engagements_per_team + 1e-9).astype(np.int64)
+    return extra, caps
+
+
+# ---- simulation of many variants ------------------------------------------------------------------
+@dataclass
+class Evaluation:
+    """Per variant and replication: objective; per constraint: achieved value per variant."""
+
+    objective: F  # (K, R)
+    stockout: F  # (K, C) share of replications in which the pool ran dry (nan: not a stockout)
+    end_stock: F  # (K, C) mean stock at the end (nan: not a min_stock constraint)
+
+
+def simulate(
+    prep: Prepared, s: int, schedules: Sequence[Schedule], reps: int, seed: int,
+    *, keep: bool = False,
+) -> tuple[Evaluation, list[CampaignResult]]:  # fmt: skip
+    """Fast mode for every schedule of scenario ``s`` with common random numbers (vectorised in
+    passes of at most :data:`MAX_ROWS` replications; the split never changes the answers)."""
+    spec = prep.loaded.spec
+    k_all = len(schedules)
+    obj = np.zeros((k_all, reps))
+    ncon = len(spec.constraints)
+    so = np.full((k_all, ncon), np.nan)
+    es = np.full((k_all, ncon), np.nan)
+    kept: list[CampaignResult] = []
+    per = max(1, MAX_ROWS // reps)
+    for start in range(0, k_all, per):
+        chunk = schedules[start : start + per]
+        enc = [encode(prep, s, sc) for sc in chunk]
+        extra = np.stack([e for e, _ in enc])
+        stacked = np.stack([c for _, c in enc])
+        caps = None if np.all(stacked >= NO_CAP) else stacked
+        res = run_fast_variants(prep.campaigns[s], prep.surrogate, reps, seed, extra, caps,
+                                plan=prep.plans[s])  # fmt: skip
+        k = len(chunk)
+        obj[start : start + k] = _objective(res, spec.objective).reshape(k, reps)
+        stock = res.stock_end.reshape(k, reps, prep.n_nights, -1)
+        for j, con in enumerate(spec.constraints):
+            pk = prep.pool_names.index(con.pool)
+            if isinstance(con, StockoutConstraint):
+                mask = prep.threat_nights[s][j]
+                dry = (stock[:, :, mask, pk] == 0).any(axis=2)
+                so[start : start + k, j] = dry.mean(axis=1)
+            else:
+                es[start : start + k, j] = stock[:, :, -1, pk].mean(axis=1)
+        if keep:
+            kept.append(res)
+    return Evaluation(obj, so, es), kept
+
+
+def _objective(res: CampaignResult, which: str) -> F:
+    if which == "damage_usd":
+        return np.asarray(res.damage_usd.sum(axis=1), np.float64)
+    return np.asarray(res.leaked_harmful().sum(axis=1), np.float64)
+
+
+# ---- the surrogate model and the MILP -------------------------------------------------------------
+@dataclass
+class Curve:
+    """One option's fitted response in one scenario: ``phi(E)`` = max over facets ``a + b E``."""
+
+    q: F  # levels simulated
+    y: F  # simulated objective change at each level (relative to the level 0)
+    facets: list[tuple[float, float]]  # (a, b) of the lower convex envelope
+
+    def value(self, e: float) -> float:
+        return max(a + b * e for a, b in self.facets)
+
+
+def fit_curve(q: F, y: F) -> Curve:
+    """The lower convex envelope of a non-increasing version of the points (more of a thing never
+    hurts in expectation; what remains is Monte Carlo noise)."""
+    order = np.argsort(q)
+    q, y = np.asarray(q, np.float64)[order], np.asarray(y, np.float64)[order]
+    y = y - y[0]
+    ym = np.minimum.accumulate(y)
+    hx, hy = lower_convex_hull(q, ym)
+    facets: list[tuple[float, float]] = []
+    if hx.size == 1:
+        facets.append((float(hy[0]), 0.0))
+    for k in range(hx.size - 1):
+        b = (hy[k + 1] - hy[k]) / (hx[k + 1] - hx[k])
+        facets.append((float(hy[k] - b * hx[k]), float(b)))
+    facets.append((float(hy[-1]), 0.0))  # flat beyond the last level
+    return Curve(q, y, facets)
+
+
+@dataclass
+class LinearBound:
+    """``sum coef[o, m] x[o, m] >= rhs`` (a linearised constraint)."""
+
+    coef: F  # (O, M)
+    rhs: float
+    constraint: int
+    scenario: int
+
+
+@dataclass
+class SurrogateModel:
+    """What the MILP sees: per scenario a constant, per option a curve and time weights."""
+
+    unit_cost: F  # (O,)
+    capex: F  # (O,)
+    capex_months: list[list[int]]
+    max_per_month: I
+    min_lot: I
+    max_total: I  # (O,) large if none
+    orderable: NDArray[np.bool_]  # (O, M)
+    budget: float
+    month_cap: F | None  # (M,) cumulative spending allowed by the end of each month
+    weights: F  # (S,)
+    robust: str
+    const: F  # (S,)
+    curves: list[list[Curve]]  # [s][o]
+    time_w: F  # (S, O, M)
+    bounds: list[LinearBound] = field(default_factory=list)
+    noise: float = 0.0  # paired standard error of the curve points (objective units)
+    budget_ref: float = 0.0  # the spec's budget (the price of money does not move with it)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.orderable.shape[0], self.orderable.shape[1]
+
+    def with_budget(self, budget: float) -> SurrogateModel:
+        from copy import copy
+
+        m = copy(self)
+        m.budget = budget
+        return m
+
+    def scenario_values(self, x: I) -> F:
+        out = np.zeros(len(self.weights))
+        for s in range(len(self.weights)):
+            e = (self.time_w[s] * x).sum(axis=1)
+            out[s] = self.const[s] + sum(c.value(float(e[o])) for o, c in enumerate(self.curves[s]))
+        return out
+
+    def value(self, x: I) -> float:
+        """The surrogate's objective of mix ``x`` (as the MILP computes it)."""
+        v = self.scenario_values(x)
+        return float(v.max() if self.robust == "worst" else (self.weights * v).sum())
+
+    def spend(self, x: I) -> F:
+        """Spending per order month."""
+        o_n, _m_n = self.shape
+        out = (x * self.unit_cost[:, None]).sum(axis=0).astype(np.float64)
+        for o in range(o_n):
+            if self.capex[o] > 0 and x[o].sum() > 0:
+                for m in self.capex_months[o]:
+                    out[m] += self.capex[o] / len(self.capex_months[o])
+        return out
+
+    def cost(self, x: I) -> float:
+        return float(self.spend(x).sum())
+
+    def feasible(self, x: I, tol: float = 1e-6, bounds: bool = True) -> bool:
+        """Within every limit (and, if ``bounds``, the linearised constraints)."""
+        x = np.asarray(x, np.int64)
+        if np.any(x < 0) or np.any(x[~self.orderable] != 0):
+            return False
+        if np.any(x > self.max_per_month[:, None]):
+            return False
+        if np.any((x > 0) & (x < self.min_lot[:, None])):
+            return False
+        if np.any(x.sum(axis=1) > self.max_total):
+            return False
+        sp = self.spend(x)
+        if sp.sum() > self.budget * (1 + 1e-9) + tol:
+            return False
+        if self.month_cap is not None and np.any(np.cumsum(sp) > self.month_cap * (1 + 1e-9) + tol):
+            return False
+        return not bounds or all((b.coef * x).sum() >= b.rhs - tol for b in self.bounds)
+
+
+def _tie_eps(model: SurrogateModel) -> float:
+    """Objective units per USD: the price of money in the MILP. Spending the whole budget must
+    buy at least the Monte Carlo noise of the curves (one paired standard error), so that an
+    option whose curve only falls by noise is not bought; and of two equal mixes the cheaper
+    wins."""
+    scale = max(1.0, float(np.abs(model.const).max()))
+    floor = 1e-7 * scale
+    return max(floor, model.noise) / max(model.budget_ref, 1.0)
+
+
+def solve_milp(model: SurrogateModel, time_limit_s: float = 60.0) -> tuple[I, float, str]:
+    """The mix minimising the surrogate within the limits, with HiGHS. Returns ``x`` (O, M), the
+    surrogate objective (plus the tie-breaking cost term) and the HiGHS model status."""
+    import highspy
+
+    o_n, m_n = model.shape
+    s_n = len(model.weights)
+    h = new_highs()
+    h.setOptionValue("time_limit", float(time_limit_s))
+    h.setOptionValue("mip_rel_gap", 1e-9)
+    h.setOptionValue("random_seed", 0)
+    inf = highspy.kHighsInf
+    eps = _tie_eps(model)
+    ncol = 0
+
+    def var(lo: float, hi: float, cost: float, integer: bool) -> int:
+        nonlocal ncol
+        h.addVar(lo, hi)
+        h.changeColCost(ncol, cost)
+        if integer:
+            h.changeColIntegrality(ncol, highspy.HighsVarType.kInteger)
+        ncol += 1
+        return ncol - 1
+
+    def row(lo: float, hi: float, idx: list[int], val: list[float]) -> None:
+        h.addRow(lo, hi, len(idx), np.array(idx, np.int32), np.array(val, np.float64))
+
+    xv = np.full((o_n, m_n), -1, np.int64)
+    for o in range(o_n):
+        for m in range(m_n):
+            if model.orderable[o, m]:
+                hi = float(model.max_per_month[o])
+                xv[o, m] = var(0.0, hi, eps * model.unit_cost[o], True)
+                if model.min_lot[o] > 1:
+                    y = var(0.0, 1.0, 0.0, True)
+                    row(0.0, inf, [xv[o, m], y], [1.0, -float(model.min_lot[o])])
+                    row(-inf, 0.0, [xv[o, m], y], [1.0, -hi])
+    zv = np.full(o_n, -1, np.int64)
+    for o in range(o_n):
+        cols = [int(c) for c in xv[o] if c >= 0]
+        if cols and model.max_total[o] < sum(model.max_per_month[o] for _ in cols):
+            row(-inf, float(model.max_total[o]), cols, [1.0] * len(cols))
+        if model.capex[o] > 0 and cols:
+            zv[o] = var(0.0, 1.0, eps * model.capex[o], True)
+            big = float(model.max_per_month[o] * len(cols))
+            row(-inf, 0.0, [*cols, int(zv[o])], [1.0] * len(cols) + [-big])
+
+    def spend_terms(upto: int) -> tuple[list[int], list[float]]:
+        idx: list[int] = []
+        val: list[float] = []
+        for o in range(o_n):
+            for m in range(min(upto, m_n)):
+                if xv[o, m] >= 0:
+                    idx.append(int(xv[o, m]))
+                    val.append(float(model.unit_cost[o]))
+            if zv[o] >= 0:
+                share = sum(1 for m in model.capex_months[o] if m < upto)
+                if share:
+                    idx.append(int(zv[o]))
+                    val.append(float(model.capex[o]) * share / len(model.capex_months[o]))
+        return idx, val
+
+    idx, val = spend_terms(m_n)
+    if idx:
+        row(-inf, float(model.budget), idx, val)
+    if model.month_cap is not None:
+        for m in range(m_n - 1):
+            idx, val = spend_terms(m + 1)
+            if idx:
+                row(-inf, float(model.month_cap[m]), idx, val)
+    for b in model.bounds:
+        idx = [int(xv[o, m]) for o in range(o_n) for m in range(m_n) if xv[o, m] >= 0 and
+               b.coef[o, m] != 0]  # fmt: skip
+        val = [float(b.coef[o, m]) for o in range(o_n) for m in range(m_n) if xv[o, m] >= 0 and
+               b.coef[o, m] != 0]  # fmt: skip
+        row(float(b.rhs), inf, idx, val)
+    # epigraphs: t[s, o] >= a + b E[s, o]
+    worst = model.robust == "worst"
+    zeta = var(-inf, inf, 1.0, False) if worst else -1
+    for s in range(s_n):
+        tcols = []
+        for o in range(o_n):
+            cw = 0.0 if worst else float(model.weights[s])
+            t = var(-inf, inf, cw, False)
+            tcols.append(t)
+            for a, bslope in model.curves[s][o].facets:
+                idx = [t]
+                val = [1.0]
+                for m in range(m_n):
+                    if xv[o, m] >= 0 and model.time_w[s, o, m] != 0 and bslope != 0:
+                        idx.append(int(xv[o, m]))
+                        val.append(-bslope * float(model.time_w[s, o, m]))
+                row(a, inf, idx, val)
+        if worst:  # zeta >= const_s + sum_o t[s, o]
+            row(float(model.const[s]), inf, [zeta, *tcols], [1.0] + [-1.0] * len(tcols))
+    h.run()
+    status = h.modelStatusToString(h.getModelStatus())
+    x = np.zeros((o_n, m_n), np.int64)
+    if h.getModelStatus() not in (highspy.HighsModelStatus.kOptimal,) and not (
+        h.getInfo().primal_solution_status == 2
+    ):
+        return x, math.nan, status
+    sol = np.array(h.getSolution().col_value)
+    for o in range(o_n):
+        for m in range(m_n):
+            if xv[o, m] >= 0:
+                x[o, m] = round(sol[xv[o, m]])
+    return x, model.value(x) + eps * model.cost(x), status
+
+
+def solve_relaxing(model: SurrogateModel) -> tuple[I, bool, str]:
+    """:func:`solve_milp`; if the linearised constraints make it infeasible, solve without them
+    (the answer is then flagged: the constraints cannot be met within these limits)."""
+    x, v, status = solve_milp(model)
+    if math.isfinite(v) or not model.bounds:
+        return x, False, status
+    from copy import copy
+
+    free = copy(model)
+    free.bounds = []
+    x, v, status = solve_milp(free)
+    return x, True, status
+
+
+def brute_force(model: SurrogateModel, limit: int = 2_000_000) -> tuple[I, float]:
+    """Enumerate every feasible mix (small problems only): the reference for the MILP."""
+    import itertools
+
+    o_n, m_n = model.shape
+    cells = [(o, m) for o in range(o_n) for m in range(m_n) if model.orderable[o, m]]
+    choices = []
+    for o, _ in cells:
+        vals = [0, *range(int(model.min_lot[o]), int(model.max_per_month[o]) + 1)]
+        choices.append(vals)
+    total = math.prod(len(c) for c in choices)
+    if total > limit:
+        raise ValueError(f"{total} mixes is too many to enumerate")
+    eps = _tie_eps(model)
+    best_x, best_v = np.zeros((o_n, m_n), np.int64), math.inf
+    for combo in itertools.product(*choices):
+        x = np.zeros((o_n, m_n), np.int64)
+        for (o, m), v in zip(cells, combo, strict=True):
+            x[o, m] = v
+        if not model.feasible(x):
+            continue
+        v = model.value(x) + eps * model.cost(x)
+        if v < best_v - 1e-12:
+            best_x, best_v = x, v
+    return best_x, best_v
+
+
+# ---- building the model from simulations ----------------------------------------------------------
+def _model_limits(prep: Prepared, budget: float) -> dict[str, Any]:
+    spec = prep.loaded.spec
+    opts = spec.options
+    _o_n, m_n = len(opts), len(prep.months)
+    orderable = prep.arrival >= 0
+    capex_months: list[list[int]] = []
+    for o in opts:
+        if o.available_from is None:
+            capex_months.append([0])
+        else:
+            ms = [m for m, d in enumerate(prep.months) if d < o.available_from]
+            capex_months.append(ms or [0])
+    month_cap = None
+    if spec.budget_per_month_usd is not None:
+        prof = spec.budget_per_month_usd
+        per = np.array(prof if isinstance(prof, list) else [prof] * m_n, np.float64)
+        month_cap = np.cumsum(per)
+    big = 10**9
+    return {
+        "unit_cost": np.array([o.unit_cost_usd for o in opts], np.float64),
+        "capex": np.array([o.capex_usd for o in opts], np.float64),
+        "capex_months": capex_months,
+        "max_per_month": np.array([o.max_per_month for o in opts], np.int64),
+        "min_lot": np.array([o.min_lot for o in opts], np.int64),
+        "max_total": np.array(
+            [big if o.max_total is None else o.max_total for o in opts], np.int64
+        ),
+        "orderable": orderable,
+        "budget": float(budget),
+        "month_cap": month_cap,
+        "weights": prep.weights,
+        "robust": spec.robust,
+    }
+
+
+def max_units(prep: Prepared, o: int, budget: float) -> int:
+    """The most units option ``o`` could deliver within the horizon, its limits and the budget."""
+    opt = prep.options[o]
+    months = int((prep.arrival[o] >= 0).sum())
+    q = opt.max_per_month * months
+    if opt.max_total is not None:
+        q = min(q, opt.max_total)
+    if opt.unit_cost_usd > 0:
+        q = min(q, int((budget - opt.capex_usd) // opt.unit_cost_usd) if budget > opt.capex_usd
+                else 0)  # fmt: skip
+    return max(0, int(q))
+
+
+def _levels(qmax: int, levels: int, fire_unit: bool) -> I:
+    if qmax <= 0:
+        return np.zeros(1, np.int64)
+    if fire_unit or qmax <= levels:
+        return np.arange(qmax + 1, dtype=np.int64)
+    g = np.round(qmax * (np.arange(levels + 1) / levels) ** 1.5).astype(np.int64)
+    return np.unique(g)
+
+
+@dataclass
+class CurveData:
+    """The simulations behind one model: per scenario, option, level: objective and constraints."""
+
+    levels: list[I]
+    values: list[list[F]]  # [s][o] mean objective at each level
+    stockout: list[list[F]]  # [s][o] (levels, C)
+    end_stock: list[list[F]]
+    time_w: F
+    base_value: F  # (S,) the schedule around which the curves were taken
+    noise: float = 0.0  # median paired standard error of a curve point against its level 0
+
+
+def collect_curves(
+    prep: Prepared, around: Schedule, reps: int, seed: int, time_w: F | None,
+    progress: Progress | None = None,
+) -> CurveData:  # fmt: skip
+    """Simulate each option's curve (levels at its earliest arrival) with the other options at
+    ``around``; and, if ``time_w`` is None, each option's time weights."""
+    spec = prep.loaded.spec
+    o_n, m_n, s_n = len(prep.options), len(prep.months), len(prep.campaigns)
+    levels = [
+        _levels(max_units(prep, o, spec.budget_usd), spec.levels, prep.options[o].kind == "fire_unit")
+        for o in range(o_n)
+    ]  # fmt: skip
+    variants: list[Schedule] = [dict(around)]
+    index: list[tuple[str, int, int]] = [("base", -1, -1)]
+    for o in range(o_n):
+        a0 = _earliest(prep, o)
+        if a0 < 0:
+            continue
+        for li, q in enumerate(levels[o]):
+            sc = {k: v for k, v in around.items() if k != o}
+            if q > 0:
+                sc[o] = [(a0, int(q))]
+            variants.append(sc)
+            index.append(("level", o, li))
+        if time_w is None:
+            qmax = int(levels[o][-1])
+            delta = 1 if prep.options[o].kind == "fire_unit" else max(
+                prep.options[o].min_lot, round(qmax / 3), 1)  # fmt: skip
+            ms = [m for m in range(m_n) if prep.arrival[o, m] >= 0]
+            pick = sorted({ms[round(i)] for i in np.linspace(0, len(ms) - 1, min(4, len(ms)))})
+            for m in pick:
+                sc = {k: v for k, v in around.items() if k != o}
+                sc[o] = [(int(prep.arrival[o, m]), delta)]
+                variants.append(sc)
+                index.append(("time", o, m))
+            sc = {k: v for k, v in around.items() if k != o}
+            variants.append(sc)
+            index.append(("time0", o, -1))
+    vals: list[list[F]] = [[np.zeros(len(levels[o])) for o in range(o_n)] for _ in range(s_n)]
+    so = [[np.full((len(levels[o]), len(spec.constraints)), np.nan) for o in range(o_n)]
+          for _ in range(s_n)]  # fmt: skip
+    es = [[np.full((len(levels[o]), len(spec.constraints)), np.nan) for o in range(o_n)]
+          for _ in range(s_n)]  # fmt: skip
+    tw = np.zeros((s_n, o_n, m_n)) if time_w is None else time_w
+    base = np.zeros(s_n)
+    ses: list[float] = []
+    for s in range(s_n):
+        if progress:
+            progress("response curves", s, s_n)
+        ev, _ = simulate(prep, s, variants, reps, seed)
+        means = ev.objective.mean(axis=1)
+        base[s] = means[0]
+        d = ev.objective[1:] - ev.objective[:1]
+        ses.extend((d.std(axis=1, ddof=1) / math.sqrt(reps)).tolist())
+        tpoints: dict[int, dict[int, float]] = {}
+        t0: dict[int, float] = {}
+        for k, (kind, o, j) in enumerate(index):
+            if kind == "level":
+                vals[s][o][j] = means[k]
+                so[s][o][j] = ev.stockout[k]
+                es[s][o][j] = ev.end_stock[k]
+            elif kind == "time":
+                tpoints.setdefault(o, {})[j] = means[k]
+            elif kind == "time0":
+                t0[o] = means[k]
+        if time_w is None:
+            for o, pts in tpoints.items():
+                ms = sorted(pts)
+                gains = np.array([t0[o] - pts[m] for m in ms])
+                nights = np.array([prep.arrival[o, m] for m in ms], np.float64)
+                g0 = gains[0]
+                allm = [m for m in range(m_n) if prep.arrival[o, m] >= 0]
+                an = np.array([prep.arrival[o, m] for m in allm], np.float64)
+                if g0 <= 1e-9:  # no measurable effect: value falls linearly to the horizon's end
+                    n = prep.n_nights
+                    w = np.clip((n - an) / max(1.0, n - nights[0]), 0.0, 1.0)
+                else:
+                    w = np.interp(an, nights, np.clip(gains / g0, 0.0, 1.0))
+                    w = np.minimum.accumulate(w)
+                w[0] = 1.0 if an[0] == nights[0] else w[0]
+                for m, wm in zip(allm, w, strict=True):
+                    tw[s, o, m] = wm
+    if progress:
+        progress("response curves", s_n, s_n)
+    pos = [v for v in ses if v > 0]
+    return CurveData(levels, vals, so, es, tw, base, float(np.median(pos)) if pos else 0.0)
+
+
+def _earliest(prep: Prepared, o: int) -> int:
+    a = prep.arrival[o]
+    ok = a[a >= 0]
+    return int(ok.min()) if ok.size else -1
+
+
+def build_model(
+    prep: Prepared, data: CurveData, budget: float, around_x: I | None = None,
+    tighten: dict[tuple[int, int], float] | None = None,
+) -> tuple[SurrogateModel, list[dict[str, Any]]]:  # fmt: skip
+    """The surrogate model from curve data (taken around ``around_x``, or the status quo)."""
+    spec = prep.loaded.spec
+    o_n, m_n, s_n = len(prep.options), len(prep.months), len(prep.campaigns)
+    lim = _model_limits(prep, budget)
+    curves = [[fit_curve(data.levels[o].astype(np.float64), data.values[s][o]) for o in range(o_n)]
+              for s in range(s_n)]  # fmt: skip
+    const = np.zeros(s_n)
+    x0 = np.zeros((o_n, m_n), np.int64) if around_x is None else around_x
+    for s in range(s_n):
+        e = (data.time_w[s] * x0).sum(axis=1)
+        # the curve of option o was taken with the others at x0: their value at x0 is the base
+        const[s] = data.base_value[s] - sum(curves[s][o].value(float(e[o])) for o in range(o_n))
+        if around_x is None:
+            const[s] = data.base_value[s]
+    notes: list[dict[str, Any]] = []
+    bounds: list[LinearBound] = []
+    tighten = tighten or {}
+    for j, con in enumerate(spec.constraints):
+        feeders = [o for o, opt in enumerate(prep.options) if opt.kind == "rounds" and
+                   opt.pool == con.pool]  # fmt: skip
+        for s in range(s_n):
+            if not feeders:
+                notes.append({"constraint": j, "scenario": prep.names[s],
+                              "note": "no option adds rounds to this pool"})  # fmt: skip
+                continue
+            o1 = feeders[0]
+            q = data.levels[o1].astype(np.float64)
+            if isinstance(con, StockoutConstraint):
+                pr = np.minimum.accumulate(data.stockout[s][o1][:, j])
+                ok = pr <= con.max_probability
+                need = _first_crossing(q, pr, con.max_probability, decreasing=True)
+                coef = np.zeros((o_n, m_n))
+                for o in feeders:
+                    coef[o] = data.time_w[s, o]
+            else:
+                st = np.maximum.accumulate(data.end_stock[s][o1][:, j])
+                ok = st >= con.rounds
+                need = _first_crossing(q, st, float(con.rounds), decreasing=False)
+                coef = np.zeros((o_n, m_n))
+                for o in feeders:
+                    coef[o] = (prep.arrival[o] >= 0).astype(np.float64)
+            if not ok.any():
+                notes.append({"constraint": j, "scenario": prep.names[s],
+                              "note": "cannot be met by the options within their limits; "
+                              "the most the options allow is required instead"})  # fmt: skip
+                need = float(q[-1])
+            need += tighten.get((j, s), 0.0)
+            if need > 0:
+                bounds.append(LinearBound(coef, float(need), j, s))
+    model = SurrogateModel(**lim, const=const, curves=curves, time_w=data.time_w, bounds=bounds,
+                           noise=data.noise, budget_ref=spec.budget_usd)  # fmt: skip
+    return model, notes
+
+
+def _first_crossing(q: F, y: F, level: float, decreasing: bool) -> float:
+    """The smallest q (interpolated) at which y has crossed ``level``."""
+    for k in range(q.size):
+        hit = y[k] <= level if decreasing else y[k] >= level
+        if hit:
+            if k == 0:
+                return 0.0
+            y0, y1 = y[k - 1], y[k]
+            f = 0.0 if y1 == y0 else (level - y0) / (y1 - y0)
+            return float(q[k - 1] + np.clip(f, 0, 1) * (q[k] - q[k - 1]))
+    return float(q[-1])
+
+
+# ---- result ---------------------------------------------------------------------------------------
+@dataclass
+class Point:
+    """One evaluated mix: cost, objective per replication (robust combination), per scenario."""
+
+    x: I
+    cost_usd: float
+    per_rep: F
+    per_scenario: F  # (S, R)
+    stockout: F  # (S, C)
+    end_stock: F
+    surrogate: float
+    label: str = ""
+
+
+@dataclass
+class ProcurementResult:
+    spec_name: str
+    objective: str
+    robust: str
+    options: list[Option]
+    months: list[dt.date]
+    scenarios: list[str]
+    weights: F
+    budget_usd: float
+    reps: int
+    seed: int
+    best: Point | None = None
+    status_quo: Point | None = None
+    proportional: Point | None = None
+    pareto: list[Point] = field(default_factory=list)
+    shadow: list[dict[str, Any]] = field(default_factory=list)
+    doctrine: list[dict[str, Any]] = field(default_factory=list)
+    confirmed: dict[str, Any] | None = None
+    candidates: list[Point] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    stages: dict[str, float] = field(default_factory=dict)
+    interrupted: bool = False
+    constraints: list[Any] = field(default_factory=list)
+    results: dict[str, CampaignResult] = field(default_factory=dict)
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
+
+    # ---- JSON -------------------------------------------------------------------------------
+    def _mix(self, x: I) -> list[dict[str, Any]]:
+        out = []
+        for o, opt in enumerate(self.options):
+            orders = [
+                {"month": self.months[m].isoformat(), "units": int(x[o, m]),
+                 "cost_usd": float(x[o, m] * opt.unit_cost_usd)}
+                for m in range(x.shape[1]) if x[o, m] > 0
+            ]  # fmt: skip
+            out.append({"option": opt.name, "kind": opt.kind, "units": int(x[o].sum()),
+                        "cost_usd": float(x[o].sum() * opt.unit_cost_usd), "orders": orders})  # fmt: skip
+        return out
+
+    def _constraints(self, p: Point) -> list[dict[str, Any]]:
+        out = []
+        for j, con in enumerate(self.constraints):
+            if isinstance(con, StockoutConstraint):
+                got = float(np.nanmax(p.stockout[:, j]))
+                out.append({"kind": con.kind, "pool": con.pool, "limit": con.max_probability,
+                            "achieved": got, "met": got <= con.max_probability + 1e-12,
+                            "per_scenario": dict(zip(self.scenarios,
+                                                     p.stockout[:, j].tolist(), strict=True))})  # fmt: skip
+            else:
+                assert isinstance(con, MinStockConstraint)
+                got = float(np.nanmin(p.end_stock[:, j]))
+                out.append({"kind": con.kind, "pool": con.pool, "limit": con.rounds,
+                            "achieved": got, "met": got >= con.rounds - 1e-9,
+                            "per_scenario": dict(zip(self.scenarios,
+                                                     p.end_stock[:, j].tolist(), strict=True))})  # fmt: skip
+        return out
+
+    def point_json(self, p: Point, mix: bool = True) -> dict[str, Any]:
+        b = band(p.per_rep)
+        d: dict[str, Any] = {
+            "cost_usd": p.cost_usd,
+            "objective": {"mean": b["mean"], "p5": b["p5"], "p95": b["p95"], "sd": b["sd"]},
+            "surrogate_objective": p.surrogate,
+        }
+        if mix:
+            d["mix"] = self._mix(p.x)
+        d["constraints"] = self._constraints(p)
+        return d
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.spec_name,
+            "objective": self.objective,
+            "robust": self.robust,
+            "budget_usd": self.budget_usd,
+            "reps": self.reps,
+            "seed": self.seed,
+            "mode": "fast",
+            "method": "MILP (HiGHS) on convex piecewise-linear response curves fitted to fast-mode "
+            "runs with common random numbers; refined around the first answer; confirmed in "
+            "detailed mode with common random numbers",
+            "months": [m.isoformat() for m in self.months],
+            "scenarios": [
+                {"name": s, "weight": float(w)}
+                for s, w in zip(self.scenarios, self.weights, strict=True)
+            ],
+            "interrupted": self.interrupted,
+        }
+        if self.best is not None:
+            out["best"] = self.point_json(self.best)
+        if self.status_quo is not None:
+            out["status_quo"] = self.point_json(self.status_quo)
+        if self.proportional is not None:
+            out["proportional"] = self.point_json(self.proportional)
+        if self.best is not None and self.status_quo is not None:
+            out["improvement"] = paired(self.best.per_rep, self.status_quo.per_rep, "fast")
+        out["pareto"] = [self.point_json(p) for p in self.pareto]
+        out["shadow_price"] = self.shadow
+        out["doctrine"] = self.doctrine
+        out["confirmed"] = self.confirmed
+        out["per_scenario"] = self._per_scenario()
+        out["warnings"] = self.warnings
+        out["stages_s"] = {k: round(v, 2) for k, v in self.stages.items()}
+        out["info"] = self.info
+        return out
+
+    def _per_scenario(self) -> list[dict[str, Any]]:
+        rows = []
+        for s, name in enumerate(self.scenarios):
+            row: dict[str, Any] = {"scenario": name, "weight": float(self.weights[s])}
+            for label, p in (("best", self.best), ("status_quo", self.status_quo)):
+                if p is not None:
+                    b = band(p.per_scenario[s])
+                    row[label] = {"mean": b["mean"], "p5": b["p5"], "p95": b["p95"]}
+            if self.best is not None and self.status_quo is not None:
+                row["difference"] = paired(self.best.per_scenario[s],
+                                           self.status_quo.per_scenario[s], "fast")  # fmt: skip
+            if self.confirmed and "per_scenario" in self.confirmed:
+                row["confirmed"] = self.confirmed["per_scenario"].get(name)
+            rows.append(row)
+        return rows
+
+
+def paired(a: F, b: F, mode: str, level: float = 0.95) -> dict[str, Any]:
+    """Mean of the paired differences a - b with its t interval."""
+    d = np.asarray(a, np.float64) - np.asarray(b, np.float64)
+    r = d.size
+    m = float(d.mean()) if r else math.nan
+    sd = float(d.std(ddof=1)) if r > 1 else 0.0
+    half = float(stats.t.ppf(0.5 + level / 2, r - 1) * sd / math.sqrt(r)) if r > 1 else 0.0
+    return {"mode": mode, "reps": r, "mean": m, "ci_low": m - half, "ci_high": m + half,
+            "level": level}  # fmt: skip
+
+
+# ---- the driver -----------------------------------------------------------------------------------
+def _combine(prep: Prepared, per_s: F) -> F:
+    """Per-replication robust combination of (S, R) scenario values."""
+    if prep.loaded.spec.robust == "worst":
+        return np.asarray(per_s[int(np.argmax(per_s.mean(axis=1)))], np.float64)
+    return np.asarray((prep.weights[:, None] * per_s).sum(axis=0), np.float64)
+
+
+def evaluate_mixes(
+    prep: Prepared, xs: Sequence[I], model: SurrogateModel | None, reps: int, seed: int,
+    labels: Sequence[str] | None = None,
+) -> list[Point]:  # fmt: skip
+    """Simulate mixes jointly (fast mode, common random numbers) in every scenario."""
+    scheds = [schedule_of(prep, x) for x in xs]
+    s_n = len(prep.campaigns)
+    per_s = np.zeros((len(xs), s_n, reps))
+    so = np.zeros((len(xs), s_n, len(prep.loaded.spec.constraints)))
+    es = np.zeros_like(so)
+    for s in range(s_n):
+        ev, _ = simulate(prep, s, scheds, reps, seed)
+        per_s[:, s] = ev.objective
+        so[:, s] = ev.stockout
+        es[:, s] = ev.end_stock
+    lim = model or SurrogateModel(**_model_limits(prep, prep.loaded.spec.budget_usd),
+                                  const=np.zeros(s_n), curves=[], time_w=np.zeros(0))  # fmt: skip
+    out = []
+    for k, x in enumerate(xs):
+        sur = model.value(x) if model is not None else math.nan
+        out.append(Point(x, lim.cost(x), _combine(prep, per_s[k]), per_s[k], so[k], es[k], sur,
+                         labels[k] if labels else ""))  # fmt: skip
+    return out
+
+
+def _violations(prep: Prepared, p: Point) -> list[tuple[int, int, float]]:
+    """(constraint, scenario, shortfall) of every constraint the simulation finds violated."""
+    out = []
+    for j, con in enumerate(prep.loaded.spec.constraints):
+        for s in range(len(prep.campaigns)):
+            if isinstance(con, StockoutConstraint) and p.stockout[s, j] > con.max_probability:
+                out.append((j, s, float(p.stockout[s, j] - con.max_probability)))
+            if isinstance(con, MinStockConstraint) and p.end_stock[s, j] < con.rounds:
+                out.append((j, s, float(con.rounds - p.end_stock[s, j])))
+    return out
+
+
+def _meets(prep: Prepared, p: Point) -> bool:
+    return not _violations(prep, p)
+
+
+def proportional_mix(prep: Prepared, model: SurrogateModel) -> I:
+    """The budget split over the options in proportion to what each could spend at most (price x
+    the most it could deliver), each share ordered evenly over the months it can be ordered in
+    (scaled down until the spending profile holds)."""
+    o_n, m_n = model.shape
+    cap = np.array([max_units(prep, o, model.budget) * model.unit_cost[o] for o in range(o_n)])
+    x = np.zeros((o_n, m_n), np.int64)
+    if cap.sum() <= 0 or model.budget <= 0:
+        return x
+    scale = 1.0
+    for _ in range(60):
+        share = scale * model.budget * cap / cap.sum()
+        x = np.zeros((o_n, m_n), np.int64)
+        for o in range(o_n):
+            money = share[o] - model.capex[o]
+            if money <= 0 or model.unit_cost[o] <= 0:
+                continue
+            want = int(min(money // model.unit_cost[o], model.max_total[o]))
+            ms = [m for m in range(m_n) if model.orderable[o, m]]
+            if not ms or want <= 0:
+                continue
+            per = min(int(model.max_per_month[o]), max(int(model.min_lot[o]), want // len(ms)))
+            for m in ms:
+                u = min(per, want)
+                if u < model.min_lot[o]:
+                    break
+                x[o, m] = u
+                want -= u
+        if model.feasible(x, bounds=False):
+            return x
+        scale *= 0.95
+    return np.zeros((o_n, m_n), np.int64)
+
+
+def optimise(
+    loaded: LoadedProcurement,
+    reps: int = 200,
+    seed: int = 0,
+    *,
+    curve_reps: int | None = None,
+    confirm_reps: int = 8,
+    pareto_points: int = 14,
+    workers: int = 1,
+    runner: DetailedRunner | None = None,
+    design: DesignSpec | None = None,
+    confirm: bool = True,
+    keep_results: bool = True,
+    progress: bool | Progress = False,
+) -> ProcurementResult:
+    """Solve the procurement problem (see the module docstring). Ctrl-C stops at the current
+    stage and returns what finished (``interrupted`` set)."""
+    spec = loaded.spec
+    cb: Progress = progress if callable(progress) else (lambda s, d, t: None)
+    stop: Callable[[], None] = lambda: None  # noqa: E731
+    if progress is True:
+        from airshield.campaign.engine import _progress
+
+        cb, stop = _progress(True)
+    res = ProcurementResult(
+        spec.name, spec.objective, spec.robust, list(spec.options), [], [], np.zeros(0),
+        spec.budget_usd, reps, seed, constraints=list(spec.constraints),
+    )  # fmt: skip
+    t0 = time.perf_counter()
+    n_curve = curve_reps or max(50, reps // 2)
+
+    def stage(name: str) -> None:
+        res.stages[name] = time.perf_counter() - t0
+
+    try:
+        prep = prepare(loaded, design=design, workers=workers, progress=cb)
+        res.months, res.scenarios, res.weights = prep.months, prep.names, prep.weights
+        res.info["surrogate"] = {k: prep.surrogate.info.get(k) for k in
+                                 ("key", "raid_runs", "cached", "fit_s")}  # fmt: skip
+        res.info["curve_reps"] = n_curve
+        res.info["decisions"] = int(prep.arrival.size)
+        stage("surrogate")
+        o_n, m_n = prep.arrival.shape
+        zero = np.zeros((o_n, m_n), np.int64)
+        data1 = collect_curves(prep, {}, n_curve, seed, None, cb)
+        model1, notes = build_model(prep, data1, spec.budget_usd)
+        stage("curves")
+        x1, relaxed1, status1 = solve_relaxing(model1)
+        res.info["milp_status"] = [status1]
+        # refinement around the first answer
+        data2 = collect_curves(prep, schedule_of(prep, x1), n_curve, seed, data1.time_w, cb)
+        model2, notes2 = build_model(prep, data2, spec.budget_usd, around_x=x1)
+        x2, relaxed2, status2 = solve_relaxing(model2)
+        res.info["milp_status"].append(status2)
+        if relaxed1 or relaxed2:
+            res.warnings.append(
+                "the constraints cannot all be met within the budget and the options' limits: "
+                "the MILP was solved without them (see best.constraints for what is achieved)"
+            )
+        stage("refinement")
+        prop = proportional_mix(prep, model1)
+        cands = evaluate_mixes(prep, [zero, x1, x2, prop], model2, reps, seed,
+                               ["status quo", "first MILP", "refined MILP", "proportional"])  # fmt: skip
+        sq, _c1, c2, pp = cands
+        res.status_quo, res.proportional = sq, pp
+        # repair constraints the simulation finds violated (tighten, re-solve)
+        model, x_best = model2, x2
+        tight: dict[tuple[int, int], float] = {}
+        chosen = c2
+        for _ in range(3):
+            viol = _violations(prep, chosen)
+            if not viol or not spec.constraints:
+                break
+            for j, s, _short in viol:
+                step = max(1.0, float(max(data2.levels[o][-1] for o in range(o_n))) / spec.levels)
+                tight[(j, s)] = tight.get((j, s), 0.0) + step
+            model, _ = build_model(prep, data2, spec.budget_usd, around_x=x1, tighten=tight)
+            x_best, _, st = solve_relaxing(model)
+            res.info["milp_status"].append(st)
+            chosen = evaluate_mixes(prep, [x_best], model, reps, seed, ["repaired MILP"])[0]
+            cands.append(chosen)
+        stage("candidates")
+        # the Pareto front: its points are candidates too (the MILP at smaller budgets can find a
+        # mix the simulation likes better)
+        front = pareto_front(prep, model, reps, seed, pareto_points, cb)
+        stage("pareto")
+        every = [*cands[1:], *front]
+        feasible = [p for p in every if _meets(prep, p) and model.feasible(p.x, bounds=False)]
+        pool = feasible or [p for p in every if model.feasible(p.x, bounds=False)]
+        # the simulated mean, with the MILP's price of money (a gain within the noise of the
+        # curves does not justify spending more)
+        eps = _tie_eps(model)
+        best = min(pool, key=lambda p: float(p.per_rep.mean()) + eps * p.cost_usd)
+        if spec.constraints and not feasible:
+            res.warnings.append("no candidate met every constraint in simulation; the best "
+                                "mix violates some (see best.constraints)")  # fmt: skip
+        if sq.per_rep.mean() <= best.per_rep.mean() + eps * best.cost_usd and (
+            _meets(prep, sq) or not feasible
+        ):
+            best = sq
+        res.best = best
+        res.candidates = cands
+        res.info["curve_notes"] = notes + notes2
+        res.info["surrogate_error"] = _surrogate_error(best)
+        _ranking_flags(res, best, cands)
+        res.pareto = non_dominated([*front, best])
+        res.shadow = shadow_prices(prep, model, best, reps, seed, res)
+        res.doctrine = doctrine(prep, res, reps, seed)
+        stage("shadow prices")
+        if keep_results:
+            for label, p in (("status_quo", sq), ("best", best)):
+                sched = schedule_of(prep, p.x)
+                _, kept = simulate(prep, 0, [sched], reps, seed, keep=True)
+                res.results[label] = kept[0]
+                res.campaigns[label] = materialise(prep, 0, p.x)
+        if confirm:
+            res.confirmed = confirm_detailed(prep, best.x, confirm_reps, seed, workers, runner,
+                                             cb)  # fmt: skip
+            _confirm_flags(res)
+            stage("confirmation")
+    except KeyboardInterrupt:
+        res.interrupted = True
+        res.warnings.append("interrupted (Ctrl-C): the stages that finished are kept")
+    finally:
+        stop()
+    res.info["elapsed_s"] = round(time.perf_counter() - t0, 2)
+    return res
+
+
+def _surrogate_error(p: Point) -> dict[str, float]:
+    sim = float(p.per_rep.mean())
+    return {"surrogate": p.surrogate, "simulated": sim, "error": p.surrogate - sim,
+            "relative": (p.surrogate - sim) / sim if sim else math.nan}  # fmt: skip
+
+
+def _ranking_flags(res: ProcurementResult, best: Point, cands: list[Point]) -> None:
+    """Where the surrogate's error is larger than the gap between the best and a runner-up, the
+    ranking rests on the simulation, not on the surrogate: say so."""
+    err = max(abs(p.surrogate - float(p.per_rep.mean())) for p in cands if np.isfinite(p.surrogate))
+    res.info["surrogate_max_error"] = err
+    close = []
+    for p in cands:
+        if p is best or p.label == "status quo":
+            continue
+        gap = float(p.per_rep.mean() - best.per_rep.mean())
+        mc = paired(p.per_rep, best.per_rep, "fast")
+        if abs(gap) < err:
+            close.append({"candidate": p.label, "gap": gap, "surrogate_error": err,
+                          "fast_mode_difference": mc})  # fmt: skip
+    res.info["ranking_risk"] = close
+    if close:
+        names = ", ".join(str(c["candidate"]) for c in close)
+        res.warnings.append(
+            f"the surrogate's error (up to {err:.1f}) exceeds the gap between the best mix and "
+            f"{names}: their order comes from the fast-mode simulation, not the surrogate"
+        )
+
+
+def _confirm_flags(res: ProcurementResult) -> None:
+    c = res.confirmed
+    if not c or "difference" not in c or res.best is None or res.status_quo is None:
+        return
+    d = c["difference"]
+    fast = paired(res.best.per_rep, res.status_quo.per_rep, "fast")
+    c["fast_difference"] = fast
+    if res.best.x.sum() == 0:
+        return
+    if d["ci_high"] >= 0:
+        res.warnings.append(
+            "detailed mode does not confirm that the best mix beats the status quo (the paired "
+            "95 % interval of the difference reaches zero): more confirmation replications, or "
+            "the fast mode's error is as large as the gain"
+        )
+    elif not (d["ci_low"] <= fast["mean"] <= d["ci_high"]):
+        res.warnings.append(
+            f"fast and detailed mode disagree on the size of the gain (fast {fast['mean']:.1f}, "
+            f"detailed {d['mean']:.1f} [{d['ci_low']:.1f}, {d['ci_high']:.1f}]); the ranking "
+            "against the status quo holds in both"
+        )
+
+
+def pareto_front(
+    prep: Prepared, model: SurrogateModel, reps: int, seed: int, points: int,
+    progress: Progress | None = None,
+) -> list[Point]:  # fmt: skip
+    """The MILP at budgets from zero to the full budget, each answer simulated; the
+    non-dominated points (cost up, objective down), sorted by cost."""
+    # denser at small budgets, where the front is steepest (cheap capacity first)
+    budgets = np.concatenate([[0.0], model.budget * np.geomspace(0.002, 1.0, max(1, points - 1))])
+    xs = []
+    for k, b in enumerate(budgets):
+        x, _, _ = solve_relaxing(model.with_budget(float(b)))
+        xs.append(x)
+        if progress:
+            progress("pareto", k + 1, len(budgets))
+    uniq: list[I] = []
+    for x in xs:
+        if not any(np.array_equal(x, u) for u in uniq):
+            uniq.append(x)
+    pts = evaluate_mixes(prep, uniq, model, reps, seed, [f"budget {b:.3g}" for b in budgets])
+    return non_dominated(pts)
+
+
+def non_dominated(pts: list[Point]) -> list[Point]:
+    """Points no other point beats on both cost and mean objective, sorted by cost."""
+    pts = sorted(pts, key=lambda p: (p.cost_usd, float(p.per_rep.mean())))
+    out: list[Point] = []
+    for p in pts:
+        if not out or float(p.per_rep.mean()) < float(out[-1].per_rep.mean()):
+            if out and p.cost_usd == out[-1].cost_usd:
+                out[-1] = p
+            else:
+                out.append(p)
+    return out
+
+
+def _plus(prep: Prepared, model: SurrogateModel, x: I, o: int) -> tuple[I, int]:
+    """``x`` with a small lot more of option ``o``, in the earliest month with spare capacity
+    (else its earliest month, beyond the monthly limit: a shadow price is a marginal value)."""
+    opt = prep.options[o]
+    qmax = max(1, max_units(prep, o, model.budget * 10))
+    delta = max(opt.min_lot, 1, round(0.05 * qmax)) if opt.kind != "fire_unit" else 1
+    y = x.copy()
+    ms = [m for m in range(x.shape[1]) if model.orderable[o, m]]
+    for m in ms:
+        if x[o, m] + delta <= model.max_per_month[o]:
+            y[o, m] += delta
+            return y, delta
+    if ms:
+        y[o, ms[0]] += delta
+    return y, delta
+
+
+def shadow_prices(
+    prep: Prepared, model: SurrogateModel, best: Point, reps: int, seed: int,
+    res: ProcurementResult,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Per option: the objective change of a few more units at the best mix, per unit and per
+    USD 1M (negative: fewer leakers), from the surrogate and from a simulated finite difference
+    with common random numbers."""
+    o_n = len(prep.options)
+    plus = [_plus(prep, model, best.x, o) for o in range(o_n)]
+    pts = evaluate_mixes(prep, [best.x] + [p for p, _ in plus], model, reps, seed)
+    base = pts[0]
+    out = []
+    for o, opt in enumerate(prep.options):
+        y, delta = plus[o]
+        if opt.kind == "fire_unit" and y[o].sum() > len(prep.slots[opt.name]):
+            out.append({"option": opt.name, "units_added": 0, "per_unit": None, "per_musd": None,
+                        "simulated": {"per_unit": None, "per_musd": None, "difference": None},
+                        "beyond_limits": True, "sign": "no unit slot left (max_total)"})  # fmt: skip
+            continue
+        sim = float(pts[o + 1].per_rep.mean() - base.per_rep.mean())
+        fd = paired(pts[o + 1].per_rep, base.per_rep, "fast")
+        surr = model.value(y) - model.value(best.x)
+        musd = delta * opt.unit_cost_usd / 1e6
+        slim = opt.max_total is not None and best.x[o].sum() + delta > opt.max_total
+        out.append({
+            "option": opt.name,
+            "units_added": delta,
+            "per_unit": surr / delta,
+            "per_musd": surr / musd if musd > 0 else None,
+            "simulated": {"per_unit": sim / delta, "per_musd": sim / musd if musd > 0 else None,
+                          "difference": fd},
+            "beyond_limits": bool(slim or (y[o] > model.max_per_month[o]).any()),
+            "sign": "improves" if sim < 0 else ("worsens" if sim > 0 else "no effect"),
+        })  # fmt: skip
+    # the budget's shadow price: the slope of the Pareto front at the full budget
+    if len(res.pareto) >= 2:
+        a, b = res.pareto[-2], res.pareto[-1]
+        dc = (b.cost_usd - a.cost_usd) / 1e6
+        if dc > 0:
+            res.info["budget_shadow_price_per_musd"] = float(
+                (b.per_rep.mean() - a.per_rep.mean()) / dc
+            )
+    return out
+
+
+def doctrine(prep: Prepared, res: ProcurementResult, reps: int, seed: int) -> list[dict[str, Any]]:
+    """The value of a round of each pool a rounds option feeds: the objective change of one more
+    round on hand at the start (leakers later caused by firing it now), in USD per round (damage
+    per harmful leaker of the status quo), and the effective cost per shot that the nightly cost
+    threshold should use instead of the sticker price."""
+    spec = prep.loaded.spec
+    sq = res.status_quo
+    best = res.best
+    if sq is None or best is None:
+        return []
+    pools = sorted({str(o.pool) for o in prep.options if o.kind == "rounds"})
+    cat = prep.template.resolved_catalog()
+    eff = {p.name: p.effector for p in prep.template.pools}
+    out: list[dict[str, Any]] = []
+    base_sched = schedule_of(prep, best.x)
+    scheds: list[Schedule] = [base_sched]
+    deltas = []
+    for pool in pools:
+        o = next(i for i, opt in enumerate(prep.options) if opt.kind == "rounds" and
+                 opt.pool == pool)  # fmt: skip
+        d = max(1, round(0.02 * max(1, max_units(prep, o, spec.budget_usd))))
+        sc = dict(base_sched)
+        sc[o] = [*base_sched.get(o, []), (0, d)]
+        scheds.append(sc)
+        deltas.append(d)
+    vals = np.zeros((len(scheds), reps))
+    for s in range(len(prep.campaigns)):
+        ev, kept = simulate(prep, s, scheds, reps, seed, keep=s == 0)
+        vals += prep.weights[s] * ev.objective
+        if s == 0:
+            r0 = kept[0]
+            lh = float(r0.leaked_harmful()[:reps].sum(axis=1).mean())
+            dmg = float(r0.damage_usd[:reps].sum(axis=1).mean())
+    usd_per_leaker = dmg / lh if lh > 0 else 0.0
+    for k, pool in enumerate(pools):
+        per_round = float((vals[k + 1] - vals[0]).mean() / deltas[k])
+        leakers = per_round if spec.objective == "harmful_leakers" else (
+            per_round / usd_per_leaker if usd_per_leaker else 0.0)  # fmt: skip
+        value_usd = -leakers * usd_per_leaker
+        sticker = float(cat.effectors[eff[pool]].cost_per_shot_usd)
+        out.append({
+            "pool": pool,
+            "effector": eff[pool],
+            "rounds_added": deltas[k],
+            "leakers_per_round": leakers,
+            "usd_per_harmful_leaker": usd_per_leaker,
+            "opportunity_cost_usd": max(0.0, value_usd),
+            "sticker_cost_usd": sticker,
+            "effective_cost_per_shot_usd": sticker + max(0.0, value_usd),
+        })  # fmt: skip
+    return out
+
+
+def doctrine_template(tpl: Scenario, entries: list[dict[str, Any]]) -> Scenario:
+    """The raid template with each effector type's cost per shot replaced by its effective cost
+    (sticker plus the shadow value of the round), so that the nightly cost threshold weighs
+    what firing the round now costs later."""
+    from airshield.scenario.models import CatalogOverrides
+
+    cat = tpl.resolved_catalog()
+    over = {e.name: e for e in (tpl.catalog.effectors if tpl.catalog else [])}
+    for e in entries:
+        et = over.get(e["effector"], cat.effectors[e["effector"]])
+        over[e["effector"]] = et.model_copy(
+            update={"cost_per_shot_usd": float(e["effective_cost_per_shot_usd"])}
+        )
+    threats = list(tpl.catalog.threats) if tpl.catalog else []
+    return tpl.model_copy(
+        update={"catalog": CatalogOverrides(threats=threats, effectors=list(over.values()))}
+    )
+
+
+def materialise(prep: Prepared, s: int, x: I) -> Campaign:
+    """Scenario ``s``'s campaign with mix ``x`` written in: dated deliveries into the pools, team
+    additions, fire units' rounds (a campaign file anyone can run)."""
+    c = prep.campaigns[s]
+    pools = {p.name: p.model_copy(deep=True) for p in c.defender.pools}
+    teams = {t.name: t.model_copy(deep=True) for t in c.defender.teams}
+    for o, arrivals in schedule_of(prep, x).items():
+        opt = prep.options[o]
+        j = 0
+        for a, units in sorted(arrivals):
+            date = c.dates[a]
+            note = f"procured: {opt.name}"
+            if opt.kind == "rounds":
+                pools[str(opt.pool)].deliveries.append(
+                    OnceDelivery(kind="once", date=date, rounds=units, note=note)
+                )
+            elif opt.kind == "team":
+                teams[str(opt.teams)].additions.append(
+                    TeamAddition(date=date, teams=units, note=note)
+                )
+            else:
+                for _ in range(units):
+                    name = _slot_pool(opt, j)
+                    pools[name].deliveries.append(
+                        OnceDelivery(kind="once", date=date, note=note,
+                                     rounds=_rounds_per_unit(prep, opt, a))
+                    )  # fmt: skip
+                    j += 1
+    defender = c.defender.model_copy(
+        update={"pools": list(pools.values()), "teams": list(teams.values())}
+    )
+    return c.model_copy(update={"defender": defender}).with_template(c.template, c.path)
+
+
+@dataclass(frozen=True)
+class DetailedCell:
+    """One detailed-mode campaign run of the confirmation (plain data, so any runner ships it)."""
+
+    index: int
+    campaign_json: str
+    template_json: str
+    seed: int
+    reps: int
+
+
+#: runs cells and returns, per cell in order, the per-replication totals of ``objective``
+#: (harmful leakers or damage); the command line passes one built on the sweep backends
+DetailedRunner = Callable[[Sequence[DetailedCell], str, "Progress | None"], list[F]]
+
+
+def run_cells_here(
+    cells: Sequence[DetailedCell], objective: str, progress: Progress | None = None,
+    workers: int = 1,
+) -> list[F]:  # fmt: skip
+    """The runner without a backend: each cell in this process (replications in ``workers``
+    processes by the campaign engine; the same answer for any number)."""
+    from airshield.campaign import run_campaign
+    from airshield.scenario import Scenario as RaidScenario
+
+    out: list[F] = []
+    for k, cell in enumerate(cells):
+        tpl = RaidScenario.model_validate_json(cell.template_json)
+        camp = Campaign.model_validate_json(cell.campaign_json).with_template(tpl)
+        r = run_campaign(camp, "detailed", cell.reps, cell.seed, workers=workers)
+        out.append(_objective(r, objective))
+        if progress:
+            progress("confirming (detailed mode)", k + 1, len(cells))
+    return out
+
+
+def confirm_detailed(
+    prep: Prepared, x: I, reps: int, seed: int, workers: int = 1,
+    runner: DetailedRunner | None = None, progress: Progress | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Best mix and status quo in detailed mode (raid engine every night) with common random
+    numbers, one cell per scenario and variant; ``runner`` runs the cells (the command line
+    uses the sweep backends: local processes or a Dask cluster); every cell carries its seed,
+    so any runner and any number of workers give the same answer."""
+    spec = prep.loaded.spec
+    zero = np.zeros_like(x)
+    tj = prep.template.model_dump_json()
+    cells: list[DetailedCell] = []
+    for s in range(len(prep.campaigns)):
+        for mix in (zero, x):
+            camp = materialise(prep, s, mix)
+            cells.append(DetailedCell(len(cells), camp.model_dump_json(), tj, seed, reps))
+    t0 = time.perf_counter()
+    if runner is None:
+        results = run_cells_here(cells, spec.objective, progress, workers)
+        name = "this process"
+    else:
+        results = runner(cells, spec.objective, progress)
+        name = getattr(runner, "backend_name", "runner")
+    s_n = len(prep.campaigns)
+    sq = np.stack([results[2 * s] for s in range(s_n)])
+    bt = np.stack([results[2 * s + 1] for s in range(s_n)])
+    comb_sq, comb_bt = _combine(prep, sq), _combine(prep, bt)
+    if spec.robust == "worst":  # the worst scenario of the best mix, for both
+        w = int(np.argmax(bt.mean(axis=1)))
+        comb_sq, comb_bt = sq[w], bt[w]
+    return {
+        "mode": "detailed",
+        "reps": reps,
+        "seed": seed,
+        "backend": name,
+        "best": dict(band(comb_bt).items()),
+        "status_quo": dict(band(comb_sq).items()),
+        "difference": paired(comb_bt, comb_sq, "detailed"),
+        "per_scenario": {
+            prep.names[s]: {"best": band(bt[s]), "status_quo": band(sq[s]),
+                            "difference": paired(bt[s], sq[s], "detailed")}
+            for s in range(s_n)
+        },
+        "elapsed_s": round(time.perf_counter() - t0, 2),
+    }  # fmt: skip

@@ -1,0 +1,348 @@
+"""The procurement optimiser: spec validation, team pools, the MILP against brute force, limits,
+Pareto front, zero budget, shadow-price signs, workers, the command line."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from airshield.campaign import load_campaign, run_campaign
+from airshield.campaign.engine import run_fast_variants, team_caps
+from airshield.errors import ScenarioError
+from airshield.examples import examples_dir
+from airshield.plan.procure import (
+    brute_force,
+    build_model,
+    collect_curves,
+    confirm_detailed,
+    encode,
+    non_dominated,
+    optimise,
+    prepare,
+    schedule_of,
+    solve_milp,
+)
+from airshield.plan.procure_models import load_procurement
+
+EX = examples_dir()
+
+CAMPAIGN = f"""
+name: procure-test
+notional: true
+raid: {EX / "campaign-small-night.yaml"}
+start_date: 2025-06-01
+nights: 61
+attacker:
+  launch_sites:
+    sites: {{kind: constant, value: 5}}
+    launches_per_site: 15
+  threats:
+    - threat: shahed-136
+      stock: 60
+      production_per_day: {{kind: constant, value: 30}}
+    - threat: gerbera
+      stock: 20
+      production_per_day: {{kind: constant, value: 8}}
+    - threat: kalibr
+      stock: 6
+      production_per_day: {{kind: constant, value: 0.5}}
+      launch: own
+      max_per_night: 4
+  tempo: {{kind: accumulate, every_nights: 4, between_fraction: 0.4}}
+defender:
+  pools:
+    - name: sam-rounds
+      stock: 40
+    - name: rockets
+      stock: 150
+      deliveries:
+        - {{kind: recurring, start: 2025-06-03, end: 2025-07-31, every_days: 7, rounds: 30}}
+  teams:
+    - {{name: crews, pool: rockets, teams: 3, engagements_per_team: 4}}
+"""
+
+SPEC = """
+name: procure-small
+campaign: campaign.yaml
+budget_usd: {budget}
+options:
+  - {{name: sam, kind: rounds, pool: sam-rounds, unit_cost_usd: 4.3e5, lead_time_days: 10, max_per_month: 6, min_lot: 2}}
+  - {{name: rockets, kind: rounds, pool: rockets, unit_cost_usd: 3.0e4, lead_time_days: 5, max_per_month: 10}}
+  - {{name: crews, kind: team, teams: crews, unit_cost_usd: 1.0e5, lead_time_days: 7, max_per_month: 3}}
+{extra}levels: 4
+"""
+
+
+def write_spec(tmp: Path, budget: float = 3.0e6, extra: str = "") -> Path:
+    (tmp / "campaign.yaml").write_text(CAMPAIGN)
+    p = tmp / "spec.yaml"
+    p.write_text(SPEC.format(budget=budget, extra=extra))
+    return p
+
+
+@pytest.fixture(scope="module")
+def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_spec(tmp_path_factory.mktemp("procure"))
+
+
+@pytest.fixture(scope="module")
+def solved(spec_path: Path):  # type: ignore[no-untyped-def]
+    loaded = load_procurement(spec_path)
+    return loaded, optimise(loaded, reps=40, seed=3, confirm_reps=3, pareto_points=8)
+
+
+# ---- validation ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("edit", "field", "expect"),
+    [
+        ("unit_cost_usd: 4.3e5", "options[0].unit_cost_usd", "greater than or equal to 0"),
+        ("lead_time_days: 10", "options[0].lead_time_days", "beyond the horizon"),
+        ("pool: sam-rounds", "options[0].pool", "unknown pool"),
+        ("teams: crews", "options[2].teams", "unknown team pool"),
+        ("max_per_month: 6,", "options[0].colour", "unknown field"),
+    ],
+)
+def test_bad_specs_name_file_line_and_field(
+    tmp_path: Path, edit: str, field: str, expect: str
+) -> None:
+    p = write_spec(tmp_path)
+    text = p.read_text()
+    bad = {
+        "unit_cost_usd: 4.3e5": "unit_cost_usd: -4.3e5",
+        "lead_time_days: 10": "lead_time_days: 90",
+        "pool: sam-rounds": "pool: sam-round",
+        "teams: crews": "teams: crew",
+        "max_per_month: 6,": "max_per_month: 6, colour: red,",
+    }[edit]
+    p.write_text(text.replace(edit, bad, 1))
+    with pytest.raises(ScenarioError) as err:
+        load_procurement(p)
+    msg = str(err.value)
+    assert field in msg and expect in msg
+    line = next(i for i, t in enumerate(p.read_text().splitlines(), 1) if bad in t)
+    assert f"spec.yaml:{line}" in msg
+
+
+def test_unknown_effector_type_and_asset(tmp_path: Path) -> None:
+    p = write_spec(
+        tmp_path,
+        extra="""  - {name: guns, kind: fire_unit, effector: laser-x, unit_cost_usd: 1.0e6,
+     lead_time_days: 5, max_per_month: 1, max_total: 2,
+     laydown: {kind: ring, around: nowhere, radius_km: 5}}
+""",
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_procurement(p)
+    msg = str(err.value)
+    assert "unknown effector type 'laser-x'" in msg
+    assert "unknown asset 'nowhere'" in msg
+
+
+def test_cli_bad_spec_exit_2_no_traceback(tmp_path: Path) -> None:
+    p = write_spec(tmp_path)
+    p.write_text(p.read_text().replace("unit_cost_usd: 4.3e5", "unit_cost_usd: -1"))
+    r = subprocess.run([sys.executable, "-m", "airshield", "plan", "procure", str(p)],
+                       capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert "spec.yaml:" in r.stderr and "options[0].unit_cost_usd" in r.stderr
+
+
+# ---- team pools and the vectorised variants ---------------------------------------------------------
+def test_team_pool_caps_rounds_fired_per_night(tmp_path: Path) -> None:
+    write_spec(tmp_path)
+    c = load_campaign(tmp_path / "campaign.yaml")
+    cap = np.array(c.defender.teams[0].cap_per_night(c.dates))
+    assert (cap == 12).all()
+    for mode, reps in (("fast", 30), ("detailed", 2)):
+        r = run_campaign(c, mode, reps, 1)
+        k = r.pool_names.index("rockets")
+        assert r.fired[:, :, k].max() <= 12
+        assert r.fired[:, :, k].max() == 12  # the cap binds on big nights
+    # without the team pool, more is fired: the cap is what limited it
+    free = c.model_copy(update={"defender": c.defender.model_copy(update={"teams": []})})
+    r2 = run_campaign(free.with_template(c.template, c.path), "fast", 30, 1)
+    assert r2.fired[:, :, k].max() > 12
+
+
+def test_training_pipeline_and_additions() -> None:
+    import datetime as dt
+
+    from airshield.campaign.models import TeamAddition, TeamPool
+
+    tp = TeamPool(name="t", pool="p", teams=2, engagements_per_team=2.5, trained_per_month=3,
+                  training_days=10, additions=[TeamAddition(date=dt.date(2025, 1, 20), teams=4)])  # fmt: skip
+    dates = [dt.date(2025, 1, 1) + dt.timedelta(days=i) for i in range(40)]
+    teams = tp.teams_per_night(dates)
+    assert teams[:9] == [2] * 9  # nobody graduates before training_days
+    # 3 a month = 0.1 a day, ready 10 days after entering (floored running total); 4 more from
+    # 20 January (night 19)
+    assert teams[18] == 2 and teams[19] == 2 + 1 + 4
+    assert teams[39] == 2 + 3 + 4
+    assert tp.cap_per_night(dates)[39] == int(9 * 2.5)
+
+
+def test_a_campaign_without_teams_is_unchanged_by_a_cap_that_never_binds(tmp_path: Path) -> None:
+    write_spec(tmp_path)
+    c = load_campaign(tmp_path / "campaign.yaml")
+    big = c.defender.teams[0].model_copy(update={"teams": 10**6})
+    none = c.model_copy(update={"defender": c.defender.model_copy(update={"teams": []})})
+    huge = c.model_copy(update={"defender": c.defender.model_copy(update={"teams": [big]})})
+    a = run_campaign(none.with_template(c.template, c.path), "fast", 20, 5)
+    b = run_campaign(huge.with_template(c.template, c.path), "fast", 20, 5)
+    assert np.array_equal(a.leaked, b.leaked) and np.array_equal(a.stock_end, b.stock_end)
+
+
+def test_stacked_variants_equal_their_own_runs(spec_path: Path) -> None:
+    """Each block of a vectorised run is the run of that variant alone (common random numbers),
+    and a delivery given as extra rows equals the same delivery written into the campaign."""
+    loaded = load_procurement(spec_path)
+    prep = prepare(loaded)
+    x = np.zeros(prep.arrival.shape, np.int64)
+    x[0, 0], x[2, 1] = 4, 2
+    from airshield.plan.procure import materialise
+
+    extra, caps = encode(prep, 0, schedule_of(prep, x))
+    zero, caps0 = encode(prep, 0, {})
+    res = run_fast_variants(prep.campaigns[0], prep.surrogate, 15, 9, np.stack([zero, extra]),
+                            np.stack([caps0, caps]))  # fmt: skip
+    alone = run_campaign(materialise(prep, 0, x), "fast", 15, 9, surrogate=prep.surrogate)
+    sq = run_campaign(prep.campaigns[0], "fast", 15, 9, surrogate=prep.surrogate)
+    assert np.array_equal(res.leaked[15:], alone.leaked)
+    assert np.array_equal(res.stock_end[15:], alone.stock_end)
+    assert np.array_equal(res.leaked[:15], sq.leaked)
+    assert (team_caps(materialise(prep, 0, x), prep.pool_names) == caps).all()
+
+
+# ---- the optimiser ----------------------------------------------------------------------------------
+def test_milp_equals_brute_force_on_the_same_surrogate(spec_path: Path) -> None:
+    loaded = load_procurement(spec_path)
+    prep = prepare(loaded)
+    data = collect_curves(prep, {}, 30, 3, None)
+    model, _ = build_model(prep, data, loaded.spec.budget_usd)
+    for budget in (0.0, 1.0e6, 3.0e6):
+        m = model.with_budget(budget)
+        x, v, status = solve_milp(m)
+        xb, vb = brute_force(m)
+        assert status == "Optimal"
+        assert v == pytest.approx(vb, rel=1e-9, abs=1e-9)
+        assert m.value(x) == pytest.approx(m.value(xb), abs=1e-6)
+        assert m.feasible(x)
+    assert model.with_budget(0.0).value(solve_milp(model.with_budget(0.0))[0]) == pytest.approx(
+        model.value(np.zeros_like(x))
+    )
+
+
+def test_limits_never_violated(solved) -> None:  # type: ignore[no-untyped-def]
+    loaded, res = solved
+    spec = loaded.spec
+    prep = prepare(loaded)
+    points = [res.best, *res.pareto, *res.candidates]
+    for p in points:
+        x = p.x
+        assert p.cost_usd <= spec.budget_usd + 1e-6
+        for o, opt in enumerate(spec.options):
+            assert (x[o] <= opt.max_per_month).all()
+            assert ((x[o] == 0) | (x[o] >= opt.min_lot)).all()
+        # nothing arrives before its lead time, nothing is ordered that cannot arrive in time
+        for o, arrivals in schedule_of(prep, x).items():
+            for a, _ in arrivals:
+                assert a >= spec.options[o].lead_time_days
+        assert (x[prep.arrival < 0] == 0).all()
+
+
+def test_pareto_front_non_dominated_sorted_from_zero(solved) -> None:  # type: ignore[no-untyped-def]
+    _, res = solved
+    s = res.summary()
+    costs = [p["cost_usd"] for p in s["pareto"]]
+    means = [p["objective"]["mean"] for p in s["pareto"]]
+    assert costs == sorted(costs) and len(set(costs)) == len(costs)
+    assert all(b < a for a, b in itertools.pairwise(means))
+    assert costs[0] == 0.0  # the status quo is the first point
+    assert len(costs) >= 3
+    # non_dominated drops what another point beats on both
+    pts = res.pareto
+    assert non_dominated(list(reversed(pts)) + pts) == pts
+
+
+def test_best_beats_status_quo_and_outputs(solved) -> None:  # type: ignore[no-untyped-def]
+    _, res = solved
+    s = res.summary()
+    for key in ("best", "status_quo", "pareto", "shadow_price", "confirmed", "per_scenario"):
+        assert key in s
+    assert s["best"]["objective"]["mean"] < s["status_quo"]["objective"]["mean"]
+    c = s["confirmed"]
+    assert c["mode"] == "detailed" and c["reps"] == 3
+    assert set(c["difference"]) >= {"mean", "ci_low", "ci_high"}
+    assert c["difference"]["ci_low"] <= c["difference"]["mean"] <= c["difference"]["ci_high"]
+    assert {m["option"] for m in s["best"]["mix"]} == {"sam", "rockets", "crews"}
+
+
+def test_zero_budget_returns_the_status_quo(tmp_path: Path) -> None:
+    loaded = load_procurement(write_spec(tmp_path, budget=0.0))
+    res = optimise(loaded, reps=20, seed=3, confirm_reps=2, pareto_points=3)
+    assert res.best is not None and res.best.x.sum() == 0 and res.best.cost_usd == 0.0
+    d = res.summary()["confirmed"]["difference"]
+    assert d["mean"] == 0.0 and d["ci_low"] == 0.0 and d["ci_high"] == 0.0
+
+
+def test_shadow_prices_have_the_sign_of_a_finite_difference(solved) -> None:  # type: ignore[no-untyped-def]
+    _, res = solved
+    checked = 0
+    for sp in res.shadow:
+        fd = sp["simulated"]["difference"]
+        if fd is None:
+            continue
+        clear = fd["ci_high"] < 0 or fd["ci_low"] > 0
+        if clear and sp["per_unit"] != 0 and not sp["beyond_limits"]:
+            assert np.sign(sp["per_unit"]) == np.sign(fd["mean"]), sp
+            checked += 1
+    assert checked >= 1
+
+
+def test_same_answer_for_one_and_two_workers(solved) -> None:  # type: ignore[no-untyped-def]
+    loaded, res = solved
+    prep = prepare(loaded)
+    from airshield.cli.plan import sweep_runner
+
+    a = confirm_detailed(prep, res.best.x, 3, 3, runner=sweep_runner(1))
+    b = confirm_detailed(prep, res.best.x, 3, 3, runner=sweep_runner(2))
+    c = confirm_detailed(prep, res.best.x, 3, 3, workers=2)  # no backend: engine processes
+    assert a["backend"] == "serial" and b["backend"] == "processes"
+    assert a["difference"] == b["difference"] == c["difference"]
+    assert a["per_scenario"] == b["per_scenario"] == c["per_scenario"]
+    assert a["difference"] == res.confirmed["difference"]
+
+
+def test_cli_json_and_report(spec_path: Path, tmp_path: Path) -> None:
+    html = tmp_path / "r.html"
+    r = subprocess.run(
+        [sys.executable, "-m", "airshield", "plan", "procure", str(spec_path), "--json",
+         "--reps", "20", "--seed", "3", "--confirm-reps", "2", "--pareto-points", "4",
+         "--report", str(html), "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["confirmed"]["mode"] == "detailed"
+    assert doc["best"]["objective"].keys() >= {"mean", "p5", "p95"}
+    import re
+
+    from plotly.offline import get_plotlyjs
+
+    text = html.read_text()
+    assert "Pareto front" in text and "Stocks: best mix against the status quo" in text
+    assert text.count(get_plotlyjs()) == 1  # plotly.js inlined once; nothing else fetched
+    rest = text.replace(get_plotlyjs(), "")
+    assert "<script src" not in rest.lower()
+    assert [u for u in re.findall(r"https?://[^\s\"'<>)]+", rest)
+            if not u.startswith("http://www.w3.org/")] == []  # fmt: skip
+    assert (tmp_path / "out" / "result.json").exists()
+    best = load_campaign(tmp_path / "out" / "campaign-best.yaml")
+    assert best.n_nights == 61
