@@ -31,6 +31,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SCENARIO = yaml.safe_load(TINY)
 CAMPAIGN = yaml.safe_load((EXAMPLES / "campaign-small.yaml").read_text())
 SWEEP = yaml.safe_load(SPEC)
+PROCURE = yaml.safe_load((EXAMPLES / "procure-2026.yaml").read_text())
 
 
 def invoke(fmt: str, args: list[str], shown: object) -> str:
@@ -60,9 +61,12 @@ def invoke(fmt: str, args: list[str], shown: object) -> str:
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("fuzz")
     (d / "tiny.yaml").write_text(TINY, encoding="utf-8")
-    (d / "campaign-small-night.yaml").write_text(
-        (EXAMPLES / "campaign-small-night.yaml").read_text(), encoding="utf-8"
-    )
+    for name in (
+        "campaign-small-night.yaml",
+        "procure-2026-campaign.yaml",
+        "procure-2026-night.yaml",
+    ):
+        (d / name).write_text((EXAMPLES / name).read_text(), encoding="utf-8")
     return d
 
 
@@ -119,6 +123,27 @@ def test_fuzz_sweep_spec(folder: Path, text: str) -> None:
     f = folder / "case-sweep.yaml"
     _write(f, text)
     check("sweep", lambda: invoke("sweep", ["sweep", "validate", str(f)], text), text)
+
+
+# ---- procurement spec ---------------------------------------------------------------------------
+@settings(settings.get_profile("fuzz"), max_examples=n(200))
+@given(text=documents(PROCURE))
+def test_fuzz_procurement_spec(folder: Path, text: str) -> None:
+    """A procurement spec (with its campaign and raid template beside it) loads or is a clean
+    error naming its field; nothing else escapes the loader ``plan procure`` reads it with."""
+    from airshield.plan.procure_models import load_procurement
+
+    f = folder / "case-procure.yaml"
+    _write(f, text)
+
+    def case() -> str:
+        try:
+            load_procurement(f)
+        except (ScenarioError, FileNotFoundError):
+            return "clean"
+        return "valid"
+
+    check("procurement", case, text)
 
 
 # ---- WTA instance files -------------------------------------------------------------------------
