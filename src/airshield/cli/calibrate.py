@@ -8,42 +8,10 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.table import Table
 
-from airshield.cli.kit import console, err_console, print_json
+from airshield.cli.kit import RecordArg, console, err_console, print_json
+from airshield.cli.kit import fixed as _f
+from airshield.cli.kit import records as _records
 from airshield.errors import Problem, ScenarioError
-
-RecordArg = Annotated[
-    Path, typer.Argument(help="daily-attack CSV (or a tidy Parquet from 'history import')")
-]
-
-Origin = Annotated[
-    str | None,
-    typer.Option(help="first night to forecast, YYYY-MM-DD (default: after the last night)"),
-]
-Window = Annotated[int, typer.Option(min=14, help="nights of history used")]
-Halflife = Annotated[
-    float | None, typer.Option(help="recency half-life in nights (0 = equal weights)")
-]
-Trend = Annotated[bool, typer.Option(help="fit a monthly trend (weak prior)")]
-ModelOut = Annotated[Path | None, typer.Option("--out", "-o", help="write the model JSON")]
-
-
-def _records(df: Any) -> list[dict[str, Any]]:
-    import numpy as np
-
-    out = []
-    for r in df.to_dict(orient="records"):
-        out.append(
-            {str(k): (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
-        )
-    return out
-
-
-def _f(x: Any, digits: int = 2) -> str:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return "–"
-    return "–" if v != v else f"{v:.{digits}f}"
 
 
 def _calibrate_app() -> typer.Typer:

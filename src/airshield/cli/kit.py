@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -103,3 +104,28 @@ def print_json(obj: Any) -> None:
 
     sys.stdout.write(json.dumps(obj, indent=2, default=json_default) + "\n")
     sys.stdout.flush()
+
+
+#: The daily attack record, as every ``history``/``calibrate``/``tempo`` command takes it.
+RecordArg = Annotated[
+    Path, typer.Argument(help="daily-attack CSV (or a tidy Parquet from 'history import')")
+]
+
+
+def records(df: Any) -> list[dict[str, Any]]:
+    """A data frame's rows as JSON-ready dicts (NaN as None)."""
+    import math
+
+    return [
+        {str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        for r in df.to_dict(orient="records")
+    ]
+
+
+def fixed(x: Any, digits: int = 2) -> str:
+    """``x`` with ``digits`` decimals for a table cell; a dash when it is missing or not a number."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if v != v else f"{v:.{digits}f}"

@@ -9,12 +9,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from airshield.cli.kit import console, print_json
+from airshield.cli.kit import RecordArg, console, print_json
+from airshield.cli.kit import fixed as _f
+from airshield.cli.kit import records as _records
 from airshield.errors import Problem, ScenarioError
-
-RecordArg = Annotated[
-    Path, typer.Argument(help="daily-attack CSV (or a tidy Parquet from 'history import')")
-]
 
 Origin = Annotated[
     str | None,
@@ -26,25 +24,6 @@ Halflife = Annotated[
 ]
 Trend = Annotated[bool, typer.Option(help="fit a monthly trend (weak prior)")]
 ModelOut = Annotated[Path | None, typer.Option("--out", "-o", help="write the model JSON")]
-
-
-def _records(df: Any) -> list[dict[str, Any]]:
-    import numpy as np
-
-    out = []
-    for r in df.to_dict(orient="records"):
-        out.append(
-            {str(k): (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
-        )
-    return out
-
-
-def _f(x: Any, digits: int = 2) -> str:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return "–"
-    return "–" if v != v else f"{v:.{digits}f}"
 
 
 def _tempo_app() -> typer.Typer:
