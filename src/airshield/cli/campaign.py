@@ -14,9 +14,9 @@ from airshield.cli.kit import (
     Workers,
     console,
     err_console,
-    print_input_error,
     print_json,
     resolve_workers,
+    validate_files,
 )
 
 ModeOpt = Annotated[
@@ -165,24 +165,16 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check campaign files (and their raid templates): file:line: field: expectation."""
         from airshield.campaign import attacker_plan, load_campaign
-        from airshield.errors import ScenarioError
 
-        bad = 0
-        for f in files:
-            try:
-                c = load_campaign(f)
-            except ScenarioError as exc:
-                print_input_error(exc, "invalid")
-                bad += 1
-                continue
+        def describe(c: Any) -> str:
             plan = attacker_plan(c)
-            console.print(
-                f"[green]ok[/green] {f}: {c.n_nights} nights from {c.start_date}, raid template "
-                f"{c.raid!r}, {len(c.defender.pools)} pools, {int(plan.launched.sum()):,} threats "
-                f"launched (largest raid {int(plan.raid_sizes.max()):,})"
+            return (
+                f"{c.n_nights} nights from {c.start_date}, raid template {c.raid!r}, "
+                f"{len(c.defender.pools)} pools, {int(plan.launched.sum()):,} threats launched "
+                f"(largest raid {int(plan.raid_sizes.max()):,})"
             )
-        if bad:
-            raise typer.Exit(2)
+
+        validate_files(files, load_campaign, describe)
 
     @camp.command("run")
     def run(

@@ -129,3 +129,19 @@ def fixed(x: Any, digits: int = 2) -> str:
     except (TypeError, ValueError):
         return "–"
     return "–" if v != v else f"{v:.{digits}f}"
+
+
+def validate_files(files: list[Path], load: Any, describe: Any) -> None:
+    """``validate`` for any input format: load each file, print ``ok FILE: describe(obj)`` or its
+    problems (``file:line: field: expectation``); exit status 2 when any file is invalid."""
+    bad = 0
+    for f in files:
+        try:
+            obj = load(f)
+        except ScenarioError as exc:
+            print_input_error(exc, "invalid")
+            bad += 1
+            continue
+        console.print(f"[green]ok[/green] {escape(str(f))}: {describe(obj)}")
+    if bad:
+        raise typer.Exit(2)

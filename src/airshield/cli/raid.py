@@ -14,9 +14,9 @@ from airshield.cli.kit import (
     Workers,
     console,
     err_console,
-    print_input_error,
     print_json,
     resolve_workers,
+    validate_files,
 )
 
 FileArg = Annotated[Path, typer.Argument(help="scenario YAML file")]
@@ -169,23 +169,16 @@ def register(app: typer.Typer) -> None:
         files: Annotated[list[Path], typer.Argument(help="scenario YAML file(s)")],
     ) -> None:
         """Check scenario files; every problem is printed as file:line: field: expectation."""
-        from airshield.errors import ScenarioError
         from airshield.scenario import load_scenario
 
-        bad = 0
-        for f in files:
-            try:
-                sc = load_scenario(f)
-            except ScenarioError as exc:
-                print_input_error(exc, "invalid")
-                bad += 1
-                continue
-            console.print(
-                f"[green]ok[/green] {f}: {len(sc.assets)} assets, {sc.total_fire_units()} fire units, "
+        validate_files(
+            files,
+            load_scenario,
+            lambda sc: (
+                f"{len(sc.assets)} assets, {sc.total_fire_units()} fire units, "
                 f"{len(sc.waves)} waves, {sc.total_threats()} threats"
-            )
-        if bad:
-            raise typer.Exit(2)
+            ),
+        )
 
     @app.command()
     def run(
