@@ -301,6 +301,27 @@ def _example_figure(e: Any) -> Any:
             yaxis={"tickformat": ".0%"},
             height=360,
         )
+    elif e.kind == "procurement":
+        from airshield.plan.procure_models import load_procurement
+
+        loaded = load_procurement(e.path)
+        spec, months = loaded.spec, len(loaded.months)
+        fig = go.Figure(
+            go.Bar(
+                x=[o.name for o in spec.options],
+                y=[
+                    o.unit_cost_usd * min(o.max_per_month * months, o.max_total or 10**12)
+                    for o in spec.options
+                ],
+                marker_color="#6d4c41",
+            )
+        )
+        fig.update_layout(
+            title=f"{spec.name}: the most each option can absorb in {months} order months "
+            f"(budget {spec.budget_usd / 1e9:.2f} bn USD)",
+            yaxis_title="USD",
+            height=360,
+        )
     elif e.kind == "sweep":
         from airshield.sweep.plan import load_plan
 
@@ -330,7 +351,7 @@ def _gallery() -> str:
         "One picture per bundled example, drawn when this site was built: the laydown map of "
         "each raid scenario (fire units with their envelopes, assets, launch areas; toggle "
         "envelopes from the legend), each campaign's attacker plan, each allocation's regions, "
-        "each sweep's design. Copy one with `airshield examples copy NAME DIR` or run it by "
+        "each sweep's design, each procurement spec's options. Copy one with `airshield examples copy NAME DIR` or run it by "
         "name (`airshield run one-battery`). Every number in them is notional.",
         "",
     ]

@@ -65,6 +65,8 @@ def _kind_and_description(p: Path) -> tuple[str, str]:
         kind = "sweep"
     elif "regions" in data:
         kind = "allocation"
+    elif "options" in data and "budget_usd" in data:
+        kind = "procurement"
     elif "raid" in data and ("attacker" in data or "defender" in data):
         kind = "campaign"
     else:
