@@ -346,3 +346,17 @@ def test_cli_json_and_report(spec_path: Path, tmp_path: Path) -> None:
     assert (tmp_path / "out" / "result.json").exists()
     best = load_campaign(tmp_path / "out" / "campaign-best.yaml")
     assert best.n_nights == 61
+
+
+def test_facade_campaign_plan_procure_is_the_optimiser(tmp_path: Path) -> None:
+    """``Campaign.plan.procure(spec)`` runs the real optimiser on that campaign (same answer as
+    ``optimise``), and refuses a spec written for another campaign."""
+    path = write_spec(tmp_path, budget=0.0)
+    loaded = load_procurement(path)
+    res = loaded.campaign.plan.procure(path, reps=20, seed=3, confirm_reps=2, pareto_points=3)
+    direct = optimise(loaded, reps=20, seed=3, confirm_reps=2, pareto_points=3)
+    assert res.summary()["best"]["cost_usd"] == direct.summary()["best"]["cost_usd"] == 0.0
+    assert res.summary()["status_quo"] == direct.summary()["status_quo"]
+    other = loaded.campaign.model_copy(update={"name": "another-campaign"})
+    with pytest.raises(ValueError, match="plans for campaign"):
+        other.plan.procure(path, reps=20, seed=3)
