@@ -89,19 +89,11 @@ def tally(c: CompiledRaid, target: NDArray[np.int64], out: NightOutcome) -> RepR
 
 
 @dataclass
-class Block:
-    """Tallies of consecutive replications ``start .. start + len - 1`` (RaidResult's arrays)."""
+class Block(RepRecord):
+    """Tallies of consecutive replications ``start .. start + len - 1``: the fields of
+    :class:`RepRecord` with a leading replication axis (RaidResult's arrays)."""
 
-    start: int
-    outcomes: NDArray[np.int64]
-    destroyed_by: NDArray[np.int64]
-    lost_by: NDArray[np.int64]
-    shots: NDArray[np.int64]
-    cost_usd: NDArray[np.float64]
-    unit_shots: NDArray[np.int64]
-    hits: NDArray[np.int64]
-    damage_usd: NDArray[np.float64]
-    pool_drawn: NDArray[np.int64]
+    start: int = 0
 
     def __len__(self) -> int:
         return int(self.outcomes.shape[0])
