@@ -345,15 +345,15 @@ class ReferenceNight:
         for i, k, _rounds in result.triples():
             u, j = weapons[i], targets[k]
             unit, th = self.units[u], self.threats[j]
+            # after the C2 delay (drawn for the threat's next round), the interceptor flies
+            # straight to the earliest intercept inside a window open at its launch
+            t_launch = t + self.c2_delay(u, j) if c.u_c2_kind[u] else t
             th.pending_first_shot = th.shots
             th.shots += s
             th.busy = True
             unit.free_channels -= 1
             unit.ready -= s
             unit.fired += s
-            # after the C2 delay, the interceptor flies straight to the earliest intercept
-            # inside a window open at its launch
-            t_launch = t + self.c2_delay(u, j) if c.u_c2_kind[u] else t
             t_hit = min(
                 _intercept_time(
                     night.routes[j], night.speed[j], c.u_x[u], c.u_y[u], c.u_speed[u], t_launch,

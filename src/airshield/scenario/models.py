@@ -322,11 +322,6 @@ class Engagement(Strict):
         description="attempt: one EW try per threat on entry (pk, a channel, a dwell); "
         "hazard: loss at a rate per minute while inside the jammed field",
     )
-    lost_harm_share: Prob = Field(
-        0.0,
-        description="share of lost (EW) threats that still fall and do harm where they were "
-        "lost (counted apart from leakers)",
-    )
 
 
 class CatalogOverrides(Strict):
