@@ -94,14 +94,19 @@ def register(app: typer.Typer) -> None:
         json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     ) -> None:
         """List threat and effector types with units; every number has a source and a date."""
-        from airshield.catalog import load_catalog
+        from airshield.catalog import load_catalog, pk_curve_table
 
         cat = load_catalog()
         if json_out:
             print_json(
                 {
                     "threats": [t.model_dump() for t in cat.threats.values()],
-                    "effectors": [e.model_dump() for e in cat.effectors.values()],
+                    # pk_curve: per threat kind, points of range_fraction and pk (flat where
+                    # the type has no curve), used with `engagement: {pk_model: range}`
+                    "effectors": [
+                        {**e.model_dump(), "pk_curve": pk_curve_table(e)}
+                        for e in cat.effectors.values()
+                    ],
                     "sources": [dict(r) for r in cat.source_rows],
                 }
             )
