@@ -231,11 +231,12 @@ def _run(
     if choice.note:
         err_console.print(f"note: {choice.note}")
     n_workers = resolve_workers(workers)
-    if not _kernels_cached():
-        from airshield.raid.engines import warm_up
+    from airshield.warmup import RUN_GROUPS, cached, warm_up
 
-        err_console.print("compiling the raid kernels (first run only, about half a minute)...")
-        err_console.print(f"compiled in {warm_up():.0f} s")
+    if not all(cached(g) for g in RUN_GROUPS):
+        err_console.print("compiling the raid kernel (first run only)...", markup=False)
+        t = warm_up(RUN_GROUPS)
+        err_console.print(f"compiled in {sum(x.wall_s for x in t):.0f} s", markup=False)
     result = sc.simulate(
         reps=reps, seed=seed, workers=n_workers, engine=engine, progress=not json_out
     )
@@ -258,14 +259,3 @@ def _run(
         console.print(f"{result.reps} replications in {result.elapsed_s:.2f} s")
     if result.interrupted:
         raise typer.Exit(130)
-
-
-def _kernels_cached() -> bool:
-    """Whether numba's on-disk cache already holds the compiled raid event loop."""
-    from importlib import resources
-
-    cache = resources.files("airshield.kernels").joinpath("__pycache__")
-    try:
-        return any(p.name.startswith("raid.run_batch") for p in cache.iterdir())
-    except (FileNotFoundError, NotADirectoryError, AttributeError):
-        return False
