@@ -320,6 +320,33 @@ def test_same_answer_for_one_and_two_workers(solved) -> None:  # type: ignore[no
     assert a["difference"] == res.confirmed["difference"]
 
 
+def _answer(res) -> dict:  # type: ignore[no-untyped-def]
+    s = res.summary()
+    keys = ("best", "status_quo", "proportional", "improvement", "pareto", "shadow_price",
+            "doctrine")  # fmt: skip
+    return {k: s[k] for k in keys}
+
+
+def test_fast_evaluations_through_the_sweep_backends_same_answer(solved) -> None:  # type: ignore[no-untyped-def]
+    """The fast-mode evaluations (curves, candidates, Pareto points, finite differences) fan out
+    through the sweep backends as CallTasks; local processes with 2 and 3 workers and the
+    serial backend give exactly the in-process answer (the split into jobs differs)."""
+    from airshield.plan.fanout import Evaluator
+
+    loaded, res = solved
+    answers = []
+    for backend, workers in (("processes", 2), ("serial", 1), ("processes", 3)):
+        ev = Evaluator(backend, workers)
+        try:
+            r = optimise(loaded, reps=40, seed=3, confirm=False, pareto_points=8, evaluator=ev)
+        finally:
+            ev.close()
+        assert r.info["fast_backend"]["backend"] == backend
+        assert r.info["fast_backend"]["jobs"] > 0
+        answers.append(_answer(r))
+    assert answers[0] == answers[1] == answers[2] == _answer(res)
+
+
 def test_cli_json_and_report(spec_path: Path, tmp_path: Path) -> None:
     html = tmp_path / "r.html"
     r = subprocess.run(

@@ -52,7 +52,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
         pareto_points: Annotated[int, typer.Option(min=2, help="budgets on the Pareto front")] = 14,
         scheduler: Annotated[
-            str | None, typer.Option(help="Dask scheduler address for the confirmation runs")
+            str | None,
+            typer.Option(help="Dask scheduler address: fast-mode evaluations and confirmation"),
         ] = None,
         doctrine_out: Annotated[
             Path | None,
@@ -67,12 +68,14 @@ def register(app: typer.Typer) -> None:
         with input_errors():
             loaded = load_procurement(file)
         n_workers = resolve_workers(workers)
+        evaluator = fast_evaluator(n_workers, scheduler)
         res = optimise(
             loaded, reps=reps, seed=seed, curve_reps=curve_reps, confirm_reps=confirm_reps,
             confirm=confirm_reps > 0, pareto_points=pareto_points, workers=n_workers,
-            runner=sweep_runner(n_workers, scheduler),
+            runner=sweep_runner(n_workers, scheduler), evaluator=evaluator,
             progress=lambda s, d, t: _progress(s, d, t),
         )  # fmt: skip
+        evaluator.close()
         summary = res.summary()
         if out is not None:
             write_outputs(res, summary, out)
@@ -95,6 +98,16 @@ def register(app: typer.Typer) -> None:
 
 
 _last: dict[str, int] = {}
+
+
+def fast_evaluator(workers: int, scheduler: str | None = None) -> Any:
+    """The fast-mode evaluations through the sweep backends: in this process for one worker,
+    local ``processes`` for more, ``dask`` with a scheduler address (same answer for all)."""
+    from airshield.plan.fanout import Evaluator
+
+    if scheduler:
+        return Evaluator("dask", workers, scheduler)
+    return Evaluator("processes" if workers > 1 else "inline", workers)
 
 
 def sweep_runner(workers: int, scheduler: str | None = None) -> Any:
