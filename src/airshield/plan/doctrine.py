@@ -125,10 +125,11 @@ def doctrine_schedule(
     prep: Prepared, values: list[dict[str, Any]], *, scale: float = 1.0
 ) -> PriceSchedule:
     """The price schedule of :func:`round_values` (or the ``doctrine`` entries of a procurement
-    result; a pool valued at the first month only keeps its sticker price later): month ``m``'s cost per shot is the sticker
-    price plus ``scale`` x that month's opportunity cost (months without a measurable value
-    keep the sticker price). Prices are rounded to $1k so that months with practically the same
-    value share one price list (and one surrogate)."""
+    result; a pool valued at the first month only keeps its sticker price later): month
+    ``m``'s cost per shot is the sticker price plus ``scale`` x that month's opportunity cost
+    (months without a measurable value keep the sticker price), the opportunity cost on a
+    1-2.5-5 grid (:func:`price_step`) so that months of practically the same value share one
+    price list (and one surrogate fit)."""
     n = prep.n_nights
     starts = [*_month_starts(prep), n]
     effs = [v["effector"] for v in values]
@@ -136,7 +137,9 @@ def doctrine_schedule(
     which = np.zeros(n, np.int64)
     for m in range(len(prep.months)):
         row = [
-            round((v["sticker_cost_usd"] + scale * _opportunity(v, m)) / 1e3) * 1e3 for v in values
+            float(v["sticker_cost_usd"])
+            + price_step(scale * _opportunity(v, m), float(v["sticker_cost_usd"]))
+            for v in values
         ]
         if row not in lists:
             lists.append(row)
@@ -158,6 +161,16 @@ def priced_template(tpl: Scenario, effectors: list[str], prices: list[float]) ->
     return tpl.model_copy(
         update={"catalog": CatalogOverrides(threats=threats, effectors=list(over.values()))}
     )
+
+
+def price_step(usd: float, sticker: float) -> float:
+    """``usd`` on the grid 1, 2.5, 5, 10, 25, ... (nearest in log scale); below a tenth of the
+    sticker price (or $1k), zero: a cost that changes no decision worth a surrogate fit."""
+    if usd <= max(0.1 * sticker, 1e3):
+        return 0.0
+    e = np.floor(np.log10(usd))
+    grid = np.array([1.0, 2.5, 5.0, 10.0]) * 10**e
+    return float(grid[int(np.argmin(np.abs(np.log(grid / usd))))])
 
 
 def _opportunity(v: dict[str, Any], m: int) -> float:
