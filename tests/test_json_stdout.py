@@ -138,6 +138,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
     # the record builders of the calibrate and history tests (test packages next to this file)
     if str(Path(__file__).parent) not in sys.path:
         sys.path.insert(0, str(Path(__file__).parent))
+    from attack.cases import SIDED_ATTACK
     from calibrate.synth_record import write_record
     from history.attack_rows import ROWS, to_csv
 
@@ -148,6 +149,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
         (root / name).write_text((examples_dir() / name).read_text(encoding="utf-8"))
     (root / "alloc.yaml").write_text(ALLOCATION, encoding="utf-8")
     (root / "procure.yaml").write_text(PROCURE, encoding="utf-8")
+    (root / "attack.yaml").write_text(SIDED_ATTACK, encoding="utf-8")
     (root / "daily.csv").write_text(to_csv(ROWS), encoding="utf-8")
     short = [(d, {"drone": (12, 9, 2)}) for d in pd.date_range("2024-10-01", periods=8)]
     write_record(root / "rec.csv", short)
@@ -220,6 +222,11 @@ CASES: list[Case] = [
             "--pareto-points",
             "3",
         ],
+    ),
+    Case("attack plans", lambda d: [_s(d.root / "attack.yaml")]),
+    Case(
+        "attack best-response",
+        lambda d: [_s(d.root / "attack.yaml"), "--reps", "6", "--budget-evals", "60"],
     ),
     Case(
         "sweep run",
