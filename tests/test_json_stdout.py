@@ -138,7 +138,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
     # the record builders of the calibrate and history tests (test packages next to this file)
     if str(Path(__file__).parent) not in sys.path:
         sys.path.insert(0, str(Path(__file__).parent))
-    from attack.cases import SIDED_ATTACK
+    from attack.cases import SIDED_ATTACK, TINY_LAYDOWN, TINY_RAID
     from calibrate.synth_record import write_record
     from history.attack_rows import ROWS, to_csv
 
@@ -150,6 +150,8 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
     (root / "alloc.yaml").write_text(ALLOCATION, encoding="utf-8")
     (root / "procure.yaml").write_text(PROCURE, encoding="utf-8")
     (root / "attack.yaml").write_text(SIDED_ATTACK, encoding="utf-8")
+    (root / "raid.yaml").write_text(TINY_RAID, encoding="utf-8")
+    (root / "laydown.yaml").write_text(TINY_LAYDOWN, encoding="utf-8")
     (root / "daily.csv").write_text(to_csv(ROWS), encoding="utf-8")
     short = [(d, {"drone": (12, 9, 2)}) for d in pd.date_range("2024-10-01", periods=8)]
     write_record(root / "rec.csv", short)
@@ -223,6 +225,7 @@ CASES: list[Case] = [
             "3",
         ],
     ),
+    Case("plan laydown", lambda d: [_s(d.root / "laydown.yaml")]),
     Case("attack plans", lambda d: [_s(d.root / "attack.yaml")]),
     Case(
         "attack best-response",
