@@ -84,7 +84,14 @@ class ListSites(Strict):
     points: list[NamedSite] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
 
 
-SiteSpec = Annotated[GridSites | RingSites | ListSites, Field(discriminator="kind")]
+class AssetSites(Strict):
+    """A candidate site at every asset (or the ones named): point defence of dispersed sites."""
+
+    kind: Literal["assets"]
+    names: list[Name] | None = Field(None, description="default: every asset")
+
+
+SiteSpec = Annotated[GridSites | RingSites | ListSites | AssetSites, Field(discriminator="kind")]
 
 
 class Exclusion(Strict):
@@ -156,6 +163,9 @@ def expand_sites(spec: LaydownSpec, sc: Scenario) -> list[Site]:
     for k, s in enumerate(spec.sites):
         if isinstance(s, ListSites):
             out += [Site(p.name, p.lat, p.lon) for p in s.points]
+        elif isinstance(s, AssetSites):
+            out += [Site(a.name, a.lat, a.lon) for a in sc.assets
+                    if s.names is None or a.name in s.names]  # fmt: skip
         elif isinstance(s, RingSites):
             a = assets[s.around]
             n = max(1, round(360.0 / s.every_deg))
@@ -216,6 +226,10 @@ def laydown_from_data(data: Any, path: str | None, lines: dict[Any, int]) -> Loa
         if isinstance(s, RingSites) and s.around not in assets:
             prob(("sites", i, "around"), f"unknown asset {s.around!r}; expected one of "
                  f"{sorted(assets)}")  # fmt: skip
+        if isinstance(s, AssetSites):
+            for j, n in enumerate(s.names or []):
+                if n not in assets:
+                    prob(("sites", i, "names", j), f"unknown asset {n!r}")
     pools = {p.name: p for p in sc.pools}
     if spec.units is None:
         from airshield.scenario.laydown import expand_fire_units
@@ -288,6 +302,7 @@ class TypeInfo:
     rounds_engagements: float  # engagements its rounds allow (magazine + pool share; inf: EW)
     channels: int
     engagement_time_s: float
+    ew: bool
     rmin: float
     rmax: float
     amin: float
@@ -338,7 +353,8 @@ class Coefficients:
         sx, sy = to_local_km([s.lat for s in ld.sites], [s.lon for s in ld.sites], lat0, lon0)
         self.sx, self.sy = np.atleast_1d(sx), np.atleast_1d(sy)
         d = sc.doctrine
-        self.max_shots = d.max_shots_per_threat
+        self.max_engagements = max(1, d.max_shots_per_threat // d.rounds_per_engagement)
+        self.max_ew = d.max_ew_attempts
         pools = {p.name: p for p in sc.pools}
         from airshield.catalog import THREAT_KINDS
 
@@ -370,6 +386,7 @@ class Coefficients:
                     rmax=e.range_max_km,
                     amin=e.altitude_min_km,
                     amax=e.altitude_max_km,
+                    ew=ew,
                 )
             )
         self._cache: dict[Plan, PlanCoefficients] = {}
@@ -432,6 +449,10 @@ class Coefficients:
         )  # fmt: skip
         self._cache[plan] = pc
         return pc
+
+
+#: tangent points (mean log-mass per threat) of the concave kill curve n (1 - exp(-w / n))
+_TANGENTS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
 
 
 # ---- the defender's MILP ----------------------------------------------------------------------
@@ -502,34 +523,49 @@ def solve_defender(
         if fixed_x is None:
             row([int(v) for v in xv[k]], [1.0] * S, ti.count, ti.count)
     for pc in plans:
-        kills: list[int] = []
-        kill_v: list[float] = []
-        per_stream: list[list[tuple[int, float]]] = [[] for _ in range(pc.n.shape[0])]
+        kill_cols: list[int] = []
+        # per stream: (z, log-mass per engagement, is EW) of every engagement variable
+        per_stream: list[list[tuple[int, float, bool]]] = [[] for _ in range(pc.n.shape[0])]
         for k, ti in enumerate(co.types):
             cap = pc.capacity[k] * pc.harmful_share
             cv = pc.cover[k]
+            per_threat = co.max_ew if ti.ew else co.max_engagements
             for s in range(S):
                 col = np.nonzero(cv[:, s] > 0)[0]
                 if col.size == 0:
                     continue
                 zs = []
                 for j in col:
-                    ub = co.max_shots * pc.n[j] * cv[j, s]
+                    ub = per_threat * pc.n[j] * cv[j, s]
                     z = var(0.0, float(ub))
-                    # z <= max_shots n a y   (engage only where a unit stands)
+                    # z <= engagements-per-threat x threats in reach x y (a unit stands there)
                     row([z, int(yv[k, s])], [1.0, -float(ub)], -inf, 0.0)
-                    p = float(ti.peff[pc.kind[j]])
-                    per_stream[j].append((z, p))
-                    kills.append(z)
-                    kill_v.append(p)
+                    pk = min(float(ti.peff[pc.kind[j]]), 1.0 - 1e-9)
+                    per_stream[j].append((z, -math.log1p(-pk), ti.ew))
                     zs.append(z)
                 if math.isfinite(cap):
                     row([*zs, int(xv[k, s])], [1.0] * len(zs) + [-cap], -inf, 0.0)
         for jj, lst in enumerate(per_stream):
-            if lst:
-                row([z for z, _ in lst], [p for _, p in lst], -inf, float(pc.n[jj]))
-        # t >= H - sum p z   <=>   t + sum p z >= H
-        row([t, *kills], [1.0, *kill_v], pc.harmful_total, inf)
+            if not lst:
+                continue
+            n_j = float(pc.n[jj])
+            kin = [z for z, _, ew in lst if not ew]
+            ew = [z for z, _, e in lst if e]
+            if kin:  # the doctrine's rounds per threat, over every unit together
+                row(kin, [1.0] * len(kin), -inf, co.max_engagements * n_j)
+            if ew:
+                row(ew, [1.0] * len(ew), -inf, co.max_ew * n_j)
+            # kills <= n (1 - exp(-w / n)), w = sum -log(1 - pk) z: exact when the stream's
+            # engagements are spread evenly over its threats (the best case, by Jensen), so a
+            # relaxation; outer-approximated by its tangents (and kills <= n)
+            kv = var(0.0, n_j)
+            kill_cols.append(kv)
+            for mk in _TANGENTS:
+                e = math.exp(-mk)
+                row([kv, *(z for z, _, _ in lst)], [1.0, *(-e * lam for _, lam, _ in lst)],
+                    -inf, n_j * (1.0 - e) - e * n_j * mk)  # fmt: skip
+        # t >= H - sum kills
+        row([t, *kill_cols], [1.0] * (1 + len(kill_cols)), pc.harmful_total, inf)
     h = new_highs(time_limit=float(time_limit_s), mip_rel_gap=1e-6, random_seed=0)
     n, m = len(cost), len(rlo)
     A = sparse.csc_matrix((rows_v, (rows_i, rows_j)), shape=(m, n))
