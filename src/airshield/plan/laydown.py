@@ -270,10 +270,15 @@ def laydown_from_data(data: Any, path: str | None, lines: dict[Any, int]) -> Loa
     ]  # fmt: skip
     rp = check_routes(_without_placed(sc, spec.keep), attack.space, reach)
     if rp:
-        from airshield.scenario.yamlio import format_loc
+        from airshield.scenario.yamlio import format_loc, read_yaml
 
+        _, slines = read_yaml(scen_path)
         raise ScenarioError(
-            str(scen_path), [Problem(format_loc(("attack", *loc)), msg) for loc, msg in rp]
+            str(scen_path),
+            [
+                Problem(format_loc(("attack", *loc)), msg, line_for(("attack", *loc), slines))
+                for loc, msg in rp
+            ],
         )
     return LoadedLaydown(spec, attack, sites, units, path)
 
@@ -743,15 +748,19 @@ def optimise_laydown(
         p_star, v_star, _ = model_best_response(co, res.x)
         if v_star < ub:
             ub, best_x = v_star, res.x
-        lb = res.bound
+        # every MILP bound is a lower bound on the game value (its attacker set only grows), so
+        # the best so far is one too (a MILP stopped by its time limit may give a weaker one)
+        lb = max(res.bound, bounds[-1]["lower"] if bounds else -math.inf)
         iter_times.append(time.process_time() - ti)
         bounds.append({"iteration": it, "lower": lb, "upper": ub, "defender_value": res.value,
                        "attacker_plan": space.describe(p_star), "status": res.status,
                        "cpu_s": iter_times[-1]})  # fmt: skip
         say(f"iteration {it}: lower {lb:.2f}, upper {ub:.2f} (attacker: "
             f"{', '.join(f'{k}={v}' for k, v in space.describe(p_star).items())})")  # fmt: skip
-        if ub - lb <= ld.spec.tolerance or p_star in plans:
-            converged = ub - lb <= ld.spec.tolerance + 1e-9 or p_star in plans
+        converged = ub - lb <= ld.spec.tolerance + 1e-9
+        if converged or p_star in plans:
+            # a plan found again adds nothing: the MILP (stopped by its time limit, or within
+            # its gap) cannot improve on the bounds in this loop
             break
         plans.append(p_star)
     assert best_x is not None
