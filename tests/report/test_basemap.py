@@ -169,3 +169,14 @@ def test_vector_basemap_renders_offline_in_browser(page: Any, reports: dict, wat
     page.get_by_text("defended area").click()
     page.wait_for_timeout(300)
     w.assert_clean()
+
+
+def test_campaign_report_takes_the_basemap(campaign_result: Any, tiny_campaign: Any) -> None:
+    from airshield.report.campaign import campaign_report_html
+
+    for b in ("none", "vector"):
+        text = campaign_report_html(campaign_result, tiny_campaign, basemap=b)
+        assert_self_contained(text)
+        metas = [str(d.get("meta", "")) for d in figures(text)["map-figure"]["data"]]
+        assert ("basemap:land" in metas) == (b == "vector")
+        assert any(m.startswith("basemap:") for m in metas) == (b != "none")
