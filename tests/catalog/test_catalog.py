@@ -33,7 +33,7 @@ def test_every_number_has_source_date_and_unit() -> None:
         df = cat.provenance(table)
         assert df["source"].ne("").all()
         assert df["date"].notna().all()
-        assert pd.to_datetime(df["date"]).notna().all()
+        assert pd.to_datetime(df["date"], format="ISO8601").notna().all()
         numeric = df[~df["attribute"].isin(["label", "kind", "mimics"])]
         assert numeric["unit"].ne("").all(), numeric[numeric["unit"] == ""]
 

@@ -88,6 +88,22 @@ class ThreatType(_Strict):
     speed_kmh: float = Field(gt=0, json_schema_extra={"unit": "km/h"})
     altitude_min_km: float = Field(ge=0, json_schema_extra={"unit": "km"})
     altitude_max_km: float = Field(ge=0, json_schema_extra={"unit": "km"})
+    altitude_q25_km: float | None = Field(
+        None,
+        ge=0,
+        description="altitude distribution: 25th percentile (with q50 and q75, or none of them; "
+        "without them altitudes are uniform between min and max)",
+        json_schema_extra={"unit": "km"},
+    )
+    altitude_q50_km: float | None = Field(
+        None, ge=0, description="altitude distribution: median", json_schema_extra={"unit": "km"}
+    )
+    altitude_q75_km: float | None = Field(
+        None,
+        ge=0,
+        description="altitude distribution: 75th percentile",
+        json_schema_extra={"unit": "km"},
+    )
     range_km: float = Field(gt=0, json_schema_extra={"unit": "km"})
     warhead_kg: float = Field(ge=0, json_schema_extra={"unit": "kg"})
     cost_usd: float = Field(ge=0, json_schema_extra={"unit": "USD"})
@@ -113,11 +129,38 @@ class ThreatType(_Strict):
     def _check(self) -> ThreatType:
         if self.altitude_max_km < self.altitude_min_km:
             raise ValueError("altitude_max_km must be >= altitude_min_km")
+        qs = (self.altitude_q25_km, self.altitude_q50_km, self.altitude_q75_km)
+        if any(q is not None for q in qs):
+            if any(q is None for q in qs):
+                raise ValueError(
+                    "altitude_q25_km, altitude_q50_km and altitude_q75_km go together (all or none)"
+                )
+            knots = self.altitude_knots_km()
+            if any(b < a for a, b in itertools.pairwise(knots)):
+                raise ValueError(
+                    "altitude quartiles must rise: altitude_min_km <= altitude_q25_km <= "
+                    "altitude_q50_km <= altitude_q75_km <= altitude_max_km"
+                )
         if self.kind == "ballistic_missile" and (
             self.terminal_range_km is None or self.midcourse_altitude_km is None
         ):
             raise ValueError("ballistic missiles need terminal_range_km and midcourse_altitude_km")
         return self
+
+    @property
+    def has_altitude_distribution(self) -> bool:
+        """Whether altitudes follow the quartiles (else uniform between min and max)."""
+        return self.altitude_q50_km is not None
+
+    def altitude_knots_km(self) -> tuple[float, float, float, float, float]:
+        """Altitude at cumulative probability 0, 1/4, 1/2, 3/4, 1: the knots of the piecewise-linear
+        quantile function the engine draws from (evenly spaced when there are no quartiles)."""
+        lo, hi = self.altitude_min_km, self.altitude_max_km
+        if self.altitude_q25_km is None or self.altitude_q50_km is None:
+            d = hi - lo
+            return (lo, lo + 0.25 * d, lo + 0.5 * d, lo + 0.75 * d, hi)
+        q75 = self.altitude_q75_km if self.altitude_q75_km is not None else hi
+        return (lo, self.altitude_q25_km, self.altitude_q50_km, q75, hi)
 
 
 class EffectorType(_Strict):

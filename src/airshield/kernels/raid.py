@@ -192,6 +192,8 @@ class Scene(NamedTuple):
     tt_perceived: I
     tt_terminal_km: F
     tt_mid_alt: F
+    tt_alt_dist: B  #: altitude from the quartile knots (else uniform between min and max)
+    tt_alt_knots: F  #: (threat types, 5) altitude at cumulative probability 0, 1/4, 1/2, 3/4, 1
     s_x: F
     s_y: F
     s_r: F
@@ -796,6 +798,8 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
     a_y = scene.a_y
     th_type = scene.th_type
     th_wave = scene.th_wave
+    tt_alt_dist = scene.tt_alt_dist
+    tt_alt_knots = scene.tt_alt_knots
     tt_alt_max = scene.tt_alt_max
     tt_alt_min = scene.tt_alt_min
     tt_kind = scene.tt_kind
@@ -832,7 +836,15 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
         ex = dx / safe
         ey = dy / safe
         k = tt_kind[tt]
-        alt = tt_alt_min[tt] + u2[o_alt + j] * (tt_alt_max[tt] - tt_alt_min[tt])
+        u_alt = u2[o_alt + j]
+        if tt_alt_dist[tt]:
+            s4 = u_alt * 4.0
+            seg = min(int(s4), 3)
+            frac = s4 - seg
+            lo = tt_alt_knots[tt, seg]
+            alt = lo + frac * (tt_alt_knots[tt, seg + 1] - lo)
+        else:
+            alt = tt_alt_min[tt] + u_alt * (tt_alt_max[tt] - tt_alt_min[tt])
         if k == BALLISTIC:
             term = min(tt_terminal_km[tt], dist)
             x1 = x2 - ex * term

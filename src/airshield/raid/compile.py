@@ -76,6 +76,8 @@ class CompiledRaid:
     tt_terminal_km: F
     tt_mid_alt: F
     tt_cost: F
+    tt_alt_dist: NDArray[np.bool_]  # altitude from the quartiles (else uniform min..max)
+    tt_alt_knots: F  # (threat types, 5): altitude at cumulative probability 0, 1/4, 1/2, 3/4, 1
     # waves and threats
     wv_x: F
     wv_y: F
@@ -201,7 +203,8 @@ class CompiledRaid:
             tt_speed_kms=self.tt_speed_kms, tt_alt_min=self.tt_alt_min,
             tt_alt_max=self.tt_alt_max, tt_lethality=self.tt_lethality,
             tt_log_survival=self.tt_log_survival, tt_perceived=self.tt_perceived,
-            tt_terminal_km=self.tt_terminal_km, tt_mid_alt=self.tt_mid_alt, s_x=self.s_x,
+            tt_terminal_km=self.tt_terminal_km, tt_mid_alt=self.tt_mid_alt,
+            tt_alt_dist=self.tt_alt_dist, tt_alt_knots=self.tt_alt_knots, s_x=self.s_x,
             s_y=self.s_y, s_r=self.s_r, s_amin=self.s_amin, s_pdet=self.s_pdet,
             s_pdisc=self.s_pdisc, s_cover=self.s_cover, n_effectors=len(self.effector_types),
         )  # fmt: skip
@@ -337,6 +340,8 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
         tt_terminal_km=np.array([t.terminal_range_km or 0.0 for t in ttypes], float),
         tt_mid_alt=np.array([t.midcourse_altitude_km or 0.0 for t in ttypes], float),
         tt_cost=np.array([t.cost_usd for t in ttypes], float),
+        tt_alt_dist=np.array([t.has_altitude_distribution for t in ttypes], np.bool_),
+        tt_alt_knots=np.array([t.altitude_knots_km() for t in ttypes], float).reshape(-1, 5),
         wv_x=wv_x,
         wv_y=wv_y,
         wv_t0=np.array([w.launch_start_s for w in sc.waves], float),
@@ -561,6 +566,15 @@ def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
     kind = c.tt_kind[tt]
     ballistic = kind == ThreatKind.BALLISTIC_MISSILE
     alt = c.tt_alt_min[tt] + u_alt * (c.tt_alt_max[tt] - c.tt_alt_min[tt])
+    if c.tt_alt_dist.any():
+        # piecewise-linear quantile function through the quartiles (same uniform, so types
+        # without quartiles draw exactly as before)
+        s4 = u_alt * 4.0
+        seg = np.minimum(np.floor(s4).astype(np.int64), 3)
+        frac = s4 - seg
+        lo = c.tt_alt_knots[tt, seg]
+        q_alt = lo + frac * (c.tt_alt_knots[tt, seg + 1] - lo)
+        alt = np.where(c.tt_alt_dist[tt], q_alt, alt)
     # waypoint: jittered midpoint (air-breathing) or start of the terminal phase (ballistic)
     lateral = z_jitter * c.wv_jitter[wv]
     term = np.minimum(c.tt_terminal_km[tt], dist)

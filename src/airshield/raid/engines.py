@@ -178,3 +178,20 @@ def warm_up() -> float:
     kernel_batch(c, [np.random.default_rng(0)])
     run_kernel(c, draw_night(c, np.random.default_rng(0)))
     return time.perf_counter() - t0
+
+
+def warm_up_batch() -> float:
+    """Like :func:`warm_up`, for the whole-replication batch call only (what Monte Carlo runs
+    use; :mod:`airshield.warmup` compiles it first, the single-night call after it)."""
+    import time
+
+    from airshield.examples import example_path
+    from airshield.raid.compile import compile_scenario
+    from airshield.raid.montecarlo import kernel_batch
+    from airshield.scenario import load_scenario
+
+    t0 = time.perf_counter()
+    kernel_batch(
+        compile_scenario(load_scenario(example_path("one-battery"))), [np.random.default_rng(0)]
+    )
+    return time.perf_counter() - t0
