@@ -8,6 +8,13 @@ have none). ``data/anchors.csv`` holds public anchors that are not engine inputs
 production rates, kill shares) in the same form. :func:`load_catalog` pivots the tables into
 validated :class:`ThreatType` / :class:`EffectorType` models; :meth:`Catalog.provenance` gives the
 long table with source titles and dates for display (``airshield catalog --sources``).
+
+Kill-probability curves against normalised intercept range (raid model v2) live in
+``data/pk_curves.csv`` (``type, threat_kind, range_fraction, pk, source``, one row per point, in
+increasing range), their sources in ``data/pk_sources.csv`` (same columns as ``sources.csv``);
+an effector type without a curve for a kind keeps its flat ``pk``. Curve points carry no
+confidence column: they are tagged ``L`` by rule (:data:`PK_CURVE_CONFIDENCE`), as every Pk of the
+catalog is notional (the cited textbooks give the curves' shape, not these systems' values).
 """
 
 from __future__ import annotations
@@ -26,6 +33,9 @@ from airshield.catalog.models import (
     THREAT_KINDS,
     EffectorType,
     KillProbabilities,
+    KillRates,
+    PkCurve,
+    PkPoint,
     ThreatType,
 )
 
@@ -35,13 +45,18 @@ if TYPE_CHECKING:
 __all__ = [
     "CONFIDENCE_LEVELS",
     "EFFECTOR_KINDS",
+    "PK_CURVE_CONFIDENCE",
     "TEXT_ATTRIBUTES",
     "THREAT_KINDS",
     "Catalog",
     "EffectorType",
     "KillProbabilities",
+    "KillRates",
+    "PkCurve",
+    "PkPoint",
     "ThreatType",
     "load_catalog",
+    "pk_curve_table",
 ]
 
 _STRING_ATTRS = {"label", "kind", "mimics"}
@@ -52,6 +67,8 @@ TEXT_ATTRIBUTES: frozenset[str] = frozenset(_STRING_ATTRS)
 CONFIDENCE_LEVELS: tuple[str, ...] = ("H", "M", "L")
 _COLUMNS = ("type", "attribute", "value", "unit", "confidence", "source")
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+#: the confidence of every point of ``pk_curves.csv`` (a file without a confidence column)
+PK_CURVE_CONFIDENCE = "L"
 
 
 Rows = tuple[dict[str, str], ...]
@@ -133,9 +150,57 @@ class Catalog:
         rows = []
         for e in self.effectors.values():
             d = e.model_dump()
+            d.pop("pk_curve")
+            d.pop("ew_hazard_per_min")
             pk = d.pop("pk")
             rows.append({**d, **{f"pk_{k}": v for k, v in pk.items()}})
         return pd.DataFrame(rows).set_index("name")
+
+
+def pk_curve_table(e: EffectorType) -> dict[str, dict[str, Any]]:
+    """An effector type's Pk curves for display (``airshield catalog --json``): per threat kind,
+    ``points`` of ``range_fraction`` and ``pk`` and their ``source`` (``flat`` where the type has
+    no curve: its ``pk`` at every range)."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind in THREAT_KINDS:
+        c = e.curve(kind)
+        pts = [p.model_dump() for p in c.points]
+        if c.source == "flat":
+            pts.append({"range_fraction": 1.0, "pk": pts[0]["pk"]})
+        out[kind] = {"points": pts, "source": c.source}
+    return out
+
+
+def _curves(rows: Rows, known: set[str]) -> dict[str, dict[str, PkCurve]]:
+    """``pk_curves.csv`` as curves by effector type and threat kind."""
+    points: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for i, r in enumerate(rows, start=2):
+        if r["threat_kind"] not in THREAT_KINDS:
+            raise ValueError(
+                f"catalog pk_curves.csv line {i}: threat_kind {r['threat_kind']!r} is not one of "
+                f"{list(THREAT_KINDS)}"
+            )
+        if r["source"] not in known:
+            raise ValueError(f"catalog pk_curves.csv line {i}: unknown source id {r['source']!r}")
+        points.setdefault((r["type"], r["threat_kind"]), []).append(r)
+    out: dict[str, dict[str, PkCurve]] = {}
+    for (etype, kind), pts in points.items():
+        sources = {p["source"] for p in pts}
+        if len(sources) != 1:
+            raise ValueError(
+                f"catalog pk_curves.csv: {etype}/{kind} mixes sources {sorted(sources)}"
+            )
+        curve = PkCurve.model_validate(
+            {
+                "points": [
+                    {"range_fraction": float(p["range_fraction"]), "pk": float(p["pk"])}
+                    for p in pts
+                ],
+                "source": sources.pop(),
+            }
+        )
+        out.setdefault(etype, {})[kind] = curve
+    return out
 
 
 def _frame(rows: Rows) -> pd.DataFrame:
@@ -191,18 +256,21 @@ def _pivot(rows: Rows) -> dict[str, dict[str, Any]]:
 @lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
     """The bundled catalog (validated; every number has a known source id)."""
-    sources = _read("sources.csv")
+    sources = _read("sources.csv") + _read("pk_sources.csv")
     threat_rows = _read("threat_types.csv")
     effector_rows = _read("effector_types.csv")
     anchor_rows = _read("anchors.csv")
-    for i, r in enumerate(sources, start=2):
+    n_main = len(_read("sources.csv"))
+    for i, r in enumerate(sources):
+        where = f"sources.csv:{i + 2}" if i < n_main else f"pk_sources.csv:{i - n_main + 2}"
         if not (r["id"] and r["title"] and r["publisher"] and _DATE.fullmatch(r["date"])):
             raise ValueError(
-                f"catalog sources.csv:{i}: {r['id'] or '?'}: needs an id, a title, a publisher "
+                f"catalog {where}: {r['id'] or '?'}: needs an id, a title, a publisher "
                 f"and a date as YYYY-MM-DD, YYYY-MM or YYYY (the precision known), got "
                 f"{r['date']!r}"
             )
     known = {r["id"] for r in sources}
+    curves = _curves(_read("pk_curves.csv"), known)
     for label, rows in (
         ("threat_types.csv", threat_rows),
         ("effector_types.csv", effector_rows),
@@ -215,5 +283,7 @@ def load_catalog() -> Catalog:
         pk = {kind: v.pop(f"pk_{kind}") for kind in THREAT_KINDS}
         for int_field in ("channels", "ready_rounds"):
             v[int_field] = int(v[int_field])
-        effectors[k] = EffectorType.model_validate({**v, "pk": pk})
+        effectors[k] = EffectorType.model_validate({**v, "pk": pk, "pk_curve": curves.pop(k, {})})
+    if curves:
+        raise ValueError(f"catalog pk_curves.csv: unknown effector types {sorted(curves)}")
     return Catalog(threats, effectors, sources, threat_rows, effector_rows, anchor_rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import pairwise
+import itertools
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -26,6 +26,54 @@ class KillProbabilities(_Strict):
     decoy: float = Field(ge=0.0, le=1.0)
     cruise_missile: float = Field(ge=0.0, le=1.0)
     ballistic_missile: float = Field(ge=0.0, le=1.0)
+
+    def of(self, kind: str) -> float:
+        return float(getattr(self, kind))
+
+
+class PkPoint(_Strict):
+    """One tabulated point of a kill-probability curve."""
+
+    range_fraction: float = Field(
+        ge=0.0, le=1.0, description="intercept range / the effector type's range_max_km"
+    )
+    pk: float = Field(ge=0.0, le=1.0, description="single-shot kill probability there")
+
+
+class PkCurve(_Strict):
+    """Single-shot kill probability against the normalised range of the intercept point, for
+    one threat kind: linear between the points, flat beyond the first and the last."""
+
+    points: tuple[PkPoint, ...] = Field(min_length=1, max_length=32)
+    source: str = Field("notional", min_length=1, description="source id or 'notional'")
+
+    @model_validator(mode="after")
+    def _check(self) -> PkCurve:
+        xs = [p.range_fraction for p in self.points]
+        if any(b <= a for a, b in itertools.pairwise(xs)):
+            raise ValueError("points: range_fraction must increase strictly from point to point")
+        return self
+
+    def at(self, range_fraction: float) -> float:
+        """The curve's value at ``range_fraction`` (for display; the engines use the kernel's
+        :func:`airshield.kernels.raid.pk_at`)."""
+        pts = self.points
+        if range_fraction <= pts[0].range_fraction:
+            return pts[0].pk
+        for a, b in itertools.pairwise(pts):
+            if range_fraction <= b.range_fraction:
+                f = (range_fraction - a.range_fraction) / (b.range_fraction - a.range_fraction)
+                return a.pk + (b.pk - a.pk) * f
+        return pts[-1].pk
+
+
+class KillRates(_Strict):
+    """A rate per minute by threat kind (EW loss hazard)."""
+
+    drone: float = Field(ge=0.0, le=1e3, json_schema_extra={"unit": "1/min"})
+    decoy: float = Field(ge=0.0, le=1e3, json_schema_extra={"unit": "1/min"})
+    cruise_missile: float = Field(ge=0.0, le=1e3, json_schema_extra={"unit": "1/min"})
+    ballistic_missile: float = Field(ge=0.0, le=1e3, json_schema_extra={"unit": "1/min"})
 
     def of(self, kind: str) -> float:
         return float(getattr(self, kind))
@@ -69,6 +117,13 @@ class ThreatType(_Strict):
     midcourse_altitude_km: float | None = Field(
         None, gt=0, description="ballistic: altitude before the terminal phase (out of reach)"
     )
+    ew_resistance: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="share of electronic-warfare effect the type shrugs off (0: none; 1: immune), "
+        "e.g. a CRPA-antenna navigation variant",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ThreatType:
@@ -81,7 +136,7 @@ class ThreatType(_Strict):
                     "altitude_q25_km, altitude_q50_km and altitude_q75_km go together (all or none)"
                 )
             knots = self.altitude_knots_km()
-            if any(b < a for a, b in pairwise(knots)):
+            if any(b < a for a, b in itertools.pairwise(knots)):
                 raise ValueError(
                     "altitude quartiles must rise: altitude_min_km <= altitude_q25_km <= "
                     "altitude_q50_km <= altitude_q75_km <= altitude_max_km"
@@ -127,6 +182,24 @@ class EffectorType(_Strict):
     engagement_time_s: float = Field(
         ge=0, description="channel busy time beyond flight time (gun burst, drone hunt, EW dwell)"
     )
+    pk_curve: dict[ThreatKind, PkCurve] = Field(
+        default_factory=dict,
+        description="kill probability against intercept range by threat kind; a kind without a "
+        "curve keeps the flat ``pk``",
+    )
+    ew_hazard_per_min: KillRates | None = Field(
+        None,
+        description="ew only: loss hazard per minute inside the jammed field by threat kind (a "
+        "threat dwelling t minutes is lost with 1 - exp(-rate t)); unset: one attempt per threat "
+        "with probability ``pk``",
+    )
+
+    def curve(self, kind: str) -> PkCurve:
+        """The Pk curve against threat kind ``kind`` (flat at ``pk`` where none is given)."""
+        c = self.pk_curve.get(kind)  # type: ignore[call-overload]
+        if c is not None:
+            return c
+        return PkCurve(points=(PkPoint(range_fraction=0.0, pk=self.pk.of(kind)),), source="flat")
 
     @model_validator(mode="after")
     def _check(self) -> EffectorType:
@@ -136,4 +209,8 @@ class EffectorType(_Strict):
             raise ValueError("altitude_max_km must be >= altitude_min_km")
         if self.kind != "ew" and self.interceptor_speed_kmh <= 0:
             raise ValueError("kinetic effectors need interceptor_speed_kmh > 0")
+        if self.kind != "ew" and self.ew_hazard_per_min is not None:
+            raise ValueError("ew_hazard_per_min is for ew effectors only")
+        if self.kind == "ew" and self.pk_curve:
+            raise ValueError("pk_curve is for kinetic effectors (ew: use ew_hazard_per_min)")
         return self

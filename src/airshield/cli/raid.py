@@ -100,18 +100,35 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List threat and effector types with units; every number has a source, a date and a
         confidence tag (H high, M medium, L low or notional)."""
-        from airshield.catalog import load_catalog
+        from airshield.catalog import load_catalog, pk_curve_table
 
         cat = load_catalog()
         if sources:
-            from airshield.catalog import TEXT_ATTRIBUTES
+            from airshield.catalog import PK_CURVE_CONFIDENCE, TEXT_ATTRIBUTES
 
             titles = {r["id"]: r for r in cat.source_rows}
+            # the points of the Pk curves, in the same long form (tagged L by rule: the file has
+            # no confidence column and every Pk of the catalog is notional)
+            curve_rows = [
+                {
+                    "type": e.name,
+                    "attribute": f"pk_{kind}_at_range_fraction_{p['range_fraction']:g}",
+                    "value": f"{p['pk']:g}",
+                    "unit": "probability",
+                    "confidence": PK_CURVE_CONFIDENCE,
+                    "source": c["source"],
+                }
+                for e in cat.effectors.values()
+                for kind, c in pk_curve_table(e).items()
+                if c["source"] != "flat"
+                for p in c["points"]
+            ]
             tables = tuple(
                 (which, [r for r in rows if r["attribute"] not in TEXT_ATTRIBUTES])
                 for which, rows in (
                     ("threats", cat.threat_rows),
                     ("effectors", cat.effector_rows),
+                    ("pk_curves", curve_rows),
                     ("anchors", cat.anchor_rows),
                 )
             )
@@ -133,6 +150,7 @@ def register(app: typer.Typer) -> None:
             heads = {
                 "threats": "Threat types",
                 "effectors": "Effector types",
+                "pk_curves": "Pk curves by range (points; L by rule)",
                 "anchors": "Public anchors (not engine inputs)",
             }
             for which, rows in tables:
@@ -159,7 +177,12 @@ def register(app: typer.Typer) -> None:
             print_json(
                 {
                     "threats": [t.model_dump() for t in cat.threats.values()],
-                    "effectors": [e.model_dump() for e in cat.effectors.values()],
+                    # pk_curve: per threat kind, points of range_fraction and pk (flat where
+                    # the type has no curve), used with `engagement: {pk_model: range}`
+                    "effectors": [
+                        {**e.model_dump(), "pk_curve": pk_curve_table(e)}
+                        for e in cat.effectors.values()
+                    ],
                     "anchors": [dict(r) for r in cat.anchor_rows],
                     "sources": [dict(r) for r in cat.source_rows],
                 }
@@ -276,11 +299,12 @@ def _run(
     if choice.note:
         err_console.print(f"note: {choice.note}")
     n_workers = resolve_workers(workers)
-    if not _kernels_cached():
-        from airshield.raid.engines import warm_up
+    from airshield.warmup import RUN_GROUPS, cached, warm_up
 
-        err_console.print("compiling the raid kernels (first run only, about half a minute)...")
-        err_console.print(f"compiled in {warm_up():.0f} s")
+    if not all(cached(g) for g in RUN_GROUPS):
+        err_console.print("compiling the raid kernel (first run only)...", markup=False)
+        t = warm_up(RUN_GROUPS)
+        err_console.print(f"compiled in {sum(x.wall_s for x in t):.0f} s", markup=False)
     result = sc.simulate(
         reps=reps, seed=seed, workers=n_workers, engine=engine, progress=not json_out
     )
@@ -304,14 +328,3 @@ def _run(
         console.print(f"{result.reps} replications in {result.elapsed_s:.2f} s")
     if result.interrupted:
         raise typer.Exit(130)
-
-
-def _kernels_cached() -> bool:
-    """Whether numba's on-disk cache already holds the compiled raid event loop."""
-    from importlib import resources
-
-    cache = resources.files("airshield.kernels").joinpath("__pycache__")
-    try:
-        return any(p.name.startswith("raid.run_batch") for p in cache.iterdir())
-    except (FileNotFoundError, NotADirectoryError, AttributeError):
-        return False
