@@ -169,3 +169,22 @@ def test_new_examples_validate_and_run() -> None:
         assert tot["launched"]["mean"] == pytest.approx(
             tot["destroyed"]["mean"] + tot["lost"]["mean"] + tot["leaked"]["mean"]
         )
+
+
+def test_an_attack_altitude_band_is_flown_uniformly_even_for_a_type_with_quartiles() -> None:
+    from tests.attack.cases import SIDED_ATTACK
+
+    from airshield.scenario.attack import attack_from_text
+
+    text = SIDED_ATTACK.replace("threat: shahed-136,", "threat: shahed-136-2026,")
+    a = attack_from_text(text)
+    sc = a.resolve(a.space.plan_of({"altitude:drones": "high"}))
+    (w,) = sc.waves
+    t = sc.resolved_catalog().threats[w.threat]
+    assert (t.altitude_min_km, t.altitude_max_km) == (2.0, 3.5)
+    assert not t.has_altitude_distribution
+    ThreatType = type(t)
+    ThreatType.model_validate(t.model_dump())  # a valid type, not a copy with stale quartiles
+    c = compile_scenario(sc)
+    alt = draw_night(c, np.random.default_rng(2)).routes[:, Route.ALT1]
+    assert alt.min() >= 2.0 and alt.max() <= 3.5
