@@ -10,8 +10,8 @@ validated :class:`ThreatType` / :class:`EffectorType` models; :meth:`Catalog.pro
 long table with source titles and dates for display (``airshield catalog --sources``).
 
 Kill-probability curves against normalised intercept range (raid model v2) live in
-``data/pk_curves.csv`` (``type, threat_kind, range_fraction, pk, confidence, source``, one row per point, in
-increasing range), their sources in ``data/pk_sources.csv`` (same columns as ``sources.csv``);
+``data/pk_curves.csv`` (``type, threat_kind, range_fraction, pk, confidence, source``, one row
+per point, in increasing range; one source and one confidence tag per curve), their sources in ``data/pk_sources.csv`` (same columns as ``sources.csv``);
 an effector type without a curve for a kind keeps its flat ``pk``.
 """
 
@@ -265,10 +265,12 @@ def load_catalog() -> Catalog:
     threat_rows = _read("threat_types.csv")
     effector_rows = _read("effector_types.csv")
     anchor_rows = _read("anchors.csv")
-    for i, r in enumerate(sources, start=2):
+    n_main = len(_read("sources.csv"))
+    for i, r in enumerate(sources):
+        where = f"sources.csv:{i + 2}" if i < n_main else f"pk_sources.csv:{i - n_main + 2}"
         if not (r["id"] and r["title"] and r["publisher"] and _DATE.fullmatch(r["date"])):
             raise ValueError(
-                f"catalog sources.csv:{i}: {r['id'] or '?'}: needs an id, a title, a publisher "
+                f"catalog {where}: {r['id'] or '?'}: needs an id, a title, a publisher "
                 f"and a date as YYYY-MM-DD, YYYY-MM or YYYY (the precision known), got "
                 f"{r['date']!r}"
             )
