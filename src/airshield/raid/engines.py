@@ -135,15 +135,19 @@ def window_arrays(c: CompiledRaid, night: Night) -> tuple[NDArray[np.generic], .
     """The night's engagement windows as arrays (unit, threat, start, end, envelope start,
     envelope end); see :func:`airshield.kernels.raid.compute_windows`."""
     units, doctrine = c.units(), c.doctrine()
-    w, m = windows_of(units, doctrine, night.arrays(), new_windows(64 + 4 * c.n_threats))
+    w, m = windows_of(
+        units, doctrine, night.arrays(), new_windows(64 + 4 * c.n_threats), c.physics()
+    )
     return tuple(np.ascontiguousarray(a[:m]) for a in w)
 
 
 def run_kernel(c: CompiledRaid, night: Night) -> NightOutcome:
     """The fast path for one night: closed-form windows and the event loop in numba."""
-    units, doctrine, arrays = c.units(), c.doctrine(), night.arrays()
-    w, m = windows_of(units, doctrine, arrays, new_windows(64 + 4 * c.n_threats))
-    fate, agent, fired, ready, stock, fate_t = run_night(units, doctrine, c.loadout(), arrays, w, m)
+    units, doctrine, arrays, physics = c.units(), c.doctrine(), night.arrays(), c.physics()
+    w, m = windows_of(units, doctrine, arrays, new_windows(64 + 4 * c.n_threats), physics)
+    fate, agent, fired, ready, stock, fate_t = run_night(
+        units, doctrine, c.loadout(), arrays, w, m, physics, night.extra()
+    )
     return NightOutcome(fate, agent, fired, ready, stock, fate_t)
 
 
