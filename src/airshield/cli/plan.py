@@ -1,4 +1,4 @@
-"""``airshield plan``: decide what to buy (``procure``)."""
+"""``airshield plan``: decide what to buy (``procure``) and where to place it (``laydown``)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ def _num(x: float | None, money: bool = False) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    plan = typer.Typer(help="Planning: decide what to buy.", no_args_is_help=True)
+    plan = typer.Typer(
+        help="Planning: decide what to buy and where to place it.", no_args_is_help=True
+    )
 
     @plan.command("procure")
     def procure(
@@ -99,6 +101,51 @@ def register(app: typer.Typer) -> None:
             print_procurement(summary)
         if res.interrupted:
             raise typer.Exit(130)
+
+    @plan.command("laydown")
+    def laydown_cmd(
+        file: Annotated[Path, typer.Argument(help="laydown spec YAML file")],
+        json_out: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
+        report: Annotated[Path | None, typer.Option(help="write an HTML report")] = None,
+        attacker_budget: Annotated[
+            int | None,
+            typer.Option(min=1, help="most replications of each simulated best response"),
+        ] = None,
+        workers: Workers = DEFAULT_WORKERS,
+    ) -> None:
+        """Place fire units on candidate sites against an attacker who answers: a double-oracle
+        loop (defender MILP in HiGHS, attacker best response) with lower and upper bounds, then
+        the simulated mean and worst cases of the optimised and the rule-based laydowns."""
+        from airshield.plan.laydown import load_laydown, optimise_laydown
+
+        with input_errors():
+            ld = load_laydown(file)
+        say = None if json_out else (lambda m: err_console.print(m, markup=False))
+        res = optimise_laydown(
+            ld, workers=resolve_workers(workers), attacker_budget=attacker_budget, progress=say
+        )
+        if report is not None:
+            from airshield.report.laydown import write_laydown_report
+
+            write_laydown_report(ld, res, report)
+            err_console.print(f"report: {report}")
+        if json_out:
+            print_json(res.to_dict())
+            return
+        d = res.to_dict()
+
+        def band(b: dict[str, float]) -> str:
+            return f"{b['mean']:.1f} (p5-p95 {b['p5']:.0f}-{b['p95']:.0f})"
+
+        console.print(f"{d['name']}: {len(d['laydown'])} units on {d['candidate_sites']} "
+                      "candidate sites", markup=False)  # fmt: skip
+        for label, case in (("optimised", d), ("rule-based", d["baseline"])):
+            plan = ", ".join(f"{k}={v}" for k, v in case["attacker_plan"].items())
+            console.print(f"  {label:10s} mean case {band(case['mean_case'])}, worst case "
+                          f"{band(case['worst_case'])} ({plan})", markup=False)  # fmt: skip
+        b = d["bounds"][-1]
+        console.print(f"  model game value in [{b['lower']:.2f}, {b['upper']:.2f}] after "
+                      f"{len(d['bounds'])} iteration(s)", markup=False)  # fmt: skip
 
     app.add_typer(plan, name="plan")
 
