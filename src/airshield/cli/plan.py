@@ -54,8 +54,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
         pareto_points: Annotated[int, typer.Option(min=2, help="budgets on the Pareto front")] = 14,
         scheduler: Annotated[
-            str | None, typer.Option(help="Dask scheduler address for the confirmation runs")
+            str | None,
+            typer.Option(help="Dask scheduler address: fast-mode evaluations and confirmation"),
         ] = None,
+        kind_check: Annotated[
+            bool,
+            typer.Option(help="confirmation: also the surrogate's error per option kind"),
+        ] = True,
         doctrine_out: Annotated[
             Path | None,
             typer.Option(help="write the raid template with shadow-priced costs per shot"),
@@ -69,12 +74,16 @@ def register(app: typer.Typer) -> None:
         with input_errors():
             loaded = load_procurement(file)
         n_workers = resolve_workers(workers)
-        res = optimise(
-            loaded, reps=reps, seed=seed, curve_reps=curve_reps, confirm_reps=confirm_reps,
-            confirm=confirm_reps > 0, pareto_points=pareto_points, workers=n_workers,
-            runner=sweep_runner(n_workers, scheduler),
-            progress=lambda s, d, t: _progress(s, d, t),
-        )  # fmt: skip
+        evaluator = fast_evaluator(n_workers, scheduler)
+        try:
+            res = optimise(
+                loaded, reps=reps, seed=seed, curve_reps=curve_reps, confirm_reps=confirm_reps,
+                confirm=confirm_reps > 0, pareto_points=pareto_points, workers=n_workers,
+                runner=sweep_runner(n_workers, scheduler), evaluator=evaluator,
+                check_kinds=kind_check, progress=lambda s, d, t: _progress(s, d, t),
+            )  # fmt: skip
+        finally:
+            evaluator.close()
         summary = res.summary()
         if out is not None:
             write_outputs(res, summary, out)
@@ -142,6 +151,16 @@ def register(app: typer.Typer) -> None:
 
 
 _last: dict[str, int] = {}
+
+
+def fast_evaluator(workers: int, scheduler: str | None = None) -> Any:
+    """The fast-mode evaluations through the sweep backends: in this process for one worker,
+    local ``processes`` for more, ``dask`` with a scheduler address (same answer for all)."""
+    from airshield.plan.fanout import Evaluator
+
+    if scheduler:
+        return Evaluator("dask", workers, scheduler)
+    return Evaluator("processes" if workers > 1 else "inline", workers)
 
 
 def sweep_runner(workers: int, scheduler: str | None = None) -> Any:
@@ -316,5 +335,24 @@ def print_procurement(s: dict[str, Any]) -> None:
                         _num(d_["sticker_cost_usd"], True),
                         _num(d_["effective_cost_per_shot_usd"], True))  # fmt: skip
         console.print(dt_)
+        for d_ in s["doctrine"]:
+            bm = d_.get("by_month") or []
+            if len(bm) > 1:
+                steps = ", ".join(f"{m['month'][:7]}: {_num(m['effective_cost_per_shot_usd'], True)}"
+                                  for m in bm)  # fmt: skip
+                console.print(f"  {d_['effector']} by month (time-varying): {steps}")
+    kinds = (c or {}).get("surrogate_error_by_kind") or []
+    if kinds:
+        kt = Table(title="Surrogate against detailed mode per option kind (effect vs status quo)")
+        for col in ("kind", "mix", "fast mode", "detailed [95 %]", "error"):
+            kt.add_column(col, justify="left" if col in ("kind", "mix") else "right")
+        for k in kinds:
+            de = k["detailed_effect"]
+            rel = k["relative_error"]
+            kt.add_row(k["kind"], k["mix"], _num(k["fast_effect"]["mean"], money),
+                       f"{_num(de['mean'], money)} [{_num(de['ci_low'], money)}, "
+                       f"{_num(de['ci_high'], money)}]",
+                       f"{rel:+.0%}" if rel == rel else "–")  # fmt: skip
+        console.print(kt)
     for w in s["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {w}")
