@@ -14,7 +14,11 @@ Prints, for the reference raid (``examples/kyiv-2025-07-04.yaml``, after warm-up
 - scaling: CPU per replication against engagement windows, from 100 to 5,000 threats (waves
   scaled) and from 10 to 1,000 fire units (the laydown subsampled or tiled with offsets);
 - ``--peer``: replications/s of AirShield and of ``benchmarks/peers/simpy_raid.py``, interleaved
-  in one run, their ratio and their neutralised fractions.
+  in one run, their ratio and their neutralised fractions;
+- raid model v2 (``--v2`` for this part only): CPU ms per replication of the kernel on the
+  reference raid as today and with each v2 configuration switched on (the cheap layer and
+  sensing: ``examples/kyiv-cheap-layer-2026.yaml``), interleaved, medians of ``--repeats``, and
+  the ratio to today (the target: at most 1.5x).
 
 The machine's load (``os.getloadavg``) is printed before and after: on a shared machine CPU
 time is the robust figure, wall time is not.
@@ -159,6 +163,27 @@ def kernel_vs_reference(sc: airshield.Scenario, quick: bool) -> None:
     )
 
 
+def v2_configurations(sc: airshield.Scenario) -> list[tuple[str, airshield.Scenario]]:
+    """The reference raid as today and with raid-model-v2 features switched on."""
+    cheap = airshield.load_scenario(EXAMPLES / "kyiv-cheap-layer-2026.yaml")
+    return [("today (kyiv-2025-07-04)", sc), ("cheap layer + sensing v2", cheap)]
+
+
+def v2_speed(sc: airshield.Scenario, reps: int, repeats: int) -> None:
+    configs = v2_configurations(sc)
+    compiled = [compile_scenario(x) for _, x in configs]
+    for c in compiled:
+        per_rep_cpu_ms(c, 2)  # compile / load from cache
+    times: list[list[float]] = [[] for _ in configs]
+    for _ in range(repeats):  # interleaved, so every configuration sees the same load
+        for k, c in enumerate(compiled):
+            times[k].append(per_rep_cpu_ms(c, reps))
+    print(f"\n# raid model v2: kernel CPU ms per replication ({reps} reps, {repeats} repeats)")
+    base = statistics.median(times[0])
+    for (name, _), ts in zip(configs, times, strict=True):
+        print(f"{name:28} {spread(ts, '{:.3f}')}  ratio {statistics.median(ts) / base:.2f}x")
+
+
 def peer(sc: airshield.Scenario, reps: int, peer_reps: int, rounds: int) -> None:
     from peers.simpy_raid import SimpyRaid
 
@@ -197,6 +222,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="fewer replications (smoke run)")
     ap.add_argument("--peer", action="store_true", help="only the SimPy peer comparison")
     ap.add_argument("--peer-reps", type=int, default=10, help="SimPy replications per round")
+    ap.add_argument("--v2", action="store_true", help="only the raid-model-v2 speed comparison")
     args = ap.parse_args()
     reps = 200 if args.quick else args.reps
     repeats = 2 if args.quick else args.repeats
@@ -211,6 +237,10 @@ def main() -> None:
         peer(sc, 200 if args.quick else 1000, 2 if args.quick else args.peer_reps, 3)
         print(f"# {load()}")
         return
+    if args.v2:
+        v2_speed(sc, reps, repeats)
+        print(f"# {load()}")
+        return
     throughput(sc, reps, args.workers, repeats)
     print(f"one core: {per_rep_cpu_ms(compile_scenario(sc), reps):.3f} ms CPU per replication")
     print(
@@ -218,6 +248,7 @@ def main() -> None:
         f"largest worker {peak_rss_mib(resource.RUSAGE_CHILDREN):.0f} MiB"
     )
     kernel_vs_reference(sc, args.quick)
+    v2_speed(sc, reps, repeats)
     scaling(sc, args.quick)
     print(f"# {load()}")
 
