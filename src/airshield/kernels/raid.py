@@ -24,7 +24,8 @@ replication's draws) and :class:`Windows` (its engagement windows). All integer 
    events are processed in one fixed order (priorities: :class:`~airshield.vocab.Event`).
 3. *resolve*: every event of one instant changes state. Invariants: a fate changes only from
    ALIVE; a channel is taken at a shot or EW start and given back at its resolution; ready
-   rounds grow only when a reload ends; pools only shrink.
+   rounds grow only when a reload ends or a team group's missed interceptor is recovered;
+   pools only shrink.
 4. *epoch* (:func:`_epoch_pairs`): after an instant with an event that can open an
    engagement opportunity, the (unit, threat) pairs whose state changed are collected;
 5. *assign* (:func:`_candidates`, :func:`_greedy_order`): feasible engagements are chosen by
@@ -32,6 +33,13 @@ replication's draws) and :class:`Windows` (its engagement windows). All integer 
    and fire;
 6. *reload* (:func:`_start_reloads`): units that can no longer fire an engagement reload from
    their pool.
+
+**Cheap layer and sensing v2** (raid model v2; each off unless the scenario uses it): the
+draw phase gives each threat its track (:func:`sense`: firm tracks, track capacity, radar
+horizon) and cue error (:func:`cue_errors`) and each unit its position and start time for the
+night (:func:`dispatch_mobiles`; inputs :class:`Tracks`, :class:`Mobiles`); phase 1 cuts a mobile
+group's windows to its arrival (:func:`clip_to_ready`); phases 3 and 5 apply a team group's hunt
+(:class:`Teams`: :func:`hunt_factor` on the kill probability, lognormal hunt time, recovery).
 
 **Buffer bounds** (stated, asserted by the reference engine, checked in debug builds):
 at most 4 windows per (unit, threat) pair (2 segments x 2 pieces outside the minimum-range
