@@ -2,6 +2,7 @@
 
     python benchmarks/tempo_backtest.py [CSV] [--first-origin 2023-06] [--sims 1000]
         [--window 120] [--halflife 30] [--trend] [--lookback 4] [--error-months 12] [--phi 0.8]
+        [--horizons 3]
 
 Prints per kind (and for the aggregates ``drones`` and ``missiles``) the one-month-ahead MAE,
 RMSE, MAPE, sMAPE, MAE relative to the last-month and 3-month-mean baselines and the coverage of
@@ -45,6 +46,7 @@ def main() -> int:
     ap.add_argument("--lookback", type=int, default=4, help="months scoring the forecasters")
     ap.add_argument("--error-months", type=int, default=12, help="months of past errors")
     ap.add_argument("--phi", type=float, default=0.8, help="monthly damping")
+    ap.add_argument("--horizons", type=int, default=3, help="months ahead scored per origin")
     args = ap.parse_args()
     if not Path(args.csv).exists():
         print(f"{args.csv}: file not found", file=sys.stderr)
@@ -62,6 +64,7 @@ def main() -> int:
         lookback_months=args.lookback,
         error_months=args.error_months,
         phi=args.phi,
+        horizons=args.horizons,
     )
     elapsed = time.process_time() - t
     pd.set_option("display.width", 200)
@@ -77,6 +80,12 @@ def main() -> int:
                 f"{r['kind']}: MAE {r['mae_vs_mean_3_months']:.3f} x mean_3_months "
                 f"(target <= 0.8), 80 % coverage {r['coverage80']:.2f} (target 0.70-0.90)"
             )
+    if bt.by_horizon is not None and args.horizons > 1:
+        cols = ["horizon", "kind", "method", "origins", "mae", "rmse", "mae_vs_last_month"]
+        cols += ["mae_vs_mean_3_months", "coverage80", "coverage95"]
+        h = bt.by_horizon[bt.by_horizon["kind"].isin(["drones", "missiles"])]
+        print("per horizon (months ahead of the origin; baselines from the months before it):")
+        print(h[cols].round(3).to_string(index=False))
     return 0
 
 

@@ -22,34 +22,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-pytestmark = pytest.mark.slow
+from airshield.testing import TINY_RAID_YAML
 
-#: A very small raid: two rings, a SAM and EW against a dozen threats (notional).
-TINY = """\
-name: tiny
-description: one SAM, two rocket teams and EW against a very small raid (notional)
-notional: true
-assets:
-  - {name: city, lat: 50.0, lon: 30.0, value_usd: 5.0e9, radius_km: 6}
-sensors:
-  - {kind: radar, name: radar-east, lat: 50.05, lon: 30.6, range_km: 120, p_detect: 0.95,
-     p_discriminate_decoy: 0.5, altitude_min_km: 0.03}
-fire_units:
-  - {kind: unit, name: sam-1, effector: nasams-irist, lat: 50.05, lon: 30.15, pool: sam-rounds}
-  - {kind: ring, name: rockets, effector: apkws-rocket, around: city, count: 2, radius_km: 8,
-     bearing_deg: 90, arc_deg: 90, pool: rockets}
-  - {kind: unit, name: ew-1, effector: ew-jammer, lat: 50.02, lon: 30.3}
-pools:
-  - {name: sam-rounds, effector: nasams-irist, stock: 4}
-  - {name: rockets, effector: apkws-rocket, stock: 8}
-launch_sites:
-  - {name: east, lat: 50.3, lon: 34.0}
-waves:
-  - {name: drones, threat: shahed-136, count: 8, launch_site: east, launch_start_s: 0,
-     launch_end_s: 1800, targets: {city: 3}, route_jitter_km: 10}
-  - {name: cruise, threat: kalibr, count: 1, launch_site: east, launch_start_s: 600,
-     launch_end_s: 600, targets: {city: 1}}
-"""
+pytestmark = pytest.mark.slow
 
 SWEEP = """\
 name: json-sweep
@@ -138,16 +113,20 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
     # the record builders of the calibrate and history tests (test packages next to this file)
     if str(Path(__file__).parent) not in sys.path:
         sys.path.insert(0, str(Path(__file__).parent))
+    from attack.cases import SIDED_ATTACK, TINY_LAYDOWN, TINY_RAID
     from calibrate.synth_record import write_record
     from history.attack_rows import ROWS, to_csv
 
     root = tmp_path_factory.mktemp("json-stdout")
-    (root / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    (root / "tiny.yaml").write_text(TINY_RAID_YAML, encoding="utf-8")
     (root / "spec.yaml").write_text(SWEEP, encoding="utf-8")
     for name in ("campaign-small.yaml", "campaign-small-night.yaml"):
         (root / name).write_text((examples_dir() / name).read_text(encoding="utf-8"))
     (root / "alloc.yaml").write_text(ALLOCATION, encoding="utf-8")
     (root / "procure.yaml").write_text(PROCURE, encoding="utf-8")
+    (root / "attack.yaml").write_text(SIDED_ATTACK, encoding="utf-8")
+    (root / "raid.yaml").write_text(TINY_RAID, encoding="utf-8")
+    (root / "laydown.yaml").write_text(TINY_LAYDOWN, encoding="utf-8")
     (root / "daily.csv").write_text(to_csv(ROWS), encoding="utf-8")
     short = [(d, {"drone": (12, 9, 2)}) for d in pd.date_range("2024-10-01", periods=8)]
     write_record(root / "rec.csv", short)
@@ -220,6 +199,12 @@ CASES: list[Case] = [
             "--pareto-points",
             "3",
         ],
+    ),
+    Case("plan laydown", lambda d: [_s(d.root / "laydown.yaml")]),
+    Case("attack plans", lambda d: [_s(d.root / "attack.yaml")]),
+    Case(
+        "attack best-response",
+        lambda d: [_s(d.root / "attack.yaml"), "--reps", "6", "--budget-evals", "60"],
     ),
     Case(
         "sweep run",

@@ -27,7 +27,6 @@ import here is lazy: the models' methods are the one sanctioned upward edge of t
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,22 +116,15 @@ class RaidComparison:
         paired difference (variant - baseline), its sd and its ``level`` t-interval."""
         import numpy as np
         import pandas as pd
-        from scipy import stats
+
+        from airshield.intervals import paired_difference
 
         base = raid_metrics(self.results[0])
         rows: list[dict[str, Any]] = []
         for name, res in zip(self.names[1:], self.results[1:], strict=True):
             m = raid_metrics(res)
             for key in RAID_METRICS:
-                d = m[key] - base[key]
-                r = int(d.shape[0])
-                mean = float(d.mean())
-                sd = float(d.std(ddof=1)) if r > 1 else 0.0
-                half = (
-                    float(stats.t.ppf(0.5 + self.level / 2, r - 1) * sd / math.sqrt(r))
-                    if r > 1
-                    else 0.0
-                )
+                ci = paired_difference(m[key] - base[key], self.level)
                 rows.append(
                     {
                         "variant": name,
@@ -140,11 +132,11 @@ class RaidComparison:
                         "metric": key,
                         "baseline_mean": float(np.mean(base[key])),
                         "variant_mean": float(np.mean(m[key])),
-                        "diff_mean": mean,
-                        "diff_lo": mean - half,
-                        "diff_hi": mean + half,
-                        "diff_sd": sd,
-                        "reps": r,
+                        "diff_mean": ci.mean,
+                        "diff_lo": ci.lo,
+                        "diff_hi": ci.hi,
+                        "diff_sd": ci.sd,
+                        "reps": ci.reps,
                     }
                 )
         return pd.DataFrame(rows)

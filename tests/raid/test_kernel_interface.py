@@ -63,7 +63,7 @@ def test_compiled_draw_equals_draw_night(name: str) -> None:
     n = c.n_threats
     for seed in range(3):
         ref = draw_night(c, np.random.default_rng(seed))
-        u1, z, u2, ca, sa = draw_blocks(c, [np.random.default_rng(seed)])
+        u1, z, u2, ca, sa, _u3, _ew_e = draw_blocks(c, [np.random.default_rng(seed)])
         routes = np.empty((n, len(Route)))
         target = np.empty(n, np.int64)
         speed, value = np.empty(n), np.empty(n)
@@ -102,7 +102,7 @@ def test_batch_tally_equals_numpy_tally_of_single_nights() -> None:
 def test_windows_respect_the_stated_bound() -> None:
     c = compile_scenario(airshield.load_scenario(EXAMPLES / "kyiv-2025-07-04.yaml"))
     night = draw_night(c, np.random.default_rng(1))
-    w, m = K.windows_of(c.units(), c.doctrine(), night.arrays(), K.new_windows(1))
+    w, m = K.windows_of(c.units(), c.doctrine(), night.arrays(), K.new_windows(1), c.physics())
     assert m > 1000  # the one-row buffer grew
     pairs = w.threat[:m] * len(c.unit_names) + w.unit[:m]
     assert np.bincount(pairs).max() <= K.WINDOWS_PER_PAIR_BOUND

@@ -148,6 +148,10 @@ def solve_master_mip(
     h.setOptionValue("time_limit", max(MIN_HIGHS_TIME_S, float(time_limit_s)))
     h.setOptionValue("mip_rel_gap", GAP_TOL if rel_gap is None else float(rel_gap))
     h.setOptionValue("mip_abs_gap", 0.0)
+    # HiGHS' presolve probes every binary (thousands of pattern columns sharing the weapon
+    # rows): on the W > T instances it took 30-40 s before the first LP; the master has no
+    # reductions worth that, its root cuts (cliques, covers on the weapon rows) do the work
+    h.setOptionValue("presolve", "off")
     inf = highspy.kHighsInf
     lower = [1.0] * n_t + [-inf] * n_w
     upper = [1.0] * n_t + problem.rounds.astype(float).tolist()
@@ -401,7 +405,12 @@ def solve_exact(
     # starting small: each MILP either proves optimality, or raises the bound to LB + d and
     # usually improves the incumbent; d grows 3x up to the remaining gap
     rounds = 0
+    round_log: list[dict[str, object]] = []
+    info["enumeration_log"] = round_log
     tried_restricted = False
+    # the widest complete enumeration so far and its delta (the polish MILP below re-uses it)
+    last_pats: list[Pattern] | None = None
+    last_d = 0.0
     if cg is not None:
         d = min(inc.value - cg.bound, ENUM_START_REL * max(abs(cg.bound), 1e-300))
         round_s = 0.1 * limit  # a round (enumeration, model build, MILP) needs time to pay off
@@ -419,19 +428,53 @@ def solve_exact(
                     d = 0.5 * d_used
                     continue
                 break
-            mip = solve_master_mip(problem, pats, _highs_budget(deadline), inc.x)
+            if d_used <= last_d * (1 + 1e-9):
+                break  # the column cap keeps the enumeration from widening: polish below
+            # a round short of the whole gap can at best lift the bound to LB + d_used: HiGHS
+            # stops once its own bound gets there (or proves nothing in these columns beats the
+            # incumbent, the cutoff), instead of proving the restricted optimum
+            whole = d_used >= full * (1 - 1e-12)
+            stop_gap = None
+            if not whole and inc.value > 0:
+                stop_gap = max(GAP_TOL, (inc.value - cg.bound - d_used) / inc.value)
+            mip = solve_master_mip(
+                problem, pats, _highs_budget(deadline), inc.x, cutoff=inc.value, rel_gap=stop_gap
+            )
             if mip.assignment is not None:
                 inc.offer(problem, mip.assignment)
             info.update(mip_bound=mip.bound, mip_status=mip.status.name, enumeration_rounds=rounds)
             # every solution below LB + d_used lies in the enumerated space
             reach = inc.value if d_used >= full * (1 - 1e-12) else cg.bound + d_used
             lb = max(lb, min(reach, mip.bound, inc.value))
+            round_log.append(
+                {
+                    "delta": d_used,
+                    "columns": len(pats),
+                    "mip_status": mip.status.name,
+                    "bound": lb,
+                    "objective": inc.value,
+                    "elapsed_s": round(time.perf_counter() - t_enter, 4),
+                }
+            )
             if not mip.optimal:
                 break
+            last_pats, last_d = pats, d_used
             d = 3.0 * d_used
             round_s = time.perf_counter() - t_round
 
     lap("enumeration")
+    # the rounds above stop HiGHS at the bound they can reach, so they seldom improve the
+    # incumbent: half of what is left goes to the widest enumerated MILP solved for its optimum
+    if last_pats is not None and not closed() and not out_of_time(0.1 * limit):
+        assert cg is not None
+        mip = solve_master_mip(
+            problem, last_pats, 0.5 * _highs_budget(deadline), inc.x, cutoff=inc.value
+        )
+        if mip.assignment is not None:
+            inc.offer(problem, mip.assignment)
+        lb = max(lb, min(cg.bound + last_d, mip.bound, inc.value))
+        info.update(polish_mip_status=mip.status.name, polish_mip_columns=len(last_pats))
+    lap("polish_mip")
     if cg is not None and not closed() and not tried_restricted and not out_of_time(0.1 * limit):
         restricted_mip()
     lap("restricted_mip")

@@ -26,10 +26,13 @@ BASELINES: tuple[str, ...] = ("last_month", "mean_3_months")
 
 @dataclass
 class Backtest:
-    """Per-origin forecasts (``forecasts``) and the error summary (``metrics``)."""
+    """Per-origin forecasts (``forecasts``, with a ``horizon`` column: 1 = the origin's month),
+    the one-month-ahead error summary (``metrics``) and the summary per horizon
+    (``by_horizon``, the same columns plus ``horizon``)."""
 
     forecasts: pd.DataFrame
     metrics: pd.DataFrame
+    by_horizon: pd.DataFrame | None = None
 
 
 def monthly_actuals(series: pd.DataFrame) -> pd.DataFrame:
@@ -63,12 +66,17 @@ def rolling_origin(
     error_months: int = 12,
     phi: float = 0.8,
     monthly_level: bool = True,
+    horizons: int = 1,
 ) -> Backtest:
     """Backtest one model configuration over monthly origins (see the module docstring).
 
     Only complete months are forecast; an origin needs ``window_nights`` of history and three
-    earlier complete months for the baselines.
+    earlier complete months for the baselines. ``horizons`` > 1 also scores months 2 … H after
+    each origin (the model's forecast made at the origin; the baselines' flat forecasts from the
+    months before the origin), where those months are in the record.
     """
+    if horizons < 1:
+        raise ValueError(f"horizons must be at least 1, got {horizons}")
     actual = monthly_actuals(series)
     first_night = series.index.min()
     last_night = series.index.max()
@@ -107,28 +115,41 @@ def rolling_origin(
             phi=phi,
             monthly_level=monthly_level,
         )
-        fc = model.forecast(sims=sims, seed=int(ss.generate_state(1)[0])).set_index("kind")
-        for kind in kinds:
-            col = actual[kind]
-            obs = float(col[m])
-            prev = [float(col[m - i]) for i in (1, 2, 3)]
-            base = {"origin": str(m), "kind": kind, "actual": obs}
-            q = {c: float(fc[c][kind]) for c in ("median", "lo80", "hi80", "lo95", "hi95")}
-            rows.append(
-                {
-                    **base,
-                    "method": "model",
-                    "forecast": q["median"],
-                    "lo80": q["lo80"],
-                    "hi80": q["hi80"],
-                    "lo95": q["lo95"],
-                    "hi95": q["hi95"],
-                }
-            )
-            rows.append({**base, "method": "last_month", "forecast": prev[0]})
-            rows.append({**base, "method": "mean_3_months", "forecast": float(np.mean(prev))})
+        fc = model.forecast(months=horizons, sims=sims, seed=int(ss.generate_state(1)[0]))
+        for h in range(1, horizons + 1):
+            target = m + (h - 1)
+            if target not in complete:
+                continue
+            fch = fc[fc["month"] == str(target)].set_index("kind")
+            for kind in kinds:
+                col = actual[kind]
+                obs = float(col[target])
+                prev = [float(col[m - i]) for i in (1, 2, 3)]
+                base = {"origin": str(m), "horizon": h, "kind": kind, "actual": obs}
+                q = {c: float(fch[c][kind]) for c in ("median", "lo80", "hi80", "lo95", "hi95")}
+                rows.append(
+                    {
+                        **base,
+                        "method": "model",
+                        "forecast": q["median"],
+                        "lo80": q["lo80"],
+                        "hi80": q["hi80"],
+                        "lo95": q["lo95"],
+                        "hi95": q["hi95"],
+                    }
+                )
+                rows.append({**base, "method": "last_month", "forecast": prev[0]})
+                rows.append({**base, "method": "mean_3_months", "forecast": float(np.mean(prev))})
     forecasts = pd.DataFrame(rows)
-    return Backtest(forecasts, error_metrics(forecasts))
+    one = forecasts[forecasts["horizon"] == 1].drop(columns="horizon")
+    by_h = pd.concat(
+        [
+            error_metrics(g.drop(columns="horizon")).assign(horizon=h)
+            for h, g in forecasts.groupby("horizon")
+        ],
+        ignore_index=True,
+    )
+    return Backtest(forecasts, error_metrics(one), by_h)
 
 
 def error_metrics(forecasts: pd.DataFrame) -> pd.DataFrame:

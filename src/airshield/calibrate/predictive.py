@@ -285,6 +285,162 @@ def _covariates(
 
 
 @dataclass
+class LocalLevel:
+    """A random-walk level of a class's logit share around the regression, filtered to the fit.
+
+    The record's big-raid shares move by month more than raid make-up explains (the defence's
+    readiness, the attacker's routes and tactics). The level is the deviation of a raid's logit
+    share from the regression (:attr:`ClassFit.mode`); it follows a Gaussian random walk in
+    time, variance ``q_per_night`` per night, seen through each raid's own noise (the
+    beta-binomial's night-to-night and counting variance on the logit scale, delta method,
+    times ``obs_scale``). ``q_per_night`` and ``obs_scale`` are maximum-likelihood estimates
+    from the prediction-error decomposition of a Kalman filter over the fitted raids (so the
+    discount is learnt from the record before the fit date, not tuned on later nights); ``mean``
+    and ``var`` are the filtered level at ``last_night``. A night ``d`` days after it gets the
+    level ``N(mean, var + q_per_night * d)``: the interval widens with the horizon.
+    """
+
+    q_per_night: float
+    tau_nights: float | None
+    obs_scale: float
+    mean: float
+    var: float
+    last_night: str
+    loglik: float
+    static_loglik: float
+    raids: int
+
+    def at(self, nights: pd.Series | pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+        """Level mean and variance (logit scale) for each night (no shrinking for past nights)."""
+        idx = pd.DatetimeIndex(pd.to_datetime(np.asarray(nights)))
+        days = np.maximum((idx - pd.Timestamp(self.last_night)).days.to_numpy(dtype=float), 0.0)
+        a, add = _decay(days, self.q_per_night, self.tau_nights)
+        return np.asarray(a * self.mean), np.asarray(a * a * self.var + add)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LocalLevel:
+        """Inverse of :meth:`to_dict`."""
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+
+
+TAU_NIGHTS: tuple[float, float] = (5.0, 20000.0)
+"""Bounds of the level's mean-reversion time (nights); the upper one is a random walk."""
+
+LEVEL_PRIOR_VAR = 1.0
+"""Variance (logit scale) of the level before the first fitted raid."""
+
+
+def _kalman(
+    r: np.ndarray, s2: np.ndarray, day: np.ndarray, q: float, kappa: float, tau: float | None
+) -> tuple[float, float, float]:
+    """Local-level Kalman filter: (log-likelihood, filtered mean, filtered variance).
+
+    The level is an Ornstein-Uhlenbeck process: over ``d`` nights it decays by
+    ``a = exp(-d / tau)`` toward 0 and gains variance ``q * tau / 2 * (1 - a^2)``
+    (``q * d`` as ``tau`` grows; ``tau=None`` is the random walk).
+    """
+    x, p, ll = 0.0, LEVEL_PRIOR_VAR, 0.0
+    prev = day[0] if len(day) else 0.0
+    for ri, si, di in zip(r, s2, day, strict=True):
+        a, add = _decay(di - prev, q, tau)
+        x *= a
+        p = a * a * p + add
+        prev = di
+        f = p + kappa * si
+        v = ri - x
+        ll -= 0.5 * (np.log(2.0 * np.pi * f) + v * v / f)
+        k = p / f
+        x += k * v
+        p *= 1.0 - k
+    return float(ll), float(x), float(p)
+
+
+def _decay(days: Any, q: float, tau: float | None) -> tuple[Any, Any]:
+    """OU transition over ``days``: (decay factor, added variance); ``tau=None``: random walk."""
+    d = np.asarray(days, dtype=float)
+    if tau is None:
+        return np.ones_like(d), q * d
+    a = np.exp(-d / tau)
+    return a, q * tau / 2.0 * (1.0 - a * a)
+
+
+def fit_level(
+    fitted: pd.DataFrame,
+    mu: np.ndarray,
+    phi: np.ndarray,
+    last_night: pd.Timestamp,
+    *,
+    mean_reverting: bool = False,
+) -> LocalLevel | None:
+    """Fit the :class:`LocalLevel` on the raids of a class fit (see its docstring).
+
+    ``mean_reverting``: an Ornstein-Uhlenbeck level with a fitted reversion time instead of the
+    random walk (the default, chosen on the in-slice backtests: see ``docs/calibrate.md``).
+    """
+    if len(fitted) < 5:
+        return None
+    n = fitted["launched"].to_numpy(dtype=float)
+    y = fitted["neutralised"].to_numpy(dtype=float)
+    order = np.argsort(pd.to_datetime(fitted["night"]).to_numpy(), kind="stable")
+    n, y, mu, phi = n[order], y[order], mu[order], phi[order]
+    night = pd.DatetimeIndex(pd.to_datetime(fitted["night"].to_numpy()[order]))
+    day = ((night - night[0]).days).to_numpy(dtype=float)
+    m = np.clip(mu, 1e-4, 1 - 1e-4)
+    r = special.logit((y + 0.5) / (n + 1.0)) - special.logit(m)
+    s2 = (1.0 / n + (n - 1.0) / (n * (1.0 + phi))) / (m * (1.0 - m))
+
+    def nll(t: np.ndarray) -> float:
+        q, kappa = np.exp(t[:2])
+        tau = float(np.exp(t[2])) if mean_reverting else None
+        return -_kalman(r, s2, day, float(q), float(kappa), tau)[0]
+
+    bounds = [
+        (np.log(1e-9), np.log(0.05)),
+        (np.log(0.05), np.log(20.0)),
+        (np.log(TAU_NIGHTS[0]), np.log(TAU_NIGHTS[1])),
+    ]
+    best = None
+    for lq in (np.log(1e-4), np.log(1e-2)):
+        for lt in (np.log(30.0), np.log(1000.0)) if mean_reverting else (np.log(1000.0),):
+            res = optimize.minimize(
+                nll,
+                np.array([lq, 0.0, lt]),
+                method="L-BFGS-B",
+                bounds=bounds if mean_reverting else [*bounds[:2], (lt, lt)],
+            )
+            if best is None or res.fun < best.fun:
+                best = res
+    assert best is not None
+    q, kappa = (float(v) for v in np.exp(best.x[:2]))
+    tau = float(np.exp(best.x[2])) if mean_reverting else None
+    ll, x, p = _kalman(r, s2, day, q, kappa, tau)
+    static = -float(
+        optimize.minimize_scalar(
+            lambda t: -_kalman(r, s2, day, 0.0, float(np.exp(t)), None)[0],
+            bounds=(np.log(0.05), np.log(20.0)),
+            method="bounded",
+        ).fun
+    )
+    a, add = _decay(float((last_night - night[-1]).days), q, tau)
+    x, p = float(a * x), float(a * a * p + add)
+    return LocalLevel(
+        q_per_night=q,
+        tau_nights=tau,
+        obs_scale=kappa,
+        mean=x,
+        var=p,
+        last_night=last_night.strftime("%Y-%m-%d"),
+        loglik=ll,
+        static_loglik=static,
+        raids=len(r),
+    )
+
+
+@dataclass
 class ClassFit:
     """The fitted beta-binomial regression of one weapon class."""
 
@@ -302,6 +458,7 @@ class ClassFit:
     decoy_ref: float | None
     converged: bool
     fitted: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    level: LocalLevel | None = None
 
     @property
     def names(self) -> list[str]:
@@ -355,6 +512,7 @@ class ClassFit:
             "launched": self.launched,
             "decoy_ref": self.decoy_ref,
             "converged": self.converged,
+            "level": None if self.level is None else self.level.to_dict(),
         }
 
     @classmethod
@@ -374,6 +532,7 @@ class ClassFit:
             launched=float(d["launched"]),
             decoy_ref=None if d.get("decoy_ref") is None else float(d["decoy_ref"]),
             converged=bool(d.get("converged", True)),
+            level=None if d.get("level") is None else LocalLevel.from_dict(d["level"]),
         )
 
 
@@ -402,6 +561,7 @@ def fit_class(
     trend: bool = False,
     min_launched: int = 50,
     prior_scale: float = 1.0,
+    local_level: bool = True,
 ) -> ClassFit | None:
     """Fit one class on the raids before ``origin`` (see the module docstring)."""
     ok = raids[f"{kind}_ok"] & (raids["drones" if kind == "drone" else "missiles"] >= min_launched)
@@ -457,6 +617,7 @@ def fit_class(
             cov[i, :] = 0.0
             cov[:, i] = 0.0
     mu_hat = special.expit(x @ mode[:k])
+    phi_hat = np.exp(np.clip(mode[k] + mode[k + 1] * log_size, -5.0, 12.0))
     fitted = d[["raid_id", "night", "drones", "cruise", "ballistic", "decoy_share"]].assign(
         kind=kind,
         launched=n,
@@ -480,6 +641,11 @@ def fit_class(
         decoy_ref=decoy_ref,
         converged=bool(res.success or np.isfinite(res.fun)),
         fitted=fitted,
+        level=(
+            fit_level(fitted, mu_hat, phi_hat, origin - pd.Timedelta(days=1))
+            if local_level
+            else None
+        ),
     )
 
 
@@ -511,10 +677,20 @@ class PredictiveModel:
             cols = {q: np.full(len(nights), np.nan) for q in ("mean", "p5", "p50", "p95")}
             fit = self.fits.get(kind)
             if fit is not None and len(nights):
-                theta = fit.draws(sims, np.random.default_rng(children[0]))
+                rng0 = np.random.default_rng(children[0])
+                theta = fit.draws(sims, rng0)
                 x, log_size, n = _covariates(nights, kind, self.origin, fit.decoy_ref)
                 x = x * np.asarray(fit.active, dtype=float)
                 mu, phi = fit.linear(theta, x, log_size)  # (sims, rows)
+                if fit.level is not None:
+                    # the level shift of each night (shared shocks: a night's draws do not
+                    # depend on which other nights are predicted), and the nights' own spread
+                    # around the level (obs_scale times the beta-binomial's)
+                    z = rng0.standard_normal((sims, 1))
+                    lm, lv = fit.level.at(nights["night"])
+                    eta = special.logit(np.clip(mu, 1e-12, 1 - 1e-12))
+                    mu = special.expit(eta + lm[None, :] + z * np.sqrt(lv)[None, :])
+                    phi = np.maximum((1.0 + phi) / fit.level.obs_scale - 1.0, 0.5)
                 for j in range(len(nights)):
                     if n[j] <= 0:
                         continue
@@ -617,6 +793,7 @@ def fit_predictive(
     kinds: Sequence[str] = KINDS,
     prior_scale: float = 1.0,
     min_launched: int | None = None,
+    local_level: bool = True,
 ) -> PredictiveModel:
     """Fit the share models on nights up to ``until`` (default: every night).
 
@@ -641,6 +818,7 @@ def fit_predictive(
             trend=trend,
             prior_scale=prior_scale,
             min_launched=(min_launched if min_launched is not None else MIN_LAUNCHED[kind]),
+            local_level=local_level,
         )
         if f is not None:
             fits[kind] = f

@@ -89,6 +89,7 @@ def rolling_share_backtest(
     trend: bool = False,
     prior_scale: float = 1.0,
     min_launched: int | None = None,
+    local_level: bool = True,
     sims: int = 2000,
     seed: int = 0,
 ) -> ShareBacktest:
@@ -121,6 +122,7 @@ def rolling_share_backtest(
             trend=trend,
             prior_scale=prior_scale,
             min_launched=min_launched,
+            local_level=local_level,
         )
         pred = model.predict(test, sims=sims, seed=int(ss.generate_state(1)[0]))
         for kind in KINDS:

@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from airshield.campaign.engine import run_campaign
 from airshield.campaign.models import Campaign
 from airshield.campaign.result import CampaignResult
 from airshield.campaign.surrogate import DesignSpec, Surrogate, fit_surrogate
 from airshield.campaign.tempo import attacker_plan
+from airshield.intervals import paired_difference
 
 F = NDArray[np.float64]
 
@@ -70,15 +70,7 @@ class Comparison:
             for key, b in base.items():
                 if key not in m:
                     continue
-                d = m[key] - b
-                r = d.shape[0]
-                mean = float(d.mean())
-                sd = float(d.std(ddof=1)) if r > 1 else 0.0
-                half = (
-                    float(stats.t.ppf(0.5 + self.level / 2, r - 1) * sd / np.sqrt(r))
-                    if r > 1
-                    else 0.0
-                )
+                ci = paired_difference(m[key] - b, self.level)
                 rows.append(
                     {
                         "variant": name,
@@ -86,11 +78,11 @@ class Comparison:
                         "metric": key,
                         "baseline_mean": float(b.mean()),
                         "variant_mean": float(m[key].mean()),
-                        "diff_mean": mean,
-                        "diff_lo": mean - half,
-                        "diff_hi": mean + half,
-                        "diff_sd": sd,
-                        "reps": r,
+                        "diff_mean": ci.mean,
+                        "diff_lo": ci.lo,
+                        "diff_hi": ci.hi,
+                        "diff_sd": ci.sd,
+                        "reps": ci.reps,
                         "horizon_nights": res.nights,
                     }
                 )

@@ -67,6 +67,14 @@ def _calibrate_app() -> typer.Typer:
                 "--no-engine writes the share model only"
             ),
         ] = True,
+        level: Annotated[
+            bool,
+            typer.Option(
+                "--level/--no-level",
+                help="time-varying level of the share (Kalman-filtered random walk; "
+                "--no-level: the static regression)",
+            ),
+        ] = True,
     ) -> None:
         """Fit the share model and calibrate per-kind kill and EW loss probabilities of a laydown.
 
@@ -112,7 +120,9 @@ def _calibrate_app() -> typer.Typer:
         if cut is not None:
             frame = frame[frame["night"] <= cut].reset_index(drop=True)
         try:
-            model = fit_predictive(frame, until=cut, halflife_nights=halflife or None)
+            model = fit_predictive(
+                frame, until=cut, halflife_nights=halflife or None, local_level=level
+            )
         except ValueError as exc:
             if not engine:
                 raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
@@ -312,6 +322,14 @@ def _calibrate_app() -> typer.Typer:
         halflife: Annotated[
             float, typer.Option(min=0.0, help="recency half-life in nights (0 = equal weights)")
         ] = 180.0,
+        level: Annotated[
+            bool,
+            typer.Option(
+                "--level/--no-level",
+                help="time-varying level of the share (Kalman-filtered random walk; "
+                "--no-level: the static regression)",
+            ),
+        ] = True,
         sims: Annotated[int, typer.Option(min=100, help="predictive draws per raid")] = 2000,
         seed: Annotated[int, typer.Option(help="root seed")] = 0,
         out: Annotated[
@@ -340,6 +358,7 @@ def _calibrate_app() -> typer.Typer:
                 min_drones=min_drones,
                 min_missiles=min_missiles,
                 halflife_nights=halflife or None,
+                local_level=level,
                 sims=sims,
                 seed=seed,
             )

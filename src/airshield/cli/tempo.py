@@ -165,10 +165,14 @@ def _tempo_app() -> typer.Typer:
         trend: Trend = False,
         sims: Annotated[int, typer.Option(min=100, help="simulated paths per origin")] = 1000,
         seed: Annotated[int, typer.Option(help="root seed")] = 0,
+        horizons: Annotated[
+            int, typer.Option(min=1, max=24, help="also score 2 … N months after each origin")
+        ] = 1,
         out: Annotated[Path | None, typer.Option("--out", "-o", help="write forecasts CSV")] = None,
         json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     ) -> None:
-        """Rolling-origin backtest (one month ahead) against last-month and 3-month-mean."""
+        """Rolling-origin backtest (one month ahead, and per horizon with --horizons) against
+        the last-month and 3-month-mean forecasts."""
         from airshield.calibrate.backtest import rolling_origin
 
         try:
@@ -181,11 +185,13 @@ def _tempo_app() -> typer.Typer:
                 halflife_nights=halflife or None,
                 sims=sims,
                 seed=seed,
+                horizons=horizons,
             )
         except ValueError as exc:
             raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
         if out is not None:
             bt.forecasts.to_csv(out, index=False)
+        by_h = bt.by_horizon if bt.by_horizon is not None and horizons > 1 else None
         if json_out:
             summary = {
                 r["kind"]: {
@@ -198,7 +204,10 @@ def _tempo_app() -> typer.Typer:
                 for r in _records(bt.metrics)
                 if r["method"] == "model"
             }
-            print_json({"summary": summary, "metrics": _records(bt.metrics)})
+            doc: dict[str, object] = {"summary": summary, "metrics": _records(bt.metrics)}
+            if by_h is not None:
+                doc["by_horizon"] = _records(by_h)
+            print_json(doc)
             return
         t = Table(title="rolling-origin backtest, one month ahead")
         for col in (
@@ -237,6 +246,15 @@ def _tempo_app() -> typer.Typer:
                     f"80 % intervals cover {_f(100 * (r.get('coverage80') or 0), 0)} % of "
                     f"{r['origins']} months"
                 )
+        if by_h is not None:
+            for r in _records(by_h):
+                if r["method"] == "model" and r["kind"] in ("drones", "missiles"):
+                    console.print(
+                        f"{r['kind']}, {r['horizon']} months ahead: MAE "
+                        f"{_f(r['mae_vs_mean_3_months'])} x the 3-month mean's, "
+                        f"{_f(r['mae_vs_last_month'])} x the last month's, 80 % cover "
+                        f"{_f(100 * (r.get('coverage80') or 0), 0)} % of {r['origins']}"
+                    )
         if out is not None:
             console.print(f"wrote {out}")
 

@@ -243,6 +243,8 @@ class Scene(NamedTuple):
     tt_perceived: I
     tt_terminal_km: F
     tt_mid_alt: F
+    tt_alt_dist: B  #: altitude from the quartile knots (else uniform between min and max)
+    tt_alt_knots: F  #: (threat types, 5) altitude at cumulative probability 0, 1/4, 1/2, 3/4, 1
     s_x: F
     s_y: F
     s_r: F
@@ -252,6 +254,39 @@ class Scene(NamedTuple):
     s_cover: B
     n_effectors: int
     tracks: Tracks  #: sensing v2
+
+
+class Physics(NamedTuple):
+    """Engagement physics and weapon-release doctrine of raid model v2 (static per scenario;
+    built by :meth:`airshield.raid.compile.CompiledRaid.physics`). Its defaults (no curve,
+    full range, no shot cap below ``max_shots``, no C2 delay, the EW attempt model) are the
+    rules of version 1, so a scenario without the new fields runs exactly as before."""
+
+    fire_range_km: F  #: (units) intercepts only within this range (firing_range_fraction x max)
+    pk_npts: I  #: (units, threat kinds) points of the Pk curve; 0: flat at ``Units.pk``
+    pk_rf: F  #: (units, threat kinds, K) the curve's range fractions (increasing)
+    pk_val: F  #: (units, threat kinds, K) its single-shot kill probabilities
+    shot_cap: I  #: (units, threat types) most rounds at a threat under which the unit fires
+    th_ptype: I  #: (threats) perceived threat type of each threat (shot_cap's column)
+    c2_kind: I  #: (units) DelayKind of the cue -> launch delay (0: none)
+    c2_min_s: F  #: (units)
+    c2_mode_s: F  #: (units) the fixed delay, or the triangular mode
+    c2_max_s: F  #: (units)
+    n_c2: int  #: columns of the C2 uniforms per threat (max_shots, or 0 with no delay at all)
+    ew_hazard: B  #: (units) EW unit runs the hazard model
+    ew_rate_per_s: F  #: (units, threat kinds) loss hazard inside the field (hazard model)
+    th_ew_factor: F  #: (threats) 1 - ew_resistance of the threat's true type
+    any_hazard: bool  #: some EW unit runs the hazard model (the exponentials are drawn)
+    lost_harm_share: float  #: share of lost threats that still do harm where they fall
+
+
+class NightExtra(NamedTuple):
+    """One replication's draws for the rules of :class:`Physics` (empty when unused); drawn
+    after every draw of version 1, so those stay the same numbers."""
+
+    c2_u: F  #: (n, n_c2) uniforms of the C2 delays, by threat and round index
+    ew_e: F  #: (n, max_ew) standard exponentials of the EW uniforms (hazard model), else (n, 0)
+    fall_u: F  #: (n,) uniforms of the harmful falls of lost threats, else (0,)
 
 
 class Tally(NamedTuple):
@@ -533,12 +568,77 @@ def ew_eligible(p):
 
 
 @_inline
-def pair_can_engage(units, doctrine, u, kind, pkind, value, recognised, t_track):
+def ew_strength(ew_hazard, ew_rate_per_s, u_pk, ew_factor, u, kind):
+    """What an EW unit does to a threat of true kind ``kind`` with EW factor ``ew_factor``
+    (1 - resistance): the loss hazard per second (hazard model) or the loss probability of one
+    attempt (attempt model). Zero: no effect (no window is needed)."""
+    if ew_hazard[u]:
+        return ew_rate_per_s[u, kind] * ew_factor
+    return u_pk[u, kind] * ew_factor
+
+
+@_jit
+def pk_at(npts, rf, val, flat, x):
+    """Single-shot kill probability at normalised intercept range ``x`` on a tabulated curve
+    (``npts`` points ``rf`` / ``val``): linear between points, flat beyond the ends; ``flat``
+    when the curve has no points."""
+    if npts == 0:
+        return flat
+    if x <= rf[0]:
+        return val[0]
+    for q in range(1, npts):
+        if x <= rf[q]:
+            f = (x - rf[q - 1]) / (rf[q] - rf[q - 1])
+            return val[q - 1] + (val[q] - val[q - 1]) * f
+    return val[npts - 1]
+
+
+@_jit
+def intercept_range_fraction(route, t_hit, ux, uy, range_max_km):
+    """Distance from the unit to the intercept point (the threat's position at ``t_hit``) as a
+    fraction of the unit's maximum range."""
+    x, y = position_at(route, t_hit)
+    return math.sqrt((x - ux) * (x - ux) + (y - uy) * (y - uy)) / range_max_km
+
+
+@_jit
+def c2_delay_s(kind, lo, mode, hi, u):
+    """The cue -> launch delay for uniform ``u`` (inverse CDF): DelayKind 1 fixed (``mode``),
+    2 uniform on [lo, hi], 3 triangular (lo, mode, hi); 0: no delay."""
+    if kind == 0:
+        return 0.0
+    if kind == 1:
+        return mode
+    if kind == 2:
+        return lo + u * (hi - lo)
+    span = hi - lo
+    if span <= 0.0:
+        return lo
+    if u * span < mode - lo:
+        return lo + math.sqrt(u * span * (mode - lo))
+    return hi - math.sqrt((1.0 - u) * span * (hi - mode))
+
+
+@_jit
+def launch_open(w_unit, w_start, w_end, w0, w1, u, t, tl):
+    """Has unit u an open launch window on the threat (its windows w0..w1) at t that is still
+    open at the launch time tl >= t?"""
+    for q in range(w0, w1):
+        if w_unit[q] == u and w_start[q] <= t and w_end[q] >= tl:
+            return True
+    return False
+
+
+@_inline
+def pair_can_engage(units, doctrine, u, kind, pkind, value, recognised, t_track, physics, j):
     """False for pairs that no decision epoch could ever assign (so they need no window):
     EW without effect on the threat's true kind; kinetic against a recognised decoy or a
     never-tracked threat, or failing :func:`kinetic_eligible` on the perceived kind."""
     if units.kind[u] == K_EW:
-        return ew_eligible(units.pk[u, kind])
+        return ew_eligible(
+            ew_strength(physics.ew_hazard, physics.ew_rate_per_s, units.pk,
+                        physics.th_ew_factor[j], u, kind)
+        )  # fmt: skip
     if recognised or t_track == math.inf:
         return False
     return kinetic_eligible(
@@ -549,7 +649,7 @@ def pair_can_engage(units, doctrine, u, kind, pkind, value, recognised, t_track)
 
 # ---- phase 1: engagement windows ---------------------------------------------------------------
 @_jit
-def compute_windows(units, doctrine, night, w):
+def compute_windows(units, doctrine, night, w, physics):
     """All windows of a replication into the buffers ``w`` (:class:`Windows`), threat by threat,
     then unit, then time. Returns how many, or -1 when the buffers might overflow (the caller
     grows them and calls again): before each threat the free rows are checked against the
@@ -573,7 +673,7 @@ def compute_windows(units, doctrine, night, w):
     uready = night.unit_ready
     umobile = units.mobiles.is_mobile
     urmin = units.range_min_km
-    urmax = units.range_max_km
+    urmax = physics.fire_range_km  # kinetic: the firing range; EW: the field
     uamin = units.alt_min_km
     uamax = units.alt_max_km
     uspeed = units.speed_kms
@@ -583,6 +683,9 @@ def compute_windows(units, doctrine, night, w):
     uengcost = units.engage_cost_usd
     ucwcost = units.weighted_cost
     threshold = doctrine.cost_threshold
+    ew_hazard = physics.ew_hazard
+    ew_rate = physics.ew_rate_per_s
+    th_ew_factor = physics.th_ew_factor
     w_unit = w.unit
     w_threat = w.threat
     w_start = w.start
@@ -632,7 +735,7 @@ def compute_windows(units, doctrine, night, w):
             # pair_can_engage, on the unpacked arrays
             is_ew = ukind[u] == K_EW
             if is_ew:
-                if not ew_eligible(upk[u, kind]):
+                if not ew_eligible(ew_strength(ew_hazard, ew_rate, upk, th_ew_factor[j], u, kind)):
                     continue
             elif not (
                 kinetic_ok
@@ -671,26 +774,27 @@ def new_windows(cap):
 
 
 @_jit
-def windows_of(units, doctrine, night, w):
+def windows_of(units, doctrine, night, w, physics):
     """:func:`compute_windows` into ``w``, grown (doubling) until they fit; returns the buffers
     (possibly new) and the count."""
     while True:
-        m = compute_windows(units, doctrine, night, w)
+        m = compute_windows(units, doctrine, night, w, physics)
         if m >= 0:
             return w, m
         w = new_windows(2 * w.unit.shape[0] + WINDOWS_PER_PAIR_BOUND * units.x.shape[0])
 
 
 @_inline
-def pair_intercept(night, units, w, w0, w1, u, j, t):
-    """Earliest intercept time of unit u on threat j launched at t, over the pair's open
-    launch windows (indices w0..w1 of threat j's windows)."""
+def pair_intercept(night, units, w, w0, w1, u, j, t, t_dec):
+    """Earliest intercept time of unit u on threat j launched at t, over the pair's launch
+    windows open at the decision time ``t_dec <= t`` and at t (indices w0..w1 of threat j's
+    windows)."""
     best = math.inf
     w_unit = w.unit
     w_start = w.start
     w_end = w.end
     for q in range(w0, w1):
-        if w_unit[q] == u and w_start[q] <= t <= w_end[q]:
+        if w_unit[q] == u and w_start[q] <= t_dec and t <= w_end[q]:
             s = intercept_time(night.routes[j], night.speed[j], night.unit_x[u],
                                night.unit_y[u], units.speed_kms[u], t, w.env_start[q],
                                w.env_end[q])  # fmt: skip
@@ -978,6 +1082,8 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
     a_y = scene.a_y
     th_type = scene.th_type
     th_wave = scene.th_wave
+    tt_alt_dist = scene.tt_alt_dist
+    tt_alt_knots = scene.tt_alt_knots
     tt_alt_max = scene.tt_alt_max
     tt_alt_min = scene.tt_alt_min
     tt_kind = scene.tt_kind
@@ -1014,7 +1120,15 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
         ex = dx / safe
         ey = dy / safe
         k = tt_kind[tt]
-        alt = tt_alt_min[tt] + u2[o_alt + j] * (tt_alt_max[tt] - tt_alt_min[tt])
+        u_alt = u2[o_alt + j]
+        if tt_alt_dist[tt]:
+            s4 = u_alt * 4.0
+            seg = min(int(s4), 3)
+            frac = s4 - seg
+            lo = tt_alt_knots[tt, seg]
+            alt = lo + frac * (tt_alt_knots[tt, seg + 1] - lo)
+        else:
+            alt = tt_alt_min[tt] + u_alt * (tt_alt_max[tt] - tt_alt_min[tt])
         if k == BALLISTIC:
             term = min(tt_terminal_km[tt], dist)
             x1 = x2 - ex * term
@@ -1053,6 +1167,21 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
         recognised[j] = kind[j] == DECOY and s_idx[j] >= 0 and u2[o_disc + j] < p_disc
     u_shot = u2[o_shot:].reshape((n, doctrine.max_shots + doctrine.max_ew))
     return u_shot, t_track, s_idx
+
+
+def extra_layout(n: int, physics: Physics, doctrine: Doctrine) -> tuple[int, int]:
+    """Sizes of one replication's draws for the rules of :class:`Physics`, drawn after the
+    three blocks of :func:`draw_layout`: uniforms ``[C2 delays (n, n_c2) | harmful falls n]``
+    (each part empty when its rule is off), and the EW exponentials per threat (``max_ew``
+    with the hazard model, else 0), computed from the EW uniforms by :func:`ew_exponentials`."""
+    k3 = n * physics.n_c2 + (n if physics.lost_harm_share > 0.0 else 0)
+    return k3, doctrine.max_ew if physics.any_hazard else 0
+
+
+def ew_exponentials(u_ew: F) -> F:
+    """Standard exponential variates ``-log(1 - u)`` of the EW uniforms (numpy's ``log1p``,
+    used by both engines, so every loss time is the same float)."""
+    return -np.log1p(-np.ascontiguousarray(u_ew, dtype=np.float64))
 
 
 # ---- phase 2: event order ----------------------------------------------------------------------
@@ -1317,9 +1446,10 @@ def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, 
     """Phase 5a, assign: the allowed engagements among the epoch's pairs, with their marginal
     gain (for a team group, the kill probability of the hunt: :func:`hunt_factor`). The unit is not reloading and has a free channel and ``s`` ready rounds, and keeps
     its ballistic reserve; the threat is alive, tracked, not busy and not a recognised decoy,
-    and has rounds left of its ``max_shots``; the pair passes :func:`kinetic_eligible`.
-    Sets ``u_left[u]``, the engagements unit u may still start this epoch. ``hunt``: the
-    arrays of team groups and threats that :func:`hunt_factor` reads."""
+    and has rounds left of its ``max_shots``; the pair passes :func:`kinetic_eligible` (and,
+    with raid model v2's release rules, :func:`_release_filter` ran first). Sets ``u_left[u]``,
+    the engagements unit u may still start this epoch. ``hunt``: the arrays of team groups and
+    threats that :func:`hunt_factor` reads."""
     u_pk, is_team, t_acq, t_rmin, t_rfull, t_cond, u_speed, th_speed, th_cue = hunt
     mc = 0
     for q in range(npair):
@@ -1349,6 +1479,33 @@ def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, 
         cand_u[mc] = u
         mc += 1
     return mc
+
+
+@_inline
+def _release_filter(t, npair, pair_u, pair_j, s, shots, physics, c2_u, w, th_w_off):
+    """Phase 5a', raid model v2's weapon-release rules: keep (in order) the epoch's pairs whose
+    threat has had fewer rounds than ``s`` below the unit's ``shot_cap`` for its perceived type
+    and, with a C2 delay ``d`` (drawn per threat and round index), a launch window open now
+    that is still open at ``t + d`` (:func:`launch_open`). Both only ever close as time passes
+    or rounds are fired, so the epoch's exactness argument holds. Returns the pairs kept."""
+    shot_cap = physics.shot_cap
+    th_ptype = physics.th_ptype
+    c2_kind = physics.c2_kind
+    k = 0
+    for q in range(npair):
+        u = pair_u[q]
+        j = pair_j[q]
+        if shots[j] + s > shot_cap[u, th_ptype[j]]:
+            continue
+        if c2_kind[u] != 0:
+            d = c2_delay_s(c2_kind[u], physics.c2_min_s[u], physics.c2_mode_s[u],
+                           physics.c2_max_s[u], c2_u[j, shots[j]])  # fmt: skip
+            if not launch_open(w.unit, w.start, w.end, th_w_off[j], th_w_off[j + 1], u, t, t + d):
+                continue
+        pair_u[k] = u
+        pair_j[k] = j
+        k += 1
+    return k
 
 
 @_inline
@@ -1434,7 +1591,7 @@ def _start_reloads(t, s, units_list, n_units, u_pool, u_cap, u_reload, reloading
 
 
 @_jit
-def run_night_into(units, doctrine, loadout, night, w, m, sc):
+def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
     """One night on windows ``w[:m]`` with scratch ``sc`` (large enough: :func:`scratch_fits`).
     Returns (fate, agent unit per threat, rounds fired per unit, ready rounds left per unit,
     pool stock left, time of each threat's fate).
@@ -1469,6 +1626,20 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
     t_cond = tm.condition
     t_sigma = tm.time_sigma
     t_recover = tm.recover_p
+    # raid model v2 (Physics, NightExtra)
+    p_npts = physics.pk_npts
+    p_rf = physics.pk_rf
+    p_val = physics.pk_val
+    c2_kind = physics.c2_kind
+    c2_min = physics.c2_min_s
+    c2_mode = physics.c2_mode_s
+    c2_max = physics.c2_max_s
+    release_rules = physics.n_c2 > 0 or (physics.shot_cap < max_shots).any()
+    ew_hazard = physics.ew_hazard
+    ew_rate = physics.ew_rate_per_s
+    th_ew_factor = physics.th_ew_factor
+    c2_u = extra.c2_u
+    ew_e = extra.ew_e
     # threats
     th_kind = night.kind
     th_pkind = night.pkind
@@ -1509,6 +1680,7 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
     shots = np.zeros(n, np.int64)
     ew_n = np.zeros(n, np.int64)
     pend_k0 = np.zeros(n, np.int64)  # first round of the threat's engagement in flight
+    pend_pk = np.zeros(n, np.float64)  # single-shot Pk of that engagement at its intercept
     free_ch = units.channels.copy()
     ready = loadout.ready.copy()
     reloading = np.zeros(nu, np.bool_)
@@ -1578,10 +1750,7 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
                 n_dj = _mark(dirty_j, dj_list, n_dj, j)
                 killed = False
                 if fate[j] == ALIVE:
-                    p = u_pk[u, th_kind[j]]
-                    if is_team[u]:  # a hunt: cue, speed and conditions degrade the kill
-                        p = p * hunt_factor(t_acq[u], t_rmin[u], t_rfull[u], t_cond[u],
-                                            u_speed[u], th_speed[j], th_cue[j])  # fmt: skip
+                    p = pend_pk[j]  # a team's hunt factor is in it (phase 5)
                     for r in range(s):
                         if u_shot[j, pend_k0[j] + r] < p:
                             fate[j] = DESTROYED
@@ -1597,8 +1766,9 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
                     ready[u] += rec
                     fired[u] -= rec
             elif et == EV_EW_DONE:  # an EW dwell ends; its success was drawn at its start
-                free_ch[u] += 1
-                if fate[j] == ALIVE and c == 1:
+                if c != 2:  # c == 2: a hazard loss, which holds no channel
+                    free_ch[u] += 1
+                if fate[j] == ALIVE and c >= 1:
                     fate[j] = LOST
                     agent[j] = u
                     fate_t[j] = t
@@ -1612,12 +1782,20 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
                     fate[j] = LEAKED
                     fate_t[j] = t
             elif et == EV_WINDOW:
-                if u_kind[u] == K_EW:  # one attempt if a channel is free
+                if u_kind[u] == K_EW and ew_hazard[u]:  # hazard: lost at entry + E / rate
+                    if fate[j] == ALIVE and ew_n[j] < max_ew:
+                        rate = ew_rate[u, th_kind[j]] * th_ew_factor[j]
+                        t_lost = t + ew_e[j, ew_n[j]] / rate
+                        ew_n[j] += 1
+                        if t_lost <= w_end[c]:
+                            hsize, seq = _push(ev, ht, hk, hsize, seq, t_lost, EV_EW_DONE, u, j,
+                                               2)  # fmt: skip
+                elif u_kind[u] == K_EW:  # one attempt if a channel is free
                     if fate[j] == ALIVE and ew_n[j] < max_ew and free_ch[u] > 0:
                         idx = max_shots + ew_n[j]
                         ew_n[j] += 1
                         free_ch[u] -= 1
-                        ok = 1 if u_shot[j, idx] < u_pk[u, th_kind[j]] else 0
+                        ok = 1 if u_shot[j, idx] < u_pk[u, th_kind[j]] * th_ew_factor[j] else 0
                         hsize, seq = _push(ev, ht, hk, hsize, seq, t + u_engtime[u], EV_EW_DONE,
                                            u, j, ok)  # fmt: skip
                 else:
@@ -1639,6 +1817,9 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
         n_du = 0
         n_dj = 0
         # ---- phase 5, assign: greedy maximum marginal return
+        if release_rules:
+            npair = _release_filter(t, npair, pair_u, pair_j, s, shots, physics, c2_u, w,
+                                    th_w_off)  # fmt: skip
         mc = _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff,
                          u_engcost, u_cwcost, u_reserve, th_pkind, th_value, th_recog, t_track,
                          reloading, free_ch, ready, fate, busy, shots, u_left, cand_g, cand_j,
@@ -1655,7 +1836,12 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
                 continue
             taken[j] = True
             u_left[u] -= 1
-            # fire: s rounds, one channel, the resolution at intercept + engagement time
+            # fire: s rounds, one channel, the resolution at intercept + engagement time; the
+            # launch waits for the C2 delay (the candidate check kept a window open for it)
+            t_launch = t
+            if c2_kind[u] != 0:
+                t_launch = t + c2_delay_s(c2_kind[u], c2_min[u], c2_mode[u], c2_max[u],
+                                          c2_u[j, shots[j]])  # fmt: skip
             pend_k0[j] = shots[j]
             shots[j] += s
             busy[j] = True
@@ -1666,10 +1852,21 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
                 did_fire[u] = True
                 fired_now[n_fired] = u
                 n_fired += 1
-            t_hit = pair_intercept(night, units, w, th_w_off[j], th_w_off[j + 1], u, j, t)
+            t_hit = pair_intercept(night, units, w, th_w_off[j], th_w_off[j + 1], u, j, t_launch,
+                                   t)  # fmt: skip
+            kt = th_kind[j]
+            if p_npts[u, kt] == 0:
+                pend_pk[j] = u_pk[u, kt]
+            else:
+                x = intercept_range_fraction(night.routes[j], t_hit, night.unit_x[u],
+                                             night.unit_y[u], units.range_max_km[u])  # fmt: skip
+                pend_pk[j] = pk_at(p_npts[u, kt], p_rf[u, kt], p_val[u, kt], u_pk[u, kt], x)
             t_eng = u_engtime[u]
-            if is_team[u] and t_sigma[u] > 0.0:  # hunt time: lognormal around its median
-                t_eng = t_eng * math.exp(t_sigma[u] * z_hunt[j, pend_k0[j]])
+            if is_team[u]:  # a hunt: cue, speed and conditions degrade the kill
+                pend_pk[j] = pend_pk[j] * hunt_factor(t_acq[u], t_rmin[u], t_rfull[u], t_cond[u],
+                                                      u_speed[u], th_speed[j], th_cue[j])  # fmt: skip
+                if t_sigma[u] > 0.0:  # hunt time: lognormal around its median
+                    t_eng = t_eng * math.exp(t_sigma[u] * z_hunt[j, pend_k0[j]])
             hsize, seq = _push(ev, ht, hk, hsize, seq, t_hit + t_eng, EV_RESOLVE, u, j, 0)
         for q in range(mc):
             taken[cand_j[q]] = False
@@ -1698,12 +1895,12 @@ def dynamic_event_bound_jit(n, nu, doctrine):
 
 
 @_jit
-def run_night(units, doctrine, loadout, night, w, m):
+def run_night(units, doctrine, loadout, night, w, m, physics, extra):
     """One night with fresh scratch; see :func:`run_night_into`."""
     n = night.routes.shape[0]
     nu = units.x.shape[0]
     sc = new_scratch(n, nu, m, dynamic_event_bound_jit(n, nu, doctrine))
-    return run_night_into(units, doctrine, loadout, night, w, m, sc)
+    return run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra)
 
 
 # ---- tally -------------------------------------------------------------------------------------
@@ -1765,12 +1962,13 @@ def new_tally(nb, nt, ne, nu, na, npool):
 
 # ---- a batch of replications in one call ---------------------------------------------------------
 @_jit
-def run_batch(scene, units, doctrine, loadout, u1, z, u2, cos_a, sin_a, out, z3, u3):
+def run_batch(scene, units, doctrine, loadout, u1, z, u2, cos_a, sin_a, out, physics, u3, ew_e,
+              zh, uh):  # fmt: skip
     """Replications ``b = 0 .. B-1`` from their draws (rows of ``u1``, ``z``, ``u2``, ``cos_a``,
-    ``sin_a``; see :func:`draw_layout`; ``z3``/``u3``: the hunt-time normals and recovery
-    uniforms, ``(B, n * max_shots)`` with team groups, else ``(B, 0)``): draw, windows, night
-    and tally, all in numba, with the memory of one night (routes, windows, scratch) reused
-    across the batch."""
+    ``sin_a``; see :func:`draw_layout`; and of ``u3`` and ``ew_e``, see :func:`extra_layout`;
+    ``zh``/``uh``: the cheap layer's hunt-time normals and recovery uniforms, ``(B, n *
+    max_shots)`` with team groups, else ``(B, 0)``): draw, windows, night and tally, all in
+    numba, with the memory of one night (routes, windows, scratch) reused across the batch."""
     nb = u1.shape[0]
     n = scene.th_type.shape[0]
     nu = units.x.shape[0]
@@ -1785,7 +1983,7 @@ def run_batch(scene, units, doctrine, loadout, u1, z, u2, cos_a, sin_a, out, z3,
     unit_x = np.empty(nu, np.float64)
     unit_y = np.empty(nu, np.float64)
     unit_ready = np.empty(nu, np.float64)
-    hcols = z3.shape[1] // n if n > 0 else 0
+    hcols = zh.shape[1] // n if n > 0 else 0
     n_dyn = dynamic_event_bound_jit(n, nu, doctrine)
     w = new_windows(64 + 4 * n + WINDOWS_PER_PAIR_BOUND * nu)
     sc = new_scratch(n, nu, w.unit.shape[0], n_dyn)
@@ -1796,12 +1994,14 @@ def run_batch(scene, units, doctrine, loadout, u1, z, u2, cos_a, sin_a, out, z3,
         cue_errors(scene.tracks, s_idx, cue)
         dispatch_mobiles(units, routes, speed, pkind, t_track, recog, unit_x, unit_y, unit_ready)
         night = NightArrays(routes, speed, kind, pkind, value, recog, t_track, u_shot, unit_x,
-                            unit_y, unit_ready, cue, z3[b].reshape((n, hcols)),
-                            u3[b].reshape((n, hcols)))  # fmt: skip
-        w, m = windows_of(units, doctrine, night, w)
+                            unit_y, unit_ready, cue, zh[b].reshape((n, hcols)),
+                            uh[b].reshape((n, hcols)))  # fmt: skip
+        k_c2 = n * physics.n_c2
+        extra = NightExtra(u3[b, :k_c2].reshape((n, physics.n_c2)), ew_e[b], u3[b, k_c2:])
+        w, m = windows_of(units, doctrine, night, w, physics)
         if not scratch_fits(sc, n, m, n_dyn):
             sc = new_scratch(n, nu, w.unit.shape[0], n_dyn)
         fate, agent, fired, _ready, stock, _fate_t = run_night_into(
-            units, doctrine, loadout, night, w, m, sc
+            units, doctrine, loadout, night, w, m, sc, physics, extra
         )
         tally_into(scene, units, loadout, target, fate, agent, fired, stock, out, b)

@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from pydantic import Field, model_validator
-from scipy import stats
 
 from airshield.campaign import Campaign, attacker_plan, load_campaign, run_campaign
 from airshield.campaign.models import (
@@ -53,6 +52,7 @@ from airshield.campaign.models import (
 from airshield.campaign.surrogate import DesignSpec, Surrogate, fit_surrogate
 from airshield.campaign.tempo import AttackerPlan, split_largest_remainder
 from airshield.errors import Problem, ScenarioError
+from airshield.intervals import paired_difference
 from airshield.scenario import Scenario, load_scenario
 from airshield.scenario.models import Name, Strict
 from airshield.scenario.yamlio import format_loc, line_for, read_yaml, validate_data
@@ -275,12 +275,8 @@ class AllocationResult:
         return pd.DataFrame(rows)
 
     def difference(self) -> dict[str, float]:
-        d = self.weighted_optimised - self.weighted_proportional
-        r = d.size
-        sd = float(d.std(ddof=1)) if r > 1 else 0.0
-        half = float(stats.t.ppf(0.5 + self.level / 2, r - 1) * sd / np.sqrt(r)) if r > 1 else 0.0
-        m = float(d.mean())
-        return {"mean": m, "lo": m - half, "hi": m + half, "level": self.level}
+        ci = paired_difference(self.weighted_optimised - self.weighted_proportional, self.level)
+        return {"mean": ci.mean, "lo": ci.lo, "hi": ci.hi, "level": self.level}
 
     def summary(self) -> dict[str, Any]:
         from airshield.raid.result import band

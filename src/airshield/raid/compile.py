@@ -8,6 +8,7 @@ number of a replication is drawn here, in one fixed order, from that replication
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,16 +23,30 @@ from airshield.kernels.raid import (
     Loadout,
     Mobiles,
     NightArrays,
+    NightExtra,
+    Physics,
     Scene,
     Teams,
     Tracks,
     Units,
     cue_errors,
     dispatch_mobiles,
+    ew_exponentials,
+    extra_layout,
     sense,
 )
 from airshield.scenario import Scenario, expand_fire_units
-from airshield.scenario.models import CoverageSensor, MobileGroup, RadarSensor, TeamGroup
+from airshield.scenario.models import (
+    CoverageSensor,
+    Delay,
+    FireRules,
+    FixedDelay,
+    MobileGroup,
+    RadarSensor,
+    TeamGroup,
+    TriangularDelay,
+    UniformDelay,
+)
 from airshield.vocab import EffectorKind, Route, ThreatKind
 
 if TYPE_CHECKING:
@@ -70,6 +85,8 @@ class CompiledRaid:
     tt_terminal_km: F
     tt_mid_alt: F
     tt_cost: F
+    tt_alt_dist: NDArray[np.bool_]  # altitude from the quartiles (else uniform min..max)
+    tt_alt_knots: F  # (threat types, 5): altitude at cumulative probability 0, 1/4, 1/2, 3/4, 1
     # waves and threats
     wv_x: F
     wv_y: F
@@ -116,6 +133,20 @@ class CompiledRaid:
     max_ew: int
     cost_threshold: float
     cost_weight: float
+    # raid model v2, part A (see kernels.raid.Physics): per unit, then per threat type
+    u_fire_range: F  # kinetic: intercepts only within this range (km); EW: the field
+    u_pk_npts: I  # (units, kinds) Pk curve points, 0 = flat
+    u_pk_rf: F  # (units, kinds, K)
+    u_pk_val: F  # (units, kinds, K)
+    u_shot_cap: I  # (units, threat types) rounds at a threat under which the unit fires
+    u_c2_kind: I  # DelayKind per unit
+    u_c2_min: F
+    u_c2_mode: F
+    u_c2_max: F
+    u_ew_hazard: NDArray[np.bool_]
+    u_ew_rate: F  # (units, kinds) per second
+    tt_ew_factor: F  # 1 - ew_resistance per threat type
+    lost_harm_share: float
     # sensing v2 (per sensor; off: binary detection)
     s_firm: F
     s_capacity: I  # -1: unlimited
@@ -174,6 +205,25 @@ class CompiledRaid:
         )  # fmt: skip
         return out
 
+    def physics(self) -> Physics:
+        """The raid model v2 rules as the kernel reads them (per-threat columns follow
+        ``th_type``, so a copy with other threats builds its own)."""
+        hit = self.__dict__.get("_physics")
+        if hit is not None:
+            return hit
+        any_c2 = bool((self.u_c2_kind != 0).any())
+        self.__dict__["_physics"] = out = Physics(
+            fire_range_km=self.u_fire_range, pk_npts=self.u_pk_npts, pk_rf=self.u_pk_rf,
+            pk_val=self.u_pk_val, shot_cap=self.u_shot_cap,
+            th_ptype=np.ascontiguousarray(self.tt_perceived[self.th_type]),
+            c2_kind=self.u_c2_kind, c2_min_s=self.u_c2_min, c2_mode_s=self.u_c2_mode,
+            c2_max_s=self.u_c2_max, n_c2=int(self.max_shots) if any_c2 else 0,
+            ew_hazard=self.u_ew_hazard, ew_rate_per_s=self.u_ew_rate,
+            th_ew_factor=np.ascontiguousarray(self.tt_ew_factor[self.th_type]),
+            any_hazard=bool(self.u_ew_hazard.any()), lost_harm_share=float(self.lost_harm_share),
+        )  # fmt: skip
+        return out
+
     def loadout(self) -> Loadout:
         """Rounds at the start of the night: ready per unit, stock per pool."""
         return Loadout(ready=self.u_ready0, stock=self.pool_stock0)
@@ -197,7 +247,8 @@ class CompiledRaid:
             tt_speed_kms=self.tt_speed_kms, tt_alt_min=self.tt_alt_min,
             tt_alt_max=self.tt_alt_max, tt_lethality=self.tt_lethality,
             tt_log_survival=self.tt_log_survival, tt_perceived=self.tt_perceived,
-            tt_terminal_km=self.tt_terminal_km, tt_mid_alt=self.tt_mid_alt, s_x=self.s_x,
+            tt_terminal_km=self.tt_terminal_km, tt_mid_alt=self.tt_mid_alt,
+            tt_alt_dist=self.tt_alt_dist, tt_alt_knots=self.tt_alt_knots, s_x=self.s_x,
             s_y=self.s_y, s_r=self.s_r, s_amin=self.s_amin, s_pdet=self.s_pdet,
             s_pdisc=self.s_pdisc, s_cover=self.s_cover, n_effectors=len(self.effector_types),
             tracks=Tracks(
@@ -328,6 +379,7 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
         ],
         np.int64,
     )
+    v2 = _unit_rules(sc, units, etypes, tnames)
     cheap = _cheap_layer(sc, units, etypes)
     return CompiledRaid(
         **cheap,
@@ -352,6 +404,8 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
         tt_terminal_km=np.array([t.terminal_range_km or 0.0 for t in ttypes], float),
         tt_mid_alt=np.array([t.midcourse_altitude_km or 0.0 for t in ttypes], float),
         tt_cost=np.array([t.cost_usd for t in ttypes], float),
+        tt_alt_dist=np.array([t.has_altitude_distribution for t in ttypes], np.bool_),
+        tt_alt_knots=np.array([t.altitude_knots_km() for t in ttypes], float).reshape(-1, 5),
         wv_x=wv_x,
         wv_y=wv_y,
         wv_t0=np.array([w.launch_start_s for w in sc.waves], float),
@@ -410,6 +464,9 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
         max_ew=sc.doctrine.max_ew_attempts,
         cost_threshold=sc.doctrine.cost_threshold,
         cost_weight=sc.doctrine.cost_weight,
+        tt_ew_factor=np.array([1.0 - t.ew_resistance for t in ttypes], float),
+        lost_harm_share=0.0,
+        **v2,
         **sensing,
     )
 
@@ -477,6 +534,97 @@ def _cheap_layer(
     return out
 
 
+#: codes of the C2 delay distributions in Physics.c2_kind (0: no delay)
+DELAY_KIND = {"fixed": 1, "uniform": 2, "triangular": 3}
+
+
+def unit_fire_rules(sc: Scenario, effector: str, spec_index: int) -> FireRules:
+    """A fire unit's weapon-release rules, each field inherited fire unit -> effector type
+    (``doctrine.effectors``) -> scenario doctrine; ``shots_per_threat`` merged key by key."""
+    d = sc.doctrine
+    levels = [sc.fire_units[spec_index].rules, d.effectors.get(effector)]
+    frac: float = d.firing_range_fraction
+    delay: Delay | None = d.c2_delay
+    shots = dict(d.shots_per_threat)
+    for r in reversed(levels):  # type first, then the unit over it
+        if r is None:
+            continue
+        if r.firing_range_fraction is not None:
+            frac = r.firing_range_fraction
+        if r.c2_delay is not None:
+            delay = r.c2_delay
+        shots.update(r.shots_per_threat or {})
+    return FireRules(firing_range_fraction=frac, shots_per_threat=shots, c2_delay=delay)
+
+
+def _delay_params(delay: Delay | None) -> tuple[int, float, float, float]:
+    if delay is None:
+        return 0, 0.0, 0.0, 0.0
+    if isinstance(delay, FixedDelay):
+        return DELAY_KIND["fixed"], delay.delay_s, delay.delay_s, delay.delay_s
+    if isinstance(delay, UniformDelay):
+        return DELAY_KIND["uniform"], delay.min_s, 0.5 * (delay.min_s + delay.max_s), delay.max_s
+    assert isinstance(delay, TriangularDelay)
+    return DELAY_KIND["triangular"], delay.min_s, delay.mode_s, delay.max_s
+
+
+def ew_rate_per_s(e: EffectorType, kind: str) -> float:
+    """The hazard model's loss rate (1/s) of EW type ``e`` against ``kind``: its
+    ``ew_hazard_per_min``, or else the rate that loses a threat with the attempt model's
+    probability ``pk`` over one dwell (``-ln(1 - pk) / engagement_time_s``, the dwell at least
+    1 s, pk capped at 0.999)."""
+    if e.ew_hazard_per_min is not None:
+        return e.ew_hazard_per_min.of(kind) / 60.0
+    p = min(e.pk.of(kind), 0.999)
+    return -math.log1p(-p) / max(e.engagement_time_s, 1.0)
+
+
+def _unit_rules(
+    sc: Scenario, units: list[ExpandedUnit], etypes: list[EffectorType], tnames: list[str]
+) -> dict[str, Any]:
+    """The per-unit arrays of raid model v2 (CompiledRaid's ``u_fire_range`` ... ``u_ew_rate``)."""
+    nu = len(units)
+    kinds = THREAT_KINDS
+    use_curves = sc.engagement.pk_model == "range"
+    hazard = sc.engagement.ew_model == "hazard"
+    curves = [
+        [e.curve(k) if use_curves and e.kind != "ew" and k in e.pk_curve else None for k in kinds]
+        for e in etypes
+    ]
+    k_max = max([len(c.points) for row in curves for c in row if c is not None] or [1])
+    npts = np.zeros((nu, len(kinds)), np.int64)
+    rf = np.zeros((nu, len(kinds), k_max))
+    val = np.zeros((nu, len(kinds), k_max))
+    fire = np.zeros(nu)
+    cap = np.zeros((nu, len(tnames)), np.int64)
+    c2 = np.zeros((nu, 4))
+    ew_h = np.zeros(nu, np.bool_)
+    ew_r = np.zeros((nu, len(kinds)))
+    max_shots = sc.doctrine.max_shots_per_threat
+    for i, (u, e) in enumerate(zip(units, etypes, strict=True)):
+        for k, c in enumerate(curves[i]):
+            if c is not None:
+                npts[i, k] = len(c.points)
+                rf[i, k, : len(c.points)] = [p.range_fraction for p in c.points]
+                val[i, k, : len(c.points)] = [p.pk for p in c.points]
+        rules = unit_fire_rules(sc, u.effector, u.spec_index)
+        frac = 1.0 if e.kind == "ew" else float(rules.firing_range_fraction or 1.0)
+        fire[i] = e.range_max_km * frac
+        shots = rules.shots_per_threat or {}
+        cap[i] = [min(max_shots, shots.get(t, max_shots)) for t in tnames]
+        if e.kind != "ew":
+            c2[i] = _delay_params(rules.c2_delay)
+        elif hazard:
+            ew_h[i] = True
+            ew_r[i] = [ew_rate_per_s(e, k) for k in kinds]
+    return {
+        "u_fire_range": fire, "u_pk_npts": npts, "u_pk_rf": rf, "u_pk_val": val,
+        "u_shot_cap": cap, "u_c2_kind": c2[:, 0].astype(np.int64),
+        "u_c2_min": np.ascontiguousarray(c2[:, 1]), "u_c2_mode": np.ascontiguousarray(c2[:, 2]),
+        "u_c2_max": np.ascontiguousarray(c2[:, 3]), "u_ew_hazard": ew_h, "u_ew_rate": ew_r,
+    }  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Night:
     """Everything random about one replication, drawn up front in a fixed order."""
@@ -490,12 +638,21 @@ class Night:
     recognised: NDArray[np.bool_]  # decoy recognised (never engaged)
     t_track: F  # first tracked time, inf if never
     u_shot: F  # (n, max_shots + max_ew) uniforms for kill / EW draws
+    # raid model v2 draws (kernels.raid.NightExtra), after all of the above
+    c2_u: F  # (n, n_c2) uniforms of the C2 delays
+    ew_e: F  # (n, max_ew) exponentials of the EW uniforms (hazard model), else (n, 0)
+    fall_u: F  # (n,) uniforms of harmful falls of lost threats, else (0,)
+
     unit_x: F  # where each unit stands this night (mobile groups: their intercept point)
     unit_y: F
     unit_ready: F  # from when each unit may engage (-inf static; mobile: arrival, inf unsent)
     cue_err_km: F  # position error of the track cueing each threat
     z_hunt: F  # (n, max_shots) normals of hunt times with team groups, else (n, 0)
     u_recover: F  # (n, max_shots) uniforms of recoveries with team groups, else (n, 0)
+
+    def extra(self) -> NightExtra:
+        """The raid model v2 draws as the kernel reads them."""
+        return NightExtra(c2_u=self.c2_u, ew_e=self.ew_e, fall_u=self.fall_u)
 
     def arrays(self) -> NightArrays:
         """The night as the kernel reads it."""
@@ -521,6 +678,13 @@ def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
     u_sense = rng.random((n, ns))
     u_disc = rng.random(n)
     u_shot = rng.random((n, c.max_shots + c.max_ew))
+    # raid model v2: only when its rules are on, after every draw of version 1
+    ph = c.physics()
+    k3, n_ew = extra_layout(n, ph, c.doctrine())
+    u3 = rng.random(k3) if k3 else np.zeros(0)
+    c2_u = u3[: n * ph.n_c2].reshape(n, ph.n_c2)
+    fall_u = u3[n * ph.n_c2 :]
+    ew_e = ew_exponentials(u_shot[:, c.max_shots :]) if n_ew else np.zeros((n, 0))
     # cheap layer, drawn after everything else and only with team groups (older scenarios draw
     # exactly the numbers they always drew)
     h = c.max_shots if c.any_team else 0
@@ -546,6 +710,15 @@ def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
     kind = c.tt_kind[tt]
     ballistic = kind == ThreatKind.BALLISTIC_MISSILE
     alt = c.tt_alt_min[tt] + u_alt * (c.tt_alt_max[tt] - c.tt_alt_min[tt])
+    if c.tt_alt_dist.any():
+        # piecewise-linear quantile function through the quartiles (same uniform, so types
+        # without quartiles draw exactly as before)
+        s4 = u_alt * 4.0
+        seg = np.minimum(np.floor(s4).astype(np.int64), 3)
+        frac = s4 - seg
+        lo = c.tt_alt_knots[tt, seg]
+        q_alt = lo + frac * (c.tt_alt_knots[tt, seg + 1] - lo)
+        alt = np.where(c.tt_alt_dist[tt], q_alt, alt)
     # waypoint: jittered midpoint (air-breathing) or start of the terminal phase (ballistic)
     lateral = z_jitter * c.wv_jitter[wv]
     term = np.minimum(c.tt_terminal_km[tt], dist)
@@ -586,6 +759,9 @@ def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
         recognised=recognised,
         t_track=t_track,
         u_shot=u_shot,
+        c2_u=np.ascontiguousarray(c2_u),
+        ew_e=ew_e,
+        fall_u=np.ascontiguousarray(fall_u),
         unit_x=unit_x,
         unit_y=unit_y,
         unit_ready=unit_ready,

@@ -142,6 +142,67 @@ class CoverageSensor(Strict):
 Sensor = Annotated[RadarSensor | CoverageSensor, Field(discriminator="kind")]
 
 
+class FixedDelay(Strict):
+    """The same delay every time."""
+
+    kind: Literal["fixed"]
+    delay_s: Seconds
+
+
+class UniformDelay(Strict):
+    """A delay uniform in [min_s, max_s]."""
+
+    kind: Literal["uniform"]
+    min_s: Seconds
+    max_s: Seconds
+
+    @model_validator(mode="after")
+    def _check(self) -> UniformDelay:
+        if self.max_s < self.min_s:
+            raise ValueError("max_s must be >= min_s")
+        return self
+
+
+class TriangularDelay(Strict):
+    """A triangular delay on [min_s, max_s] with its peak at mode_s (the usual three-point
+    estimate: shortest, most likely, longest)."""
+
+    kind: Literal["triangular"]
+    min_s: Seconds
+    mode_s: Seconds
+    max_s: Seconds
+
+    @model_validator(mode="after")
+    def _check(self) -> TriangularDelay:
+        if not self.min_s <= self.mode_s <= self.max_s:
+            raise ValueError("need min_s <= mode_s <= max_s")
+        return self
+
+
+Delay = Annotated[FixedDelay | UniformDelay | TriangularDelay, Field(discriminator="kind")]
+
+
+class FireRules(Strict):
+    """Weapon-release rules of one effector type or fire unit; unset fields inherit (fire unit
+    -> ``doctrine.effectors[type]`` -> the scenario's doctrine)."""
+
+    firing_range_fraction: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="fire only at intercepts within this share of the type's range_max_km",
+    )
+    shots_per_threat: dict[Name, Annotated[int, Field(ge=0, le=16)]] | None = Field(
+        None,
+        max_length=L.MAX_LIST_ITEMS,
+        description="threat type -> most rounds at one threat under which this unit still "
+        "fires (perceived type; at most max_shots_per_threat); merged key by key",
+    )
+    c2_delay: Delay | None = Field(
+        None, description="cue -> decision -> launch delay of each engagement"
+    )
+
+
 class _UnitOptions(Strict):
     effector: Name = Field(description="effector type from the catalog")
     channels: int | None = Field(
@@ -150,6 +211,9 @@ class _UnitOptions(Strict):
     ready_rounds: Rounds | None = Field(None, description="default: the effector type's")
     reload_s: Seconds | None = Field(None, description="default: the effector type's")
     pool: Name | None = Field(None, description="inventory pool that refills the magazine")
+    rules: FireRules | None = Field(
+        None, description="weapon-release rules of this unit (over its effector type's)"
+    )
 
 
 class FireUnit(_UnitOptions):
@@ -333,10 +397,43 @@ class Doctrine(Strict):
     )
     max_ew_attempts: int = Field(3, ge=0, le=16, description="EW engagements per threat")
     assigner: Name = Field("greedy", description="solver from `airshield wta --list`")
+    firing_range_fraction: float = Field(
+        1.0, gt=0, le=1, description="fire only at intercepts within this share of max range"
+    )
+    shots_per_threat: dict[Name, Annotated[int, Field(ge=0, le=16)]] = Field(
+        default_factory=dict,
+        max_length=L.MAX_LIST_ITEMS,
+        description="threat type -> most rounds at one threat (perceived type; at most "
+        "max_shots_per_threat)",
+    )
+    c2_delay: Delay | None = Field(
+        None, description="cue -> decision -> launch delay of each kinetic engagement"
+    )
+    effectors: dict[Name, FireRules] = Field(
+        default_factory=dict,
+        max_length=L.MAX_LIST_ITEMS,
+        description="effector type -> weapon-release rules over the scenario's",
+    )
 
     @property
     def rounds_per_engagement(self) -> int:
         return self.salvo_size if self.policy == "salvo" else 1
+
+
+class Engagement(Strict):
+    """Which engagement physics a raid runs (raid model v2). The defaults are the model of
+    version 1, so a scenario without this block gives the results it always gave."""
+
+    pk_model: Literal["flat", "range"] = Field(
+        "flat",
+        description="flat: an effector's pk by threat kind; range: its pk_curve (catalog "
+        "pk_curves.csv or the override's) at the normalised range of the intercept point",
+    )
+    ew_model: Literal["attempt", "hazard"] = Field(
+        "attempt",
+        description="attempt: one EW try per threat on entry (pk, a channel, a dwell); "
+        "hazard: loss at a rate per minute while inside the jammed field",
+    )
 
 
 class CatalogOverrides(Strict):
@@ -361,6 +458,7 @@ class Scenario(Strict):
     launch_sites: list[LaunchSite] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
     waves: list[Wave] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
     doctrine: Doctrine = Field(default_factory=Doctrine)
+    engagement: Engagement = Field(default_factory=Engagement)
     conditions: Conditions = Field(default_factory=Conditions)
 
     @field_validator("fire_units")

@@ -234,28 +234,19 @@ def difference_interval(a: Any, b: Any, paired: bool, level: float = LEVEL) -> d
     seed: common random numbers, over the replications both runs have) or, for different seeds,
     Welch's interval for independent samples."""
     import numpy as np
-    from scipy import stats
+
+    from airshield.intervals import paired_difference, welch_difference
 
     x = np.asarray(a, dtype=float)
     y = np.asarray(b, dtype=float)
     if paired:
         n = min(x.size, y.size)
-        d = y[:n] - x[:n]
-        mean = float(d.mean())
-        if n < 2:
-            return {"mean": mean, "lo": float("nan"), "hi": float("nan"), "n": n}
-        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n))
-        return {"mean": mean, "lo": mean - half, "hi": mean + half, "n": n}
-    mean = float(y.mean() - x.mean())
-    if x.size < 2 or y.size < 2:
-        return {"mean": mean, "lo": float("nan"), "hi": float("nan"), "n": 0}
-    va, vb = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
-    se = float(np.sqrt(va + vb))
-    if se == 0:
-        return {"mean": mean, "lo": mean, "hi": mean, "n": 0}
-    dof = (va + vb) ** 2 / (va**2 / (x.size - 1) + vb**2 / (y.size - 1))
-    half = float(stats.t.ppf(0.5 + level / 2, dof) * se)
-    return {"mean": mean, "lo": mean - half, "hi": mean + half, "n": 0}
+        ci = paired_difference(y[:n] - x[:n], level)
+        if n < 2:  # one pair says nothing about the spread: no interval
+            return {"mean": ci.mean, "lo": float("nan"), "hi": float("nan"), "n": n}
+        return {"mean": ci.mean, "lo": ci.lo, "hi": ci.hi, "n": n}
+    ci = welch_difference(x, y, level)
+    return {"mean": ci.mean, "lo": ci.lo, "hi": ci.hi, "n": 0}
 
 
 def _metric_rows(a: RunRecord, b: RunRecord) -> tuple[list[str], str]:
