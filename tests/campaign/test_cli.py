@@ -87,7 +87,8 @@ def test_report_hook(small_path, tmp_path, monkeypatch):
 
     calls = []
 
-    def fake(result, campaign, path):  # type: ignore[no-untyped-def]
+    def fake(result, campaign, path, *, basemap="vector"):  # type: ignore[no-untyped-def]
+        assert basemap == "vector"  # the default map style reaches the report
         calls.append((result, campaign, path))
         path.write_text("<html></html>")
 
