@@ -10,8 +10,8 @@ validated :class:`ThreatType` / :class:`EffectorType` models; :meth:`Catalog.pro
 long table with source titles and dates for display (``airshield catalog --sources``).
 
 Kill-probability curves against normalised intercept range (raid model v2) live in
-``data/pk_curves.csv`` (``type, threat_kind, range_fraction, pk, source``, one row per point, in
-increasing range), their sources in ``data/pk_sources.csv`` (same columns as ``sources.csv``);
+``data/pk_curves.csv`` (``type, threat_kind, range_fraction, pk, confidence, source``, one row
+per point, in increasing range; the values are notional, so ``L``), their sources in ``data/pk_sources.csv`` (same columns as ``sources.csv``);
 an effector type without a curve for a kind keeps its flat ``pk``.
 """
 
@@ -177,6 +177,11 @@ def _curves(rows: Rows, known: set[str]) -> dict[str, dict[str, PkCurve]]:
             )
         if r["source"] not in known:
             raise ValueError(f"catalog pk_curves.csv line {i}: unknown source id {r['source']!r}")
+        if r["confidence"] not in CONFIDENCE_LEVELS:
+            raise ValueError(
+                f"catalog pk_curves.csv line {i}: confidence {r['confidence']!r} must be one of "
+                "H, M, L"
+            )
         points.setdefault((r["type"], r["threat_kind"]), []).append(r)
     out: dict[str, dict[str, PkCurve]] = {}
     for (etype, kind), pts in points.items():
