@@ -52,6 +52,7 @@ def test_every_cited_source_is_used() -> None:
     used = {
         r["source"] for rows in (cat.threat_rows, cat.effector_rows, cat.anchor_rows) for r in rows
     }
+    used |= {c.source for e in cat.effectors.values() for c in e.pk_curve.values()}  # pk_curves.csv
     unused = {r["id"] for r in cat.source_rows} - used - {"design-brief"}
     assert not unused, unused
 
