@@ -19,7 +19,11 @@ Prints, for the reference raid (``examples/kyiv-2025-07-04.yaml``, after warm-up
   ``--repeats`` and their ratio (the target: within 1.5x), and one reference-engine night each
   (``--v2`` runs only this part);
 - ``--peer``: replications/s of AirShield and of ``benchmarks/peers/simpy_raid.py``, interleaved
-  in one run, their ratio and their neutralised fractions.
+  in one run, their ratio and their neutralised fractions;
+- raid model v2 (``--v2`` for this part only): CPU ms per replication of the kernel on the
+  reference raid as today and with each v2 configuration switched on (the cheap layer and
+  sensing: ``examples/kyiv-cheap-layer-2026.yaml``), interleaved, medians of ``--repeats``, and
+  the ratio to today (the target: at most 1.5x).
 
 The machine's load (``os.getloadavg``) is printed before and after: on a shared machine CPU
 time is the robust figure, wall time is not.
@@ -192,6 +196,27 @@ def v2_on_off(sc: airshield.Scenario, reps: int, repeats: int) -> None:
         print(f"reference engine, one night {name}: {1e3 * (time.process_time() - t):.0f} ms CPU")
 
 
+def v2_configurations(sc: airshield.Scenario) -> list[tuple[str, airshield.Scenario]]:
+    """The reference raid as today and with raid-model-v2 features switched on."""
+    cheap = airshield.load_scenario(EXAMPLES / "kyiv-cheap-layer-2026.yaml")
+    return [("today (kyiv-2025-07-04)", sc), ("cheap layer + sensing v2", cheap)]
+
+
+def v2_speed(sc: airshield.Scenario, reps: int, repeats: int) -> None:
+    configs = v2_configurations(sc)
+    compiled = [compile_scenario(x) for _, x in configs]
+    for c in compiled:
+        per_rep_cpu_ms(c, 2)  # compile / load from cache
+    times: list[list[float]] = [[] for _ in configs]
+    for _ in range(repeats):  # interleaved, so every configuration sees the same load
+        for k, c in enumerate(compiled):
+            times[k].append(per_rep_cpu_ms(c, reps))
+    print(f"\n# raid model v2: kernel CPU ms per replication ({reps} reps, {repeats} repeats)")
+    base = statistics.median(times[0])
+    for (name, _), ts in zip(configs, times, strict=True):
+        print(f"{name:28} {spread(ts, '{:.3f}')}  ratio {statistics.median(ts) / base:.2f}x")
+
+
 def peer(sc: airshield.Scenario, reps: int, peer_reps: int, rounds: int) -> None:
     from peers.simpy_raid import SimpyRaid
 
@@ -231,6 +256,7 @@ def main() -> None:
     ap.add_argument("--peer", action="store_true", help="only the SimPy peer comparison")
     ap.add_argument("--v2", action="store_true", help="only raid model v2 on against off")
     ap.add_argument("--peer-reps", type=int, default=10, help="SimPy replications per round")
+    ap.add_argument("--v2", action="store_true", help="only the raid-model-v2 speed comparison")
     args = ap.parse_args()
     reps = 200 if args.quick else args.reps
     repeats = 2 if args.quick else args.repeats
@@ -247,6 +273,7 @@ def main() -> None:
         return
     if args.v2:
         v2_on_off(sc, reps, repeats)
+        v2_speed(sc, reps, repeats)
         print(f"# {load()}")
         return
     throughput(sc, reps, args.workers, repeats)
@@ -257,6 +284,7 @@ def main() -> None:
     )
     kernel_vs_reference(sc, args.quick)
     v2_on_off(sc, reps, repeats)
+    v2_speed(sc, reps, repeats)
     scaling(sc, args.quick)
     print(f"# {load()}")
 
