@@ -301,6 +301,9 @@ class Tally(NamedTuple):
     hits: I  #: (B, assets) harmful leakers
     log_survival: F  #: (B, assets) sum of log(1 - lethality) over hits (damage = v (1 - e^x))
     pool_drawn: I  #: (B, pools) rounds taken from the pools for reloads
+    fell: I  #: (B, threat types) lost threats that still fell and did harm (raid model v2)
+    fall_hits: I  #: (B, assets) of those, falls inside an asset's disc
+    fall_log_survival: F  #: (B, assets) sum of log(1 - lethality) over fall hits
 
 
 def dynamic_event_bound(n: int, n_units: int, doctrine: Doctrine) -> int:
@@ -1949,6 +1952,37 @@ def tally_into(scene, units, loadout, target, fate, agent, fired, stock_end, out
 
 
 @_jit
+def tally_falls_into(scene, physics, routes, fate, fate_t, fall_u, out, b):
+    """Raid model v2: lost threats that still fall. A lost threat of a harmful type (lethality
+    > 0) with ``fall_u < lost_harm_share`` falls where it was lost (its position at its fate
+    time) and is counted in ``out.fell``; if that point lies inside an asset's disc
+    (``radius_km``, first asset in index order) it hits that asset like a leaker of its type
+    (``out.fall_hits``, ``out.fall_log_survival``). The outcome stays *lost*, as in the record."""
+    share = physics.lost_harm_share
+    th_type = scene.th_type
+    leth = scene.tt_lethality
+    log_surv = scene.tt_log_survival
+    a_x = scene.a_x
+    a_y = scene.a_y
+    a_r = scene.a_radius
+    for j in range(fate.shape[0]):
+        if fate[j] != LOST or not fall_u[j] < share:
+            continue
+        tt = th_type[j]
+        if leth[tt] <= 0.0:
+            continue
+        out.fell[b, tt] += 1
+        x, y = position_at(routes[j], fate_t[j])
+        for a in range(a_x.shape[0]):
+            dx = x - a_x[a]
+            dy = y - a_y[a]
+            if dx * dx + dy * dy <= a_r[a] * a_r[a]:
+                out.fall_hits[b, a] += 1
+                out.fall_log_survival[b, a] += log_surv[tt]
+                break
+
+
+@_jit
 def new_tally(nb, nt, ne, nu, na, npool):
     """A zeroed :class:`Tally` for ``nb`` replications."""
     return Tally(
@@ -1956,7 +1990,8 @@ def new_tally(nb, nt, ne, nu, na, npool):
         np.zeros((nb, nt, ne), np.int64), np.zeros((nb, ne), np.int64),
         np.zeros((nb, ne), np.float64), np.zeros((nb, nu), np.int64),
         np.zeros((nb, na), np.int64), np.zeros((nb, na), np.float64),
-        np.zeros((nb, npool), np.int64),
+        np.zeros((nb, npool), np.int64), np.zeros((nb, nt), np.int64),
+        np.zeros((nb, na), np.int64), np.zeros((nb, na), np.float64),
     )  # fmt: skip
 
 
@@ -2001,7 +2036,9 @@ def run_batch(scene, units, doctrine, loadout, u1, z, u2, cos_a, sin_a, out, phy
         w, m = windows_of(units, doctrine, night, w, physics)
         if not scratch_fits(sc, n, m, n_dyn):
             sc = new_scratch(n, nu, w.unit.shape[0], n_dyn)
-        fate, agent, fired, _ready, stock, _fate_t = run_night_into(
+        fate, agent, fired, _ready, stock, fate_t = run_night_into(
             units, doctrine, loadout, night, w, m, sc, physics, extra
         )
         tally_into(scene, units, loadout, target, fate, agent, fired, stock, out, b)
+        if physics.lost_harm_share > 0.0:
+            tally_falls_into(scene, physics, routes, fate, fate_t, extra.fall_u, out, b)

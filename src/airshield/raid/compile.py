@@ -465,7 +465,7 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
         cost_threshold=sc.doctrine.cost_threshold,
         cost_weight=sc.doctrine.cost_weight,
         tt_ew_factor=np.array([1.0 - t.ew_resistance for t in ttypes], float),
-        lost_harm_share=0.0,
+        lost_harm_share=float(sc.engagement.lost_harm_share),
         **v2,
         **sensing,
     )

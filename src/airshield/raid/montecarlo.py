@@ -27,10 +27,12 @@ from airshield.kernels.raid import (
     ew_exponentials,
     extra_layout,
     new_tally,
+    position_at,
     run_batch,
+    tally_falls_into,
     tally_into,
 )
-from airshield.raid.compile import CompiledRaid, compile_scenario, draw_night
+from airshield.raid.compile import CompiledRaid, Night, compile_scenario, draw_night
 from airshield.raid.engines import EngineChoice, NightOutcome, choose_engine
 from airshield.raid.result import RaidResult
 from airshield.scenario import Scenario
@@ -53,10 +55,20 @@ class RepRecord:
     hits: NDArray[np.int64]
     damage_usd: NDArray[np.float64]
     pool_drawn: NDArray[np.int64]
+    # raid model v2: lost threats that still fell and did harm (zeros when the rule is off)
+    fell: NDArray[np.int64] | None = None  # (threat types)
+    fall_hits: NDArray[np.int64] | None = None  # (assets)
+    fall_damage_usd: NDArray[np.float64] | None = None  # (assets)
 
 
-def tally(c: CompiledRaid, target: NDArray[np.int64], out: NightOutcome) -> RepRecord:
-    """Count one night's outcomes by threat type, effector type, asset and pool.
+def tally(
+    c: CompiledRaid,
+    target: NDArray[np.int64],
+    out: NightOutcome,
+    night: Night | None = None,
+) -> RepRecord:
+    """Count one night's outcomes by threat type, effector type, asset and pool (and, given the
+    ``night``, the harmful falls of lost threats: raid model v2).
 
     The readable numpy statement of the tally; the engines use the compiled
     :func:`airshield.kernels.raid.tally_into`, tested equal to this."""
@@ -84,7 +96,24 @@ def tally(c: CompiledRaid, target: NDArray[np.int64], out: NightOutcome) -> RepR
         target[hit], weights=np.log1p(-np.minimum(c.tt_lethality[tt[hit]], 1 - 1e-15)), minlength=na
     )
     damage = c.a_value * (1.0 - np.exp(log_surv))
+    fell = np.zeros(nt, np.int64)
+    fall_hits = np.zeros(na, np.int64)
+    fall_log = np.zeros(na)
+    if night is not None and c.lost_harm_share > 0:
+        for j in np.flatnonzero(out.fate == Fate.LOST):
+            t = int(tt[j])
+            if not night.fall_u[j] < c.lost_harm_share or c.tt_lethality[t] <= 0:
+                continue
+            fell[t] += 1
+            x, y = position_at(night.routes[j], out.fate_time_s[j])
+            inside = np.flatnonzero((x - c.a_x) ** 2 + (y - c.a_y) ** 2 <= c.a_radius**2)
+            if inside.size:
+                fall_hits[inside[0]] += 1
+                fall_log[inside[0]] += c.tt_log_survival[t]
     return RepRecord(
+        fell=fell,
+        fall_hits=fall_hits,
+        fall_damage_usd=c.a_value * (1.0 - np.exp(fall_log)),
         outcomes=outcomes,
         destroyed_by=destroyed_by,
         lost_by=lost_by,
@@ -113,6 +142,8 @@ class Block(RepRecord):
             start=start, outcomes=t.outcomes, destroyed_by=t.destroyed_by, lost_by=t.lost_by,
             shots=t.shots, cost_usd=t.cost_usd, unit_shots=t.unit_shots, hits=t.hits,
             damage_usd=c.a_value * (1.0 - np.exp(t.log_survival)), pool_drawn=t.pool_drawn,
+            fell=t.fell, fall_hits=t.fall_hits,
+            fall_damage_usd=c.a_value * (1.0 - np.exp(t.fall_log_survival)),
         )  # fmt: skip
 
 
@@ -190,12 +221,15 @@ def reference_batch(c: CompiledRaid, rngs: list[np.random.Generator]) -> Tally:
     from airshield.raid.reference import run_reference
 
     out = empty_tally(c, len(rngs))
-    scene, units, loadout = c.scene(), c.units(), c.loadout()
+    scene, units, loadout, physics = c.scene(), c.units(), c.loadout(), c.physics()
     for b, rng in enumerate(rngs):
         night = draw_night(c, rng)
         o = run_reference(c, night)
         tally_into(scene, units, loadout, night.target, o.fate, o.agent, o.fired, o.stock_end,
                    out, b)  # fmt: skip
+        if physics.lost_harm_share > 0.0:
+            tally_falls_into(scene, physics, night.routes, o.fate, o.fate_time_s, night.fall_u,
+                             out, b)  # fmt: skip
     return out
 
 
@@ -216,6 +250,9 @@ def run_replication(c: CompiledRaid, child: np.random.SeedSequence, engine: str)
         outcomes=b.outcomes[0], destroyed_by=b.destroyed_by[0], lost_by=b.lost_by[0],
         shots=b.shots[0], cost_usd=b.cost_usd[0], unit_shots=b.unit_shots[0], hits=b.hits[0],
         damage_usd=b.damage_usd[0], pool_drawn=b.pool_drawn[0],
+        fell=None if b.fell is None else b.fell[0],
+        fall_hits=None if b.fall_hits is None else b.fall_hits[0],
+        fall_damage_usd=None if b.fall_damage_usd is None else b.fall_damage_usd[0],
     )  # fmt: skip
 
 
@@ -350,6 +387,7 @@ def _assemble(
         return np.concatenate([getattr(r, name) for r in rows]).astype(dtype)
 
     kinds = [THREAT_KINDS[k] for k in c.tt_kind]
+    falls = c.lost_harm_share > 0
     attacker_cost = float(c.tt_cost[c.th_type].sum())
     return RaidResult(
         scenario_name=sc.name,
@@ -374,6 +412,10 @@ def _assemble(
         hits=stack("hits", (na,), np.int64),
         damage_usd=stack("damage_usd", (na,), np.float64),
         pool_drawn=stack("pool_drawn", (npool,), np.int64),
+        # harmful falls only when the rule is on, so results without it read as before
+        fell_harmful=stack("fell", (nt,), np.int64) if falls else None,
+        fall_hits=stack("fall_hits", (na,), np.int64) if falls else None,
+        fall_damage_usd=stack("fall_damage_usd", (na,), np.float64) if falls else None,
         attacker_cost_usd=attacker_cost,
         elapsed_s=elapsed,
         interrupted=interrupted or done < reps,

@@ -68,6 +68,11 @@ class RaidResult:
     engine_note: str = ""
     interrupted: bool = False
     version: str = field(default_factory=lambda: __import__("airshield").__version__)
+    # raid model v2 (engagement.lost_harm_share): lost threats that still fell and did harm,
+    # counted apart from leakers (their outcome stays *lost*); None in results made without them
+    fell_harmful: NDArray[np.int64] | None = None  # (R, T)
+    fall_hits: NDArray[np.int64] | None = None  # (R, A) falls inside an asset's disc
+    fall_damage_usd: NDArray[np.float64] | None = None  # (R, A)
 
     @property
     def reps(self) -> int:
@@ -125,6 +130,15 @@ class RaidResult:
             }
         )
 
+    def _fall_totals(self) -> dict[str, Any]:
+        """Harmful falls of lost threats (raid model v2), when the result has them."""
+        if self.fell_harmful is None or self.fall_damage_usd is None:
+            return {}
+        return {
+            "lost_fell_harmful": band(self.fell_harmful.sum(axis=1)),
+            "fall_damage_usd": band(self.fall_damage_usd.sum(axis=1)),
+        }
+
     # ---- summary ------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
         """Means and 5-95 % bands of every headline quantity (JSON-ready)."""
@@ -177,6 +191,7 @@ class RaidResult:
                 "decoy_leaked": band(self.outcomes[:, ~harmful, Outcome.LEAKED].sum(axis=1)),
                 "defender_cost_usd": band(total_cost),
                 "damage_usd": band(self.damage_usd.sum(axis=1)),
+                **self._fall_totals(),
                 "attacker_cost_usd": self.attacker_cost_usd,
             },
         }

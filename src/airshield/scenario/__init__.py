@@ -146,6 +146,8 @@ def _check_engagement(sc: Scenario, cat: Any) -> list[tuple[Loc, str]]:
     effector and threat types, stay within ``max_shots_per_threat`` and leave a firing range
     beyond the minimum range; catalog curves and hazard rates go with the engagement model
     that uses them."""
+    from airshield.catalog import load_catalog
+
     probs: list[tuple[Loc, str]] = []
     d = sc.doctrine
     cap = d.max_shots_per_threat
@@ -190,15 +192,22 @@ def _check_engagement(sc: Scenario, cat: Any) -> list[tuple[Loc, str]]:
                     "never fire",
                 )
             )
+    bundled = load_catalog().effectors
     for i, et in enumerate(sc.catalog.effectors):
-        if et.pk_curve and sc.engagement.pk_model != "range":
+        # a curve of its own (not the bundled type's, which copies of the catalog carry) that
+        # the flat model would silently ignore
+        own = et.name not in bundled or et.pk_curve != bundled[et.name].pk_curve
+        if et.pk_curve and own and sc.engagement.pk_model != "range":
             probs.append(
                 (
                     ("catalog", "effectors", i, "pk_curve"),
                     "a pk_curve is used only with engagement: {pk_model: range}",
                 )
             )
-        if et.ew_hazard_per_min is not None and sc.engagement.ew_model != "hazard":
+        own_rate = (
+            et.name not in bundled or et.ew_hazard_per_min != bundled[et.name].ew_hazard_per_min
+        )
+        if et.ew_hazard_per_min is not None and own_rate and sc.engagement.ew_model != "hazard":
             probs.append(
                 (
                     ("catalog", "effectors", i, "ew_hazard_per_min"),

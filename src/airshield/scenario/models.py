@@ -434,6 +434,12 @@ class Engagement(Strict):
         description="attempt: one EW try per threat on entry (pk, a channel, a dwell); "
         "hazard: loss at a rate per minute while inside the jammed field",
     )
+    lost_harm_share: Prob = Field(
+        0.0,
+        description="share of lost (EW) threats that still fall and do harm where they were "
+        "lost: inside an asset's disc they hit it; counted apart from leakers (the record "
+        "counts them as lost, the ground does not)",
+    )
 
 
 class CatalogOverrides(Strict):
