@@ -109,7 +109,7 @@ def test_compiled_draw_equals_draw_night_with_quartiles(name: str) -> None:
     n = c.n_threats
     for seed in range(2):
         ref = draw_night(c, np.random.default_rng(seed))
-        u1, z, u2, ca, sa = draw_blocks(c, [np.random.default_rng(seed)])
+        u1, z, u2, ca, sa, _u3, _ew_e = draw_blocks(c, [np.random.default_rng(seed)])
         routes = np.empty((n, len(Route)))
         target = np.empty(n, np.int64)
         speed, value = np.empty(n), np.empty(n)
