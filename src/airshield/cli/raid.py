@@ -149,7 +149,7 @@ def register(app: typer.Typer) -> None:
             heads = {
                 "threats": "Threat types",
                 "effectors": "Effector types",
-                "pk_curves": "Pk curves by range (points; L by rule)",
+                "pk_curves": "Pk curves by range (points; one tag per curve)",
                 "anchors": "Public anchors (not engine inputs)",
             }
             for which, rows in tables:
