@@ -38,13 +38,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--spec", default=str(EXAMPLES / "procure-2026.yaml"))
     ap.add_argument("--reps", type=int, default=200)
     ap.add_argument("--confirm-reps", type=int, default=8)
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=1,
+                    help="detailed-confirmation worker processes")  # fmt: skip
+    ap.add_argument(
+        "--fast-backend",
+        default="inline",
+        choices=("inline", "serial", "processes"),
+        help="where the fast-mode evaluations run (processes: --workers of them)",
+    )
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     os.environ.setdefault("AIRSHIELD_CACHE_DIR", tempfile.mkdtemp(prefix="airshield-bench-"))
 
+    from airshield.plan.fanout import Evaluator
     from airshield.plan.procure import optimise, paired
     from airshield.plan.procure_models import load_procurement
 
@@ -52,10 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[dict[str, Any]] = []
     for k in range(args.repeats):
         w0, c0 = time.perf_counter(), _cpu()
+        ev = Evaluator(args.fast_backend, args.workers)
         res = optimise(
             loaded, reps=args.reps, seed=args.seed, confirm_reps=args.confirm_reps,
-            workers=args.workers, keep_results=False,
+            workers=args.workers, keep_results=False, evaluator=ev,
         )  # fmt: skip
+        ev.close()
         wall, cpu = time.perf_counter() - w0, _cpu() - c0
         s = res.summary()
         assert res.best is not None and res.status_quo is not None and res.proportional is not None
@@ -97,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  run {r['run']}: wall {r['wall_s']:.1f} s, CPU {r['cpu_s']:.1f} s "
               f"(surrogate {'cached' if r['surrogate_cached'] else 'fitted cold'}); "
               f"stages {r['stages_s']}")  # fmt: skip
+    print(f"  median over {len(warm)} run(s) with the surrogate "
+          f"{'cached' if warm[0]['surrogate_cached'] else 'fitted cold'}: CPU {out['cpu_s_median']:.1f} s, "
+          f"wall {out['wall_s_median']:.1f} s (load average {os.getloadavg()[0]:.1f})")  # fmt: skip
     for label in ("status_quo", "proportional", "best"):
         b = r0[label]
         print(f"  {label:12s} {b['mean']:10,.1f} [{b['p5']:,.1f}-{b['p95']:,.1f}]")

@@ -1,6 +1,7 @@
 """Start-up cost of the ``airshield`` command: CPU time of whole processes.
 
     python benchmarks/startup.py [--repeats 7]
+    python benchmarks/startup.py --cold [--cold-repeats 1] [--cold-reps 1000]
 
 Runs ``airshield --help``, ``airshield validate examples/kyiv-2025-07-04.yaml`` and
 ``airshield catalog`` as fresh processes (``python -m airshield``, so the same interpreter and
@@ -10,6 +11,14 @@ environment) ``--repeats`` times each and prints the CPU time (user + system of 
 shared machine CPU time grows with contention (caches, frequency), so compare medians taken
 under similar load. A structural check that no heavy module is imported lives in
 ``tests/test_startup.py``.
+
+``--cold``: the first ``airshield demo`` after ``pip install``: each repeat points
+``NUMBA_CACHE_DIR`` at a new empty folder, so the demo compiles the raid kernel (in a child
+process, :mod:`airshield.warmup`) before its replications; prints wall and CPU (the demo and
+every process under it), min / median / max, and the demo's own "compiled in" line. Then
+``airshield warmup`` (every kernel group, side by side) on an empty cache, and a warm demo (cache
+present): its wall, CPU and the peak resident memory of its largest process (the demo or one of
+its worker processes). The target (issue 14) is a first demo under 15 s wall on 2 cores.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,10 +57,81 @@ def measure(args: list[str], repeats: int) -> tuple[list[float], list[float]]:
     return cpu, wall
 
 
+def run_child(args: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """``(wall s, CPU s, peak RSS MiB of the largest process, stderr)`` of ``airshield ARGS``.
+
+    The peak is ``ru_maxrss`` of the children this script waited for; it is measured in a
+    fresh interpreter (``resource`` keeps a running maximum per process), so one call's figure
+    is its own."""
+    probe = (
+        "import resource, subprocess, sys, time, json\n"
+        "t0 = time.perf_counter()\n"
+        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "wall = time.perf_counter() - t0\n"
+        "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(json.dumps([r.returncode, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024,"
+        " r.stderr[-3000:]]))\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", probe, sys.executable, "-m", "airshield", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    import json
+
+    rc, wall, cpu, rss, err = json.loads(res.stdout)
+    if rc != 0:
+        raise SystemExit(f"airshield {' '.join(args)} failed: {err[-400:]}")
+    return wall, cpu, rss, err
+
+
+def spread(xs: list[float]) -> str:
+    return f"{min(xs):7.2f} / {statistics.median(xs):7.2f} / {max(xs):7.2f}"
+
+
+def cold(repeats: int, reps: int) -> None:
+    """First demo on an empty numba cache, ``warmup`` on an empty cache, then a warm demo."""
+    demo = ["demo", "--reps", str(reps), "--workers", "2"]
+    print(f"first demo ({' '.join(demo)}) on an empty NUMBA_CACHE_DIR, {repeats} repeat(s)")
+    print(f"load {os.getloadavg()}")
+    walls, cpus, lines = [], [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory(prefix="airshield-numba-") as d:
+            wall, cpu, _rss, err = run_child(demo, {**os.environ, "NUMBA_CACHE_DIR": d})
+        walls.append(wall)
+        cpus.append(cpu)
+        lines += [ln for ln in err.splitlines() if ln.startswith("compiled in")]
+    print(f"  wall s min / median / max {spread(walls)}")
+    print(f"  CPU  s min / median / max {spread(cpus)}   ({'; '.join(lines)})")
+    with tempfile.TemporaryDirectory(prefix="airshield-numba-") as d:
+        env = {**os.environ, "NUMBA_CACHE_DIR": d}
+        wall, cpu, _rss, err = run_child(["warmup"], env)
+        print(
+            f"airshield warmup (all groups, side by side), empty cache: wall {wall:.2f} s, "
+            f"CPU {cpu:.2f} s"
+        )
+        for ln in err.splitlines()[1:]:
+            print(f"  {ln}")
+        wall, cpu, rss, _ = run_child(demo, env)
+    print(
+        f"warm demo (cache present): wall {wall:.2f} s, CPU {cpu:.2f} s, "
+        f"peak RSS of its largest process {rss:.0f} MiB"
+    )
+    print(f"load after: {os.getloadavg()}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--cold", action="store_true", help="first demo on an empty numba cache")
+    ap.add_argument("--cold-repeats", type=int, default=1)
+    ap.add_argument("--cold-reps", type=int, default=1000, help="replications of the demo")
     args = ap.parse_args()
+    if args.cold:
+        cold(args.cold_repeats, args.cold_reps)
+        return 0
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()}")
     print(f"{'command':<10} {'CPU s min / median / max':>28} {'wall s median':>14}")
     for name, argv in COMMANDS.items():

@@ -271,6 +271,27 @@ def _example_figure(e: Any) -> Any:
             ]
         )
         fig = scenario_map(sc, assets, None, f"{sc.name}: laydown and launch areas")
+    elif e.kind in ("plan space", "laydown"):
+        from airshield.report.laydown import laydown_map
+
+        if e.kind == "laydown":
+            from airshield.plan.laydown import load_laydown
+
+            ld = load_laydown(e.path)
+            a, title = ld.attack, f"{ld.spec.name}: rule-based laydown, {len(ld.sites)} sites"
+            sites = ld.sites
+        else:
+            from airshield.scenario.attack import load_attack
+
+            a, title, sites = load_attack(e.path), "", []
+            title = f"{a.scenario.name}: laydown and the default plan's routes"
+        fig = laydown_map(a.scenario, _plan_routes(a), title)
+        if sites:
+            fig.add_trace(
+                go.Scattergeo(lat=[s.lat for s in sites], lon=[s.lon for s in sites],
+                              mode="markers", name="candidate sites",
+                              marker={"size": 5, "color": "#455a64", "symbol": "circle-open"})
+            )  # fmt: skip
     elif e.kind == "campaign":
         from airshield.campaign import attacker_plan, load_campaign
 
@@ -340,6 +361,22 @@ def _example_figure(e: Any) -> Any:
     else:
         return None
     return fig
+
+
+def _plan_routes(a: Any) -> list[dict[str, Any]]:
+    """Every approach option's route of a plan space (launch -> waypoints), for the map."""
+    from airshield.scenario.attack import ApproachChoice, route_points
+
+    out = []
+    waves = {w.name: w for w in a.scenario.waves}
+    for c in a.space.choices:
+        if isinstance(c, ApproachChoice):
+            for o in c.options:
+                w = waves[c.waves[0]]
+                pts = route_points(a.scenario, a.space, o, w.launch_site)
+                tgt = a.scenario.assets[0]
+                out.append({"wave": w.name, "points": [*pts, (tgt.lat, tgt.lon)]})
+    return out
 
 
 def _gallery() -> str:

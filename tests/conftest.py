@@ -122,7 +122,9 @@ def watch() -> Any:
 
 
 # folders whose tests run the raid kernel (directly or through campaign, sweep, report, web, CLI)
-_KERNEL_USERS = ("raid", "campaign", "sweep", "report", "web", "plan", "calibrate", "test_cli")
+_KERNEL_USERS = (
+    "raid", "campaign", "sweep", "report", "web", "plan", "calibrate", "test_cli", "test_warmup",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="session", autouse=True)

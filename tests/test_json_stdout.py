@@ -113,6 +113,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
     # the record builders of the calibrate and history tests (test packages next to this file)
     if str(Path(__file__).parent) not in sys.path:
         sys.path.insert(0, str(Path(__file__).parent))
+    from attack.cases import SIDED_ATTACK, TINY_LAYDOWN, TINY_RAID
     from calibrate.synth_record import write_record
     from history.attack_rows import ROWS, to_csv
 
@@ -123,6 +124,9 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
         (root / name).write_text((examples_dir() / name).read_text(encoding="utf-8"))
     (root / "alloc.yaml").write_text(ALLOCATION, encoding="utf-8")
     (root / "procure.yaml").write_text(PROCURE, encoding="utf-8")
+    (root / "attack.yaml").write_text(SIDED_ATTACK, encoding="utf-8")
+    (root / "raid.yaml").write_text(TINY_RAID, encoding="utf-8")
+    (root / "laydown.yaml").write_text(TINY_LAYDOWN, encoding="utf-8")
     (root / "daily.csv").write_text(to_csv(ROWS), encoding="utf-8")
     short = [(d, {"drone": (12, 9, 2)}) for d in pd.date_range("2024-10-01", periods=8)]
     write_record(root / "rec.csv", short)
@@ -195,6 +199,12 @@ CASES: list[Case] = [
             "--pareto-points",
             "3",
         ],
+    ),
+    Case("plan laydown", lambda d: [_s(d.root / "laydown.yaml")]),
+    Case("attack plans", lambda d: [_s(d.root / "attack.yaml")]),
+    Case(
+        "attack best-response",
+        lambda d: [_s(d.root / "attack.yaml"), "--reps", "6", "--budget-evals", "60"],
     ),
     Case(
         "sweep run",

@@ -69,6 +69,10 @@ def _kind_and_description(p: Path) -> tuple[str, str]:
         kind = "procurement"
     elif "raid" in data and ("attacker" in data or "defender" in data):
         kind = "campaign"
+    elif "sites" in data and "scenario" in data:
+        kind = "laydown"
+    elif "attack" in data and "waves" in data:
+        kind = "plan space"
     else:
         kind = "scenario"
     desc = " ".join(str(data.get("description", "")).split())

@@ -282,6 +282,15 @@ def test_best_beats_status_quo_and_outputs(solved) -> None:  # type: ignore[no-u
     assert set(c["difference"]) >= {"mean", "ci_low", "ci_high"}
     assert c["difference"]["ci_low"] <= c["difference"]["mean"] <= c["difference"]["ci_high"]
     assert {m["option"] for m in s["best"]["mix"]} == {"sam", "rockets", "crews"}
+    # HiGHS's certificate: the final MILP is solved to optimality and no mix beats its bound
+    cert = s["info"]["certificate"]
+    assert cert["milp"]["status"] == "Optimal" and cert["milp"]["mip_gap"] <= 1e-6
+    assert cert["gap_to_bound"] >= -1e-6 * max(1.0, abs(cert["chosen_milp_objective"]))
+    # the surrogate's error per option kind, measured against detailed mode
+    kinds = {k["kind"] for k in c["surrogate_error_by_kind"]}
+    assert kinds == {"rounds", "team"}
+    for k in c["surrogate_error_by_kind"]:
+        assert k["error"] == pytest.approx(k["fast_effect"]["mean"] - k["detailed_effect"]["mean"])
 
 
 def test_zero_budget_returns_the_status_quo(tmp_path: Path) -> None:
@@ -318,6 +327,34 @@ def test_same_answer_for_one_and_two_workers(solved) -> None:  # type: ignore[no
     assert a["difference"] == b["difference"] == c["difference"]
     assert a["per_scenario"] == b["per_scenario"] == c["per_scenario"]
     assert a["difference"] == res.confirmed["difference"]
+
+
+def _answer(res) -> dict:  # type: ignore[no-untyped-def]
+    s = res.summary()
+    keys = ("best", "status_quo", "proportional", "improvement", "pareto", "shadow_price",
+            "doctrine")  # fmt: skip
+    return {k: s[k] for k in keys}
+
+
+def test_fast_evaluations_through_the_sweep_backends_same_answer(solved) -> None:  # type: ignore[no-untyped-def]
+    """The fast-mode evaluations (curves, candidates, Pareto points, finite differences) fan out
+    through the sweep backends as CallTasks; local processes with 2 workers and the serial
+    backend (one worker) give exactly the in-process answer (the split into jobs
+    differs)."""
+    from airshield.plan.fanout import Evaluator
+
+    loaded, res = solved
+    answers = []
+    for backend, workers in (("processes", 2), ("serial", 1)):
+        ev = Evaluator(backend, workers)
+        try:
+            r = optimise(loaded, reps=40, seed=3, confirm=False, pareto_points=8, evaluator=ev)
+        finally:
+            ev.close()
+        assert r.info["fast_backend"]["backend"] == backend
+        assert r.info["fast_backend"]["jobs"] > 0
+        answers.append(_answer(r))
+    assert answers[0] == answers[1] == _answer(res)
 
 
 def test_cli_json_and_report(spec_path: Path, tmp_path: Path) -> None:
@@ -360,3 +397,130 @@ def test_facade_campaign_plan_procure_is_the_optimiser(tmp_path: Path) -> None:
     other = loaded.campaign.model_copy(update={"name": "another-campaign"})
     with pytest.raises(ValueError, match="plans for campaign"):
         other.plan.procure(path, reps=20, seed=3)
+
+
+def test_nested_slot_levels_of_the_surrogate_design() -> None:
+    """Fire-unit slots fill in order: the design runs every 'first j slots bought' state (the
+    other pools full, other groups empty) and each other pool empty with no slot bought."""
+    from airshield.campaign.surrogate import DesignSpec, stock_levels
+    from airshield.campaign.surrogate.design import nested_levels
+
+    a_max = np.array([5, 3, 2, 2, 2, 7], np.int64)
+    rows = nested_levels(a_max, [[2, 3, 4], [5]])
+    expect = [
+        [5, 3, 0, 0, 0, 0], [5, 3, 2, 0, 0, 0], [5, 3, 2, 2, 0, 0], [5, 3, 2, 2, 2, 0],
+        [5, 3, 0, 0, 0, 0], [5, 3, 0, 0, 0, 7],
+        [0, 3, 0, 0, 0, 0], [5, 0, 0, 0, 0, 0],
+    ]  # fmt: skip
+    assert rows.tolist() == expect
+    spec = DesignSpec(stock_levels=3, nested_pools=(("c", "d", "e"), ("f",)))
+    plain = DesignSpec(stock_levels=3)
+    got = stock_levels(a_max, spec, np.random.default_rng(1), [[2, 3, 4], [5]])
+    ref = stock_levels(a_max, plain, np.random.default_rng(1))
+    # the random levels are drawn as without groups; the nested ones come after
+    assert np.array_equal(got[: len(ref)], ref) and got[len(ref) :].tolist() == expect
+    assert spec.runs(6) - plain.runs(6) == spec.compositions * len(expect) * spec.reps
+
+
+def test_design_key_of_a_spec_without_nested_pools_is_unchanged() -> None:
+    """Adding ``nested_pools`` leaves the cache keys of existing fits alone; naming groups makes
+    a different fit."""
+    import hashlib
+    import json
+    from dataclasses import astuple
+
+    from airshield.campaign.surrogate import SURROGATE_VERSION, DesignSpec, design_key
+    from airshield.provenance import engine_code_hash
+    from airshield.scenario import load_scenario
+
+    tpl = load_scenario(EX / "campaign-small-night.yaml")
+    comps = np.array([[3, 1, 0], [5, 2, 1]], np.int64)
+    spec = DesignSpec(compositions=2)
+    old = json.dumps(
+        {"v": SURROGATE_VERSION, "engine": engine_code_hash(), "template": tpl.content_hash(),
+         "threats": ["a", "b", "c"],
+         "comps": hashlib.sha256(np.ascontiguousarray(comps).tobytes()).hexdigest(),
+         "shape": [2, 3], "spec": list(astuple(spec))[:-1]},
+        sort_keys=True,
+    ).encode()  # fmt: skip
+    assert design_key(tpl, ["a", "b", "c"], comps, spec) == hashlib.sha256(old).hexdigest()[:20]
+    other = DesignSpec(compositions=2, nested_pools=(("sam-rounds",),))
+    assert design_key(tpl, ["a", "b", "c"], comps, other) != design_key(
+        tpl, ["a", "b", "c"], comps, spec
+    )
+
+
+def test_priced_doctrine_run_is_paired_with_the_plain_run(spec_path: Path) -> None:
+    """A price schedule that keeps the sticker price is the plain fast run, replication by
+    replication; a schedule that prices a round from some night on changes nothing before that
+    night and makes its units stop engaging what the cost threshold now forbids."""
+    from airshield.plan.doctrine import PriceSchedule, run_priced
+
+    loaded = load_procurement(spec_path)
+    prep = prepare(loaded)
+    camp = prep.campaigns[0]
+    plain = run_campaign(camp, "fast", 12, 5, surrogate=prep.surrogate)
+    eff = next(p.effector for p in prep.template.pools if p.name == "rockets")
+    sticker = prep.template.resolved_catalog().effectors[eff].cost_per_shot_usd
+    n = prep.n_nights
+    same = run_priced(camp, PriceSchedule([eff], [[sticker]], np.zeros(n, np.int64), []), 12, 5)
+    assert np.array_equal(same.leaked, plain.leaked)
+    assert np.array_equal(same.stock_end, plain.stock_end)
+    cut = 20
+    which = (np.arange(n) >= cut).astype(np.int64)
+    priced = run_priced(camp, PriceSchedule([eff], [[sticker], [1.0e9]], which, []), 12, 5)
+    assert np.array_equal(priced.leaked[:, :cut], plain.leaked[:, :cut])
+    k = priced.pool_names.index("rockets")
+    assert priced.fired[:, cut:, k].sum() == 0 < plain.fired[:, cut:, k].sum()
+    # booked costs stay the sticker prices
+    assert np.allclose(priced.pool_cost_usd, plain.pool_cost_usd)
+
+
+def test_robust_worst_milp_equals_brute_force(tmp_path: Path) -> None:
+    """``robust: worst`` minimises the worst scenario (a min-max epigraph in the MILP): the MILP
+    equals brute-force enumeration of the same surrogate, and its value is the worst
+    scenario's."""
+    extra = (
+        "scenarios:\n  - {name: base, weight: 0.5}\n"
+        "  - {name: high, weight: 0.5, attacker_scale: {factor: 1.5, threats: [shahed-136]}}\n"
+        "robust: worst\n"
+    )
+    loaded = load_procurement(write_spec(tmp_path, extra=extra))
+    prep = prepare(loaded)
+    data = collect_curves(prep, {}, 20, 3, None)
+    model, _ = build_model(prep, data, loaded.spec.budget_usd)
+    assert model.robust == "worst"
+    for budget in (1.0e6, 3.0e6):
+        m = model.with_budget(budget)
+        x, v, status = solve_milp(m)
+        _, vb = brute_force(m)
+        assert status == "Optimal"
+        assert v == pytest.approx(vb, rel=1e-9, abs=1e-9)
+        assert m.value(x) == pytest.approx(float(m.scenario_values(x).max()))
+    # the worst scenario is the high tempo one at the status quo
+    zero = np.zeros_like(x)
+    assert int(np.argmax(model.scenario_values(zero))) == 1
+
+
+def test_priced_detailed_run_with_sticker_prices_is_the_detailed_run(spec_path: Path) -> None:
+    """Detailed mode under a price schedule draws night n of replication r from the same seed as
+    ``run_campaign(..., "detailed")``: with sticker prices it is that run, for 1 and 2 workers;
+    a prohibitive price from night 20 on leaves the first 20 nights alone."""
+    from airshield.plan.doctrine import PriceSchedule, run_priced_detailed
+
+    loaded = load_procurement(spec_path)
+    prep = prepare(loaded)
+    camp = prep.campaigns[0]
+    eff = next(p.effector for p in prep.template.pools if p.name == "rockets")
+    sticker = prep.template.resolved_catalog().effectors[eff].cost_per_shot_usd
+    n = prep.n_nights
+    plain = run_campaign(camp, "detailed", 3, 4)
+    same = run_priced_detailed(camp, PriceSchedule([eff], [[sticker]], np.zeros(n, np.int64), []),
+                               3, 4, workers=2)  # fmt: skip
+    assert np.array_equal(same.leaked, plain.leaked)
+    assert np.array_equal(same.fired, plain.fired)
+    which = (np.arange(n) >= 20).astype(np.int64)
+    priced = run_priced_detailed(camp, PriceSchedule([eff], [[sticker], [1.0e9]], which, []), 3, 4)
+    assert np.array_equal(priced.leaked[:, :20], plain.leaked[:, :20])
+    k = priced.pool_names.index("rockets")
+    assert priced.fired[:, 20:, k].sum() == 0 < plain.fired[:, 20:, k].sum()

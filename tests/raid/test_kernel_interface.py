@@ -63,13 +63,13 @@ def test_compiled_draw_equals_draw_night(name: str) -> None:
     n = c.n_threats
     for seed in range(3):
         ref = draw_night(c, np.random.default_rng(seed))
-        u1, z, u2, ca, sa = draw_blocks(c, [np.random.default_rng(seed)])
+        u1, z, u2, ca, sa, _u3, _ew_e = draw_blocks(c, [np.random.default_rng(seed)])
         routes = np.empty((n, len(Route)))
         target = np.empty(n, np.int64)
         speed, value = np.empty(n), np.empty(n)
         kind, pkind = np.empty(n, np.int64), np.empty(n, np.int64)
         recog = np.empty(n, np.bool_)
-        u_shot, t_track = K.draw_into(
+        u_shot, t_track, _s_idx = K.draw_into(
             c.scene(), c.doctrine(), u1[0], z[0], u2[0], ca[0], sa[0], routes, target, speed,
             kind, pkind, value, recog,
         )  # fmt: skip
@@ -102,7 +102,7 @@ def test_batch_tally_equals_numpy_tally_of_single_nights() -> None:
 def test_windows_respect_the_stated_bound() -> None:
     c = compile_scenario(airshield.load_scenario(EXAMPLES / "kyiv-2025-07-04.yaml"))
     night = draw_night(c, np.random.default_rng(1))
-    w, m = K.windows_of(c.units(), c.doctrine(), night.arrays(), K.new_windows(1))
+    w, m = K.windows_of(c.units(), c.doctrine(), night.arrays(), K.new_windows(1), c.physics())
     assert m > 1000  # the one-row buffer grew
     pairs = w.threat[:m] * len(c.unit_names) + w.unit[:m]
     assert np.bincount(pairs).max() <= K.WINDOWS_PER_PAIR_BOUND

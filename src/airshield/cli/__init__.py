@@ -2,7 +2,8 @@
 
 All command-line code lives in this package, one module per command group (``raid``: ``demo``,
 ``catalog``, ``validate``, ``run``; ``campaign``, ``assign`` (``wta``), ``web`` (``serve``),
-``sweep``, ``history``, ``calibrate``, ``tempo``, ``examples``, ``plan``); :func:`_register` attaches them.
+``sweep``, ``history``, ``calibrate``, ``tempo``, ``examples``, ``plan``, ``warmup``,
+``attack``); :func:`_register` attaches them.
 No layer package imports from here. Errors in user input are printed as
 ``file:line: field: expectation`` with exit status 2, never as a traceback.
 
@@ -94,6 +95,12 @@ def _register() -> None:
     from airshield.cli import plan as plan_cli
 
     plan_cli.register(app)
+    from airshield.cli import warmup as warmup_cli
+
+    warmup_cli.register(app)
+    from airshield.cli import attack as attack_cli
+
+    attack_cli.register(app)
 
 
 _register()

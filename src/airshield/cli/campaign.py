@@ -11,6 +11,7 @@ from rich.table import Table
 from airshield import fmt
 from airshield.cli.kit import (
     DEFAULT_WORKERS,
+    BasemapOpt,
     Workers,
     console,
     err_console,
@@ -190,6 +191,7 @@ def register(app: typer.Typer) -> None:
         workers: Workers = DEFAULT_WORKERS,
         report: Annotated[Path | None, typer.Option(help="write an HTML report")] = None,
         design_seed: DesignSeedOpt = None,
+        basemap: BasemapOpt = "vector",
     ) -> None:
         """Run a campaign: stocks with bands, depletion dates, leakers, damage and costs."""
         from airshield.campaign import load_campaign, run_campaign
@@ -204,8 +206,9 @@ def register(app: typer.Typer) -> None:
             result.to_parquet(out)
         if report is not None:
             from airshield.report import write_campaign_report
+            from airshield.report.basemap import check_basemap
 
-            write_campaign_report(result, c, report)
+            write_campaign_report(result, c, report, basemap=check_basemap(basemap))
         if json_out:
             print_json(result.summary())
             return

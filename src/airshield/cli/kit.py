@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -145,3 +145,16 @@ def validate_files(files: list[Path], load: Any, describe: Any) -> None:
         console.print(f"[green]ok[/green] {escape(str(f))}: {describe(obj)}")
     if bad:
         raise typer.Exit(2)
+
+
+#: ``--basemap`` of every command that writes a report with a map: the offline basemap style
+#: (:mod:`airshield.report.basemap`); ``vector`` (Natural Earth land, lakes, rivers, coastlines,
+#: borders) by default, ``outline`` (coastlines and borders) or ``none``. Reports never fetch.
+BasemapOpt = Annotated[
+    Literal["vector", "outline", "none"],
+    typer.Option(
+        "--basemap",
+        help="report map background, bundled and offline: vector (land, lakes, rivers, "
+        "borders), outline (coastlines and borders) or none",
+    ),
+]

@@ -1,4 +1,4 @@
-"""``airshield plan``: decide what to buy (``procure``)."""
+"""``airshield plan``: decide what to buy (``procure``) and where to place it (``laydown``)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ def _num(x: float | None, money: bool = False) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    plan = typer.Typer(help="Planning: decide what to buy.", no_args_is_help=True)
+    plan = typer.Typer(
+        help="Planning: decide what to buy and where to place it.", no_args_is_help=True
+    )
 
     @plan.command("procure")
     def procure(
@@ -52,8 +54,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
         pareto_points: Annotated[int, typer.Option(min=2, help="budgets on the Pareto front")] = 14,
         scheduler: Annotated[
-            str | None, typer.Option(help="Dask scheduler address for the confirmation runs")
+            str | None,
+            typer.Option(help="Dask scheduler address: fast-mode evaluations and confirmation"),
         ] = None,
+        kind_check: Annotated[
+            bool,
+            typer.Option(help="confirmation: also the surrogate's error per option kind"),
+        ] = True,
         doctrine_out: Annotated[
             Path | None,
             typer.Option(help="write the raid template with shadow-priced costs per shot"),
@@ -67,12 +74,16 @@ def register(app: typer.Typer) -> None:
         with input_errors():
             loaded = load_procurement(file)
         n_workers = resolve_workers(workers)
-        res = optimise(
-            loaded, reps=reps, seed=seed, curve_reps=curve_reps, confirm_reps=confirm_reps,
-            confirm=confirm_reps > 0, pareto_points=pareto_points, workers=n_workers,
-            runner=sweep_runner(n_workers, scheduler),
-            progress=lambda s, d, t: _progress(s, d, t),
-        )  # fmt: skip
+        evaluator = fast_evaluator(n_workers, scheduler)
+        try:
+            res = optimise(
+                loaded, reps=reps, seed=seed, curve_reps=curve_reps, confirm_reps=confirm_reps,
+                confirm=confirm_reps > 0, pareto_points=pareto_points, workers=n_workers,
+                runner=sweep_runner(n_workers, scheduler), evaluator=evaluator,
+                check_kinds=kind_check, progress=lambda s, d, t: _progress(s, d, t),
+            )  # fmt: skip
+        finally:
+            evaluator.close()
         summary = res.summary()
         if out is not None:
             write_outputs(res, summary, out)
@@ -91,10 +102,65 @@ def register(app: typer.Typer) -> None:
         if res.interrupted:
             raise typer.Exit(130)
 
+    @plan.command("laydown")
+    def laydown_cmd(
+        file: Annotated[Path, typer.Argument(help="laydown spec YAML file")],
+        json_out: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
+        report: Annotated[Path | None, typer.Option(help="write an HTML report")] = None,
+        attacker_budget: Annotated[
+            int | None,
+            typer.Option(min=1, help="most replications of each simulated best response"),
+        ] = None,
+        workers: Workers = DEFAULT_WORKERS,
+    ) -> None:
+        """Place fire units on candidate sites against an attacker who answers: a double-oracle
+        loop (defender MILP in HiGHS, attacker best response) with lower and upper bounds, then
+        the simulated mean and worst cases of the optimised and the rule-based laydowns."""
+        from airshield.plan.laydown import load_laydown, optimise_laydown
+
+        with input_errors():
+            ld = load_laydown(file)
+        say = None if json_out else (lambda m: err_console.print(m, markup=False))
+        res = optimise_laydown(
+            ld, workers=resolve_workers(workers), attacker_budget=attacker_budget, progress=say
+        )
+        if report is not None:
+            from airshield.report.laydown import write_laydown_report
+
+            write_laydown_report(ld, res, report)
+            err_console.print(f"report: {report}")
+        if json_out:
+            print_json(res.to_dict())
+            return
+        d = res.to_dict()
+
+        def band(b: dict[str, float]) -> str:
+            return f"{b['mean']:.1f} (p5-p95 {b['p5']:.0f}-{b['p95']:.0f})"
+
+        console.print(f"{d['name']}: {len(d['laydown'])} units on {d['candidate_sites']} "
+                      "candidate sites", markup=False)  # fmt: skip
+        for label, case in (("optimised", d), ("rule-based", d["baseline"])):
+            plan = ", ".join(f"{k}={v}" for k, v in case["attacker_plan"].items())
+            console.print(f"  {label:10s} mean case {band(case['mean_case'])}, worst case "
+                          f"{band(case['worst_case'])} ({plan})", markup=False)  # fmt: skip
+        b = d["bounds"][-1]
+        console.print(f"  model game value in [{b['lower']:.2f}, {b['upper']:.2f}] after "
+                      f"{len(d['bounds'])} iteration(s)", markup=False)  # fmt: skip
+
     app.add_typer(plan, name="plan")
 
 
 _last: dict[str, int] = {}
+
+
+def fast_evaluator(workers: int, scheduler: str | None = None) -> Any:
+    """The fast-mode evaluations through the sweep backends: in this process for one worker,
+    local ``processes`` for more, ``dask`` with a scheduler address (same answer for all)."""
+    from airshield.plan.fanout import Evaluator
+
+    if scheduler:
+        return Evaluator("dask", workers, scheduler)
+    return Evaluator("processes" if workers > 1 else "inline", workers)
 
 
 def sweep_runner(workers: int, scheduler: str | None = None) -> Any:
@@ -269,5 +335,24 @@ def print_procurement(s: dict[str, Any]) -> None:
                         _num(d_["sticker_cost_usd"], True),
                         _num(d_["effective_cost_per_shot_usd"], True))  # fmt: skip
         console.print(dt_)
+        for d_ in s["doctrine"]:
+            bm = d_.get("by_month") or []
+            if len(bm) > 1:
+                steps = ", ".join(f"{m['month'][:7]}: {_num(m['effective_cost_per_shot_usd'], True)}"
+                                  for m in bm)  # fmt: skip
+                console.print(f"  {d_['effector']} by month (time-varying): {steps}")
+    kinds = (c or {}).get("surrogate_error_by_kind") or []
+    if kinds:
+        kt = Table(title="Surrogate against detailed mode per option kind (effect vs status quo)")
+        for col in ("kind", "mix", "fast mode", "detailed [95 %]", "error"):
+            kt.add_column(col, justify="left" if col in ("kind", "mix") else "right")
+        for k in kinds:
+            de = k["detailed_effect"]
+            rel = k["relative_error"]
+            kt.add_row(k["kind"], k["mix"], _num(k["fast_effect"]["mean"], money),
+                       f"{_num(de['mean'], money)} [{_num(de['ci_low'], money)}, "
+                       f"{_num(de['ci_high'], money)}]",
+                       f"{rel:+.0%}" if rel == rel else "–")  # fmt: skip
+        console.print(kt)
     for w in s["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {w}")

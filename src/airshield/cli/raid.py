@@ -11,6 +11,7 @@ from rich.table import Table
 from airshield import fmt
 from airshield.cli.kit import (
     DEFAULT_WORKERS,
+    BasemapOpt,
     Workers,
     console,
     err_console,
@@ -84,39 +85,107 @@ def register(app: typer.Typer) -> None:
 
         path = example_path(DEFAULT_SCENARIO)
         console.print(f"demo: {path.name} (notional laydown; see the file's header)")
-        _run(path, reps, seed, None, False, workers, "auto", None)
+        _run(path, reps, seed, None, False, workers, "auto", None, "vector")
 
     @app.command()
     def catalog(
         sources: Annotated[
-            bool, typer.Option("--sources", help="list every number with its source")
+            bool,
+            typer.Option(
+                "--sources",
+                help="list every number with its unit, confidence (H/M/L) and source",
+            ),
         ] = False,
         json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     ) -> None:
-        """List threat and effector types with units; every number has a source and a date."""
-        from airshield.catalog import load_catalog
+        """List threat and effector types with units; every number has a source, a date and a
+        confidence tag (H high, M medium, L low or notional)."""
+        from airshield.catalog import load_catalog, pk_curve_table
 
         cat = load_catalog()
+        if sources:
+            from airshield.catalog import TEXT_ATTRIBUTES
+
+            titles = {r["id"]: r for r in cat.source_rows}
+            # the points of the Pk curves, in the same long form (each curve with its tag)
+            curve_rows = [
+                {
+                    "type": e.name,
+                    "attribute": f"pk_{kind}_at_range_fraction_{p['range_fraction']:g}",
+                    "value": f"{p['pk']:g}",
+                    "unit": "probability",
+                    "confidence": c["confidence"],
+                    "source": c["source"],
+                }
+                for e in cat.effectors.values()
+                for kind, c in pk_curve_table(e).items()
+                if c["source"] != "flat"
+                for p in c["points"]
+            ]
+            tables = tuple(
+                (which, [r for r in rows if r["attribute"] not in TEXT_ATTRIBUTES])
+                for which, rows in (
+                    ("threats", cat.threat_rows),
+                    ("effectors", cat.effector_rows),
+                    ("pk_curves", curve_rows),
+                    ("anchors", cat.anchor_rows),
+                )
+            )
+            if json_out:
+                numbers = [
+                    {
+                        "table": which,
+                        **{k: r[k] for k in ("type", "attribute", "value", "unit")},
+                        "confidence": r["confidence"],
+                        "source": r["source"],
+                        "source_title": titles[r["source"]]["title"],
+                        "source_date": titles[r["source"]]["date"],
+                    }
+                    for which, rows in tables
+                    for r in rows
+                ]
+                print_json({"numbers": numbers, "sources": [dict(r) for r in cat.source_rows]})
+                return
+            heads = {
+                "threats": "Threat types",
+                "effectors": "Effector types",
+                "pk_curves": "Pk curves by range (points; L by rule)",
+                "anchors": "Public anchors (not engine inputs)",
+            }
+            for which, rows in tables:
+                t = Table(
+                    title=f"{heads[which]}: every number with its confidence "
+                    "(H high, M medium, L low/notional) and source"
+                )
+                for col in ("type", "attribute", "value", "unit", "confidence", "source", "date"):
+                    t.add_column(col, justify="right" if col == "value" else "left")
+                for r in rows:
+                    t.add_row(
+                        r["type"], r["attribute"], r["value"], r["unit"], r["confidence"],
+                        r["source"], titles[r["source"]]["date"],
+                    )  # fmt: skip
+                console.print(t)
+            src = Table(title="Sources")
+            for col in ("id", "title", "publisher", "date"):
+                src.add_column(col)
+            for row in cat.source_rows:
+                src.add_row(row["id"], row["title"], row["publisher"], row["date"])
+            console.print(src)
+            return
         if json_out:
             print_json(
                 {
                     "threats": [t.model_dump() for t in cat.threats.values()],
-                    "effectors": [e.model_dump() for e in cat.effectors.values()],
+                    # pk_curve: per threat kind, points of range_fraction and pk (flat where
+                    # the type has no curve), used with `engagement: {pk_model: range}`
+                    "effectors": [
+                        {**e.model_dump(), "pk_curve": pk_curve_table(e)}
+                        for e in cat.effectors.values()
+                    ],
+                    "anchors": [dict(r) for r in cat.anchor_rows],
                     "sources": [dict(r) for r in cat.source_rows],
                 }
             )
-            return
-        if sources:
-            for which in ("threats", "effectors"):
-                df = cat.provenance(which)
-                t = Table(title=f"{which}: every number with its source")
-                for col in ("type", "attribute", "value", "unit", "source", "date"):
-                    t.add_column(col)
-                for r in df.itertuples(index=False):
-                    t.add_row(
-                        *(str(x) for x in (r.type, r.attribute, r.value, r.unit, r.source, r.date))
-                    )
-                console.print(t)
             return
         tt = Table(title="Threat types (notional = not from public reporting; see --sources)")
         for col in (
@@ -132,7 +201,9 @@ def register(app: typer.Typer) -> None:
         for th in cat.threats.values():
             tt.add_row(
                 th.name, th.kind, f"{th.speed_kmh:g}",
-                f"{th.altitude_min_km:g}–{th.altitude_max_km:g}", f"{th.range_km:g}",
+                f"{th.altitude_min_km:g}–{th.altitude_max_km:g}"
+                + (f" (median {th.altitude_q50_km:g})" if th.altitude_q50_km is not None else ""),
+                f"{th.range_km:g}",
                 f"{th.warhead_kg:g}", f"{th.cost_usd:,.0f}",
             )  # fmt: skip
         console.print(tt)
@@ -200,14 +271,15 @@ def register(app: typer.Typer) -> None:
         report: Annotated[
             Path | None, typer.Option(help="write a self-contained HTML report")
         ] = None,
+        basemap: BasemapOpt = "vector",
     ) -> None:
         """Monte Carlo of one night's raid: outcomes with 5–95 % bands."""
-        _run(file, reps, seed, out, json_out, workers, engine, report)
+        _run(file, reps, seed, out, json_out, workers, engine, report, basemap)
 
 
 def _run(
     file: Path, reps: int, seed: int, out: Path | None, json_out: bool, workers: int,
-    engine: str, report: Path | None,
+    engine: str, report: Path | None, basemap: str = "vector",
 ) -> None:  # fmt: skip
     from airshield.raid.engines import ENGINE_NAMES, EngineUnavailable, choose_engine
     from airshield.scenario import load_scenario
@@ -226,11 +298,12 @@ def _run(
     if choice.note:
         err_console.print(f"note: {choice.note}")
     n_workers = resolve_workers(workers)
-    if not _kernels_cached():
-        from airshield.raid.engines import warm_up
+    from airshield.warmup import RUN_GROUPS, cached, warm_up
 
-        err_console.print("compiling the raid kernels (first run only, about half a minute)...")
-        err_console.print(f"compiled in {warm_up():.0f} s")
+    if not all(cached(g) for g in RUN_GROUPS):
+        err_console.print("compiling the raid kernel (first run only)...", markup=False)
+        t = warm_up(RUN_GROUPS)
+        err_console.print(f"compiled in {sum(x.wall_s for x in t):.0f} s", markup=False)
     result = sc.simulate(
         reps=reps, seed=seed, workers=n_workers, engine=engine, progress=not json_out
     )
@@ -240,8 +313,9 @@ def _run(
         write_result_parquet(result, out)
     if report is not None:
         from airshield.report import write_raid_report
+        from airshield.report.basemap import check_basemap
 
-        write_raid_report(result, sc, report)
+        write_raid_report(result, sc, report, basemap=check_basemap(basemap))
     if json_out:
         print_json(result.summary())
     else:
@@ -253,14 +327,3 @@ def _run(
         console.print(f"{result.reps} replications in {result.elapsed_s:.2f} s")
     if result.interrupted:
         raise typer.Exit(130)
-
-
-def _kernels_cached() -> bool:
-    """Whether numba's on-disk cache already holds the compiled raid event loop."""
-    from importlib import resources
-
-    cache = resources.files("airshield.kernels").joinpath("__pycache__")
-    try:
-        return any(p.name.startswith("raid.run_batch") for p in cache.iterdir())
-    except (FileNotFoundError, NotADirectoryError, AttributeError):
-        return False

@@ -24,7 +24,8 @@ replication's draws) and :class:`Windows` (its engagement windows). All integer 
    events are processed in one fixed order (priorities: :class:`~airshield.vocab.Event`).
 3. *resolve*: every event of one instant changes state. Invariants: a fate changes only from
    ALIVE; a channel is taken at a shot or EW start and given back at its resolution; ready
-   rounds grow only when a reload ends; pools only shrink.
+   rounds grow only when a reload ends or a team group's missed interceptor is recovered;
+   pools only shrink.
 4. *epoch* (:func:`_epoch_pairs`): after an instant with an event that can open an
    engagement opportunity, the (unit, threat) pairs whose state changed are collected;
 5. *assign* (:func:`_candidates`, :func:`_greedy_order`): feasible engagements are chosen by
@@ -32,6 +33,13 @@ replication's draws) and :class:`Windows` (its engagement windows). All integer 
    and fire;
 6. *reload* (:func:`_start_reloads`): units that can no longer fire an engagement reload from
    their pool.
+
+**Cheap layer and sensing v2** (raid model v2; each off unless the scenario uses it): the
+draw phase gives each threat its track (:func:`sense`: firm tracks, track capacity, radar
+horizon) and cue error (:func:`cue_errors`) and each unit its position and start time for the
+night (:func:`dispatch_mobiles`; inputs :class:`Tracks`, :class:`Mobiles`); phase 1 cuts a mobile
+group's windows to its arrival (:func:`clip_to_ready`); phases 3 and 5 apply a team group's hunt
+(:class:`Teams`: :func:`hunt_factor` on the kill probability, lognormal hunt time, recovery).
 
 **Buffer bounds** (stated, asserted by the reference engine, checked in debug builds):
 at most 4 windows per (unit, threat) pair (2 segments x 2 pieces outside the minimum-range
@@ -102,6 +110,41 @@ B = NDArray[np.bool_]
 
 
 # ---- the typed structures ---------------------------------------------------------------------
+class Teams(NamedTuple):
+    """Interceptor-drone team groups, per unit (cheap layer; all off for other units). A team
+    group's channels are its teams (one hunt each at a time)."""
+
+    is_team: B  #: the unit is a team group (hunt rules on)
+    acquire_km: F  #: acquisition radius around the cue point
+    ratio_min: F  #: interceptor / threat speed ratio of zero success
+    ratio_full: F  #: speed ratio from which speed no longer limits success
+    condition: F  #: weather / night factor on success
+    time_sigma: F  #: log-sd of the hunt time (median: the unit's engage_time_s)
+    recover_p: F  #: chance a missed interceptor is reused
+    any_team: bool  #: some unit is a team group (the night draws hunt times and recoveries)
+
+
+class Mobiles(NamedTuple):
+    """Mobile fire groups, per unit (``x``/``y`` of :class:`Units` are the bases)."""
+
+    is_mobile: B
+    road_kms: F  #: road speed / road factor: straight-line progress, km/s
+    reaction_s: F  #: firm track to leaving the base
+    setup_s: F  #: set-up at the intercept point before the threat passes
+    dispatch_km: F  #: farthest intercept point from the base
+    any_mobile: bool
+
+
+class Tracks(NamedTuple):
+    """Sensing v2, per sensor (off: binary detection of v1, :func:`track_times`)."""
+
+    firm_s: F  #: first detection to firm track
+    capacity: I  #: tracks held at once, -1 unlimited
+    antenna_m: F  #: antenna height for the radar horizon, -1 none
+    pos_err_km: F  #: 1-sigma position error per axis of this sensor's tracks
+    v2: bool  #: any sensor uses a v2 field
+
+
 class Units(NamedTuple):
     """Fire units (index order = the scenario's expanded fire units). km, s, USD."""
 
@@ -125,6 +168,8 @@ class Units(NamedTuple):
     reserve: I  #: rounds kept for ballistic threats
     effector: I  #: effector-type index (tally)
     cost_per_round_usd: F  #: (tally)
+    teams: Teams  #: interceptor-drone team groups (cheap layer)
+    mobiles: Mobiles  #: mobile fire groups (cheap layer)
 
 
 class Loadout(NamedTuple):
@@ -154,6 +199,12 @@ class NightArrays(NamedTuple):
     recognised: B  #: decoy recognised (never engaged kinetically)
     t_track: F  #: first tracked, inf if never
     u_shot: F  #: (n, max_shots + max_ew) uniforms of the kill and EW draws
+    unit_x: F  #: where each unit is this night (mobile groups: their intercept point)
+    unit_y: F
+    unit_ready: F  #: from when each unit can engage (-inf static; mobile: arrival, inf unsent)
+    cue_err_km: F  #: per threat: position error of the track that cues it
+    z_hunt: F  #: (n, max_shots or 0) normals of the hunt times, by the threat's round index
+    u_recover: F  #: (n, max_shots or 0) uniforms of the recoveries, by round index
 
 
 class Windows(NamedTuple):
@@ -192,6 +243,8 @@ class Scene(NamedTuple):
     tt_perceived: I
     tt_terminal_km: F
     tt_mid_alt: F
+    tt_alt_dist: B  #: altitude from the quartile knots (else uniform between min and max)
+    tt_alt_knots: F  #: (threat types, 5) altitude at cumulative probability 0, 1/4, 1/2, 3/4, 1
     s_x: F
     s_y: F
     s_r: F
@@ -200,6 +253,40 @@ class Scene(NamedTuple):
     s_pdisc: F
     s_cover: B
     n_effectors: int
+    tracks: Tracks  #: sensing v2
+
+
+class Physics(NamedTuple):
+    """Engagement physics and weapon-release doctrine of raid model v2 (static per scenario;
+    built by :meth:`airshield.raid.compile.CompiledRaid.physics`). Its defaults (no curve,
+    full range, no shot cap below ``max_shots``, no C2 delay, the EW attempt model) are the
+    rules of version 1, so a scenario without the new fields runs exactly as before."""
+
+    fire_range_km: F  #: (units) intercepts only within this range (firing_range_fraction x max)
+    pk_npts: I  #: (units, threat kinds) points of the Pk curve; 0: flat at ``Units.pk``
+    pk_rf: F  #: (units, threat kinds, K) the curve's range fractions (increasing)
+    pk_val: F  #: (units, threat kinds, K) its single-shot kill probabilities
+    shot_cap: I  #: (units, threat types) most rounds at a threat under which the unit fires
+    th_ptype: I  #: (threats) perceived threat type of each threat (shot_cap's column)
+    c2_kind: I  #: (units) DelayKind of the cue -> launch delay (0: none)
+    c2_min_s: F  #: (units)
+    c2_mode_s: F  #: (units) the fixed delay, or the triangular mode
+    c2_max_s: F  #: (units)
+    n_c2: int  #: columns of the C2 uniforms per threat (max_shots, or 0 with no delay at all)
+    ew_hazard: B  #: (units) EW unit runs the hazard model
+    ew_rate_per_s: F  #: (units, threat kinds) loss hazard inside the field (hazard model)
+    th_ew_factor: F  #: (threats) 1 - ew_resistance of the threat's true type
+    any_hazard: bool  #: some EW unit runs the hazard model (the exponentials are drawn)
+    lost_harm_share: float  #: share of lost threats that still do harm where they fall
+
+
+class NightExtra(NamedTuple):
+    """One replication's draws for the rules of :class:`Physics` (empty when unused); drawn
+    after every draw of version 1, so those stay the same numbers."""
+
+    c2_u: F  #: (n, n_c2) uniforms of the C2 delays, by threat and round index
+    ew_e: F  #: (n, max_ew) standard exponentials of the EW uniforms (hazard model), else (n, 0)
+    fall_u: F  #: (n,) uniforms of the harmful falls of lost threats, else (0,)
 
 
 class Tally(NamedTuple):
@@ -481,12 +568,77 @@ def ew_eligible(p):
 
 
 @_inline
-def pair_can_engage(units, doctrine, u, kind, pkind, value, recognised, t_track):
+def ew_strength(ew_hazard, ew_rate_per_s, u_pk, ew_factor, u, kind):
+    """What an EW unit does to a threat of true kind ``kind`` with EW factor ``ew_factor``
+    (1 - resistance): the loss hazard per second (hazard model) or the loss probability of one
+    attempt (attempt model). Zero: no effect (no window is needed)."""
+    if ew_hazard[u]:
+        return ew_rate_per_s[u, kind] * ew_factor
+    return u_pk[u, kind] * ew_factor
+
+
+@_jit
+def pk_at(npts, rf, val, flat, x):
+    """Single-shot kill probability at normalised intercept range ``x`` on a tabulated curve
+    (``npts`` points ``rf`` / ``val``): linear between points, flat beyond the ends; ``flat``
+    when the curve has no points."""
+    if npts == 0:
+        return flat
+    if x <= rf[0]:
+        return val[0]
+    for q in range(1, npts):
+        if x <= rf[q]:
+            f = (x - rf[q - 1]) / (rf[q] - rf[q - 1])
+            return val[q - 1] + (val[q] - val[q - 1]) * f
+    return val[npts - 1]
+
+
+@_jit
+def intercept_range_fraction(route, t_hit, ux, uy, range_max_km):
+    """Distance from the unit to the intercept point (the threat's position at ``t_hit``) as a
+    fraction of the unit's maximum range."""
+    x, y = position_at(route, t_hit)
+    return math.sqrt((x - ux) * (x - ux) + (y - uy) * (y - uy)) / range_max_km
+
+
+@_jit
+def c2_delay_s(kind, lo, mode, hi, u):
+    """The cue -> launch delay for uniform ``u`` (inverse CDF): DelayKind 1 fixed (``mode``),
+    2 uniform on [lo, hi], 3 triangular (lo, mode, hi); 0: no delay."""
+    if kind == 0:
+        return 0.0
+    if kind == 1:
+        return mode
+    if kind == 2:
+        return lo + u * (hi - lo)
+    span = hi - lo
+    if span <= 0.0:
+        return lo
+    if u * span < mode - lo:
+        return lo + math.sqrt(u * span * (mode - lo))
+    return hi - math.sqrt((1.0 - u) * span * (hi - mode))
+
+
+@_jit
+def launch_open(w_unit, w_start, w_end, w0, w1, u, t, tl):
+    """Has unit u an open launch window on the threat (its windows w0..w1) at t that is still
+    open at the launch time tl >= t?"""
+    for q in range(w0, w1):
+        if w_unit[q] == u and w_start[q] <= t and w_end[q] >= tl:
+            return True
+    return False
+
+
+@_inline
+def pair_can_engage(units, doctrine, u, kind, pkind, value, recognised, t_track, physics, j):
     """False for pairs that no decision epoch could ever assign (so they need no window):
     EW without effect on the threat's true kind; kinetic against a recognised decoy or a
     never-tracked threat, or failing :func:`kinetic_eligible` on the perceived kind."""
     if units.kind[u] == K_EW:
-        return ew_eligible(units.pk[u, kind])
+        return ew_eligible(
+            ew_strength(physics.ew_hazard, physics.ew_rate_per_s, units.pk,
+                        physics.th_ew_factor[j], u, kind)
+        )  # fmt: skip
     if recognised or t_track == math.inf:
         return False
     return kinetic_eligible(
@@ -497,7 +649,7 @@ def pair_can_engage(units, doctrine, u, kind, pkind, value, recognised, t_track)
 
 # ---- phase 1: engagement windows ---------------------------------------------------------------
 @_jit
-def compute_windows(units, doctrine, night, w):
+def compute_windows(units, doctrine, night, w, physics):
     """All windows of a replication into the buffers ``w`` (:class:`Windows`), threat by threat,
     then unit, then time. Returns how many, or -1 when the buffers might overflow (the caller
     grows them and calls again): before each threat the free rows are checked against the
@@ -516,10 +668,12 @@ def compute_windows(units, doctrine, night, w):
     cap = w.unit.shape[0]
     env = np.empty((MAX_WINDOWS_PER_PAIR, 2), np.float64)
     # the structures unpacked once (field access in the pair loop would touch reference counts)
-    ux = units.x
-    uy = units.y
+    ux = night.unit_x  # this night's positions (mobile groups move; others are units.x)
+    uy = night.unit_y
+    uready = night.unit_ready
+    umobile = units.mobiles.is_mobile
     urmin = units.range_min_km
-    urmax = units.range_max_km
+    urmax = physics.fire_range_km  # kinetic: the firing range; EW: the field
     uamin = units.alt_min_km
     uamax = units.alt_max_km
     uspeed = units.speed_kms
@@ -529,6 +683,9 @@ def compute_windows(units, doctrine, night, w):
     uengcost = units.engage_cost_usd
     ucwcost = units.weighted_cost
     threshold = doctrine.cost_threshold
+    ew_hazard = physics.ew_hazard
+    ew_rate = physics.ew_rate_per_s
+    th_ew_factor = physics.th_ew_factor
     w_unit = w.unit
     w_threat = w.threat
     w_start = w.start
@@ -578,7 +735,7 @@ def compute_windows(units, doctrine, night, w):
             # pair_can_engage, on the unpacked arrays
             is_ew = ukind[u] == K_EW
             if is_ew:
-                if not ew_eligible(upk[u, kind]):
+                if not ew_eligible(ew_strength(ew_hazard, ew_rate, upk, th_ew_factor[j], u, kind)):
                     continue
             elif not (
                 kinetic_ok
@@ -586,6 +743,8 @@ def compute_windows(units, doctrine, night, w):
             ):
                 continue
             k = envelope_windows(r, speed, ux[u], uy[u], urmin[u], rr, uamin[u], uamax[u], env)
+            if umobile[u]:
+                k = clip_to_ready(env, k, uready[u])
             for q in range(k):
                 if is_ew:
                     ls = env[q, 0]
@@ -615,28 +774,30 @@ def new_windows(cap):
 
 
 @_jit
-def windows_of(units, doctrine, night, w):
+def windows_of(units, doctrine, night, w, physics):
     """:func:`compute_windows` into ``w``, grown (doubling) until they fit; returns the buffers
     (possibly new) and the count."""
     while True:
-        m = compute_windows(units, doctrine, night, w)
+        m = compute_windows(units, doctrine, night, w, physics)
         if m >= 0:
             return w, m
         w = new_windows(2 * w.unit.shape[0] + WINDOWS_PER_PAIR_BOUND * units.x.shape[0])
 
 
 @_inline
-def pair_intercept(night, units, w, w0, w1, u, j, t):
-    """Earliest intercept time of unit u on threat j launched at t, over the pair's open
-    launch windows (indices w0..w1 of threat j's windows)."""
+def pair_intercept(night, units, w, w0, w1, u, j, t, t_dec):
+    """Earliest intercept time of unit u on threat j launched at t, over the pair's launch
+    windows open at the decision time ``t_dec <= t`` and at t (indices w0..w1 of threat j's
+    windows)."""
     best = math.inf
     w_unit = w.unit
     w_start = w.start
     w_end = w.end
     for q in range(w0, w1):
-        if w_unit[q] == u and w_start[q] <= t <= w_end[q]:
-            s = intercept_time(night.routes[j], night.speed[j], units.x[u], units.y[u],
-                               units.speed_kms[u], t, w.env_start[q], w.env_end[q])  # fmt: skip
+        if w_unit[q] == u and w_start[q] <= t_dec and t <= w_end[q]:
+            s = intercept_time(night.routes[j], night.speed[j], night.unit_x[u],
+                               night.unit_y[u], units.speed_kms[u], t, w.env_start[q],
+                               w.env_end[q])  # fmt: skip
             best = min(best, s)
     return best
 
@@ -663,6 +824,232 @@ def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sens
     return t_track, s_idx
 
 
+# ---- the cheap layer and sensing v2 (rules: docs/raid-model.md) ------------------------------
+@_jit
+def hunt_factor(acquire_km, ratio_min, ratio_full, condition, c_kms, w_kms, sigma_km):
+    """Multiplier on an interceptor drone's single-shot kill probability in a hunt: the cue
+    factor (chance the target is inside the acquisition radius R of the cue point, with a
+    circular normal position error of ``sigma_km`` per axis: ``1 - exp(-R^2 / (2 sigma^2))``)
+    x the speed factor (0 at or below ``ratio_min``, 1 from ``ratio_full``, linear in between,
+    in interceptor / threat speed) x the conditions factor. Exactly 1.0 with a perfect cue, a
+    fast enough interceptor and clear conditions."""
+    f = condition
+    if sigma_km * 40.0 > acquire_km:  # beyond R = 40 sigma the factor is 1.0 in doubles
+        x = acquire_km / sigma_km
+        f = f * -math.expm1(-0.5 * x * x)
+    ratio = c_kms / w_kms if w_kms > 0.0 else math.inf
+    if ratio < ratio_full:
+        if ratio <= ratio_min:
+            return 0.0
+        f = f * ((ratio - ratio_min) / (ratio_full - ratio_min))
+    return f
+
+
+@_jit
+def degraded_peff(p1, f, s, peff):
+    """Kill probability of an engagement of ``s`` rounds of single-shot ``p1`` degraded by the
+    factor ``f``; the compiled ``peff`` itself when ``f == 1`` (so a perfect hunt is exactly the
+    v1 number). The product is a loop of multiplications, the same in numba and Python."""
+    if f == 1.0:
+        return peff
+    q = 1.0
+    pf = p1 * f
+    for _ in range(s):
+        q = q * (1.0 - pf)
+    return 1.0 - q
+
+
+@_jit
+def unit_hunt_factor(teams, speed_kms, u, w_kms, sigma_km):
+    """:func:`hunt_factor` of team unit u against a threat at ``w_kms`` cued with ``sigma_km``;
+    1.0 for units that are not team groups."""
+    if not teams.is_team[u]:
+        return 1.0
+    return hunt_factor(teams.acquire_km[u], teams.ratio_min[u], teams.ratio_full[u],
+                       teams.condition[u], speed_kms[u], w_kms, sigma_km)  # fmt: skip
+
+
+@_jit
+def horizon_km(antenna_m, alt_km):
+    """4/3-earth radar horizon (km) of an antenna ``antenna_m`` high for a target at ``alt_km``."""
+    return 4.12 * (math.sqrt(antenna_m) + math.sqrt(max(alt_km, 0.0) * 1000.0))
+
+
+@_jit
+def coverage_interval(route, speed_kms, sx, sy, r, alt_min, antenna_m):
+    """(first entry, last time inside) of a threat in a radar's coverage: the range circle, cut
+    to the radar horizon of each segment's altitude when ``antenna_m > 0``, segments below
+    ``alt_min`` unseen. (inf, -inf) if never inside."""
+    first = math.inf
+    last = -math.inf
+    for k in range(2):
+        alt = route[_ALT0 + k]
+        if alt < alt_min:
+            continue
+        rk = r
+        if antenna_m > 0.0:
+            rk = min(r, horizon_km(antenna_m, alt))
+        px, py, dx, dy, length = _direction(route, k)
+        if length <= 0.0:
+            continue
+        lo, hi = segment_circle(px, py, dx, dy, length, sx, sy, rk)
+        if lo < hi or (lo == hi and lo == 0.0):
+            first = min(first, route[_T0 + k] + lo / speed_kms)
+            last = max(last, route[_T0 + k] + hi / speed_kms)
+    return first, min(last, route[_T2])
+
+
+@_jit
+def sensor_tracks(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, tracks, u_sense):
+    """Sensing v2: per threat the time of its first firm track (inf if never) and the sensor
+    that holds it. A sensor detects a threat with ``p_detect`` (the same draw as v1) when it
+    enters coverage; the track is firm ``firm_s`` later if the threat is still in coverage then.
+    A sensor with a track capacity holds at most that many tracks at once, first come first
+    served in order of entry (ties: threat index): a threat entering a full sensor waits for
+    the earliest slot to free, and each track holds its slot until the threat last leaves
+    coverage (or reaches its aim point). Coverage sensors track from launch to impact."""
+    n = routes.shape[0]
+    ns = s_x.shape[0]
+    t_track = np.full(n, np.inf)
+    s_idx = np.full(n, -1, np.int64)
+    ent = np.empty(n, np.float64)
+    rel = np.empty(n, np.float64)
+    idx = np.empty(n, np.int64)
+    for s in range(ns):
+        cnt = 0
+        for j in range(n):
+            if u_sense[j, s] >= s_pdet[s]:
+                continue
+            if s_cover[s]:
+                a = routes[j, _T0]
+                b = routes[j, _T2]
+            else:
+                a, b = coverage_interval(routes[j], th_speed[j], s_x[s], s_y[s], s_r[s],
+                                         s_amin[s], tracks.antenna_m[s])  # fmt: skip
+            if a == math.inf:
+                continue
+            ent[cnt] = a
+            rel[cnt] = b
+            idx[cnt] = j
+            cnt += 1
+        firm = tracks.firm_s[s]
+        cap = tracks.capacity[s]
+        if cap < 0:
+            for q in range(cnt):
+                tf = ent[q] + firm
+                if tf <= rel[q]:
+                    j = idx[q]
+                    if tf < t_track[j]:
+                        t_track[j] = tf
+                        s_idx[j] = s
+            continue
+        order = np.argsort(ent[:cnt], kind="mergesort")
+        slots = np.full(cap, -np.inf)
+        for q in range(cnt):
+            i = order[q]
+            k = 0
+            for x in range(1, cap):
+                if slots[x] < slots[k]:
+                    k = x
+            start = max(ent[i], slots[k])
+            tf = start + firm
+            if tf > rel[i]:
+                continue  # gone before a slot freed or the track became firm
+            slots[k] = rel[i]
+            j = idx[i]
+            if tf < t_track[j]:
+                t_track[j] = tf
+                s_idx[j] = s
+    return t_track, s_idx
+
+
+@_jit
+def sense(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, tracks, u_sense):
+    """Tracks of a replication: :func:`sensor_tracks` when sensing v2 is on, else the binary
+    detection of :func:`track_times` (v1, unchanged)."""
+    if tracks.v2:
+        return sensor_tracks(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, tracks,
+                             u_sense)  # fmt: skip
+    return track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sense)
+
+
+@_jit
+def cue_errors(tracks, s_idx, out):
+    """Per threat: the position error of the sensor whose track cues it (0 if untracked)."""
+    for j in range(s_idx.shape[0]):
+        out[j] = tracks.pos_err_km[s_idx[j]] if s_idx[j] >= 0 else 0.0
+
+
+@_jit
+def dispatch_mobiles(units, routes, speed, pkind, t_track, recognised, ux, uy, uready):
+    """Where each unit stands this night and from when it may engage (into ``ux``, ``uy``,
+    ``uready``). Static units: their position, from -inf. Mobile groups wait at their base
+    (never engaging there) and are dispatched once: tracks in order of firm-track time (ties:
+    threat index), each to the first free group (index order) that can engage its perceived
+    kind and reach a point of its route in time, that is the earliest s with
+    ``|P(s) - base| = c (s - t_track - reaction - setup)`` (c: road speed / road factor,
+    :func:`intercept_time`), at an altitude inside the group's band and within
+    ``dispatch_km`` of its base. The group stands at P(s) and may engage from s on."""
+    nu = units.x.shape[0]
+    mob = units.mobiles
+    for u in range(nu):
+        ux[u] = units.x[u]
+        uy[u] = units.y[u]
+        uready[u] = math.inf if mob.is_mobile[u] else -math.inf
+    if not mob.any_mobile:
+        return
+    n = routes.shape[0]
+    left = 0
+    for u in range(nu):
+        if mob.is_mobile[u]:
+            left += 1
+    order = np.argsort(t_track, kind="mergesort")
+    for q in range(n):
+        if left == 0:
+            break
+        j = order[q]
+        if t_track[j] == math.inf:
+            break
+        if recognised[j]:
+            continue
+        for u in range(nu):
+            if not mob.is_mobile[u] or uready[u] != math.inf or units.pk[u, pkind[j]] <= 0.0:
+                continue
+            t_go = t_track[j] + mob.reaction_s[u] + mob.setup_s[u]
+            sv = intercept_time(routes[j], speed[j], units.x[u], units.y[u], mob.road_kms[u],
+                                t_go, t_track[j], routes[j, _T2])  # fmt: skip
+            if sv == math.inf:
+                continue
+            alt = routes[j, _ALT0] if sv <= routes[j, _T1] else routes[j, _ALT1]
+            if alt < units.alt_min_km[u] or alt > units.alt_max_km[u]:
+                continue
+            px, py = position_at(routes[j], sv)
+            ddx = px - units.x[u]
+            ddy = py - units.y[u]
+            if math.sqrt(ddx * ddx + ddy * ddy) > mob.dispatch_km[u]:
+                continue
+            ux[u] = px
+            uy[u] = py
+            uready[u] = sv
+            left -= 1
+            break
+
+
+@_jit
+def clip_to_ready(env, k, ready):
+    """Cut the envelope windows ``env[:k]`` of a mobile group to start at its arrival
+    ``ready``; returns how many remain (compacted to the front)."""
+    m = 0
+    for q in range(k):
+        a = max(env[q, 0], ready)
+        b = env[q, 1]
+        if b > a:
+            env[m, 0] = a
+            env[m, 1] = b
+            m += 1
+    return m
+
+
 def draw_layout(n: int, n_sensors: int, doctrine: Doctrine) -> tuple[int, int, int]:
     """Sizes of one replication's three blocks of draws, in the fixed draw order:
     uniforms ``[launch n | target n]``, normals ``[route jitter n]``, uniforms ``[aim (n, 2) |
@@ -677,7 +1064,8 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
               value, recognised):  # fmt: skip
     """One replication's routes and perception from its draws (``cos_a``/``sin_a``: cosine and
     sine of the aim angles, computed by numpy, as :func:`airshield.raid.compile.draw_night`
-    does). Returns the uniforms of the shots (a view into ``u2``) and the tracking times.
+    does). Returns the uniforms of the shots (a view into ``u2``), the tracking times and the
+    tracking sensor per threat.
     The arithmetic is that of ``draw_night`` operation for operation, so the results are
     bit-identical."""
     n = scene.th_type.shape[0]
@@ -694,6 +1082,8 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
     a_y = scene.a_y
     th_type = scene.th_type
     th_wave = scene.th_wave
+    tt_alt_dist = scene.tt_alt_dist
+    tt_alt_knots = scene.tt_alt_knots
     tt_alt_max = scene.tt_alt_max
     tt_alt_min = scene.tt_alt_min
     tt_kind = scene.tt_kind
@@ -730,7 +1120,15 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
         ex = dx / safe
         ey = dy / safe
         k = tt_kind[tt]
-        alt = tt_alt_min[tt] + u2[o_alt + j] * (tt_alt_max[tt] - tt_alt_min[tt])
+        u_alt = u2[o_alt + j]
+        if tt_alt_dist[tt]:
+            s4 = u_alt * 4.0
+            seg = min(int(s4), 3)
+            frac = s4 - seg
+            lo = tt_alt_knots[tt, seg]
+            alt = lo + frac * (tt_alt_knots[tt, seg + 1] - lo)
+        else:
+            alt = tt_alt_min[tt] + u_alt * (tt_alt_max[tt] - tt_alt_min[tt])
         if k == BALLISTIC:
             term = min(tt_terminal_km[tt], dist)
             x1 = x2 - ex * term
@@ -762,13 +1160,28 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
         pkind[j] = tt_kind[pt]
         value[j] = a_value[tg] * tt_lethality[pt]
     u_sense = u2[o_sense:o_disc].reshape((n, ns))
-    t_track, s_idx = track_times(routes, speed, scene.s_x, scene.s_y, scene.s_r, scene.s_amin,
-                                 scene.s_pdet, scene.s_cover, u_sense)  # fmt: skip
+    t_track, s_idx = sense(routes, speed, scene.s_x, scene.s_y, scene.s_r, scene.s_amin,
+                           scene.s_pdet, scene.s_cover, scene.tracks, u_sense)  # fmt: skip
     for j in range(n):
         p_disc = scene.s_pdisc[s_idx[j]] if s_idx[j] >= 0 else 0.0
         recognised[j] = kind[j] == DECOY and s_idx[j] >= 0 and u2[o_disc + j] < p_disc
     u_shot = u2[o_shot:].reshape((n, doctrine.max_shots + doctrine.max_ew))
-    return u_shot, t_track
+    return u_shot, t_track, s_idx
+
+
+def extra_layout(n: int, physics: Physics, doctrine: Doctrine) -> tuple[int, int]:
+    """Sizes of one replication's draws for the rules of :class:`Physics`, drawn after the
+    three blocks of :func:`draw_layout`: uniforms ``[C2 delays (n, n_c2) | harmful falls n]``
+    (each part empty when its rule is off), and the EW exponentials per threat (``max_ew``
+    with the hazard model, else 0), computed from the EW uniforms by :func:`ew_exponentials`."""
+    k3 = n * physics.n_c2 + (n if physics.lost_harm_share > 0.0 else 0)
+    return k3, doctrine.max_ew if physics.any_hazard else 0
+
+
+def ew_exponentials(u_ew: F) -> F:
+    """Standard exponential variates ``-log(1 - u)`` of the EW uniforms (numpy's ``log1p``,
+    used by both engines, so every loss time is the same float)."""
+    return -np.log1p(-np.ascontiguousarray(u_ew, dtype=np.float64))
 
 
 # ---- phase 2: event order ----------------------------------------------------------------------
@@ -1029,12 +1442,15 @@ def _epoch_pairs(t, u_kind, w_unit, w_threat, w_start, w_end, act, act_off, act_
 @_inline
 def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, u_engcost,
                 u_cwcost, u_reserve, th_pkind, th_value, th_recog, t_track, reloading, free_ch,
-                ready, fate, busy, shots, u_left, cand_g, cand_j, cand_u):  # fmt: skip
+                ready, fate, busy, shots, u_left, cand_g, cand_j, cand_u, hunt):  # fmt: skip
     """Phase 5a, assign: the allowed engagements among the epoch's pairs, with their marginal
-    gain. The unit is not reloading and has a free channel and ``s`` ready rounds, and keeps
+    gain (for a team group, the kill probability of the hunt: :func:`hunt_factor`). The unit is not reloading and has a free channel and ``s`` ready rounds, and keeps
     its ballistic reserve; the threat is alive, tracked, not busy and not a recognised decoy,
-    and has rounds left of its ``max_shots``; the pair passes :func:`kinetic_eligible`.
-    Sets ``u_left[u]``, the engagements unit u may still start this epoch."""
+    and has rounds left of its ``max_shots``; the pair passes :func:`kinetic_eligible` (and,
+    with raid model v2's release rules, :func:`_release_filter` ran first). Sets ``u_left[u]``,
+    the engagements unit u may still start this epoch. ``hunt``: the arrays of team groups and
+    threats that :func:`hunt_factor` reads."""
+    u_pk, is_team, t_acq, t_rmin, t_rfull, t_cond, u_speed, th_speed, th_cue = hunt
     mc = 0
     for q in range(npair):
         u = pair_u[q]
@@ -1047,6 +1463,10 @@ def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, 
             continue
         pk_kind = th_pkind[j]
         p = u_peff[u, pk_kind]
+        if is_team[u]:
+            f = hunt_factor(t_acq[u], t_rmin[u], t_rfull[u], t_cond[u], u_speed[u], th_speed[j],
+                            th_cue[j])  # fmt: skip
+            p = degraded_peff(u_pk[u, pk_kind], f, s, p)
         cap_u = min(free_ch[u], ready[u] // s)
         if pk_kind != BALLISTIC and ready[u] - s * cap_u < u_reserve[u]:
             continue
@@ -1059,6 +1479,33 @@ def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, 
         cand_u[mc] = u
         mc += 1
     return mc
+
+
+@_inline
+def _release_filter(t, npair, pair_u, pair_j, s, shots, physics, c2_u, w, th_w_off):
+    """Phase 5a', raid model v2's weapon-release rules: keep (in order) the epoch's pairs whose
+    threat has had fewer rounds than ``s`` below the unit's ``shot_cap`` for its perceived type
+    and, with a C2 delay ``d`` (drawn per threat and round index), a launch window open now
+    that is still open at ``t + d`` (:func:`launch_open`). Both only ever close as time passes
+    or rounds are fired, so the epoch's exactness argument holds. Returns the pairs kept."""
+    shot_cap = physics.shot_cap
+    th_ptype = physics.th_ptype
+    c2_kind = physics.c2_kind
+    k = 0
+    for q in range(npair):
+        u = pair_u[q]
+        j = pair_j[q]
+        if shots[j] + s > shot_cap[u, th_ptype[j]]:
+            continue
+        if c2_kind[u] != 0:
+            d = c2_delay_s(c2_kind[u], physics.c2_min_s[u], physics.c2_mode_s[u],
+                           physics.c2_max_s[u], c2_u[j, shots[j]])  # fmt: skip
+            if not launch_open(w.unit, w.start, w.end, th_w_off[j], th_w_off[j + 1], u, t, t + d):
+                continue
+        pair_u[k] = u
+        pair_j[k] = j
+        k += 1
+    return k
 
 
 @_inline
@@ -1144,7 +1591,7 @@ def _start_reloads(t, s, units_list, n_units, u_pool, u_cap, u_reload, reloading
 
 
 @_jit
-def run_night_into(units, doctrine, loadout, night, w, m, sc):
+def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
     """One night on windows ``w[:m]`` with scratch ``sc`` (large enough: :func:`scratch_fits`).
     Returns (fate, agent unit per threat, rounds fired per unit, ready rounds left per unit,
     pool stock left, time of each threat's fate).
@@ -1169,6 +1616,30 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
     u_reload = units.reload_s
     u_pool = units.pool
     u_reserve = units.reserve
+    u_speed = units.speed_kms
+    # interceptor-drone team groups (cheap layer)
+    tm = units.teams
+    is_team = tm.is_team
+    t_acq = tm.acquire_km
+    t_rmin = tm.ratio_min
+    t_rfull = tm.ratio_full
+    t_cond = tm.condition
+    t_sigma = tm.time_sigma
+    t_recover = tm.recover_p
+    # raid model v2 (Physics, NightExtra)
+    p_npts = physics.pk_npts
+    p_rf = physics.pk_rf
+    p_val = physics.pk_val
+    c2_kind = physics.c2_kind
+    c2_min = physics.c2_min_s
+    c2_mode = physics.c2_mode_s
+    c2_max = physics.c2_max_s
+    release_rules = physics.n_c2 > 0 or (physics.shot_cap < max_shots).any()
+    ew_hazard = physics.ew_hazard
+    ew_rate = physics.ew_rate_per_s
+    th_ew_factor = physics.th_ew_factor
+    c2_u = extra.c2_u
+    ew_e = extra.ew_e
     # threats
     th_kind = night.kind
     th_pkind = night.pkind
@@ -1176,6 +1647,12 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
     th_recog = night.recognised
     t_track = night.t_track
     u_shot = night.u_shot
+    th_speed = night.speed
+    th_cue = night.cue_err_km
+    z_hunt = night.z_hunt
+    u_rec = night.u_recover
+    # what phase 5 needs of the hunts, as one tuple (an inlined helper takes at most 30 arguments)
+    hunt = (u_pk, is_team, t_acq, t_rmin, t_rfull, t_cond, u_speed, th_speed, th_cue)
     # windows
     w_unit = w.unit
     w_threat = w.threat
@@ -1203,6 +1680,7 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
     shots = np.zeros(n, np.int64)
     ew_n = np.zeros(n, np.int64)
     pend_k0 = np.zeros(n, np.int64)  # first round of the threat's engagement in flight
+    pend_pk = np.zeros(n, np.float64)  # single-shot Pk of that engagement at its intercept
     free_ch = units.channels.copy()
     ready = loadout.ready.copy()
     reloading = np.zeros(nu, np.bool_)
@@ -1270,17 +1748,27 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
                 epoch = True
                 n_du = _mark(dirty_u, du_list, n_du, u)
                 n_dj = _mark(dirty_j, dj_list, n_dj, j)
+                killed = False
                 if fate[j] == ALIVE:
-                    p = u_pk[u, th_kind[j]]
+                    p = pend_pk[j]  # a team's hunt factor is in it (phase 5)
                     for r in range(s):
                         if u_shot[j, pend_k0[j] + r] < p:
                             fate[j] = DESTROYED
                             agent[j] = u
                             fate_t[j] = t
+                            killed = True
                             break
+                if is_team[u] and not killed:  # missed interceptors may come back
+                    rec = 0
+                    for r in range(s):
+                        if u_rec[j, pend_k0[j] + r] < t_recover[u]:
+                            rec += 1
+                    ready[u] += rec
+                    fired[u] -= rec
             elif et == EV_EW_DONE:  # an EW dwell ends; its success was drawn at its start
-                free_ch[u] += 1
-                if fate[j] == ALIVE and c == 1:
+                if c != 2:  # c == 2: a hazard loss, which holds no channel
+                    free_ch[u] += 1
+                if fate[j] == ALIVE and c >= 1:
                     fate[j] = LOST
                     agent[j] = u
                     fate_t[j] = t
@@ -1294,12 +1782,20 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
                     fate[j] = LEAKED
                     fate_t[j] = t
             elif et == EV_WINDOW:
-                if u_kind[u] == K_EW:  # one attempt if a channel is free
+                if u_kind[u] == K_EW and ew_hazard[u]:  # hazard: lost at entry + E / rate
+                    if fate[j] == ALIVE and ew_n[j] < max_ew:
+                        rate = ew_rate[u, th_kind[j]] * th_ew_factor[j]
+                        t_lost = t + ew_e[j, ew_n[j]] / rate
+                        ew_n[j] += 1
+                        if t_lost <= w_end[c]:
+                            hsize, seq = _push(ev, ht, hk, hsize, seq, t_lost, EV_EW_DONE, u, j,
+                                               2)  # fmt: skip
+                elif u_kind[u] == K_EW:  # one attempt if a channel is free
                     if fate[j] == ALIVE and ew_n[j] < max_ew and free_ch[u] > 0:
                         idx = max_shots + ew_n[j]
                         ew_n[j] += 1
                         free_ch[u] -= 1
-                        ok = 1 if u_shot[j, idx] < u_pk[u, th_kind[j]] else 0
+                        ok = 1 if u_shot[j, idx] < u_pk[u, th_kind[j]] * th_ew_factor[j] else 0
                         hsize, seq = _push(ev, ht, hk, hsize, seq, t + u_engtime[u], EV_EW_DONE,
                                            u, j, ok)  # fmt: skip
                 else:
@@ -1321,10 +1817,13 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
         n_du = 0
         n_dj = 0
         # ---- phase 5, assign: greedy maximum marginal return
+        if release_rules:
+            npair = _release_filter(t, npair, pair_u, pair_j, s, shots, physics, c2_u, w,
+                                    th_w_off)  # fmt: skip
         mc = _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff,
                          u_engcost, u_cwcost, u_reserve, th_pkind, th_value, th_recog, t_track,
                          reloading, free_ch, ready, fate, busy, shots, u_left, cand_g, cand_j,
-                         cand_u)  # fmt: skip
+                         cand_u, hunt)  # fmt: skip
         if mc == 0:
             continue
         _greedy_order(mc, cand_g, cand_j, cand_u, order, pair_u)  # pair_u: free now
@@ -1337,7 +1836,12 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
                 continue
             taken[j] = True
             u_left[u] -= 1
-            # fire: s rounds, one channel, the resolution at intercept + engagement time
+            # fire: s rounds, one channel, the resolution at intercept + engagement time; the
+            # launch waits for the C2 delay (the candidate check kept a window open for it)
+            t_launch = t
+            if c2_kind[u] != 0:
+                t_launch = t + c2_delay_s(c2_kind[u], c2_min[u], c2_mode[u], c2_max[u],
+                                          c2_u[j, shots[j]])  # fmt: skip
             pend_k0[j] = shots[j]
             shots[j] += s
             busy[j] = True
@@ -1348,8 +1852,22 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc):
                 did_fire[u] = True
                 fired_now[n_fired] = u
                 n_fired += 1
-            t_hit = pair_intercept(night, units, w, th_w_off[j], th_w_off[j + 1], u, j, t)
-            hsize, seq = _push(ev, ht, hk, hsize, seq, t_hit + u_engtime[u], EV_RESOLVE, u, j, 0)
+            t_hit = pair_intercept(night, units, w, th_w_off[j], th_w_off[j + 1], u, j, t_launch,
+                                   t)  # fmt: skip
+            kt = th_kind[j]
+            if p_npts[u, kt] == 0:
+                pend_pk[j] = u_pk[u, kt]
+            else:
+                x = intercept_range_fraction(night.routes[j], t_hit, night.unit_x[u],
+                                             night.unit_y[u], units.range_max_km[u])  # fmt: skip
+                pend_pk[j] = pk_at(p_npts[u, kt], p_rf[u, kt], p_val[u, kt], u_pk[u, kt], x)
+            t_eng = u_engtime[u]
+            if is_team[u]:  # a hunt: cue, speed and conditions degrade the kill
+                pend_pk[j] = pend_pk[j] * hunt_factor(t_acq[u], t_rmin[u], t_rfull[u], t_cond[u],
+                                                      u_speed[u], th_speed[j], th_cue[j])  # fmt: skip
+                if t_sigma[u] > 0.0:  # hunt time: lognormal around its median
+                    t_eng = t_eng * math.exp(t_sigma[u] * z_hunt[j, pend_k0[j]])
+            hsize, seq = _push(ev, ht, hk, hsize, seq, t_hit + t_eng, EV_RESOLVE, u, j, 0)
         for q in range(mc):
             taken[cand_j[q]] = False
         # ---- phase 6, reload: only units that just fired can newly need a reload (pools never
@@ -1377,12 +1895,12 @@ def dynamic_event_bound_jit(n, nu, doctrine):
 
 
 @_jit
-def run_night(units, doctrine, loadout, night, w, m):
+def run_night(units, doctrine, loadout, night, w, m, physics, extra):
     """One night with fresh scratch; see :func:`run_night_into`."""
     n = night.routes.shape[0]
     nu = units.x.shape[0]
     sc = new_scratch(n, nu, m, dynamic_event_bound_jit(n, nu, doctrine))
-    return run_night_into(units, doctrine, loadout, night, w, m, sc)
+    return run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra)
 
 
 # ---- tally -------------------------------------------------------------------------------------
@@ -1444,10 +1962,13 @@ def new_tally(nb, nt, ne, nu, na, npool):
 
 # ---- a batch of replications in one call ---------------------------------------------------------
 @_jit
-def run_batch(scene, units, doctrine, loadout, u1, z, u2, cos_a, sin_a, out):
+def run_batch(scene, units, doctrine, loadout, u1, z, u2, cos_a, sin_a, out, physics, u3, ew_e,
+              zh, uh):  # fmt: skip
     """Replications ``b = 0 .. B-1`` from their draws (rows of ``u1``, ``z``, ``u2``, ``cos_a``,
-    ``sin_a``; see :func:`draw_layout`): draw, windows, night and tally, all in numba, with the
-    memory of one night (routes, windows, scratch) reused across the batch."""
+    ``sin_a``; see :func:`draw_layout`; and of ``u3`` and ``ew_e``, see :func:`extra_layout`;
+    ``zh``/``uh``: the cheap layer's hunt-time normals and recovery uniforms, ``(B, n *
+    max_shots)`` with team groups, else ``(B, 0)``): draw, windows, night and tally, all in
+    numba, with the memory of one night (routes, windows, scratch) reused across the batch."""
     nb = u1.shape[0]
     n = scene.th_type.shape[0]
     nu = units.x.shape[0]
@@ -1458,17 +1979,29 @@ def run_batch(scene, units, doctrine, loadout, u1, z, u2, cos_a, sin_a, out):
     pkind = np.empty(n, np.int64)
     value = np.empty(n, np.float64)
     recog = np.empty(n, np.bool_)
+    cue = np.empty(n, np.float64)
+    unit_x = np.empty(nu, np.float64)
+    unit_y = np.empty(nu, np.float64)
+    unit_ready = np.empty(nu, np.float64)
+    hcols = zh.shape[1] // n if n > 0 else 0
     n_dyn = dynamic_event_bound_jit(n, nu, doctrine)
     w = new_windows(64 + 4 * n + WINDOWS_PER_PAIR_BOUND * nu)
     sc = new_scratch(n, nu, w.unit.shape[0], n_dyn)
     for b in range(nb):
-        u_shot, t_track = draw_into(scene, doctrine, u1[b], z[b], u2[b], cos_a[b], sin_a[b],
-                                    routes, target, speed, kind, pkind, value, recog)  # fmt: skip
-        night = NightArrays(routes, speed, kind, pkind, value, recog, t_track, u_shot)
-        w, m = windows_of(units, doctrine, night, w)
+        u_shot, t_track, s_idx = draw_into(scene, doctrine, u1[b], z[b], u2[b], cos_a[b],
+                                           sin_a[b], routes, target, speed, kind, pkind, value,
+                                           recog)  # fmt: skip
+        cue_errors(scene.tracks, s_idx, cue)
+        dispatch_mobiles(units, routes, speed, pkind, t_track, recog, unit_x, unit_y, unit_ready)
+        night = NightArrays(routes, speed, kind, pkind, value, recog, t_track, u_shot, unit_x,
+                            unit_y, unit_ready, cue, zh[b].reshape((n, hcols)),
+                            uh[b].reshape((n, hcols)))  # fmt: skip
+        k_c2 = n * physics.n_c2
+        extra = NightExtra(u3[b, :k_c2].reshape((n, physics.n_c2)), ew_e[b], u3[b, k_c2:])
+        w, m = windows_of(units, doctrine, night, w, physics)
         if not scratch_fits(sc, n, m, n_dyn):
             sc = new_scratch(n, nu, w.unit.shape[0], n_dyn)
         fate, agent, fired, _ready, stock, _fate_t = run_night_into(
-            units, doctrine, loadout, night, w, m, sc
+            units, doctrine, loadout, night, w, m, sc, physics, extra
         )
         tally_into(scene, units, loadout, target, fate, agent, fired, stock, out, b)

@@ -55,6 +55,7 @@ from airshield.campaign.models import DefenderPool, OnceDelivery, TeamAddition
 from airshield.campaign.surrogate import DesignSpec, Surrogate
 from airshield.campaign.tempo import AttackerPlan
 from airshield.plan.allocation import lower_convex_hull
+from airshield.plan.fanout import Evaluator, FastContext, chunk_size, outcome_of
 from airshield.plan.procure_models import (
     LoadedProcurement,
     MinStockConstraint,
@@ -92,6 +93,27 @@ class Prepared:
     slots: dict[str, list[int]]  # fire-unit option -> pool indices of its unit slots
     base_caps: list[I]  # per scenario (nights, pools)
     threat_nights: list[list[NDArray[np.bool_]]]  # per scenario, per constraint: nights counted
+    evaluator: Evaluator = field(default_factory=Evaluator)
+    _contexts: dict[int, FastContext] = field(default_factory=dict)
+    # fast-mode results per (scenario, reps, seed, schedule): a variant's replications do not
+    # depend on the other variants of its pass (common random numbers), so a mix simulated
+    # once is never simulated again
+    _memo: dict[tuple[Any, ...], tuple[F, F, F]] = field(default_factory=dict)
+    memo_hits: int = 0
+
+    def context(self, s: int) -> FastContext:
+        """Scenario ``s``'s fast-mode context (what an evaluation worker needs)."""
+        ctx = self._contexts.get(s)
+        if ctx is None:
+            cons: list[tuple[int, NDArray[np.bool_] | None]] = []
+            for j, con in enumerate(self.loaded.spec.constraints):
+                pk = self.pool_names.index(con.pool)
+                mask = self.threat_nights[s][j] if isinstance(con, StockoutConstraint) else None
+                cons.append((pk, mask))
+            ctx = FastContext(self.campaigns[s], self.surrogate, self.plans[s],
+                              self.loaded.spec.objective, cons)  # fmt: skip
+            self._contexts[s] = ctx
+        return ctx
 
     @property
     def options(self) -> list[Option]:
@@ -170,6 +192,15 @@ def prepare(
     plans = [attacker_plan(c) for c in camps]
     union = np.concatenate([p.launched for p in plans], axis=0)
     cb = progress or (lambda s, d, t: None)
+    groups = tuple(
+        tuple(_slot_pool(o, j) for j in range(o.max_total or 0))
+        for o in spec.options
+        if o.kind == "fire_unit"
+    )
+    if groups:  # the slots fill in order: the design runs the states the campaign sits in
+        from dataclasses import replace as _replace
+
+        design = _replace(design or DesignSpec(), nested_pools=groups)
     sur = fit_surrogate(
         tpl, plans[0].threat_types, union, design, workers=workers,
         progress=lambda d, t: cb("fitting surrogate", d, t),
@@ -285,37 +316,59 @@ def simulate(
     *, keep: bool = False,
 ) -> tuple[Evaluation, list[CampaignResult]]:  # fmt: skip
     """Fast mode for every schedule of scenario ``s`` with common random numbers (vectorised in
-    passes of at most :data:`MAX_ROWS` replications; the split never changes the answers)."""
-    spec = prep.loaded.spec
+    passes of at most :data:`MAX_ROWS` replications, run by ``prep.evaluator``: in this process
+    or through a sweep backend; neither the split nor the backend changes the answers).
+    ``keep`` runs in this process and returns the campaign results too."""
     k_all = len(schedules)
-    obj = np.zeros((k_all, reps))
-    ncon = len(spec.constraints)
-    so = np.full((k_all, ncon), np.nan)
-    es = np.full((k_all, ncon), np.nan)
     kept: list[CampaignResult] = []
-    per = max(1, MAX_ROWS // reps)
-    for start in range(0, k_all, per):
-        chunk = schedules[start : start + per]
-        enc = [encode(prep, s, sc) for sc in chunk]
-        extra = np.stack([e for e, _ in enc])
-        stacked = np.stack([c for _, c in enc])
-        caps = None if np.all(stacked >= NO_CAP) else stacked
-        res = run_fast_variants(prep.campaigns[s], prep.surrogate, reps, seed, extra, caps,
-                                plan=prep.plans[s])  # fmt: skip
-        k = len(chunk)
-        obj[start : start + k] = _objective(res, spec.objective).reshape(k, reps)
-        stock = res.stock_end.reshape(k, reps, prep.n_nights, -1)
-        for j, con in enumerate(spec.constraints):
-            pk = prep.pool_names.index(con.pool)
-            if isinstance(con, StockoutConstraint):
-                mask = prep.threat_nights[s][j]
-                dry = (stock[:, :, mask, pk] == 0).any(axis=2)
-                so[start : start + k, j] = dry.mean(axis=1)
-            else:
-                es[start : start + k, j] = stock[:, :, -1, pk].mean(axis=1)
-        if keep:
+    if keep:
+        per = max(1, MAX_ROWS // reps)
+        obj_l, so_l, es_l = [], [], []
+        for start in range(0, k_all, per):
+            extra, caps = _encode_chunk(prep, s, schedules[start : start + per])
+            res = run_fast_variants(prep.campaigns[s], prep.surrogate, reps, seed, extra, caps,
+                                    plan=prep.plans[s])  # fmt: skip
             kept.append(res)
-    return Evaluation(obj, so, es), kept
+            out = outcome_of(prep.context(s), res, extra.shape[0], reps)
+            obj_l.append(out.objective)
+            so_l.append(out.stockout)
+            es_l.append(out.end_stock)
+        return Evaluation(np.concatenate(obj_l), np.concatenate(so_l), np.concatenate(es_l)), kept
+    keys = [(s, reps, seed, _schedule_key(sc)) for sc in schedules]
+    todo: list[int] = []
+    for i, key in enumerate(keys):
+        if key not in prep._memo and key not in (keys[j] for j in todo):
+            todo.append(i)
+    prep.memo_hits += k_all - len(todo)
+    if todo:
+        run = [schedules[i] for i in todo]
+        per = chunk_size(len(run), reps, MAX_ROWS, prep.evaluator.fan_out)
+        chunks = [_encode_chunk(prep, s, run[i : i + per]) for i in range(0, len(run), per)]
+        outs = prep.evaluator.run(prep.context(s), [e for e, _ in chunks],
+                                  [c for _, c in chunks], reps, seed)  # fmt: skip
+        obj = np.concatenate([o.objective for o in outs]).reshape(len(run), reps)
+        so = np.concatenate([o.stockout for o in outs]).reshape(len(run), -1)
+        es = np.concatenate([o.end_stock for o in outs]).reshape(len(run), -1)
+        for j, i in enumerate(todo):
+            prep._memo[keys[i]] = (obj[j], so[j], es[j])
+    rows = [prep._memo[key] for key in keys]
+    ev = Evaluation(
+        np.stack([r[0] for r in rows]).reshape(k_all, reps),
+        np.stack([r[1] for r in rows]).reshape(k_all, -1),
+        np.stack([r[2] for r in rows]).reshape(k_all, -1),
+    )
+    return ev, kept
+
+
+def _schedule_key(sc: Schedule) -> tuple[Any, ...]:
+    return tuple((o, tuple(sorted(a))) for o, a in sorted(sc.items()) if a)
+
+
+def _encode_chunk(prep: Prepared, s: int, chunk: Sequence[Schedule]) -> tuple[I, I | None]:
+    enc = [encode(prep, s, sc) for sc in chunk]
+    extra = np.stack([e for e, _ in enc])
+    stacked = np.stack([c for _, c in enc])
+    return extra, (None if np.all(stacked >= NO_CAP) else stacked)
 
 
 def _objective(res: CampaignResult, which: str) -> F:
@@ -452,9 +505,14 @@ def _tie_eps(model: SurrogateModel) -> float:
     return max(floor, model.noise) / max(model.budget_ref, 1.0)
 
 
-def solve_milp(model: SurrogateModel, time_limit_s: float = 60.0) -> tuple[I, float, str]:
+def solve_milp(
+    model: SurrogateModel, time_limit_s: float = 60.0, stats: dict[str, Any] | None = None
+) -> tuple[I, float, str]:
     """The mix minimising the surrogate within the limits, with HiGHS. Returns ``x`` (O, M), the
-    surrogate objective (plus the tie-breaking cost term) and the HiGHS model status."""
+    surrogate objective (plus the tie-breaking cost term) and the HiGHS model status; ``stats``
+    (if given) receives HiGHS's certificate: the objective, the proven lower (dual) bound and the
+    relative gap between them, in the MILP's units (surrogate objective plus the price of
+    money)."""
     import highspy
 
     o_n, m_n = model.shape
@@ -559,20 +617,33 @@ def solve_milp(model: SurrogateModel, time_limit_s: float = 60.0) -> tuple[I, fl
         for m in range(m_n):
             if xv[o, m] >= 0:
                 x[o, m] = round(sol[xv[o, m]])
-    return x, model.value(x) + eps * model.cost(x), status
+    value = model.value(x) + eps * model.cost(x)
+    if stats is not None:
+        info = h.getInfo()
+        # the MILP objective omits the constant of each scenario (mean: weighted, worst: in zeta)
+        shift = 0.0 if worst else float((model.weights * model.const).sum())
+        stats.update({
+            "status": status, "objective": value,
+            "dual_bound": float(info.mip_dual_bound) + shift,
+            "mip_gap": float(info.mip_gap), "nodes": int(info.mip_node_count),
+            "variables": ncol, "integer_variables": int((xv >= 0).sum()),
+        })  # fmt: skip
+    return x, value, status
 
 
-def solve_relaxing(model: SurrogateModel) -> tuple[I, bool, str]:
+def solve_relaxing(
+    model: SurrogateModel, stats: dict[str, Any] | None = None
+) -> tuple[I, bool, str]:
     """:func:`solve_milp`; if the linearised constraints make it infeasible, solve without them
     (the answer is then flagged: the constraints cannot be met within these limits)."""
-    x, v, status = solve_milp(model)
+    x, v, status = solve_milp(model, stats=stats)
     if math.isfinite(v) or not model.bounds:
         return x, False, status
     from copy import copy
 
     free = copy(model)
     free.bounds = []
-    x, v, status = solve_milp(free)
+    x, v, status = solve_milp(free, stats=stats)
     return x, True, status
 
 
@@ -1083,13 +1154,21 @@ def optimise(
     pareto_points: int = 14,
     workers: int = 1,
     runner: DetailedRunner | None = None,
+    evaluator: Evaluator | None = None,
     design: DesignSpec | None = None,
     confirm: bool = True,
+    check_kinds: bool = True,
     keep_results: bool = True,
     progress: bool | Progress = False,
 ) -> ProcurementResult:
     """Solve the procurement problem (see the module docstring). Ctrl-C stops at the current
-    stage and returns what finished (``interrupted`` set)."""
+    stage and returns what finished (``interrupted`` set).
+
+    ``evaluator`` runs the fast-mode evaluations (curves, candidates, Pareto points, finite
+    differences): in this process by default, or through a sweep backend
+    (:class:`airshield.plan.fanout.Evaluator`); ``runner`` the detailed confirmation's cells.
+    Neither changes the answer. ``check_kinds``: the confirmation also measures the surrogate's
+    error per option kind (``confirmed.surrogate_error_by_kind``)."""
     spec = loaded.spec
     cb: Progress = progress if callable(progress) else (lambda s, d, t: None)
     stop: Callable[[], None] = lambda: None  # noqa: E731
@@ -1109,6 +1188,10 @@ def optimise(
 
     try:
         prep = prepare(loaded, design=design, workers=workers, progress=cb)
+        if evaluator is not None:
+            prep.evaluator = evaluator
+        res.info["fast_backend"] = {"backend": prep.evaluator.backend,
+                                    "workers": prep.evaluator.workers}  # fmt: skip
         res.months, res.scenarios, res.weights = prep.months, prep.names, prep.weights
         res.info["surrogate"] = {k: prep.surrogate.info.get(k) for k in
                                  ("key", "raid_runs", "cached", "fit_s")}  # fmt: skip
@@ -1125,7 +1208,8 @@ def optimise(
         # refinement around the first answer
         data2 = collect_curves(prep, schedule_of(prep, x1), n_curve, seed, data1.time_w, cb)
         model2, notes2 = build_model(prep, data2, spec.budget_usd, around_x=x1)
-        x2, relaxed2, status2 = solve_relaxing(model2)
+        milp_stats: dict[str, Any] = {}
+        x2, relaxed2, status2 = solve_relaxing(model2, milp_stats)
         res.info["milp_status"].append(status2)
         if relaxed1 or relaxed2:
             res.warnings.append(
@@ -1150,7 +1234,8 @@ def optimise(
                 step = max(1.0, float(max(data2.levels[o][-1] for o in range(o_n))) / spec.levels)
                 tight[(j, s)] = tight.get((j, s), 0.0) + step
             model, _ = build_model(prep, data2, spec.budget_usd, around_x=x1, tighten=tight)
-            x_best, _, st = solve_relaxing(model)
+            milp_stats = {}
+            x_best, _, st = solve_relaxing(model, milp_stats)
             res.info["milp_status"].append(st)
             chosen = evaluate_mixes(prep, [x_best], model, reps, seed, ["repaired MILP"])[0]
             cands.append(chosen)
@@ -1175,12 +1260,13 @@ def optimise(
             best = sq
         res.best = best
         res.candidates = cands
+        res.info["certificate"] = _certificate(model, best, milp_stats)
         res.info["curve_notes"] = notes + notes2
         res.info["surrogate_error"] = _surrogate_error(best)
         _ranking_flags(res, best, cands)
         res.pareto = non_dominated([*front, best])
         res.shadow = shadow_prices(prep, model, best, reps, seed, res)
-        res.doctrine = doctrine(prep, res, reps, seed)
+        res.doctrine = doctrine(prep, res, n_curve, seed)  # curve replications: a slope
         stage("shadow prices")
         if keep_results:
             for label, p in (("status_quo", sq), ("best", best)):
@@ -1190,7 +1276,7 @@ def optimise(
                 res.campaigns[label] = materialise(prep, 0, p.x)
         if confirm:
             res.confirmed = confirm_detailed(prep, best.x, confirm_reps, seed, workers, runner,
-                                             cb)  # fmt: skip
+                                             cb, kinds=check_kinds, fast_reps=reps)  # fmt: skip
             _confirm_flags(res)
             stage("confirmation")
     except KeyboardInterrupt:
@@ -1199,7 +1285,31 @@ def optimise(
     finally:
         stop()
     res.info["elapsed_s"] = round(time.perf_counter() - t0, 2)
+    if "prep" in locals():
+        res.info["fast_backend"]["jobs"] = prep.evaluator.jobs
+        res.info["fast_backend"]["memo_hits"] = prep.memo_hits
     return res
+
+
+def _certificate(model: SurrogateModel, best: Point, stats: dict[str, Any]) -> dict[str, Any]:
+    """The chosen mix against HiGHS's proven bound of the final MILP: on the surrogate, no mix
+    within the limits and the linearised constraints is better than ``dual_bound``; the chosen
+    mix (which may come from the simulation-checked candidates, not the MILP) is within
+    ``gap_to_bound`` of it. A bound on the surrogate, not on the simulation."""
+    if not stats:
+        return {}
+    chosen = model.value(best.x) + _tie_eps(model) * model.cost(best.x)
+    bound = float(stats["dual_bound"])
+    gap = chosen - bound
+    return {
+        "milp": stats,
+        "chosen_milp_objective": chosen,
+        "gap_to_bound": gap,
+        "relative_gap": gap / abs(chosen) if chosen else math.nan,
+        "note": "HiGHS's proven lower bound of the final MILP (the surrogate plus the price of "
+        "money); the chosen mix's value on the same model; a bound on the surrogate, not on "
+        "the simulation",
+    }
 
 
 def _surrogate_error(p: Point) -> dict[str, float]:
@@ -1235,6 +1345,15 @@ def _confirm_flags(res: ProcurementResult) -> None:
     c = res.confirmed
     if not c or "difference" not in c or res.best is None or res.status_quo is None:
         return
+    for row in c.get("surrogate_error_by_kind", []):
+        d = row["detailed_effect"]
+        if not row["within_interval"] and abs(row["relative_error"]) > 0.10:
+            res.warnings.append(
+                f"the fast mode misjudges the effect of the {row['kind']} options "
+                f"({row['mix']}): fast {row['fast_effect']['mean']:.1f}, detailed "
+                f"{d['mean']:.1f} [{d['ci_low']:.1f}, {d['ci_high']:.1f}] "
+                f"({row['relative_error']:+.0%}); their amounts rest on the surrogate"
+            )
     d = c["difference"]
     fast = paired(res.best.per_rep, res.status_quo.per_rep, "fast")
     c["fast_difference"] = fast
@@ -1352,55 +1471,51 @@ def shadow_prices(
 
 
 def doctrine(prep: Prepared, res: ProcurementResult, reps: int, seed: int) -> list[dict[str, Any]]:
-    """The value of a round of each pool a rounds option feeds: the objective change of one more
-    round on hand at the start (leakers later caused by firing it now), in USD per round (damage
-    per harmful leaker of the status quo), and the effective cost per shot that the nightly cost
-    threshold should use instead of the sticker price."""
-    spec = prep.loaded.spec
-    sq = res.status_quo
+    """The value of a round of each pool a rounds option feeds, at the best mix: the objective
+    change of one more round on hand (leakers later caused by firing it now) at the start of the
+    horizon and, for pools where that is measurable, at the start of every order month
+    (``by_month``: a time-varying shadow price, :mod:`airshield.plan.doctrine`); in USD (damage
+    per harmful leaker of the best mix) and as the effective cost per shot = sticker +
+    opportunity cost that the nightly cost threshold should use."""
+    from airshield.plan.doctrine import round_values
+
     best = res.best
-    if sq is None or best is None:
+    if res.status_quo is None or best is None:
         return []
-    pools = sorted({str(o.pool) for o in prep.options if o.kind == "rounds"})
-    cat = prep.template.resolved_catalog()
-    eff = {p.name: p.effector for p in prep.template.pools}
+    _, kept = simulate(prep, 0, [schedule_of(prep, best.x)], reps, seed, keep=True)
+    r0 = kept[0]
+    lh = float(r0.leaked_harmful().sum(axis=1).mean())
+    dmg = float(r0.damage_usd.sum(axis=1).mean())
+    usd = dmg / lh if lh > 0 else 0.0
+    first = round_values(prep, best.x, reps, seed, usd_per_leaker=usd, months=[0])
+    short = [v["pool"] for v in first if v["by_month"][0]["measurable"]]
+    monthly = {
+        v["pool"]: v
+        for v in (round_values(prep, best.x, reps, seed, usd_per_leaker=usd, pools=short)
+                  if short else [])
+    }  # fmt: skip
     out: list[dict[str, Any]] = []
-    base_sched = schedule_of(prep, best.x)
-    scheds: list[Schedule] = [base_sched]
-    deltas = []
-    for pool in pools:
-        o = next(i for i, opt in enumerate(prep.options) if opt.kind == "rounds" and
-                 opt.pool == pool)  # fmt: skip
-        d = max(1, round(0.02 * max(1, max_units(prep, o, spec.budget_usd))))
-        sc = dict(base_sched)
-        sc[o] = [*base_sched.get(o, []), (0, d)]
-        scheds.append(sc)
-        deltas.append(d)
-    vals = np.zeros((len(scheds), reps))
-    for s in range(len(prep.campaigns)):
-        ev, kept = simulate(prep, s, scheds, reps, seed, keep=s == 0)
-        vals += prep.weights[s] * ev.objective
-        if s == 0:
-            r0 = kept[0]
-            lh = float(r0.leaked_harmful()[:reps].sum(axis=1).mean())
-            dmg = float(r0.damage_usd[:reps].sum(axis=1).mean())
-    usd_per_leaker = dmg / lh if lh > 0 else 0.0
-    for k, pool in enumerate(pools):
-        per_round = float((vals[k + 1] - vals[0]).mean() / deltas[k])
-        leakers = per_round if spec.objective == "harmful_leakers" else (
-            per_round / usd_per_leaker if usd_per_leaker else 0.0)  # fmt: skip
-        value_usd = -leakers * usd_per_leaker
-        sticker = float(cat.effectors[eff[pool]].cost_per_shot_usd)
-        out.append({
-            "pool": pool,
-            "effector": eff[pool],
-            "rounds_added": deltas[k],
-            "leakers_per_round": leakers,
-            "usd_per_harmful_leaker": usd_per_leaker,
-            "opportunity_cost_usd": max(0.0, value_usd),
-            "sticker_cost_usd": sticker,
-            "effective_cost_per_shot_usd": sticker + max(0.0, value_usd),
-        })  # fmt: skip
+    for v in first:
+        m0 = v["by_month"][0]
+        entry: dict[str, Any] = {
+            "pool": v["pool"],
+            "effector": v["effector"],
+            "rounds_added": m0["rounds_added"],
+            "leakers_per_round": m0["leakers_per_round"],
+            "objective_per_round": m0["objective_per_round"],
+            "usd_per_harmful_leaker": usd,
+            "opportunity_cost_usd": m0["opportunity_cost_usd"],
+            "sticker_cost_usd": v["sticker_cost_usd"],
+            "effective_cost_per_shot_usd": v["sticker_cost_usd"] + m0["opportunity_cost_usd"],
+        }
+        full = monthly.get(v["pool"])
+        entry["by_month"] = [
+            {"month": m["month"], "leakers_per_round": m["leakers_per_round"],
+             "measurable": m["measurable"], "opportunity_cost_usd": m["opportunity_cost_usd"],
+             "effective_cost_per_shot_usd": v["sticker_cost_usd"] + m["opportunity_cost_usd"]}
+            for m in (full["by_month"] if full else v["by_month"])
+        ]  # fmt: skip
+        out.append(entry)
     return out
 
 
@@ -1493,14 +1608,45 @@ def run_cells_here(
     return out
 
 
+def kind_probes(prep: Prepared, x: I) -> list[tuple[str, I, str]]:
+    """Per option kind (rounds, team, fire_unit) of the spec: the best mix ``x`` restricted to
+    that kind's options (the others at the status quo), or, where ``x`` buys none of the kind,
+    a probe: each of its options at its monthly limit in its earliest month."""
+    out: list[tuple[str, I, str]] = []
+    kinds = [k for k in ("rounds", "team", "fire_unit") if any(o.kind == k for o in prep.options)]
+    for kind in kinds:
+        mix = np.zeros_like(x)
+        sel = [o for o, opt in enumerate(prep.options) if opt.kind == kind]
+        for o in sel:
+            mix[o] = x[o]
+        what = "best mix"
+        if mix.sum() == 0:
+            what = "probe"
+            for o in sel:
+                ms = np.flatnonzero(prep.arrival[o] >= 0)
+                if ms.size:
+                    opt = prep.options[o]
+                    q = opt.max_per_month if opt.max_total is None else min(
+                        opt.max_per_month, opt.max_total)  # fmt: skip
+                    mix[o, ms[0]] = q
+        if mix.sum() > 0:
+            out.append((kind, mix, what))
+    return out
+
+
 def confirm_detailed(
     prep: Prepared, x: I, reps: int, seed: int, workers: int = 1,
     runner: DetailedRunner | None = None, progress: Progress | None = None,
+    *, kinds: bool = False, fast_reps: int | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Best mix and status quo in detailed mode (raid engine every night) with common random
     numbers, one cell per scenario and variant; ``runner`` runs the cells (the command line
     uses the sweep backends: local processes or a Dask cluster); every cell carries its seed,
-    so any runner and any number of workers give the same answer."""
+    so any runner and any number of workers give the same answer.
+
+    ``kinds``: also the surrogate's error per option kind (:func:`kind_probes`, first scenario):
+    the effect of that kind's part of the mix against the status quo in fast mode (``fast_reps``
+    replications, default ``reps``) and in detailed mode (paired interval), and their gap."""
     spec = prep.loaded.spec
     zero = np.zeros_like(x)
     tj = prep.template.model_dump_json()
@@ -1509,6 +1655,10 @@ def confirm_detailed(
         for mix in (zero, x):
             camp = materialise(prep, s, mix)
             cells.append(DetailedCell(len(cells), camp.model_dump_json(), tj, seed, reps))
+    probes = kind_probes(prep, x) if kinds else []
+    for _, mix, _ in probes:
+        camp = materialise(prep, 0, mix)
+        cells.append(DetailedCell(len(cells), camp.model_dump_json(), tj, seed, reps))
     t0 = time.perf_counter()
     if runner is None:
         results = run_cells_here(cells, spec.objective, progress, workers)
@@ -1523,7 +1673,7 @@ def confirm_detailed(
     if spec.robust == "worst":  # the worst scenario of the best mix, for both
         w = int(np.argmax(bt.mean(axis=1)))
         comb_sq, comb_bt = sq[w], bt[w]
-    return {
+    out: dict[str, Any] = {
         "mode": "detailed",
         "reps": reps,
         "seed": seed,
@@ -1536,5 +1686,25 @@ def confirm_detailed(
                             "difference": paired(bt[s], sq[s], "detailed")}
             for s in range(s_n)
         },
-        "elapsed_s": round(time.perf_counter() - t0, 2),
     }  # fmt: skip
+    if probes:
+        fr = fast_reps or reps
+        ev, _ = simulate(prep, 0, [schedule_of(prep, m) for m in (zero, *[m for _, m, _ in probes])],
+                         fr, seed)  # fmt: skip
+        rows = []
+        for k, (kind, mix, what) in enumerate(probes):
+            det = paired(results[2 * s_n + k], results[0], "detailed")
+            fast = paired(ev.objective[k + 1], ev.objective[0], "fast")
+            err = fast["mean"] - det["mean"]
+            rows.append({
+                "kind": kind, "mix": what,
+                "units": {prep.options[o].name: int(mix[o].sum()) for o in range(mix.shape[0])
+                          if mix[o].sum() > 0},
+                "scenario": prep.names[0],
+                "fast_effect": fast, "detailed_effect": det, "error": err,
+                "relative_error": err / det["mean"] if det["mean"] else math.nan,
+                "within_interval": bool(det["ci_low"] <= fast["mean"] <= det["ci_high"]),
+            })  # fmt: skip
+        out["surrogate_error_by_kind"] = rows
+    out["elapsed_s"] = round(time.perf_counter() - t0, 2)
+    return out

@@ -135,15 +135,19 @@ def window_arrays(c: CompiledRaid, night: Night) -> tuple[NDArray[np.generic], .
     """The night's engagement windows as arrays (unit, threat, start, end, envelope start,
     envelope end); see :func:`airshield.kernels.raid.compute_windows`."""
     units, doctrine = c.units(), c.doctrine()
-    w, m = windows_of(units, doctrine, night.arrays(), new_windows(64 + 4 * c.n_threats))
+    w, m = windows_of(
+        units, doctrine, night.arrays(), new_windows(64 + 4 * c.n_threats), c.physics()
+    )
     return tuple(np.ascontiguousarray(a[:m]) for a in w)
 
 
 def run_kernel(c: CompiledRaid, night: Night) -> NightOutcome:
     """The fast path for one night: closed-form windows and the event loop in numba."""
-    units, doctrine, arrays = c.units(), c.doctrine(), night.arrays()
-    w, m = windows_of(units, doctrine, arrays, new_windows(64 + 4 * c.n_threats))
-    fate, agent, fired, ready, stock, fate_t = run_night(units, doctrine, c.loadout(), arrays, w, m)
+    units, doctrine, arrays, physics = c.units(), c.doctrine(), night.arrays(), c.physics()
+    w, m = windows_of(units, doctrine, arrays, new_windows(64 + 4 * c.n_threats), physics)
+    fate, agent, fired, ready, stock, fate_t = run_night(
+        units, doctrine, c.loadout(), arrays, w, m, physics, night.extra()
+    )
     return NightOutcome(fate, agent, fired, ready, stock, fate_t)
 
 
@@ -173,4 +177,21 @@ def warm_up() -> float:
     c = compile_scenario(load_scenario(example_path("one-battery")))
     kernel_batch(c, [np.random.default_rng(0)])
     run_kernel(c, draw_night(c, np.random.default_rng(0)))
+    return time.perf_counter() - t0
+
+
+def warm_up_batch() -> float:
+    """Like :func:`warm_up`, for the whole-replication batch call only (what Monte Carlo runs
+    use; :mod:`airshield.warmup` compiles it first, the single-night call after it)."""
+    import time
+
+    from airshield.examples import example_path
+    from airshield.raid.compile import compile_scenario
+    from airshield.raid.montecarlo import kernel_batch
+    from airshield.scenario import load_scenario
+
+    t0 = time.perf_counter()
+    kernel_batch(
+        compile_scenario(load_scenario(example_path("one-battery"))), [np.random.default_rng(0)]
+    )
     return time.perf_counter() - t0

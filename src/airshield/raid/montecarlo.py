@@ -20,7 +20,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from airshield.catalog import THREAT_KINDS
-from airshield.kernels.raid import Loadout, Tally, draw_layout, new_tally, run_batch, tally_into
+from airshield.kernels.raid import (
+    Loadout,
+    Tally,
+    draw_layout,
+    ew_exponentials,
+    extra_layout,
+    new_tally,
+    run_batch,
+    tally_into,
+)
 from airshield.raid.compile import CompiledRaid, compile_scenario, draw_night
 from airshield.raid.engines import EngineChoice, NightOutcome, choose_engine
 from airshield.raid.result import RaidResult
@@ -117,19 +126,49 @@ def draw_blocks(
 ) -> tuple[NDArray[np.float64], ...]:
     """Every draw of replications ``rngs`` (one generator each) in the kernel's three blocks
     (:func:`airshield.kernels.raid.draw_layout`), plus the cosine and sine of the aim angles
-    (numpy's, as :func:`draw_night` computes them)."""
+    (numpy's, as :func:`draw_night` computes them), then the draws of raid model v2
+    (:func:`airshield.kernels.raid.extra_layout`): its uniforms and the EW exponentials."""
     n = c.n_threats
-    k1, k2, k3 = draw_layout(n, int(c.s_x.shape[0]), c.doctrine())
+    doctrine = c.doctrine()
+    k1, k2, k3 = draw_layout(n, int(c.s_x.shape[0]), doctrine)
+    k4, n_ew = extra_layout(n, c.physics(), doctrine)
     nb = len(rngs)
     u1 = np.empty((nb, k1))
     z = np.empty((nb, k2))
     u2 = np.empty((nb, k3))
+    u3 = np.empty((nb, k4))
+    ew_e = np.empty((nb, n, n_ew))
+    ms = c.max_shots
     for b, rng in enumerate(rngs):
         rng.random(out=u1[b])
         rng.standard_normal(out=z[b])
         rng.random(out=u2[b])
+        if k4:
+            rng.random(out=u3[b])
+        if n_ew:
+            u_shot = u2[b, k3 - n * (ms + c.max_ew) :].reshape(n, ms + c.max_ew)
+            ew_e[b] = ew_exponentials(u_shot[:, ms:])
     ang = 2.0 * np.pi * u2[:, 1 : 2 * n : 2]
-    return u1, z, u2, np.ascontiguousarray(np.cos(ang)), np.ascontiguousarray(np.sin(ang))
+    return (u1, z, u2, np.ascontiguousarray(np.cos(ang)), np.ascontiguousarray(np.sin(ang)), u3,
+            ew_e)  # fmt: skip
+
+
+def draw_hunt_blocks(
+    c: CompiledRaid, rngs: list[np.random.Generator]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The cheap layer's draws, after :func:`draw_blocks` from the same generators (as
+    :func:`draw_night` draws them last): hunt-time normals and recovery uniforms, ``(n,
+    max_shots)`` each per replication with team groups; nothing (``(B, 0)``) without, so older
+    scenarios draw exactly what they always drew."""
+    nb = len(rngs)
+    k = c.n_threats * c.max_shots if c.any_team else 0
+    zh = np.empty((nb, k))
+    uh = np.empty((nb, k))
+    if k:
+        for b, rng in enumerate(rngs):
+            rng.standard_normal(out=zh[b])
+            rng.random(out=uh[b])
+    return zh, uh
 
 
 def kernel_batch(
@@ -137,10 +176,12 @@ def kernel_batch(
 ) -> Tally:
     """Replications from ``rngs`` through the kernel, draw to tally in one compiled call
     (``loadout``: rounds at the start of the night instead of the compiled raid's own)."""
-    u1, z, u2, ca, sa = draw_blocks(c, rngs)
+    u1, z, u2, ca, sa, u3, ew_e = draw_blocks(c, rngs)
+    zh, uh = draw_hunt_blocks(c, rngs)
     out = empty_tally(c, len(rngs))
     ld = c.loadout() if loadout is None else loadout
-    run_batch(c.scene(), c.units(), c.doctrine(), ld, u1, z, u2, ca, sa, out)
+    run_batch(c.scene(), c.units(), c.doctrine(), ld, u1, z, u2, ca, sa, out, c.physics(), u3,
+              ew_e, zh, uh)  # fmt: skip
     return out
 
 

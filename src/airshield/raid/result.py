@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from airshield.vocab import OUTCOME_LABELS, Outcome, ThreatKind
+
+if TYPE_CHECKING:  # pandas (and pyarrow with it) loads only when a frame is asked for
+    import pandas as pd
 
 OUTCOMES = OUTCOME_LABELS  # columns of RaidResult.outcomes, named by airshield.vocab.Outcome
 Q_LO, Q_HI = 5.0, 95.0
@@ -78,6 +80,8 @@ class RaidResult:
         destroyed, lost, leaked, decoy_leaked."""
         r, t = self.outcomes.shape[:2]
         reps = np.repeat(np.arange(r), t)
+        import pandas as pd
+
         df = pd.DataFrame(
             {
                 "rep": reps.astype(np.int64),
@@ -94,6 +98,8 @@ class RaidResult:
     def effector_frame(self) -> pd.DataFrame:
         """One row per replication and effector type: rounds fired, cost, kills, EW losses."""
         r, e = self.shots.shape
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "rep": np.repeat(np.arange(r), e),
@@ -108,6 +114,8 @@ class RaidResult:
     def asset_frame(self) -> pd.DataFrame:
         """One row per replication and asset: hits and damage in USD."""
         r, a = self.hits.shape
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "rep": np.repeat(np.arange(r), a),
@@ -178,6 +186,8 @@ class RaidResult:
         """One row per replication: the headline totals (``launched, destroyed, lost, leaked,
         leaked_harmful, decoy_leaked, defender_cost_usd, damage_usd``)."""
         harmful = np.array([k != "decoy" for k in self.threat_kinds], dtype=bool)
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "rep": np.arange(self.reps, dtype=np.int64),

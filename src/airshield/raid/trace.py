@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from airshield.catalog import THREAT_KINDS
 from airshield.geo import to_latlon
@@ -12,6 +13,9 @@ from airshield.raid.compile import compile_scenario, draw_night
 from airshield.raid.engines import run_engine
 from airshield.scenario import Scenario, expand_fire_units
 from airshield.vocab import FATE_LABELS, Route
+
+if TYPE_CHECKING:  # pandas loads only when a frame is built
+    import pandas as pd
 
 FATES = FATE_LABELS
 
@@ -31,6 +35,8 @@ def sample_night(sc: Scenario, seed: int = 0, rep: int = 0, engine: str = "auto"
     out = run_engine(c, night, engine)
     lat0, lon0 = c.origin
     r = night.routes
+    import pandas as pd
+
     df = pd.DataFrame(
         {
             "threat": np.arange(c.n_threats),
@@ -77,4 +83,6 @@ def laydown_frame(sc: Scenario) -> pd.DataFrame:
                 "pool": u.pool or "",
             }
         )
+    import pandas as pd
+
     return pd.DataFrame(rows)

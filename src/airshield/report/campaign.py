@@ -19,6 +19,7 @@ from plotly.subplots import make_subplots
 
 from airshield import fmt
 from airshield.report import html as h
+from airshield.report.basemap import DEFAULT_BASEMAP, Basemap, basemap_note
 from airshield.report.maps import PALETTE, scenario_map
 
 if TYPE_CHECKING:
@@ -221,9 +222,13 @@ def _date(x: Any) -> str:
 
 
 def campaign_report_html(
-    result: CampaignResult, campaign: Campaign, title: str | None = None
+    result: CampaignResult,
+    campaign: Campaign,
+    title: str | None = None,
+    basemap: Basemap = DEFAULT_BASEMAP,
 ) -> str:
-    """The campaign report as one self-contained HTML string."""
+    """The campaign report as one self-contained HTML string (``basemap`` as for the raid
+    report)."""
     s = result.summary()
     tot = s["totals"]
     title = title or f"AirShield campaign report: {s['campaign']}"
@@ -317,10 +322,13 @@ def campaign_report_html(
         [{"name": a.name, "lat": a.lat, "lon": a.lon, "value_usd": a.value_usd} for a in tpl.assets]
     )
     parts.append(
-        '<section id="map"><h2>Nightly laydown (raid template)</h2><p class="note">Country '
-        "outlines: Natural Earth (public domain). Envelopes show each fire unit's maximum (and "
-        "minimum) range.</p>"
-        + h.figure_div(scenario_map(tpl, assets, None, f"Raid template: {tpl.name}"), "map-figure")
+        '<section id="map"><h2>Nightly laydown (raid template)</h2><p class="note">'
+        + h.esc(basemap_note(basemap))
+        + " Envelopes show each fire unit's maximum (and minimum) range.</p>"
+        + h.figure_div(
+            scenario_map(tpl, assets, None, f"Raid template: {tpl.name}", basemap=basemap),
+            "map-figure",
+        )
         + "</section>"
     )
     parts.append(
@@ -375,9 +383,14 @@ def campaign_report_html(
     return h.page(title, header, "".join(parts), footer_html=f"Campaign {h.esc(s['campaign'])}.")
 
 
-def write_campaign_report(result: CampaignResult, campaign: Campaign, path: str | Path) -> Path:
+def write_campaign_report(
+    result: CampaignResult,
+    campaign: Campaign,
+    path: str | Path,
+    basemap: Basemap = DEFAULT_BASEMAP,
+) -> Path:
     """Write the campaign report to ``path`` (one self-contained HTML file); return the path."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(campaign_report_html(result, campaign), encoding="utf-8")
+    p.write_text(campaign_report_html(result, campaign, basemap=basemap), encoding="utf-8")
     return p

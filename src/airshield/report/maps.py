@@ -1,8 +1,10 @@
-"""Map figures: vendored country outlines, assets, fire units with envelopes, threat tracks.
+"""Map figures: an offline basemap, assets, fire units with envelopes, threat tracks.
 
 Maps are plotly ``Scattergeo`` traces on a ``layout.geo`` whose base layers (land, ocean, lakes,
 rivers, countries, coastlines, sub-units, frame) are all switched off: plotly would fetch those
-from a CDN. Outlines come from :mod:`airshield.report.outlines` instead.
+from a CDN. The basemap comes from vendored Natural Earth data instead
+(:mod:`airshield.report.basemap`, :mod:`airshield.report.outlines`), drawn first, so under
+everything else.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import plotly.graph_objects as go
 
 from airshield import fmt
 from airshield.geo import offset_latlon, to_latlon
+from airshield.report.basemap import DEFAULT_BASEMAP, Basemap, check_basemap, load_basemap
 from airshield.report.outlines import load_outlines
 
 if TYPE_CHECKING:
@@ -54,8 +57,18 @@ def rows(df: pd.DataFrame) -> Iterator[Any]:
     return it
 
 
-def base_geo(extent: tuple[float, float, float, float]) -> dict[str, Any]:
-    """``layout.geo`` with every plotly base layer off (no fetch) and the given lon/lat extent."""
+SEA = "#dfe9f2"
+LAND = "#f6f4ee"
+LAKE = "#cfe0ee"
+RIVER = "#9dbcd6"
+BLANK = "#f7f9fb"
+
+
+def base_geo(
+    extent: tuple[float, float, float, float], basemap: Basemap = DEFAULT_BASEMAP
+) -> dict[str, Any]:
+    """``layout.geo`` with every plotly base layer off (no fetch) and the given lon/lat extent;
+    the background is the sea colour under the ``vector`` basemap."""
     lon0, lat0, lon1, lat1 = extent
     return {
         "projection": {"type": "mercator"},
@@ -67,7 +80,7 @@ def base_geo(extent: tuple[float, float, float, float]) -> dict[str, Any]:
         "showcoastlines": False,
         "showsubunits": False,
         "showframe": False,
-        "bgcolor": "#f7f9fb",
+        "bgcolor": SEA if basemap == "vector" else BLANK,
         "lonaxis": {"range": [lon0, lon1], "showgrid": False},
         "lataxis": {"range": [lat0, lat1], "showgrid": False},
     }
@@ -90,6 +103,42 @@ def fit_extent(
     return (float(cx - hx), float(cy - hy), float(cx + hx), float(cy + hy))
 
 
+def basemap_traces(
+    extent: tuple[float, float, float, float], basemap: Basemap = DEFAULT_BASEMAP
+) -> list[go.Scattergeo]:
+    """The basemap's traces, bottom first: for ``vector`` land and lake fills and rivers, then
+    (``vector`` and ``outline``) coastlines, borders and country labels; none for ``none``."""
+    basemap = check_basemap(basemap)
+    if basemap == "none":
+        return []
+    traces: list[go.Scattergeo] = []
+    if basemap == "vector":
+        bm = load_basemap()
+        for which, fill, line, width in (
+            ("land", LAND, LAND, 0.5),
+            ("lakes", LAKE, LAKE, 0.5),
+            ("rivers", None, RIVER, 0.8),
+        ):
+            lon, lat = bm.coords(which, extent)
+            if not lon:
+                continue
+            traces.append(
+                go.Scattergeo(
+                    lon=lon,
+                    lat=lat,
+                    mode="lines",
+                    fill="toself" if fill else "none",
+                    fillcolor=fill,
+                    line={"color": line, "width": width},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=f"basemap {which}",
+                    meta=f"basemap:{which}",
+                )
+            )
+    return traces + outline_traces(extent)
+
+
 def outline_traces(extent: tuple[float, float, float, float]) -> list[go.Scattergeo]:
     """Coastlines, borders and country labels inside the extent."""
     ol = load_outlines()
@@ -105,6 +154,7 @@ def outline_traces(extent: tuple[float, float, float, float]) -> list[go.Scatter
                 hoverinfo="skip",
                 showlegend=False,
                 name=f"{which}lines",
+                meta=f"basemap:{which}",
             )
         )
     lo0, la0, lo1, la1 = extent
@@ -379,11 +429,16 @@ def launch_trace(sites: pd.DataFrame) -> go.Scattergeo:
 
 
 def scenario_map(
-    sc: Scenario, assets: pd.DataFrame, tracks: pd.DataFrame | None, title: str
+    sc: Scenario,
+    assets: pd.DataFrame,
+    tracks: pd.DataFrame | None,
+    title: str,
+    basemap: Basemap = DEFAULT_BASEMAP,
 ) -> go.Figure:
-    """A map of the scenario: outlines, fire units with envelopes, launch areas, assets (sized by
-    the ``damage_mean`` column) and, if given, threat tracks (from ``sample_night``). Two buttons
-    switch between the whole raid and the defended area."""
+    """A map of the scenario: the basemap (``vector``, ``outline`` or ``none``), fire units with
+    envelopes, launch areas, assets (sized by the ``damage_mean`` column) and, if given, threat
+    tracks (from ``sample_night``). Two buttons switch between the whole raid and the defended
+    area."""
     from airshield.raid.trace import laydown_frame
 
     laydown = laydown_frame(sc)
@@ -406,7 +461,7 @@ def scenario_map(
             near_lon.append(lo)
     near = fit_extent(near_lat, near_lon, margin=0.05, min_span_deg=0.3)
     fig = go.Figure()
-    for tr in outline_traces(extent):
+    for tr in basemap_traces(extent, basemap):
         fig.add_trace(tr)
     for tr in laydown_traces(laydown):
         fig.add_trace(tr)
@@ -433,7 +488,7 @@ def scenario_map(
         for k, (label, e) in enumerate((("whole raid", extent), ("defended area", near)))
     ]
     fig.update_layout(
-        geo=base_geo(extent),
+        geo=base_geo(extent, basemap),
         height=760,
         margin={"l": 0, "r": 0, "t": 30, "b": 150},
         title={"text": title, "font": {"size": 14}},

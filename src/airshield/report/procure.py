@@ -174,6 +174,30 @@ def procurement_report_html(res: ProcurementResult) -> str:
         parts.append("<section><h2>Doctrine: effective cost per shot</h2>"
                      + table(["pool", "effector", "leakers per round", "sticker", "effective"], dr, 2)
                      + "</section>")  # fmt: skip
+        monthly = [d for d in s["doctrine"] if len(d.get("by_month", [])) > 1]
+        if monthly:
+            months = [m["month"][:7] for m in monthly[0]["by_month"]]
+            rows_m = [[d["effector"], *(fmt.money(m["effective_cost_per_shot_usd"])
+                                        for m in d["by_month"])] for d in monthly]  # fmt: skip
+            parts.append("<section><h2>Doctrine: effective cost per shot by month</h2>"
+                         '<p class="note">Sticker price plus the value of one more round on hand '
+                         "at the start of the month (time-varying shadow price; months where it "
+                         "is not measurable keep the sticker price).</p>"
+                         + table(["effector", *months], rows_m, 1) + "</section>")  # fmt: skip
+    kinds = (c or {}).get("surrogate_error_by_kind") or []
+    if kinds:
+        f = fmt.money if money else fmt.count
+        kr = [[k["kind"], k["mix"], ", ".join(f"{n}: {u:,}" for n, u in k["units"].items()),
+               f(k["fast_effect"]["mean"]),
+               f"{f(k['detailed_effect']['mean'])} [{f(k['detailed_effect']['ci_low'])}, "
+               f"{f(k['detailed_effect']['ci_high'])}]",
+               f"{k['relative_error']:+.0%}" if k["relative_error"] == k["relative_error"] else "–"]
+              for k in kinds]  # fmt: skip
+        parts.append("<section><h2>Surrogate against detailed mode, per option kind</h2>"
+                     '<p class="note">Effect of each kind\'s part of the best mix (or a probe) '
+                     "against the status quo, first scenario, common random numbers.</p>"
+                     + table(["kind", "mix", "units", "fast mode", "detailed (95 %)", "error"],
+                             kr, 3) + "</section>")  # fmt: skip
     ps = []
     for row in s["per_scenario"]:
         ps.append([row["scenario"], f"{row['weight']:.2f}",

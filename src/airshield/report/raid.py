@@ -18,6 +18,7 @@ from plotly.subplots import make_subplots
 
 from airshield import fmt
 from airshield.report import html as h
+from airshield.report.basemap import DEFAULT_BASEMAP, Basemap, basemap_note
 from airshield.report.maps import FATE_STYLE, scenario_map
 from airshield.vocab import Outcome
 
@@ -51,14 +52,20 @@ def asset_table(result: RaidResult, sc: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def map_figure(result: RaidResult, sc: Scenario, rep: int = SAMPLE_REP) -> go.Figure:
-    """The raid map: outlines, envelopes, fire units, launch areas, assets sized by expected
+def map_figure(
+    result: RaidResult, sc: Scenario, rep: int = SAMPLE_REP, basemap: Basemap = DEFAULT_BASEMAP
+) -> go.Figure:
+    """The raid map: the basemap, envelopes, fire units, launch areas, assets sized by expected
     damage, and the threat tracks of replication ``rep``."""
     from airshield.raid.trace import sample_night
 
     tracks = sample_night(sc, seed=result.seed, rep=rep, engine=result.engine)
     return scenario_map(
-        sc, asset_table(result, sc), tracks, f"Sample replication {rep} (seed {result.seed})"
+        sc,
+        asset_table(result, sc),
+        tracks,
+        f"Sample replication {rep} (seed {result.seed})",
+        basemap=basemap,
     )
 
 
@@ -181,8 +188,14 @@ def effectors_figure(s: dict[str, Any]) -> go.Figure:
     return fig
 
 
-def raid_report_html(result: RaidResult, sc: Scenario, title: str | None = None) -> str:
-    """The raid report as one self-contained HTML string."""
+def raid_report_html(
+    result: RaidResult,
+    sc: Scenario,
+    title: str | None = None,
+    basemap: Basemap = DEFAULT_BASEMAP,
+) -> str:
+    """The raid report as one self-contained HTML string (``basemap``: ``vector``, the default,
+    ``outline`` or ``none``; see :mod:`airshield.report.basemap`)."""
     s = result.summary()
     tot = s["totals"]
     title = title or f"AirShield raid report: {s['scenario']}"
@@ -229,11 +242,12 @@ def raid_report_html(result: RaidResult, sc: Scenario, title: str | None = None)
         + "</div></section>"
     )
     parts.append(
-        '<section id="map"><h2>Map</h2><p class="note">Country outlines: Natural Earth (public '
-        "domain). Assets are sized by expected damage; envelopes show each fire unit's maximum "
+        '<section id="map"><h2>Map</h2><p class="note">'
+        + h.esc(basemap_note(basemap))
+        + " Assets are sized by expected damage; envelopes show each fire unit's maximum "
         "(and minimum) range. Tracks are one sample replication, each drawn to where the threat "
         "was intercepted, made lost by EW or reached its aim point. Scroll to zoom."
-        "</p>" + h.figure_div(map_figure(result, sc), "map-figure") + "</section>"
+        "</p>" + h.figure_div(map_figure(result, sc, basemap=basemap), "map-figure") + "</section>"
     )
     parts.append(
         '<section id="distributions"><div class="grid2">'
@@ -294,10 +308,12 @@ def raid_report_html(result: RaidResult, sc: Scenario, title: str | None = None)
     return h.page(title, header, "".join(parts), footer_html=f"Scenario {h.esc(s['scenario'])}.")
 
 
-def write_raid_report(result: RaidResult, sc: Scenario, path: str | Path) -> Path:
+def write_raid_report(
+    result: RaidResult, sc: Scenario, path: str | Path, basemap: Basemap = DEFAULT_BASEMAP
+) -> Path:
     """Write the raid report to ``path`` (one self-contained HTML file); return the path."""
     p = Path(path)
     if p.parent and not p.parent.exists():
         p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(raid_report_html(result, sc), encoding="utf-8")
+    p.write_text(raid_report_html(result, sc, basemap=basemap), encoding="utf-8")
     return p

@@ -13,10 +13,12 @@ from airshield.scenario.models import (
     FireUnit,
     LaunchSite,
     LineLaydown,
+    MobileGroup,
     Pool,
     RadarSensor,
     RingLaydown,
     Scenario,
+    TeamGroup,
     Wave,
 )
 from airshield.scenario.yamlio import Loc, format_loc, parse_yaml, read_yaml, validate_data
@@ -32,10 +34,12 @@ __all__ = [
     "FireUnit",
     "LaunchSite",
     "LineLaydown",
+    "MobileGroup",
     "Pool",
     "RadarSensor",
     "RingLaydown",
     "Scenario",
+    "TeamGroup",
     "Wave",
     "check_references",
     "expand_fire_units",
@@ -102,6 +106,16 @@ def check_references(sc: Scenario) -> list[tuple[Loc, str]]:
                         f"but this unit fires {u.effector!r}",
                     )
                 )
+        ekind = cat.effectors[u.effector].kind if u.effector in cat.effectors else None
+        if isinstance(u, TeamGroup) and ekind is not None and ekind != "interceptor_drone":
+            probs.append(
+                (("fire_units", i, "effector"),
+                 f"a team group flies interceptor drones; {u.effector!r} is of kind {ekind!r}")
+            )  # fmt: skip
+        if isinstance(u, MobileGroup) and ekind == "ew":
+            probs.append(
+                (("fire_units", i, "effector"), "a mobile fire group needs a kinetic effector")
+            )
         if u.effector in cat.effectors and cat.effectors[u.effector].kind == "ew" and u.pool:
             probs.append(
                 (("fire_units", i, "pool"), "electronic warfare units have no rounds/pool")
@@ -119,10 +133,78 @@ def check_references(sc: Scenario) -> list[tuple[Loc, str]]:
     for e in sc.doctrine.ballistic_reserve:
         if m := known(e, cat.effectors, "effector type"):
             probs.append((("doctrine", "ballistic_reserve", e), m))
+    probs.extend(_check_engagement(sc, cat))
     from airshield.assign.names import solver_names  # names only: no solver, no numpy
 
     if m := known(sc.doctrine.assigner, solver_names(), "assigner"):
         probs.append((("doctrine", "assigner"), m))
+    return probs
+
+
+def _check_engagement(sc: Scenario, cat: Any) -> list[tuple[Loc, str]]:
+    """References and consistency of raid model v2's rules: weapon-release rules name known
+    effector and threat types, stay within ``max_shots_per_threat`` and leave a firing range
+    beyond the minimum range; catalog curves and hazard rates go with the engagement model
+    that uses them."""
+    probs: list[tuple[Loc, str]] = []
+    d = sc.doctrine
+    cap = d.max_shots_per_threat
+
+    def shots(loc: Loc, table: dict[str, int] | None) -> None:
+        for t, k in (table or {}).items():
+            if t not in cat.threats:
+                probs.append(
+                    ((*loc, t), f"unknown threat type {t!r}; expected one of {sorted(cat.threats)}")
+                )
+            elif k > cap:
+                probs.append(((*loc, t), f"{k} rounds is more than max_shots_per_threat ({cap})"))
+
+    shots(("doctrine", "shots_per_threat"), d.shots_per_threat)
+    for e, r in d.effectors.items():
+        if e not in cat.effectors:
+            probs.append(
+                (
+                    ("doctrine", "effectors", e),
+                    f"unknown effector type {e!r}; expected one of {sorted(cat.effectors)}",
+                )
+            )
+            continue
+        shots(("doctrine", "effectors", e, "shots_per_threat"), r.shots_per_threat)
+    for i, u in enumerate(sc.fire_units):
+        if u.rules is not None:
+            shots(("fire_units", i, "rules", "shots_per_threat"), u.rules.shots_per_threat)
+        e = cat.effectors.get(u.effector)
+        if e is None or e.kind == "ew":
+            continue
+        levels = [u.rules, d.effectors.get(u.effector)]
+        frac = next(
+            (r.firing_range_fraction for r in levels if r and r.firing_range_fraction is not None),
+            d.firing_range_fraction,
+        )
+        if frac * e.range_max_km <= e.range_min_km:
+            probs.append(
+                (
+                    ("fire_units", i, "effector"),
+                    f"firing_range_fraction {frac:g} x range_max_km {e.range_max_km:g} is within "
+                    f"the minimum range {e.range_min_km:g} km of {e.name!r}: the unit could "
+                    "never fire",
+                )
+            )
+    for i, et in enumerate(sc.catalog.effectors):
+        if et.pk_curve and sc.engagement.pk_model != "range":
+            probs.append(
+                (
+                    ("catalog", "effectors", i, "pk_curve"),
+                    "a pk_curve is used only with engagement: {pk_model: range}",
+                )
+            )
+        if et.ew_hazard_per_min is not None and sc.engagement.ew_model != "hazard":
+            probs.append(
+                (
+                    ("catalog", "effectors", i, "ew_hazard_per_min"),
+                    "ew_hazard_per_min is used only with engagement: {ew_model: hazard}",
+                )
+            )
     return probs
 
 

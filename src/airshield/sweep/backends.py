@@ -1,6 +1,7 @@
 """Where batches run: in this process, in local worker processes, or on a Dask cluster.
 
-Every backend runs the same :func:`~airshield.sweep.worker.run_batch` on the same tasks; cells
+Every backend runs the same :func:`~airshield.sweep.worker.run_batch` on the same tasks (or a
+:class:`~airshield.sweep.worker.CallTask`, a plain function call of another layer); cells
 carry their own seeds, so the results do not depend on the backend, the number of workers or
 the order in which batches finish.
 """
@@ -14,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any, Protocol
 
 from airshield.sweep.orphans import exit_with
-from airshield.sweep.worker import BatchResult, BatchTask, run_batch
+from airshield.sweep.worker import BatchResult, BatchTask, CallTask, run_task
 
 BACKENDS = ("serial", "processes", "dask")
 
@@ -25,7 +26,7 @@ class Backend(Protocol):
     name: str
     workers: int
 
-    def submit(self, task: BatchTask) -> Any: ...
+    def submit(self, task: BatchTask | CallTask) -> Any: ...
 
     def wait_any(self, handles: Sequence[Any]) -> list[Any]: ...
 
@@ -43,12 +44,12 @@ class SerialBackend:
         self.workers = 1
         self._results: dict[int, BatchResult] = {}
 
-    def submit(self, task: BatchTask) -> Any:
+    def submit(self, task: BatchTask | CallTask) -> Any:
         return task
 
     def wait_any(self, handles: Sequence[Any]) -> list[Any]:
         task = handles[0]
-        self._results[id(task)] = run_batch(task)
+        self._results[id(task)] = run_task(task)
         return [task]
 
     def result(self, handle: Any) -> BatchResult:
@@ -83,8 +84,8 @@ class ProcessBackend:
             initargs=(os.getpid(),),
         )
 
-    def submit(self, task: BatchTask) -> Any:
-        return self._pool.submit(run_batch, task)
+    def submit(self, task: BatchTask | CallTask) -> Any:
+        return self._pool.submit(run_task, task)
 
     def wait_any(self, handles: Sequence[Any]) -> list[Any]:
         done, _ = wait(handles, return_when=FIRST_COMPLETED)
@@ -138,8 +139,8 @@ class DaskBackend:
         self.workers = max(1, sum(nthreads.values()))
         self.address = str(self._client.scheduler.address) if self._client.scheduler else ""
 
-    def submit(self, task: BatchTask) -> Any:
-        return self._client.submit(run_batch, task, pure=False)
+    def submit(self, task: BatchTask | CallTask) -> Any:
+        return self._client.submit(run_task, task, pure=False)
 
     def wait_any(self, handles: Sequence[Any]) -> list[Any]:
         from distributed import wait as dwait

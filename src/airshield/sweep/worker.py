@@ -7,6 +7,7 @@ installed). It writes nothing: the driver writes the parts, so workers need no s
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,41 @@ class BatchResult:
     batch: int
     cells: tuple[int, ...]
     tables: dict[str, pa.Table]
+
+
+@dataclass(frozen=True)
+class CallTask:
+    """A plain function call shipped like a batch: ``target`` (``"package.module:function"``, a
+    top-level function of airshield) applied to ``payload`` (picklable plain data). Other layers
+    (e.g. the procurement optimiser's fast-mode evaluations) fan their work out through the same
+    backends with it; the function must carry its own seeds, so the answer does not depend on the
+    backend or the workers."""
+
+    batch: int
+    target: str
+    payload: Any
+
+
+@dataclass
+class CallResult:
+    batch: int
+    value: Any
+
+
+def run_call(task: CallTask) -> CallResult:
+    """Import ``task.target`` and apply it to the payload."""
+    module, _, name = task.target.partition(":")
+    if not module.startswith("airshield.") or not name:
+        raise ValueError(f"call target {task.target!r}: expected 'airshield.module:function'")
+    fn = getattr(importlib.import_module(module), name)
+    return CallResult(task.batch, fn(task.payload))
+
+
+def run_task(task: BatchTask | CallTask) -> Any:
+    """What every backend runs: a sweep batch (:func:`run_batch`) or a call (:func:`run_call`)."""
+    if isinstance(task, CallTask):
+        return run_call(task)
+    return run_batch(task)
 
 
 def run_batch(task: BatchTask) -> BatchResult:

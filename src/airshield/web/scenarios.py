@@ -116,4 +116,9 @@ def _is_raid_scenario(path: Path) -> bool:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return False
-    return isinstance(data, dict) and {"assets", "waves", "launch_sites"} <= set(data)
+    # a plan-space scenario (with an ``attack:`` section) is for ``airshield attack``
+    return (
+        isinstance(data, dict)
+        and {"assets", "waves", "launch_sites"} <= set(data)
+        and "attack" not in data
+    )

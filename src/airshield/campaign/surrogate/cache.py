@@ -45,7 +45,8 @@ def design_key(template: Scenario, threat_types: list[str], comps: I, spec: Desi
             "threats": threat_types,
             "comps": hashlib.sha256(np.ascontiguousarray(comps).tobytes()).hexdigest(),
             "shape": list(comps.shape),
-            "spec": list(astuple(spec)),
+            # a spec without nested pools hashes as before the field existed (cached fits stay)
+            "spec": list(astuple(spec))[: None if spec.nested_pools else -1],
         },
         sort_keys=True,
     ).encode()

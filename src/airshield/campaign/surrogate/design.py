@@ -53,9 +53,19 @@ class DesignSpec:
     seed: int = DEFAULT_DESIGN_SEED
     folds: int = 4  # cross-validation folds of the model choice
     full_levels: int = 2  # levels per composition at full stock (where most nights are)
+    #: groups of pools that fill in order (e.g. the unit slots of a fire-unit procurement option:
+    #: unit j is bought only after units 0..j-1): each composition is also run with the first j
+    #: pools of each group full and the rest of the group empty (j = 0 .. n), the other pools full
+    #: and the other groups empty, and with each pool outside the groups empty while every group
+    #: is empty (the states such a campaign actually sits in; independent random levels almost
+    #: never reach "every slot empty")
+    nested_pools: tuple[tuple[str, ...], ...] = ()
 
     def runs(self, pools: int) -> int:
         per = self.full_levels + (pools if pools > 1 else 0) + self.stock_levels
+        grouped = sum(len(g) for g in self.nested_pools)
+        if self.nested_pools:
+            per += sum(len(g) + 1 for g in self.nested_pools) + (pools - grouped)
         return self.compositions * per * self.reps
 
 
@@ -121,10 +131,37 @@ def _run_point(b: RaidBridge, counts: I, avail: I, children: list[np.random.Seed
     return np.array(rows)
 
 
-def stock_levels(a_max: I, spec: DesignSpec, rng: np.random.Generator) -> I:
+def nested_levels(a_max: I, groups: list[list[int]]) -> I:
+    """The levels of :attr:`DesignSpec.nested_pools` (groups as pool indices): per group and
+    ``j = 0 .. n``, its first ``j`` pools full, the rest of it and every other group empty, the
+    other pools full; then each pool outside the groups empty with every group empty."""
+    p = a_max.shape[0]
+    if not groups:
+        return np.zeros((0, p), np.int64)
+    grouped = np.zeros(p, np.bool_)
+    for g in groups:
+        grouped[g] = True
+    base = np.where(grouped, 0, a_max)
+    rows = []
+    for g in groups:
+        for j in range(len(g) + 1):
+            r = base.copy()
+            r[g[:j]] = a_max[g[:j]]
+            rows.append(r)
+    for k in np.flatnonzero(~grouped):
+        r = base.copy()
+        r[k] = 0
+        rows.append(r)
+    return np.array(rows, np.int64).reshape(len(rows), p)
+
+
+def stock_levels(
+    a_max: I, spec: DesignSpec, rng: np.random.Generator, groups: list[list[int]] | None = None
+) -> I:
     """The stock levels (L, P) of one composition: ``spec.full_levels`` at full stock, one per
     pool with that pool empty and the others full (two or more pools), then
-    ``spec.stock_levels`` random levels."""
+    ``spec.stock_levels`` random levels, then the nested levels of ``groups``
+    (:func:`nested_levels`; none unless ``spec.nested_pools``)."""
     p = a_max.shape[0]
     m = spec.stock_levels
     lhs = (np.argsort(rng.random((m, p)), axis=0) + rng.random((m, p))) / m
@@ -138,7 +175,8 @@ def stock_levels(a_max: I, spec: DesignSpec, rng: np.random.Generator) -> I:
     # others full
     full = np.broadcast_to(a_max, (max(1, spec.full_levels), p))
     one_empty = np.where(np.eye(p, dtype=np.bool_), 0, a_max) if p > 1 else np.zeros((0, p))
-    return np.vstack([full, one_empty, a]).astype(np.int64)
+    nested = nested_levels(a_max, groups or [])
+    return np.vstack([full, one_empty, a, nested]).astype(np.int64)
 
 
 def collect_design(
@@ -176,8 +214,12 @@ def collect_design(
     lrng = np.random.default_rng(level_ss)
     counts_l: list[I] = []
     avail_l: list[I] = []
+    unknown = [n for g in spec.nested_pools for n in g if n not in bridge.pool_names]
+    if unknown:
+        raise ValueError(f"nested_pools names pools the raid template does not have: {unknown}")
+    groups = [[bridge.pool_names.index(n) for n in g] for g in spec.nested_pools]
     for c in comps:
-        for row in stock_levels(a_max, spec, lrng):
+        for row in stock_levels(a_max, spec, lrng, groups):
             counts_l.append(c)
             avail_l.append(row)
     point_ss = design_ss.spawn(len(counts_l))

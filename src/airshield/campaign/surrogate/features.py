@@ -72,7 +72,20 @@ def every_column(t: int, p: int) -> I:
     return np.arange(t + 1 + 2 * p, dtype=np.int64)
 
 
+_TRIU: dict[int, tuple[I, I]] = {}
+
+
 def quadratic(z: F) -> F:
     """Design matrix rows: 1, z, and the upper triangle of z z^T."""
-    iu, ju = np.triu_indices(z.shape[1])
-    return np.column_stack([np.ones(z.shape[0]), z, z[:, iu] * z[:, ju]])
+    d = z.shape[1]
+    hit = _TRIU.get(d)
+    if hit is None:  # the indices of a dimension once (this runs every night of a campaign)
+        iu, ju = np.triu_indices(d)
+        hit = _TRIU[d] = (iu.astype(np.int64), ju.astype(np.int64))
+    iu, ju = hit
+    r = z.shape[0]
+    out = np.empty((r, 1 + d + iu.shape[0]))
+    out[:, 0] = 1.0
+    out[:, 1 : 1 + d] = z
+    np.multiply(z[:, iu], z[:, ju], out=out[:, 1 + d :])
+    return out

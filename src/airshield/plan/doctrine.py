@@ -1,0 +1,308 @@
+"""Shadow prices feed doctrine: a time-varying value of a scarce round turned into the nightly cost
+threshold of its effector type.
+
+A round fired tonight is a round missing later, but how much it is missed depends on when: while
+a pool is short (before bought rounds arrive, in a pause) one more round on hand saves leakers
+later; once deliveries have caught up it saves nothing. So the value of a round is measured per
+**month** (:func:`round_values`): the change of the objective from ``d`` more rounds on hand at
+the start of month ``m`` (an extra delivery on its first night), at a given mix, by a fast-mode
+finite difference with common random numbers, per pool fed by a rounds option. Its USD value
+uses the status quo's damage per harmful leaker.
+
+The doctrine (:func:`doctrine_schedule`) charges the effector type's cost per shot, in month
+``m``, its sticker price plus that month's opportunity cost; months whose value is not
+measurable (the paired interval reaches zero) keep the sticker price. The raid engine's cost
+threshold and cost-weighted greedy then see what firing the round now costs later.
+
+:func:`run_priced` runs a campaign under such a schedule in fast mode: one surrogate per distinct
+price list of the schedule (each fitted to the template with those costs per shot, same design),
+switched night by night, with the deviates of an ordinary fast run (replication ``r`` from child
+``r`` of ``SeedSequence(seed)``), so a priced run and the plain run are paired replication by
+replication (common random numbers). Booked costs stay the sticker prices (money actually
+spent).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from airshield.campaign import Campaign, CampaignResult, attacker_plan, fit_surrogate
+from airshield.campaign.surrogate import DesignSpec, Surrogate
+from airshield.scenario import Scenario
+
+if TYPE_CHECKING:
+    from airshield.plan.procure import Prepared
+
+F = NDArray[np.float64]
+I = NDArray[np.int64]
+
+
+def _month_starts(prep: Prepared) -> list[int]:
+    start = prep.campaigns[0].start_date
+    return [(d - start).days for d in prep.months]
+
+
+def round_values(
+    prep: Prepared, x: I, reps: int, seed: int, *, usd_per_leaker: float,
+    pools: list[str] | None = None, months: list[int] | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Per pool that a rounds option feeds (or ``pools``): the objective change per extra round
+    on hand at the start of each order month (or ``months``) at mix ``x`` (negative: fewer
+    leakers), with its paired interval, weighted over the scenarios; and its value in USD
+    (zero where the interval reaches zero)."""
+    from airshield.plan.procure import Schedule, max_units, paired, schedule_of, simulate
+
+    spec = prep.loaded.spec
+    fed = sorted({str(o.pool) for o in prep.options if o.kind == "rounds"})
+    pools = fed if pools is None else [p for p in fed if p in pools]
+    base = schedule_of(prep, x)
+    all_starts = _month_starts(prep)
+    pick = list(range(len(all_starts))) if months is None else months
+    starts = [all_starts[m] for m in pick]
+    scheds: list[Schedule] = [base]
+    index: list[tuple[str, int, int]] = []
+    for pool in pools:
+        o = next(i for i, opt in enumerate(prep.options) if opt.kind == "rounds" and
+                 opt.pool == pool)  # fmt: skip
+        d = max(1, round(0.02 * max(1, max_units(prep, o, spec.budget_usd))))
+        for m, night in zip(pick, starts, strict=True):
+            sc = dict(base)
+            sc[o] = [*base.get(o, []), (night, d)]
+            scheds.append(sc)
+            index.append((pool, m, d))
+    vals = np.zeros((len(scheds), reps))
+    for s in range(len(prep.campaigns)):
+        ev, _ = simulate(prep, s, scheds, reps, seed)
+        vals += prep.weights[s] * ev.objective
+    cat = prep.template.resolved_catalog()
+    eff = {p.name: p.effector for p in prep.template.pools}
+    out = []
+    for pool in pools:
+        rows = [(k, m, d) for k, (p, m, d) in enumerate(index) if p == pool]
+        by_month = []
+        for k, m, d in rows:
+            diff = paired(vals[k + 1] / d, vals[0] / d, "fast")
+            per_round = diff["mean"]
+            leakers = per_round if spec.objective == "harmful_leakers" else (
+                per_round / usd_per_leaker if usd_per_leaker else 0.0)  # fmt: skip
+            measurable = diff["ci_high"] < 0
+            value = max(0.0, -leakers * usd_per_leaker) if measurable else 0.0
+            by_month.append({
+                "month": prep.months[m].isoformat(), "rounds_added": d,
+                "objective_per_round": diff, "leakers_per_round": leakers,
+                "measurable": measurable, "opportunity_cost_usd": value,
+            })  # fmt: skip
+        sticker = float(cat.effectors[eff[pool]].cost_per_shot_usd)
+        out.append({"pool": pool, "effector": eff[pool], "sticker_cost_usd": sticker,
+                    "usd_per_harmful_leaker": usd_per_leaker, "by_month": by_month})  # fmt: skip
+    return out
+
+
+@dataclass
+class PriceSchedule:
+    """Cost per shot of some effector types by night: ``prices[k]`` holds the effector types'
+    costs (``effectors``) of price list ``k``; night ``n`` uses list ``which[n]``."""
+
+    effectors: list[str]
+    prices: list[list[float]]
+    which: I  # (nights,)
+    months: list[str]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "effectors": self.effectors,
+            "price_lists": [dict(zip(self.effectors, p, strict=True)) for p in self.prices],
+            "nights_per_list": np.bincount(self.which, minlength=len(self.prices)).tolist(),
+        }
+
+
+def doctrine_schedule(
+    prep: Prepared, values: list[dict[str, Any]], *, scale: float = 1.0
+) -> PriceSchedule:
+    """The price schedule of :func:`round_values` (or the ``doctrine`` entries of a procurement
+    result; a pool valued at the first month only keeps its sticker price later): month
+    ``m``'s cost per shot is the sticker price plus ``scale`` x that month's opportunity cost
+    (months without a measurable value keep the sticker price), the opportunity cost on a
+    1-2.5-5 grid (:func:`price_step`) so that months of practically the same value share one
+    price list (and one surrogate fit)."""
+    n = prep.n_nights
+    starts = [*_month_starts(prep), n]
+    effs = [v["effector"] for v in values]
+    lists: list[list[float]] = []
+    which = np.zeros(n, np.int64)
+    for m in range(len(prep.months)):
+        row = [
+            float(v["sticker_cost_usd"])
+            + price_step(scale * _opportunity(v, m), float(v["sticker_cost_usd"]))
+            for v in values
+        ]
+        if row not in lists:
+            lists.append(row)
+        which[starts[m] : starts[m + 1]] = lists.index(row)
+    which[: starts[0]] = which[starts[0]] if n else 0
+    return PriceSchedule(effs, lists, which, [m.isoformat() for m in prep.months])
+
+
+def priced_template(tpl: Scenario, effectors: list[str], prices: list[float]) -> Scenario:
+    """The raid template with these effector types' costs per shot replaced."""
+    from airshield.scenario.models import CatalogOverrides
+
+    cat = tpl.resolved_catalog()
+    over = {e.name: e for e in (tpl.catalog.effectors if tpl.catalog else [])}
+    for name, price in zip(effectors, prices, strict=True):
+        et = over.get(name, cat.effectors[name])
+        over[name] = et.model_copy(update={"cost_per_shot_usd": float(price)})
+    threats = list(tpl.catalog.threats) if tpl.catalog else []
+    return tpl.model_copy(
+        update={"catalog": CatalogOverrides(threats=threats, effectors=list(over.values()))}
+    )
+
+
+def price_step(usd: float, sticker: float) -> float:
+    """``usd`` on the grid 1, 2.5, 5, 10, 25, ... (nearest in log scale); below a tenth of the
+    sticker price (or $1k), zero: a cost that changes no decision worth a surrogate fit."""
+    if usd <= max(0.1 * sticker, 1e3):
+        return 0.0
+    e = np.floor(np.log10(usd))
+    grid = np.array([1.0, 2.5, 5.0, 10.0]) * 10**e
+    return float(grid[int(np.argmin(np.abs(np.log(grid / usd))))])
+
+
+def _opportunity(v: dict[str, Any], m: int) -> float:
+    bm = v["by_month"]
+    return float(bm[m]["opportunity_cost_usd"]) if m < len(bm) else 0.0
+
+
+class _Switch:
+    """Surrogates by night, drawn from the same deviates (what the fast night function calls)."""
+
+    def __init__(self, surrogates: list[Surrogate], which: I) -> None:
+        self.surrogates = surrogates
+        self.which = which
+        self.night = 0
+        self.n_outputs = surrogates[0].n_outputs
+
+    def draw_from(self, counts: I, available: I, z: F, u: F) -> Any:
+        return self.surrogates[int(self.which[self.night])].draw_from(counts, available, z, u)
+
+
+def run_priced(
+    campaign: Campaign, schedule: PriceSchedule, reps: int, seed: int, *,
+    design: DesignSpec | None = None, workers: int = 1,
+) -> CampaignResult:  # fmt: skip
+    """Fast mode of ``campaign`` with the cost per shot of ``schedule`` night by night (one
+    surrogate per price list); paired with ``run_campaign(campaign, "fast", reps, seed)``
+    replication by replication (the same deviates)."""
+    from airshield.campaign.engine import _fast_night_fn, _magazines, _simulate_block
+
+    plan = attacker_plan(campaign)
+    tpl = campaign.template
+    surs = []
+    for p in schedule.prices:
+        t = priced_template(tpl, schedule.effectors, p)
+        surs.append(fit_surrogate(t, plan.threat_types, plan.launched, design, workers=workers))
+    sticker = fit_surrogate(tpl, plan.threat_types, plan.launched, design, workers=workers)
+    sw = _Switch(surs, schedule.which)
+    n = len(campaign.dates)
+    inner = _fast_night_fn(sw, seed, reps, n)  # type: ignore[arg-type]
+
+    def fn(i: int, counts: I, available: I) -> Any:
+        sw.night = i
+        return inner(i, counts, available)
+
+    t0 = time.perf_counter()
+    chain = _simulate_block(campaign, plan, sticker.pool_names, reps,
+                            len(sticker.other_effectors), fn)  # fmt: skip
+    return CampaignResult.assemble(
+        campaign=campaign, mode="fast", seed=seed, plan=plan,
+        pool_names=[pl.name for pl in tpl.pools], pool_cost_usd=sticker.pool_cost_usd,
+        other_effectors=list(sticker.other_effectors), other_cost_usd=sticker.other_cost_usd,
+        magazine_rounds=_magazines(campaign), chain=chain, elapsed_s=time.perf_counter() - t0,
+        info={"doctrine": schedule.summary()},
+    )  # fmt: skip
+
+
+def _priced_detailed_block(
+    campaign_json: str, template_json: str, schedule: PriceSchedule, seed: int, reps: int,
+    rep_ids: list[int], engine: str,
+) -> tuple[list[int], Any]:  # fmt: skip
+    """Replications ``rep_ids`` of the detailed priced run (a worker's share)."""
+    from airshield.campaign.bridge import RaidBridge
+    from airshield.campaign.engine import _simulate_block
+    from airshield.campaign.result import CampaignNight
+
+    tpl = Scenario.model_validate_json(template_json)
+    camp = Campaign.model_validate_json(campaign_json).with_template(tpl)
+    plan = attacker_plan(camp)
+    bridges = [
+        RaidBridge(priced_template(tpl, schedule.effectors, p), plan.threat_types, engine)
+        for p in schedule.prices
+    ]
+    b0 = bridges[0]
+    n = len(camp.dates)
+    per_rep = np.random.SeedSequence(seed).spawn(reps)
+    chains = [per_rep[r].spawn(n) for r in rep_ids]
+    t, p, q = len(b0.threat_types), len(b0.pool_names), len(b0.other_effectors)
+
+    def fn(i: int, counts: I, available: I) -> CampaignNight:
+        b = bridges[int(schedule.which[i])]
+        nights = [
+            b.run(counts, available[a], np.random.default_rng(chains[a][i]))
+            for a in range(len(rep_ids))
+        ]
+        return CampaignNight.stack(nights, t, p, q)
+
+    return rep_ids, _simulate_block(camp, plan, b0.pool_names, len(rep_ids), q, fn)
+
+
+def run_priced_detailed(
+    campaign: Campaign, schedule: PriceSchedule, reps: int, seed: int, *, workers: int = 1,
+    engine: str = "auto",
+) -> CampaignResult:  # fmt: skip
+    """Detailed mode (the raid engine every night) of ``campaign`` with the cost per shot of
+    ``schedule`` night by night: night ``n`` of replication ``r`` draws from
+    ``SeedSequence(seed).spawn(reps)[r].spawn(nights)[n]``, as
+    ``run_campaign(campaign, "detailed", reps, seed)`` does, so the two are paired night by
+    night (common random numbers); a schedule of sticker prices reproduces it exactly. Booked
+    costs are the sticker prices. ``workers`` > 1: blocks of replications in worker processes
+    (same answer)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from airshield.campaign.bridge import RaidBridge
+    from airshield.campaign.engine import _Chain, _magazines
+    from airshield.raid.montecarlo import process_context
+
+    plan = attacker_plan(campaign)
+    tpl = campaign.template
+    t0 = time.perf_counter()
+    cj, tj = campaign.model_dump_json(), tpl.model_dump_json()
+    size = max(1, -(-reps // max(1, workers)))
+    blocks = [list(range(s, min(reps, s + size))) for s in range(0, reps, size)]
+    parts: dict[int, Any] = {}
+    if workers > 1 and len(blocks) > 1:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
+            futs = [pool.submit(_priced_detailed_block, cj, tj, schedule, seed, reps, ids,
+                                engine) for ids in blocks]  # fmt: skip
+            for f in futs:
+                ids, ch = f.result()
+                parts[ids[0]] = ch
+    else:
+        for ids in blocks:
+            _, ch = _priced_detailed_block(cj, tj, schedule, seed, reps, ids, engine)
+            parts[ids[0]] = ch
+    ordered = [parts[k] for k in sorted(parts)]
+    chain = _Chain(**{f: np.concatenate([getattr(c, f) for c in ordered], axis=0)
+                      for f in _Chain.__dataclass_fields__})  # fmt: skip
+    sticker = RaidBridge(tpl, plan.threat_types, engine)
+    return CampaignResult.assemble(
+        campaign=campaign, mode="detailed", seed=seed, plan=plan,
+        pool_names=[pl.name for pl in tpl.pools], pool_cost_usd=sticker.pool_cost_usd,
+        other_effectors=list(sticker.other_effectors), other_cost_usd=sticker.other_cost_usd,
+        magazine_rounds=_magazines(campaign), chain=chain, elapsed_s=time.perf_counter() - t0,
+        info={"doctrine": schedule.summary(), "engine": engine},
+    )  # fmt: skip

@@ -1,0 +1,132 @@
+"""The laydown optimiser: the double oracle against brute force on a tiny game, its bounds, the
+simulated cases, and the command line."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tests.attack.cases import TINY_LAYDOWN, TINY_RAID
+
+from airshield.errors import ScenarioError
+from airshield.plan.laydown import (
+    Coefficients,
+    load_laydown,
+    model_leakers,
+    optimise_laydown,
+    solve_defender,
+)
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    (tmp_path / "raid.yaml").write_text(TINY_RAID)
+    (tmp_path / "spec.yaml").write_text(TINY_LAYDOWN)
+    return tmp_path / "spec.yaml"
+
+
+def _brute_force(ld, co):  # every laydown x every plan, in the same coefficient model
+    plans = list(ld.attack.space.plans())
+    S = len(ld.sites)
+    best = None
+    for combo in itertools.product(
+        *[list(itertools.combinations(range(S), u.count)) for u in ld.units]
+    ):
+        x = np.zeros((len(ld.units), S), np.int64)
+        for k, c in enumerate(combo):
+            x[k, list(c)] = 1
+        v = max(model_leakers(co, co.of(p), x) for p in plans)
+        if best is None or v < best[0] - 1e-9:
+            best = (v, x)
+    return best
+
+
+def test_double_oracle_equals_brute_force_and_bounds_bracket_it(tiny: Path) -> None:
+    ld = load_laydown(tiny)
+    res = optimise_laydown(ld, simulate=False)
+    co = Coefficients(ld)
+    value, _ = _brute_force(ld, co)
+    assert res.model_value == pytest.approx(value, abs=1e-6)
+    assert res.converged
+    for b in res.bounds:
+        assert b["lower"] <= value + 1e-6 <= b["upper"] + 2e-6
+    lows = [b["lower"] for b in res.bounds]
+    assert lows == sorted(lows)  # the restricted attacker set only grows
+    assert len(res.bounds) > 1  # the instance needs more than one attacker plan
+    # the laydown returned achieves the value against every plan
+    x = np.zeros((len(ld.units), len(ld.sites)), np.int64)
+    names = [s.name for s in ld.sites]
+    types = [u.effector for u in ld.units]
+    for u in res.laydown:
+        x[types.index(u["type"]), names.index(u["site"])] += 1
+    worst = max(model_leakers(co, co.of(p), x) for p in ld.attack.space.plans())
+    assert worst == pytest.approx(value, abs=1e-6)
+
+
+def test_milp_against_all_plans_at_once_is_the_game_value(tiny: Path) -> None:
+    ld = load_laydown(tiny)
+    co = Coefficients(ld)
+    value, _ = _brute_force(ld, co)
+    res = solve_defender(co, [co.of(p) for p in ld.attack.space.plans()])
+    assert res.value == pytest.approx(value, abs=1e-6)
+
+
+def test_simulated_worst_case_is_never_below_the_mean_case(tiny: Path) -> None:
+    ld = load_laydown(tiny)
+    res = optimise_laydown(ld)
+    for case in (res.to_dict(), res.baseline):
+        assert case["worst_case"]["mean"] >= case["mean_case"]["mean"]
+    # the rule-based laydown leaves the west open: all 24 drones leak there, every night
+    assert res.baseline["worst_case"] == {"mean": 24.0, "p5": 24.0, "p95": 24.0}
+    assert res.worst_case["mean"] < res.baseline["worst_case"]["mean"]
+    assert len(res.laydown) == 3 and {u["type"] for u in res.laydown} == {
+        "interceptor-drone", "apkws-rocket",
+    }  # fmt: skip
+
+
+def test_spec_errors_name_the_field(tiny: Path) -> None:
+    bad = tiny.parent / "bad.yaml"
+    bad.write_text(TINY_LAYDOWN.replace("sites:", "keep: [nope]\nsites:"))
+    with pytest.raises(ScenarioError) as ei:
+        load_laydown(bad)
+    (p,) = ei.value.problems
+    assert p.field == "keep[0]" and "no fire-unit entry 'nope'" in p.message and p.line == 3
+    bad.write_text(TINY_LAYDOWN.replace("kind: list", "kind: lattice"))
+    with pytest.raises(ScenarioError) as ei:
+        load_laydown(bad)
+    assert "unknown kind 'lattice'" in ei.value.problems[0].message
+
+
+def test_cli_json_is_one_document_with_the_fields(tiny: Path, tmp_path: Path) -> None:
+    rep = tmp_path / "r.html"
+    p = subprocess.run(
+        [sys.executable, "-m", "airshield", "plan", "laydown", str(tiny), "--json",
+         "--report", str(rep)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert {"laydown", "mean_case", "worst_case", "attacker_plan", "baseline", "bounds"} <= set(doc)
+    assert set(doc["laydown"][0]) >= {"unit", "type", "lat", "lon"}
+    assert set(doc["baseline"]) == {"mean_case", "worst_case", "attacker_plan"}
+    assert {"mean", "p5", "p95"} == set(doc["worst_case"])
+    html = rep.read_text()
+    assert "rule-based laydown and its worst plan" in html and "double oracle" in html
+
+
+def test_facade_runs_the_optimiser_and_refuses_another_scenario(tiny: Path) -> None:
+    from tests.attack.cases import SIDED
+
+    from airshield.scenario import scenario_from_text
+    from airshield.scenario.attack import load_attack
+
+    sc = load_attack(tiny.parent / "raid.yaml").scenario
+    res = sc.plan.laydown(tiny, simulate=False)
+    assert res.model_value == optimise_laydown(load_laydown(tiny), simulate=False).model_value
+    with pytest.raises(ValueError, match="places units for scenario 'tiny-game'"):
+        scenario_from_text(SIDED).plan.laydown(tiny, simulate=False)

@@ -1,0 +1,79 @@
+"""``airshield warmup`` and :mod:`airshield.warmup`: kernels compiled ahead of time in child
+processes, the cache check that decides whether ``run``/``demo`` must compile first."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from airshield import warmup
+
+CHECK = (
+    "from airshield.warmup import GROUPS, cached\n"
+    "print(' '.join(f'{g}={cached(g)}' for g in GROUPS))\n"
+)
+
+
+def _cached_in_fresh_process(env: dict[str, str]) -> dict[str, bool]:
+    res = subprocess.run(
+        [sys.executable, "-c", CHECK], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    pairs = (kv.split("=") for kv in res.stdout.split())
+    return {k: v == "True" for k, v in pairs}
+
+
+def test_an_empty_cache_dir_reads_as_not_cached(tmp_path: Path) -> None:
+    # numba writes (and looks) under NUMBA_CACHE_DIR when it is set: an empty one holds nothing
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    assert _cached_in_fresh_process(env) == dict.fromkeys(warmup.GROUPS, False)
+
+
+def test_warm_up_in_children_then_the_cache_is_current() -> None:
+    # the session fixture (conftest) or an earlier run has compiled; warming up again only loads,
+    # and every group then reads as cached, in this process and in a fresh one
+    timings = warmup.warm_up(["assign", "raid-batch"])
+    assert sorted(t.group for t in timings) == ["assign", "raid-batch"]
+    assert all(t.wall_s > 0 and t.cpu_s > 0 for t in timings)
+    assert warmup.cached("assign") and warmup.cached("raid-batch")
+    fresh = _cached_in_fresh_process(dict(os.environ))
+    assert fresh["assign"] and fresh["raid-batch"]
+    assert warmup.ensure_warm() == []  # nothing left to compile for a run
+
+
+def test_raid_night_waits_for_the_batch_group() -> None:
+    lines: list[str] = []
+    timings = warmup.warm_up(["raid-night", "raid-batch"], progress=lines.append)
+    # raid-night shares the event loop with raid-batch: it starts only after it
+    assert [t.group for t in timings] == ["raid-batch", "raid-night"]
+    assert [line.split(":")[0] for line in lines] == ["raid-batch", "raid-night"]
+
+
+def test_unknown_group_is_an_error() -> None:
+    with pytest.raises(ValueError, match="unknown kernel group"):
+        warmup.warm_up(["nope"])
+
+
+def test_cli_warmup_json_and_bad_group() -> None:
+    warmup.warm_up(["assign"])  # so that the command below finds it cached
+    cmd = [sys.executable, "-m", "airshield", "warmup", "--group", "assign", "--json"]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    doc = json.loads(res.stdout)  # exactly one JSON document on stdout
+    (g,) = doc["groups"]
+    assert g["group"] == "assign" and g["was_cached"] is True and g["cpu_s"] > 0
+    assert "warming up assign" in res.stderr
+    bad = subprocess.run(
+        [sys.executable, "-m", "airshield", "warmup", "--group", "nope"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2
+    assert "expected one of raid-batch, raid-night, assign" in bad.stderr
+    assert "Traceback" not in bad.stderr
