@@ -1,6 +1,6 @@
 """Share model: fit time and rolling backtests against persistence inside the training slice.
 
-    python benchmarks/calibrate.py [CSV] [--repeats 5] [--sims 1000] [--json]
+    python benchmarks/calibrate.py [CSV] [--repeats 5] [--sims 1000] [--level reverting] [--json]
 
 CSV defaults to ``../shared/data/attacks/missile_attacks_daily.csv`` next to the repository (or
 ``$AIRSHIELD_ATTACKS_CSV``). The data set is CC BY-NC-SA 4.0 and is read in place, never copied.
@@ -36,9 +36,18 @@ BACKTESTS: tuple[dict[str, Any], ...] = (
     {"first_origin": "2024-07", "last_origin": "2025-01", "horizon_months": 3},
     {"first_origin": "2024-03", "last_origin": "2025-02", "horizon_months": 6},
     {"first_origin": "2024-07", "last_origin": "2025-04", "horizon_months": 1},
+    {"first_origin": "2023-10", "last_origin": "2024-05", "horizon_months": 12},
 )
-"""Backtests run: the issue's one origin (fit to 2024-10-31, score 2024-11 to 2025-04), and
-rolling monthly origins with 1-, 3- and 6-month horizons."""
+"""Backtests run: the issue's one origin (fit to 2024-10-31, score 2024-11 to 2025-04), rolling
+monthly origins with 1-, 3- and 6-month horizons, and 12 months ahead (the horizon of a fit
+judged on a year of later nights)."""
+
+LEVELS: dict[str, dict[str, bool]] = {
+    "reverting": {"local_level": True, "level_reverts": True},
+    "walk": {"local_level": True, "level_reverts": False},
+    "none": {"local_level": False},
+}
+"""Share-level variants: the default (Ornstein-Uhlenbeck), a random walk, the static regression."""
 
 
 def main() -> int:
@@ -47,6 +56,7 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--sims", type=int, default=1000)
     ap.add_argument("--min-drones", type=int, default=100)
+    ap.add_argument("--level", choices=sorted(LEVELS), default="reverting")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     path = Path(args.csv)
@@ -62,17 +72,20 @@ def main() -> int:
     fit_cpu = []
     for _ in range(args.repeats):
         t = time.process_time()
-        fit_predictive(raids, until="2025-04-30")
+        fit_predictive(raids, until="2025-04-30", **LEVELS[args.level])
         fit_cpu.append(time.process_time() - t)
     out: dict[str, Any] = {
         "csv": str(path),
+        "level": args.level,
         "fit_cpu_s_median": statistics.median(fit_cpu),
         "fit_cpu_s": fit_cpu,
         "backtests": [],
     }
     for spec in BACKTESTS:
         t = time.process_time()
-        bt = rolling_share_backtest(raids, min_drones=args.min_drones, sims=args.sims, **spec)
+        bt = rolling_share_backtest(
+            raids, min_drones=args.min_drones, sims=args.sims, **LEVELS[args.level], **spec
+        )
         cpu = time.process_time() - t
         m = bt.metrics[bt.metrics["kind"] == "drone"].set_index("method")
         out["backtests"].append(
@@ -91,7 +104,10 @@ def main() -> int:
     if args.json:
         print(json.dumps(out, indent=2))
         return 0
-    print(f"fit on the slice (to 2025-04-30): {out['fit_cpu_s_median']:.2f} s CPU (median)")
+    print(
+        f"level {args.level}; fit on the slice (to 2025-04-30): "
+        f"{out['fit_cpu_s_median']:.2f} s CPU (median of {args.repeats})"
+    )
     print(
         "origins           horizon raids  MAE model / last month / last 3 m   "
         "ratio 1m  ratio 3m  ±5 pts  cover90  bias   CPU s"

@@ -53,6 +53,26 @@ def test_backtest_json_and_table(tmp_path: Path) -> None:
     assert "x the 3-month mean's" in r.stdout and "80 % intervals cover" in r.stdout
 
 
+def test_backtest_per_horizon(tmp_path: Path) -> None:
+    rec = _record(tmp_path)
+    args = ("tempo", "backtest", str(rec), "--sims", "200")
+    one = json.loads(_airshield(*args, "--json").stdout)
+    r = _airshield(*args, "--horizons", "2", "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["metrics"] == one["metrics"]  # the one-month summary is unchanged
+    by = {(x["horizon"], x["kind"], x["method"]): x for x in doc["by_horizon"]}
+    assert (
+        by[(1, "drones", "model")]["mae_vs_mean_3_months"]
+        == (doc["summary"]["drones"]["mae_vs_mean_3_months"])
+    )
+    h2 = by[(2, "drones", "model")]
+    assert h2["origins"] == by[(1, "drones", "model")]["origins"] - 1
+    r = _airshield(*args, "--horizons", "2")
+    assert r.returncode == 0, r.stderr
+    assert "drones, 2 months ahead: MAE" in r.stdout
+
+
 def test_forecast_long_horizon_json(tmp_path: Path) -> None:
     rec = _record(tmp_path)
     r = _airshield("tempo", "forecast", str(rec), "--months", "13", "--sims", "200", "--json")

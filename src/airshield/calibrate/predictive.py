@@ -6,7 +6,8 @@ This module fits, per weapon class (``drone``, ``missile``), a **beta-binomial r
 that count on the raid's make-up:
 
     y_i ~ BetaBinomial(n_i, mu_i, phi_i)
-    logit(mu_i) = x_i' beta          (raid size, missile / ballistic share, decoy share, rule, trend)
+    logit(mu_i) = x_i' beta + L(t_i) (raid size, missile / ballistic share, decoy share, rule,
+                                      trend; L the time-varying level)
     log(phi_i)  = g0 + g1 log_size_i (night-to-night variation; may shrink or grow with size)
 
 ``mu`` is the expected share of the night; ``phi`` the precision of the night's own share around
@@ -21,6 +22,12 @@ tactics far more than the binomial noise of hundreds of drones says, and ``phi``
   where the record cannot identify a term: the decoy share is reported only from July 2025, the
   counting rule before July 2024 (shot down only) is an offset with a prior, a trend is off by
   default and has a tight prior when on.
+- **A time-varying level** (:class:`LocalLevel`): each raid's deviation from the regression on
+  the logit scale is a mean-reverting (Ornstein-Uhlenbeck) level plus the raid's own noise; its
+  variance rate, reversion time and noise scale are maximum-likelihood estimates from a Kalman
+  filter over the fitted raids, and a prediction ``d`` nights after the fit date draws the level
+  from the filter's state carried ``d`` nights ahead (the interval widens with the horizon and
+  stays bounded).
 - **Laplace approximation.** The posterior mode is found with ``scipy.optimize.minimize``; its
   covariance is the inverse of the Hessian at the mode (central finite differences). Predictive
   draws take parameters from that normal, a night's share from the beta, and the count from the
@@ -467,8 +474,32 @@ class ClassFit:
         return [*self.terms, *(t.name for t in DISPERSION_TERMS)]
 
     def table(self) -> pd.DataFrame:
-        """Posterior mode, s.d. and 90 % interval of every parameter, with its prior."""
+        """Posterior mode, s.d. and 90 % interval of every parameter, with its prior; then the
+        level's rows (``level_now`` with its filtered s.d.; its maximum-likelihood ``level_q``,
+        ``level_tau_nights`` and ``level_obs_scale``, no interval and no prior)."""
         sd = np.sqrt(np.maximum(np.diag(self.cov), 0.0))
+        coef = self._coef_table(sd)
+        if self.level is None:
+            return coef
+        lv = self.level
+        lsd = float(np.sqrt(max(lv.var, 0.0)))
+        tau = np.nan if lv.tau_nights is None else lv.tau_nights
+        rows = pd.DataFrame(
+            {
+                "kind": self.kind,
+                "term": ["level_now", "level_q_per_night", "level_tau_nights", "level_obs_scale"],
+                "active": True,
+                "mode": [lv.mean, lv.q_per_night, tau, lv.obs_scale],
+                "sd": [lsd, np.nan, np.nan, np.nan],
+                "lo90": [lv.mean - 1.6449 * lsd, np.nan, np.nan, np.nan],
+                "hi90": [lv.mean + 1.6449 * lsd, np.nan, np.nan, np.nan],
+                "prior_mean": [0.0, np.nan, np.nan, np.nan],
+                "prior_sd": [np.sqrt(LEVEL_PRIOR_VAR), np.nan, np.nan, np.nan],
+            }
+        )
+        return pd.concat([coef, rows], ignore_index=True)
+
+    def _coef_table(self, sd: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(
             {
                 "kind": self.kind,

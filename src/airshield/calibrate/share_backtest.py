@@ -130,7 +130,10 @@ def rolling_share_backtest(
         for kind in KINDS:
             n_col = "drones" if kind == "drone" else "missiles"
             floor = min_drones if kind == "drone" else min_missiles
+            # every method is scored on the same raids: those the model predicts (no fit of a
+            # class before an origin with too few raids of it: no prediction, no score)
             keep = (pred[n_col] >= floor) & pred[f"{kind}_ok"]
+            keep &= pred[f"{kind}_neutralised_mean"].notna()
             if not keep.any():
                 continue
             p = pred[keep]
