@@ -154,9 +154,15 @@ def priced_template(tpl: Scenario, effectors: list[str], prices: list[float]) ->
 
     cat = tpl.resolved_catalog()
     over = {e.name: e for e in (tpl.catalog.effectors if tpl.catalog else [])}
+    # a catalog entry's pk curves are used only under engagement: {pk_model: range}, and an
+    # override may not carry them otherwise (they change nothing under the other pk models)
+    keep_curves = tpl.engagement.pk_model == "range"
     for name, price in zip(effectors, prices, strict=True):
         et = over.get(name, cat.effectors[name])
-        over[name] = et.model_copy(update={"cost_per_shot_usd": float(price)})
+        upd: dict[str, Any] = {"cost_per_shot_usd": float(price)}
+        if not keep_curves and et.pk_curve:
+            upd["pk_curve"] = {}
+        over[name] = et.model_copy(update=upd)
     threats = list(tpl.catalog.threats) if tpl.catalog else []
     return tpl.model_copy(
         update={"catalog": CatalogOverrides(threats=threats, effectors=list(over.values()))}
