@@ -117,3 +117,16 @@ def test_cli_json_is_one_document_with_the_fields(tiny: Path, tmp_path: Path) ->
     assert {"mean", "p5", "p95"} == set(doc["worst_case"])
     html = rep.read_text()
     assert "rule-based laydown and its worst plan" in html and "double oracle" in html
+
+
+def test_facade_runs_the_optimiser_and_refuses_another_scenario(tiny: Path) -> None:
+    from tests.attack.cases import SIDED
+
+    from airshield.scenario import scenario_from_text
+    from airshield.scenario.attack import load_attack
+
+    sc = load_attack(tiny.parent / "raid.yaml").scenario
+    res = sc.plan.laydown(tiny, simulate=False)
+    assert res.model_value == optimise_laydown(load_laydown(tiny), simulate=False).model_value
+    with pytest.raises(ValueError, match="places units for scenario 'tiny-game'"):
+        scenario_from_text(SIDED).plan.laydown(tiny, simulate=False)

@@ -829,7 +829,15 @@ def _routes(ld: LoadedLaydown, plan: Plan | None) -> list[dict[str, Any]]:
 def laydown(subject: Any, spec: Any = None, /, **kwargs: Any) -> LaydownResult:
     """``scenario.plan.laydown(spec)``: :func:`optimise_laydown` of a laydown spec (path or
     :class:`LoadedLaydown`)."""
+    if spec is None:
+        raise TypeError("laydown(spec): the laydown spec (YAML path or loaded spec)")
     ld = spec if isinstance(spec, LoadedLaydown) else load_laydown(spec)
+    own = getattr(subject, "content_hash", None)
+    if callable(own) and own() != ld.scenario.content_hash():
+        raise ValueError(
+            f"the laydown spec places units for scenario {ld.scenario.name!r}, not for "
+            f"{getattr(subject, 'name', subject)!r}"
+        )
     return optimise_laydown(ld, **kwargs)
 
 
