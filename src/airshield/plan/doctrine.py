@@ -239,7 +239,7 @@ def _priced_detailed_block(
 ) -> tuple[list[int], Any]:  # fmt: skip
     """Replications ``rep_ids`` of the detailed priced run (a worker's share)."""
     from airshield.campaign.bridge import RaidBridge
-    from airshield.campaign.engine import _simulate_block
+    from airshield.campaign.engine import _simulate_block, team_counts
     from airshield.campaign.result import CampaignNight
 
     tpl = Scenario.model_validate_json(template_json)
@@ -254,11 +254,13 @@ def _priced_detailed_block(
     per_rep = np.random.SeedSequence(seed).spawn(reps)
     chains = [per_rep[r].spawn(n) for r in rep_ids]
     t, p, q = len(b0.threat_types), len(b0.pool_names), len(b0.other_effectors)
+    teams = team_counts(camp, b0.pool_names)  # crews ready per night, as run_campaign passes
 
     def fn(i: int, counts: I, available: I) -> CampaignNight:
         b = bridges[int(schedule.which[i])]
+        tonight = None if teams is None else teams[i]
         nights = [
-            b.run(counts, available[a], np.random.default_rng(chains[a][i]))
+            b.run(counts, available[a], np.random.default_rng(chains[a][i]), tonight)
             for a in range(len(rep_ids))
         ]
         return CampaignNight.stack(nights, t, p, q)
