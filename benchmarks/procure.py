@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                 "best_mix": {m["option"]: m["units"] for m in s["best"]["mix"]},
             }
         )
+        print(f"  (run {k}: wall {wall:.1f} s, CPU {cpu:.1f} s)", flush=True)
     warm = [r for r in runs if r["surrogate_cached"]] or runs
     out = {
         "machine": {"python": sys.version.split()[0], "platform": platform.platform(),

@@ -154,9 +154,15 @@ def priced_template(tpl: Scenario, effectors: list[str], prices: list[float]) ->
 
     cat = tpl.resolved_catalog()
     over = {e.name: e for e in (tpl.catalog.effectors if tpl.catalog else [])}
+    # a catalog entry's pk curves are used only under engagement: {pk_model: range}, and an
+    # override may not carry them otherwise (they change nothing under the other pk models)
+    keep_curves = tpl.engagement.pk_model == "range"
     for name, price in zip(effectors, prices, strict=True):
         et = over.get(name, cat.effectors[name])
-        over[name] = et.model_copy(update={"cost_per_shot_usd": float(price)})
+        upd: dict[str, Any] = {"cost_per_shot_usd": float(price)}
+        if not keep_curves and et.pk_curve:
+            upd["pk_curve"] = {}
+        over[name] = et.model_copy(update=upd)
     threats = list(tpl.catalog.threats) if tpl.catalog else []
     return tpl.model_copy(
         update={"catalog": CatalogOverrides(threats=threats, effectors=list(over.values()))}
@@ -233,7 +239,7 @@ def _priced_detailed_block(
 ) -> tuple[list[int], Any]:  # fmt: skip
     """Replications ``rep_ids`` of the detailed priced run (a worker's share)."""
     from airshield.campaign.bridge import RaidBridge
-    from airshield.campaign.engine import _simulate_block
+    from airshield.campaign.engine import _simulate_block, team_counts
     from airshield.campaign.result import CampaignNight
 
     tpl = Scenario.model_validate_json(template_json)
@@ -248,11 +254,13 @@ def _priced_detailed_block(
     per_rep = np.random.SeedSequence(seed).spawn(reps)
     chains = [per_rep[r].spawn(n) for r in rep_ids]
     t, p, q = len(b0.threat_types), len(b0.pool_names), len(b0.other_effectors)
+    teams = team_counts(camp, b0.pool_names)  # crews ready per night, as run_campaign passes
 
     def fn(i: int, counts: I, available: I) -> CampaignNight:
         b = bridges[int(schedule.which[i])]
+        tonight = None if teams is None else teams[i]
         nights = [
-            b.run(counts, available[a], np.random.default_rng(chains[a][i]))
+            b.run(counts, available[a], np.random.default_rng(chains[a][i]), tonight)
             for a in range(len(rep_ids))
         ]
         return CampaignNight.stack(nights, t, p, q)

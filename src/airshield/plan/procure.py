@@ -1521,21 +1521,13 @@ def doctrine(prep: Prepared, res: ProcurementResult, reps: int, seed: int) -> li
 
 def doctrine_template(tpl: Scenario, entries: list[dict[str, Any]]) -> Scenario:
     """The raid template with each effector type's cost per shot replaced by its effective cost
-    (sticker plus the shadow value of the round), so that the nightly cost threshold weighs
-    what firing the round now costs later."""
-    from airshield.scenario.models import CatalogOverrides
+    (sticker plus the shadow value of the round at the start), so that the nightly cost threshold
+    weighs what firing the round now costs later (month by month:
+    :func:`airshield.plan.doctrine.doctrine_schedule`)."""
+    from airshield.plan.doctrine import priced_template
 
-    cat = tpl.resolved_catalog()
-    over = {e.name: e for e in (tpl.catalog.effectors if tpl.catalog else [])}
-    for e in entries:
-        et = over.get(e["effector"], cat.effectors[e["effector"]])
-        over[e["effector"]] = et.model_copy(
-            update={"cost_per_shot_usd": float(e["effective_cost_per_shot_usd"])}
-        )
-    threats = list(tpl.catalog.threats) if tpl.catalog else []
-    return tpl.model_copy(
-        update={"catalog": CatalogOverrides(threats=threats, effectors=list(over.values()))}
-    )
+    return priced_template(tpl, [e["effector"] for e in entries],
+                           [float(e["effective_cost_per_shot_usd"]) for e in entries])  # fmt: skip
 
 
 def materialise(prep: Prepared, s: int, x: I) -> Campaign:
