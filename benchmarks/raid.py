@@ -13,8 +13,17 @@ Prints, for the reference raid (``examples/kyiv-2025-07-04.yaml``, after warm-up
 - the kernel against the readable reference engine on the same nights;
 - scaling: CPU per replication against engagement windows, from 100 to 5,000 threats (waves
   scaled) and from 10 to 1,000 fire units (the laydown subsampled or tiled with offsets);
+- raid model v2 on against off: CPU per replication of the kernel on the reference raid and on
+  ``examples/kyiv-2025-07-04-engagement-v2.yaml`` (the same raid with Pk by range, hazard EW,
+  firing ranges, shots per threat type and C2 delays on), interleaved, medians of
+  ``--repeats`` and their ratio (the target: within 1.5x), and one reference-engine night each
+  (``--v2`` runs only this part);
 - ``--peer``: replications/s of AirShield and of ``benchmarks/peers/simpy_raid.py``, interleaved
-  in one run, their ratio and their neutralised fractions.
+  in one run, their ratio and their neutralised fractions;
+- raid model v2 (``--v2`` for this part only): CPU ms per replication of the kernel on the
+  reference raid as today and with each v2 configuration switched on (the cheap layer and
+  sensing: ``examples/kyiv-cheap-layer-2026.yaml``), interleaved, medians of ``--repeats``, and
+  the ratio to today (the target: at most 1.5x).
 
 The machine's load (``os.getloadavg``) is printed before and after: on a shared machine CPU
 time is the robust figure, wall time is not.
@@ -159,6 +168,55 @@ def kernel_vs_reference(sc: airshield.Scenario, quick: bool) -> None:
     )
 
 
+def v2_on_off(sc: airshield.Scenario, reps: int, repeats: int) -> None:
+    """Kernel CPU per replication with the raid model v2 rules off (the reference raid) and on
+    (its engagement-v2 variant), interleaved so both see the same machine load."""
+    on_sc = airshield.load_scenario(EXAMPLES / "kyiv-2025-07-04-engagement-v2.yaml")
+    c_off, c_on = compile_scenario(sc), compile_scenario(on_sc)
+    off: list[float] = []
+    on: list[float] = []
+    for k in range(repeats):
+        off.append(per_rep_cpu_ms(c_off, reps, seed=1000 * k))
+        on.append(per_rep_cpu_ms(c_on, reps, seed=1000 * k))
+    ratio = statistics.median(on) / statistics.median(off)
+    print("\n# raid model v2 (Pk by range, hazard EW, release rules, C2 delay): kernel CPU")
+    print(f"off (kyiv-2025-07-04)             : ms per replication {spread(off, '{:.3f}')}")
+    print(f"on  (kyiv-2025-07-04-engagement-v2): ms per replication {spread(on, '{:.3f}')}")
+    print(f"ratio on / off: {ratio:.2f}x (target <= 1.5x)")
+    r_off = sc.simulate(reps=reps, seed=1)
+    r_on = on_sc.simulate(reps=reps, seed=1)
+    for name, r in (("off", r_off), ("on ", r_on)):
+        o = r.outcomes.sum(axis=(0, 1)) / r.reps
+        print(f"{name}: per night destroyed {o[1]:.1f}, lost {o[2]:.1f}, leaked {o[3]:.1f}, "
+              f"rounds {r.shots.sum(axis=1).mean():.1f}")  # fmt: skip
+    nights = [(c, draw_night(c, np.random.default_rng(5))) for c in (c_off, c_on)]
+    for name, (c, n) in zip(("off", "on "), nights, strict=True):
+        t = time.process_time()
+        run_reference(c, n)
+        print(f"reference engine, one night {name}: {1e3 * (time.process_time() - t):.0f} ms CPU")
+
+
+def v2_configurations(sc: airshield.Scenario) -> list[tuple[str, airshield.Scenario]]:
+    """The reference raid as today and with raid-model-v2 features switched on."""
+    cheap = airshield.load_scenario(EXAMPLES / "kyiv-cheap-layer-2026.yaml")
+    return [("today (kyiv-2025-07-04)", sc), ("cheap layer + sensing v2", cheap)]
+
+
+def v2_speed(sc: airshield.Scenario, reps: int, repeats: int) -> None:
+    configs = v2_configurations(sc)
+    compiled = [compile_scenario(x) for _, x in configs]
+    for c in compiled:
+        per_rep_cpu_ms(c, 2)  # compile / load from cache
+    times: list[list[float]] = [[] for _ in configs]
+    for _ in range(repeats):  # interleaved, so every configuration sees the same load
+        for k, c in enumerate(compiled):
+            times[k].append(per_rep_cpu_ms(c, reps))
+    print(f"\n# raid model v2: kernel CPU ms per replication ({reps} reps, {repeats} repeats)")
+    base = statistics.median(times[0])
+    for (name, _), ts in zip(configs, times, strict=True):
+        print(f"{name:28} {spread(ts, '{:.3f}')}  ratio {statistics.median(ts) / base:.2f}x")
+
+
 def peer(sc: airshield.Scenario, reps: int, peer_reps: int, rounds: int) -> None:
     from peers.simpy_raid import SimpyRaid
 
@@ -196,7 +254,9 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="fewer replications (smoke run)")
     ap.add_argument("--peer", action="store_true", help="only the SimPy peer comparison")
+    ap.add_argument("--v2", action="store_true", help="only raid model v2 on against off")
     ap.add_argument("--peer-reps", type=int, default=10, help="SimPy replications per round")
+    ap.add_argument("--v2", action="store_true", help="only the raid-model-v2 speed comparison")
     args = ap.parse_args()
     reps = 200 if args.quick else args.reps
     repeats = 2 if args.quick else args.repeats
@@ -211,6 +271,11 @@ def main() -> None:
         peer(sc, 200 if args.quick else 1000, 2 if args.quick else args.peer_reps, 3)
         print(f"# {load()}")
         return
+    if args.v2:
+        v2_on_off(sc, reps, repeats)
+        v2_speed(sc, reps, repeats)
+        print(f"# {load()}")
+        return
     throughput(sc, reps, args.workers, repeats)
     print(f"one core: {per_rep_cpu_ms(compile_scenario(sc), reps):.3f} ms CPU per replication")
     print(
@@ -218,6 +283,8 @@ def main() -> None:
         f"largest worker {peak_rss_mib(resource.RUSAGE_CHILDREN):.0f} MiB"
     )
     kernel_vs_reference(sc, args.quick)
+    v2_on_off(sc, reps, repeats)
+    v2_speed(sc, reps, repeats)
     scaling(sc, args.quick)
     print(f"# {load()}")
 

@@ -4,7 +4,8 @@ that changes, against the sticker price and against one flat shadow price for th
 
 Run from the repository root:
 
-    python examples/procure_doctrine.py [--reps 100] [--seed 1] [--pools anti-drone-missiles]
+    python examples/procure_doctrine.py [--reps 100] [--detailed-reps 6] [--workers 2] [--seed 1]
+                                        [--pools anti-drone-missiles] [--best]
 
 1. the stocks of ``procure-2026.yaml``'s status quo (no procurement; ``--best`` for the best
    mix of the optimiser instead, slower): the value of one more round on hand at the start of
@@ -14,9 +15,12 @@ Run from the repository root:
    month's opportunity cost (:func:`~airshield.plan.doctrine.doctrine_schedule`), so rounds are
    dear while the pool is short and cheap again once deliveries have caught up;
 3. the campaign under the sticker price, under that time-varying price and under a flat price
-   (the first month's value all year, what a single shadow price does), side by side with
-   common random numbers (:func:`~airshield.plan.doctrine.run_priced`, fast mode): harmful
-   leakers and damage with paired 95 % intervals, rounds fired per pool.
+   (the first month's value all year, what a single shadow price does), side by side in
+   **detailed** mode with common random numbers
+   (:func:`~airshield.plan.doctrine.run_priced_detailed`: the raid engine every night, each
+   night with its month's costs per shot): harmful leakers and damage with paired 95 %
+   intervals, rounds fired per pool. (Fast mode would need a surrogate fitted per price list, and
+   two fits differ by more than a doctrine changes: docs/plan.md.)
 """
 
 from __future__ import annotations
@@ -27,8 +31,12 @@ from typing import Any
 
 import numpy as np
 
-from airshield.campaign import run_campaign
-from airshield.plan.doctrine import PriceSchedule, doctrine_schedule, round_values, run_priced
+from airshield.plan.doctrine import (
+    PriceSchedule,
+    doctrine_schedule,
+    round_values,
+    run_priced_detailed,
+)
 from airshield.plan.procure import optimise, paired, prepare, schedule_of, simulate
 from airshield.plan.procure_models import load_procurement
 
@@ -37,7 +45,10 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=100)
+    ap.add_argument("--reps", type=int, default=100, help="fast-mode replications (round values)")
+    ap.add_argument("--detailed-reps", type=int, default=6,
+                    help="detailed-mode replications of each doctrine run")  # fmt: skip
+    ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--pools", nargs="*", default=["anti-drone-missiles"],
                     help="pools whose rounds get the shadow price (default: the rockets)")  # fmt: skip
@@ -73,22 +84,25 @@ def main() -> None:
         print(f"  {', '.join(f'{e} ${p:,.0f}' for e, p in zip(sched.effectors, row, strict=True))}"
               f"  in {', '.join(months)}")  # fmt: skip
     camp = prep.campaigns[0] if not x.any() else _with_mix(prep, x)
-    plain = run_campaign(camp, "fast", args.reps, args.seed, surrogate=prep.surrogate)
-    runs = {"sticker": plain, "time-varying": run_priced(camp, sched, args.reps, args.seed),
-            "flat": run_priced(camp, flat, args.reps, args.seed)}  # fmt: skip
-    print(
-        f"\n{prep.names[0]} scenario, fast mode, {args.reps} replications, common random numbers:"
-    )
+    sticker = PriceSchedule(sched.effectors, [[float(v["sticker_cost_usd"]) for v in values]],
+                            np.zeros(prep.n_nights, np.int64), [])  # fmt: skip
+    dr, w = args.detailed_reps, args.workers
+    runs = {name: run_priced_detailed(camp, sc, dr, args.seed, workers=w)
+            for name, sc in (("sticker", sticker), ("time-varying", sched), ("flat", flat))}  # fmt: skip
+    plain = runs["sticker"]
+    print(f"\n{prep.names[0]} scenario, detailed mode, {dr} replications, common random numbers:")
     for name, r in runs.items():
         lh, dmg = r.leaked_harmful().sum(axis=1), r.damage_usd.sum(axis=1)
         line = f"  {name:13s} harmful leakers {lh.mean():10,.1f}   damage ${dmg.mean() / 1e9:6.3f}B"
         if r is not plain:
-            d = paired(lh, plain.leaked_harmful().sum(axis=1), "fast")
-            e = paired(dmg, plain.damage_usd.sum(axis=1), "fast")
+            d = paired(lh, plain.leaked_harmful().sum(axis=1), "detailed")
+            e = paired(dmg, plain.damage_usd.sum(axis=1), "detailed")
             line += (f"   vs sticker: {d['mean']:+,.1f} [{d['ci_low']:+,.1f}, {d['ci_high']:+,.1f}] leakers, "
                      f"{e['mean'] / 1e6:+,.1f}M [{e['ci_low'] / 1e6:+,.1f}M, {e['ci_high'] / 1e6:+,.1f}M] damage")  # fmt: skip
         print(line)
-    for k, pool in enumerate(plain.pool_names):
+    names = [p.name for p in prep.template.pools if not p.name.startswith("gun-groups-")]
+    for pool in names:
+        k = plain.pool_names.index(pool)
         fired = "  ".join(
             f"{name} {r.fired[:, :, k].sum(axis=1).mean():10,.0f}" for name, r in runs.items()
         )

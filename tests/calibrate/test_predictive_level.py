@@ -73,13 +73,14 @@ def test_level_at_widens_with_the_horizon_and_reverts() -> None:
 
 def test_a_step_in_the_share_is_followed(tmp_path: Path) -> None:
     """A record whose level drops by 1 on the logit scale 60 nights before the fit date: the
-    level model learns a positive drift, predicts the new level, and its intervals cover the
-    next nights; the static regression (recency-weighted) stays between the two levels."""
+    level models learn a positive drift and move toward the new level, and the intervals cover
+    the next nights; the static regression (recency-weighted) stays between the two levels."""
     before = synth_nights("2025-08-01", 300, seed=21, intercept=2.5, log_size=0.0)
     after = synth_nights("2026-05-28", 120, seed=22, intercept=1.5, log_size=0.0)
     frame = record_frame(tmp_path, before + after)
     until = "2026-07-26"  # 60 nights after the step
     level = fit_predictive(frame, until=until)
+    walk = fit_predictive(frame, until=until, level_reverts=False)
     static = fit_predictive(frame, until=until, local_level=False)
     lv = level.fits["drone"].level
     assert lv is not None and lv.q_per_night > 1e-4 and lv.mean < -0.3
@@ -92,9 +93,14 @@ def test_a_step_in_the_share_is_followed(tmp_path: Path) -> None:
     truth = special.expit(
         1.5 + TRUE_MISSILE_SHARE * nxt["missiles"] / (nxt["drones"] + nxt["missiles"])
     )
+    p_walk = walk.predict(nxt, sims=1000, seed=1)
     err_level = np.abs(p_level["drone_neutralised_mean"] - truth).mean()
+    err_walk = np.abs(p_walk["drone_neutralised_mean"] - truth).mean()
     err_static = np.abs(p_static["drone_neutralised_mean"] - truth).mean()
-    assert err_level < 0.5 * err_static
+    # a permanent step is the random walk's case; the reverting level (which treats part of
+    # it as transient) still follows it better than the static regression
+    assert err_walk < 0.5 * err_static
+    assert err_level < 0.75 * err_static
     inside = (obs >= p_level["drone_neutralised_p5"]) & (obs <= p_level["drone_neutralised_p95"])
     assert inside.mean() >= 0.8
 
@@ -107,7 +113,9 @@ def test_a_constant_share_gets_a_quiet_level(tmp_path: Path) -> None:
     level = fit_predictive(frame, halflife_nights=None)
     static = fit_predictive(frame, halflife_nights=None, local_level=False)
     lv = level.fits["drone"].level
-    assert lv is not None and abs(lv.mean) < 0.15 and lv.q_per_night * 90 < 0.05
+    assert lv is not None and abs(lv.mean) < 0.15
+    # the level's spread 90 nights ahead stays small (no drift learnt from a constant record)
+    assert lv.at(pd.to_datetime([lv.last_night]) + pd.Timedelta(days=90))[1][0] < 0.05
     nights = raid_table(frame).iloc[-30:].reset_index(drop=True)
     a = level.predict(nights, sims=1000, seed=2)["drone_neutralised_mean"]
     b = static.predict(nights, sims=1000, seed=2)["drone_neutralised_mean"]

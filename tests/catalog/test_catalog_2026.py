@@ -52,6 +52,7 @@ def test_every_cited_source_is_used() -> None:
     used = {
         r["source"] for rows in (cat.threat_rows, cat.effector_rows, cat.anchor_rows) for r in rows
     }
+    used |= {c.source for e in cat.effectors.values() for c in e.pk_curve.values()}
     unused = {r["id"] for r in cat.source_rows} - used - {"design-brief"}
     assert not unused, unused
 
@@ -176,7 +177,7 @@ def test_catalog_sources_json_is_one_document_with_every_tag() -> None:
     doc = json.loads(res.stdout)  # exactly one JSON document on stdout
     assert set(doc) == {"numbers", "sources"}
     nums = doc["numbers"]
-    assert {n["table"] for n in nums} == set(TABLES)
+    assert {n["table"] for n in nums} == {*TABLES, "pk_curves"}
     assert all(n["confidence"] in CONFIDENCE_LEVELS for n in nums)
     ids = {s["id"] for s in doc["sources"]}
     assert all(n["source"] in ids and n["source_date"] for n in nums)
@@ -186,7 +187,10 @@ def test_catalog_sources_json_is_one_document_with_every_tag() -> None:
         for rows in (cat.threat_rows, cat.effector_rows, cat.anchor_rows)
         for r in rows
     )
-    assert len(nums) == expected
+    curve_points = sum(len(c.points) for e in cat.effectors.values() for c in e.pk_curve.values())
+    assert curve_points > 0
+    assert len(nums) == expected + curve_points
+    assert {n["confidence"] for n in nums if n["table"] == "pk_curves"} == {"L"}
     alt = [
         n for n in nums if n["type"] == "shahed-136-2026" and n["attribute"] == "altitude_max_km"
     ]

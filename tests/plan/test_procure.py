@@ -474,3 +474,53 @@ def test_priced_doctrine_run_is_paired_with_the_plain_run(spec_path: Path) -> No
     assert priced.fired[:, cut:, k].sum() == 0 < plain.fired[:, cut:, k].sum()
     # booked costs stay the sticker prices
     assert np.allclose(priced.pool_cost_usd, plain.pool_cost_usd)
+
+
+def test_robust_worst_milp_equals_brute_force(tmp_path: Path) -> None:
+    """``robust: worst`` minimises the worst scenario (a min-max epigraph in the MILP): the MILP
+    equals brute-force enumeration of the same surrogate, and its value is the worst
+    scenario's."""
+    extra = (
+        "scenarios:\n  - {name: base, weight: 0.5}\n"
+        "  - {name: high, weight: 0.5, attacker_scale: {factor: 1.5, threats: [shahed-136]}}\n"
+        "robust: worst\n"
+    )
+    loaded = load_procurement(write_spec(tmp_path, extra=extra))
+    prep = prepare(loaded)
+    data = collect_curves(prep, {}, 20, 3, None)
+    model, _ = build_model(prep, data, loaded.spec.budget_usd)
+    assert model.robust == "worst"
+    for budget in (1.0e6, 3.0e6):
+        m = model.with_budget(budget)
+        x, v, status = solve_milp(m)
+        _, vb = brute_force(m)
+        assert status == "Optimal"
+        assert v == pytest.approx(vb, rel=1e-9, abs=1e-9)
+        assert m.value(x) == pytest.approx(float(m.scenario_values(x).max()))
+    # the worst scenario is the high tempo one at the status quo
+    zero = np.zeros_like(x)
+    assert int(np.argmax(model.scenario_values(zero))) == 1
+
+
+def test_priced_detailed_run_with_sticker_prices_is_the_detailed_run(spec_path: Path) -> None:
+    """Detailed mode under a price schedule draws night n of replication r from the same seed as
+    ``run_campaign(..., "detailed")``: with sticker prices it is that run, for 1 and 2 workers;
+    a prohibitive price from night 20 on leaves the first 20 nights alone."""
+    from airshield.plan.doctrine import PriceSchedule, run_priced_detailed
+
+    loaded = load_procurement(spec_path)
+    prep = prepare(loaded)
+    camp = prep.campaigns[0]
+    eff = next(p.effector for p in prep.template.pools if p.name == "rockets")
+    sticker = prep.template.resolved_catalog().effectors[eff].cost_per_shot_usd
+    n = prep.n_nights
+    plain = run_campaign(camp, "detailed", 3, 4)
+    same = run_priced_detailed(camp, PriceSchedule([eff], [[sticker]], np.zeros(n, np.int64), []),
+                               3, 4, workers=2)  # fmt: skip
+    assert np.array_equal(same.leaked, plain.leaked)
+    assert np.array_equal(same.fired, plain.fired)
+    which = (np.arange(n) >= 20).astype(np.int64)
+    priced = run_priced_detailed(camp, PriceSchedule([eff], [[sticker], [1.0e9]], which, []), 3, 4)
+    assert np.array_equal(priced.leaked[:, :20], plain.leaked[:, :20])
+    k = priced.pool_names.index("rockets")
+    assert priced.fired[:, 20:, k].sum() == 0 < plain.fired[:, 20:, k].sum()

@@ -69,7 +69,7 @@ def test_compiled_draw_equals_draw_night(name: str) -> None:
         speed, value = np.empty(n), np.empty(n)
         kind, pkind = np.empty(n, np.int64), np.empty(n, np.int64)
         recog = np.empty(n, np.bool_)
-        u_shot, t_track = K.draw_into(
+        u_shot, t_track, _s_idx = K.draw_into(
             c.scene(), c.doctrine(), u1[0], z[0], u2[0], ca[0], sa[0], routes, target, speed,
             kind, pkind, value, recog,
         )  # fmt: skip

@@ -72,6 +72,13 @@ RESTRICTED_MIP_SHARE = 0.2
 RESTRICTED_MIP_GAP = 1e-4
 #: Share of the remaining time handed to a HiGHS MILP (it may overrun its limit slightly).
 HIGHS_TIME_SHARE = 0.97
+#: Largest master MILP handed to HiGHS with its presolve on (see :func:`solve_master_mip`).
+PRESOLVE_MAX_COLUMNS = 4000
+#: Share of the time left that an enumeration round short of the whole gap may spend proving
+#: the optimum over its columns (later rounds then only lift the bound).
+ROUND_SHARE = 0.25
+#: Share of the time left that a bound-only round may take.
+BOUND_ROUND_SHARE = 0.5
 #: First enumeration threshold ``d``, relative to the bound.
 ENUM_START_REL = 1e-4
 
@@ -148,10 +155,11 @@ def solve_master_mip(
     h.setOptionValue("time_limit", max(MIN_HIGHS_TIME_S, float(time_limit_s)))
     h.setOptionValue("mip_rel_gap", GAP_TOL if rel_gap is None else float(rel_gap))
     h.setOptionValue("mip_abs_gap", 0.0)
-    # HiGHS' presolve probes every binary (thousands of pattern columns sharing the weapon
-    # rows): on the W > T instances it took 30-40 s before the first LP; the master has no
-    # reductions worth that, its root cuts (cliques, covers on the weapon rows) do the work
-    h.setOptionValue("presolve", "off")
+    # HiGHS' presolve probes every binary: on a master of a few thousand columns it pays (1,400
+    # columns of a 200x100x2 instance: 12 s with it, 18 s without, loaded machine), on ten
+    # thousand or more sharing the weapon rows its probing took 30-40 s before the first LP
+    if len(patterns) > PRESOLVE_MAX_COLUMNS:
+        h.setOptionValue("presolve", "off")
     inf = highspy.kHighsInf
     lower = [1.0] * n_t + [-inf] * n_w
     upper = [1.0] * n_t + problem.rounds.astype(float).tolist()
@@ -409,8 +417,9 @@ def solve_exact(
     info["enumeration_log"] = round_log
     tried_restricted = False
     # the widest complete enumeration so far and its delta (the polish MILP below re-uses it)
-    last_pats: list[Pattern] | None = None
-    last_d = 0.0
+    polish_pats: list[Pattern] | None = None
+    polish_d = last_d = 0.0
+    bound_only = False  # set once a round could not prove its optimum in its share of time
     if cg is not None:
         d = min(inc.value - cg.bound, ENUM_START_REL * max(abs(cg.bound), 1e-300))
         round_s = 0.1 * limit  # a round (enumeration, model build, MILP) needs time to pay off
@@ -430,16 +439,20 @@ def solve_exact(
                 break
             if d_used <= last_d * (1 + 1e-9):
                 break  # the column cap keeps the enumeration from widening: polish below
-            # a round short of the whole gap can at best lift the bound to LB + d_used: HiGHS
-            # stops once its own bound gets there (or proves nothing in these columns beats the
-            # incumbent, the cutoff), instead of proving the restricted optimum
+            # A round proves the optimum over its columns (which often improves the incumbent)
+            # within a share of the time left. Once a round has run out of that share, the
+            # rounds short of the whole gap only lift the bound: such a round can at best bring
+            # it to LB + d_used, so HiGHS stops once its own bound gets there (or proves that
+            # nothing in these columns beats the incumbent, the cutoff).
             whole = d_used >= full * (1 - 1e-12)
             stop_gap = None
-            if not whole and inc.value > 0:
+            budget = _highs_budget(deadline)
+            if not whole and bound_only and inc.value > 0:
                 stop_gap = max(GAP_TOL, (inc.value - cg.bound - d_used) / inc.value)
-            mip = solve_master_mip(
-                problem, pats, _highs_budget(deadline), inc.x, cutoff=inc.value, rel_gap=stop_gap
-            )
+                budget *= BOUND_ROUND_SHARE  # leave time for the polish MILP
+            elif not whole:
+                budget *= ROUND_SHARE
+            mip = solve_master_mip(problem, pats, budget, inc.x, cutoff=inc.value, rel_gap=stop_gap)
             if mip.assignment is not None:
                 inc.offer(problem, mip.assignment)
             info.update(mip_bound=mip.bound, mip_status=mip.status.name, enumeration_rounds=rounds)
@@ -456,24 +469,28 @@ def solve_exact(
                     "elapsed_s": round(time.perf_counter() - t_enter, 4),
                 }
             )
-            if not mip.optimal:
+            if not mip.optimal and (whole or bound_only or out_of_time(0.05 * limit)):
                 break
-            last_pats, last_d = pats, d_used
+            bound_only = bound_only or not mip.optimal
+            last_d = d_used
+            if polish_pats is None or len(pats) <= PRESOLVE_MAX_COLUMNS:
+                polish_pats, polish_d = pats, d_used
             d = 3.0 * d_used
             round_s = time.perf_counter() - t_round
 
     lap("enumeration")
-    # the rounds above stop HiGHS at the bound they can reach, so they seldom improve the
-    # incumbent: half of what is left goes to the widest enumerated MILP solved for its optimum
-    if last_pats is not None and not closed() and not out_of_time(0.1 * limit):
+    # bound-only rounds seldom improve the incumbent: most of what is left goes to the master
+    # MILP over the widest enumerated set that is still small (presolve on), solved for its
+    # optimum; every solution below LB + d of that set lies in it, so its bound counts too
+    if bound_only and polish_pats is not None and not closed() and not out_of_time(0.1 * limit):
         assert cg is not None
         mip = solve_master_mip(
-            problem, last_pats, 0.5 * _highs_budget(deadline), inc.x, cutoff=inc.value
+            problem, polish_pats, 0.6 * _highs_budget(deadline), inc.x, cutoff=inc.value
         )
         if mip.assignment is not None:
             inc.offer(problem, mip.assignment)
-        lb = max(lb, min(cg.bound + last_d, mip.bound, inc.value))
-        info.update(polish_mip_status=mip.status.name, polish_mip_columns=len(last_pats))
+        lb = max(lb, min(cg.bound + polish_d, mip.bound, inc.value))
+        info.update(polish_mip_status=mip.status.name, polish_mip_columns=len(polish_pats))
     lap("polish_mip")
     if cg is not None and not closed() and not tried_restricted and not out_of_time(0.1 * limit):
         restricted_mip()

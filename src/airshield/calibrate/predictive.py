@@ -374,12 +374,13 @@ def fit_level(
     phi: np.ndarray,
     last_night: pd.Timestamp,
     *,
-    mean_reverting: bool = False,
+    mean_reverting: bool = True,
 ) -> LocalLevel | None:
     """Fit the :class:`LocalLevel` on the raids of a class fit (see its docstring).
 
-    ``mean_reverting``: an Ornstein-Uhlenbeck level with a fitted reversion time instead of the
-    random walk (the default, chosen on the in-slice backtests: see ``docs/calibrate.md``).
+    ``mean_reverting`` (default): an Ornstein-Uhlenbeck level whose reversion time is fitted
+    with the other two; ``False``: a random walk, whose variance grows without bound with the
+    horizon (see ``docs/calibrate.md`` for why the default reverts).
     """
     if len(fitted) < 5:
         return None
@@ -562,6 +563,7 @@ def fit_class(
     min_launched: int = 50,
     prior_scale: float = 1.0,
     local_level: bool = True,
+    level_reverts: bool = True,
 ) -> ClassFit | None:
     """Fit one class on the raids before ``origin`` (see the module docstring)."""
     ok = raids[f"{kind}_ok"] & (raids["drones" if kind == "drone" else "missiles"] >= min_launched)
@@ -642,7 +644,13 @@ def fit_class(
         converged=bool(res.success or np.isfinite(res.fun)),
         fitted=fitted,
         level=(
-            fit_level(fitted, mu_hat, phi_hat, origin - pd.Timedelta(days=1))
+            fit_level(
+                fitted,
+                mu_hat,
+                phi_hat,
+                origin - pd.Timedelta(days=1),
+                mean_reverting=level_reverts,
+            )
             if local_level
             else None
         ),
@@ -794,6 +802,7 @@ def fit_predictive(
     prior_scale: float = 1.0,
     min_launched: int | None = None,
     local_level: bool = True,
+    level_reverts: bool = True,
 ) -> PredictiveModel:
     """Fit the share models on nights up to ``until`` (default: every night).
 
@@ -819,6 +828,7 @@ def fit_predictive(
             prior_scale=prior_scale,
             min_launched=(min_launched if min_launched is not None else MIN_LAUNCHED[kind]),
             local_level=local_level,
+            level_reverts=level_reverts,
         )
         if f is not None:
             fits[kind] = f

@@ -90,6 +90,7 @@ def rolling_share_backtest(
     prior_scale: float = 1.0,
     min_launched: int | None = None,
     local_level: bool = True,
+    level_reverts: bool = True,
     sims: int = 2000,
     seed: int = 0,
 ) -> ShareBacktest:
@@ -123,6 +124,7 @@ def rolling_share_backtest(
             prior_scale=prior_scale,
             min_launched=min_launched,
             local_level=local_level,
+            level_reverts=level_reverts,
         )
         pred = model.predict(test, sims=sims, seed=int(ss.generate_state(1)[0]))
         for kind in KINDS:

@@ -15,6 +15,11 @@ filled evenly (water-filling: every unit gets the same number of rounds up to it
 extra rounds to the earlier units); the rest stays in the pool for in-night reloads. Units without
 a pool start every night with a full magazine and have no reloads; their rounds cost money but
 come off no pool.
+
+Team rule (detailed mode): a campaign team pool's teams ready tonight are the concurrent hunts
+of the raid's team groups (``kind: teams``) that draw on its pool, split over those groups in
+proportion to their teams in the template (largest remainder); a group may get none. Team
+groups of pools without a campaign team pool keep their template teams.
 """
 
 from __future__ import annotations
@@ -109,6 +114,8 @@ class RaidBridge:
         self.other_rounds = np.array([int(c.u_cap[u].sum()) for u in self.other_units], np.int64)
         self.other_cost_usd = np.array([effs[e].cost_per_shot_usd for e in other])
         self._night_cache: dict[bytes, CompiledRaid] = {}
+        # team groups per pool (their template teams are the weights of the nightly split)
+        self.team_units = [np.flatnonzero((c.u_pool == k) & c.u_team) for k in range(p)]
 
     # ---- composition --------------------------------------------------------------------
     def wave_counts(self, counts: I) -> I:
@@ -122,10 +129,27 @@ class RaidBridge:
                 out[idx] = split_largest_remainder(int(n), self.wave_weight[idx])
         return out
 
-    def compiled_for(self, counts: I) -> CompiledRaid:
-        """The compiled template with this night's threats (cached by composition)."""
+    def team_channels(self, teams: I | None) -> I | None:
+        """Channels per unit with ``teams`` (per pool, -1: template) spread over each pool's
+        team groups; None when nothing changes."""
+        if teams is None:
+            return None
+        from airshield.campaign.tempo import split_largest_remainder
+
+        c = self.compiled
+        ch = c.u_channels.copy()
+        for k, units in enumerate(self.team_units):
+            if units.size and teams[k] >= 0:
+                ch[units] = split_largest_remainder(
+                    int(teams[k]), c.u_channels[units].astype(np.float64)
+                )
+        return None if np.array_equal(ch, c.u_channels) else ch
+
+    def compiled_for(self, counts: I, channels: I | None = None) -> CompiledRaid:
+        """The compiled template with this night's threats (cached by composition) and, for
+        team groups, this night's teams (``channels`` per unit)."""
         wc = self.wave_counts(counts)
-        key = wc.tobytes()
+        key = wc.tobytes() + (b"" if channels is None else b"|" + channels.tobytes())
         hit = self._night_cache.get(key)
         if hit is not None:
             return hit
@@ -134,6 +158,8 @@ class RaidBridge:
         th_type = np.repeat(self.wave_ctype, wc).astype(np.int64)
         th_wave = np.repeat(np.arange(wc.shape[0], dtype=np.int64), wc).astype(np.int64)
         cn = replace(self.compiled, th_type=th_type, th_wave=th_wave)
+        if channels is not None:
+            cn = replace(cn, u_channels=channels)
         self._night_cache[key] = cn
         return cn
 
@@ -150,9 +176,12 @@ class RaidBridge:
             stock[k] = a - int(fill.sum())
         return ready, stock
 
-    def run(self, counts: I, available: I, rng: np.random.Generator) -> NightRecord:
+    def run(
+        self, counts: I, available: I, rng: np.random.Generator, teams: I | None = None
+    ) -> NightRecord:
         """One replication of one night: ``counts`` threats per attacker type, ``available``
-        rounds per pool (magazines and depot); every random number from ``rng``."""
+        rounds per pool (magazines and depot), ``teams`` ready per pool (-1 or None: the
+        template's; see the module docstring); every random number from ``rng``."""
         t, p, q = len(self.threat_types), len(self.pool_names), len(self.other_effectors)
         counts = np.asarray(counts, np.int64)
         if counts.sum() == 0:
@@ -160,7 +189,7 @@ class RaidBridge:
             return NightRecord(z, z.copy(), z.copy(), np.zeros(p, np.int64), np.zeros(q, np.int64),
                                0.0, 0.0)  # fmt: skip
         ready0, stock0 = self.magazines(np.asarray(available, np.int64))
-        base = self.compiled_for(counts)
+        base = self.compiled_for(counts, self.team_channels(teams))
         if self.engine == "kernel":  # the cached composition, with this night's loadout
             rec = Block.of_tally(base, 0, kernel_batch(base, [rng], Loadout(ready0, stock0)))
         else:

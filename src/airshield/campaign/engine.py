@@ -265,15 +265,19 @@ def _fast_night_fn(sur: Surrogate, seed: int, reps: int, n_nights: int, blocks: 
 
 
 def _detailed_night_fn(
-    bridge: RaidBridge, seed: int, reps_total: int, rep_ids: list[int], n_nights: int
-) -> NightFn:
+    bridge: RaidBridge, seed: int, reps_total: int, rep_ids: list[int], n_nights: int,
+    teams: I | None = None,
+) -> NightFn:  # fmt: skip
+    """``teams`` (nights, pools): the teams ready each night per pool (-1: no team pool), which
+    set the raid's concurrent hunts of the pool's team groups (:meth:`RaidBridge.run`)."""
     per_rep = np.random.SeedSequence(seed).spawn(reps_total)
     chains = [per_rep[r].spawn(n_nights) for r in rep_ids]
     t, p, q = len(bridge.threat_types), len(bridge.pool_names), len(bridge.other_effectors)
 
     def fn(i: int, counts: I, available: I) -> CampaignNight:
+        tonight = None if teams is None else teams[i]
         nights = [
-            bridge.run(counts, available[a], np.random.default_rng(chains[a][i]))
+            bridge.run(counts, available[a], np.random.default_rng(chains[a][i]), tonight)
             for a in range(len(rep_ids))
         ]
         return CampaignNight.stack(nights, t, p, q)
@@ -299,7 +303,7 @@ def _detailed_worker(
         _W_BRIDGES.clear()
         b = RaidBridge(template, plan.threat_types, engine)
         _W_BRIDGES[key] = b
-    fn = _detailed_night_fn(b, seed, reps, rep_ids, len(c.dates))
+    fn = _detailed_night_fn(b, seed, reps, rep_ids, len(c.dates), team_counts(c, b.pool_names))
     return rep_ids, _simulate_block(c, plan, b.pool_names, len(rep_ids), len(b.other_effectors), fn)
 
 
@@ -366,7 +370,8 @@ def run_campaign(
             pool_cost = bridge.pool_cost_usd
             info = {"engine": engine}
             if workers == 1 or reps == 1:
-                fn = _detailed_night_fn(bridge, seed, reps, list(range(reps)), n)
+                fn = _detailed_night_fn(bridge, seed, reps, list(range(reps)), n,
+                                        team_counts(campaign, bridge.pool_names))  # fmt: skip
                 chain = _simulate_block(
                     campaign, plan, bridge.pool_names, reps, len(other_names), fn,
                     lambda i: callback("nights", i, n),
@@ -458,6 +463,20 @@ def team_caps(c: Campaign, pool_names: list[str]) -> I:
 
 
 NO_CAP = 2**40
+
+
+def team_counts(c: Campaign, pool_names: list[str]) -> I | None:
+    """(nights, pools) teams ready each night per pool with a team pool (-1 for the others);
+    None when the campaign has no team pools. In detailed mode they are the raid's concurrent
+    hunts of the pool's team groups."""
+    if not any(tp.pool in pool_names for tp in c.defender.teams):
+        return None
+    out = np.full((len(c.dates), len(pool_names)), -1, np.int64)
+    for tp in c.defender.teams:
+        if tp.pool in pool_names:
+            k = pool_names.index(tp.pool)
+            out[:, k] = np.maximum(out[:, k], 0) + np.array(tp.teams_per_night(c.dates))
+    return out
 
 
 def _magazines(c: Campaign) -> I:

@@ -10,8 +10,8 @@ validated :class:`ThreatType` / :class:`EffectorType` models; :meth:`Catalog.pro
 long table with source titles and dates for display (``airshield catalog --sources``).
 
 Kill-probability curves against normalised intercept range (raid model v2) live in
-``data/pk_curves.csv`` (``type, threat_kind, range_fraction, pk, source``, one row per point, in
-increasing range), their sources in ``data/pk_sources.csv`` (same columns as ``sources.csv``);
+``data/pk_curves.csv`` (``type, threat_kind, range_fraction, pk, confidence, source``, one row
+per point, in increasing range; one source and one confidence tag per curve), their sources in ``data/pk_sources.csv`` (same columns as ``sources.csv``);
 an effector type without a curve for a kind keeps its flat ``pk``.
 """
 
@@ -154,7 +154,7 @@ class Catalog:
 
 def pk_curve_table(e: EffectorType) -> dict[str, dict[str, Any]]:
     """An effector type's Pk curves for display (``airshield catalog --json``): per threat kind,
-    ``points`` of ``range_fraction`` and ``pk`` and their ``source`` (``flat`` where the type has
+    ``points`` of ``range_fraction`` and ``pk``, their ``source`` and ``confidence`` (``flat`` where the type has
     no curve: its ``pk`` at every range)."""
     out: dict[str, dict[str, Any]] = {}
     for kind in THREAT_KINDS:
@@ -163,6 +163,8 @@ def pk_curve_table(e: EffectorType) -> dict[str, dict[str, Any]]:
         if c.source == "flat":
             pts.append({"range_fraction": 1.0, "pk": pts[0]["pk"]})
         out[kind] = {"points": pts, "source": c.source}
+        if c.source != "flat":  # a flat curve's tag is its pk_<kind> row's (catalog --sources)
+            out[kind]["confidence"] = c.confidence
     return out
 
 
@@ -177,13 +179,20 @@ def _curves(rows: Rows, known: set[str]) -> dict[str, dict[str, PkCurve]]:
             )
         if r["source"] not in known:
             raise ValueError(f"catalog pk_curves.csv line {i}: unknown source id {r['source']!r}")
+        if r["confidence"] not in CONFIDENCE_LEVELS:
+            raise ValueError(
+                f"catalog pk_curves.csv line {i}: confidence {r['confidence']!r} must be one of "
+                "H, M, L (every number has one)"
+            )
         points.setdefault((r["type"], r["threat_kind"]), []).append(r)
     out: dict[str, dict[str, PkCurve]] = {}
     for (etype, kind), pts in points.items():
         sources = {p["source"] for p in pts}
-        if len(sources) != 1:
+        tags = {p["confidence"] for p in pts}
+        if len(sources) != 1 or len(tags) != 1:
             raise ValueError(
-                f"catalog pk_curves.csv: {etype}/{kind} mixes sources {sorted(sources)}"
+                f"catalog pk_curves.csv: {etype}/{kind} mixes sources {sorted(sources)} or "
+                f"confidence tags {sorted(tags)} (one curve, one source and one tag)"
             )
         curve = PkCurve.model_validate(
             {
@@ -192,6 +201,7 @@ def _curves(rows: Rows, known: set[str]) -> dict[str, dict[str, PkCurve]]:
                     for p in pts
                 ],
                 "source": sources.pop(),
+                "confidence": tags.pop(),
             }
         )
         out.setdefault(etype, {})[kind] = curve
@@ -255,10 +265,12 @@ def load_catalog() -> Catalog:
     threat_rows = _read("threat_types.csv")
     effector_rows = _read("effector_types.csv")
     anchor_rows = _read("anchors.csv")
-    for i, r in enumerate(sources, start=2):
+    n_main = len(_read("sources.csv"))
+    for i, r in enumerate(sources):
+        where = f"sources.csv:{i + 2}" if i < n_main else f"pk_sources.csv:{i - n_main + 2}"
         if not (r["id"] and r["title"] and r["publisher"] and _DATE.fullmatch(r["date"])):
             raise ValueError(
-                f"catalog sources.csv:{i}: {r['id'] or '?'}: needs an id, a title, a publisher "
+                f"catalog {where}: {r['id'] or '?'}: needs an id, a title, a publisher "
                 f"and a date as YYYY-MM-DD, YYYY-MM or YYYY (the precision known), got "
                 f"{r['date']!r}"
             )

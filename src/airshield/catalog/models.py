@@ -46,6 +46,9 @@ class PkCurve(_Strict):
 
     points: tuple[PkPoint, ...] = Field(min_length=1, max_length=32)
     source: str = Field("notional", min_length=1, description="source id or 'notional'")
+    confidence: Literal["H", "M", "L"] = Field(
+        "L", description="confidence in the curve's values: H high, M medium, L low or notional"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> PkCurve:

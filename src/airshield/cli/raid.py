@@ -107,11 +107,27 @@ def register(app: typer.Typer) -> None:
             from airshield.catalog import TEXT_ATTRIBUTES
 
             titles = {r["id"]: r for r in cat.source_rows}
+            # the points of the Pk curves, in the same long form (each curve with its tag)
+            curve_rows = [
+                {
+                    "type": e.name,
+                    "attribute": f"pk_{kind}_at_range_fraction_{p['range_fraction']:g}",
+                    "value": f"{p['pk']:g}",
+                    "unit": "probability",
+                    "confidence": c["confidence"],
+                    "source": c["source"],
+                }
+                for e in cat.effectors.values()
+                for kind, c in pk_curve_table(e).items()
+                if c["source"] != "flat"
+                for p in c["points"]
+            ]
             tables = tuple(
                 (which, [r for r in rows if r["attribute"] not in TEXT_ATTRIBUTES])
                 for which, rows in (
                     ("threats", cat.threat_rows),
                     ("effectors", cat.effector_rows),
+                    ("pk_curves", curve_rows),
                     ("anchors", cat.anchor_rows),
                 )
             )
@@ -133,6 +149,7 @@ def register(app: typer.Typer) -> None:
             heads = {
                 "threats": "Threat types",
                 "effectors": "Effector types",
+                "pk_curves": "Pk curves by range (points; L by rule)",
                 "anchors": "Public anchors (not engine inputs)",
             }
             for which, rows in tables:

@@ -24,7 +24,8 @@ replication's draws) and :class:`Windows` (its engagement windows). All integer 
    events are processed in one fixed order (priorities: :class:`~airshield.vocab.Event`).
 3. *resolve*: every event of one instant changes state. Invariants: a fate changes only from
    ALIVE; a channel is taken at a shot or EW start and given back at its resolution; ready
-   rounds grow only when a reload ends; pools only shrink.
+   rounds grow only when a reload ends or a team group's missed interceptor is recovered;
+   pools only shrink.
 4. *epoch* (:func:`_epoch_pairs`): after an instant with an event that can open an
    engagement opportunity, the (unit, threat) pairs whose state changed are collected;
 5. *assign* (:func:`_candidates`, :func:`_greedy_order`): feasible engagements are chosen by
@@ -32,6 +33,13 @@ replication's draws) and :class:`Windows` (its engagement windows). All integer 
    and fire;
 6. *reload* (:func:`_start_reloads`): units that can no longer fire an engagement reload from
    their pool.
+
+**Cheap layer and sensing v2** (raid model v2; each off unless the scenario uses it): the
+draw phase gives each threat its track (:func:`sense`: firm tracks, track capacity, radar
+horizon) and cue error (:func:`cue_errors`) and each unit its position and start time for the
+night (:func:`dispatch_mobiles`; inputs :class:`Tracks`, :class:`Mobiles`); phase 1 cuts a mobile
+group's windows to its arrival (:func:`clip_to_ready`); phases 3 and 5 apply a team group's hunt
+(:class:`Teams`: :func:`hunt_factor` on the kill probability, lognormal hunt time, recovery).
 
 **Buffer bounds** (stated, asserted by the reference engine, checked in debug builds):
 at most 4 windows per (unit, threat) pair (2 segments x 2 pieces outside the minimum-range
@@ -102,6 +110,41 @@ B = NDArray[np.bool_]
 
 
 # ---- the typed structures ---------------------------------------------------------------------
+class Teams(NamedTuple):
+    """Interceptor-drone team groups, per unit (cheap layer; all off for other units). A team
+    group's channels are its teams (one hunt each at a time)."""
+
+    is_team: B  #: the unit is a team group (hunt rules on)
+    acquire_km: F  #: acquisition radius around the cue point
+    ratio_min: F  #: interceptor / threat speed ratio of zero success
+    ratio_full: F  #: speed ratio from which speed no longer limits success
+    condition: F  #: weather / night factor on success
+    time_sigma: F  #: log-sd of the hunt time (median: the unit's engage_time_s)
+    recover_p: F  #: chance a missed interceptor is reused
+    any_team: bool  #: some unit is a team group (the night draws hunt times and recoveries)
+
+
+class Mobiles(NamedTuple):
+    """Mobile fire groups, per unit (``x``/``y`` of :class:`Units` are the bases)."""
+
+    is_mobile: B
+    road_kms: F  #: road speed / road factor: straight-line progress, km/s
+    reaction_s: F  #: firm track to leaving the base
+    setup_s: F  #: set-up at the intercept point before the threat passes
+    dispatch_km: F  #: farthest intercept point from the base
+    any_mobile: bool
+
+
+class Tracks(NamedTuple):
+    """Sensing v2, per sensor (off: binary detection of v1, :func:`track_times`)."""
+
+    firm_s: F  #: first detection to firm track
+    capacity: I  #: tracks held at once, -1 unlimited
+    antenna_m: F  #: antenna height for the radar horizon, -1 none
+    pos_err_km: F  #: 1-sigma position error per axis of this sensor's tracks
+    v2: bool  #: any sensor uses a v2 field
+
+
 class Units(NamedTuple):
     """Fire units (index order = the scenario's expanded fire units). km, s, USD."""
 
@@ -125,6 +168,8 @@ class Units(NamedTuple):
     reserve: I  #: rounds kept for ballistic threats
     effector: I  #: effector-type index (tally)
     cost_per_round_usd: F  #: (tally)
+    teams: Teams  #: interceptor-drone team groups (cheap layer)
+    mobiles: Mobiles  #: mobile fire groups (cheap layer)
 
 
 class Loadout(NamedTuple):
@@ -154,6 +199,12 @@ class NightArrays(NamedTuple):
     recognised: B  #: decoy recognised (never engaged kinetically)
     t_track: F  #: first tracked, inf if never
     u_shot: F  #: (n, max_shots + max_ew) uniforms of the kill and EW draws
+    unit_x: F  #: where each unit is this night (mobile groups: their intercept point)
+    unit_y: F
+    unit_ready: F  #: from when each unit can engage (-inf static; mobile: arrival, inf unsent)
+    cue_err_km: F  #: per threat: position error of the track that cues it
+    z_hunt: F  #: (n, max_shots or 0) normals of the hunt times, by the threat's round index
+    u_recover: F  #: (n, max_shots or 0) uniforms of the recoveries, by round index
 
 
 class Windows(NamedTuple):
@@ -202,6 +253,7 @@ class Scene(NamedTuple):
     s_pdisc: F
     s_cover: B
     n_effectors: int
+    tracks: Tracks  #: sensing v2
 
 
 class Physics(NamedTuple):
@@ -616,8 +668,10 @@ def compute_windows(units, doctrine, night, w, physics):
     cap = w.unit.shape[0]
     env = np.empty((MAX_WINDOWS_PER_PAIR, 2), np.float64)
     # the structures unpacked once (field access in the pair loop would touch reference counts)
-    ux = units.x
-    uy = units.y
+    ux = night.unit_x  # this night's positions (mobile groups move; others are units.x)
+    uy = night.unit_y
+    uready = night.unit_ready
+    umobile = units.mobiles.is_mobile
     urmin = units.range_min_km
     urmax = physics.fire_range_km  # kinetic: the firing range; EW: the field
     uamin = units.alt_min_km
@@ -689,6 +743,8 @@ def compute_windows(units, doctrine, night, w, physics):
             ):
                 continue
             k = envelope_windows(r, speed, ux[u], uy[u], urmin[u], rr, uamin[u], uamax[u], env)
+            if umobile[u]:
+                k = clip_to_ready(env, k, uready[u])
             for q in range(k):
                 if is_ew:
                     ls = env[q, 0]
@@ -739,8 +795,9 @@ def pair_intercept(night, units, w, w0, w1, u, j, t, t_dec):
     w_end = w.end
     for q in range(w0, w1):
         if w_unit[q] == u and w_start[q] <= t_dec and t <= w_end[q]:
-            s = intercept_time(night.routes[j], night.speed[j], units.x[u], units.y[u],
-                               units.speed_kms[u], t, w.env_start[q], w.env_end[q])  # fmt: skip
+            s = intercept_time(night.routes[j], night.speed[j], night.unit_x[u],
+                               night.unit_y[u], units.speed_kms[u], t, w.env_start[q],
+                               w.env_end[q])  # fmt: skip
             best = min(best, s)
     return best
 
@@ -767,6 +824,232 @@ def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sens
     return t_track, s_idx
 
 
+# ---- the cheap layer and sensing v2 (rules: docs/raid-model.md) ------------------------------
+@_jit
+def hunt_factor(acquire_km, ratio_min, ratio_full, condition, c_kms, w_kms, sigma_km):
+    """Multiplier on an interceptor drone's single-shot kill probability in a hunt: the cue
+    factor (chance the target is inside the acquisition radius R of the cue point, with a
+    circular normal position error of ``sigma_km`` per axis: ``1 - exp(-R^2 / (2 sigma^2))``)
+    x the speed factor (0 at or below ``ratio_min``, 1 from ``ratio_full``, linear in between,
+    in interceptor / threat speed) x the conditions factor. Exactly 1.0 with a perfect cue, a
+    fast enough interceptor and clear conditions."""
+    f = condition
+    if sigma_km * 40.0 > acquire_km:  # beyond R = 40 sigma the factor is 1.0 in doubles
+        x = acquire_km / sigma_km
+        f = f * -math.expm1(-0.5 * x * x)
+    ratio = c_kms / w_kms if w_kms > 0.0 else math.inf
+    if ratio < ratio_full:
+        if ratio <= ratio_min:
+            return 0.0
+        f = f * ((ratio - ratio_min) / (ratio_full - ratio_min))
+    return f
+
+
+@_jit
+def degraded_peff(p1, f, s, peff):
+    """Kill probability of an engagement of ``s`` rounds of single-shot ``p1`` degraded by the
+    factor ``f``; the compiled ``peff`` itself when ``f == 1`` (so a perfect hunt is exactly the
+    v1 number). The product is a loop of multiplications, the same in numba and Python."""
+    if f == 1.0:
+        return peff
+    q = 1.0
+    pf = p1 * f
+    for _ in range(s):
+        q = q * (1.0 - pf)
+    return 1.0 - q
+
+
+@_jit
+def unit_hunt_factor(teams, speed_kms, u, w_kms, sigma_km):
+    """:func:`hunt_factor` of team unit u against a threat at ``w_kms`` cued with ``sigma_km``;
+    1.0 for units that are not team groups."""
+    if not teams.is_team[u]:
+        return 1.0
+    return hunt_factor(teams.acquire_km[u], teams.ratio_min[u], teams.ratio_full[u],
+                       teams.condition[u], speed_kms[u], w_kms, sigma_km)  # fmt: skip
+
+
+@_jit
+def horizon_km(antenna_m, alt_km):
+    """4/3-earth radar horizon (km) of an antenna ``antenna_m`` high for a target at ``alt_km``."""
+    return 4.12 * (math.sqrt(antenna_m) + math.sqrt(max(alt_km, 0.0) * 1000.0))
+
+
+@_jit
+def coverage_interval(route, speed_kms, sx, sy, r, alt_min, antenna_m):
+    """(first entry, last time inside) of a threat in a radar's coverage: the range circle, cut
+    to the radar horizon of each segment's altitude when ``antenna_m > 0``, segments below
+    ``alt_min`` unseen. (inf, -inf) if never inside."""
+    first = math.inf
+    last = -math.inf
+    for k in range(2):
+        alt = route[_ALT0 + k]
+        if alt < alt_min:
+            continue
+        rk = r
+        if antenna_m > 0.0:
+            rk = min(r, horizon_km(antenna_m, alt))
+        px, py, dx, dy, length = _direction(route, k)
+        if length <= 0.0:
+            continue
+        lo, hi = segment_circle(px, py, dx, dy, length, sx, sy, rk)
+        if lo < hi or (lo == hi and lo == 0.0):
+            first = min(first, route[_T0 + k] + lo / speed_kms)
+            last = max(last, route[_T0 + k] + hi / speed_kms)
+    return first, min(last, route[_T2])
+
+
+@_jit
+def sensor_tracks(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, tracks, u_sense):
+    """Sensing v2: per threat the time of its first firm track (inf if never) and the sensor
+    that holds it. A sensor detects a threat with ``p_detect`` (the same draw as v1) when it
+    enters coverage; the track is firm ``firm_s`` later if the threat is still in coverage then.
+    A sensor with a track capacity holds at most that many tracks at once, first come first
+    served in order of entry (ties: threat index): a threat entering a full sensor waits for
+    the earliest slot to free, and each track holds its slot until the threat last leaves
+    coverage (or reaches its aim point). Coverage sensors track from launch to impact."""
+    n = routes.shape[0]
+    ns = s_x.shape[0]
+    t_track = np.full(n, np.inf)
+    s_idx = np.full(n, -1, np.int64)
+    ent = np.empty(n, np.float64)
+    rel = np.empty(n, np.float64)
+    idx = np.empty(n, np.int64)
+    for s in range(ns):
+        cnt = 0
+        for j in range(n):
+            if u_sense[j, s] >= s_pdet[s]:
+                continue
+            if s_cover[s]:
+                a = routes[j, _T0]
+                b = routes[j, _T2]
+            else:
+                a, b = coverage_interval(routes[j], th_speed[j], s_x[s], s_y[s], s_r[s],
+                                         s_amin[s], tracks.antenna_m[s])  # fmt: skip
+            if a == math.inf:
+                continue
+            ent[cnt] = a
+            rel[cnt] = b
+            idx[cnt] = j
+            cnt += 1
+        firm = tracks.firm_s[s]
+        cap = tracks.capacity[s]
+        if cap < 0:
+            for q in range(cnt):
+                tf = ent[q] + firm
+                if tf <= rel[q]:
+                    j = idx[q]
+                    if tf < t_track[j]:
+                        t_track[j] = tf
+                        s_idx[j] = s
+            continue
+        order = np.argsort(ent[:cnt], kind="mergesort")
+        slots = np.full(cap, -np.inf)
+        for q in range(cnt):
+            i = order[q]
+            k = 0
+            for x in range(1, cap):
+                if slots[x] < slots[k]:
+                    k = x
+            start = max(ent[i], slots[k])
+            tf = start + firm
+            if tf > rel[i]:
+                continue  # gone before a slot freed or the track became firm
+            slots[k] = rel[i]
+            j = idx[i]
+            if tf < t_track[j]:
+                t_track[j] = tf
+                s_idx[j] = s
+    return t_track, s_idx
+
+
+@_jit
+def sense(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, tracks, u_sense):
+    """Tracks of a replication: :func:`sensor_tracks` when sensing v2 is on, else the binary
+    detection of :func:`track_times` (v1, unchanged)."""
+    if tracks.v2:
+        return sensor_tracks(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, tracks,
+                             u_sense)  # fmt: skip
+    return track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sense)
+
+
+@_jit
+def cue_errors(tracks, s_idx, out):
+    """Per threat: the position error of the sensor whose track cues it (0 if untracked)."""
+    for j in range(s_idx.shape[0]):
+        out[j] = tracks.pos_err_km[s_idx[j]] if s_idx[j] >= 0 else 0.0
+
+
+@_jit
+def dispatch_mobiles(units, routes, speed, pkind, t_track, recognised, ux, uy, uready):
+    """Where each unit stands this night and from when it may engage (into ``ux``, ``uy``,
+    ``uready``). Static units: their position, from -inf. Mobile groups wait at their base
+    (never engaging there) and are dispatched once: tracks in order of firm-track time (ties:
+    threat index), each to the first free group (index order) that can engage its perceived
+    kind and reach a point of its route in time, that is the earliest s with
+    ``|P(s) - base| = c (s - t_track - reaction - setup)`` (c: road speed / road factor,
+    :func:`intercept_time`), at an altitude inside the group's band and within
+    ``dispatch_km`` of its base. The group stands at P(s) and may engage from s on."""
+    nu = units.x.shape[0]
+    mob = units.mobiles
+    for u in range(nu):
+        ux[u] = units.x[u]
+        uy[u] = units.y[u]
+        uready[u] = math.inf if mob.is_mobile[u] else -math.inf
+    if not mob.any_mobile:
+        return
+    n = routes.shape[0]
+    left = 0
+    for u in range(nu):
+        if mob.is_mobile[u]:
+            left += 1
+    order = np.argsort(t_track, kind="mergesort")
+    for q in range(n):
+        if left == 0:
+            break
+        j = order[q]
+        if t_track[j] == math.inf:
+            break
+        if recognised[j]:
+            continue
+        for u in range(nu):
+            if not mob.is_mobile[u] or uready[u] != math.inf or units.pk[u, pkind[j]] <= 0.0:
+                continue
+            t_go = t_track[j] + mob.reaction_s[u] + mob.setup_s[u]
+            sv = intercept_time(routes[j], speed[j], units.x[u], units.y[u], mob.road_kms[u],
+                                t_go, t_track[j], routes[j, _T2])  # fmt: skip
+            if sv == math.inf:
+                continue
+            alt = routes[j, _ALT0] if sv <= routes[j, _T1] else routes[j, _ALT1]
+            if alt < units.alt_min_km[u] or alt > units.alt_max_km[u]:
+                continue
+            px, py = position_at(routes[j], sv)
+            ddx = px - units.x[u]
+            ddy = py - units.y[u]
+            if math.sqrt(ddx * ddx + ddy * ddy) > mob.dispatch_km[u]:
+                continue
+            ux[u] = px
+            uy[u] = py
+            uready[u] = sv
+            left -= 1
+            break
+
+
+@_jit
+def clip_to_ready(env, k, ready):
+    """Cut the envelope windows ``env[:k]`` of a mobile group to start at its arrival
+    ``ready``; returns how many remain (compacted to the front)."""
+    m = 0
+    for q in range(k):
+        a = max(env[q, 0], ready)
+        b = env[q, 1]
+        if b > a:
+            env[m, 0] = a
+            env[m, 1] = b
+            m += 1
+    return m
+
+
 def draw_layout(n: int, n_sensors: int, doctrine: Doctrine) -> tuple[int, int, int]:
     """Sizes of one replication's three blocks of draws, in the fixed draw order:
     uniforms ``[launch n | target n]``, normals ``[route jitter n]``, uniforms ``[aim (n, 2) |
@@ -781,7 +1064,8 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
               value, recognised):  # fmt: skip
     """One replication's routes and perception from its draws (``cos_a``/``sin_a``: cosine and
     sine of the aim angles, computed by numpy, as :func:`airshield.raid.compile.draw_night`
-    does). Returns the uniforms of the shots (a view into ``u2``) and the tracking times.
+    does). Returns the uniforms of the shots (a view into ``u2``), the tracking times and the
+    tracking sensor per threat.
     The arithmetic is that of ``draw_night`` operation for operation, so the results are
     bit-identical."""
     n = scene.th_type.shape[0]
@@ -876,13 +1160,13 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
         pkind[j] = tt_kind[pt]
         value[j] = a_value[tg] * tt_lethality[pt]
     u_sense = u2[o_sense:o_disc].reshape((n, ns))
-    t_track, s_idx = track_times(routes, speed, scene.s_x, scene.s_y, scene.s_r, scene.s_amin,
-                                 scene.s_pdet, scene.s_cover, u_sense)  # fmt: skip
+    t_track, s_idx = sense(routes, speed, scene.s_x, scene.s_y, scene.s_r, scene.s_amin,
+                           scene.s_pdet, scene.s_cover, scene.tracks, u_sense)  # fmt: skip
     for j in range(n):
         p_disc = scene.s_pdisc[s_idx[j]] if s_idx[j] >= 0 else 0.0
         recognised[j] = kind[j] == DECOY and s_idx[j] >= 0 and u2[o_disc + j] < p_disc
     u_shot = u2[o_shot:].reshape((n, doctrine.max_shots + doctrine.max_ew))
-    return u_shot, t_track
+    return u_shot, t_track, s_idx
 
 
 def extra_layout(n: int, physics: Physics, doctrine: Doctrine) -> tuple[int, int]:
@@ -1158,13 +1442,15 @@ def _epoch_pairs(t, u_kind, w_unit, w_threat, w_start, w_end, act, act_off, act_
 @_inline
 def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, u_engcost,
                 u_cwcost, u_reserve, th_pkind, th_value, th_recog, t_track, reloading, free_ch,
-                ready, fate, busy, shots, u_left, cand_g, cand_j, cand_u):  # fmt: skip
+                ready, fate, busy, shots, u_left, cand_g, cand_j, cand_u, hunt):  # fmt: skip
     """Phase 5a, assign: the allowed engagements among the epoch's pairs, with their marginal
-    gain. The unit is not reloading and has a free channel and ``s`` ready rounds, and keeps
+    gain (for a team group, the kill probability of the hunt: :func:`hunt_factor`). The unit is not reloading and has a free channel and ``s`` ready rounds, and keeps
     its ballistic reserve; the threat is alive, tracked, not busy and not a recognised decoy,
     and has rounds left of its ``max_shots``; the pair passes :func:`kinetic_eligible` (and,
     with raid model v2's release rules, :func:`_release_filter` ran first). Sets ``u_left[u]``,
-    the engagements unit u may still start this epoch."""
+    the engagements unit u may still start this epoch. ``hunt``: the arrays of team groups and
+    threats that :func:`hunt_factor` reads."""
+    u_pk, is_team, t_acq, t_rmin, t_rfull, t_cond, u_speed, th_speed, th_cue = hunt
     mc = 0
     for q in range(npair):
         u = pair_u[q]
@@ -1177,6 +1463,10 @@ def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, 
             continue
         pk_kind = th_pkind[j]
         p = u_peff[u, pk_kind]
+        if is_team[u]:
+            f = hunt_factor(t_acq[u], t_rmin[u], t_rfull[u], t_cond[u], u_speed[u], th_speed[j],
+                            th_cue[j])  # fmt: skip
+            p = degraded_peff(u_pk[u, pk_kind], f, s, p)
         cap_u = min(free_ch[u], ready[u] // s)
         if pk_kind != BALLISTIC and ready[u] - s * cap_u < u_reserve[u]:
             continue
@@ -1326,6 +1616,16 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
     u_reload = units.reload_s
     u_pool = units.pool
     u_reserve = units.reserve
+    u_speed = units.speed_kms
+    # interceptor-drone team groups (cheap layer)
+    tm = units.teams
+    is_team = tm.is_team
+    t_acq = tm.acquire_km
+    t_rmin = tm.ratio_min
+    t_rfull = tm.ratio_full
+    t_cond = tm.condition
+    t_sigma = tm.time_sigma
+    t_recover = tm.recover_p
     # raid model v2 (Physics, NightExtra)
     p_npts = physics.pk_npts
     p_rf = physics.pk_rf
@@ -1347,6 +1647,12 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
     th_recog = night.recognised
     t_track = night.t_track
     u_shot = night.u_shot
+    th_speed = night.speed
+    th_cue = night.cue_err_km
+    z_hunt = night.z_hunt
+    u_rec = night.u_recover
+    # what phase 5 needs of the hunts, as one tuple (an inlined helper takes at most 30 arguments)
+    hunt = (u_pk, is_team, t_acq, t_rmin, t_rfull, t_cond, u_speed, th_speed, th_cue)
     # windows
     w_unit = w.unit
     w_threat = w.threat
@@ -1442,14 +1748,23 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
                 epoch = True
                 n_du = _mark(dirty_u, du_list, n_du, u)
                 n_dj = _mark(dirty_j, dj_list, n_dj, j)
+                killed = False
                 if fate[j] == ALIVE:
-                    p = pend_pk[j]
+                    p = pend_pk[j]  # a team's hunt factor is in it (phase 5)
                     for r in range(s):
                         if u_shot[j, pend_k0[j] + r] < p:
                             fate[j] = DESTROYED
                             agent[j] = u
                             fate_t[j] = t
+                            killed = True
                             break
+                if is_team[u] and not killed:  # missed interceptors may come back
+                    rec = 0
+                    for r in range(s):
+                        if u_rec[j, pend_k0[j] + r] < t_recover[u]:
+                            rec += 1
+                    ready[u] += rec
+                    fired[u] -= rec
             elif et == EV_EW_DONE:  # an EW dwell ends; its success was drawn at its start
                 if c != 2:  # c == 2: a hazard loss, which holds no channel
                     free_ch[u] += 1
@@ -1508,7 +1823,7 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
         mc = _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff,
                          u_engcost, u_cwcost, u_reserve, th_pkind, th_value, th_recog, t_track,
                          reloading, free_ch, ready, fate, busy, shots, u_left, cand_g, cand_j,
-                         cand_u)  # fmt: skip
+                         cand_u, hunt)  # fmt: skip
         if mc == 0:
             continue
         _greedy_order(mc, cand_g, cand_j, cand_u, order, pair_u)  # pair_u: free now
@@ -1543,10 +1858,16 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
             if p_npts[u, kt] == 0:
                 pend_pk[j] = u_pk[u, kt]
             else:
-                x = intercept_range_fraction(night.routes[j], t_hit, units.x[u], units.y[u],
-                                             units.range_max_km[u])  # fmt: skip
+                x = intercept_range_fraction(night.routes[j], t_hit, night.unit_x[u],
+                                             night.unit_y[u], units.range_max_km[u])  # fmt: skip
                 pend_pk[j] = pk_at(p_npts[u, kt], p_rf[u, kt], p_val[u, kt], u_pk[u, kt], x)
-            hsize, seq = _push(ev, ht, hk, hsize, seq, t_hit + u_engtime[u], EV_RESOLVE, u, j, 0)
+            t_eng = u_engtime[u]
+            if is_team[u]:  # a hunt: cue, speed and conditions degrade the kill
+                pend_pk[j] = pend_pk[j] * hunt_factor(t_acq[u], t_rmin[u], t_rfull[u], t_cond[u],
+                                                      u_speed[u], th_speed[j], th_cue[j])  # fmt: skip
+                if t_sigma[u] > 0.0:  # hunt time: lognormal around its median
+                    t_eng = t_eng * math.exp(t_sigma[u] * z_hunt[j, pend_k0[j]])
+            hsize, seq = _push(ev, ht, hk, hsize, seq, t_hit + t_eng, EV_RESOLVE, u, j, 0)
         for q in range(mc):
             taken[cand_j[q]] = False
         # ---- phase 6, reload: only units that just fired can newly need a reload (pools never
@@ -1641,11 +1962,13 @@ def new_tally(nb, nt, ne, nu, na, npool):
 
 # ---- a batch of replications in one call ---------------------------------------------------------
 @_jit
-def run_batch(scene, units, doctrine, loadout, u1, z, u2, cos_a, sin_a, out, physics, u3, ew_e):
+def run_batch(scene, units, doctrine, loadout, u1, z, u2, cos_a, sin_a, out, physics, u3, ew_e,
+              zh, uh):  # fmt: skip
     """Replications ``b = 0 .. B-1`` from their draws (rows of ``u1``, ``z``, ``u2``, ``cos_a``,
-    ``sin_a``; see :func:`draw_layout`; and of ``u3`` and ``ew_e``, see :func:`extra_layout`):
-    draw, windows, night and tally, all in numba, with the memory of one night (routes,
-    windows, scratch) reused across the batch."""
+    ``sin_a``; see :func:`draw_layout`; and of ``u3`` and ``ew_e``, see :func:`extra_layout`;
+    ``zh``/``uh``: the cheap layer's hunt-time normals and recovery uniforms, ``(B, n *
+    max_shots)`` with team groups, else ``(B, 0)``): draw, windows, night and tally, all in
+    numba, with the memory of one night (routes, windows, scratch) reused across the batch."""
     nb = u1.shape[0]
     n = scene.th_type.shape[0]
     nu = units.x.shape[0]
@@ -1656,13 +1979,23 @@ def run_batch(scene, units, doctrine, loadout, u1, z, u2, cos_a, sin_a, out, phy
     pkind = np.empty(n, np.int64)
     value = np.empty(n, np.float64)
     recog = np.empty(n, np.bool_)
+    cue = np.empty(n, np.float64)
+    unit_x = np.empty(nu, np.float64)
+    unit_y = np.empty(nu, np.float64)
+    unit_ready = np.empty(nu, np.float64)
+    hcols = zh.shape[1] // n if n > 0 else 0
     n_dyn = dynamic_event_bound_jit(n, nu, doctrine)
     w = new_windows(64 + 4 * n + WINDOWS_PER_PAIR_BOUND * nu)
     sc = new_scratch(n, nu, w.unit.shape[0], n_dyn)
     for b in range(nb):
-        u_shot, t_track = draw_into(scene, doctrine, u1[b], z[b], u2[b], cos_a[b], sin_a[b],
-                                    routes, target, speed, kind, pkind, value, recog)  # fmt: skip
-        night = NightArrays(routes, speed, kind, pkind, value, recog, t_track, u_shot)
+        u_shot, t_track, s_idx = draw_into(scene, doctrine, u1[b], z[b], u2[b], cos_a[b],
+                                           sin_a[b], routes, target, speed, kind, pkind, value,
+                                           recog)  # fmt: skip
+        cue_errors(scene.tracks, s_idx, cue)
+        dispatch_mobiles(units, routes, speed, pkind, t_track, recog, unit_x, unit_y, unit_ready)
+        night = NightArrays(routes, speed, kind, pkind, value, recog, t_track, u_shot, unit_x,
+                            unit_y, unit_ready, cue, zh[b].reshape((n, hcols)),
+                            uh[b].reshape((n, hcols)))  # fmt: skip
         k_c2 = n * physics.n_c2
         extra = NightExtra(u3[b, :k_c2].reshape((n, physics.n_c2)), ew_e[b], u3[b, k_c2:])
         w, m = windows_of(units, doctrine, night, w, physics)

@@ -225,3 +225,84 @@ def run_priced(
         magazine_rounds=_magazines(campaign), chain=chain, elapsed_s=time.perf_counter() - t0,
         info={"doctrine": schedule.summary()},
     )  # fmt: skip
+
+
+def _priced_detailed_block(
+    campaign_json: str, template_json: str, schedule: PriceSchedule, seed: int, reps: int,
+    rep_ids: list[int], engine: str,
+) -> tuple[list[int], Any]:  # fmt: skip
+    """Replications ``rep_ids`` of the detailed priced run (a worker's share)."""
+    from airshield.campaign.bridge import RaidBridge
+    from airshield.campaign.engine import _simulate_block
+    from airshield.campaign.result import CampaignNight
+
+    tpl = Scenario.model_validate_json(template_json)
+    camp = Campaign.model_validate_json(campaign_json).with_template(tpl)
+    plan = attacker_plan(camp)
+    bridges = [
+        RaidBridge(priced_template(tpl, schedule.effectors, p), plan.threat_types, engine)
+        for p in schedule.prices
+    ]
+    b0 = bridges[0]
+    n = len(camp.dates)
+    per_rep = np.random.SeedSequence(seed).spawn(reps)
+    chains = [per_rep[r].spawn(n) for r in rep_ids]
+    t, p, q = len(b0.threat_types), len(b0.pool_names), len(b0.other_effectors)
+
+    def fn(i: int, counts: I, available: I) -> CampaignNight:
+        b = bridges[int(schedule.which[i])]
+        nights = [
+            b.run(counts, available[a], np.random.default_rng(chains[a][i]))
+            for a in range(len(rep_ids))
+        ]
+        return CampaignNight.stack(nights, t, p, q)
+
+    return rep_ids, _simulate_block(camp, plan, b0.pool_names, len(rep_ids), q, fn)
+
+
+def run_priced_detailed(
+    campaign: Campaign, schedule: PriceSchedule, reps: int, seed: int, *, workers: int = 1,
+    engine: str = "auto",
+) -> CampaignResult:  # fmt: skip
+    """Detailed mode (the raid engine every night) of ``campaign`` with the cost per shot of
+    ``schedule`` night by night: night ``n`` of replication ``r`` draws from
+    ``SeedSequence(seed).spawn(reps)[r].spawn(nights)[n]``, as
+    ``run_campaign(campaign, "detailed", reps, seed)`` does, so the two are paired night by
+    night (common random numbers); a schedule of sticker prices reproduces it exactly. Booked
+    costs are the sticker prices. ``workers`` > 1: blocks of replications in worker processes
+    (same answer)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from airshield.campaign.bridge import RaidBridge
+    from airshield.campaign.engine import _Chain, _magazines
+    from airshield.raid.montecarlo import process_context
+
+    plan = attacker_plan(campaign)
+    tpl = campaign.template
+    t0 = time.perf_counter()
+    cj, tj = campaign.model_dump_json(), tpl.model_dump_json()
+    size = max(1, -(-reps // max(1, workers)))
+    blocks = [list(range(s, min(reps, s + size))) for s in range(0, reps, size)]
+    parts: dict[int, Any] = {}
+    if workers > 1 and len(blocks) > 1:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
+            futs = [pool.submit(_priced_detailed_block, cj, tj, schedule, seed, reps, ids,
+                                engine) for ids in blocks]  # fmt: skip
+            for f in futs:
+                ids, ch = f.result()
+                parts[ids[0]] = ch
+    else:
+        for ids in blocks:
+            _, ch = _priced_detailed_block(cj, tj, schedule, seed, reps, ids, engine)
+            parts[ids[0]] = ch
+    ordered = [parts[k] for k in sorted(parts)]
+    chain = _Chain(**{f: np.concatenate([getattr(c, f) for c in ordered], axis=0)
+                      for f in _Chain.__dataclass_fields__})  # fmt: skip
+    sticker = RaidBridge(tpl, plan.threat_types, engine)
+    return CampaignResult.assemble(
+        campaign=campaign, mode="detailed", seed=seed, plan=plan,
+        pool_names=[pl.name for pl in tpl.pools], pool_cost_usd=sticker.pool_cost_usd,
+        other_effectors=list(sticker.other_effectors), other_cost_usd=sticker.other_cost_usd,
+        magazine_rounds=_magazines(campaign), chain=chain, elapsed_s=time.perf_counter() - t0,
+        info={"doctrine": schedule.summary(), "engine": engine},
+    )  # fmt: skip

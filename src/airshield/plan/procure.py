@@ -1266,7 +1266,7 @@ def optimise(
         _ranking_flags(res, best, cands)
         res.pareto = non_dominated([*front, best])
         res.shadow = shadow_prices(prep, model, best, reps, seed, res)
-        res.doctrine = doctrine(prep, res, reps, seed)
+        res.doctrine = doctrine(prep, res, n_curve, seed)  # curve replications: a slope
         stage("shadow prices")
         if keep_results:
             for label, p in (("status_quo", sq), ("best", best)):

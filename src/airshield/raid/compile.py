@@ -16,18 +16,24 @@ import numpy as np
 from numpy.typing import NDArray
 
 from airshield.catalog import THREAT_KINDS, EffectorType
+from airshield.catalog.cheap_layer import default as cheap_default
 from airshield.geo import to_local_km
 from airshield.kernels.raid import (
     Doctrine,
     Loadout,
+    Mobiles,
     NightArrays,
     NightExtra,
     Physics,
     Scene,
+    Teams,
+    Tracks,
     Units,
+    cue_errors,
+    dispatch_mobiles,
     ew_exponentials,
     extra_layout,
-    track_times,
+    sense,
 )
 from airshield.scenario import Scenario, expand_fire_units
 from airshield.scenario.models import (
@@ -35,6 +41,9 @@ from airshield.scenario.models import (
     Delay,
     FireRules,
     FixedDelay,
+    MobileGroup,
+    RadarSensor,
+    TeamGroup,
     TriangularDelay,
     UniformDelay,
 )
@@ -138,6 +147,31 @@ class CompiledRaid:
     u_ew_rate: F  # (units, kinds) per second
     tt_ew_factor: F  # 1 - ew_resistance per threat type
     lost_harm_share: float
+    # sensing v2 (per sensor; off: binary detection)
+    s_firm: F
+    s_capacity: I  # -1: unlimited
+    s_antenna: F  # -1: no radar horizon
+    s_poserr: F
+    sensing_v2: bool
+    # interceptor-drone team groups (per unit; False / neutral for other units)
+    u_team: NDArray[np.bool_]
+    u_acq: F
+    u_ratio_min: F
+    u_ratio_full: F
+    u_condition: F
+    u_hunt_sigma: F
+    u_recover: F
+    # mobile fire groups (per unit)
+    u_mobile: NDArray[np.bool_]
+    u_road_kms: F
+    u_reaction: F
+    u_setup: F
+    u_dispatch: F
+
+    @property
+    def any_team(self) -> bool:
+        """Whether a team group is laid down (the night then draws hunt times and recoveries)."""
+        return bool(self.u_team.any())
 
     @property
     def n_threats(self) -> int:
@@ -158,6 +192,16 @@ class CompiledRaid:
             engage_time_s=self.u_engtime, channels=self.u_channels, capacity=self.u_cap,
             reload_s=self.u_reload, pool=self.u_pool, reserve=self.u_reserve,
             effector=self.u_eff, cost_per_round_usd=self.u_cost_shot,
+            teams=Teams(
+                is_team=self.u_team, acquire_km=self.u_acq, ratio_min=self.u_ratio_min,
+                ratio_full=self.u_ratio_full, condition=self.u_condition,
+                time_sigma=self.u_hunt_sigma, recover_p=self.u_recover, any_team=self.any_team,
+            ),
+            mobiles=Mobiles(
+                is_mobile=self.u_mobile, road_kms=self.u_road_kms, reaction_s=self.u_reaction,
+                setup_s=self.u_setup, dispatch_km=self.u_dispatch,
+                any_mobile=bool(self.u_mobile.any()),
+            ),
         )  # fmt: skip
         return out
 
@@ -207,6 +251,10 @@ class CompiledRaid:
             tt_alt_dist=self.tt_alt_dist, tt_alt_knots=self.tt_alt_knots, s_x=self.s_x,
             s_y=self.s_y, s_r=self.s_r, s_amin=self.s_amin, s_pdet=self.s_pdet,
             s_pdisc=self.s_pdisc, s_cover=self.s_cover, n_effectors=len(self.effector_types),
+            tracks=Tracks(
+                firm_s=self.s_firm, capacity=self.s_capacity, antenna_m=self.s_antenna,
+                pos_err_km=self.s_poserr, v2=bool(self.sensing_v2),
+            ),
         )  # fmt: skip
         return out
 
@@ -287,6 +335,20 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
     s_amin = np.array([getattr(s, "altitude_min_km", 0.0) for s in sc.sensors], float)
     s_pdet = np.array([s.p_detect for s in sc.sensors], float)
     s_pdisc = np.array([s.p_discriminate_decoy for s in sc.sensors], float)
+    radars = [s if isinstance(s, RadarSensor) else None for s in sc.sensors]
+    sensing: dict[str, Any] = {
+        "s_firm": np.array([r.firm_track_s if r else 0.0 for r in radars], float),
+        "s_capacity": np.array(
+            [r.track_capacity if r and r.track_capacity is not None else -1 for r in radars],
+            np.int64,
+        ),
+        "s_antenna": np.array(
+            [r.antenna_height_m if r and r.antenna_height_m is not None else -1.0 for r in radars],
+            float,
+        ),
+        "s_poserr": np.array([s.position_error_km for s in sc.sensors], float),
+        "sensing_v2": any(s.sensing_v2 for s in sc.sensors),
+    }
 
     # units
     units = expand_fire_units(sc)
@@ -318,7 +380,9 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
         np.int64,
     )
     v2 = _unit_rules(sc, units, etypes, tnames)
+    cheap = _cheap_layer(sc, units, etypes)
     return CompiledRaid(
+        **cheap,
         scenario=sc,
         origin=(lat0, lon0),
         threat_types=tnames,
@@ -364,13 +428,15 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
         u_rmin=np.array([e.range_min_km for e in etypes], float),
         u_rmax=np.array([e.range_max_km for e in etypes], float),
         u_amin=np.array([e.altitude_min_km for e in etypes], float),
-        u_amax=np.array([e.altitude_max_km for e in etypes], float),
+        u_amax=np.array([_ceiling(sc, u, e) for u, e in zip(units, etypes, strict=True)], float),
         u_speed=np.array([e.interceptor_speed_kmh / 3600.0 for e in etypes], float),
         u_pk=u_pk,
         u_peff=u_peff,
         u_engcost=u_engcost,
         u_cwcost=sc.doctrine.cost_weight * u_engcost,
-        u_engtime=np.array([e.engagement_time_s for e in etypes], float),
+        u_engtime=np.array(
+            [_engage_time(sc, u, e) for u, e in zip(units, etypes, strict=True)], float
+        ),
         u_channels=np.array(
             [
                 u.channels if u.channels is not None else e.channels
@@ -399,9 +465,73 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
         cost_threshold=sc.doctrine.cost_threshold,
         cost_weight=sc.doctrine.cost_weight,
         tt_ew_factor=np.array([1.0 - t.ew_resistance for t in ttypes], float),
-        lost_harm_share=float(sc.engagement.lost_harm_share),
+        lost_harm_share=0.0,
         **v2,
+        **sensing,
     )
+
+
+def _ceiling(sc: Scenario, u: ExpandedUnit, e: EffectorType) -> float:
+    spec = sc.fire_units[u.spec_index]
+    if isinstance(spec, TeamGroup) and spec.hunt.ceiling_km is not None:
+        return spec.hunt.ceiling_km
+    return e.altitude_max_km
+
+
+def _engage_time(sc: Scenario, u: ExpandedUnit, e: EffectorType) -> float:
+    spec = sc.fire_units[u.spec_index]
+    if isinstance(spec, TeamGroup) and spec.hunt.time_s is not None:
+        return spec.hunt.time_s
+    return e.engagement_time_s
+
+
+def condition_factor(sc: Scenario) -> float:
+    """The weather / night factor on hunt success (cheap-layer table ``condition.*``)."""
+    f = cheap_default(f"condition.{sc.conditions.weather}")
+    if sc.conditions.night:
+        f *= cheap_default("condition.night")
+    return f
+
+
+def _cheap_layer(
+    sc: Scenario, units: list[ExpandedUnit], etypes: list[EffectorType]
+) -> dict[str, Any]:
+    """Per-unit arrays of team groups and mobile fire groups (unset fields: the cheap-layer
+    table's defaults; units of other kinds: off, neutral values)."""
+    nu = len(units)
+    out: dict[str, Any] = {
+        "u_team": np.zeros(nu, np.bool_), "u_mobile": np.zeros(nu, np.bool_),
+        **{k: np.ones(nu) for k in ("u_condition",)},
+        **{k: np.zeros(nu) for k in ("u_acq", "u_ratio_min", "u_ratio_full", "u_hunt_sigma",
+                                      "u_recover", "u_road_kms", "u_reaction", "u_setup",
+                                      "u_dispatch")},
+    }  # fmt: skip
+    cond = condition_factor(sc)
+
+    def pick(value: float | None, name: str) -> float:
+        return float(value) if value is not None else cheap_default(name)
+
+    for i, u in enumerate(units):
+        spec = sc.fire_units[u.spec_index]
+        if isinstance(spec, TeamGroup):
+            h = spec.hunt
+            out["u_team"][i] = True
+            out["u_acq"][i] = pick(h.acquisition_radius_km, "hunt.acquisition_radius_km")
+            lo = pick(h.speed_ratio_min, "hunt.speed_ratio_min")
+            hi = pick(h.speed_ratio_full, "hunt.speed_ratio_full")
+            out["u_ratio_min"][i] = lo
+            out["u_ratio_full"][i] = max(lo, hi)
+            out["u_condition"][i] = cond
+            out["u_hunt_sigma"][i] = pick(h.time_sigma, "hunt.time_sigma")
+            out["u_recover"][i] = pick(h.recovery_p, "hunt.recovery_p")
+        elif isinstance(spec, MobileGroup):
+            out["u_mobile"][i] = True
+            speed = pick(spec.speed_kmh, "mobile.speed_kmh") / 3600.0
+            out["u_road_kms"][i] = speed / pick(spec.road_factor, "mobile.road_factor")
+            out["u_reaction"][i] = pick(spec.reaction_s, "mobile.reaction_s")
+            out["u_setup"][i] = pick(spec.setup_s, "mobile.setup_s")
+            out["u_dispatch"][i] = pick(spec.max_dispatch_km, "mobile.max_dispatch_km")
+    return out
 
 
 #: codes of the C2 delay distributions in Physics.c2_kind (0: no delay)
@@ -513,6 +643,13 @@ class Night:
     ew_e: F  # (n, max_ew) exponentials of the EW uniforms (hazard model), else (n, 0)
     fall_u: F  # (n,) uniforms of harmful falls of lost threats, else (0,)
 
+    unit_x: F  # where each unit stands this night (mobile groups: their intercept point)
+    unit_y: F
+    unit_ready: F  # from when each unit may engage (-inf static; mobile: arrival, inf unsent)
+    cue_err_km: F  # position error of the track cueing each threat
+    z_hunt: F  # (n, max_shots) normals of hunt times with team groups, else (n, 0)
+    u_recover: F  # (n, max_shots) uniforms of recoveries with team groups, else (n, 0)
+
     def extra(self) -> NightExtra:
         """The raid model v2 draws as the kernel reads them."""
         return NightExtra(c2_u=self.c2_u, ew_e=self.ew_e, fall_u=self.fall_u)
@@ -522,7 +659,9 @@ class Night:
         return NightArrays(
             routes=self.routes, speed=self.speed, kind=self.kind, pkind=self.pkind,
             value=self.value, recognised=self.recognised, t_track=self.t_track,
-            u_shot=self.u_shot,
+            u_shot=self.u_shot, unit_x=self.unit_x, unit_y=self.unit_y,
+            unit_ready=self.unit_ready, cue_err_km=self.cue_err_km, z_hunt=self.z_hunt,
+            u_recover=self.u_recover,
         )  # fmt: skip
 
 
@@ -546,6 +685,11 @@ def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
     c2_u = u3[: n * ph.n_c2].reshape(n, ph.n_c2)
     fall_u = u3[n * ph.n_c2 :]
     ew_e = ew_exponentials(u_shot[:, c.max_shots :]) if n_ew else np.zeros((n, 0))
+    # cheap layer, drawn after everything else and only with team groups (older scenarios draw
+    # exactly the numbers they always drew)
+    h = c.max_shots if c.any_team else 0
+    z_hunt = rng.standard_normal((n, h)) if h else np.zeros((n, 0))
+    u_recover = rng.random((n, h)) if h else np.zeros((n, 0))
 
     tt = c.th_type
     wv = c.th_wave
@@ -590,19 +734,27 @@ def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
                      (Route.T2, t2), (Route.ALT0, alt0), (Route.ALT1, alt)):  # fmt: skip
         routes[:, col] = val
 
-    t_track, s_idx = track_times(
-        routes, speed, c.s_x, c.s_y, c.s_r, c.s_amin, c.s_pdet, c.s_cover, u_sense
+    tracks = c.scene().tracks
+    t_track, s_idx = sense(
+        routes, speed, c.s_x, c.s_y, c.s_r, c.s_amin, c.s_pdet, c.s_cover, tracks, u_sense
     )
+    cue = np.empty(n)
+    cue_errors(tracks, s_idx, cue)
     p_disc = np.where(s_idx >= 0, c.s_pdisc[np.maximum(s_idx, 0)], 0.0) if ns else np.zeros(n)
     recognised = (kind == ThreatKind.DECOY) & (s_idx >= 0) & (u_disc < p_disc)
     pt = c.tt_perceived[tt]
     value = c.a_value[target] * c.tt_lethality[pt]
+    pkind = np.ascontiguousarray(c.tt_kind[pt])
+    nu = c.u_x.shape[0]
+    unit_x, unit_y, unit_ready = np.empty(nu), np.empty(nu), np.empty(nu)
+    dispatch_mobiles(c.units(), routes, speed, pkind, t_track, recognised, unit_x, unit_y,
+                     unit_ready)  # fmt: skip
     return Night(
         routes=routes,
         target=target,
         speed=np.ascontiguousarray(speed),
         kind=np.ascontiguousarray(kind),
-        pkind=np.ascontiguousarray(c.tt_kind[pt]),
+        pkind=pkind,
         value=np.ascontiguousarray(value),
         recognised=recognised,
         t_track=t_track,
@@ -610,4 +762,10 @@ def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
         c2_u=np.ascontiguousarray(c2_u),
         ew_e=ew_e,
         fall_u=np.ascontiguousarray(fall_u),
+        unit_x=unit_x,
+        unit_y=unit_y,
+        unit_ready=unit_ready,
+        cue_err_km=cue,
+        z_hunt=z_hunt,
+        u_recover=u_recover,
     )

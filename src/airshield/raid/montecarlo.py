@@ -153,16 +153,35 @@ def draw_blocks(
             ew_e)  # fmt: skip
 
 
+def draw_hunt_blocks(
+    c: CompiledRaid, rngs: list[np.random.Generator]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The cheap layer's draws, after :func:`draw_blocks` from the same generators (as
+    :func:`draw_night` draws them last): hunt-time normals and recovery uniforms, ``(n,
+    max_shots)`` each per replication with team groups; nothing (``(B, 0)``) without, so older
+    scenarios draw exactly what they always drew."""
+    nb = len(rngs)
+    k = c.n_threats * c.max_shots if c.any_team else 0
+    zh = np.empty((nb, k))
+    uh = np.empty((nb, k))
+    if k:
+        for b, rng in enumerate(rngs):
+            rng.standard_normal(out=zh[b])
+            rng.random(out=uh[b])
+    return zh, uh
+
+
 def kernel_batch(
     c: CompiledRaid, rngs: list[np.random.Generator], loadout: Loadout | None = None
 ) -> Tally:
     """Replications from ``rngs`` through the kernel, draw to tally in one compiled call
     (``loadout``: rounds at the start of the night instead of the compiled raid's own)."""
     u1, z, u2, ca, sa, u3, ew_e = draw_blocks(c, rngs)
+    zh, uh = draw_hunt_blocks(c, rngs)
     out = empty_tally(c, len(rngs))
     ld = c.loadout() if loadout is None else loadout
     run_batch(c.scene(), c.units(), c.doctrine(), ld, u1, z, u2, ca, sa, out, c.physics(), u3,
-              ew_e)  # fmt: skip
+              ew_e, zh, uh)  # fmt: skip
     return out
 
 

@@ -31,6 +31,14 @@ Rules, in plain words:
   range of the intercept point (``pk_model: range``); a hazard-model EW unit makes a threat
   lost at ``entry + E / rate`` (``E`` standard exponential) if that is before it leaves the
   field, with no channel; EW effects are scaled by ``1 - ew_resistance``.
+- Cheap layer. A *team group* (interceptor drones) has one channel per team: a team runs one
+  hunt at a time. A hunt kills with the effector's Pk times :func:`~airshield.kernels.raid.
+  hunt_factor` (cue error of the threat's track, interceptor / threat speed ratio, weather and
+  night), which the assignment also uses; it lasts the flight to the intercept plus a hunt time
+  drawn lognormal around the unit's engagement time; each interceptor of a hunt that did not
+  kill comes back with the recovery probability (ready again, not counted as fired).
+  A *mobile fire group* stands where :func:`~airshield.kernels.raid.dispatch_mobiles` sent it
+  this night (``night.unit_x``) and engages only from its arrival (``night.unit_ready``).
 - Doctrine eligibility (which unit may ever fire at which threat) is the one rule
   :func:`airshield.kernels.raid.kinetic_eligible` (and ``ew_eligible``), shared with the kernel
   and the campaign bridge.
@@ -59,6 +67,9 @@ _pair_can_engage = K.pair_can_engage.py_func
 _kinetic_eligible = K.kinetic_eligible.py_func
 _launch_window = K.launch_window.py_func
 _intercept_time = K.intercept_time.py_func
+_hunt_factor = K.hunt_factor.py_func
+_degraded_peff = K.degraded_peff.py_func
+_clip_to_ready = K.clip_to_ready.py_func
 _pk_at = K.pk_at.py_func
 _intercept_range_fraction = K.intercept_range_fraction.py_func
 _c2_delay_s = K.c2_delay_s.py_func
@@ -158,17 +169,20 @@ def engagement_windows(c: CompiledRaid, night: Night) -> list[Window]:
             ):  # fmt: skip
                 continue
             # kinetic: the firing range (firing_range_fraction x max); EW: the jammed field
+            ux, uy = night.unit_x[u], night.unit_y[u]
             n = _envelope_windows(
-                route, speed, c.u_x[u], c.u_y[u], c.u_rmin[u], c.u_fire_range[u], c.u_amin[u],
-                c.u_amax[u], env,
+                route, speed, ux, uy, c.u_rmin[u], c.u_fire_range[u], c.u_amin[u], c.u_amax[u],
+                env,
             )  # fmt: skip
             assert n <= K.WINDOWS_PER_PAIR_BOUND, "more windows per pair than the kernel's bound"
+            if c.u_mobile[u]:  # a mobile group engages only once it has arrived
+                n = _clip_to_ready(env, n, night.unit_ready[u])
             for q in range(n):
                 es, ee = float(env[q, 0]), float(env[q, 1])
                 if c.u_kind[u] == EffectorKind.EW:
                     out.append(Window(u, j, es, ee, es, ee))
                     continue
-                ls, le = _launch_window(route, speed, c.u_x[u], c.u_y[u], c.u_speed[u], es, ee)
+                ls, le = _launch_window(route, speed, ux, uy, c.u_speed[u], es, ee)
                 if ls <= le:
                     out.append(Window(u, j, float(ls), float(le), es, ee))
     return out
@@ -236,11 +250,19 @@ class ReferenceNight:
                 unit, th = self.units[u], self.threats[j]
                 unit.free_channels += 1
                 th.busy = False
+                first = th.pending_first_shot
+                killed = False
                 if th.fate == Fate.ALIVE:
-                    p = th.pending_pk
-                    first = th.pending_first_shot
+                    p = th.pending_pk  # a team's hunt factor is in it (decide)
                     if any(x < p for x in night.u_shot[j, first : first + self.s]):
                         th.fate, th.agent, th.fate_time_s = Fate.DESTROYED, u, t
+                        killed = True
+                if c.u_team[u] and not killed:  # missed interceptors may come back
+                    back = sum(
+                        1 for x in night.u_recover[j, first : first + self.s] if x < c.u_recover[u]
+                    )
+                    unit.ready += back
+                    unit.fired -= back
                 return True
             case EwDone(u, j, success, hazard):
                 if not hazard:  # a hazard loss holds no channel
@@ -287,6 +309,25 @@ class ReferenceNight:
                 return True
         raise AssertionError(f"unknown event {event!r}")
 
+    def hunt_factor(self, u: int, j: int) -> float:
+        """The cheap layer's factor on team unit u's kill probability against threat j."""
+        c, night = self.c, self.night
+        return float(
+            _hunt_factor(
+                c.u_acq[u], c.u_ratio_min[u], c.u_ratio_full[u], c.u_condition[u], c.u_speed[u],
+                night.speed[j], night.cue_err_km[j],
+            )
+        )  # fmt: skip
+
+    def peff(self, u: int, j: int) -> float:
+        """Kill probability of one engagement of unit u on threat j as the assignment sees it
+        (perceived kind; a team's hunt degraded by :meth:`hunt_factor`)."""
+        c, k = self.c, self.night.pkind[j]
+        p = float(c.u_peff[u, k])
+        if c.u_team[u]:
+            p = float(_degraded_peff(c.u_pk[u, k], self.hunt_factor(u, j), self.s, p))
+        return p
+
     def decide(self, t: float) -> None:
         """A decision epoch: offer every feasible (unit, threat) engagement to the assigner."""
         c, night, s = self.c, self.night, self.s
@@ -315,7 +356,7 @@ class ReferenceNight:
                 if night.pkind[j] != ThreatKind.BALLISTIC_MISSILE and not keeps_reserve:
                     continue
                 if not _kinetic_eligible(
-                    c.u_peff[u, night.pkind[j]], c.u_engcost[u], c.u_cwcost[u], night.value[j],
+                    self.peff(u, j), c.u_engcost[u], c.u_cwcost[u], night.value[j],
                     c.cost_threshold,
                 ):  # fmt: skip
                     continue
@@ -330,7 +371,7 @@ class ReferenceNight:
         pk = np.zeros((len(weapons), len(targets)))
         feasible = np.zeros_like(pk, dtype=bool)
         for u, j in options:
-            pk[wi[u], ti[j]] = c.u_peff[u, night.pkind[j]]
+            pk[wi[u], ti[j]] = self.peff(u, j)
             feasible[wi[u], ti[j]] = True
         problem = WTAProblem(
             values=night.value[targets],
@@ -345,25 +386,32 @@ class ReferenceNight:
         for i, k, _rounds in result.triples():
             u, j = weapons[i], targets[k]
             unit, th = self.units[u], self.threats[j]
+            # after the C2 delay (drawn for the threat's next round), the interceptor flies
+            # straight to the earliest intercept inside a window open at its launch
+            t_launch = t + self.c2_delay(u, j) if c.u_c2_kind[u] else t
             th.pending_first_shot = th.shots
             th.shots += s
             th.busy = True
             unit.free_channels -= 1
             unit.ready -= s
             unit.fired += s
-            # after the C2 delay, the interceptor flies straight to the earliest intercept
-            # inside a window open at its launch
-            t_launch = t + self.c2_delay(u, j) if c.u_c2_kind[u] else t
             t_hit = min(
                 _intercept_time(
-                    night.routes[j], night.speed[j], c.u_x[u], c.u_y[u], c.u_speed[u], t_launch,
-                    w.envelope_start_s, w.envelope_end_s,
+                    night.routes[j], night.speed[j], night.unit_x[u], night.unit_y[u],
+                    c.u_speed[u], t_launch, w.envelope_start_s, w.envelope_end_s,
                 )
                 for w in unit.active
                 if w.threat == j and w.start_s <= t_launch <= w.end_s
             )  # fmt: skip
             th.pending_pk = self.pk_at_intercept(u, j, t_hit)
-            self.push(t_hit + c.u_engtime[u], Event.RESOLVE, Resolve(u, j))
+            t_eng = c.u_engtime[u]
+            if c.u_team[u]:  # a hunt: cue, speed and conditions degrade the kill
+                th.pending_pk = th.pending_pk * self.hunt_factor(u, j)
+                if c.u_hunt_sigma[u] > 0:  # hunt time: lognormal around the median
+                    t_eng = t_eng * math.exp(
+                        c.u_hunt_sigma[u] * night.z_hunt[j, th.pending_first_shot]
+                    )
+            self.push(t_hit + t_eng, Event.RESOLVE, Resolve(u, j))
         self.start_reloads(t)
 
     def c2_delay(self, u: int, j: int) -> float:
@@ -383,7 +431,9 @@ class ReferenceNight:
         c, kind = self.c, self.night.kind[j]
         if c.u_pk_npts[u, kind] == 0:
             return float(c.u_pk[u, kind])
-        x = _intercept_range_fraction(self.night.routes[j], t_hit, c.u_x[u], c.u_y[u], c.u_rmax[u])
+        night = self.night  # where the unit stands tonight (a mobile group moves)
+        x = _intercept_range_fraction(night.routes[j], t_hit, night.unit_x[u], night.unit_y[u],
+                                      c.u_rmax[u])  # fmt: skip
         return float(
             _pk_at(c.u_pk_npts[u, kind], c.u_pk_rf[u, kind], c.u_pk_val[u, kind],
                    c.u_pk[u, kind], x)

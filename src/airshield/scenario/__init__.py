@@ -13,10 +13,12 @@ from airshield.scenario.models import (
     FireUnit,
     LaunchSite,
     LineLaydown,
+    MobileGroup,
     Pool,
     RadarSensor,
     RingLaydown,
     Scenario,
+    TeamGroup,
     Wave,
 )
 from airshield.scenario.yamlio import Loc, format_loc, parse_yaml, read_yaml, validate_data
@@ -32,10 +34,12 @@ __all__ = [
     "FireUnit",
     "LaunchSite",
     "LineLaydown",
+    "MobileGroup",
     "Pool",
     "RadarSensor",
     "RingLaydown",
     "Scenario",
+    "TeamGroup",
     "Wave",
     "check_references",
     "expand_fire_units",
@@ -102,6 +106,16 @@ def check_references(sc: Scenario) -> list[tuple[Loc, str]]:
                         f"but this unit fires {u.effector!r}",
                     )
                 )
+        ekind = cat.effectors[u.effector].kind if u.effector in cat.effectors else None
+        if isinstance(u, TeamGroup) and ekind is not None and ekind != "interceptor_drone":
+            probs.append(
+                (("fire_units", i, "effector"),
+                 f"a team group flies interceptor drones; {u.effector!r} is of kind {ekind!r}")
+            )  # fmt: skip
+        if isinstance(u, MobileGroup) and ekind == "ew":
+            probs.append(
+                (("fire_units", i, "effector"), "a mobile fire group needs a kinetic effector")
+            )
         if u.effector in cat.effectors and cat.effectors[u.effector].kind == "ew" and u.pool:
             probs.append(
                 (("fire_units", i, "pool"), "electronic warfare units have no rounds/pool")

@@ -630,6 +630,11 @@ def resolve_plan(sc: Scenario, space: PlanSpace, plan: Plan) -> Scenario:
                                 "name": tname,
                                 "altitude_min_km": band.min_km,
                                 "altitude_max_km": band.max_km,
+                                # the band is flown uniformly: a type's own altitude
+                                # distribution (quartiles) does not carry over to it
+                                "altitude_q25_km": None,
+                                "altitude_q50_km": None,
+                                "altitude_q75_km": None,
                                 "label": f"{t.label or t.name}, flown at "
                                 f"{band.min_km:g}-{band.max_km:g} km",
                             }

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from airshield.geo import offset_latlon
-from airshield.scenario.models import FireUnit, FireUnitSpec, LineLaydown, RingLaydown, Scenario
+from airshield.scenario.models import (
+    FireUnit,
+    FireUnitSpec,
+    LineLaydown,
+    MobileGroup,
+    RingLaydown,
+    Scenario,
+    TeamGroup,
+)
 
 
 @dataclass(frozen=True)
@@ -30,13 +38,13 @@ def _expand_one(
 ) -> list[ExpandedUnit]:
     opts = {
         "effector": spec.effector,
-        "channels": spec.channels,
+        "channels": spec.teams if isinstance(spec, TeamGroup) else spec.channels,
         "ready_rounds": spec.ready_rounds,
         "reload_s": spec.reload_s,
         "pool": spec.pool,
         "spec_index": index,
     }
-    if isinstance(spec, FireUnit):
+    if isinstance(spec, FireUnit | TeamGroup | MobileGroup):
         return [ExpandedUnit(name=spec.name, lat=spec.lat, lon=spec.lon, **opts)]  # type: ignore[arg-type]
     out: list[ExpandedUnit] = []
     if isinstance(spec, RingLaydown):

@@ -96,6 +96,31 @@ class RadarSensor(Strict):
     altitude_min_km: float = Field(
         0.0, ge=0, le=L.MAX_KM, description="threats below are not seen (horizon)"
     )
+    # ---- sensing v2 (each off by default: binary detection as before) ---------------------
+    track_capacity: int | None = Field(
+        None, ge=1, le=L.MAX_THREATS,
+        description="tracks held at once (none: unlimited); a threat arriving at a full radar "
+        "waits for a free track while it is still in coverage",
+    )  # fmt: skip
+    firm_track_s: Seconds = Field(
+        0.0, description="time from first detection to a firm track (engagements need one)"
+    )
+    position_error_km: Km = Field(
+        0.0, description="1-sigma track position error per axis: the cue quality for hunts"
+    )
+    antenna_height_m: float | None = Field(
+        None, gt=0, le=1e5,
+        description="antenna height: limits the range to the 4/3-earth radar horizon "
+        "4.12 (sqrt(h_antenna_m) + sqrt(h_target_m)) km, so low flyers are seen later",
+    )  # fmt: skip
+
+    @property
+    def sensing_v2(self) -> bool:
+        """Whether any sensing-v2 field is set (otherwise detection is binary, as in v1)."""
+        return (
+            self.track_capacity is not None or self.firm_track_s > 0
+            or self.position_error_km > 0 or self.antenna_height_m is not None
+        )  # fmt: skip
 
 
 class CoverageSensor(Strict):
@@ -105,6 +130,13 @@ class CoverageSensor(Strict):
     name: Name
     p_detect: Prob = 1.0
     p_discriminate_decoy: Prob = 0.0
+    position_error_km: Km = Field(
+        0.0, description="1-sigma track position error per axis: the cue quality for hunts"
+    )
+
+    @property
+    def sensing_v2(self) -> bool:
+        return self.position_error_km > 0
 
 
 Sensor = Annotated[RadarSensor | CoverageSensor, Field(discriminator="kind")]
@@ -215,7 +247,87 @@ class LineLaydown(_UnitOptions):
     count: int = Field(ge=1, le=L.MAX_RULE_UNITS)
 
 
-FireUnitSpec = Annotated[FireUnit | RingLaydown | LineLaydown, Field(discriminator="kind")]
+class Hunt(Strict):
+    """How an interceptor-drone team's hunt succeeds and how long it takes. Unset fields take
+    the cheap-layer defaults (``airshield/catalog/data/cheap_layer.csv``).
+
+    Success of one interceptor = effector Pk x cue factor x speed factor x conditions factor:
+    cue factor ``1 - exp(-R^2 / (2 sigma^2))`` (sigma: the track's position error, R:
+    ``acquisition_radius_km``); speed factor linear from 0 at ``speed_ratio_min`` to 1 at
+    ``speed_ratio_full`` (interceptor / threat speed); conditions from the scenario's
+    ``conditions``."""
+
+    acquisition_radius_km: float | None = Field(None, gt=0, le=L.MAX_KM)
+    speed_ratio_min: float | None = Field(None, ge=0, le=100)
+    speed_ratio_full: float | None = Field(None, ge=0, le=100)
+    time_s: Seconds | None = Field(
+        None, description="median hunt time (default: the effector type's engagement_time_s)"
+    )
+    time_sigma: float | None = Field(None, ge=0, le=5, description="log-sd of the hunt time")
+    recovery_p: Prob | None = Field(None, description="chance a missed interceptor is reused")
+    ceiling_km: float | None = Field(
+        None, gt=0, le=L.MAX_KM, description="highest target altitude (default: effector type's)"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Hunt:
+        lo, hi = self.speed_ratio_min, self.speed_ratio_full
+        if lo is not None and hi is not None and hi < lo:
+            raise ValueError("speed_ratio_full must be >= speed_ratio_min")
+        return self
+
+
+class TeamGroup(_UnitOptions):
+    """Interceptor-drone teams at one launch point. A team (operator + ground station) runs one
+    hunt at a time, so ``teams`` is the group's concurrent hunts (its channels); hunts need a
+    track (the cue), and succeed as :class:`Hunt` says."""
+
+    kind: Literal["teams"]
+    name: Name
+    lat: Lat
+    lon: Lon
+    teams: int = Field(ge=1, le=L.MAX_CHANNELS, description="teams: hunts at once")
+    hunt: Hunt = Field(default_factory=Hunt)
+
+    @model_validator(mode="after")
+    def _no_channels(self) -> TeamGroup:
+        if self.channels is not None:
+            raise ValueError("a team group's concurrent hunts are its `teams`; omit `channels`")
+        return self
+
+
+class MobileGroup(_UnitOptions):
+    """A mobile fire group: waits at its base and is sent, once a track is firm, to the first
+    point of a track it can reach in time (road speed, reaction and set-up); it engages only
+    from that point and only after it arrived. Unset fields take the cheap-layer defaults."""
+
+    kind: Literal["mobile"]
+    name: Name
+    lat: Lat = Field(description="base")
+    lon: Lon = Field(description="base")
+    speed_kmh: float | None = Field(None, gt=0, le=1000, json_schema_extra={"unit": "km/h"})
+    road_factor: float | None = Field(None, ge=1, le=10, description="road / straight distance")
+    reaction_s: Seconds | None = Field(None, description="from firm track to leaving the base")
+    setup_s: Seconds | None = Field(None, description="set-up before the threat passes")
+    max_dispatch_km: Km | None = Field(None, description="farthest intercept point from base")
+
+
+FireUnitSpec = Annotated[
+    FireUnit | RingLaydown | LineLaydown | TeamGroup | MobileGroup, Field(discriminator="kind")
+]
+
+
+def spec_unit_count(u: FireUnitSpec) -> int:
+    """Fire units one ``fire_units`` entry lays down."""
+    return u.count if isinstance(u, RingLaydown | LineLaydown) else 1
+
+
+class Conditions(Strict):
+    """Weather and light of the night: a factor on interceptor-drone hunt success
+    (``condition.*`` rows of the cheap-layer table). Only team groups use it."""
+
+    weather: Literal["clear", "rain", "snow", "fog"] = "clear"
+    night: bool = Field(False, description="night adds the condition.night factor")
 
 
 class Pool(Strict):
@@ -322,11 +434,6 @@ class Engagement(Strict):
         description="attempt: one EW try per threat on entry (pk, a channel, a dwell); "
         "hazard: loss at a rate per minute while inside the jammed field",
     )
-    lost_harm_share: Prob = Field(
-        0.0,
-        description="share of lost (EW) threats that still fall and do harm where they were "
-        "lost (counted apart from leakers)",
-    )
 
 
 class CatalogOverrides(Strict):
@@ -352,11 +459,12 @@ class Scenario(Strict):
     waves: list[Wave] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
     doctrine: Doctrine = Field(default_factory=Doctrine)
     engagement: Engagement = Field(default_factory=Engagement)
+    conditions: Conditions = Field(default_factory=Conditions)
 
     @field_validator("fire_units")
     @classmethod
     def _units_limit(cls, v: list[FireUnitSpec]) -> list[FireUnitSpec]:
-        n = sum(1 if isinstance(u, FireUnit) else u.count for u in v)
+        n = sum(spec_unit_count(u) for u in v)
         if n > L.MAX_UNITS:
             raise ValueError(
                 f"{n:,} fire units once ring and line rules are laid down; the limit is "
@@ -370,9 +478,7 @@ class Scenario(Strict):
         n = sum(w.count for w in v)
         if n > L.MAX_THREATS:
             raise ValueError(f"{n:,} threats in all waves together; the limit is {L.MAX_THREATS:,}")
-        units = sum(
-            1 if isinstance(u, FireUnit) else u.count for u in info.data.get("fire_units", [])
-        )
+        units = sum(spec_unit_count(u) for u in info.data.get("fire_units", []))
         others = len(info.data.get("sensors", [])) + len(info.data.get("assets", []))
         if n * (units + others) > L.MAX_THREAT_PAIRS:
             raise ValueError(
@@ -420,7 +526,7 @@ class Scenario(Strict):
 
     def total_fire_units(self) -> int:
         """Fire units once the laydown rules are expanded (``len(expand_fire_units(sc))``)."""
-        return sum(1 if isinstance(u, FireUnit) else u.count for u in self.fire_units)
+        return sum(spec_unit_count(u) for u in self.fire_units)
 
     # ---- façade: the engines (airshield.api; the free functions stay the implementation) ----
     def simulate(

@@ -9,17 +9,21 @@ from pydantic import BaseModel
 from airshield.scenario.limits import documented
 from airshield.scenario.models import (
     Asset,
+    Conditions,
     CoverageSensor,
     Doctrine,
     FireUnit,
+    Hunt,
     LaunchSite,
     LineLaydown,
     MainDirection,
+    MobileGroup,
     Point,
     Pool,
     RadarSensor,
     RingLaydown,
     Scenario,
+    TeamGroup,
     Wave,
 )
 
@@ -31,11 +35,23 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("fire_units[] kind: unit", FireUnit, "One fire unit at a position."),
     ("fire_units[] kind: ring", RingLaydown, "Units spaced on a ring or arc around an asset."),
     ("fire_units[] kind: line", LineLaydown, "Units spaced on a line (a barrier)."),
+    (
+        "fire_units[] kind: teams",
+        TeamGroup,
+        "Interceptor-drone teams at one launch point: one hunt per team at a time.",
+    ),
+    ("fire_units[].hunt", Hunt, "How a team's hunt succeeds (unset: cheap_layer.csv defaults)."),
+    (
+        "fire_units[] kind: mobile",
+        MobileGroup,
+        "A mobile fire group sent from its base to the predicted track (unset: cheap_layer.csv).",
+    ),
     ("pools[]", Pool, "Interceptor stocks that refill magazines."),
     ("launch_sites[]", LaunchSite, "Publicly reported launch areas."),
     ("waves[]", Wave, "Threats of one type from one launch site."),
     ("waves[].main_direction", MainDirection, "Aim most of a wave at one asset."),
     ("doctrine", Doctrine, "Fire doctrine and assignment."),
+    ("conditions", Conditions, "Weather and light: a factor on interceptor-drone hunts."),
     ("Point (start/end/origin)", Point, "A position."),
 ]
 
