@@ -131,6 +131,11 @@ class LaydownSpec(Strict):
     tolerance: float = Field(0.5, ge=0, description="stop when upper - lower <= this (leakers)")
     max_iterations: int = Field(8, ge=1, le=100)
     time_limit_s: float = Field(60.0, gt=0, le=86_400, description="per MILP")
+    mip_max_nodes: int | None = Field(
+        None, ge=1, le=10**9,
+        description="branch-and-bound nodes per MILP: a limit that gives the same answer on any "
+        "machine load (a MILP stopped by time_limit_s depends on the machine's speed)",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -474,7 +479,8 @@ def solve_defender(
     plans: Sequence[PlanCoefficients],
     *,
     fixed_x: NDArray[np.int64] | None = None,
-    time_limit_s: float = 60.0,
+    time_limit_s: float = 600.0,
+    max_nodes: int | None = None,
 ) -> MilpResult:
     """min t s.t. t >= harmful_p - kills_p for every plan; integer placement unless ``fixed_x``
     (then an LP: the model's leakers of that laydown)."""
@@ -572,6 +578,8 @@ def solve_defender(
         # t >= H - sum kills
         row([t, *kill_cols], [1.0] * (1 + len(kill_cols)), pc.harmful_total, inf)
     h = new_highs(time_limit=float(time_limit_s), mip_rel_gap=1e-6, random_seed=0)
+    if max_nodes is not None:
+        h.setOptionValue("mip_max_nodes", int(max_nodes))
     n, m = len(cost), len(rlo)
     A = sparse.csc_matrix((rows_v, (rows_i, rows_j)), shape=(m, n))
     lp = highspy.HighsLp()
@@ -744,7 +752,10 @@ def optimise_laydown(
     iter_times = []
     for it in range(1, ld.spec.max_iterations + 1):
         ti = time.process_time()
-        res = solve_defender(co, [co.of(p) for p in plans], time_limit_s=ld.spec.time_limit_s)
+        res = solve_defender(
+            co, [co.of(p) for p in plans], time_limit_s=ld.spec.time_limit_s,
+            max_nodes=ld.spec.mip_max_nodes,
+        )  # fmt: skip
         p_star, v_star, _ = model_best_response(co, res.x)
         if v_star < ub:
             ub, best_x = v_star, res.x
