@@ -178,6 +178,7 @@ def _s(p: Path) -> str:
 
 CASES: list[Case] = [
     Case("catalog", lambda d: []),
+    Case("warmup", lambda d: ["--group", "assign"]),
     Case("examples list", lambda d: []),
     Case("run", lambda d: [_s(d.scenario), "--reps", "3", "--seed", "1"]),
     Case("wta", lambda d: [_s(d.wta), "--solver", "exact", "--time-limit", "5"], "exact"),
