@@ -254,11 +254,12 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="fewer replications (smoke run)")
     ap.add_argument("--peer", action="store_true", help="only the SimPy peer comparison")
-    ap.add_argument(
-        "--v2", action="store_true",
-        help="only raid model v2: part A on against off, and the cheap layer configurations",
-    )  # fmt: skip
     ap.add_argument("--peer-reps", type=int, default=10, help="SimPy replications per round")
+    ap.add_argument(
+        "--v2",
+        action="store_true",
+        help="only the raid-model-v2 speed comparisons (engagement v2 on / off; cheap layer)",
+    )
     args = ap.parse_args()
     reps = 200 if args.quick else args.reps
     repeats = 2 if args.quick else args.repeats

@@ -290,8 +290,9 @@ class ReferenceNight:
                 if c.u_ew_hazard[w.unit]:
                     # hazard model: lost after an exponential time in the field, if still in it
                     if th.fate == Fate.ALIVE and th.ew_attempts < c.max_ew:
-                        rate = c.u_ew_rate[w.unit, kind] * factor
-                        t_lost = t + night.ew_e[w.threat, th.ew_attempts] / rate
+                        # Python floats: a tiny rate gives an infinite time, as in the kernel
+                        rate = float(c.u_ew_rate[w.unit, kind] * factor)
+                        t_lost = t + float(night.ew_e[w.threat, th.ew_attempts]) / rate
                         th.ew_attempts += 1
                         if t_lost <= w.end_s:
                             self.push(t_lost, Event.EW_DONE, EwDone(w.unit, w.threat, True, True))
