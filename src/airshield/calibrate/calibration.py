@@ -139,6 +139,11 @@ class Simulator(Protocol):
         ...
 
 
+def _cal_kind(kind: str) -> str:
+    """The calibration kind whose shift a threat kind takes (decoys take the drones')."""
+    return "drone" if kind == "decoy" else kind
+
+
 def shift_pk(pk: float, delta: float) -> float:
     """``expit(logit(pk) + delta)``, keeping 0 and 1 exact (cannot / always)."""
     if pk <= 0.0 or pk >= 1.0:
@@ -198,18 +203,37 @@ class EngineSimulator:
 
         cat = self.laydown.resolved_catalog()
         used = {u.effector for u in self.laydown.fire_units}
+        # under the range pk model the curves are what the engine uses: shift their points the
+        # same way; under the flat model they are not used (and a scenario may not carry them)
+        range_model = self.laydown.engagement.pk_model == "range"
         out = []
         for name in sorted(used):
             e = cat.effectors[name]
             pk = e.pk.model_dump()
-            if e.kind == "ew":
-                new = {k: shift_pk(v, ew_shift) for k, v in pk.items()}
-            else:
-                new = {
-                    k: shift_pk(v, kin_shift.get("drone" if k == "decoy" else k, 0.0))
-                    for k, v in pk.items()
-                }
-            out.append(e.model_copy(update={"pk": KillProbabilities(**new)}))
+
+            def shift(k: str, v: float, ew: bool = e.kind == "ew") -> float:
+                return shift_pk(v, ew_shift if ew else kin_shift.get(_cal_kind(k), 0.0))
+
+            update: dict[str, Any] = {
+                "pk": KillProbabilities(**{k: shift(k, v) for k, v in pk.items()})
+            }
+            if e.pk_curve:
+                update["pk_curve"] = (
+                    {
+                        k: c.model_copy(
+                            update={
+                                "points": tuple(
+                                    p.model_copy(update={"pk": shift(str(k), p.pk)})
+                                    for p in c.points
+                                )
+                            }
+                        )
+                        for k, c in e.pk_curve.items()
+                    }
+                    if range_model
+                    else {}
+                )
+            out.append(e.model_copy(update=update))
         return out
 
     def scenario(
