@@ -16,11 +16,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
+from airshield.report.outlines import Extent, gapped, pairs
+
 Basemap = Literal["none", "outline", "vector"]
 BASEMAPS: tuple[str, ...] = ("none", "outline", "vector")
 DEFAULT_BASEMAP: Basemap = "vector"
-
-Extent = tuple[float, float, float, float]  # lon_min, lat_min, lon_max, lat_max
 
 
 @dataclass(frozen=True)
@@ -39,28 +39,9 @@ class BasemapData:
     ) -> tuple[list[float | None], list[float | None]]:
         """Lon and lat lists of the ``land``, ``lakes`` or ``rivers`` shapes that touch
         ``extent``, separated by ``None`` gaps (one plotly trace per layer)."""
-        shapes = {"land": self.land, "lakes": self.lakes, "rivers": self.rivers}[which]
-        lon: list[float | None] = []
-        lat: list[float | None] = []
-        for p in shapes:
-            if extent is not None and not touches(p, extent):
-                continue
-            lon.extend(x for x, _ in p)
-            lat.extend(y for _, y in p)
-            lon.append(None)
-            lat.append(None)
-        return lon, lat
-
-
-def touches(p: list[tuple[float, float]], e: Extent) -> bool:
-    """Whether the bounding box of the points ``p`` meets the extent ``e``."""
-    xs = [x for x, _ in p]
-    ys = [y for _, y in p]
-    return not (max(xs) < e[0] or min(xs) > e[2] or max(ys) < e[1] or min(ys) > e[3])
-
-
-def _pairs(flat: list[float]) -> list[tuple[float, float]]:
-    return [(float(flat[i]), float(flat[i + 1])) for i in range(0, len(flat) - 1, 2)]
+        return gapped(
+            {"land": self.land, "lakes": self.lakes, "rivers": self.rivers}[which], extent
+        )
 
 
 @lru_cache(maxsize=1)
@@ -70,9 +51,9 @@ def load_basemap() -> BasemapData:
     raw: dict[str, Any] = json.loads(text)
     b = raw["bbox"]
     return BasemapData(
-        land=[_pairs(p) for p in raw["land"]],
-        lakes=[_pairs(p) for p in raw["lakes"]],
-        rivers=[_pairs(p) for p in raw["rivers"]],
+        land=[pairs(p) for p in raw["land"]],
+        lakes=[pairs(p) for p in raw["lakes"]],
+        rivers=[pairs(p) for p in raw["rivers"]],
         bbox=(float(b[0]), float(b[1]), float(b[2]), float(b[3])),
         source=str(raw["source"]),
         licence=str(raw["licence"]),
