@@ -32,8 +32,21 @@ Workers = Annotated[
     ),
 ]
 
+#: ``--json``: exactly one JSON document on stdout (:func:`print_json`), logs on stderr
+JsonFlag = Annotated[bool, typer.Option("--json", help="print one JSON document")]
+#: ``--scheduler ADDRESS``: a Dask scheduler to fan the work out to (default: local processes)
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler address (default: local worker processes with --workers)"),
+]
+#: ``--seed S``: the root of every random stream (``numpy.random.SeedSequence(S)``)
+Seed = Annotated[int, typer.Option(help="root seed (numpy SeedSequence; common random numbers)")]
+
 __all__ = [
     "DEFAULT_WORKERS",
+    "JsonFlag",
+    "SchedulerOpt",
+    "Seed",
     "Workers",
     "console",
     "err_console",
