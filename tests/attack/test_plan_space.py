@@ -201,3 +201,18 @@ def test_validate_cli_exit_2_without_traceback(tmp_path) -> None:
                        capture_output=True, text=True)  # fmt: skip
     assert p.returncode == 0, p.stderr
     assert "6 plans" in p.stdout
+
+
+@pytest.mark.parametrize("cmd", [["validate"], ["run", "--reps", "2"]])
+def test_run_and_validate_name_the_commands_for_a_plan_space_file(tmp_path, cmd) -> None:
+    f = tmp_path / "space.yaml"
+    f.write_text(SIDED_ATTACK)
+    p = subprocess.run([sys.executable, "-m", "airshield", *cmd, str(f)],
+                       capture_output=True, text=True)  # fmt: skip
+    out = " ".join((p.stderr + p.stdout).split())  # the console may wrap long lines
+    assert p.returncode == 2, out
+    assert "Traceback" not in out
+    line = next(i for i, s in enumerate(SIDED_ATTACK.splitlines(), 1) if s.startswith("attack:"))
+    assert f"{f}:{line}: attack: this is an attacker plan-space file" in out
+    assert "airshield attack validate|plans|best-response" in out
+    assert "airshield plan laydown" in out
