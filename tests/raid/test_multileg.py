@@ -161,9 +161,10 @@ def multileg_data(vias: list[list[tuple[float, float]]], jitter: float, radar: b
             }
         )
     sensors: list[dict[str, Any]] = [{"kind": "coverage", "name": "net", "p_detect": 0.9}]
-    if radar:
+    if radar:  # sensing v2: track capacity, firm tracks, radar horizon (coverage leg by leg)
         sensors = [{"kind": "radar", "name": "r1", "lat": 50.3, "lon": 29.5, "range_km": 80,
-                    "p_detect": 0.9, "altitude_min_km": 0.05}]  # fmt: skip
+                    "p_detect": 0.9, "altitude_min_km": 0.05, "track_capacity": 8,
+                    "firm_track_s": 20, "antenna_height_m": 30}]  # fmt: skip
     return {
         "name": "multileg",
         "notional": True,
@@ -198,6 +199,8 @@ def multileg_data(vias: list[list[tuple[float, float]]], jitter: float, radar: b
                 "pool": "ids",
             },
             {"kind": "unit", "name": "ew", "effector": "ew-jammer", "lat": 49.8, "lon": 29.7},
+            # a mobile group, dispatched to a point of a route (any leg) it can reach in time
+            {"kind": "mobile", "name": "mob", "effector": "mobile-gun", "lat": 50.2, "lon": 29.6},
         ],
         "pools": [
             {"name": "sam", "effector": "nasams-irist", "stock": 6},
