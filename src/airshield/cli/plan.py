@@ -57,10 +57,18 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(help="Dask scheduler address: fast-mode evaluations and confirmation"),
         ] = None,
+        screen: Annotated[
+            int,
+            typer.Option(
+                min=1,
+                help="confirmation: the best fast-mode mixes run in detailed mode (with the "
+                "proportional split and the status quo); the detailed-mode best is the answer",
+            ),
+        ] = 2,
         kind_check: Annotated[
             bool,
             typer.Option(help="confirmation: also the surrogate's error per option kind"),
-        ] = True,
+        ] = False,
         doctrine_out: Annotated[
             Path | None,
             typer.Option(help="write the raid template with shadow-priced costs per shot"),
@@ -80,7 +88,8 @@ def register(app: typer.Typer) -> None:
                 loaded, reps=reps, seed=seed, curve_reps=curve_reps, confirm_reps=confirm_reps,
                 confirm=confirm_reps > 0, pareto_points=pareto_points, workers=n_workers,
                 runner=sweep_runner(n_workers, scheduler), evaluator=evaluator,
-                check_kinds=kind_check, progress=lambda s, d, t: _progress(s, d, t),
+                check_kinds=kind_check, screen=screen,
+                progress=lambda s, d, t: _progress(s, d, t),
             )  # fmt: skip
         finally:
             evaluator.close()
@@ -170,7 +179,7 @@ def sweep_runner(workers: int, scheduler: str | None = None) -> Any:
     import numpy as np
 
     from airshield.sweep.backends import make_backend
-    from airshield.sweep.worker import BatchTask, CellTask
+    from airshield.sweep.worker import BatchResult, BatchTask, CellTask
 
     name = "dask" if scheduler else ("processes" if workers > 1 else "serial")
 
@@ -191,6 +200,8 @@ def sweep_runner(workers: int, scheduler: str | None = None) -> Any:
                 for h in be.wait_any(pending):
                     pending.remove(h)
                     r = be.result(h)
+                    if not isinstance(r, BatchResult):  # only batches are submitted here
+                        raise TypeError(f"a confirmation cell returned {type(r).__name__}")
                     tab = r.tables["nights"].to_pandas()
                     results[r.batch] = (
                         tab.groupby("rep")[col].sum().sort_index().to_numpy(np.float64)
@@ -305,6 +316,24 @@ def print_procurement(s: dict[str, Any]) -> None:
             f"− status quo = {_num(d['mean'], money)} [{_num(d['ci_low'], money)}, "
             f"{_num(d['ci_high'], money)}] (paired 95 % interval)"
         )
+    rows = (c or {}).get("screen") or []
+    if rows:
+        st = Table(title="Detailed screen: the best fast-mode mixes in detailed mode "
+                   "(common random numbers)")  # fmt: skip
+        for col in ("mix", "cost", "fast", "detailed", "rank fast/detailed", "vs chosen", ""):
+            st.add_column(col, justify="left" if col in ("mix", "") else "right")
+        for r in rows:
+            v = r["vs_selected"]
+            flag = "chosen" if r["selected"] else ("retained" if r["retained"] else "")
+            if not r["eligible"]:
+                flag = (flag + " (fails a constraint)").strip()
+            st.add_row(r["candidate"], _num(r["cost_usd"], True), _num(r["fast"]["mean"], money),
+                       _num(r["detailed"]["mean"], money),
+                       f"{r['fast_rank']}/{r['detailed_rank']}",
+                       "–" if r["selected"] else
+                       f"{_num(v['mean'], money)} [{_num(v['ci_low'], money)}, "
+                       f"{_num(v['ci_high'], money)}]", flag)  # fmt: skip
+        console.print(st)
     pt = Table(title="Pareto front: cost against the objective")
     pt.add_column("cost", justify="right")
     pt.add_column(obj, justify="right")

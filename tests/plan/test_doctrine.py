@@ -1,0 +1,61 @@
+"""Shadow prices feed doctrine in the objective's own unit: the leaker-valued raid template makes
+the nightly cost threshold compare a shot's price, in harmful leakers, against the leakers it
+saves now."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from airshield.examples import examples_dir
+from airshield.plan.doctrine import objective_valued_template, priced_template
+from airshield.raid import simulate
+from airshield.raid.compile import compile_scenario
+from airshield.scenario import Scenario, load_scenario
+
+V = 1.0e6  # USD per harmful leaker
+
+
+def _stocked(tpl: Scenario) -> Scenario:
+    pools = [p.model_copy(update={"stock": 200}) for p in tpl.pools]
+    return tpl.model_copy(update={"pools": pools})
+
+
+@pytest.fixture(scope="module")
+def template() -> Scenario:
+    return _stocked(load_scenario(examples_dir() / "campaign-small-night.yaml"))
+
+
+def test_every_harmful_threat_is_worth_one_leaker(template: Scenario) -> None:
+    """Assets all worth ``V``, every threat type but decoys of lethality 1, decoys unchanged, the
+    rest of the template (laydown, effectors, doctrine) as it was."""
+    tpl = objective_valued_template(template, V)
+    c = compile_scenario(tpl)
+    assert np.all(c.a_value == V)
+    cat, plain = tpl.resolved_catalog(), template.resolved_catalog()
+    for name, tt in cat.threats.items():
+        expect = plain.threats[name].lethality if tt.kind == "decoy" else 1.0
+        assert tt.lethality == expect, name
+    assert tpl.fire_units == template.fire_units and tpl.doctrine == template.doctrine
+    assert cat.effectors == plain.effectors
+    with pytest.raises(ValueError, match="positive"):
+        objective_valued_template(template, 0.0)
+
+
+def _sam_shots(tpl: Scenario, price: float) -> int:
+    eff = next(p.effector for p in tpl.pools if p.name == "sam-rounds")
+    res = simulate(priced_template(tpl, [eff], [price]), reps=30, seed=2)
+    return int(res.shots[:, res.effector_types.index(eff)].sum())
+
+
+def test_threshold_compares_leakers_in_the_objective_unit(template: Scenario) -> None:
+    """Under the leaker-valued template the SAM engages a harmful threat only if an engagement
+    costs at most ``cost_threshold x V`` whatever asset the threat flies at: at 0.9 x that it
+    fires, at 1.1 x it never does. Under the plain valuation the same price still fires (a drone
+    at the city puts 0.002 x $1B at risk, twice ``V``), so the unit, not the number, changes the
+    decision."""
+    theta = template.doctrine.cost_threshold
+    tpl = objective_valued_template(template, V)
+    assert _sam_shots(tpl, 0.9 * theta * V) > 0
+    assert _sam_shots(tpl, 1.1 * theta * V) == 0
+    assert _sam_shots(template, 1.1 * theta * V) > 0
