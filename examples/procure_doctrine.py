@@ -24,8 +24,8 @@ Run from the repository root:
 4. the same doctrine **in the objective's own unit** (harmful leakers): the template valued so
    that every harmful threat is worth the same (:func:`~airshield.plan.doctrine.
    objective_valued_template`), so the threshold compares the leakers a round causes later
-   against the leakers it saves now; against the sticker price under the same valuation (the
-   shadow price alone) and against the plain sticker run.
+   against the leakers it saves now (no sticker price: the rounds are paid for); against no
+   price under the same valuation (the shadow price alone) and against the plain sticker run.
 """
 
 from __future__ import annotations
@@ -97,9 +97,12 @@ def main() -> None:
     # the objective's own unit: every harmful threat worth the same (usd per leaker), so the
     # threshold weighs leakers caused later (the shadow price) against leakers saved now
     in_leakers = camp.with_template(objective_valued_template(camp.template, usd), camp.path)
+    sched_l = doctrine_schedule(prep, values, unit="objective")
+    sunk = PriceSchedule(sched.effectors, [[0.0] * len(values)],
+                         np.zeros(prep.n_nights, np.int64), [])  # fmt: skip
     arms = [("sticker", camp, sticker), ("time-varying", camp, sched), ("flat", camp, flat),
-            ("sticker, in leakers", in_leakers, sticker),
-            ("time-varying, in leakers", in_leakers, sched)]  # fmt: skip
+            ("no price, in leakers", in_leakers, sunk),
+            ("time-varying, in leakers", in_leakers, sched_l)]  # fmt: skip
     if args.skip_flat:
         arms = [a for a in arms if a[0] != "flat"]
     runs = {name: run_priced_detailed(c, sc, dr, args.seed, workers=w) for name, c, sc in arms}
@@ -120,9 +123,9 @@ def main() -> None:
                 line += (f", {e['mean'] / 1e6:+,.1f}M [{e['ci_low'] / 1e6:+,.1f}M, "
                          f"{e['ci_high'] / 1e6:+,.1f}M] damage")  # fmt: skip
         print(line)  # fmt: skip
-    a, b = runs["time-varying, in leakers"], runs["sticker, in leakers"]
+    a, b = runs["time-varying, in leakers"], runs["no price, in leakers"]
     d = paired(a.leaked_harmful().sum(axis=1), b.leaked_harmful().sum(axis=1), "detailed")
-    print(f"  the shadow price alone, in leakers (time-varying - sticker, both leaker-valued): "
+    print(f"  the shadow price alone, in leakers (time-varying - no price, both leaker-valued): "
           f"{d['mean']:+,.1f} [{d['ci_low']:+,.1f}, {d['ci_high']:+,.1f}] harmful leakers")  # fmt: skip
     names = [p.name for p in prep.template.pools if not p.name.startswith("gun-groups-")]
     for pool in names:

@@ -27,8 +27,9 @@ def template() -> Scenario:
 
 
 def test_every_harmful_threat_is_worth_one_leaker(template: Scenario) -> None:
-    """Assets all worth ``V``, every threat type but decoys of lethality 1, decoys unchanged, the
-    rest of the template (laydown, effectors, doctrine) as it was."""
+    """Assets all worth ``V``, every threat type but decoys of lethality 1, decoys unchanged,
+    every effector type of the laydown free to fire (its rounds are paid for), the rest of the
+    template (laydown, effectors' performance, doctrine) as it was."""
     tpl = objective_valued_template(template, V)
     c = compile_scenario(tpl)
     assert np.all(c.a_value == V)
@@ -37,7 +38,16 @@ def test_every_harmful_threat_is_worth_one_leaker(template: Scenario) -> None:
         expect = plain.threats[name].lethality if tt.kind == "decoy" else 1.0
         assert tt.lethality == expect, name
     assert tpl.fire_units == template.fire_units and tpl.doctrine == template.doctrine
-    assert cat.effectors == plain.effectors
+    used = {u.effector for u in template.fire_units}
+    for name in used:
+        assert cat.effectors[name].cost_per_shot_usd == 0.0
+        same = cat.effectors[name].model_copy(
+            update={"cost_per_shot_usd": plain.effectors[name].cost_per_shot_usd}
+        )
+        assert same.model_dump(exclude={"pk_curve"}) == plain.effectors[name].model_dump(
+            exclude={"pk_curve"}
+        )
+    assert np.all(c.u_engcost == 0.0)
     with pytest.raises(ValueError, match="positive"):
         objective_valued_template(template, 0.0)
 
@@ -59,3 +69,25 @@ def test_threshold_compares_leakers_in_the_objective_unit(template: Scenario) ->
     assert _sam_shots(tpl, 0.9 * theta * V) > 0
     assert _sam_shots(tpl, 1.1 * theta * V) == 0
     assert _sam_shots(template, 1.1 * theta * V) > 0
+
+
+def test_schedule_in_the_objective_unit_is_the_opportunity_cost_alone(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``unit="objective"``: month m's price is the opportunity cost alone (the round is paid
+    for), on the same grid as the USD schedule, which adds the sticker price; unknown units are
+    refused."""
+    from tests.plan.test_procure import write_spec
+
+    from airshield.plan.doctrine import doctrine_schedule
+    from airshield.plan.procure import prepare
+    from airshield.plan.procure_models import load_procurement
+
+    prep = prepare(load_procurement(write_spec(tmp_path)))
+    months = [{"opportunity_cost_usd": u} for u in (2.6e5, 1.2e5)]
+    v = {"effector": "apkws-rocket", "sticker_cost_usd": 3.0e4, "by_month": months}
+    usd = doctrine_schedule(prep, [v])
+    obj = doctrine_schedule(prep, [v], unit="objective")
+    assert [p[0] for p in usd.prices] == [3.0e4 + 2.5e5, 3.0e4 + 1.0e5]
+    assert [p[0] for p in obj.prices] == [2.5e5, 1.0e5]
+    assert np.array_equal(usd.which, obj.which)
+    with pytest.raises(ValueError, match="unit"):
+        doctrine_schedule(prep, [v], unit="leakers")

@@ -122,14 +122,20 @@ class PriceSchedule:
 
 
 def doctrine_schedule(
-    prep: Prepared, values: list[dict[str, Any]], *, scale: float = 1.0
+    prep: Prepared, values: list[dict[str, Any]], *, scale: float = 1.0, unit: str = "usd"
 ) -> PriceSchedule:
     """The price schedule of :func:`round_values` (or the ``doctrine`` entries of a procurement
     result; a pool valued at the first month only keeps its sticker price later): month
     ``m``'s cost per shot is the sticker price plus ``scale`` x that month's opportunity cost
     (months without a measurable value keep the sticker price), the opportunity cost on a
     1-2.5-5 grid (:func:`price_step`) so that months of practically the same value share one
-    price list (and one surrogate fit)."""
+    price list (and one surrogate fit).
+
+    ``unit="objective"``: the price for a template valued in harmful leakers
+    (:func:`objective_valued_template`): the opportunity cost alone (``lambda x usd_per_leaker``,
+    no sticker price: the round is paid for)."""
+    if unit not in ("usd", "objective"):
+        raise ValueError(f"unit {unit!r}: expected 'usd' or 'objective'")
     n = prep.n_nights
     starts = [*_month_starts(prep), n]
     effs = [v["effector"] for v in values]
@@ -137,7 +143,7 @@ def doctrine_schedule(
     which = np.zeros(n, np.int64)
     for m in range(len(prep.months)):
         row = [
-            float(v["sticker_cost_usd"])
+            (float(v["sticker_cost_usd"]) if unit == "usd" else 0.0)
             + price_step(scale * _opportunity(v, m), float(v["sticker_cost_usd"]))
             for v in values
         ]
@@ -171,35 +177,40 @@ def priced_template(tpl: Scenario, effectors: list[str], prices: list[float]) ->
 
 def objective_valued_template(tpl: Scenario, usd_per_leaker: float) -> Scenario:
     """The raid template valued in the unit of a ``harmful_leakers`` objective: every asset
-    worth ``usd_per_leaker`` and every threat type that is not a decoy of lethality 1, so the
-    engine's value at risk of a threat (asset value x lethality of its perceived type) is
-    ``usd_per_leaker`` for every threat that would count as a harmful leaker (and for a decoy it
-    mistakes for one). A cost per shot of ``sticker + lambda x usd_per_leaker`` then makes the
-    nightly cost threshold and the cost-weighted assignment compare, in leakers, the leakers a
-    round causes later (``lambda``, its shadow price) against the leakers it saves now; the
-    assignment's priorities count every harmful leaker the same, as the objective does.
+    worth ``usd_per_leaker``, every threat type that is not a decoy of lethality 1, and every
+    effector type's cost per shot zero (rounds on hand are paid for: in a leaker count, firing
+    one costs nothing but the leakers its absence causes later). The engine's value at risk of a
+    threat (asset value x lethality of its perceived type) is then ``usd_per_leaker`` for every
+    threat that would count as a harmful leaker (and for a decoy it mistakes for one), and a
+    cost per shot of ``lambda x usd_per_leaker`` (:func:`doctrine_schedule` with
+    ``unit="objective"``) makes the nightly cost threshold and the cost-weighted assignment
+    compare, in leakers, the leakers a round causes later (``lambda``, its shadow price) against
+    the leakers it saves now; the assignment's priorities count every harmful leaker the same,
+    as the objective does.
 
-    Only the engine's decisions use these values: harmful leakers are counted as before, but
-    the damage of a run under this template is not the campaign's damage (every hit destroys
-    its asset's notional ``usd_per_leaker``), so compare damage only between runs of the plain
-    template."""
+    Only the engine's decisions use these values: harmful leakers are counted as before and the
+    booked costs of :func:`run_priced_detailed` stay the sticker prices, but the damage of a run
+    under this template is not the campaign's (every hit destroys its asset's notional
+    ``usd_per_leaker``): compare damage only between runs of the plain template."""
     from airshield.scenario.models import CatalogOverrides
 
     if usd_per_leaker <= 0:
         raise ValueError("usd_per_leaker must be positive")
     cat = tpl.resolved_catalog()
-    over = {t.name: t for t in tpl.catalog.threats}
+    threats = {t.name: t for t in tpl.catalog.threats}
     for name, tt in cat.threats.items():
         if tt.kind != "decoy":
-            over[name] = over.get(name, tt).model_copy(update={"lethality": 1.0})
-    effectors = list(tpl.catalog.effectors)
+            threats[name] = threats.get(name, tt).model_copy(update={"lethality": 1.0})
+    used = sorted({u.effector for u in tpl.fire_units} | {p.effector for p in tpl.pools})
     assets = [a.model_copy(update={"value_usd": float(usd_per_leaker)}) for a in tpl.assets]
-    return tpl.model_copy(
+    valued = tpl.model_copy(
         update={
             "assets": assets,
-            "catalog": CatalogOverrides(threats=list(over.values()), effectors=effectors),
+            "catalog": CatalogOverrides(threats=list(threats.values()),
+                                        effectors=list(tpl.catalog.effectors)),
         }
-    )
+    )  # fmt: skip
+    return priced_template(valued, used, [0.0] * len(used))
 
 
 def price_step(usd: float, sticker: float) -> float:

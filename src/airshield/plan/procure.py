@@ -28,11 +28,13 @@ Method (a MILP on a fitted convex surrogate, then simulation checks):
    with the others at that answer, so substitutes see each other) and the MILP is solved again;
    the better of the two by joint fast-mode simulation is kept. A constraint that the simulation
    finds violated is tightened and the MILP re-solved (at most three times).
-5. **Outputs**: the Pareto front (the MILP at budgets from zero to the full budget, each answer
-   simulated), shadow prices (surrogate slope and a simulated finite difference per option),
-   and the confirmation: best mix and status quo in **detailed** mode with common random
-   numbers through the sweep backends, with the paired 95 % interval of the difference. Where the
-   surrogate's error is larger than the gap between the best and a runner-up, the result says so.
+5. **Detailed screen**: the best fast-mode mix, its runners-up, the proportional split and the
+   status quo in **detailed** mode with common random numbers through the sweep backends; the
+   recommendation is the detailed-mode best (a Bonferroni screen of paired intervals says which
+   mixes detailed mode cannot separate from it), and the paired 95 % interval of best − status
+   quo is reported. Where the fast mode's error changes the ranking, the result says so.
+6. **Outputs**: the Pareto front (the MILP at budgets from zero to the full budget, each answer
+   simulated), shadow prices (surrogate slope and a simulated finite difference per option).
 """
 
 from __future__ import annotations
@@ -1006,8 +1008,10 @@ class ProcurementResult:
             "seed": self.seed,
             "mode": "fast",
             "method": "MILP (HiGHS) on convex piecewise-linear response curves fitted to fast-mode "
-            "runs with common random numbers; refined around the first answer; confirmed in "
-            "detailed mode with common random numbers",
+            "runs with common random numbers; refined around the first answer; the best "
+            "fast-mode mixes, the proportional split and the status quo screened in detailed "
+            "mode with common random numbers (Bonferroni paired screen): the detailed-mode best "
+            "is the answer",
             "months": [m.isoformat() for m in self.months],
             "scenarios": [
                 {"name": s, "weight": float(w)}
