@@ -93,3 +93,56 @@ def test_weighted_scenarios_and_worst_case() -> None:
     k, _ = screen_detailed([a, b], det, sq, det_sq, 0.0, [True, True], True, weights=w,
                            robust="worst")  # fmt: skip
     assert k == 1  # in A's worst scenario (1): 100 > 90
+
+
+def test_ctrl_c_keeps_what_finished(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C during the Pareto stage: the status quo, the proportional split and the candidates
+    evaluated before it are kept, the result says it was interrupted."""
+    from tests.plan.test_procure import write_spec
+
+    from airshield.plan.procure import optimise
+    from airshield.plan.procure_models import load_procurement
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "pareto" and done == 2:
+            raise KeyboardInterrupt
+
+    loaded = load_procurement(write_spec(tmp_path))
+    res = optimise(loaded, reps=20, seed=3, confirm_reps=2, pareto_points=4, progress=progress)
+    s = res.summary()
+    assert res.interrupted and s["interrupted"]
+    assert "status_quo" in s and "proportional" in s and len(res.candidates) >= 4
+    assert s["confirmed"] is None and s["pareto"] == [] and "best" not in s
+    assert any("interrupted" in w for w in s["warnings"])
+    assert "curves" in s["stages_s"] and "pareto" not in s["stages_s"]
+
+
+def test_ctrl_c_on_the_command_line_exit_130_with_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """SIGINT to ``airshield plan procure --json`` once the Pareto stage has begun: exit status
+    130, one JSON document on stdout with what finished, no traceback."""
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    from tests.plan.test_procure import write_spec
+
+    spec = write_spec(tmp_path)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "airshield", "plan", "procure", str(spec), "--json", "--reps",
+         "20", "--seed", "3", "--confirm-reps", "3", "--pareto-points", "6", "--workers", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert p.stderr is not None
+    seen = []
+    for line in p.stderr:
+        seen.append(line)
+        if line.startswith("pareto:"):
+            p.send_signal(signal.SIGINT)
+            break
+    out, err = p.communicate(timeout=600)
+    err = "".join(seen) + err
+    assert p.returncode == 130, err
+    assert "Traceback" not in err
+    doc = json.loads(out)
+    assert doc["interrupted"] is True and "status_quo" in doc

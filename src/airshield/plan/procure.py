@@ -1228,6 +1228,7 @@ def optimise(
                                ["status quo", "first MILP", "refined MILP", "proportional"])  # fmt: skip
         sq, _c1, c2, pp = cands
         res.status_quo, res.proportional = sq, pp
+        res.candidates = cands  # kept if Ctrl-C stops a later stage
         # repair constraints the simulation finds violated (tighten, re-solve)
         model, x_best = model2, x2
         tight: dict[tuple[int, int], float] = {}
