@@ -91,3 +91,22 @@ def test_schedule_in_the_objective_unit_is_the_opportunity_cost_alone(tmp_path) 
     assert np.array_equal(usd.which, obj.which)
     with pytest.raises(ValueError, match="unit"):
         doctrine_schedule(prep, [v], unit="leakers")
+
+
+def test_doctrine_template_in_the_objective_unit(template: Scenario) -> None:
+    """``--doctrine-out``'s template: for a harmful-leakers objective, leaker-valued with the
+    opportunity cost alone; in USD (or for a damage objective) sticker plus opportunity cost
+    against the asset values."""
+    from airshield.plan.procure import doctrine_template
+
+    e = [{"effector": "apkws-rocket", "opportunity_cost_usd": 2.5e5,
+          "effective_cost_per_shot_usd": 2.8e5, "usd_per_harmful_leaker": V}]  # fmt: skip
+    obj = doctrine_template(template, e, "harmful_leakers").resolved_catalog()
+    usd = doctrine_template(template, e, "harmful_leakers", unit="usd")
+    dmg = doctrine_template(template, e, "damage_usd")
+    assert obj.effectors["apkws-rocket"].cost_per_shot_usd == 2.5e5
+    assert obj.effectors["nasams-irist"].cost_per_shot_usd == 0.0
+    for t in (usd, dmg):
+        assert t.resolved_catalog().effectors["apkws-rocket"].cost_per_shot_usd == 2.8e5
+        assert t.assets == template.assets
+    assert np.all(compile_scenario(doctrine_template(template, e, "harmful_leakers")).a_value == V)

@@ -73,12 +73,21 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(help="write the raid template with shadow-priced costs per shot"),
         ] = None,
+        doctrine_unit: Annotated[
+            str,
+            typer.Option(
+                help="--doctrine-out priced in the objective's unit ('objective': for harmful "
+                "leakers, a leaker-valued template) or in USD against asset values ('usd')"
+            ),
+        ] = "objective",
     ) -> None:
         """Search the interceptor mix and order months (MILP on the fast mode), confirm in
         detailed mode with common random numbers."""
         from airshield.plan.procure import optimise
         from airshield.plan.procure_models import load_procurement
 
+        if doctrine_unit not in ("objective", "usd"):
+            raise typer.BadParameter("expected 'objective' or 'usd'", param_hint="--doctrine-unit")
         with input_errors():
             loaded = load_procurement(file)
         n_workers = resolve_workers(workers)
@@ -102,7 +111,7 @@ def register(app: typer.Typer) -> None:
             write_procurement_report(res, report)
             err_console.print(f"report: {report}")
         if doctrine_out is not None and res.doctrine:
-            write_doctrine(loaded, res.doctrine, doctrine_out)
+            write_doctrine(loaded, res.doctrine, doctrine_out, doctrine_unit)
             err_console.print(f"doctrine template: {doctrine_out}")
         if json_out:
             print_json(summary)
@@ -264,12 +273,14 @@ def write_outputs(res: Any, summary: dict[str, Any], out: Path) -> None:
         (out / f"campaign-{label}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
 
 
-def write_doctrine(loaded: Any, entries: list[dict[str, Any]], path: Path) -> None:
+def write_doctrine(
+    loaded: Any, entries: list[dict[str, Any]], path: Path, unit: str = "objective"
+) -> None:
     import yaml
 
     from airshield.plan.procure import doctrine_template
 
-    tpl = doctrine_template(loaded.campaign.template, entries)
+    tpl = doctrine_template(loaded.campaign.template, entries, loaded.spec.objective, unit)
     path.write_text(yaml.safe_dump(tpl.model_dump(mode="json", exclude_none=True), sort_keys=False))
 
 

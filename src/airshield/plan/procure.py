@@ -1554,15 +1554,31 @@ def doctrine(prep: Prepared, res: ProcurementResult, reps: int, seed: int) -> li
     return out
 
 
-def doctrine_template(tpl: Scenario, entries: list[dict[str, Any]]) -> Scenario:
-    """The raid template with each effector type's cost per shot replaced by its effective cost
-    (sticker plus the shadow value of the round at the start), so that the nightly cost threshold
-    weighs what firing the round now costs later (month by month:
-    :func:`airshield.plan.doctrine.doctrine_schedule`)."""
-    from airshield.plan.doctrine import priced_template
+def doctrine_template(
+    tpl: Scenario, entries: list[dict[str, Any]], objective: str = "damage_usd",
+    unit: str = "objective",
+) -> Scenario:  # fmt: skip
+    """The raid template with each effector type's cost per shot at the start of the horizon
+    set so that the nightly cost threshold weighs what firing the round now costs later (month
+    by month: :func:`airshield.plan.doctrine.doctrine_schedule`).
 
-    return priced_template(tpl, [e["effector"] for e in entries],
-                           [float(e["effective_cost_per_shot_usd"]) for e in entries])  # fmt: skip
+    ``unit="usd"`` (or a ``damage_usd`` objective): the sticker price plus the round's shadow
+    value in USD, against the template's asset values. ``unit="objective"`` with a
+    ``harmful_leakers`` objective: the template valued in harmful leakers
+    (:func:`airshield.plan.doctrine.objective_valued_template`: every harmful threat worth the
+    USD per harmful leaker, rounds on hand free to fire) and each priced type's cost per shot its
+    opportunity cost alone."""
+    from airshield.plan.doctrine import objective_valued_template, priced_template
+
+    if unit not in ("usd", "objective"):
+        raise ValueError(f"unit {unit!r}: expected 'usd' or 'objective'")
+    effs = [e["effector"] for e in entries]
+    if unit == "usd" or objective != "harmful_leakers" or not entries:
+        return priced_template(tpl, effs, [float(e["effective_cost_per_shot_usd"])
+                                           for e in entries])  # fmt: skip
+    usd = float(entries[0]["usd_per_harmful_leaker"])
+    return priced_template(objective_valued_template(tpl, usd), effs,
+                           [float(e["opportunity_cost_usd"]) for e in entries])  # fmt: skip
 
 
 def materialise(prep: Prepared, s: int, x: I) -> Campaign:
