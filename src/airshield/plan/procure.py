@@ -1276,26 +1276,28 @@ def optimise(
                 prep, best.x, confirm_reps, seed, workers, runner, cb, kinds=check_kinds,
                 fast_reps=reps, others=[p.x for p in others], collect=got,
             )  # fmt: skip
-            ok = [_meets(prep, p) or not feasible for p in (best, *others)]
-            ok_sq = _meets(prep, sq) or not feasible
-            k, rows = screen_detailed([best, *others], got["mixes"], sq, got["status_quo"],
-                                      eps, ok, ok_sq, weights=prep.weights,
-                                      robust=spec.robust)  # fmt: skip
+            cand, dets = [best, *others], list(got["mixes"])
+            ok = [_meets(prep, p) or not feasible for p in cand]
+            if np.array_equal(best.x, sq.x):  # the status quo is screened as itself
+                cand, dets, ok = cand[1:], dets[1:], ok[1:]
+            rows: list[dict[str, Any]] = []
+            chosen_p, det = best, got["mixes"][0]
+            if cand:
+                k, rows = screen_detailed(cand, dets, sq, got["status_quo"], eps, ok,
+                                          _meets(prep, sq) or not feasible,
+                                          weights=prep.weights, robust=spec.robust)  # fmt: skip
+                chosen_p, det = (sq, got["status_quo"]) if k < 0 else (cand[k], dets[k])
             res.confirmed["screen"] = rows
-            if k != 0:
-                chosen_p = sq if k < 0 else others[k - 1]
-                det = got["status_quo"] if k < 0 else got["mixes"][k]
+            res.confirmed["selected"] = "status quo" if chosen_p is sq else chosen_p.label
+            if not np.array_equal(chosen_p.x, best.x):
                 res.confirmed.update(_confirmed_core(prep, got["status_quo"], det))
-                res.confirmed["selected"] = "status quo" if k < 0 else chosen_p.label
                 res.warnings.append(
-                    f"detailed mode ranks '{chosen_p.label}' above the fast mode's best "
-                    f"('{best.label}'): the fast mode's error changes the ranking, and the "
+                    f"detailed mode ranks '{res.confirmed['selected']}' above the fast mode's "
+                    f"best ('{best.label}'): the fast mode's error changes the ranking, and the "
                     "recommendation is the detailed-mode winner (confirmed.screen)"
                 )
                 best = chosen_p
                 res.best = best
-            else:
-                res.confirmed["selected"] = best.label
             _screen_flags(res, rows)
             stage("confirmation")
         res.info["certificate"] = _certificate(model, best, milp_stats)
@@ -1873,6 +1875,8 @@ def _screen_flags(res: ProcurementResult, rows: list[dict[str, Any]]) -> None:
     """Say where the fast mode's error changes the ranking (a pair of screened mixes in the
     opposite order in the two modes, the detailed paired interval clear of zero) and where
     detailed mode cannot separate the winner from another mix."""
+    if not rows:
+        return
     sel = next(r for r in rows if r["selected"])
     flips = [f"'{a['candidate']}' over '{b}'" for a in rows
              for b in a["fast_better_detailed_worse_than"]]  # fmt: skip
