@@ -1887,7 +1887,17 @@ def _screen_flags(res: ProcurementResult, rows: list[dict[str, Any]]) -> None:
             + "; ".join(flips)
             + ", detailed mode the other way round): the recommendation follows detailed mode"
         )
-    close = [r["candidate"] for r in rows if r["retained"] and not r["selected"] and r["eligible"]]
+    others = [r for r in rows if r["retained"] and not r["selected"] and r["eligible"]]
+    same = [r["candidate"] for r in others
+            if r["vs_selected"]["ci_low"] == r["vs_selected"]["ci_high"] == 0.0]  # fmt: skip
+    close = [r["candidate"] for r in others if r["candidate"] not in same]
+    if same:
+        res.warnings.append(
+            f"{', '.join(repr(c) for c in same)} gave exactly the detailed-mode outcome of the "
+            f"recommended mix ('{sel['candidate']}') in every replication: what one buys beyond "
+            "the other changes nothing here; of such mixes the cheaper is recommended (price of "
+            "money)"
+        )
     if close:
         res.warnings.append(
             f"detailed mode ({sel['reps']} replications) cannot separate the recommended mix "
