@@ -81,7 +81,11 @@ CANDIDATES: tuple[str, ...] = (
 )
 """The simple forecasters of the per-night rate (combined, or one chosen by :data:`RULES`)."""
 
-RULES: dict[str, str] = {"drones": "recent_trend", "total": "recent_trend", "missiles": "production"}
+RULES: dict[str, str] = {
+    "drones": "recent_trend",
+    "total": "recent_trend",
+    "missiles": "production",
+}
 """Series whose level is one structural forecaster rather than the combination.
 
 ``recent_trend`` (drones: an escalating, production-growing series): the geometric mean of the
