@@ -222,6 +222,25 @@ def test_align_to_share_sets_engine_drone_share(tiny_laydown: Path, tmp_path: Pa
     assert types["mobile-gun"].pk.drone == pytest.approx(shift_pk(0.3, al["kin_shift_aligned"]))
 
 
+def test_align_to_layers_sets_engine_lost_share(tiny_laydown: Path, tmp_path: Path) -> None:
+    # the layered fit's lost share moves the EW shift, the share model's total the kinetic one:
+    # targets taken from the engine itself at known shifts (so jointly reachable) are met
+    sim, res = _engine_fit(tiny_laydown, tmp_path, destroyed=6, bootstrap=5)
+    fit = res.fits[-1]
+    assert fit.ew_identified
+    true_kin, true_ew = fit.kin["drone"] + 1.0, 1.0
+    d, lost, _ = sim.fractions(fit.raid, {"drone": true_kin}, true_ew, 30, 7)["drone"]
+    al = res.align_to_share(d + lost, reps=30, seed=7, lost_target=lost)
+    assert al["engine_lost"] == pytest.approx(lost, abs=0.05)
+    assert al["engine_share"] == pytest.approx(d + lost, abs=0.05)
+    assert al["ew_shift"] != al["ew_shift_fitted"]
+    assert al["target_lost"] == lost
+    sc = res.calibrated_scenario()
+    assert "matches the layered fit" in sc.description
+    types = {e.name: e for e in sc.catalog.effectors}
+    assert types["ew-jammer"].pk.drone == pytest.approx(shift_pk(0.3, al["ew_shift"]))
+
+
 def test_cli_calibrate_and_tempo(tiny_laydown: Path, tmp_path: Path) -> None:
     from airshield.cli import app
 

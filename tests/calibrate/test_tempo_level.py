@@ -92,7 +92,7 @@ def test_recovers_a_known_trend() -> None:
     s = _series(rng.poisson(true))
     origin = pd.Timestamp("2025-05-01")
     s = s[s.index < origin]
-    lv = fit_level(with_aggregates(s), "drones", origin, rule=None)  # the combination
+    lv = fit_level(with_aggregates(s), "drones", origin)  # the combination
     assert lv is not None
     truth = 40.0 * np.exp(0.06 * ((origin + pd.Timedelta(days=15)) - s.index[0]).days / 30.4375)
     # the monthly log growth is recovered; the forecast lags a steady trend by design (the trend
@@ -104,14 +104,17 @@ def test_recovers_a_known_trend() -> None:
     assert lv.rate == pytest.approx(truth, rel=0.08)
     assert lv.weights["trend"] + lv.weights["last_month"] > 0.5  # the lagging means lose weight
     assert lv.weights["mean_12_months"] < 0.1
-    # the drones' default rule (recent_trend): all its weight, the six-month slope halved for
+    # the structural rule recent_trend alone: all its weight, the six-month slope halved for
     # months 2+, one month ahead within a month's growth of the truth
-    rt = fit_level(with_aggregates(s), "drones", origin)
+    rt = fit_level(with_aggregates(s), "drones", origin, rule="recent_trend")
     assert rt is not None
     assert rt.weights["recent_trend"] == 1.0
     assert rt.growth == pytest.approx(0.5 * 0.06, abs=0.01)
     assert abs(rt.rate - truth) < 0.6 * abs(mean3 - truth)
     assert rt.rate == pytest.approx(truth, rel=0.08)
+    # missiles' default rule is production
+    pr = fit_level(with_aggregates(s), "missiles", origin)
+    assert pr is not None and pr.weights["production"] == 1.0
     with pytest.raises(ValueError, match="rule must be one of"):
         fit_level(with_aggregates(s), "drones", origin, rule="oracle")
 

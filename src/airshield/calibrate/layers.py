@@ -47,14 +47,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 
 from airshield.calibrate.predictive import (
     DRONE_SIZE_REF,
     EARLY_RULE_UNTIL,
     Term,
     _betabinom_logpmf,
-    _hessian,
+    laplace,
     raid_table,
 )
 
@@ -285,16 +285,7 @@ def fit_layers(
         ll = _loglik(theta, data)
         return float(-(w * ll).sum() + 0.5 * (((theta - pm) / psd) ** 2).sum())
 
-    res = optimize.minimize(nlp, pm.copy(), method="L-BFGS-B")
-    res = optimize.minimize(nlp, res.x, method="BFGS")
-    mode = res.x
-    hess = _hessian(nlp, mode)
-    try:
-        cov = np.linalg.inv(hess)
-        if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
-            raise np.linalg.LinAlgError
-    except np.linalg.LinAlgError:
-        cov = np.linalg.pinv(hess + np.eye(len(mode)) * 1e-6)
+    mode, cov, converged = laplace(nlp, pm.copy())
     cov = 0.5 * (cov + cov.T)
     return LayerFit(
         until=cut,
@@ -305,5 +296,5 @@ def fit_layers(
         ess=float(w.sum() ** 2 / (w**2).sum()),
         halflife_nights=halflife_nights,
         size_range=(float(t["n"].min()), float(t["n"].max())),
-        converged=bool(res.success or np.isfinite(res.fun)),
+        converged=converged,
     )

@@ -612,6 +612,24 @@ def _hessian(fun: Any, x0: np.ndarray, step: float = 1e-4) -> np.ndarray:
     return h
 
 
+def laplace(nlp: Any, start: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Laplace approximation of a posterior from its negative log density ``nlp``: the mode
+    (L-BFGS-B, then BFGS from there), the inverse of the finite-difference Hessian at the mode
+    (a pseudo-inverse, lightly ridged, where it is not positive definite), and whether the
+    optimiser ended on a finite value."""
+    res = optimize.minimize(nlp, start, method="L-BFGS-B")
+    res = optimize.minimize(nlp, res.x, method="BFGS")
+    mode = res.x
+    hess = _hessian(nlp, mode)
+    try:
+        cov = np.linalg.inv(hess)
+        if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
+            raise np.linalg.LinAlgError
+    except np.linalg.LinAlgError:
+        cov = np.linalg.pinv(hess + np.eye(len(mode)) * 1e-6)
+    return mode, cov, bool(res.success or np.isfinite(res.fun))
+
+
 def fit_class(
     raids: pd.DataFrame,
     kind: str,
@@ -661,16 +679,7 @@ def fit_class(
     start = pm.copy()
     share = y.sum() / max(n.sum(), 1.0)
     start[0] = special.logit(np.clip(share, 0.02, 0.98))
-    res = optimize.minimize(nlp, start, method="L-BFGS-B")
-    res = optimize.minimize(nlp, res.x, method="BFGS")
-    mode = res.x
-    hess = _hessian(nlp, mode)
-    try:
-        cov = np.linalg.inv(hess)
-        if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
-            raise np.linalg.LinAlgError
-    except np.linalg.LinAlgError:
-        cov = np.linalg.pinv(hess + np.eye(len(mode)) * 1e-6)
+    mode, cov, converged = laplace(nlp, start)
     # inactive terms: exactly 0, no uncertainty (their prior never enters a prediction)
     for i, a in enumerate(active):
         if not a:
@@ -700,7 +709,7 @@ def fit_class(
         ess=float(w.sum() ** 2 / (w**2).sum()),
         launched=float(n.sum()),
         decoy_ref=decoy_ref,
-        converged=bool(res.success or np.isfinite(res.fun)),
+        converged=converged,
         fitted=fitted,
         level=(
             fit_level(

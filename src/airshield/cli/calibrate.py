@@ -181,7 +181,13 @@ def _calibrate_app() -> typer.Typer:
                 }
             )
             target = float(model.predict(night, seed=seed)["drone_neutralised_mean"].iloc[0])
-            res.align_to_share(target, reps=reps, seed=seed + 3)
+            lost_target = None
+            if layers is not None:
+                drones = float(raid.get("drone", 0) + raid.get("decoy", 0))
+                missiles = float(raid.get("cruise_missile", 0) + raid.get("ballistic_missile", 0))
+                share = layers.shares([drones], missiles / max(drones + missiles, 1.0), seed=seed)
+                lost_target = float(share["lost_mean"].iloc[0])
+            res.align_to_share(target, reps=reps, seed=seed + 3, lost_target=lost_target)
 
         def write_both(result: Any, folder: Path) -> dict[str, Path]:
             pred = {} if model is None else _write_predictive(model, folder, layers)
@@ -211,6 +217,12 @@ def _calibrate_app() -> typer.Typer:
                 f"share model {100 * al['target_share']:.1f} %"
                 + (" (at the grid's bound)" if al["at_bound"] else "")
             )
+            if al.get("target_lost") is not None:
+                console.print(
+                    f"calibrated.yaml: EW shift {al['ew_shift']:+.2f} (fitted "
+                    f"{al['ew_shift_fitted']:+.2f}): engine drone lost share "
+                    f"{100 * al['engine_lost']:.1f} % vs layered fit {100 * al['target_lost']:.1f} %"
+                )
         t = Table(title=f"calibration by {period} (logit shifts of pk; 95 % bootstrap interval)")
         for col in (
             "period",
