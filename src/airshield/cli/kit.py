@@ -98,6 +98,20 @@ def fail_on_input_errors() -> Iterator[None]:
         sys.exit(2)
 
 
+@contextmanager
+def value_errors_as(file: Path | str | None, field: str = "record") -> Iterator[None]:
+    """A ``ValueError`` inside (a record the model cannot use) becomes a ``ScenarioError``
+    naming ``file`` and ``field``: printed as an input error, exit status 2."""
+    from airshield.errors import Problem
+
+    try:
+        yield
+    except ValueError as exc:
+        raise ScenarioError(
+            None if file is None else str(file), [Problem(field, str(exc))]
+        ) from exc
+
+
 def require_modules(modules: tuple[str, ...], install: str) -> None:
     """Before any work: exit 2 with one plain line naming the exact install command when one of
     ``modules`` cannot be imported (printed without rich markup, so ``[web]`` stays visible)."""
