@@ -69,8 +69,13 @@ from airshield.vocab import EffectorKind, Event, Fate, Route, ThreatKind
 #: ``AIRSHIELD_KERNEL_DEBUG=1``: bounds checks and buffer-bound assertions in every kernel
 KERNEL_DEBUG = os.environ.get("AIRSHIELD_KERNEL_DEBUG", "") not in ("", "0")
 _jit = njit(cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBUG, nogil=True)
-# hot helpers taking the structures are inlined into their caller at numba IR level: a call
-# would copy every array of the structures and touch every reference count
+# hot helpers are inlined into their caller at numba IR level: a call would copy every array of
+# the structures and touch every reference count. An inlined helper still binds its array
+# arguments anew (a reference-count increment and decrement per array and call), which LLVM's
+# reference-count pruning removes only if nothing in between releases a reference or calls a
+# function that is not inlined: so the helpers of the event loop take plain arrays and scalars,
+# read no structure field, make no view, and call only inlined helpers (tens of atomic
+# operations per decision epoch otherwise, a third of the night's time)
 _inline = njit(
     cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBUG, nogil=True,
     inline="always",
@@ -604,7 +609,7 @@ def intercept_range_fraction(route, t_hit, ux, uy, range_max_km):
     return math.sqrt((x - ux) * (x - ux) + (y - uy) * (y - uy)) / range_max_km
 
 
-@_jit
+@_inline
 def c2_delay_s(kind, lo, mode, hi, u):
     """The cue -> launch delay for uniform ``u`` (inverse CDF): DelayKind 1 fixed (``mode``),
     2 uniform on [lo, hi], 3 triangular (lo, mode, hi); 0: no delay."""
@@ -622,7 +627,7 @@ def c2_delay_s(kind, lo, mode, hi, u):
     return hi - math.sqrt((1.0 - u) * span * (hi - mode))
 
 
-@_jit
+@_inline
 def launch_open(w_unit, w_start, w_end, w0, w1, u, t, tl):
     """Has unit u an open launch window on the threat (its windows w0..w1) at t that is still
     open at the launch time tl >= t?"""
@@ -844,7 +849,7 @@ def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sens
 
 
 # ---- the cheap layer and sensing v2 (rules: docs/raid-model.md) ------------------------------
-@_jit
+@_inline
 def hunt_factor(acquire_km, ratio_min, ratio_full, condition, c_kms, w_kms, sigma_km):
     """Multiplier on an interceptor drone's single-shot kill probability in a hunt: the cue
     factor (chance the target is inside the acquisition radius R of the cue point, with a
@@ -864,7 +869,7 @@ def hunt_factor(acquire_km, ratio_min, ratio_full, condition, c_kms, w_kms, sigm
     return f
 
 
-@_jit
+@_inline
 def degraded_peff(p1, f, s, peff):
     """Kill probability of an engagement of ``s`` rounds of single-shot ``p1`` degraded by the
     factor ``f``; the compiled ``peff`` itself when ``f == 1`` (so a perfect hunt is exactly the
@@ -1508,15 +1513,13 @@ def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, 
 
 
 @_inline
-def _release_filter(t, npair, pair_u, pair_j, s, shots, physics, c2_u, w, th_w_off):
+def _release_filter(t, npair, pair_u, pair_j, s, shots, shot_cap, th_ptype, c2_kind, c2_min,
+                    c2_mode, c2_max, c2_u, w_unit, w_start, w_end, th_w_off):  # fmt: skip
     """Phase 5a', raid model v2's weapon-release rules: keep (in order) the epoch's pairs whose
     threat has had fewer rounds than ``s`` below the unit's ``shot_cap`` for its perceived type
     and, with a C2 delay ``d`` (drawn per threat and round index), a launch window open now
     that is still open at ``t + d`` (:func:`launch_open`). Both only ever close as time passes
     or rounds are fired, so the epoch's exactness argument holds. Returns the pairs kept."""
-    shot_cap = physics.shot_cap
-    th_ptype = physics.th_ptype
-    c2_kind = physics.c2_kind
     k = 0
     for q in range(npair):
         u = pair_u[q]
@@ -1524,9 +1527,8 @@ def _release_filter(t, npair, pair_u, pair_j, s, shots, physics, c2_u, w, th_w_o
         if shots[j] + s > shot_cap[u, th_ptype[j]]:
             continue
         if c2_kind[u] != 0:
-            d = c2_delay_s(c2_kind[u], physics.c2_min_s[u], physics.c2_mode_s[u],
-                           physics.c2_max_s[u], c2_u[j, shots[j]])  # fmt: skip
-            if not launch_open(w.unit, w.start, w.end, th_w_off[j], th_w_off[j + 1], u, t, t + d):
+            d = c2_delay_s(c2_kind[u], c2_min[u], c2_mode[u], c2_max[u], c2_u[j, shots[j]])
+            if not launch_open(w_unit, w_start, w_end, th_w_off[j], th_w_off[j + 1], u, t, t + d):
                 continue
         pair_u[k] = u
         pair_j[k] = j
@@ -1658,6 +1660,8 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
     p_npts = physics.pk_npts
     p_rf = physics.pk_rf
     p_val = physics.pk_val
+    shot_cap = physics.shot_cap
+    th_ptype = physics.th_ptype
     c2_kind = physics.c2_kind
     c2_min = physics.c2_min_s
     c2_mode = physics.c2_mode_s
@@ -1862,8 +1866,9 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
         n_dj = 0
         # ---- phase 5, assign: greedy maximum marginal return
         if release_rules:
-            npair = _release_filter(t, npair, pair_u, pair_j, s, shots, physics, c2_u, w,
-                                    th_w_off)  # fmt: skip
+            npair = _release_filter(t, npair, pair_u, pair_j, s, shots, shot_cap, th_ptype,
+                                    c2_kind, c2_min, c2_mode, c2_max, c2_u, w_unit, w_start,
+                                    w_end, th_w_off)  # fmt: skip
         mc = _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff,
                          u_engcost, u_cwcost, u_reserve, th_pkind, th_value, th_recog, t_track,
                          reloading, free_ch, ready, fate, busy, shots, u_left, cand_g, cand_j,
