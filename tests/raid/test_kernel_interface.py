@@ -25,7 +25,7 @@ from airshield.raid.engines import (
     choose_engine,
     run_kernel,
 )
-from airshield.raid.montecarlo import draw_blocks, kernel_batch, tally
+from airshield.raid.montecarlo import kernel_batch, kernel_draw, tally
 from airshield.raid.reference import run_reference
 from airshield.vocab import (
     FATE_LABELS,
@@ -34,7 +34,6 @@ from airshield.vocab import (
     EffectorKind,
     Fate,
     Outcome,
-    Route,
     ThreatKind,
 )
 
@@ -69,23 +68,13 @@ def test_vocabulary_matches_catalog_and_result_columns() -> None:
 @pytest.mark.parametrize("name", ["kyiv-2025-07-04", "one-battery", "ukraine-2025-06-01"])
 def test_compiled_draw_equals_draw_night(name: str) -> None:
     c = compile_scenario(airshield.load_scenario(EXAMPLES / f"{name}.yaml"))
-    n = c.n_threats
     for seed in range(3):
         ref = draw_night(c, np.random.default_rng(seed))
-        u1, z, u2, ca, sa, _u3, _ew_e = draw_blocks(c, [np.random.default_rng(seed)])
-        routes = np.empty((n, len(Route)))
-        target = np.empty(n, np.int64)
-        speed, value = np.empty(n), np.empty(n)
-        kind, pkind = np.empty(n, np.int64), np.empty(n, np.int64)
-        recog = np.empty(n, np.bool_)
-        u_shot, t_track, _s_idx = K.draw_into(
-            c.scene(), c.doctrine(), u1[0], z[0], u2[0], ca[0], sa[0], routes, target, speed,
-            kind, pkind, value, recog,
-        )  # fmt: skip
+        d = kernel_draw(c, np.random.default_rng(seed))
         for got, want in (
-            (routes, ref.routes), (target, ref.target), (speed, ref.speed), (kind, ref.kind),
-            (pkind, ref.pkind), (value, ref.value), (recog, ref.recognised),
-            (t_track, ref.t_track), (u_shot, ref.u_shot),
+            (d.routes, ref.routes), (d.target, ref.target), (d.speed, ref.speed),
+            (d.kind, ref.kind), (d.pkind, ref.pkind), (d.value, ref.value),
+            (d.recognised, ref.recognised), (d.t_track, ref.t_track), (d.u_shot, ref.u_shot),
         ):  # fmt: skip
             assert np.array_equal(got, want)
 

@@ -69,8 +69,13 @@ from airshield.vocab import MAX_LEGS, EffectorKind, Event, Fate, Route, ThreatKi
 #: ``AIRSHIELD_KERNEL_DEBUG=1``: bounds checks and buffer-bound assertions in every kernel
 KERNEL_DEBUG = os.environ.get("AIRSHIELD_KERNEL_DEBUG", "") not in ("", "0")
 _jit = njit(cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBUG, nogil=True)
-# hot helpers taking the structures are inlined into their caller at numba IR level: a call
-# would copy every array of the structures and touch every reference count
+# hot helpers are inlined into their caller at numba IR level: a call would copy every array of
+# the structures and touch every reference count. An inlined helper still binds its array
+# arguments anew (a reference-count increment and decrement per array and call), which LLVM's
+# reference-count pruning removes only if nothing in between releases a reference or calls a
+# function that is not inlined: so the helpers of the event loop take plain arrays and scalars,
+# read no structure field, make no view, and call only inlined helpers (tens of atomic
+# operations per decision epoch otherwise, a third of the night's time)
 _inline = njit(
     cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBUG, nogil=True,
     inline="always",
@@ -651,7 +656,7 @@ def intercept_range_fraction(route, t_hit, ux, uy, range_max_km):
     return math.sqrt((x - ux) * (x - ux) + (y - uy) * (y - uy)) / range_max_km
 
 
-@_jit
+@_inline
 def c2_delay_s(kind, lo, mode, hi, u):
     """The cue -> launch delay for uniform ``u`` (inverse CDF): DelayKind 1 fixed (``mode``),
     2 uniform on [lo, hi], 3 triangular (lo, mode, hi); 0: no delay."""
@@ -669,7 +674,7 @@ def c2_delay_s(kind, lo, mode, hi, u):
     return hi - math.sqrt((1.0 - u) * span * (hi - mode))
 
 
-@_jit
+@_inline
 def launch_open(w_unit, w_start, w_end, w0, w1, u, t, tl):
     """Has unit u an open launch window on the threat (its windows w0..w1) at t that is still
     open at the launch time tl >= t?"""
@@ -743,6 +748,15 @@ def compute_windows(units, doctrine, night, w, physics):
     w_end = w.end
     w_es = w.env_start
     w_ee = w.env_end
+    # each unit's reach as a box, for a branch-free first cut per threat (units whose box misses
+    # the route's bounding box are never looked at again)
+    reach = np.empty((4, nu), np.float64)
+    for u in range(nu):
+        reach[0, u] = ux[u] - urmax[u]
+        reach[1, u] = ux[u] + urmax[u]
+        reach[2, u] = uy[u] - urmax[u]
+        reach[3, u] = uy[u] + urmax[u]
+    near = np.empty(nu, np.int64)
     m = 0
     for j in range(n):
         if m + WINDOWS_PER_PAIR_BOUND * nu > cap:
@@ -758,14 +772,19 @@ def compute_windows(units, doctrine, night, w, physics):
         # kinetic units never engage a recognised decoy or a never-tracked threat
         kinetic_ok = not night.recognised[j] and night.t_track[j] != math.inf
         speed = night.speed[j]
+        # the units whose reach box meets the route's bounding box, in index order (a box miss
+        # implies the exact test below fails too); no branch, so no mispredicted jumps
+        k_near = 0
         for u in range(nu):
+            near[k_near] = u
+            k_near += (
+                (reach[1, u] >= bx_lo) & (reach[0, u] <= bx_hi) & (reach[3, u] >= by_lo)
+                & (reach[2, u] <= by_hi)
+            )  # fmt: skip
+        for q_near in range(k_near):
+            u = near[q_near]
             rr = urmax[u]
-            if (ux[u] + rr < bx_lo or ux[u] - rr > bx_hi or uy[u] + rr < by_lo
-                    or uy[u] - rr > by_hi):  # fmt: skip
-                continue  # implies the exact test below fails too
-            if not route_within(legs, nl, ux[u], uy[u], rr * rr):
-                continue
-            # pair_can_engage, on the unpacked arrays
+            # pair_can_engage, on the unpacked arrays (before the exact geometry: cheaper)
             is_ew = ukind[u] == K_EW
             if is_ew:
                 if not ew_eligible(ew_strength(ew_hazard, ew_rate, upk, th_ew_factor[j], u, kind)):
@@ -774,6 +793,8 @@ def compute_windows(units, doctrine, night, w, physics):
                 kinetic_ok
                 and kinetic_eligible(upeff[u, pkind], uengcost[u], ucwcost[u], value, threshold)
             ):
+                continue
+            if not route_within(legs, nl, ux[u], uy[u], rr * rr):
                 continue
             k = envelope_windows(r, speed, ux[u], uy[u], urmin[u], rr, uamin[u], uamax[u], env)
             if umobile[u]:
@@ -818,19 +839,19 @@ def windows_of(units, doctrine, night, w, physics):
 
 
 @_inline
-def pair_intercept(night, units, w, w0, w1, u, j, t, t_dec):
-    """Earliest intercept time of unit u on threat j launched at t, over the pair's launch
-    windows open at the decision time ``t_dec <= t`` and at t (indices w0..w1 of threat j's
-    windows)."""
+def pair_intercept(route, speed_kms, ux, uy, c_kms, w_unit, w_start, w_end, w_es, w_ee, w0,
+                   w1, u, t, t_dec):  # fmt: skip
+    """Earliest intercept time of unit u (at ``ux``, ``uy``, interceptor speed ``c_kms``) on the
+    threat flying ``route`` at ``speed_kms`` launched at t, over the pair's launch windows open
+    at the decision time ``t_dec <= t`` and at t (indices w0..w1 of the threat's windows).
+
+    Plain arrays and scalars only, the route row made by the caller: a view or a structure field
+    made here would be released here, which keeps numba's reference-count pruning from removing
+    the per-call increments of the other arguments."""
     best = math.inf
-    w_unit = w.unit
-    w_start = w.start
-    w_end = w.end
     for q in range(w0, w1):
         if w_unit[q] == u and w_start[q] <= t_dec and t <= w_end[q]:
-            s = intercept_time(night.routes[j], night.speed[j], night.unit_x[u],
-                               night.unit_y[u], units.speed_kms[u], t, w.env_start[q],
-                               w.env_end[q])  # fmt: skip
+            s = intercept_time(route, speed_kms, ux, uy, c_kms, t, w_es[q], w_ee[q])
             best = min(best, s)
     return best
 
@@ -858,7 +879,7 @@ def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sens
 
 
 # ---- the cheap layer and sensing v2 (rules: docs/raid-model.md) ------------------------------
-@_jit
+@_inline
 def hunt_factor(acquire_km, ratio_min, ratio_full, condition, c_kms, w_kms, sigma_km):
     """Multiplier on an interceptor drone's single-shot kill probability in a hunt: the cue
     factor (chance the target is inside the acquisition radius R of the cue point, with a
@@ -878,7 +899,7 @@ def hunt_factor(acquire_km, ratio_min, ratio_full, condition, c_kms, w_kms, sigm
     return f
 
 
-@_jit
+@_inline
 def degraded_peff(p1, f, s, peff):
     """Kill probability of an engagement of ``s`` rounds of single-shot ``p1`` degraded by the
     factor ``f``; the compiled ``peff`` itself when ``f == 1`` (so a perfect hunt is exactly the
@@ -1272,7 +1293,8 @@ def stable_time_order(t_bits, n, order, keys, tmp):
             continue
         src = order if in_order else tmp
         dst = tmp if in_order else order
-        cnt[:] = 0
+        for c in range(256):  # (loops, not slice assignments: those compile numba's shape
+            cnt[c] = 0  # mismatch error path, seconds of compile time for nothing)
         for i in range(n):
             cnt[np.int64((keys[src[i]] >> shift) & byte)] += 1
         tot = 0
@@ -1287,7 +1309,8 @@ def stable_time_order(t_bits, n, order, keys, tmp):
             cnt[dig] += 1
         in_order = not in_order
     if not in_order:
-        order[:n] = tmp[:n]
+        for i in range(n):
+            order[i] = tmp[i]
 
 
 # dynamic events: a binary heap of (time, key) in two arrays; hp[0] holds its size
@@ -1497,15 +1520,20 @@ def _epoch_pairs(t, u_kind, w_unit, w_threat, w_start, w_end, act, act_off, act_
 @_inline
 def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, u_engcost,
                 u_cwcost, u_reserve, th_pkind, th_value, th_recog, t_track, reloading, free_ch,
-                ready, fate, busy, shots, u_left, cand_g, cand_j, cand_u, hunt):  # fmt: skip
+                ready, fate, busy, shots, u_left, cand_g, cand_j, cand_u, u_pk, is_team, team_f,
+                th_f):  # fmt: skip
     """Phase 5a, assign: the allowed engagements among the epoch's pairs, with their marginal
     gain (for a team group, the kill probability of the hunt: :func:`hunt_factor`). The unit is not reloading and has a free channel and ``s`` ready rounds, and keeps
     its ballistic reserve; the threat is alive, tracked, not busy and not a recognised decoy,
     and has rounds left of its ``max_shots``; the pair passes :func:`kinetic_eligible` (and,
     with raid model v2's release rules, :func:`_release_filter` ran first). Sets ``u_left[u]``,
-    the engagements unit u may still start this epoch. ``hunt``: the arrays of team groups and
-    threats that :func:`hunt_factor` reads."""
-    u_pk, is_team, t_acq, t_rmin, t_rfull, t_cond, u_speed, th_speed, th_cue = hunt
+    the engagements unit u may still start this epoch. :func:`hunt_factor` reads ``team_f``
+    (rows: acquisition radius, speed ratios of zero and full success, conditions, interceptor
+    speed, per unit) and ``th_f`` (rows: speed, cue error, per threat).
+
+    Every argument is a plain array or scalar: unpacking a tuple here would create references
+    whose releases keep numba's reference-count pruning from removing the per-call increments
+    of all the other arguments (tens of atomic operations per epoch)."""
     mc = 0
     for q in range(npair):
         u = pair_u[q]
@@ -1519,8 +1547,8 @@ def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, 
         pk_kind = th_pkind[j]
         p = u_peff[u, pk_kind]
         if is_team[u]:
-            f = hunt_factor(t_acq[u], t_rmin[u], t_rfull[u], t_cond[u], u_speed[u], th_speed[j],
-                            th_cue[j])  # fmt: skip
+            f = hunt_factor(team_f[0, u], team_f[1, u], team_f[2, u], team_f[3, u], team_f[4, u],
+                            th_f[0, j], th_f[1, j])  # fmt: skip
             p = degraded_peff(u_pk[u, pk_kind], f, s, p)
         cap_u = min(free_ch[u], ready[u] // s)
         if pk_kind != BALLISTIC and ready[u] - s * cap_u < u_reserve[u]:
@@ -1537,15 +1565,13 @@ def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, 
 
 
 @_inline
-def _release_filter(t, npair, pair_u, pair_j, s, shots, physics, c2_u, w, th_w_off):
+def _release_filter(t, npair, pair_u, pair_j, s, shots, shot_cap, th_ptype, c2_kind, c2_min,
+                    c2_mode, c2_max, c2_u, w_unit, w_start, w_end, th_w_off):  # fmt: skip
     """Phase 5a', raid model v2's weapon-release rules: keep (in order) the epoch's pairs whose
     threat has had fewer rounds than ``s`` below the unit's ``shot_cap`` for its perceived type
     and, with a C2 delay ``d`` (drawn per threat and round index), a launch window open now
     that is still open at ``t + d`` (:func:`launch_open`). Both only ever close as time passes
     or rounds are fired, so the epoch's exactness argument holds. Returns the pairs kept."""
-    shot_cap = physics.shot_cap
-    th_ptype = physics.th_ptype
-    c2_kind = physics.c2_kind
     k = 0
     for q in range(npair):
         u = pair_u[q]
@@ -1553,9 +1579,8 @@ def _release_filter(t, npair, pair_u, pair_j, s, shots, physics, c2_u, w, th_w_o
         if shots[j] + s > shot_cap[u, th_ptype[j]]:
             continue
         if c2_kind[u] != 0:
-            d = c2_delay_s(c2_kind[u], physics.c2_min_s[u], physics.c2_mode_s[u],
-                           physics.c2_max_s[u], c2_u[j, shots[j]])  # fmt: skip
-            if not launch_open(w.unit, w.start, w.end, th_w_off[j], th_w_off[j + 1], u, t, t + d):
+            d = c2_delay_s(c2_kind[u], c2_min[u], c2_mode[u], c2_max[u], c2_u[j, shots[j]])
+            if not launch_open(w_unit, w_start, w_end, th_w_off[j], th_w_off[j + 1], u, t, t + d):
                 continue
         pair_u[k] = u
         pair_j[k] = j
@@ -1623,7 +1648,8 @@ def _greedy_order(mc, cand_g, cand_j, cand_u, order, tmp):
         in_tmp = not in_tmp
         width *= 2
     if in_tmp:
-        order[:mc] = tmp[:mc]
+        for q in range(mc):
+            order[q] = tmp[q]
 
 
 @_inline
@@ -1672,6 +1698,7 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
     u_pool = units.pool
     u_reserve = units.reserve
     u_speed = units.speed_kms
+    u_rmax = units.range_max_km
     # interceptor-drone team groups (cheap layer)
     tm = units.teams
     is_team = tm.is_team
@@ -1685,6 +1712,8 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
     p_npts = physics.pk_npts
     p_rf = physics.pk_rf
     p_val = physics.pk_val
+    shot_cap = physics.shot_cap
+    th_ptype = physics.th_ptype
     c2_kind = physics.c2_kind
     c2_min = physics.c2_min_s
     c2_mode = physics.c2_mode_s
@@ -1705,14 +1734,30 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
     th_speed = night.speed
     th_cue = night.cue_err_km
     z_hunt = night.z_hunt
+    routes = night.routes
+    unit_x = night.unit_x
+    unit_y = night.unit_y
     u_rec = night.u_recover
-    # what phase 5 needs of the hunts, as one tuple (an inlined helper takes at most 30 arguments)
-    hunt = (u_pk, is_team, t_acq, t_rmin, t_rfull, t_cond, u_speed, th_speed, th_cue)
+    # what phase 5 needs of the hunts, as two tables (an inlined helper takes at most 30
+    # arguments): per unit and per threat
+    team_f = np.empty((5, nu), np.float64)
+    for u in range(nu):
+        team_f[0, u] = t_acq[u]
+        team_f[1, u] = t_rmin[u]
+        team_f[2, u] = t_rfull[u]
+        team_f[3, u] = t_cond[u]
+        team_f[4, u] = u_speed[u]
+    th_f = np.empty((2, n), np.float64)
+    for j in range(n):
+        th_f[0, j] = th_speed[j]
+        th_f[1, j] = th_cue[j]
     # windows
     w_unit = w.unit
     w_threat = w.threat
     w_start = w.start
     w_end = w.end
+    w_es = w.env_start
+    w_ee = w.env_end
     # scratch
     ev = sc.ev
     ht = sc.heap_t
@@ -1873,12 +1918,13 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
         n_dj = 0
         # ---- phase 5, assign: greedy maximum marginal return
         if release_rules:
-            npair = _release_filter(t, npair, pair_u, pair_j, s, shots, physics, c2_u, w,
-                                    th_w_off)  # fmt: skip
+            npair = _release_filter(t, npair, pair_u, pair_j, s, shots, shot_cap, th_ptype,
+                                    c2_kind, c2_min, c2_mode, c2_max, c2_u, w_unit, w_start,
+                                    w_end, th_w_off)  # fmt: skip
         mc = _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff,
                          u_engcost, u_cwcost, u_reserve, th_pkind, th_value, th_recog, t_track,
                          reloading, free_ch, ready, fate, busy, shots, u_left, cand_g, cand_j,
-                         cand_u, hunt)  # fmt: skip
+                         cand_u, u_pk, is_team, team_f, th_f)  # fmt: skip
         if mc == 0:
             continue
         _greedy_order(mc, cand_g, cand_j, cand_u, order, pair_u)  # pair_u: free now
@@ -1907,14 +1953,15 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
                 did_fire[u] = True
                 fired_now[n_fired] = u
                 n_fired += 1
-            t_hit = pair_intercept(night, units, w, th_w_off[j], th_w_off[j + 1], u, j, t_launch,
-                                   t)  # fmt: skip
+            route = routes[j]
+            t_hit = pair_intercept(route, th_speed[j], unit_x[u], unit_y[u], u_speed[u], w_unit,
+                                   w_start, w_end, w_es, w_ee, th_w_off[j], th_w_off[j + 1], u,
+                                   t_launch, t)  # fmt: skip
             kt = th_kind[j]
             if p_npts[u, kt] == 0:
                 pend_pk[j] = u_pk[u, kt]
             else:
-                x = intercept_range_fraction(night.routes[j], t_hit, night.unit_x[u],
-                                             night.unit_y[u], units.range_max_km[u])  # fmt: skip
+                x = intercept_range_fraction(route, t_hit, unit_x[u], unit_y[u], u_rmax[u])
                 pend_pk[j] = pk_at(p_npts[u, kt], p_rf[u, kt], p_val[u, kt], u_pk[u, kt], x)
             t_eng = u_engtime[u]
             if is_team[u]:  # a hunt: cue, speed and conditions degrade the kill
