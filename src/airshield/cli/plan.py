@@ -11,6 +11,8 @@ from rich.table import Table
 
 from airshield.cli.kit import (
     DEFAULT_WORKERS,
+    JsonFlag,
+    SchedulerOpt,
     Workers,
     console,
     err_console,
@@ -123,13 +125,14 @@ def register(app: typer.Typer) -> None:
     @plan.command("laydown")
     def laydown_cmd(
         file: Annotated[Path, typer.Argument(help="laydown spec YAML file")],
-        json_out: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
+        json_out: JsonFlag = False,
         report: Annotated[Path | None, typer.Option(help="write an HTML report")] = None,
         attacker_budget: Annotated[
             int | None,
             typer.Option(min=1, help="most replications of each simulated best response"),
         ] = None,
         workers: Workers = DEFAULT_WORKERS,
+        scheduler: SchedulerOpt = None,
     ) -> None:
         """Place fire units on candidate sites against an attacker who answers: a double-oracle
         loop (defender MILP in HiGHS, attacker best response) with lower and upper bounds, then
@@ -140,8 +143,9 @@ def register(app: typer.Typer) -> None:
             ld = load_laydown(file)
         say = None if json_out else (lambda m: err_console.print(m, markup=False))
         res = optimise_laydown(
-            ld, workers=resolve_workers(workers), attacker_budget=attacker_budget, progress=say
-        )
+            ld, workers=resolve_workers(workers), scheduler=scheduler,
+            attacker_budget=attacker_budget, progress=say,
+        )  # fmt: skip
         if report is not None:
             from airshield.report.laydown import write_laydown_report
 
@@ -162,8 +166,15 @@ def register(app: typer.Typer) -> None:
             console.print(f"  {label:10s} mean case {band(case['mean_case'])}, worst case "
                           f"{band(case['worst_case'])} ({plan})", markup=False)  # fmt: skip
         b = d["bounds"][-1]
-        console.print(f"  model game value in [{b['lower']:.2f}, {b['upper']:.2f}] after "
-                      f"{len(d['bounds'])} iteration(s)", markup=False)  # fmt: skip
+        console.print("  (mean and worst cases: simulated with the raid engine, harmful "
+                      "leakers per night)", markup=False)  # fmt: skip
+        console.print(f"  model game value (coefficient model, not simulated) after "
+                      f"{len(d['bounds'])} iteration(s): pure game (the attacker sees the "
+                      f"laydown) in [{b['lower']:.2f}, {b['upper']:.2f}], mixed game (the "
+                      f"attacker randomises) in [{b['mixed_lower']:.2f}, "
+                      f"{b['mixed_upper']:.2f}]", markup=False)  # fmt: skip
+        mix = ", ".join(f"{p:.2f} x ({k})" for k, p in b["attacker_mix"].items())
+        console.print(f"  attacker's optimal mix (model): {mix}", markup=False)
 
     app.add_typer(plan, name="plan")
 
