@@ -12,7 +12,12 @@ uses the status quo's damage per harmful leaker.
 The doctrine (:func:`doctrine_schedule`) charges the effector type's cost per shot, in month
 ``m``, its sticker price plus that month's opportunity cost; months whose value is not
 measurable (the paired interval reaches zero) keep the sticker price. The raid engine's cost
-threshold and cost-weighted greedy then see what firing the round now costs later.
+threshold and cost-weighted greedy then see what firing the round now costs later. That prices
+rounds against the template's asset values (damage); for a ``harmful_leakers`` objective,
+:func:`objective_valued_template` values the template in leakers (every harmful threat alike,
+rounds on hand free to fire) and ``doctrine_schedule(..., unit="objective")`` charges the
+opportunity cost alone, so the threshold weighs the leakers a round causes later against the
+leakers it saves now.
 
 :func:`run_priced` runs a campaign under such a schedule in fast mode: one surrogate per distinct
 price list of the schedule (each fitted to the template with those costs per shot, same design),

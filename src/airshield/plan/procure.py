@@ -1238,7 +1238,15 @@ def optimise(
             if not viol or not spec.constraints:
                 break
             for j, s, _short in viol:
-                step = max(1.0, float(max(data2.levels[o][-1] for o in range(o_n))) / spec.levels)
+                # one curve step of the option the constraint is read off (its pool's first
+                # feeder), in that option's units: a step of another option's scale (e.g.
+                # interceptor drones for a Patriot-class pool) would make the bound impossible,
+                # and the MILP would drop the constraints instead of meeting them
+                cpool = spec.constraints[j].pool
+                o1 = next((o for o, opt in enumerate(spec.options)
+                           if opt.kind == "rounds" and opt.pool == cpool), None)  # fmt: skip
+                top = float(data2.levels[o1][-1]) if o1 is not None else 0.0
+                step = max(1.0, top / spec.levels)
                 tight[(j, s)] = tight.get((j, s), 0.0) + step
             model, _ = build_model(prep, data2, spec.budget_usd, around_x=x1, tighten=tight)
             milp_stats = {}
