@@ -2,6 +2,7 @@
 reference, scaling in threats and fire units, and (``--peer``) a SimPy model side by side.
 
     python benchmarks/raid.py [--reps 2000] [--workers 2] [--repeats 5] [--quick] [--peer]
+                              [--phases] [--v2]
 
 Prints, for the reference raid (``examples/kyiv-2025-07-04.yaml``, after warm-up):
 
@@ -10,6 +11,9 @@ Prints, for the reference raid (``examples/kyiv-2025-07-04.yaml``, after warm-up
   ``--repeats`` runs, and whether N workers gave results identical to 1;
 - CPU ms per replication on one core (the figure that does not depend on machine load);
 - peak resident memory of this process and of the largest worker;
+- phases (``--phases`` for this part only): CPU per replication of each phase of the kernel
+  called on its own (numpy draws, compiled draw, windows, night, tally) and of the whole batch
+  call, interleaved, min / median / max;
 - the kernel against the readable reference engine on the same nights;
 - scaling: CPU per replication against engagement windows, from 100 to 5,000 threats (waves
   scaled) and from 10 to 1,000 fire units (the laydown subsampled or tiled with offsets);
@@ -44,10 +48,17 @@ from pathlib import Path
 import numpy as np
 
 import airshield
+from airshield.kernels import raid as K
 from airshield.raid import compile_scenario, draw_night
 from airshield.raid.compile import CompiledRaid
 from airshield.raid.engines import run_kernel, window_arrays
-from airshield.raid.montecarlo import kernel_batch
+from airshield.raid.montecarlo import (
+    draw_blocks,
+    draw_hunt_blocks,
+    empty_tally,
+    kernel_batch,
+    kernel_draw,
+)
 from airshield.raid.reference import run_reference
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -148,6 +159,66 @@ def scaling(sc: airshield.Scenario, quick: bool) -> None:
     c = compile_scenario(sc)
     for nu in (10, 30, 100, 300, 1000):
         row(with_units(c, nu))
+
+
+def phases(sc: airshield.Scenario, reps: int, repeats: int) -> None:
+    """CPU per replication of each phase of the kernel, each called on its own (the batch call
+    runs them back to back): the draws (numpy generators), the compiled draw of routes and
+    perception, the windows, the night (event loop, with its scratch) and the tally."""
+    c = compile_scenario(sc)
+    n = c.n_threats
+    scene, units, doctrine, physics, loadout = (c.scene(), c.units(), c.doctrine(), c.physics(),
+                                                c.loadout())  # fmt: skip
+    night = draw_night(c, np.random.default_rng(0))
+    arr, extra = night.arrays(), night.extra()
+    w, m = K.windows_of(units, doctrine, arr, K.new_windows(64 + 4 * n), physics)
+    out = empty_tally(c, 1)
+    fate, agent, fired, _ready, stock, _t = K.run_night(units, doctrine, loadout, arr, w, m,
+                                                         physics, extra)  # fmt: skip
+
+    def draws() -> None:
+        rngs = [np.random.default_rng(i) for i in range(reps)]
+        draw_blocks(c, rngs)
+        draw_hunt_blocks(c, rngs)
+
+    def compiled_draw() -> None:
+        for i in range(reps):
+            kernel_draw(c, np.random.default_rng(i))
+
+    def windows() -> None:
+        for _ in range(reps):
+            K.windows_of(units, doctrine, arr, w, physics)
+
+    def night_loop() -> None:
+        for _ in range(reps):
+            K.run_night(units, doctrine, loadout, arr, w, m, physics, extra)
+
+    def tally_() -> None:
+        for _ in range(reps):
+            K.tally_into(scene, units, loadout, night.target, fate, agent, fired, stock, out, 0)
+
+    def batch() -> None:
+        kernel_batch(c, [np.random.default_rng(i) for i in range(reps)])
+
+    parts: list[tuple[str, Callable[[], None]]] = [
+        ("draws (numpy generators, per replication)", draws),
+        ("draws + compiled draw of routes/perception", compiled_draw),
+        (f"windows ({m} windows)", windows),
+        ("night: events, epochs, assignment (with scratch)", night_loop),
+        ("tally", tally_),
+        ("whole batch call (all of the above)", batch),
+    ]
+    for _, f in parts:
+        f()  # compile / load
+    times: list[list[float]] = [[] for _ in parts]
+    for _ in range(repeats):  # interleaved, so every phase sees the same load
+        for k, (_, f) in enumerate(parts):
+            t = time.process_time()
+            f()
+            times[k].append((time.process_time() - t) / reps * 1e3)
+    print(f"\n# phases of one replication of the reference raid: CPU ms ({reps} x {repeats})")
+    for (name, _), ts in zip(parts, times, strict=True):
+        print(f"{name:50} {spread(ts, '{:.3f}')}")
 
 
 def kernel_vs_reference(sc: airshield.Scenario, quick: bool) -> None:
@@ -254,6 +325,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="fewer replications (smoke run)")
     ap.add_argument("--peer", action="store_true", help="only the SimPy peer comparison")
+    ap.add_argument("--phases", action="store_true", help="only the per-phase CPU profile")
     ap.add_argument("--peer-reps", type=int, default=10, help="SimPy replications per round")
     ap.add_argument(
         "--v2",
@@ -274,6 +346,10 @@ def main() -> None:
         peer(sc, 200 if args.quick else 1000, 2 if args.quick else args.peer_reps, 3)
         print(f"# {load()}")
         return
+    if args.phases:
+        phases(sc, 100 if args.quick else 500, repeats)
+        print(f"# {load()}")
+        return
     if args.v2:
         v2_on_off(sc, reps, repeats)
         v2_speed(sc, reps, repeats)
@@ -285,6 +361,7 @@ def main() -> None:
         f"peak RSS: this process {peak_rss_mib():.0f} MiB, "
         f"largest worker {peak_rss_mib(resource.RUSAGE_CHILDREN):.0f} MiB"
     )
+    phases(sc, 100 if args.quick else 500, repeats)
     kernel_vs_reference(sc, args.quick)
     v2_on_off(sc, reps, repeats)
     v2_speed(sc, reps, repeats)

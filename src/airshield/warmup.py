@@ -6,10 +6,15 @@ a second or two. A fresh install therefore pays the compilation once. This modul
 front, each kernel *group* in its own child process so that the groups compile side by side on
 a multi-core machine:
 
+* ``raid-night``: the single-night call and the windows (sample nights, traces,
+  kernel-against-reference checks): the event loop, the largest part of the raid kernel;
+* ``raid-parts``: the batch call's other parts (the compiled draw, sensing, mobile dispatch,
+  tallies, buffers), called with the types the batch call uses;
 * ``raid-batch``: the raid kernel's whole-replication batch call (what ``run``, ``demo``,
-  sweeps and campaigns use);
-* ``raid-night``: the single-night call (sample nights, traces, kernel-against-reference checks);
-  it shares the event loop with the batch call, so it starts once ``raid-batch`` has finished;
+  sweeps and campaigns use). Asked for together with the two groups above it starts once they
+  have finished and loads them from the cache (numba stores each compiled function, and a
+  caller that finds its callee there links the stored code instead of compiling it again), so
+  the two halves of its compilation run side by side; asked for alone it compiles everything;
 * ``assign``: the weapon-target assignment kernels (greedy, local search, pricing).
 
 The compilation runs in child processes, not in the caller: LLVM's working memory (a few hundred
@@ -31,20 +36,23 @@ from typing import IO
 
 #: kernel groups: the statement a child process runs to compile (or load) each one
 GROUPS: dict[str, str] = {
+    "raid-night": "from airshield.raid.engines import warm_up_night as w; w()",
+    "raid-parts": "from airshield.raid.engines import warm_up_parts as w; w()",
     "raid-batch": "from airshield.raid.engines import warm_up_batch as w; w()",
-    "raid-night": "from airshield.raid.engines import warm_up as w; w()",
     "assign": "from airshield.assign.warmup import warm_up as w; w()",
 }
-#: groups that must wait for another one (they share its compiled callees through the cache)
-AFTER: dict[str, str] = {"raid-night": "raid-batch"}
+#: groups that wait for others when those are asked for too (they load their compiled callees
+#: from the cache instead of compiling them)
+AFTER: dict[str, tuple[str, ...]] = {"raid-batch": ("raid-night", "raid-parts")}
 #: the kernel whose cache entry stands for each group (compiled last of its group)
 _MAIN_KERNEL: dict[str, tuple[str, str]] = {
-    "raid-batch": ("airshield.kernels.raid", "run_batch"),
     "raid-night": ("airshield.kernels.raid", "run_night"),
+    "raid-parts": ("airshield.kernels.raid", "tally_falls_into"),
+    "raid-batch": ("airshield.kernels.raid", "run_batch"),
     "assign": ("airshield.kernels.wta", "price_targets"),
 }
 #: what ``airshield run`` / ``demo`` need before their first replication
-RUN_GROUPS: tuple[str, ...] = ("raid-batch",)
+RUN_GROUPS: tuple[str, ...] = ("raid-night", "raid-parts", "raid-batch")
 
 
 @dataclass(frozen=True)
@@ -94,8 +102,7 @@ def warm_up(
     finished: set[str] = set()
     while pending or running:
         for g in list(pending):
-            blocker = AFTER.get(g)
-            if blocker in pending or blocker in running:
+            if any(b in pending or b in running for b in AFTER.get(g, ())):
                 continue
             if running and not parallel:
                 break

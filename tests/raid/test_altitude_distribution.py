@@ -16,10 +16,9 @@ import pytest
 import airshield
 from airshield.catalog import load_catalog
 from airshield.examples import list_examples
-from airshield.kernels import raid as K
 from airshield.raid import compile_scenario, draw_night
 from airshield.raid.engines import run_kernel
-from airshield.raid.montecarlo import draw_blocks
+from airshield.raid.montecarlo import kernel_draw
 from airshield.raid.reference import run_reference
 from airshield.testing import scenario, single_unit_data
 from airshield.vocab import Route
@@ -106,20 +105,9 @@ def test_evenly_spaced_quartiles_are_the_uniform_band() -> None:
 def test_compiled_draw_equals_draw_night_with_quartiles(name: str) -> None:
     c = compile_scenario(airshield.load_scenario(EXAMPLES / f"{name}.yaml"))
     assert c.tt_alt_dist.any()
-    n = c.n_threats
     for seed in range(2):
         ref = draw_night(c, np.random.default_rng(seed))
-        u1, z, u2, ca, sa, _u3, _ew_e = draw_blocks(c, [np.random.default_rng(seed)])
-        routes = np.empty((n, len(Route)))
-        target = np.empty(n, np.int64)
-        speed, value = np.empty(n), np.empty(n)
-        kind, pkind = np.empty(n, np.int64), np.empty(n, np.int64)
-        recog = np.empty(n, np.bool_)
-        K.draw_into(
-            c.scene(), c.doctrine(), u1[0], z[0], u2[0], ca[0], sa[0], routes, target, speed,
-            kind, pkind, value, recog,
-        )  # fmt: skip
-        assert np.array_equal(routes, ref.routes)
+        assert np.array_equal(kernel_draw(c, np.random.default_rng(seed)).routes, ref.routes)
         a, b = run_kernel(c, ref), run_reference(c, ref)
         assert a.equals(b), f"{name} seed {seed}"
 

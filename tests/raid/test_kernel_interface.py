@@ -25,9 +25,17 @@ from airshield.raid.engines import (
     choose_engine,
     run_kernel,
 )
-from airshield.raid.montecarlo import draw_blocks, kernel_batch, tally
+from airshield.raid.montecarlo import kernel_batch, kernel_draw, tally
 from airshield.raid.reference import run_reference
-from airshield.vocab import FATE_LABELS, EffectorKind, Fate, Outcome, Route, ThreatKind
+from airshield.vocab import (
+    FATE_LABELS,
+    MAX_LEGS,
+    ROUTE_COLS,
+    EffectorKind,
+    Fate,
+    Outcome,
+    ThreatKind,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -45,7 +53,7 @@ def test_vocabulary_matches_catalog_and_result_columns() -> None:
         Outcome.LEAKED,
     ]
     assert FATE_LABELS == tuple(Fate(i).label for i in range(3))
-    assert len(Route) == K.N_ROUTE == 11
+    assert ROUTE_COLS == K.N_ROUTE == 4 * MAX_LEGS + 5
     # the kernel's compile-time constants are the enum values
     assert (K.K_EW, K.BALLISTIC, K.DECOY, K.LEAKED, K.EV_TRACK) == (
         EffectorKind.EW,
@@ -60,23 +68,13 @@ def test_vocabulary_matches_catalog_and_result_columns() -> None:
 @pytest.mark.parametrize("name", ["kyiv-2025-07-04", "one-battery", "ukraine-2025-06-01"])
 def test_compiled_draw_equals_draw_night(name: str) -> None:
     c = compile_scenario(airshield.load_scenario(EXAMPLES / f"{name}.yaml"))
-    n = c.n_threats
     for seed in range(3):
         ref = draw_night(c, np.random.default_rng(seed))
-        u1, z, u2, ca, sa, _u3, _ew_e = draw_blocks(c, [np.random.default_rng(seed)])
-        routes = np.empty((n, len(Route)))
-        target = np.empty(n, np.int64)
-        speed, value = np.empty(n), np.empty(n)
-        kind, pkind = np.empty(n, np.int64), np.empty(n, np.int64)
-        recog = np.empty(n, np.bool_)
-        u_shot, t_track, _s_idx = K.draw_into(
-            c.scene(), c.doctrine(), u1[0], z[0], u2[0], ca[0], sa[0], routes, target, speed,
-            kind, pkind, value, recog,
-        )  # fmt: skip
+        d = kernel_draw(c, np.random.default_rng(seed))
         for got, want in (
-            (routes, ref.routes), (target, ref.target), (speed, ref.speed), (kind, ref.kind),
-            (pkind, ref.pkind), (value, ref.value), (recog, ref.recognised),
-            (t_track, ref.t_track), (u_shot, ref.u_shot),
+            (d.routes, ref.routes), (d.target, ref.target), (d.speed, ref.speed),
+            (d.kind, ref.kind), (d.pkind, ref.pkind), (d.value, ref.value),
+            (d.recognised, ref.recognised), (d.t_track, ref.t_track), (d.u_shot, ref.u_shot),
         ):  # fmt: skip
             assert np.array_equal(got, want)
 

@@ -20,8 +20,8 @@ def warmup(
         typer.Option(
             "--group",
             "-g",
-            help="kernel group to compile (repeatable): raid-batch, raid-night, assign; "
-            "default: all",
+            help="kernel group to compile (repeatable): raid-night, raid-parts, raid-batch, "
+            "assign; default: all",
             show_default=False,
         ),
     ] = None,

@@ -42,8 +42,8 @@ group's windows to its arrival (:func:`clip_to_ready`); phases 3 and 5 apply a t
 (:class:`Teams`: :func:`hunt_factor` on the kill probability, lognormal hunt time, recovery).
 
 **Buffer bounds** (stated, asserted by the reference engine, checked in debug builds):
-at most 4 windows per (unit, threat) pair (2 segments x 2 pieces outside the minimum-range
-circle); at most ``n * max_shots // s`` engagements (each takes ``s`` rounds of the threat's
+at most ``2 * MAX_LEGS`` windows per (unit, threat) pair (2 pieces outside the minimum-range
+circle per leg); at most ``n * max_shots // s`` engagements (each takes ``s`` rounds of the threat's
 ``max_shots``), hence as many shot resolutions; at most ``n * max_ew`` EW dwells; at most
 ``n_units + engagements`` reloads (a reload starts at t = 0 or right after its unit fired), so
 ``n_dynamic <= n * (2 * (max_shots // s) + max_ew) + n_units`` (:func:`dynamic_event_bound`);
@@ -64,13 +64,18 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from airshield.vocab import EffectorKind, Event, Fate, Route, ThreatKind
+from airshield.vocab import MAX_LEGS, EffectorKind, Event, Fate, Route, ThreatKind
 
 #: ``AIRSHIELD_KERNEL_DEBUG=1``: bounds checks and buffer-bound assertions in every kernel
 KERNEL_DEBUG = os.environ.get("AIRSHIELD_KERNEL_DEBUG", "") not in ("", "0")
 _jit = njit(cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBUG, nogil=True)
-# hot helpers taking the structures are inlined into their caller at numba IR level: a call
-# would copy every array of the structures and touch every reference count
+# hot helpers are inlined into their caller at numba IR level: a call would copy every array of
+# the structures and touch every reference count. An inlined helper still binds its array
+# arguments anew (a reference-count increment and decrement per array and call), which LLVM's
+# reference-count pruning removes only if nothing in between releases a reference or calls a
+# function that is not inlined: so the helpers of the event loop take plain arrays and scalars,
+# read no structure field, make no view, and call only inlined helpers (tens of atomic
+# operations per decision epoch otherwise, a third of the night's time)
 _inline = njit(
     cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBUG, nogil=True,
     inline="always",
@@ -93,14 +98,15 @@ LOST = int(Fate.LOST)
 LEAKED = int(Fate.LEAKED)
 DECOY = int(ThreatKind.DECOY)
 BALLISTIC = int(ThreatKind.BALLISTIC_MISSILE)
-_X0, _Y0, _X1, _Y1, _X2, _Y2 = (int(Route.X0), int(Route.Y0), int(Route.X1), int(Route.Y1),
-                                int(Route.X2), int(Route.Y2))  # fmt: skip
-_T0, _T1, _T2, _ALT0, _ALT1 = (int(Route.T0), int(Route.T1), int(Route.T2), int(Route.ALT0),
-                               int(Route.ALT1))  # fmt: skip
-N_ROUTE = len(Route)
+# route row columns (airshield.vocab.Route): point k at (_X0 + 2k, _Y0 + 2k), time _T0 + k,
+# leg k at altitude _ALT0 + k; _X1 = _X0 + 2 is the end point of leg 0
+_X0, _Y0, _X1, _Y1 = int(Route.X0), int(Route.Y0), int(Route.X0) + 2, int(Route.Y0) + 2
+_T0, _T1, _ALT0 = int(Route.T0), int(Route.T0) + 1, int(Route.ALT0)
+_NLEGS, _TI = int(Route.NLEGS), int(Route.T_IMPACT)
+N_ROUTE = _TI + 1
 
-MAX_WINDOWS_PER_PAIR = 8  # rows of the per-pair scratch (at most 4 are ever used)
-WINDOWS_PER_PAIR_BOUND = 4  # 2 segments x 2 pieces outside the minimum-range circle
+WINDOWS_PER_PAIR_BOUND = 2 * MAX_LEGS  # each leg: 2 pieces outside the minimum-range circle
+MAX_WINDOWS_PER_PAIR = WINDOWS_PER_PAIR_BOUND + 4  # rows of the per-pair scratch
 SEQ_BITS = 40  # event key = priority << SEQ_BITS | sequence number
 _SEQ_MASK = (1 << SEQ_BITS) - 1
 
@@ -230,6 +236,9 @@ class Scene(NamedTuple):
     wv_t1: F
     wv_jitter: F
     wv_target_cdf: F  #: (waves, assets)
+    wv_nvia: I  #: waypoints a wave's routes pass before their final approach (<= MAX_LEGS - 2)
+    wv_via_x: F  #: (waves, MAX_LEGS - 2) waypoint x, in order
+    wv_via_y: F
     a_x: F
     a_y: F
     a_radius: F
@@ -356,12 +365,13 @@ def _push_interval(out, n, ts, te):
 def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):
     """Time windows when a threat on ``route`` is inside a unit's envelope.
 
-    ``route`` is a row of :class:`~airshield.vocab.Route` columns: two straight segments
+    ``route`` is a row of :class:`~airshield.vocab.Route` columns: ``NLEGS`` straight legs
     flown at constant speed, each at its own altitude. Writes ``(t_start, t_end)`` rows into
-    ``out`` and returns how many. Contiguous pieces (across the waypoint) are merged.
+    ``out`` and returns how many (at most 2 per leg). Contiguous pieces (across a waypoint) are
+    merged.
     """
     n = 0
-    for k in range(2):
+    for k in range(int(route[_NLEGS])):
         alt = route[_ALT0 + k]
         if alt < amin or alt > amax:
             continue
@@ -390,7 +400,7 @@ def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):
 
 @_jit
 def _direction(route, k):
-    """Start point, unit direction and length (km) of route segment k."""
+    """Start point, unit direction and length (km) of route leg k."""
     px = route[_X0 + 2 * k]
     py = route[_Y0 + 2 * k]
     qx = route[_X1 + 2 * k]
@@ -403,7 +413,7 @@ def _direction(route, k):
 
 @_jit
 def _segment(route, speed_kms, k):
-    """Start point, velocity (km/s) and start time of route segment k."""
+    """Start point, velocity (km/s) and start time of route leg k."""
     px, py, dx, dy, _ = _direction(route, k)
     return px, py, dx * speed_kms, dy * speed_kms, route[_T0 + k]
 
@@ -424,7 +434,7 @@ def launch_window(route, speed_kms, ux, uy, c_kms, ts, te):
         return 1.0, 0.0
     lo_phi = math.inf
     hi_phi = -math.inf
-    for k in range(2):
+    for k in range(int(route[_NLEGS])):
         a = max(ts, route[_T0 + k])
         b = min(te, route[_T1 + k])
         if b < a:
@@ -456,9 +466,9 @@ def launch_window(route, speed_kms, ux, uy, c_kms, ts, te):
 def intercept_time(route, speed_kms, ux, uy, c_kms, t, ts, te):
     """Earliest s in [max(t, ts), te] with ``|P(s) - U| = c (s - t)``; inf if there is none.
 
-    On each segment this is a quadratic in s, solved in closed form.
+    On each leg this is a quadratic in s, solved in closed form.
     """
-    for k in range(2):
+    for k in range(int(route[_NLEGS])):
         a = max(ts, route[_T0 + k], t)
         b = min(te, route[_T1 + k])
         if b < a:
@@ -499,7 +509,7 @@ def intercept_time(route, speed_kms, ux, uy, c_kms, t, ts, te):
 @_jit
 def first_entry_time(route, speed_kms, sx, sy, r, alt_min):
     """First time the threat is within ``r`` km of a sensor at altitude >= ``alt_min``; inf if never."""
-    for k in range(2):
+    for k in range(int(route[_NLEGS])):
         if route[_ALT0 + k] < alt_min:
             continue
         px, py, dx, dy, length = _direction(route, k)
@@ -514,10 +524,7 @@ def first_entry_time(route, speed_kms, sx, sy, r, alt_min):
 @_jit
 def position_at(route, t):
     """Threat position (x, y) in km at time t (clamped to the route)."""
-    if t <= route[_T1]:
-        k = 0
-    else:
-        k = 1
+    k = leg_at(route, t)
     ta = route[_T0 + k]
     tb = route[_T1 + k]
     if tb <= ta:
@@ -531,6 +538,51 @@ def position_at(route, t):
     x = route[_X0 + 2 * k] + f * (route[_X1 + 2 * k] - route[_X0 + 2 * k])
     y = route[_Y0 + 2 * k] + f * (route[_Y1 + 2 * k] - route[_Y0 + 2 * k])
     return x, y
+
+
+@_jit
+def leg_at(route, t):
+    """The leg flown at time t: the first leg k with t <= its end time (the last leg after it);
+    a time at a waypoint belongs to the leg that ends there."""
+    last = int(route[_NLEGS]) - 1
+    k = 0
+    while k < last and t > route[_T1 + k]:
+        k += 1
+    return k
+
+
+@_jit
+def route_legs(route, legs):
+    """Per-leg geometry of a route into ``legs[k] = (px, py, dx, dy, length)``
+    (:func:`_direction`); returns the route's bounding box ``(x_lo, x_hi, y_lo, y_hi)``."""
+    nl = int(route[_NLEGS])
+    x_lo = x_hi = route[_X0]
+    y_lo = y_hi = route[_Y0]
+    for k in range(nl):
+        px, py, dx, dy, length = _direction(route, k)
+        legs[k, 0] = px
+        legs[k, 1] = py
+        legs[k, 2] = dx
+        legs[k, 3] = dy
+        legs[k, 4] = length
+        qx = route[_X1 + 2 * k]
+        qy = route[_Y1 + 2 * k]
+        x_lo = min(x_lo, qx)
+        x_hi = max(x_hi, qx)
+        y_lo = min(y_lo, qy)
+        y_hi = max(y_hi, qy)
+    return x_lo, x_hi, y_lo, y_hi
+
+
+@_jit
+def route_within(legs, nl, x, y, r2):
+    """Does some leg of the route (``legs`` from :func:`route_legs`) pass within sqrt(r2) of
+    (x, y)?"""
+    for k in range(nl):
+        if _dist2_to_segment(x, y, legs[k, 0], legs[k, 1], legs[k, 2], legs[k, 3],
+                             legs[k, 4]) <= r2:  # fmt: skip
+            return True
+    return False
 
 
 @_jit
@@ -604,7 +656,7 @@ def intercept_range_fraction(route, t_hit, ux, uy, range_max_km):
     return math.sqrt((x - ux) * (x - ux) + (y - uy) * (y - uy)) / range_max_km
 
 
-@_jit
+@_inline
 def c2_delay_s(kind, lo, mode, hi, u):
     """The cue -> launch delay for uniform ``u`` (inverse CDF): DelayKind 1 fixed (``mode``),
     2 uniform on [lo, hi], 3 triangular (lo, mode, hi); 0: no delay."""
@@ -622,7 +674,7 @@ def c2_delay_s(kind, lo, mode, hi, u):
     return hi - math.sqrt((1.0 - u) * span * (hi - mode))
 
 
-@_jit
+@_inline
 def launch_open(w_unit, w_start, w_end, w0, w1, u, t, tl):
     """Has unit u an open launch window on the threat (its windows w0..w1) at t that is still
     open at the launch time tl >= t?"""
@@ -670,6 +722,7 @@ def compute_windows(units, doctrine, night, w, physics):
     nu = units.x.shape[0]
     cap = w.unit.shape[0]
     env = np.empty((MAX_WINDOWS_PER_PAIR, 2), np.float64)
+    legs = np.empty((MAX_LEGS, 5), np.float64)
     # the structures unpacked once (field access in the pair loop would touch reference counts)
     ux = night.unit_x  # this night's positions (mobile groups move; others are units.x)
     uy = night.unit_y
@@ -695,47 +748,43 @@ def compute_windows(units, doctrine, night, w, physics):
     w_end = w.end
     w_es = w.env_start
     w_ee = w.env_end
+    # each unit's reach as a box, for a branch-free first cut per threat (units whose box misses
+    # the route's bounding box are never looked at again)
+    reach = np.empty((4, nu), np.float64)
+    for u in range(nu):
+        reach[0, u] = ux[u] - urmax[u]
+        reach[1, u] = ux[u] + urmax[u]
+        reach[2, u] = uy[u] - urmax[u]
+        reach[3, u] = uy[u] + urmax[u]
+    near = np.empty(nu, np.int64)
     m = 0
     for j in range(n):
         if m + WINDOWS_PER_PAIR_BOUND * nu > cap:
             return -1
         r = routes[j]
-        # per-threat segment geometry, for an exact closest-approach test per unit
-        ax = r[_X0]
-        ay = r[_Y0]
-        bx = r[_X1]
-        by = r[_Y1]
-        cx = r[_X2]
-        cy = r[_Y2]
-        l0 = math.sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay))
-        l1 = math.sqrt((cx - bx) * (cx - bx) + (cy - by) * (cy - by))
-        d0x = (bx - ax) / l0 if l0 > 0.0 else 0.0
-        d0y = (by - ay) / l0 if l0 > 0.0 else 0.0
-        d1x = (cx - bx) / l1 if l1 > 0.0 else 0.0
-        d1y = (cy - by) / l1 if l1 > 0.0 else 0.0
+        # per-threat leg geometry, for an exact closest-approach test per unit, and the
         # bounding box of the route, for a cheap rejection before the exact test
-        bx_lo = min(ax, bx, cx)
-        bx_hi = max(ax, bx, cx)
-        by_lo = min(ay, by, cy)
-        by_hi = max(ay, by, cy)
+        nl = int(r[_NLEGS])
+        bx_lo, bx_hi, by_lo, by_hi = route_legs(r, legs)
         kind = night.kind[j]
         pkind = night.pkind[j]
         value = night.value[j]
         # kinetic units never engage a recognised decoy or a never-tracked threat
         kinetic_ok = not night.recognised[j] and night.t_track[j] != math.inf
         speed = night.speed[j]
+        # the units whose reach box meets the route's bounding box, in index order (a box miss
+        # implies the exact test below fails too); no branch, so no mispredicted jumps
+        k_near = 0
         for u in range(nu):
+            near[k_near] = u
+            k_near += (
+                (reach[1, u] >= bx_lo) & (reach[0, u] <= bx_hi) & (reach[3, u] >= by_lo)
+                & (reach[2, u] <= by_hi)
+            )  # fmt: skip
+        for q_near in range(k_near):
+            u = near[q_near]
             rr = urmax[u]
-            if (ux[u] + rr < bx_lo or ux[u] - rr > bx_hi or uy[u] + rr < by_lo
-                    or uy[u] - rr > by_hi):  # fmt: skip
-                continue  # implies the exact test below fails too
-            rr2 = rr * rr
-            if (
-                _dist2_to_segment(ux[u], uy[u], ax, ay, d0x, d0y, l0) > rr2
-                and _dist2_to_segment(ux[u], uy[u], bx, by, d1x, d1y, l1) > rr2
-            ):
-                continue
-            # pair_can_engage, on the unpacked arrays
+            # pair_can_engage, on the unpacked arrays (before the exact geometry: cheaper)
             is_ew = ukind[u] == K_EW
             if is_ew:
                 if not ew_eligible(ew_strength(ew_hazard, ew_rate, upk, th_ew_factor[j], u, kind)):
@@ -744,6 +793,8 @@ def compute_windows(units, doctrine, night, w, physics):
                 kinetic_ok
                 and kinetic_eligible(upeff[u, pkind], uengcost[u], ucwcost[u], value, threshold)
             ):
+                continue
+            if not route_within(legs, nl, ux[u], uy[u], rr * rr):
                 continue
             k = envelope_windows(r, speed, ux[u], uy[u], urmin[u], rr, uamin[u], uamax[u], env)
             if umobile[u]:
@@ -788,19 +839,19 @@ def windows_of(units, doctrine, night, w, physics):
 
 
 @_inline
-def pair_intercept(night, units, w, w0, w1, u, j, t, t_dec):
-    """Earliest intercept time of unit u on threat j launched at t, over the pair's launch
-    windows open at the decision time ``t_dec <= t`` and at t (indices w0..w1 of threat j's
-    windows)."""
+def pair_intercept(route, speed_kms, ux, uy, c_kms, w_unit, w_start, w_end, w_es, w_ee, w0,
+                   w1, u, t, t_dec):  # fmt: skip
+    """Earliest intercept time of unit u (at ``ux``, ``uy``, interceptor speed ``c_kms``) on the
+    threat flying ``route`` at ``speed_kms`` launched at t, over the pair's launch windows open
+    at the decision time ``t_dec <= t`` and at t (indices w0..w1 of the threat's windows).
+
+    Plain arrays and scalars only, the route row made by the caller: a view or a structure field
+    made here would be released here, which keeps numba's reference-count pruning from removing
+    the per-call increments of the other arguments."""
     best = math.inf
-    w_unit = w.unit
-    w_start = w.start
-    w_end = w.end
     for q in range(w0, w1):
         if w_unit[q] == u and w_start[q] <= t_dec and t <= w_end[q]:
-            s = intercept_time(night.routes[j], night.speed[j], night.unit_x[u],
-                               night.unit_y[u], units.speed_kms[u], t, w.env_start[q],
-                               w.env_end[q])  # fmt: skip
+            s = intercept_time(route, speed_kms, ux, uy, c_kms, t, w_es[q], w_ee[q])
             best = min(best, s)
     return best
 
@@ -828,7 +879,7 @@ def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sens
 
 
 # ---- the cheap layer and sensing v2 (rules: docs/raid-model.md) ------------------------------
-@_jit
+@_inline
 def hunt_factor(acquire_km, ratio_min, ratio_full, condition, c_kms, w_kms, sigma_km):
     """Multiplier on an interceptor drone's single-shot kill probability in a hunt: the cue
     factor (chance the target is inside the acquisition radius R of the cue point, with a
@@ -848,7 +899,7 @@ def hunt_factor(acquire_km, ratio_min, ratio_full, condition, c_kms, w_kms, sigm
     return f
 
 
-@_jit
+@_inline
 def degraded_peff(p1, f, s, peff):
     """Kill probability of an engagement of ``s`` rounds of single-shot ``p1`` degraded by the
     factor ``f``; the compiled ``peff`` itself when ``f == 1`` (so a perfect hunt is exactly the
@@ -881,11 +932,11 @@ def horizon_km(antenna_m, alt_km):
 @_jit
 def coverage_interval(route, speed_kms, sx, sy, r, alt_min, antenna_m):
     """(first entry, last time inside) of a threat in a radar's coverage: the range circle, cut
-    to the radar horizon of each segment's altitude when ``antenna_m > 0``, segments below
+    to the radar horizon of each leg's altitude when ``antenna_m > 0``, legs below
     ``alt_min`` unseen. (inf, -inf) if never inside."""
     first = math.inf
     last = -math.inf
-    for k in range(2):
+    for k in range(int(route[_NLEGS])):
         alt = route[_ALT0 + k]
         if alt < alt_min:
             continue
@@ -899,7 +950,7 @@ def coverage_interval(route, speed_kms, sx, sy, r, alt_min, antenna_m):
         if lo < hi or (lo == hi and lo == 0.0):
             first = min(first, route[_T0 + k] + lo / speed_kms)
             last = max(last, route[_T0 + k] + hi / speed_kms)
-    return first, min(last, route[_T2])
+    return first, min(last, route[_TI])
 
 
 @_jit
@@ -925,7 +976,7 @@ def sensor_tracks(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, trac
                 continue
             if s_cover[s]:
                 a = routes[j, _T0]
-                b = routes[j, _T2]
+                b = routes[j, _TI]
             else:
                 a, b = coverage_interval(routes[j], th_speed[j], s_x[s], s_y[s], s_r[s],
                                          s_amin[s], tracks.antenna_m[s])  # fmt: skip
@@ -1020,10 +1071,10 @@ def dispatch_mobiles(units, routes, speed, pkind, t_track, recognised, ux, uy, u
                 continue
             t_go = t_track[j] + mob.reaction_s[u] + mob.setup_s[u]
             sv = intercept_time(routes[j], speed[j], units.x[u], units.y[u], mob.road_kms[u],
-                                t_go, t_track[j], routes[j, _T2])  # fmt: skip
+                                t_go, t_track[j], routes[j, _TI])  # fmt: skip
             if sv == math.inf:
                 continue
-            alt = routes[j, _ALT0] if sv <= routes[j, _T1] else routes[j, _ALT1]
+            alt = routes[j, _ALT0 + leg_at(routes[j], sv)]
             if alt < units.alt_min_km[u] or alt > units.alt_max_km[u]:
                 continue
             px, py = position_at(routes[j], sv)
@@ -1101,6 +1152,9 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
     wv_target_cdf = scene.wv_target_cdf
     wv_x = scene.wv_x
     wv_y = scene.wv_y
+    wv_nvia = scene.wv_nvia
+    wv_via_x = scene.wv_via_x
+    wv_via_y = scene.wv_via_y
     for j in range(n):
         tt = th_type[j]
         wv = th_wave[j]
@@ -1114,8 +1168,14 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
         r_aim = a_radius[tg] * np.sqrt(u2[2 * j])
         x2 = a_x[tg] + r_aim * cos_a[j]
         y2 = a_y[tg] + r_aim * sin_a[j]
-        x0 = wv_x[wv]
-        y0 = wv_y[wv]
+        nv = wv_nvia[wv]
+        # the final approach starts at the last waypoint (the launch point without any)
+        if nv > 0:
+            x0 = wv_via_x[wv, nv - 1]
+            y0 = wv_via_y[wv, nv - 1]
+        else:
+            x0 = wv_x[wv]
+            y0 = wv_y[wv]
         dx = x2 - x0
         dy = y2 - y0
         dist = np.hypot(dx, dy)
@@ -1143,20 +1203,33 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
             y1 = 0.5 * (y0 + y2) + ex * lateral
             alt0 = alt
         sp = tt_speed_kms[tt]
-        t1 = t0 + np.hypot(x1 - x0, y1 - y0) / sp
-        t2 = t1 + np.hypot(x2 - x1, y2 - y1) / sp
+        # points: launch, the waypoints, the approach waypoint (x1, y1), the aim point; every
+        # leg but the last at alt0; times accumulate leg by leg
         r = routes[j]
-        r[_X0] = x0
-        r[_Y0] = y0
-        r[_X1] = x1
-        r[_Y1] = y1
-        r[_X2] = x2
-        r[_Y2] = y2
+        r[_X0] = wv_x[wv]
+        r[_Y0] = wv_y[wv]
         r[_T0] = t0
-        r[_T1] = t1
-        r[_T2] = t2
-        r[_ALT0] = alt0
-        r[_ALT1] = alt
+        for q in range(nv):
+            r[_X1 + 2 * q] = wv_via_x[wv, q]
+            r[_Y1 + 2 * q] = wv_via_y[wv, q]
+        r[_X1 + 2 * nv] = x1
+        r[_Y1 + 2 * nv] = y1
+        r[_X1 + 2 * nv + 2] = x2
+        r[_Y1 + 2 * nv + 2] = y2
+        nl = nv + 2
+        for q in range(nl):
+            px = r[_X0 + 2 * q]
+            py = r[_Y0 + 2 * q]
+            r[_T1 + q] = r[_T0 + q] + np.hypot(r[_X1 + 2 * q] - px, r[_Y1 + 2 * q] - py) / sp
+            r[_ALT0 + q] = alt0
+        r[_ALT0 + nl - 1] = alt
+        for q in range(nl + 1, MAX_LEGS + 1):  # unused points and legs: 0, as draw_night
+            r[_X0 + 2 * q] = 0.0
+            r[_Y0 + 2 * q] = 0.0
+            r[_T0 + q] = 0.0
+            r[_ALT0 + q - 1] = 0.0
+        r[_NLEGS] = nl
+        r[_TI] = r[_T0 + nl]
         speed[j] = sp
         kind[j] = k
         pt = tt_perceived[tt]
@@ -1220,7 +1293,8 @@ def stable_time_order(t_bits, n, order, keys, tmp):
             continue
         src = order if in_order else tmp
         dst = tmp if in_order else order
-        cnt[:] = 0
+        for c in range(256):  # (loops, not slice assignments: those compile numba's shape
+            cnt[c] = 0  # mismatch error path, seconds of compile time for nothing)
         for i in range(n):
             cnt[np.int64((keys[src[i]] >> shift) & byte)] += 1
         tot = 0
@@ -1235,7 +1309,8 @@ def stable_time_order(t_bits, n, order, keys, tmp):
             cnt[dig] += 1
         in_order = not in_order
     if not in_order:
-        order[:n] = tmp[:n]
+        for i in range(n):
+            order[i] = tmp[i]
 
 
 # dynamic events: a binary heap of (time, key) in two arrays; hp[0] holds its size
@@ -1373,7 +1448,7 @@ def _static_events(night, w, m, sc):
     for j in range(n):
         ev[seq, 0] = EV_IMPACT
         ev[seq, 2] = j
-        st_t[seq] = routes[j, _T2]
+        st_t[seq] = routes[j, _TI]
         seq += 1
     for q in range(m):
         ev[seq, 0] = EV_WINDOW
@@ -1445,15 +1520,20 @@ def _epoch_pairs(t, u_kind, w_unit, w_threat, w_start, w_end, act, act_off, act_
 @_inline
 def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, u_engcost,
                 u_cwcost, u_reserve, th_pkind, th_value, th_recog, t_track, reloading, free_ch,
-                ready, fate, busy, shots, u_left, cand_g, cand_j, cand_u, hunt):  # fmt: skip
+                ready, fate, busy, shots, u_left, cand_g, cand_j, cand_u, u_pk, is_team, team_f,
+                th_f):  # fmt: skip
     """Phase 5a, assign: the allowed engagements among the epoch's pairs, with their marginal
     gain (for a team group, the kill probability of the hunt: :func:`hunt_factor`). The unit is not reloading and has a free channel and ``s`` ready rounds, and keeps
     its ballistic reserve; the threat is alive, tracked, not busy and not a recognised decoy,
     and has rounds left of its ``max_shots``; the pair passes :func:`kinetic_eligible` (and,
     with raid model v2's release rules, :func:`_release_filter` ran first). Sets ``u_left[u]``,
-    the engagements unit u may still start this epoch. ``hunt``: the arrays of team groups and
-    threats that :func:`hunt_factor` reads."""
-    u_pk, is_team, t_acq, t_rmin, t_rfull, t_cond, u_speed, th_speed, th_cue = hunt
+    the engagements unit u may still start this epoch. :func:`hunt_factor` reads ``team_f``
+    (rows: acquisition radius, speed ratios of zero and full success, conditions, interceptor
+    speed, per unit) and ``th_f`` (rows: speed, cue error, per threat).
+
+    Every argument is a plain array or scalar: unpacking a tuple here would create references
+    whose releases keep numba's reference-count pruning from removing the per-call increments
+    of all the other arguments (tens of atomic operations per epoch)."""
     mc = 0
     for q in range(npair):
         u = pair_u[q]
@@ -1467,8 +1547,8 @@ def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, 
         pk_kind = th_pkind[j]
         p = u_peff[u, pk_kind]
         if is_team[u]:
-            f = hunt_factor(t_acq[u], t_rmin[u], t_rfull[u], t_cond[u], u_speed[u], th_speed[j],
-                            th_cue[j])  # fmt: skip
+            f = hunt_factor(team_f[0, u], team_f[1, u], team_f[2, u], team_f[3, u], team_f[4, u],
+                            th_f[0, j], th_f[1, j])  # fmt: skip
             p = degraded_peff(u_pk[u, pk_kind], f, s, p)
         cap_u = min(free_ch[u], ready[u] // s)
         if pk_kind != BALLISTIC and ready[u] - s * cap_u < u_reserve[u]:
@@ -1485,15 +1565,13 @@ def _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff, 
 
 
 @_inline
-def _release_filter(t, npair, pair_u, pair_j, s, shots, physics, c2_u, w, th_w_off):
+def _release_filter(t, npair, pair_u, pair_j, s, shots, shot_cap, th_ptype, c2_kind, c2_min,
+                    c2_mode, c2_max, c2_u, w_unit, w_start, w_end, th_w_off):  # fmt: skip
     """Phase 5a', raid model v2's weapon-release rules: keep (in order) the epoch's pairs whose
     threat has had fewer rounds than ``s`` below the unit's ``shot_cap`` for its perceived type
     and, with a C2 delay ``d`` (drawn per threat and round index), a launch window open now
     that is still open at ``t + d`` (:func:`launch_open`). Both only ever close as time passes
     or rounds are fired, so the epoch's exactness argument holds. Returns the pairs kept."""
-    shot_cap = physics.shot_cap
-    th_ptype = physics.th_ptype
-    c2_kind = physics.c2_kind
     k = 0
     for q in range(npair):
         u = pair_u[q]
@@ -1501,9 +1579,8 @@ def _release_filter(t, npair, pair_u, pair_j, s, shots, physics, c2_u, w, th_w_o
         if shots[j] + s > shot_cap[u, th_ptype[j]]:
             continue
         if c2_kind[u] != 0:
-            d = c2_delay_s(c2_kind[u], physics.c2_min_s[u], physics.c2_mode_s[u],
-                           physics.c2_max_s[u], c2_u[j, shots[j]])  # fmt: skip
-            if not launch_open(w.unit, w.start, w.end, th_w_off[j], th_w_off[j + 1], u, t, t + d):
+            d = c2_delay_s(c2_kind[u], c2_min[u], c2_mode[u], c2_max[u], c2_u[j, shots[j]])
+            if not launch_open(w_unit, w_start, w_end, th_w_off[j], th_w_off[j + 1], u, t, t + d):
                 continue
         pair_u[k] = u
         pair_j[k] = j
@@ -1571,7 +1648,8 @@ def _greedy_order(mc, cand_g, cand_j, cand_u, order, tmp):
         in_tmp = not in_tmp
         width *= 2
     if in_tmp:
-        order[:mc] = tmp[:mc]
+        for q in range(mc):
+            order[q] = tmp[q]
 
 
 @_inline
@@ -1620,6 +1698,7 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
     u_pool = units.pool
     u_reserve = units.reserve
     u_speed = units.speed_kms
+    u_rmax = units.range_max_km
     # interceptor-drone team groups (cheap layer)
     tm = units.teams
     is_team = tm.is_team
@@ -1633,6 +1712,8 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
     p_npts = physics.pk_npts
     p_rf = physics.pk_rf
     p_val = physics.pk_val
+    shot_cap = physics.shot_cap
+    th_ptype = physics.th_ptype
     c2_kind = physics.c2_kind
     c2_min = physics.c2_min_s
     c2_mode = physics.c2_mode_s
@@ -1653,14 +1734,30 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
     th_speed = night.speed
     th_cue = night.cue_err_km
     z_hunt = night.z_hunt
+    routes = night.routes
+    unit_x = night.unit_x
+    unit_y = night.unit_y
     u_rec = night.u_recover
-    # what phase 5 needs of the hunts, as one tuple (an inlined helper takes at most 30 arguments)
-    hunt = (u_pk, is_team, t_acq, t_rmin, t_rfull, t_cond, u_speed, th_speed, th_cue)
+    # what phase 5 needs of the hunts, as two tables (an inlined helper takes at most 30
+    # arguments): per unit and per threat
+    team_f = np.empty((5, nu), np.float64)
+    for u in range(nu):
+        team_f[0, u] = t_acq[u]
+        team_f[1, u] = t_rmin[u]
+        team_f[2, u] = t_rfull[u]
+        team_f[3, u] = t_cond[u]
+        team_f[4, u] = u_speed[u]
+    th_f = np.empty((2, n), np.float64)
+    for j in range(n):
+        th_f[0, j] = th_speed[j]
+        th_f[1, j] = th_cue[j]
     # windows
     w_unit = w.unit
     w_threat = w.threat
     w_start = w.start
     w_end = w.end
+    w_es = w.env_start
+    w_ee = w.env_end
     # scratch
     ev = sc.ev
     ht = sc.heap_t
@@ -1821,12 +1918,13 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
         n_dj = 0
         # ---- phase 5, assign: greedy maximum marginal return
         if release_rules:
-            npair = _release_filter(t, npair, pair_u, pair_j, s, shots, physics, c2_u, w,
-                                    th_w_off)  # fmt: skip
+            npair = _release_filter(t, npair, pair_u, pair_j, s, shots, shot_cap, th_ptype,
+                                    c2_kind, c2_min, c2_mode, c2_max, c2_u, w_unit, w_start,
+                                    w_end, th_w_off)  # fmt: skip
         mc = _candidates(t, npair, pair_u, pair_j, s, max_shots, cost_threshold, u_peff,
                          u_engcost, u_cwcost, u_reserve, th_pkind, th_value, th_recog, t_track,
                          reloading, free_ch, ready, fate, busy, shots, u_left, cand_g, cand_j,
-                         cand_u, hunt)  # fmt: skip
+                         cand_u, u_pk, is_team, team_f, th_f)  # fmt: skip
         if mc == 0:
             continue
         _greedy_order(mc, cand_g, cand_j, cand_u, order, pair_u)  # pair_u: free now
@@ -1855,14 +1953,15 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
                 did_fire[u] = True
                 fired_now[n_fired] = u
                 n_fired += 1
-            t_hit = pair_intercept(night, units, w, th_w_off[j], th_w_off[j + 1], u, j, t_launch,
-                                   t)  # fmt: skip
+            route = routes[j]
+            t_hit = pair_intercept(route, th_speed[j], unit_x[u], unit_y[u], u_speed[u], w_unit,
+                                   w_start, w_end, w_es, w_ee, th_w_off[j], th_w_off[j + 1], u,
+                                   t_launch, t)  # fmt: skip
             kt = th_kind[j]
             if p_npts[u, kt] == 0:
                 pend_pk[j] = u_pk[u, kt]
             else:
-                x = intercept_range_fraction(night.routes[j], t_hit, night.unit_x[u],
-                                             night.unit_y[u], units.range_max_km[u])  # fmt: skip
+                x = intercept_range_fraction(route, t_hit, unit_x[u], unit_y[u], u_rmax[u])
                 pend_pk[j] = pk_at(p_npts[u, kt], p_rf[u, kt], p_val[u, kt], u_pk[u, kt], x)
             t_eng = u_engtime[u]
             if is_team[u]:  # a hunt: cue, speed and conditions degrade the kill

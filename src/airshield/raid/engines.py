@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from airshield.kernels.raid import new_windows, run_night, windows_of
 from airshield.raid.compile import CompiledRaid, Night
+from airshield.vocab import Fate
 
 I = NDArray[np.int64]
 
@@ -177,6 +178,57 @@ def warm_up() -> float:
     c = compile_scenario(load_scenario(example_path("one-battery")))
     kernel_batch(c, [np.random.default_rng(0)])
     run_kernel(c, draw_night(c, np.random.default_rng(0)))
+    return time.perf_counter() - t0
+
+
+def warm_up_night() -> float:
+    """Compile (or load) the single-night call and the windows on a small bundled scenario;
+    returns the seconds it took (:mod:`airshield.warmup` group ``raid-night``)."""
+    import time
+
+    from airshield.examples import example_path
+    from airshield.raid.compile import compile_scenario, draw_night
+    from airshield.scenario import load_scenario
+
+    t0 = time.perf_counter()
+    c = compile_scenario(load_scenario(example_path("one-battery")))
+    run_kernel(c, draw_night(c, np.random.default_rng(0)))
+    return time.perf_counter() - t0
+
+
+def warm_up_parts() -> float:
+    """Compile (or load) the parts of the batch call other than the night and the windows (the
+    compiled draw, sensing, cue errors, mobile dispatch, tallies, buffers), each called with the
+    argument types :func:`airshield.kernels.raid.run_batch` gives it, so that its compilation
+    finds them in the cache (:mod:`airshield.warmup` group ``raid-parts``); returns seconds."""
+    import time
+
+    from airshield.examples import example_path
+    from airshield.kernels import raid as K
+    from airshield.raid.compile import compile_scenario
+    from airshield.raid.montecarlo import draw_blocks, empty_tally, kernel_draw
+    from airshield.scenario import load_scenario
+
+    t0 = time.perf_counter()
+    c = compile_scenario(load_scenario(example_path("one-battery")))
+    d = kernel_draw(c, np.random.default_rng(0))
+    n, nu = c.n_threats, len(c.unit_names)
+    units, doctrine, physics = c.units(), c.doctrine(), c.physics()
+    cue = np.empty(n)
+    K.cue_errors(c.scene().tracks, d.s_idx, cue)
+    ux, uy, ur = np.empty(nu), np.empty(nu), np.empty(nu)
+    K.dispatch_mobiles(units, d.routes, d.speed, d.pkind, d.t_track, d.recognised, ux, uy, ur)
+    out = empty_tally(c, 1)
+    fate = np.full(n, int(Fate.LEAKED), np.int64)
+    agent = np.full(n, -1, np.int64)
+    fired = np.zeros(nu, np.int64)
+    stock = c.loadout().stock.copy()
+    K.tally_into(c.scene(), units, c.loadout(), d.target, fate, agent, fired, stock, out, 0)
+    u3 = draw_blocks(c, [np.random.default_rng(0)])[5]
+    K.tally_falls_into(c.scene(), physics, d.routes, fate, np.zeros(n), u3[0, n * physics.n_c2 :],
+                       out, 0)  # fmt: skip
+    K.new_windows(64)
+    K.scratch_fits(K.new_scratch(n, nu, 64, K.dynamic_event_bound(n, nu, doctrine)), n, 0, 0)
     return time.perf_counter() - t0
 
 

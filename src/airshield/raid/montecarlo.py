@@ -23,6 +23,7 @@ from airshield.catalog import THREAT_KINDS
 from airshield.kernels.raid import (
     Loadout,
     Tally,
+    draw_into,
     draw_layout,
     ew_exponentials,
     extra_layout,
@@ -36,7 +37,7 @@ from airshield.raid.compile import CompiledRaid, Night, compile_scenario, draw_n
 from airshield.raid.engines import EngineChoice, NightOutcome, choose_engine
 from airshield.raid.result import RaidResult
 from airshield.scenario import Scenario
-from airshield.vocab import Fate, Outcome
+from airshield.vocab import Fate, Outcome, Route
 
 #: replications per kernel call (memory of one night reused within a batch)
 BATCH = 64
@@ -200,6 +201,39 @@ def draw_hunt_blocks(
             rng.standard_normal(out=zh[b])
             rng.random(out=uh[b])
     return zh, uh
+
+
+@dataclass(frozen=True)
+class KernelDraw:
+    """One replication as the compiled draw (:func:`airshield.kernels.raid.draw_into`) makes
+    it inside the batch kernel, per threat: the fields of :class:`Night` it fills."""
+
+    routes: NDArray[np.float64]
+    target: NDArray[np.int64]
+    speed: NDArray[np.float64]
+    kind: NDArray[np.int64]
+    pkind: NDArray[np.int64]
+    value: NDArray[np.float64]
+    recognised: NDArray[np.bool_]
+    u_shot: NDArray[np.float64]
+    t_track: NDArray[np.float64]
+    s_idx: NDArray[np.int64]
+
+
+def kernel_draw(c: CompiledRaid, rng: np.random.Generator) -> KernelDraw:
+    """The compiled draw of one replication from ``rng`` (the same numbers as
+    :func:`draw_night` from the same generator; the tests compare the two)."""
+    u1, z, u2, ca, sa, _u3, _ew_e = draw_blocks(c, [rng])
+    n = c.n_threats
+    routes = np.empty((n, len(Route)))
+    target, kind, pkind = (np.empty(n, np.int64) for _ in range(3))
+    speed, value = np.empty(n), np.empty(n)
+    recog = np.empty(n, np.bool_)
+    u_shot, t_track, s_idx = draw_into(
+        c.scene(), c.doctrine(), u1[0], z[0], u2[0], ca[0], sa[0], routes, target, speed, kind,
+        pkind, value, recog,
+    )  # fmt: skip
+    return KernelDraw(routes, target, speed, kind, pkind, value, recog, u_shot, t_track, s_idx)
 
 
 def kernel_batch(
