@@ -44,6 +44,7 @@ def test_reader_round_trip(tmp_path: Path) -> None:
     [
         ("", 1, "header"),
         ("2 3", 1, "header"),
+        ("1 1 " + "9" * 400 + "\n0.0\n0 0 0.0\n", 1, "header"),  # mu past int64 (fuzz find)
         ("1 2 1\n5\n", 3, "values"),
         ("1 2 1\n5\nabc\n0 0 0.5\n0 1 0.5", 3, "values[1]"),
         ("1 2 1\n5\n6\n0 0 0.5", 5, "pk"),

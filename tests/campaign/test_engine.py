@@ -314,3 +314,37 @@ def test_fast_night_blocks_share_the_deviates_of_one_run(small, make_surrogate):
         a, b = getattr(alone, name), getattr(both, name)
         assert np.array_equal(b[:3], a) and np.array_equal(b[3:], a), name
     assert not np.array_equal(alone.leaked[0], alone.leaked[1])
+
+
+def _water_fill_by_rounds(total: int, caps: np.ndarray) -> np.ndarray:
+    """The definition: every open magazine gets an equal share, round after round, the last
+    rounds one each to the first open magazines."""
+    out = np.zeros(caps.shape[0], np.int64)
+    left = int(min(max(total, 0), int(caps.sum())))
+    open_ = caps > 0
+    while left > 0 and open_.any():
+        share = left // int(open_.sum())
+        if share == 0:
+            out[np.flatnonzero(open_)[:left]] += 1
+            break
+        add = np.where(open_, np.minimum(share, caps - out), 0)
+        out += add
+        left -= int(add.sum())
+        open_ = out < caps
+    return out
+
+
+@given(
+    caps=st.lists(st.integers(0, 40), max_size=12),
+    total=st.integers(-5, 500),
+)
+@settings(max_examples=300, deadline=None)
+def test_water_fill_matches_its_definition(caps: list[int], total: int) -> None:
+    """The bridge's magazine split (with its shortcut for full magazines) equals the round-by-
+    round definition, conserves rounds and respects every capacity."""
+    from airshield.campaign.bridge import water_fill
+
+    c = np.array(caps, dtype=np.int64)
+    got = water_fill(total, c)
+    assert np.array_equal(got, _water_fill_by_rounds(total, c))
+    assert int(got.sum()) == min(max(total, 0), int(c.sum())) and np.all(got <= c)

@@ -21,6 +21,7 @@ import numpy as np
 
 from airshield.assign.problem import WTAProblem
 from airshield.errors import Problem, ScenarioError
+from airshield.scenario.limits import MAX_ROUNDS
 
 
 def read_wta_instance(path: str | Path) -> WTAProblem:
@@ -56,6 +57,8 @@ def parse_wta_text(text: str, source: str = "<input>") -> WTAProblem:
     n_w, n_t, mu = (int(t) for t in head)
     if n_w <= 0 or n_t <= 0 or mu < 0:
         raise fail(1, "header", f"expected W > 0, T > 0, mu >= 0, got {n_w} {n_t} {mu}")
+    if mu > MAX_ROUNDS:
+        raise fail(1, "header", f"expected mu <= {MAX_ROUNDS:,} rounds per weapon, got {mu}")
     n_expected = 1 + n_t + n_w * n_t
     if len(lines) < 1 + n_t:
         raise fail(

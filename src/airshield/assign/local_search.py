@@ -222,11 +222,14 @@ def vlns(
     threshold_rel: float = 2e-4,
     max_iter: int | None = None,
     target: float | None = None,
+    first_step_s: float = 0.0,
 ) -> tuple[NDArray[np.int64], float, int]:
     """Very-large-neighbourhood search from feasible ``x0`` until ``deadline``.
 
     Returns ``(best assignment, best objective, iterations)``; stops early at ``max_iter``
     iterations or when the objective reaches ``target`` (for example a proven lower bound).
+    ``first_step_s``: what the caller expects an iteration to take (a descent's duration), so
+    that not even the first one starts when it cannot end in time.
     """
     cur = descend(problem, x0)
     cur_val = problem.objective(cur)
@@ -234,7 +237,7 @@ def vlns(
     t_start = time.perf_counter()
     span = max(deadline - t_start, 1e-9)
     it = 0
-    step_s = 0.0  # duration of the last iteration: do not start one that would end too late
+    step_s = first_step_s  # duration of the last iteration: start none that would end late
     while time.perf_counter() + STEP_MARGIN * step_s < deadline and (
         max_iter is None or it < max_iter
     ):
