@@ -40,8 +40,10 @@ def main() -> None:
     print(f"spec: {args.spec}  ({res.sites} candidate sites, {len(res.laydown)} units placed)")
     print(f"double-oracle iterations: {len(res.bounds)}  converged: {res.converged}")
     for b in res.bounds:
-        print(f"  iteration {b['iteration']}: lower {b['lower']:.2f}  upper {b['upper']:.2f}  "
+        print(f"  iteration {b['iteration']}: pure [{b['lower']:.2f}, {b['upper']:.2f}]  "
+              f"mixed [{b['mixed_lower']:.2f}, {b['mixed_upper']:.2f}]  "
               f"cpu {b['cpu_s']:.1f} s")  # fmt: skip
+    print("  (model bounds on the coefficient model's game value; the cases below are simulated)")
     print(f"per iteration (CPU, median of {args.repeats}): {statistics.median(per_it):.1f} s")
     print(f"double oracle in all (CPU): {statistics.median(loop):.1f} s")
     print(f"total incl. simulations: CPU {statistics.median(cpu):.1f} s, "

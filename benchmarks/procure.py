@@ -33,6 +33,17 @@ def _cpu() -> float:
     return time.process_time() + ch.ru_utime + ch.ru_stime
 
 
+def _detailed_vs(s: dict[str, Any], label: str) -> dict[str, Any] | None:
+    """The chosen mix against a screened mix in detailed mode (the screen's paired interval)."""
+    rows = (s.get("confirmed") or {}).get("screen", [])
+    row = next((r for r in rows if r["candidate"] == label and not r["selected"]), None)
+    if row is None:
+        return None
+    v = row["vs_selected"]  # screened - chosen
+    return {"mean": -v["mean"], "ci_low": -v["ci_high"], "ci_high": -v["ci_low"],
+            "level": v["level"]}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--spec", default=str(EXAMPLES / "procure-2026.yaml"))
@@ -85,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
                 "vs_status_quo": paired(res.best.per_rep, res.status_quo.per_rep, "fast"),
                 "vs_proportional": paired(res.best.per_rep, res.proportional.per_rep, "fast"),
                 "confirmed": s["confirmed"]["difference"] if s["confirmed"] else None,
+                "screen": (s["confirmed"] or {}).get("screen", []),
+                "selected": (s["confirmed"] or {}).get("selected"),
+                "detailed_vs_proportional": _detailed_vs(s, "proportional"),
                 "pareto_points": len(s["pareto"]),
                 "warnings": s["warnings"],
                 "best_mix": {m["option"]: m["units"] for m in s["best"]["mix"]},
@@ -121,7 +135,17 @@ def main(argv: list[str] | None = None) -> int:
         d = r0["confirmed"]
         print(
             f"  confirmed (detailed): {d['mean']:+,.1f} [{d['ci_low']:+,.1f}, {d['ci_high']:+,.1f}]"
+            f" vs the status quo; selected in detailed mode: {r0['selected']}"
         )
+        v = r0["detailed_vs_proportional"]
+        if v:
+            print(f"  detailed: best - proportional {v['mean']:+,.1f} "
+                  f"[{v['ci_low']:+,.1f}, {v['ci_high']:+,.1f}] (Bonferroni level {v['level']:.3f})")  # fmt: skip
+        for row in r0["screen"]:
+            print(f"    screen {row['candidate']:16s} ${row['cost_usd'] / 1e9:5.2f}B  fast "
+                  f"{row['fast']['mean']:10,.1f}  detailed {row['detailed']['mean']:10,.1f}  "
+                  f"ranks {row['fast_rank']}/{row['detailed_rank']}"
+                  f"{'  chosen' if row['selected'] else ('  retained' if row['retained'] else '')}")  # fmt: skip
     print(f"  best mix {r0['best_mix']} (${r0['best_cost_usd'] / 1e9:.2f}B); "
           f"Pareto points {r0['pareto_points']}")  # fmt: skip
     if args.json:

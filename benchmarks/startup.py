@@ -5,7 +5,8 @@
 
 Runs ``airshield --help``, ``airshield validate examples/kyiv-2025-07-04.yaml`` and
 ``airshield catalog`` as fresh processes (``python -m airshield``, so the same interpreter and
-environment) ``--repeats`` times each and prints the CPU time (user + system of the child,
+environment, with compiled bytecode kept as an installed package has it; ``--no-bytecode``
+compiles from source every time) ``--repeats`` times each and prints the CPU time (user + system of the child,
 ``resource.getrusage``) and the wall time: min / median / max. The target (issue 14) is under
 0.5 s of CPU for ``--help`` and ``validate``. The load average is printed alongside: on a
 shared machine CPU time grows with contention (caches, frequency), so compare medians taken
@@ -41,14 +42,27 @@ COMMANDS = {
 }
 
 
-def measure(args: list[str], repeats: int) -> tuple[list[float], list[float]]:
+def child_env(bytecode: bool) -> dict[str, str]:
+    """The environment of the measured processes. With ``bytecode`` (the default) Python may
+    keep compiled ``.pyc`` files, as an installed package has them: ``PYTHONDONTWRITEBYTECODE``
+    is dropped and one unmeasured run writes them. Without it every run compiles every module
+    it imports from source (about 0.1-0.2 s more)."""
+    env = dict(os.environ)
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def measure(args: list[str], repeats: int, env: dict[str, str]) -> tuple[list[float], list[float]]:
+    cmd = [sys.executable, "-m", "airshield", *args]
+    subprocess.run(cmd, capture_output=True, check=False, env=env)  # writes the .pyc files
     cpu, wall = [], []
     for _ in range(repeats):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        res = subprocess.run(
-            [sys.executable, "-m", "airshield", *args], capture_output=True, check=False
-        )
+        res = subprocess.run(cmd, capture_output=True, check=False, env=env)
         wall.append(time.perf_counter() - t0)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if res.returncode != 0:
@@ -128,14 +142,24 @@ def main() -> int:
     ap.add_argument("--cold", action="store_true", help="first demo on an empty numba cache")
     ap.add_argument("--cold-repeats", type=int, default=1)
     ap.add_argument("--cold-reps", type=int, default=1000, help="replications of the demo")
+    ap.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="measure with PYTHONDONTWRITEBYTECODE=1 (every module compiled from source)",
+    )
     args = ap.parse_args()
     if args.cold:
         cold(args.cold_repeats, args.cold_reps)
         return 0
+    env = child_env(bytecode=not args.no_bytecode)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()}")
+    print(
+        "bytecode: "
+        + ("none (PYTHONDONTWRITEBYTECODE=1)" if args.no_bytecode else ".pyc cached, as installed")
+    )
     print(f"{'command':<10} {'CPU s min / median / max':>28} {'wall s median':>14}")
     for name, argv in COMMANDS.items():
-        cpu, wall = measure(argv, args.repeats)
+        cpu, wall = measure(argv, args.repeats, env)
         print(
             f"{name:<10} {min(cpu):8.3f} / {statistics.median(cpu):6.3f} / {max(cpu):6.3f}"
             f"   {statistics.median(wall):12.3f}"

@@ -6,7 +6,7 @@ Usage::
     python benchmarks/wta.py [--instances DIR] [--time-limit 10] [--solvers exact,vlns,...]
                              [--csv out.csv] [--only 50x100x1,300x600x3]
     python benchmarks/wta.py --scale [--repeats 3] [--time-limit 10]
-                             [--sizes 500x1000x1,500x1000x2,500x1000x3,200x100x2]
+                             [--sizes 500x1000x1,500x1000x2,500x1000x3,200x100x2,300x150x2s1]
 
 The instances (Andersen, Pavlikov & Toffolo 2022; GPL-3.0 data) are read from
 ``../shared/benchmarks/wta/instances/`` by default and never copied into this repository.
@@ -15,8 +15,8 @@ relative difference to the best published objective), then the same rows as CSV.
 
 ``--scale`` draws ``W x T x mu`` instances the way the published ones are made
 (:func:`airshield.assign.instances.random_wta_instance`: values uniform integers 1..100, kill
-probabilities uniform on (0, 1), ``mu`` rounds per weapon, seed 0), solves each ``--repeats``
-times with the exact solver and prints status, objective, bound and gap, and the median / min /
+probabilities uniform on (0, 1), ``mu`` rounds per weapon, seed 0 or the size's ``sN``),
+solves each ``--repeats`` times with the exact solver and prints status, objective, bound and gap, and the median / min /
 max of wall seconds, CPU seconds and ``runtime_s / time limit``, with the load average. It then
 starts one fresh process to show that the first call's ``runtime_s`` includes numba's loading
 (``jit_s``) and still stays within the limit.
@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--sizes",
         default="500x1000x1,500x1000x2,500x1000x3,200x100x2",
-        help="comma list of WxTxmu (--scale)",
+        help="comma list of WxTxmu, each with an optional sN: instance seed N (default 0) "
+        "(--scale)",
     )
     args = ap.parse_args(argv)
     if args.scale:
@@ -216,8 +217,9 @@ def run_scale(sizes: list[str], repeats: int, time_limit_s: float) -> list[dict[
     print(head)
     rows: list[dict[str, object]] = []
     for size in sizes:
-        w, t, mu = (int(v) for v in size.split("x"))
-        problem = random_wta_instance(w, t, mu, seed=0)
+        shape, _, seed = size.partition("s")
+        w, t, mu = (int(v) for v in shape.split("x"))
+        problem = random_wta_instance(w, t, mu, seed=int(seed or 0))
         walls, cpus, ratios, results = [], [], [], []
         for _ in range(repeats):
             t0, c0 = time.perf_counter(), time.process_time()

@@ -1,4 +1,5 @@
-"""Out-of-sample share prediction in a few lines: fit to a date, predict later nights, backtest.
+"""Out-of-sample share prediction in a few lines: fit to a date, predict later nights, backtest,
+and the layered fit (EW and kinetic coverage apart from each layer's kill probability).
 
     python examples/calibrate_predict.py [CSV]
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from airshield.calibrate.layers import fit_layers
 from airshield.calibrate.predictive import fit_predictive, raid_table, read_nights
 from airshield.calibrate.share_backtest import rolling_share_backtest
 from airshield.history.importer import read_daily_csv
@@ -25,7 +27,8 @@ DEFAULT = HERE.parents[1] / "shared" / "data" / "attacks" / "missile_attacks_dai
 
 
 def main(path: Path) -> None:
-    raids = raid_table(read_daily_csv(path).frame)
+    frame = read_daily_csv(path).frame
+    raids = raid_table(frame)
     model = fit_predictive(raids, until="2025-04-30")
     print("share model fitted to 2025-04-30 (posterior mode and 90 % interval):")
     print(model.params().query("active")[["kind", "term", "mode", "lo90", "hi90"]].round(3))
@@ -42,6 +45,11 @@ def main(path: Path) -> None:
                 lo, hi = getattr(r, f"{kind}_neutralised_p5"), getattr(r, f"{kind}_neutralised_p95")
                 parts.append(f"{kind} {100 * m:.1f} % [{100 * lo:.1f}, {100 * hi:.1f}]")
         print("  " + "; ".join(parts))
+    layers = fit_layers(frame, until="2025-04-30")
+    print("\nlayered drone fit to 2025-04-30: coverage moves with raid size, pk does not")
+    cols = ["drones", "ew_coverage_mean", "ew_pk_mean", "kin_coverage_mean", "kin_pk_mean"]
+    cols += ["lost_mean", "destroyed_mean", "neutralised_mean", "neutralised_p5", "neutralised_p95"]
+    print(layers.shares([100.0, 300.0, 800.0])[cols].round(3).to_string(index=False))
     bt = rolling_share_backtest(
         raids, first_origin="2024-07", last_origin="2025-01", horizon_months=3, sims=500
     )

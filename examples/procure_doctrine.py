@@ -21,6 +21,11 @@ Run from the repository root:
    night with its month's costs per shot): harmful leakers and damage with paired 95 %
    intervals, rounds fired per pool. (Fast mode would need a surrogate fitted per price list, and
    two fits differ by more than a doctrine changes: docs/plan.md.)
+4. the same doctrine **in the objective's own unit** (harmful leakers): the template valued so
+   that every harmful threat is worth the same (:func:`~airshield.plan.doctrine.
+   objective_valued_template`), so the threshold compares the leakers a round causes later
+   against the leakers it saves now (no sticker price: the rounds are paid for); against no
+   price under the same valuation (the shadow price alone) and against the plain sticker run.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import numpy as np
 from airshield.plan.doctrine import (
     PriceSchedule,
     doctrine_schedule,
+    objective_valued_template,
     round_values,
     run_priced_detailed,
 )
@@ -53,6 +59,7 @@ def main() -> None:
     ap.add_argument("--pools", nargs="*", default=["anti-drone-missiles"],
                     help="pools whose rounds get the shadow price (default: the rockets)")  # fmt: skip
     ap.add_argument("--best", action="store_true", help="at the optimiser's best mix")
+    ap.add_argument("--skip-flat", action="store_true", help="leave out the flat-price run")
     args = ap.parse_args()
 
     loaded = load_procurement(HERE / "procure-2026.yaml")
@@ -87,19 +94,39 @@ def main() -> None:
     sticker = PriceSchedule(sched.effectors, [[float(v["sticker_cost_usd"]) for v in values]],
                             np.zeros(prep.n_nights, np.int64), [])  # fmt: skip
     dr, w = args.detailed_reps, args.workers
-    runs = {name: run_priced_detailed(camp, sc, dr, args.seed, workers=w)
-            for name, sc in (("sticker", sticker), ("time-varying", sched), ("flat", flat))}  # fmt: skip
+    # the objective's own unit: every harmful threat worth the same (usd per leaker), so the
+    # threshold weighs leakers caused later (the shadow price) against leakers saved now
+    in_leakers = camp.with_template(objective_valued_template(camp.template, usd), camp.path)
+    sched_l = doctrine_schedule(prep, values, unit="objective")
+    sunk = PriceSchedule(sched.effectors, [[0.0] * len(values)],
+                         np.zeros(prep.n_nights, np.int64), [])  # fmt: skip
+    arms = [("sticker", camp, sticker), ("time-varying", camp, sched), ("flat", camp, flat),
+            ("no price, in leakers", in_leakers, sunk),
+            ("time-varying, in leakers", in_leakers, sched_l)]  # fmt: skip
+    if args.skip_flat:
+        arms = [a for a in arms if a[0] != "flat"]
+    runs = {name: run_priced_detailed(c, sc, dr, args.seed, workers=w) for name, c, sc in arms}
     plain = runs["sticker"]
-    print(f"\n{prep.names[0]} scenario, detailed mode, {dr} replications, common random numbers:")
+    print(f"\n{prep.names[0]} scenario, detailed mode, {dr} replications, common random numbers "
+          "(damage only under the plain valuation: the leaker-valued template values every "
+          "asset alike):")  # fmt: skip
     for name, r in runs.items():
         lh, dmg = r.leaked_harmful().sum(axis=1), r.damage_usd.sum(axis=1)
-        line = f"  {name:13s} harmful leakers {lh.mean():10,.1f}   damage ${dmg.mean() / 1e9:6.3f}B"
+        valued = "in leakers" not in name
+        line = f"  {name:25s} harmful leakers {lh.mean():10,.1f}"
+        line += f"   damage ${dmg.mean() / 1e9:6.3f}B" if valued else " " * 19
         if r is not plain:
             d = paired(lh, plain.leaked_harmful().sum(axis=1), "detailed")
-            e = paired(dmg, plain.damage_usd.sum(axis=1), "detailed")
-            line += (f"   vs sticker: {d['mean']:+,.1f} [{d['ci_low']:+,.1f}, {d['ci_high']:+,.1f}] leakers, "
-                     f"{e['mean'] / 1e6:+,.1f}M [{e['ci_low'] / 1e6:+,.1f}M, {e['ci_high'] / 1e6:+,.1f}M] damage")  # fmt: skip
-        print(line)
+            line += f"   vs sticker: {d['mean']:+,.1f} [{d['ci_low']:+,.1f}, {d['ci_high']:+,.1f}] leakers"
+            if valued:
+                e = paired(dmg, plain.damage_usd.sum(axis=1), "detailed")
+                line += (f", {e['mean'] / 1e6:+,.1f}M [{e['ci_low'] / 1e6:+,.1f}M, "
+                         f"{e['ci_high'] / 1e6:+,.1f}M] damage")  # fmt: skip
+        print(line)  # fmt: skip
+    a, b = runs["time-varying, in leakers"], runs["no price, in leakers"]
+    d = paired(a.leaked_harmful().sum(axis=1), b.leaked_harmful().sum(axis=1), "detailed")
+    print(f"  the shadow price alone, in leakers (time-varying - no price, both leaker-valued): "
+          f"{d['mean']:+,.1f} [{d['ci_low']:+,.1f}, {d['ci_high']:+,.1f}] harmful leakers")  # fmt: skip
     names = [p.name for p in prep.template.pools if not p.name.startswith("gun-groups-")]
     for pool in names:
         k = plain.pool_names.index(pool)

@@ -100,3 +100,57 @@ def test_an_unknown_assigner_is_still_an_input_error(tmp_path: Path) -> None:
     assert res.returncode == 2, res.stdout + res.stderr
     assert "unknown assigner 'simplex-magic'" in res.stderr and "greedy" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_a_command_run_builds_only_its_own_command() -> None:
+    """``main`` hands typer an app holding just the command named on the command line (typer
+    builds every command it holds on each run); anything else gets the whole app."""
+    from airshield.cli import _command_app, app
+
+    lean = _command_app(["validate", "x.yaml"])
+    assert lean is not app
+    assert [c.callback.__name__ for c in lean.registered_commands] == ["validate"]  # type: ignore[union-attr]
+    assert lean.registered_groups == [] and lean.registered_callback is app.registered_callback
+    group = _command_app(["campaign", "run", "x.yaml"])
+    assert [g.name for g in group.registered_groups] == ["campaign"]
+    assert group.registered_commands == []
+    for argv in ([], ["--help"], ["--version"], ["no-such-command"]):
+        assert _command_app(argv) is app
+
+
+def test_help_of_a_command_and_errors_match_the_whole_app(tmp_path: Path) -> None:
+    """The lean app prints the same help, usage errors and exit codes as the whole one."""
+    from typer.testing import CliRunner
+
+    from airshield.cli import _command_app, app
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n")
+    runner = CliRunner()
+    for argv in (
+        ["validate", "--help"],
+        ["campaign", "--help"],
+        ["run", "--reps", "0", str(bad)],
+        ["validate", str(bad)],
+        ["wta", "--help"],
+    ):
+        whole = runner.invoke(app, argv)
+        lean = runner.invoke(_command_app(argv), argv)
+        assert (lean.exit_code, lean.output) == (whole.exit_code, whole.output), argv
+
+
+def test_the_command_line_loads_no_pydantic_plugins() -> None:
+    """pydantic's plugin scan (entry points of every distribution) is off in the CLI only."""
+    code = (
+        "import os, runpy, sys\n"
+        "sys.argv = ['airshield', 'validate', sys.argv[1]]\n"
+        "try:\n    runpy.run_module('airshield', run_name='__main__')\n"
+        "except SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n"
+        "import pydantic.plugin._loader as L\n"
+        "print(os.environ.get('PYDANTIC_DISABLE_PLUGINS'), L._plugins)\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code, str(EXAMPLES / "kyiv-2025-07-04.yaml")],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert res.stdout.split()[-2:] == ["__all__", "None"]

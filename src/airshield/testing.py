@@ -115,6 +115,23 @@ def single_unit_data(
     }
 
 
+def two_leg_route(values: Any) -> np.ndarray:
+    """A route row (:class:`~airshield.vocab.Route`) of two legs from the 11 values
+    ``x0, y0, x1, y1, x2, y2, t0, t1, t2, alt0, alt1`` (launch -> waypoint -> aim point)."""
+    from airshield.vocab import ROUTE_COLS, Route
+
+    v = [float(x) for x in values]
+    if len(v) != 11:
+        raise ValueError(f"expected 11 values (x0 .. alt1), got {len(v)}")
+    r = np.zeros(ROUTE_COLS)
+    r[Route.X0 : Route.Y2 + 1] = v[:6]
+    r[Route.T0 : Route.T2 + 1] = v[6:9]
+    r[Route.ALT0], r[Route.ALT1] = v[9], v[10]
+    r[Route.NLEGS] = 2
+    r[Route.T_IMPACT] = v[8]
+    return r
+
+
 def scenario(data: dict[str, Any]) -> Scenario:
     """Validate scenario data (as parsed from YAML) into a Scenario."""
     return validate_scenario_data(data, "<test>", {})

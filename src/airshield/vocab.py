@@ -102,25 +102,76 @@ class Event(enum.IntEnum):
     TRACK = 5
 
 
-class Route(enum.IntEnum):
-    """Columns of a threat's route row ``routes[j]``: two straight segments (launch -> waypoint
-    -> aim point), flown at constant speed, each at its own altitude. km, s."""
+#: most straight legs a route may have (fixed at compile time: the route row's width)
+MAX_LEGS = 6
 
-    X0 = 0
+
+class Route(enum.IntEnum):
+    """Columns of a threat's route row ``routes[j]``: a piecewise-linear path of
+    ``NLEGS <= MAX_LEGS`` straight legs through points ``0 .. NLEGS`` (launch point, the
+    waypoints, aim point), flown at constant speed, each leg at its own altitude. km, s.
+
+    Point k is at columns ``Xk, Yk`` (:func:`route_x`, :func:`route_y`), reached at ``Tk``
+    (:func:`route_t`); leg k (point k -> k + 1) is flown at ``ALTk`` (:func:`route_alt`).
+    Columns of points and legs past ``NLEGS`` are unused. A two-leg route (launch -> jittered
+    midpoint -> aim point) has the values of the former fixed two-leg row in ``X0 .. Y2``,
+    ``T0 .. T2`` and ``ALT0, ALT1``; on longer routes ``X2, Y2, T2`` are the second waypoint,
+    not the aim point: use ``T_IMPACT`` and ``NLEGS``."""
+
+    X0 = 0  #: launch point
     Y0 = 1
     X1 = 2
     Y1 = 3
     X2 = 4
     Y2 = 5
-    T0 = 6  #: launch time
-    T1 = 7  #: waypoint time
-    T2 = 8  #: impact time
-    ALT0 = 9  #: altitude of the first segment
-    ALT1 = 10  #: altitude of the second segment
+    X3 = 6
+    Y3 = 7
+    X4 = 8
+    Y4 = 9
+    X5 = 10
+    Y5 = 11
+    X6 = 12
+    Y6 = 13
+    T0 = 14  #: launch time
+    T1 = 15
+    T2 = 16
+    T3 = 17
+    T4 = 18
+    T5 = 19
+    T6 = 20
+    ALT0 = 21  #: altitude of the first leg
+    ALT1 = 22
+    ALT2 = 23
+    ALT3 = 24
+    ALT4 = 25
+    ALT5 = 26
+    NLEGS = 27  #: number of legs (a float column)
+    T_IMPACT = 28  #: impact time (the time at the last point)
 
 
 #: number of columns of a route row
 ROUTE_COLS = len(Route)
+assert ROUTE_COLS == 4 * MAX_LEGS + 5
+
+
+def route_x(k: int) -> int:
+    """Column of point k's x."""
+    return int(Route.X0) + 2 * k
+
+
+def route_y(k: int) -> int:
+    """Column of point k's y."""
+    return int(Route.Y0) + 2 * k
+
+
+def route_t(k: int) -> int:
+    """Column of the time at point k."""
+    return int(Route.T0) + k
+
+
+def route_alt(k: int) -> int:
+    """Column of leg k's altitude."""
+    return int(Route.ALT0) + k
 
 
 class PauseCode(enum.IntEnum):

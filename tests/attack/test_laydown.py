@@ -30,20 +30,43 @@ def tiny(tmp_path: Path) -> Path:
     return tmp_path / "spec.yaml"
 
 
-def _brute_force(ld, co):  # every laydown x every plan, in the same coefficient model
-    plans = list(ld.attack.space.plans())
+def _laydowns(ld):  # every feasible laydown of the tiny game (one unit per site and type)
     S = len(ld.sites)
-    best = None
     for combo in itertools.product(
         *[list(itertools.combinations(range(S), u.count)) for u in ld.units]
     ):
         x = np.zeros((len(ld.units), S), np.int64)
         for k, c in enumerate(combo):
             x[k, list(c)] = 1
+        yield x
+
+
+def _brute_force(ld, co):  # every laydown x every plan, in the same coefficient model
+    plans = list(ld.attack.space.plans())
+    best = None
+    for x in _laydowns(ld):
         v = max(model_leakers(co, co.of(p), x) for p in plans)
         if best is None or v < best[0] - 1e-9:
             best = (v, x)
     return best
+
+
+def _brute_force_mixed(ld, co) -> float:
+    """The mixed game's value by brute force: the full payoff matrix (every laydown x every
+    plan), solved by a general-purpose LP (scipy's linprog, not the code under test)."""
+    from scipy.optimize import linprog
+
+    plans = list(ld.attack.space.plans())
+    m = np.array([[model_leakers(co, co.of(p), x) for p in plans] for x in _laydowns(ld)])
+    nx, npl = m.shape
+    # max v s.t. m q >= v, sum q = 1: minimise -v over (q, v)
+    res = linprog(
+        np.r_[np.zeros(npl), -1.0], A_ub=np.c_[-m, np.ones(nx)], b_ub=np.zeros(nx),
+        A_eq=np.r_[np.ones(npl), 0.0][None, :], b_eq=[1.0],
+        bounds=[(0, None)] * npl + [(None, None)], method="highs",
+    )  # fmt: skip
+    assert res.status == 0
+    return float(-res.fun)
 
 
 def test_double_oracle_equals_brute_force_and_bounds_bracket_it(tiny: Path) -> None:
@@ -66,6 +89,47 @@ def test_double_oracle_equals_brute_force_and_bounds_bracket_it(tiny: Path) -> N
         x[types.index(u["type"]), names.index(u["site"])] += 1
     worst = max(model_leakers(co, co.of(p), x) for p in ld.attack.space.plans())
     assert worst == pytest.approx(value, abs=1e-6)
+
+
+def test_mixed_bounds_bracket_the_brute_force_mixed_game_value(tiny: Path) -> None:
+    ld = load_laydown(tiny)
+    res = optimise_laydown(ld, simulate=False)
+    co = Coefficients(ld)
+    pure, _ = _brute_force(ld, co)
+    mixed = _brute_force_mixed(ld, co)
+    assert mixed <= pure + 1e-6  # randomising never helps the attacker who is seen through
+    for b in res.bounds:
+        assert b["mixed_lower"] - 1e-6 <= mixed <= b["mixed_upper"] + 1e-6
+        assert b["mixed_lower"] <= b["restricted_value"] + 1e-6
+        assert sum(b["attacker_mix"].values()) == pytest.approx(1.0)
+    last = res.bounds[-1]
+    assert res.converged
+    assert last["mixed_upper"] - last["mixed_lower"] <= 1e-6
+    assert last["mixed_lower"] == pytest.approx(mixed, abs=1e-6)
+    doc = res.to_dict()
+    assert doc["game"]["mixed"]["lower"] == last["mixed_lower"]
+    assert doc["value_kinds"]["bounds"].startswith("model")
+    assert doc["value_kinds"]["worst_case"].startswith("simulated")
+
+
+def test_double_oracle_is_the_same_for_one_and_two_workers(tiny: Path) -> None:
+    ld = load_laydown(tiny)
+    one = optimise_laydown(ld, simulate=False, workers=1)
+    two = optimise_laydown(ld, simulate=False, workers=2)
+    strip = [{k: v for k, v in b.items() if k != "cpu_s"} for b in one.bounds]
+    assert strip == [{k: v for k, v in b.items() if k != "cpu_s"} for b in two.bounds]
+    assert one.laydown == two.laydown
+    # the coefficients built in worker processes are the ones built here, array for array
+    plans = list(ld.attack.space.plans())
+    here, there = Coefficients(ld), Coefficients(ld, workers=2)
+    try:
+        there.prefetch(plans)
+        for p in plans:
+            a, b = here.of(p), there.of(p)
+            assert np.array_equal(a.n, b.n) and a.capacity == b.capacity
+            assert all(np.array_equal(u, v) for u, v in zip(a.cover, b.cover, strict=True))
+    finally:
+        there.close()
 
 
 def test_milp_against_all_plans_at_once_is_the_game_value(tiny: Path) -> None:

@@ -76,40 +76,44 @@ def test_mix_splits_the_count_and_keeps_the_total() -> None:
     }
 
 
-def test_route_via_waypoints_shifts_the_launch_by_the_earlier_legs() -> None:
-    """The N-leg route checked against a time-stepped flight: the engine's threat leaves the
-    last waypoint when a threat flying every leg at its speed would pass it, and reaches its
-    aim point when that one would."""
+def test_route_via_waypoints_is_flown_leg_by_leg() -> None:
+    """The N-leg route checked against a time-stepped flight: the threat leaves its launch site
+    inside the wave's own window, passes the waypoint and reaches its aim point when a threat
+    flying every leg at its speed would."""
     a = attack_from_text(SIDED_ATTACK)
     plan = a.space.plan_of({"approach:drones": "swing-south"})
     sc = a.resolve(plan)
     (w,) = sc.waves
-    speed = 185.0 / 3600.0
+    assert (w.launch_site, w.launch_start_s, w.launch_end_s) == ("east-site", 0.0, 1800.0)
     pts = route_points(a.scenario, a.space, a.space.choices[0].options[2], "east-site")
+    assert [c for p in w.via for c in (p.lat, p.lon)] == pytest.approx(
+        [c for q in pts[1:] for c in q]
+    )
     L = prefix_length_km(a.scenario, pts)
-    assert w.launch_start_s == pytest.approx(L / speed)
-    assert w.launch_end_s == pytest.approx(1800 + L / speed)
 
-    # time-stepped flight along every leg in the engine's plane, 1 s steps
     from airshield.geo import to_local_km
     from airshield.raid.compile import compile_scenario, draw_night
+    from airshield.vocab import Route, route_t, route_x, route_y
 
-    lat0, lon0 = sc.origin_point()
-    x, y = to_local_km([p[0] for p in pts], [p[1] for p in pts], lat0, lon0)
-    t_step = 0.0
-    for i in range(len(x) - 1):
-        seg = math.hypot(x[i + 1] - x[i], y[i + 1] - y[i])
-        t_step += math.ceil(seg / speed)  # seconds of 1-s steps to cover the leg
-    assert abs(t_step - L / speed) <= len(x)  # within one step per leg
+    speed = 185.0 / 3600.0
     c = compile_scenario(sc)
     night = draw_night(c, np.random.default_rng(0))
-    from airshield.vocab import Route
-
-    r = night.routes[0]
-    site = next(s for s in sc.launch_sites if s.name == w.launch_site)
-    assert (site.lat, site.lon) == pytest.approx(pts[-1])
-    # launched (in the engine) inside the shifted window
-    assert L / speed <= r[Route.T0] <= 1800 + L / speed
+    lat0, lon0 = sc.origin_point()
+    x, y = to_local_km([p[0] for p in pts], [p[1] for p in pts], lat0, lon0)
+    for r in night.routes:
+        assert r[Route.NLEGS] == 3  # launch -> waypoint -> approach midpoint -> aim point
+        assert 0.0 <= r[Route.T0] <= 1800.0
+        assert (r[route_x(1)], r[route_y(1)]) == pytest.approx((x[1], y[1]))
+        assert r[route_t(1)] - r[Route.T0] == pytest.approx(L / speed)
+        # time-stepped flight along every leg, 1 s steps
+        t, px, py = r[Route.T0], r[route_x(0)], r[route_y(0)]
+        for k in range(3):
+            qx, qy = r[route_x(k + 1)], r[route_y(k + 1)]
+            seg = math.hypot(qx - px, qy - py)
+            steps = math.ceil(seg / speed)
+            t += steps
+            px, py = qx, qy
+        assert abs(t - r[Route.T_IMPACT]) <= 3.0  # within one step per leg
 
 
 def _problems(text: str) -> list[str]:
@@ -162,16 +166,20 @@ def test_decoy_share_needs_a_decoy_and_shares_fit() -> None:
     assert "sum to 1.2 > 1" in msgs
 
 
-def test_impossible_route_is_refused_with_its_line() -> None:
-    # the earlier leg runs straight past the eastern units: the engine could not represent it
-    bad = SIDED_ATTACK.replace(
+def test_route_past_the_units_is_flown_and_too_many_waypoints_are_refused() -> None:
+    # the first leg runs straight past the eastern units: every leg is flown and shot at now
+    through = SIDED_ATTACK.replace(
         "{name: swing-south, via: [{around: city, bearing_deg: 180, distance_km: 80}]}",
         "{name: through, via: [{around: city, bearing_deg: 270, distance_km: 40}]}",
     )
+    a = attack_from_text(through)
+    assert a.resolve(a.space.plan_of({"approach:drones": "through"})).waves[0].via
+    wp = "{around: city, bearing_deg: 180, distance_km: 80}"
+    bad = SIDED_ATTACK.replace(f"via: [{wp}]", "via: [" + ", ".join([wp] * 5) + "]")
     (msg,) = _problems(bad)
-    line = next(i for i, s in enumerate(bad.splitlines(), 1) if "through" in s)
-    assert msg.startswith(f"f.yaml:{line}: attack.choices[0].options[2].via: impossible route")
-    assert "fire unit east-" in msg
+    line = next(i for i, s in enumerate(bad.splitlines(), 1) if "swing-south" in s)
+    assert msg.startswith(f"f.yaml:{line}: attack.choices[0].options[2].via")
+    assert "at most 4" in msg
 
 
 def test_missing_attack_section() -> None:
@@ -193,3 +201,18 @@ def test_validate_cli_exit_2_without_traceback(tmp_path) -> None:
                        capture_output=True, text=True)  # fmt: skip
     assert p.returncode == 0, p.stderr
     assert "6 plans" in p.stdout
+
+
+@pytest.mark.parametrize("cmd", [["validate"], ["run", "--reps", "2"]])
+def test_run_and_validate_name_the_commands_for_a_plan_space_file(tmp_path, cmd) -> None:
+    f = tmp_path / "space.yaml"
+    f.write_text(SIDED_ATTACK)
+    p = subprocess.run([sys.executable, "-m", "airshield", *cmd, str(f)],
+                       capture_output=True, text=True)  # fmt: skip
+    out = " ".join((p.stderr + p.stdout).split())  # the console may wrap long lines
+    assert p.returncode == 2, out
+    assert "Traceback" not in out
+    line = next(i for i, s in enumerate(SIDED_ATTACK.splitlines(), 1) if s.startswith("attack:"))
+    assert f"{f}:{line}: attack: this is an attacker plan-space file" in out
+    assert "airshield attack validate|plans|best-response" in out
+    assert "airshield plan laydown" in out

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -175,10 +176,14 @@ def test_engine_simulator(tiny_laydown: Path) -> None:
     assert sc.total_threats() == 12
 
 
-def test_engine_calibration_end_to_end(tiny_laydown: Path, tmp_path: Path) -> None:
-    nights = [(d, {"drone": (12, 9, 2)}) for d in pd.date_range("2024-10-01", periods=8)]
+def _engine_fit(
+    laydown: Path, tmp_path: Path, destroyed: int, bootstrap: int
+) -> tuple[EngineSimulator, Any]:
+    """Calibrate the tiny laydown on eight nights of 12 drones, ``destroyed`` shot down and 2
+    lost each, on a 3 x 3 grid (period ``all``)."""
+    nights = [(d, {"drone": (12, destroyed, 2)}) for d in pd.date_range("2024-10-01", periods=8)]
     frame = record_frame(tmp_path, nights)
-    sim = EngineSimulator(airshield.load_scenario(str(tiny_laydown)))
+    sim = EngineSimulator(airshield.load_scenario(str(laydown)))
     res = calibrate(
         frame,
         sim,
@@ -186,8 +191,13 @@ def test_engine_calibration_end_to_end(tiny_laydown: Path, tmp_path: Path) -> No
         kin_grid=(-3.0, 0.0, 3.0),
         ew_grid=(-3.0, 0.0, 3.0),
         reps=4,
-        bootstrap=10,
+        bootstrap=bootstrap,
     )
+    return sim, res
+
+
+def test_engine_calibration_end_to_end(tiny_laydown: Path, tmp_path: Path) -> None:
+    _, res = _engine_fit(tiny_laydown, tmp_path, destroyed=9, bootstrap=10)
     paths = write_outputs(res, tmp_path / "out")
     sc = airshield.load_scenario(str(paths["scenario"]))
     assert sc.catalog.effectors  # calibrated effector types as catalog overrides
@@ -197,18 +207,7 @@ def test_engine_calibration_end_to_end(tiny_laydown: Path, tmp_path: Path) -> No
 
 
 def test_align_to_share_sets_engine_drone_share(tiny_laydown: Path, tmp_path: Path) -> None:
-    nights = [(d, {"drone": (12, 6, 2)}) for d in pd.date_range("2024-10-01", periods=8)]
-    frame = record_frame(tmp_path, nights)
-    sim = EngineSimulator(airshield.load_scenario(str(tiny_laydown)))
-    res = calibrate(
-        frame,
-        sim,
-        period="all",
-        kin_grid=(-3.0, 0.0, 3.0),
-        ew_grid=(-3.0, 0.0, 3.0),
-        reps=4,
-        bootstrap=5,
-    )
+    sim, res = _engine_fit(tiny_laydown, tmp_path, destroyed=6, bootstrap=5)
     fit = res.fits[-1]
     lo = sim.fractions(fit.raid, {"drone": -3.0}, fit.ew, 6, 7)["drone"]
     hi = sim.fractions(fit.raid, {"drone": 3.0}, fit.ew, 6, 7)["drone"]
@@ -221,6 +220,25 @@ def test_align_to_share_sets_engine_drone_share(tiny_laydown: Path, tmp_path: Pa
     assert "matches the share model" in sc.description
     types = {e.name: e for e in sc.catalog.effectors}
     assert types["mobile-gun"].pk.drone == pytest.approx(shift_pk(0.3, al["kin_shift_aligned"]))
+
+
+def test_align_to_layers_sets_engine_lost_share(tiny_laydown: Path, tmp_path: Path) -> None:
+    # the layered fit's lost share moves the EW shift, the share model's total the kinetic one:
+    # targets taken from the engine itself at known shifts (so jointly reachable) are met
+    sim, res = _engine_fit(tiny_laydown, tmp_path, destroyed=6, bootstrap=5)
+    fit = res.fits[-1]
+    assert fit.ew_identified
+    true_kin, true_ew = fit.kin["drone"] + 1.0, 1.0
+    d, lost, _ = sim.fractions(fit.raid, {"drone": true_kin}, true_ew, 30, 7)["drone"]
+    al = res.align_to_share(d + lost, reps=30, seed=7, lost_target=lost)
+    assert al["engine_lost"] == pytest.approx(lost, abs=0.05)
+    assert al["engine_share"] == pytest.approx(d + lost, abs=0.05)
+    assert al["ew_shift"] != al["ew_shift_fitted"]
+    assert al["target_lost"] == lost
+    sc = res.calibrated_scenario()
+    assert "matches the layered fit" in sc.description
+    types = {e.name: e for e in sc.catalog.effectors}
+    assert types["ew-jammer"].pk.drone == pytest.approx(shift_pk(0.3, al["ew_shift"]))
 
 
 def test_cli_calibrate_and_tempo(tiny_laydown: Path, tmp_path: Path) -> None:

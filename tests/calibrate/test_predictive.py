@@ -229,6 +229,8 @@ def test_cli_fit_until_predict_reproduces_fit(synth_csv: Path, tmp_path: Path) -
     doc = json.loads(r.stdout)
     assert doc["until"] == "2026-03-31"
     assert {p["term"] for p in doc["predictive"]} >= {"intercept", "log_size", "log_phi"}
+    assert doc["layers"] is None  # no night counts lost apart: no layered fit, a note says so
+    assert "no layered fit" in r.stderr
     fitted = pd.read_csv(out / "fitted.csv", parse_dates=["night"])
     assert fitted["night"].max() <= pd.Timestamp("2026-03-31")
     drone = fitted[fitted["kind"] == "drone"].iloc[[0, 10, 50]]

@@ -92,7 +92,7 @@ def test_recovers_a_known_trend() -> None:
     s = _series(rng.poisson(true))
     origin = pd.Timestamp("2025-05-01")
     s = s[s.index < origin]
-    lv = fit_level(with_aggregates(s), "drones", origin)
+    lv = fit_level(with_aggregates(s), "drones", origin)  # the combination
     assert lv is not None
     truth = 40.0 * np.exp(0.06 * ((origin + pd.Timedelta(days=15)) - s.index[0]).days / 30.4375)
     # the monthly log growth is recovered; the forecast lags a steady trend by design (the trend
@@ -104,6 +104,29 @@ def test_recovers_a_known_trend() -> None:
     assert lv.rate == pytest.approx(truth, rel=0.08)
     assert lv.weights["trend"] + lv.weights["last_month"] > 0.5  # the lagging means lose weight
     assert lv.weights["mean_12_months"] < 0.1
+    # the structural rule recent_trend alone: all its weight, the six-month slope halved for
+    # months 2+, one month ahead within a month's growth of the truth
+    rt = fit_level(with_aggregates(s), "drones", origin, rule="recent_trend")
+    assert rt is not None
+    assert rt.weights["recent_trend"] == 1.0
+    assert rt.growth == pytest.approx(0.5 * 0.06, abs=0.01)
+    assert abs(rt.rate - truth) < 0.6 * abs(mean3 - truth)
+    assert rt.rate == pytest.approx(truth, rel=0.08)
+    # missiles' default rule is production
+    pr = fit_level(with_aggregates(s), "missiles", origin)
+    assert pr is not None and pr.weights["production"] == 1.0
+    with pytest.raises(ValueError, match="rule must be one of"):
+        fit_level(with_aggregates(s), "drones", origin, rule="oracle")
+
+
+def test_structural_rules_by_hand() -> None:
+    # the two structural forecasters computed by hand on monthly totals
+    rates = np.array([10.0, 20.0, 15.0, 30.0, 25.0, 40.0, 35.0, 50.0])
+    c = dict(zip(CANDIDATES, _candidates(rates, np.zeros(0)), strict=True))
+    lr = np.log1p(rates[-6:])
+    slope, icpt = np.polyfit(np.arange(6.0), lr, 1)
+    assert c["recent_trend"] == pytest.approx(np.expm1(0.5 * (lr[-1] + icpt + 5 * slope)))
+    assert c["production"] == pytest.approx(np.sqrt(51.0 * (1 + rates.mean())) - 1)
 
 
 def test_long_horizons_are_bounded() -> None:

@@ -94,7 +94,8 @@ def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def solved(spec_path: Path):  # type: ignore[no-untyped-def]
     loaded = load_procurement(spec_path)
-    return loaded, optimise(loaded, reps=40, seed=3, confirm_reps=3, pareto_points=8)
+    return loaded, optimise(loaded, reps=40, seed=3, confirm_reps=3, pareto_points=8,
+                            check_kinds=True)  # fmt: skip
 
 
 # ---- validation ------------------------------------------------------------------------------------
@@ -291,6 +292,37 @@ def test_best_beats_status_quo_and_outputs(solved) -> None:  # type: ignore[no-u
     assert kinds == {"rounds", "team"}
     for k in c["surrogate_error_by_kind"]:
         assert k["error"] == pytest.approx(k["fast_effect"]["mean"] - k["detailed_effect"]["mean"])
+
+
+def test_detailed_screen_chooses_the_recommendation(solved) -> None:  # type: ignore[no-untyped-def]
+    """The confirmation runs the best fast-mode mixes, the proportional split and the status quo
+    in detailed mode with common random numbers; the recommendation is the screen's winner, and
+    ``confirmed.difference`` is the winner against the status quo in those same runs."""
+    loaded, res = solved
+    c = res.summary()["confirmed"]
+    rows = c["screen"]
+    assert rows[-1]["candidate"] == "status quo" and rows[-1]["cost_usd"] == 0.0
+    assert any(r["candidate"] == "proportional" for r in rows)
+    assert len(rows) >= 3
+    sel = [r for r in rows if r["selected"]]
+    assert len(sel) == 1 and sel[0]["eligible"] and sel[0]["retained"]
+    assert sel[0]["candidate"] == c["selected"]
+    # no eligible mix is better in detailed mode and no dearer (the price of money is >= 0)
+    for r in rows:
+        if r["eligible"] and not r["selected"] and r["cost_usd"] <= sel[0]["cost_usd"]:
+            assert r["detailed"]["mean"] >= sel[0]["detailed"]["mean"], r
+    assert c["difference"]["mean"] == pytest.approx(
+        sel[0]["detailed"]["mean"] - rows[-1]["detailed"]["mean"]
+    )
+    assert res.best is not None and res.best.cost_usd == sel[0]["cost_usd"]
+    # the best mix's detailed runs are the plain detailed runs of its campaign (same seed)
+    from airshield.plan.procure import materialise
+
+    prep = prepare(loaded)
+    runs = [run_campaign(materialise(prep, s, res.best.x), "detailed", 3, 3)
+            for s in range(len(prep.campaigns))]  # fmt: skip
+    got = sum(w * r.leaked_harmful().sum(axis=1) for w, r in zip(prep.weights, runs, strict=True))
+    assert float(np.mean(got)) == pytest.approx(c["best"]["mean"])
 
 
 def test_zero_budget_returns_the_status_quo(tmp_path: Path) -> None:

@@ -7,7 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from airshield.testing import assert_conservation, make_effector, scenario, single_unit_data
+from airshield.testing import (
+    assert_conservation,
+    make_effector,
+    scenario,
+    single_unit_data,
+    two_leg_route,
+)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +141,7 @@ def test_head_on_intercept_time_closed_form() -> None:
     w, c, d0 = 0.05, 0.2, 30.0  # km/s, km/s, km
     # route: from (d0, 0) to (0, 0) then a short second leg, starting at t = 100 s
     t_end = 100.0 + d0 / w
-    route = np.array([d0, 0, 0, 0, -1, 0, 100.0, t_end, t_end + 1 / w, 1.0, 1.0])
+    route = two_leg_route([d0, 0, 0, 0, -1, 0, 100.0, t_end, t_end + 1 / w, 1.0, 1.0])
     s = intercept_time(route, w, 0.0, 0.0, c, 100.0, 100.0, t_end)
     assert math.isclose(s - 100.0, d0 / (c + w), rel_tol=1e-9)
     # the launch window of an envelope [ts, te]: phi(s) = s - d(s)/c at both ends (monotone)
@@ -143,7 +149,7 @@ def test_head_on_intercept_time_closed_form() -> None:
     assert math.isclose(lo, 100.0 - d0 / c, rel_tol=1e-12)
     assert math.isclose(hi, t_end, rel_tol=1e-12)
     # receding faster threat: no intercept at all
-    away = np.array([0, 0, d0, 0, d0 + 1, 0, 0.0, d0 / w, d0 / w + 1 / w, 1.0, 1.0])
+    away = two_leg_route([0, 0, d0, 0, d0 + 1, 0, 0.0, d0 / w, d0 / w + 1 / w, 1.0, 1.0])
     assert intercept_time(away, w, -1.0, 0.0, 0.04, 0.0, 0.0, d0 / w) == math.inf
 
 

@@ -27,7 +27,15 @@ from airshield.raid.engines import (
 )
 from airshield.raid.montecarlo import kernel_batch, kernel_draw, tally
 from airshield.raid.reference import run_reference
-from airshield.vocab import FATE_LABELS, EffectorKind, Fate, Outcome, Route, ThreatKind
+from airshield.vocab import (
+    FATE_LABELS,
+    MAX_LEGS,
+    ROUTE_COLS,
+    EffectorKind,
+    Fate,
+    Outcome,
+    ThreatKind,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -45,7 +53,7 @@ def test_vocabulary_matches_catalog_and_result_columns() -> None:
         Outcome.LEAKED,
     ]
     assert FATE_LABELS == tuple(Fate(i).label for i in range(3))
-    assert len(Route) == K.N_ROUTE == 11
+    assert ROUTE_COLS == K.N_ROUTE == 4 * MAX_LEGS + 5
     # the kernel's compile-time constants are the enum values
     assert (K.K_EW, K.BALLISTIC, K.DECOY, K.LEAKED, K.EV_TRACK) == (
         EffectorKind.EW,

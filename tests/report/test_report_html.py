@@ -137,6 +137,11 @@ def test_track_path_ends_where_the_threat_met_its_fate() -> None:
     row["fate_s"] = 150.0
     row["lon_fate"] = 30.7
     assert track_path(row) == ([50.0, 50.0, 50.0], [33.0, 31.5, 30.7])
+    # a four-leg route: every waypoint passed before the fate
+    pts = [(50.0, 33.0, 0.0), (49.0, 32.0, 80.0), (49.5, 31.0, 120.0), (50.0, 30.5, 160.0),
+           (50.0, 30.0, 200.0)]  # fmt: skip
+    legs = pd.Series({**row.to_dict(), "route_points": pts}, dtype=object)
+    assert track_path(legs) == ([50.0, 49.0, 49.5, 50.0], [33.0, 32.0, 31.0, 30.7])
 
 
 def test_sample_night_fate_points_lie_on_the_route(one_battery: Any) -> None:

@@ -160,3 +160,34 @@ def test_campaign_changed_in_python_gets_a_clean_error_not_a_keyerror() -> None:
         run_campaign(broken, mode="detailed", reps=1)
     with pytest.raises(ValidationError):
         camp.model_copy(update={"nights": 10**6})
+
+
+def test_libyaml_and_pure_python_parse_every_example_alike() -> None:
+    """The C parser (used where PyYAML has it) gives the same data and lines as the pure-Python
+    one on every bundled YAML file; a document either refuses falls back to pure Python."""
+    from airshield.scenario import yamlio
+
+    if len(yamlio._LOADERS) < 2:
+        pytest.skip("PyYAML without libyaml")
+    files = sorted((Path(__file__).resolve().parents[2] / "examples").rglob("*.yaml"))
+    assert len(files) > 10
+    for f in files:
+        text = f.read_text()
+        fast = yamlio._parse(text, str(f), *yamlio._LOADERS[0])
+        slow = yamlio._parse(text, str(f), *yamlio._LOADERS[-1])
+        assert fast == slow, f
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["name: [unclosed\n", "a: 1\n\tb: 2\n", "a: &x [*x]\n", "x: 2025-13-01\n", "a: b: c\n"],
+)
+def test_yaml_errors_are_the_pure_python_parsers(text: str) -> None:
+    """An invalid document gets the pure-Python parser's message (same on every install)."""
+    from airshield.scenario import yamlio
+
+    with pytest.raises(ScenarioError) as fast:
+        yamlio.parse_yaml(text)
+    with pytest.raises(ScenarioError) as slow:
+        yamlio._parse(text, None, *yamlio._LOADERS[-1])
+    assert str(fast.value) == str(slow.value)

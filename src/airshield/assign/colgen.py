@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 
 from airshield.assign.highs import new_highs
 from airshield.assign.problem import NO_LIMIT, WTAProblem
+from airshield.assign.result import STEP_MARGIN
 from airshield.kernels.wta import price_targets
 
 _NODE_LIMIT = 2_000_000
@@ -316,7 +317,7 @@ def column_generation(
     lp_val = np.inf
     it = 0
     step_s = 0.0  # duration of the last iteration: do not start one that would end too late
-    while time.perf_counter() + step_s < deadline:
+    while time.perf_counter() + STEP_MARGIN * step_s < deadline:
         t_it = time.perf_counter()
         it += 1
         lp_val, _mu, lam_lp, nu_lp = master.solve()

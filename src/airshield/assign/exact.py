@@ -74,6 +74,11 @@ RESTRICTED_MIP_GAP = 1e-4
 HIGHS_TIME_SHARE = 0.97
 #: Largest master MILP handed to HiGHS with its presolve on (see :func:`solve_master_mip`).
 PRESOLVE_MAX_COLUMNS = 4000
+#: Shortest time limit of a master MILP with HiGHS' presolve on (see :func:`solve_master_mip`).
+PRESOLVE_MIN_S = 1.0
+#: Seconds kept back from every MILP's share of the time left: HiGHS checks its clock between
+#: nodes and LP iterations and overran short limits by up to 0.05 s without presolve.
+HIGHS_RESERVE_S = 0.03
 #: Share of the time left that an enumeration round short of the whole gap may spend proving
 #: the optimum over its columns (later rounds then only lift the bound).
 ROUND_SHARE = 0.25
@@ -81,6 +86,13 @@ ROUND_SHARE = 0.25
 BOUND_ROUND_SHARE = 0.5
 #: First enumeration threshold ``d``, relative to the bound.
 ENUM_START_REL = 1e-4
+#: A round must widen the enumeration by at least this share of the last round's ``d``.
+FLOOR_STEP = 0.05
+#: Least time left for which a master MILP is started at all: building the model and starting
+#: HiGHS take milliseconds (tens on a loaded machine) whatever its time limit (MILPs started
+#: in the last milliseconds of a 20-200 ms limit ran the solver to 1.06-2x its limit), and
+#: ``runtime_s`` must stay within 5 % of the limit.
+MIN_MILP_S = 0.05
 
 
 @dataclass
@@ -149,16 +161,18 @@ def solve_master_mip(
     ``rel_gap`` (default :data:`GAP_TOL`) is HiGHS' relative MIP gap: a looser one makes it stop
     once its incumbent is that close to its own bound (used where only a good solution, not a
     proof, is wanted)."""
+    t_start = time.perf_counter()
     n_t, n_w = problem.n_targets, problem.n_weapons
     chan = problem.channels is not None and bool(np.any(problem.channels < NO_LIMIT))
     h = new_highs(threads=1)
-    h.setOptionValue("time_limit", max(MIN_HIGHS_TIME_S, float(time_limit_s)))
     h.setOptionValue("mip_rel_gap", GAP_TOL if rel_gap is None else float(rel_gap))
     h.setOptionValue("mip_abs_gap", 0.0)
     # HiGHS' presolve probes every binary: on a master of a few thousand columns it pays (1,400
     # columns of a 200x100x2 instance: 12 s with it, 18 s without, loaded machine), on ten
     # thousand or more sharing the weapon rows its probing took 30-40 s before the first LP
-    if len(patterns) > PRESOLVE_MAX_COLUMNS:
+    # and its presolve does not watch the clock: given 0.2 s on 2,000 columns it ran 0.37 s
+    # (0.22 s without), so a short MILP goes without it
+    if len(patterns) > PRESOLVE_MAX_COLUMNS or time_limit_s < PRESOLVE_MIN_S:
         h.setOptionValue("presolve", "off")
     inf = highspy.kHighsInf
     lower = [1.0] * n_t + [-inf] * n_w
@@ -202,6 +216,9 @@ def solve_master_mip(
             hs = highspy.HighsSolution()
             hs.col_value = sol.tolist()
             h.setSolution(hs)
+    # building the model is charged to the time limit too
+    spent = time.perf_counter() - t_start
+    h.setOptionValue("time_limit", max(MIN_HIGHS_TIME_S, float(time_limit_s) - spent))
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
@@ -220,7 +237,8 @@ def solve_master_mip(
 def _highs_budget(deadline: float) -> float:
     """Seconds to give HiGHS so that it stops by ``deadline``: it checks its clock between
     nodes and LP iterations and may run a little over, so it gets 97 % of what is left."""
-    return max(MIN_HIGHS_TIME_S, HIGHS_TIME_SHARE * (deadline - time.perf_counter()) - 0.005)
+    left = deadline - time.perf_counter()
+    return max(MIN_HIGHS_TIME_S, HIGHS_TIME_SHARE * left - HIGHS_RESERVE_S)
 
 
 def within_gap(
@@ -253,11 +271,14 @@ def enumerate_columns(
     delta: float,
     max_columns: int,
     deadline: float,
+    floor: float = 0.0,
 ) -> tuple[list[Pattern], float, bool]:
     """Every pattern within ``delta`` of its target's sub-problem minimum at the best multipliers.
 
-    Shrinks ``delta`` until at most ``max_columns`` patterns qualify. Returns
-    ``(patterns, delta used, complete)``.
+    Shrinks ``delta`` until at most ``max_columns`` patterns qualify, halving its distance to
+    ``floor`` (the widest ``delta`` already enumerated: the pattern count grows about
+    exponentially in ``delta``, so halving ``delta`` itself could fall back to ``floor``, and
+    the bound would stop rising). Returns ``(patterns, delta used, complete)``.
     """
     w = problem.cost_vector() + cg.lam
     f = cg.nu if problem.channels is not None else np.zeros(problem.n_weapons)
@@ -299,8 +320,11 @@ def enumerate_columns(
                 break
         if complete:
             return out, delta, True
-        delta *= 0.5
-        if delta <= 1e-12 * max(1.0, abs(float(lower.sum()))):
+        floor = floor if delta > floor * (1 + 1e-9) else 0.0
+        delta = floor + 0.5 * (delta - floor)
+        if delta <= 1e-12 * max(1.0, abs(float(lower.sum()))) or (
+            floor > 0 and delta <= floor * (1 + FLOOR_STEP)
+        ):
             return out, delta, False
 
 
@@ -423,15 +447,17 @@ def solve_exact(
     if cg is not None:
         d = min(inc.value - cg.bound, ENUM_START_REL * max(abs(cg.bound), 1e-300))
         round_s = 0.1 * limit  # a round (enumeration, model build, MILP) needs time to pay off
-        while not closed() and not out_of_time(max(0.05 * limit, round_s)):
+        while not closed() and not out_of_time(max(0.05 * limit, round_s, MIN_MILP_S)):
             t_round = time.perf_counter()
             rounds += 1
             full = inc.value - cg.bound
             d = min(d, full)
-            pats, d_used, complete = enumerate_columns(problem, cg, d, MAX_ENUM_COLUMNS, deadline)
+            pats, d_used, complete = enumerate_columns(
+                problem, cg, d, MAX_ENUM_COLUMNS, deadline, floor=last_d
+            )
             info.update(enumerated_columns=len(pats), enumeration_delta=d_used)
             if not complete or not pats:
-                if not tried_restricted:
+                if not tried_restricted and not out_of_time(MIN_MILP_S):
                     tried_restricted = True
                     restricted_mip()
                     d = 0.5 * d_used
@@ -482,7 +508,8 @@ def solve_exact(
     # bound-only rounds seldom improve the incumbent: most of what is left goes to the master
     # MILP over the widest enumerated set that is still small (presolve on), solved for its
     # optimum; every solution below LB + d of that set lies in it, so its bound counts too
-    if bound_only and polish_pats is not None and not closed() and not out_of_time(0.1 * limit):
+    late = max(0.1 * limit, MIN_MILP_S)
+    if bound_only and polish_pats is not None and not closed() and not out_of_time(late):
         assert cg is not None
         mip = solve_master_mip(
             problem, polish_pats, 0.6 * _highs_budget(deadline), inc.x, cutoff=inc.value
@@ -492,7 +519,7 @@ def solve_exact(
         lb = max(lb, min(cg.bound + polish_d, mip.bound, inc.value))
         info.update(polish_mip_status=mip.status.name, polish_mip_columns=len(polish_pats))
     lap("polish_mip")
-    if cg is not None and not closed() and not tried_restricted and not out_of_time(0.1 * limit):
+    if cg is not None and not closed() and not tried_restricted and not out_of_time(late):
         restricted_mip()
     lap("restricted_mip")
     # 5. leftover time: improve the incumbent by VLNS

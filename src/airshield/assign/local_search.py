@@ -26,6 +26,7 @@ from airshield.assign.matching import matching_layers
 from airshield.assign.problem import NO_LIMIT, WTAProblem
 from airshield.assign.registry import AssignerFeature, register_solver
 from airshield.assign.result import (
+    STEP_MARGIN,
     AssignmentResult,
     SolveStatus,
     TerminationCondition,
@@ -141,7 +142,9 @@ def lagrangian_heuristic(
     lb = -np.inf
     theta, stall, it = 1.0, 0, 0
     step_s = 0.0  # duration of the last iteration: do not start one that would end too late
-    while time.perf_counter() + step_s < deadline and (max_iter is None or it < max_iter):
+    while time.perf_counter() + STEP_MARGIN * step_s < deadline and (
+        max_iter is None or it < max_iter
+    ):
         t_it = time.perf_counter()
         it += 1
         lr = lagrangian_bound(problem, lam, nu if chan else None)
@@ -232,7 +235,9 @@ def vlns(
     span = max(deadline - t_start, 1e-9)
     it = 0
     step_s = 0.0  # duration of the last iteration: do not start one that would end too late
-    while time.perf_counter() + step_s < deadline and (max_iter is None or it < max_iter):
+    while time.perf_counter() + STEP_MARGIN * step_s < deadline and (
+        max_iter is None or it < max_iter
+    ):
         if target is not None and best_val <= target:
             break
         t_it = time.perf_counter()

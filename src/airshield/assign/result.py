@@ -9,6 +9,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+#: A time-limited loop starts an iteration only when this many times the last iteration's
+#: duration is left before its deadline (iterations vary in length, and a time limit is a
+#: contract: ``runtime_s`` stays within 5 % of it).
+STEP_MARGIN = 2.0
+
 
 class SolveStatus(enum.StrEnum):
     """How trustworthy the returned assignment is (every status but ``ERROR`` comes with a

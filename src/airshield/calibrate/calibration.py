@@ -331,63 +331,71 @@ class CalibrationResult:
     alignment: dict[str, Any] | None = None
 
     def align_to_share(
-        self, target: float, *, raid: dict[str, int] | None = None, reps: int = 30, seed: int = 0
+        self,
+        target: float,
+        *,
+        raid: dict[str, int] | None = None,
+        reps: int = 30,
+        seed: int = 0,
+        lost_target: float | None = None,
     ) -> dict[str, Any]:
-        """Set the last period's drone kinetic shift so the engine's expected drone neutralised
-        share (destroyed + lost, drones and decoys pooled) equals ``target``.
+        """Set the last period's drone shifts so the engine's expected drone shares at ``raid``
+        (default: the period's representative raid) equal the models' expectations.
 
-        ``target`` is what the share model (:mod:`airshield.calibrate.predictive`) expects for
-        ``raid`` (default: the period's representative raid). The EW shift stays as fitted (it
-        sets the lost / destroyed split where the record counts lost apart); the kinetic shift is
-        read off the period's interpolated response surface, then refined by bisection on the
-        engine itself (same seed at every step). :meth:`calibrated_scenario` then uses it.
+        ``target``: the neutralised share (destroyed + lost, drones and decoys pooled) the share
+        model (:mod:`airshield.calibrate.predictive`) expects; the drone kinetic shift is set to
+        it. ``lost_target``: the lost share the layered fit (:mod:`airshield.calibrate.layers`)
+        expects; when given (and the period's EW is identified) the EW shift is set to it first,
+        so the calibrated laydown carries the layered fit's EW / kinetic split, else the EW shift
+        stays as fitted. Each shift is read off the period's interpolated response surface, then
+        refined by bisection on the engine itself (same seed at every step).
+        :meth:`calibrated_scenario` then uses them.
         """
         fit = self.fits[-1]
         lat = fit.lattice
         if lat is None or "drone" not in lat.surf_d:
             raise ValueError("the last period has no drone fit to align")
-        e = int(np.argmin(np.abs(lat.ef - fit.ew)))
-        neut = lat.surf_d["drone"][:, e] + lat.surf_l["drone"][:, e]
-        i = int(np.argmin(np.abs(neut - target)))
-        shift = float(lat.kf[i])
         use = dict(raid or fit.raid)
+        kf = (float(lat.kf[0]), float(lat.kf[-1]))
+        ef = (float(lat.ef[0]), float(lat.ef[-1]))
+        k_fit = int(np.argmin(np.abs(lat.kf - fit.kin.get("drone", 0.0))))
 
-        def share_at(x: float) -> tuple[float, float]:
-            r = self.simulator.fractions(use, {**fit.kin, "drone": x}, fit.ew, reps, seed)
+        def drone_at(kin: float, ew: float) -> tuple[float, float, float]:
+            r = self.simulator.fractions(use, {**fit.kin, "drone": kin}, ew, reps, seed)
             d, lo, se = r.get("drone", (np.nan, np.nan, np.nan))
-            return float(d + lo), float(se)
+            return float(d), float(lo), float(se)
 
-        # refine by bisection on the engine itself (common random numbers: the same seed), in
-        # a bracket of one logit unit around the surface's answer, else the whole grid
-        lo_x, hi_x = max(shift - 1.0, float(lat.kf[0])), min(shift + 1.0, float(lat.kf[-1]))
-        s_lo, _ = share_at(lo_x)
-        s_hi, _ = share_at(hi_x)
-        if not s_lo <= target <= s_hi:
-            lo_x, hi_x = float(lat.kf[0]), float(lat.kf[-1])
-            s_lo, _ = share_at(lo_x)
-            s_hi, _ = share_at(hi_x)
-        if s_lo <= target <= s_hi:
-            for _ in range(int(np.ceil(np.log2(max(hi_x - lo_x, 1e-9) / 0.02)))):
-                mid = 0.5 * (lo_x + hi_x)
-                s_mid, _ = share_at(mid)
-                if s_mid < target:
-                    lo_x, s_lo = mid, s_mid
-                else:
-                    hi_x, s_hi = mid, s_mid
-            shift = lo_x if abs(s_lo - target) <= abs(s_hi - target) else hi_x
-        else:  # not reachable: the nearer end of the grid
-            shift = lo_x if abs(s_lo - target) <= abs(s_hi - target) else hi_x
-        share, se = share_at(shift)
+        ew = float(fit.ew)
+        shift = float(fit.kin.get("drone", 0.0))
+        both = lost_target is not None and fit.ew_identified
+        # coordinate descent: EW to the lost share, kinetic to the total; three rounds when both
+        # are aligned (a stronger kinetic layer leaves EW fewer drones to make lost)
+        for _ in range(3 if both else 1):
+            if lost_target is not None and both:
+                j = int(np.argmin(np.abs(lat.surf_l["drone"][k_fit, :] - lost_target)))
+                ew = _bisect_shift(
+                    lambda x, k=shift: drone_at(k, x)[1], lost_target, float(lat.ef[j]), ef
+                )
+            e = int(np.argmin(np.abs(lat.ef - ew)))
+            neut = lat.surf_d["drone"][:, e] + lat.surf_l["drone"][:, e]
+            i = int(np.argmin(np.abs(neut - target)))
+            shift = _bisect_shift(
+                lambda x, w=ew: sum(drone_at(x, w)[:2]), target, float(lat.kf[i]), kf
+            )
+        d, lost, se = drone_at(shift, ew)
         self.alignment = {
             "period": fit.period,
             "raid": use,
             "target_share": float(target),
             "kin_shift_fitted": float(fit.kin.get("drone", np.nan)),
             "kin_shift_aligned": shift,
-            "ew_shift": float(fit.ew),
-            "engine_share": share,
+            "ew_shift": ew,
+            "ew_shift_fitted": float(fit.ew),
+            "target_lost": None if lost_target is None else float(lost_target),
+            "engine_share": d + lost,
+            "engine_lost": lost,
             "engine_se": float(se),
-            "at_bound": bool(np.isclose(shift, lat.kf[0]) or np.isclose(shift, lat.kf[-1])),
+            "at_bound": bool(np.isclose(shift, kf[0]) or np.isclose(shift, kf[1])),
         }
         return self.alignment
 
@@ -455,12 +463,14 @@ class CalibrationResult:
         fit = self.fits[-1] if period is None else next(f for f in self.fits if f.period == period)
         lay = self.simulator.laydown
         kin = dict(fit.kin)
+        ew = float(fit.ew)
         al = self.alignment if (period is None or period == self.fits[-1].period) else None
         if al is not None:
             kin["drone"] = al["kin_shift_aligned"]
+            ew = float(al.get("ew_shift", ew))
         overrides = CatalogOverrides(
             threats=list(lay.catalog.threats),
-            effectors=self.simulator.effector_types(kin, fit.ew),
+            effectors=self.simulator.effector_types(kin, ew),
         )
         aligned = (
             ""
@@ -469,11 +479,18 @@ class CalibrationResult:
             f"{al['kin_shift_fitted']:+.2f}) so the engine's drone neutralised share at "
             f"{al['raid'].get('drone', 0)} drones ({100 * al['engine_share']:.1f} %) matches the "
             f"share model's expectation ({100 * al['target_share']:.1f} %)."
+            + (
+                ""
+                if al.get("target_lost") is None
+                else f" EW shift set to {ew:+.2f} (fitted {al['ew_shift_fitted']:+.2f}) so its "
+                f"lost share ({100 * al['engine_lost']:.1f} %) matches the layered fit's "
+                f"({100 * al['target_lost']:.1f} %)."
+            )
         )
         desc = (
             f"{lay.description} Calibrated to the daily record, period {fit.period}: kinetic "
             + ", ".join(f"{k} logit shift {v:+.2f}" for k, v in kin.items())
-            + f"; EW logit shift {fit.ew:+.2f}"
+            + f"; EW logit shift {ew:+.2f}"
             + ("" if fit.ew_identified else " (not identified: catalog value)")
             + "."
             + aligned
@@ -485,6 +502,28 @@ class CalibrationResult:
                 "name": f"{lay.name}-calibrated-{fit.period}",
             }
         )
+
+
+def _bisect_shift(
+    share_at: Any, target: float, guess: float, grid: tuple[float, float], tol: float = 0.02
+) -> float:
+    """The logit shift at which the increasing ``share_at(shift)`` equals ``target``: bisection
+    in a bracket of one logit unit around ``guess``, else over the whole ``grid``, to ``tol``;
+    the nearer end of the bracket when ``target`` is out of reach."""
+    lo_x, hi_x = max(guess - 1.0, grid[0]), min(guess + 1.0, grid[1])
+    s_lo, s_hi = share_at(lo_x), share_at(hi_x)
+    if not s_lo <= target <= s_hi:
+        lo_x, hi_x = grid
+        s_lo, s_hi = share_at(lo_x), share_at(hi_x)
+    if s_lo <= target <= s_hi:
+        for _ in range(int(np.ceil(np.log2(max(hi_x - lo_x, 1e-9) / tol)))):
+            mid = 0.5 * (lo_x + hi_x)
+            s_mid = share_at(mid)
+            if s_mid < target:
+                lo_x, s_lo = mid, s_mid
+            else:
+                hi_x, s_hi = mid, s_mid
+    return lo_x if abs(s_lo - target) <= abs(s_hi - target) else hi_x
 
 
 def _observed(nights: pd.DataFrame) -> dict[str, dict[str, float]]:

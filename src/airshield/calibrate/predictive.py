@@ -73,23 +73,31 @@ class Term:
     meaning: str
 
 
-DRONE_TERMS: tuple[Term, ...] = (
+def _class_terms(intercept: Term, size_ref: str, *mix: Term) -> tuple[Term, ...]:
+    """A class's coefficients: its intercept, the size term, its mix terms, then the counting
+    rule offset and the trend both classes share."""
+    return (
+        intercept,
+        Term("log_size", 0.0, 0.5, f"per unit of log({size_ref}): saturation (<0) or mass (>0)"),
+        *mix,
+        Term("early_rule", 0.0, 1.0, "offset of nights before July 2024 (shot down only)"),
+        Term("trend", 0.0, 0.3, "per year from the fit date (only with trend=True)"),
+    )
+
+
+DRONE_TERMS: tuple[Term, ...] = _class_terms(
     Term("intercept", 1.7, 1.5, "logit of the share at 100 drones, no missiles, current rule"),
-    Term("log_size", 0.0, 0.5, "per unit of log(drones / 100): saturation (<0) or mass (>0)"),
+    "drones / 100",
     Term("missile_share", 0.0, 1.5, "missiles / all weapons of the raid"),
     Term("decoy_share", 0.0, 1.0, "decoy share of the drone line minus its fitted mean"),
-    Term("early_rule", 0.0, 1.0, "offset of nights before July 2024 (shot down only)"),
-    Term("trend", 0.0, 0.3, "per year from the fit date (only with trend=True)"),
 )
 """Drone-share coefficients and their priors (logit scale)."""
 
-MISSILE_TERMS: tuple[Term, ...] = (
+MISSILE_TERMS: tuple[Term, ...] = _class_terms(
     Term("intercept", 0.5, 2.0, "logit of the share at 10 missiles, all cruise, current rule"),
-    Term("log_size", 0.0, 0.5, "per unit of log(missiles / 10)"),
+    "missiles / 10",
     Term("ballistic_share", 0.0, 2.0, "ballistic / all missiles of the raid"),
     Term("drone_share", 0.0, 1.5, "drones / all weapons of the raid"),
-    Term("early_rule", 0.0, 1.0, "offset of nights before July 2024"),
-    Term("trend", 0.0, 0.3, "per year from the fit date (only with trend=True)"),
 )
 """Missile-share coefficients and their priors (logit scale)."""
 
@@ -167,6 +175,26 @@ def raid_table(frame: pd.DataFrame, until: str | pd.Timestamp | None = None) -> 
     )
     out["drone_ok"] = (out["drones"] > 0) & (pd.Series(dm, index=out.index).fillna(0) == 0)
     out["missile_ok"] = (out["missiles"] > 0) & (pd.Series(mm, index=out.index).fillna(0) == 0)
+    # the drone line's split where the record counts "lost" apart (every drone row reports it)
+    dr = f[f["cls"] == "drone"]
+    split = pd.DataFrame(
+        {
+            "raid_id": dr["raid_id"],
+            "night": dr["night"],
+            "daytime": g.loc[dr.index, "daytime"],
+            "destroyed": dr["destroyed"].astype("float64"),
+            "lost": dr["lost"].astype("float64") if "lost" in dr else np.nan,
+            "apart": dr["lost_reported"].astype(bool) if "lost_reported" in dr else False,
+        }
+    )
+    split["apart"] = split["apart"] & split["lost"].notna() & split["destroyed"].notna()
+    sp = split.groupby(keys).agg(
+        drone_destroyed=("destroyed", "sum"), drone_lost=("lost", "sum"), apart=("apart", "all")
+    )
+    sp = sp.reindex(out.index)
+    out["drone_lost_apart"] = sp["apart"].fillna(False).astype(bool).to_numpy() & out["drone_ok"]
+    out["drone_destroyed"] = np.minimum(sp["drone_destroyed"].fillna(0.0), out["drones"])
+    out["drone_lost"] = np.where(out["drone_lost_apart"], sp["drone_lost"].fillna(0.0), np.nan)
     sh = g[g["cls"] == "drone"].groupby(keys)[["shahed", "shahed_n"]].sum(min_count=1)
     sh = sh.reindex(out.index)
     known = sh["shahed_n"].fillna(0) > 0
@@ -584,6 +612,24 @@ def _hessian(fun: Any, x0: np.ndarray, step: float = 1e-4) -> np.ndarray:
     return h
 
 
+def laplace(nlp: Any, start: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Laplace approximation of a posterior from its negative log density ``nlp``: the mode
+    (L-BFGS-B, then BFGS from there), the inverse of the finite-difference Hessian at the mode
+    (a pseudo-inverse, lightly ridged, where it is not positive definite), and whether the
+    optimiser ended on a finite value."""
+    res = optimize.minimize(nlp, start, method="L-BFGS-B")
+    res = optimize.minimize(nlp, res.x, method="BFGS")
+    mode = res.x
+    hess = _hessian(nlp, mode)
+    try:
+        cov = np.linalg.inv(hess)
+        if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
+            raise np.linalg.LinAlgError
+    except np.linalg.LinAlgError:
+        cov = np.linalg.pinv(hess + np.eye(len(mode)) * 1e-6)
+    return mode, cov, bool(res.success or np.isfinite(res.fun))
+
+
 def fit_class(
     raids: pd.DataFrame,
     kind: str,
@@ -633,16 +679,7 @@ def fit_class(
     start = pm.copy()
     share = y.sum() / max(n.sum(), 1.0)
     start[0] = special.logit(np.clip(share, 0.02, 0.98))
-    res = optimize.minimize(nlp, start, method="L-BFGS-B")
-    res = optimize.minimize(nlp, res.x, method="BFGS")
-    mode = res.x
-    hess = _hessian(nlp, mode)
-    try:
-        cov = np.linalg.inv(hess)
-        if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
-            raise np.linalg.LinAlgError
-    except np.linalg.LinAlgError:
-        cov = np.linalg.pinv(hess + np.eye(len(mode)) * 1e-6)
+    mode, cov, converged = laplace(nlp, start)
     # inactive terms: exactly 0, no uncertainty (their prior never enters a prediction)
     for i, a in enumerate(active):
         if not a:
@@ -672,7 +709,7 @@ def fit_class(
         ess=float(w.sum() ** 2 / (w**2).sum()),
         launched=float(n.sum()),
         decoy_ref=decoy_ref,
-        converged=bool(res.success or np.isfinite(res.fun)),
+        converged=converged,
         fitted=fitted,
         level=(
             fit_level(

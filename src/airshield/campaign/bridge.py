@@ -46,8 +46,11 @@ F = NDArray[np.float64]
 def water_fill(total: int, caps: I) -> I:
     """Split ``total`` rounds over magazines of capacity ``caps`` as evenly as possible."""
     caps = np.asarray(caps, np.int64)
+    cap_sum = int(caps.sum())
+    if total >= cap_sum:  # every magazine full (what the loop below gives too, only faster)
+        return caps.copy()
     out = np.zeros(caps.shape[0], np.int64)
-    left = int(min(max(total, 0), int(caps.sum())))
+    left = max(int(total), 0)
     open_ = caps > 0
     while left > 0 and open_.any():
         k = int(open_.sum())
@@ -114,12 +117,24 @@ class RaidBridge:
         self.other_rounds = np.array([int(c.u_cap[u].sum()) for u in self.other_units], np.int64)
         self.other_cost_usd = np.array([effs[e].cost_per_shot_usd for e in other])
         self._night_cache: dict[bytes, CompiledRaid] = {}
+        self._wave_cache: dict[bytes, I] = {}
         # team groups per pool (their template teams are the weights of the nightly split)
         self.team_units = [np.flatnonzero((c.u_pool == k) & c.u_team) for k in range(p)]
 
     # ---- composition --------------------------------------------------------------------
     def wave_counts(self, counts: I) -> I:
-        """Spread each threat type's count over its template waves (largest remainder)."""
+        """Spread each threat type's count over its template waves (largest remainder); cached
+        by composition (every replication of a night flies the same one)."""
+        key = np.asarray(counts, np.int64).tobytes()
+        hit = self._wave_cache.get(key)
+        if hit is None:
+            if len(self._wave_cache) > 4096:
+                self._wave_cache.clear()
+            hit = self._wave_cache[key] = self._split_waves(counts)
+            hit.flags.writeable = False
+        return hit
+
+    def _split_waves(self, counts: I) -> I:
         from airshield.campaign.tempo import split_largest_remainder
 
         out = np.zeros(self.wave_threat.shape[0], np.int64)

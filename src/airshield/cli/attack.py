@@ -10,6 +10,9 @@ import typer
 
 from airshield.cli.kit import (
     DEFAULT_WORKERS,
+    JsonFlag,
+    SchedulerOpt,
+    Seed,
     Workers,
     console,
     err_console,
@@ -17,6 +20,8 @@ from airshield.cli.kit import (
     print_json,
     resolve_workers,
 )
+
+PlanSpaceFile = Annotated[Path, typer.Argument(help="plan-space scenario YAML file")]
 
 
 def register(app: typer.Typer) -> None:
@@ -41,8 +46,8 @@ def register(app: typer.Typer) -> None:
 
     @attack.command("plans")
     def plans(
-        file: Annotated[Path, typer.Argument(help="plan-space scenario YAML file")],
-        json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+        file: PlanSpaceFile,
+        json_out: JsonFlag = False,
     ) -> None:
         """List the choice dimensions and their options (the default marked)."""
         from airshield.scenario.attack import load_attack
@@ -66,10 +71,10 @@ def register(app: typer.Typer) -> None:
 
     @attack.command("best-response")
     def best_response_cmd(
-        file: Annotated[Path, typer.Argument(help="plan-space scenario YAML file")],
+        file: PlanSpaceFile,
         reps: Annotated[int, typer.Option(min=2, help="most replications any one plan gets")] = 100,
-        seed: Annotated[int, typer.Option(help="root seed (common random numbers)")] = 0,
-        json_out: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
+        seed: Seed = 0,
+        json_out: JsonFlag = False,
         budget_evals: Annotated[
             int | None,
             typer.Option(min=1, help="most replications simulated in all (plans x reps)"),
@@ -88,6 +93,7 @@ def register(app: typer.Typer) -> None:
         top: Annotated[int, typer.Option(min=1, help="plans listed")] = 5,
         engine: Annotated[str, typer.Option(help="auto, kernel or reference")] = "auto",
         workers: Workers = DEFAULT_WORKERS,
+        scheduler: SchedulerOpt = None,
     ) -> None:
         """Search the plan space for the plan that maximises expected harm, with common random
         numbers and a ranking-and-selection guard (Kim & Nelson)."""
@@ -107,7 +113,7 @@ def register(app: typer.Typer) -> None:
         res = best_response(
             a, reps=reps, seed=seed, objective=objective,  # type: ignore[arg-type]
             budget_evals=budget_evals, alpha=alpha, delta=delta, n0=first_stage, top_k=top,
-            engine=engine, workers=resolve_workers(workers), progress=say,
+            engine=engine, workers=resolve_workers(workers), scheduler=scheduler, progress=say,
         )  # fmt: skip
         if json_out:
             print_json(res.to_dict())

@@ -8,10 +8,20 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.table import Table
 
-from airshield.cli.kit import RecordArg, console, err_console, print_json
+from airshield.cli.kit import RecordArg, console, err_console, print_json, value_errors_as
 from airshield.cli.kit import fixed as _f
 from airshield.cli.kit import records as _records
 from airshield.errors import Problem, ScenarioError
+
+LevelOption = Annotated[
+    bool,
+    typer.Option(
+        "--level/--no-level",
+        help="time-varying level of the share (Kalman-filtered mean-reverting level; "
+        "--no-level: the static regression)",
+    ),
+]
+"""The share model's level switch (``fit`` and ``backtest``)."""
 
 
 def _calibrate_app() -> typer.Typer:
@@ -67,14 +77,7 @@ def _calibrate_app() -> typer.Typer:
                 "--no-engine writes the share model only"
             ),
         ] = True,
-        level: Annotated[
-            bool,
-            typer.Option(
-                "--level/--no-level",
-                help="time-varying level of the share (Kalman-filtered random walk; "
-                "--no-level: the static regression)",
-            ),
-        ] = True,
+        level: LevelOption = True,
     ) -> None:
         """Fit the share model and calibrate per-kind kill and EW loss probabilities of a laydown.
 
@@ -128,24 +131,27 @@ def _calibrate_app() -> typer.Typer:
                 raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
             err_console.print(f"[yellow]note:[/yellow] no share model: {exc}", markup=True)
             model = None
+        layers = _fit_layers_or_note(frame, cut, halflife)
         if not engine and model is not None:
             out.mkdir(parents=True, exist_ok=True)
-            pred_paths = _write_predictive(model, out)
+            pred_paths = _write_predictive(model, out, layers)
             if json_out:
                 print_json(
                     {
                         "until": model.until.strftime("%Y-%m-%d"),
                         "predictive": _records(model.params()),
+                        "layers": _layers_json(layers),
                         "files": {k: str(v) for k, v in pred_paths.items()},
                     }
                 )
                 return
             _print_predictive(model)
+            _print_layers(layers)
             for k, v in pred_paths.items():
                 console.print(f"wrote {k}: {v}")
             return
         lay = load_scenario(laydown) if laydown is not None else default_laydown()
-        try:
+        with value_errors_as(file):
             res = calibrate(
                 frame,
                 EngineSimulator(lay),
@@ -157,8 +163,6 @@ def _calibrate_app() -> typer.Typer:
                 unreported_lost=unreported_lost,
                 progress=not json_out,
             )
-        except ValueError as exc:
-            raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
         if (
             model is not None
             and "drone" in model.fits
@@ -177,10 +181,16 @@ def _calibrate_app() -> typer.Typer:
                 }
             )
             target = float(model.predict(night, seed=seed)["drone_neutralised_mean"].iloc[0])
-            res.align_to_share(target, reps=reps, seed=seed + 3)
+            lost_target = None
+            if layers is not None:
+                drones = float(raid.get("drone", 0) + raid.get("decoy", 0))
+                missiles = float(raid.get("cruise_missile", 0) + raid.get("ballistic_missile", 0))
+                share = layers.shares([drones], missiles / max(drones + missiles, 1.0), seed=seed)
+                lost_target = float(share["lost_mean"].iloc[0])
+            res.align_to_share(target, reps=reps, seed=seed + 3, lost_target=lost_target)
 
         def write_both(result: Any, folder: Path) -> dict[str, Path]:
-            pred = {} if model is None else _write_predictive(model, folder)
+            pred = {} if model is None else _write_predictive(model, folder, layers)
             return {**pred, **write_outputs(result, folder)}
 
         paths = _write_all_or_nothing(res, out, str(file), write_both)
@@ -190,12 +200,14 @@ def _calibrate_app() -> typer.Typer:
                     **summary_dict(res),
                     "until": None if model is None else model.until.strftime("%Y-%m-%d"),
                     "predictive": [] if model is None else _records(model.params()),
+                    "layers": _layers_json(layers),
                     "files": {k: str(v) for k, v in paths.items()},
                 }
             )
             return
         if model is not None:
             _print_predictive(model)
+        _print_layers(layers)
         if res.alignment is not None:
             al = res.alignment
             console.print(
@@ -205,6 +217,12 @@ def _calibrate_app() -> typer.Typer:
                 f"share model {100 * al['target_share']:.1f} %"
                 + (" (at the grid's bound)" if al["at_bound"] else "")
             )
+            if al.get("target_lost") is not None:
+                console.print(
+                    f"calibrated.yaml: EW shift {al['ew_shift']:+.2f} (fitted "
+                    f"{al['ew_shift_fitted']:+.2f}): engine drone lost share "
+                    f"{100 * al['engine_lost']:.1f} % vs layered fit {100 * al['target_lost']:.1f} %"
+                )
         t = Table(title=f"calibration by {period} (logit shifts of pk; 95 % bootstrap interval)")
         for col in (
             "period",
@@ -322,14 +340,7 @@ def _calibrate_app() -> typer.Typer:
         halflife: Annotated[
             float, typer.Option(min=0.0, help="recency half-life in nights (0 = equal weights)")
         ] = 180.0,
-        level: Annotated[
-            bool,
-            typer.Option(
-                "--level/--no-level",
-                help="time-varying level of the share (Kalman-filtered random walk; "
-                "--no-level: the static regression)",
-            ),
-        ] = True,
+        level: LevelOption = True,
         sims: Annotated[int, typer.Option(min=100, help="predictive draws per raid")] = 2000,
         seed: Annotated[int, typer.Option(help="root seed")] = 0,
         out: Annotated[
@@ -349,7 +360,7 @@ def _calibrate_app() -> typer.Typer:
         for name, value in (("--first-origin", first_origin), ("--last-origin", last_origin)):
             _month_option(name, value)
         frame = load_tidy(file)
-        try:
+        with value_errors_as(file):
             bt = rolling_share_backtest(
                 frame,
                 first_origin=first_origin,
@@ -362,8 +373,6 @@ def _calibrate_app() -> typer.Typer:
                 sims=sims,
                 seed=seed,
             )
-        except ValueError as exc:
-            raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
             bt.predictions.to_csv(out, index=False)
@@ -392,8 +401,26 @@ def _calibrate_app() -> typer.Typer:
     return app
 
 
-def _write_predictive(model: Any, folder: Path) -> dict[str, Path]:
-    """Write the share model (predictive.json, its parameters and fitted shares) into folder."""
+LAYER_SIZES: tuple[float, ...] = (50.0, 100.0, 200.0, 300.0, 500.0, 800.0)
+"""Raid sizes (drones) at which ``layers_by_size.csv`` gives the layered fit's shares."""
+
+
+def _fit_layers_or_note(frame: Any, cut: Any, halflife: float) -> Any:
+    """The layered drone fit (coverage apart from pk), or None with a note on stderr."""
+    from airshield.calibrate.layers import fit_layers
+
+    try:
+        return fit_layers(frame, until=cut, halflife_nights=halflife or None)
+    except ValueError as exc:
+        err_console.print(f"[yellow]note:[/yellow] no layered fit: {exc}", markup=True)
+        return None
+
+
+def _write_predictive(model: Any, folder: Path, layers: Any = None) -> dict[str, Path]:
+    """Write the share model (predictive.json, its parameters and fitted shares) and the
+    layered fit (layers.json, its parameters, its shares by raid size) into folder."""
+    import json
+
     paths = {
         "predictive": model.save(folder / "predictive.json"),
         "predictive_params": folder / "predictive_params.csv",
@@ -401,6 +428,13 @@ def _write_predictive(model: Any, folder: Path) -> dict[str, Path]:
     }
     model.params().to_csv(paths["predictive_params"], index=False)
     model.fitted().to_csv(paths["fitted"], index=False)
+    if layers is not None:
+        paths["layers"] = folder / "layers.json"
+        paths["layers"].write_text(json.dumps(layers.to_dict(), indent=1), encoding="utf-8")
+        paths["layers_params"] = folder / "layers_params.csv"
+        layers.table().to_csv(paths["layers_params"], index=False)
+        paths["layers_by_size"] = folder / "layers_by_size.csv"
+        layers.shares(list(LAYER_SIZES), 0.0).to_csv(paths["layers_by_size"], index=False)
     return paths
 
 
@@ -485,6 +519,42 @@ def _print_predictive(model: Any) -> None:
             f"N({_f(r['prior_mean'], 1)}, {_f(r['prior_sd'], 1)}²)",
         )  # fmt: skip
     console.print(t)
+
+
+def _layers_json(layers: Any) -> dict[str, Any] | None:
+    if layers is None:
+        return None
+    return {
+        "params": _records(layers.table()),
+        "by_size": _records(layers.shares(list(LAYER_SIZES), 0.0)),
+        "raids": layers.raids,
+        "raids_lost_apart": layers.raids_apart,
+    }
+
+
+def _print_layers(layers: Any) -> None:
+    if layers is None:
+        return
+    t = Table(
+        title=f"layered drone fit to {layers.until:%Y-%m-%d}: coverage and pk per layer "
+        f"({layers.raids} raids, {layers.raids_apart} counting lost apart; 90 % interval)"
+    )
+    for col in ("drones", "EW coverage", "EW pk", "kinetic coverage", "kinetic pk", "lost",
+                "destroyed", "neutralised"):  # fmt: skip
+        t.add_column(col, justify="right")
+
+    def band(r: dict[str, Any], k: str) -> str:
+        return f"{_f(r[k + '_mean'], 3)} [{_f(r[k + '_p5'], 2)}, {_f(r[k + '_p95'], 2)}]"
+
+    keys = ("ew_coverage", "ew_pk", "kin_coverage", "kin_pk", "lost", "destroyed", "neutralised")
+    for r in _records(layers.shares(list(LAYER_SIZES), 0.0)):
+        t.add_row(f"{r['drones']:.0f}", *(band(r, k) for k in keys))
+    console.print(t)
+    lo, hi = layers.size_range
+    console.print(
+        f"raids of {lo:.0f}-{hi:.0f} drones in the fit; coverage moves with size, pk does not; "
+        "see layers_params.csv for how far the record moved each prior (shrink)"
+    )
 
 
 def register(app: typer.Typer) -> None:

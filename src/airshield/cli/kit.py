@@ -32,8 +32,21 @@ Workers = Annotated[
     ),
 ]
 
+#: ``--json``: exactly one JSON document on stdout (:func:`print_json`), logs on stderr
+JsonFlag = Annotated[bool, typer.Option("--json", help="print one JSON document")]
+#: ``--scheduler ADDRESS``: a Dask scheduler to fan the work out to (default: local processes)
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler address (default: local worker processes with --workers)"),
+]
+#: ``--seed S``: the root of every random stream (``numpy.random.SeedSequence(S)``)
+Seed = Annotated[int, typer.Option(help="root seed (numpy SeedSequence; common random numbers)")]
+
 __all__ = [
     "DEFAULT_WORKERS",
+    "JsonFlag",
+    "SchedulerOpt",
+    "Seed",
     "Workers",
     "console",
     "err_console",
@@ -83,6 +96,20 @@ def fail_on_input_errors() -> Iterator[None]:
             f"[red]error:[/red] {escape(str(exc.filename))}: file not found", markup=True
         )
         sys.exit(2)
+
+
+@contextmanager
+def value_errors_as(file: Path | str | None, field: str = "record") -> Iterator[None]:
+    """A ``ValueError`` inside (a record the model cannot use) becomes a ``ScenarioError``
+    naming ``file`` and ``field``: printed as an input error, exit status 2."""
+    from airshield.errors import Problem
+
+    try:
+        yield
+    except ValueError as exc:
+        raise ScenarioError(
+            None if file is None else str(file), [Problem(field, str(exc))]
+        ) from exc
 
 
 def require_modules(modules: tuple[str, ...], install: str) -> None:

@@ -11,6 +11,8 @@ from rich.table import Table
 
 from airshield.cli.kit import (
     DEFAULT_WORKERS,
+    JsonFlag,
+    SchedulerOpt,
     Workers,
     console,
     err_console,
@@ -57,20 +59,37 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(help="Dask scheduler address: fast-mode evaluations and confirmation"),
         ] = None,
+        screen: Annotated[
+            int,
+            typer.Option(
+                min=1,
+                help="confirmation: the best fast-mode mixes run in detailed mode (with the "
+                "proportional split and the status quo); the detailed-mode best is the answer",
+            ),
+        ] = 2,
         kind_check: Annotated[
             bool,
             typer.Option(help="confirmation: also the surrogate's error per option kind"),
-        ] = True,
+        ] = False,
         doctrine_out: Annotated[
             Path | None,
             typer.Option(help="write the raid template with shadow-priced costs per shot"),
         ] = None,
+        doctrine_unit: Annotated[
+            str,
+            typer.Option(
+                help="--doctrine-out priced in the objective's unit ('objective': for harmful "
+                "leakers, a leaker-valued template) or in USD against asset values ('usd')"
+            ),
+        ] = "objective",
     ) -> None:
         """Search the interceptor mix and order months (MILP on the fast mode), confirm in
         detailed mode with common random numbers."""
         from airshield.plan.procure import optimise
         from airshield.plan.procure_models import load_procurement
 
+        if doctrine_unit not in ("objective", "usd"):
+            raise typer.BadParameter("expected 'objective' or 'usd'", param_hint="--doctrine-unit")
         with input_errors():
             loaded = load_procurement(file)
         n_workers = resolve_workers(workers)
@@ -80,7 +99,8 @@ def register(app: typer.Typer) -> None:
                 loaded, reps=reps, seed=seed, curve_reps=curve_reps, confirm_reps=confirm_reps,
                 confirm=confirm_reps > 0, pareto_points=pareto_points, workers=n_workers,
                 runner=sweep_runner(n_workers, scheduler), evaluator=evaluator,
-                check_kinds=kind_check, progress=lambda s, d, t: _progress(s, d, t),
+                check_kinds=kind_check, screen=screen,
+                progress=lambda s, d, t: _progress(s, d, t),
             )  # fmt: skip
         finally:
             evaluator.close()
@@ -93,7 +113,7 @@ def register(app: typer.Typer) -> None:
             write_procurement_report(res, report)
             err_console.print(f"report: {report}")
         if doctrine_out is not None and res.doctrine:
-            write_doctrine(loaded, res.doctrine, doctrine_out)
+            write_doctrine(loaded, res.doctrine, doctrine_out, doctrine_unit)
             err_console.print(f"doctrine template: {doctrine_out}")
         if json_out:
             print_json(summary)
@@ -105,13 +125,14 @@ def register(app: typer.Typer) -> None:
     @plan.command("laydown")
     def laydown_cmd(
         file: Annotated[Path, typer.Argument(help="laydown spec YAML file")],
-        json_out: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
+        json_out: JsonFlag = False,
         report: Annotated[Path | None, typer.Option(help="write an HTML report")] = None,
         attacker_budget: Annotated[
             int | None,
             typer.Option(min=1, help="most replications of each simulated best response"),
         ] = None,
         workers: Workers = DEFAULT_WORKERS,
+        scheduler: SchedulerOpt = None,
     ) -> None:
         """Place fire units on candidate sites against an attacker who answers: a double-oracle
         loop (defender MILP in HiGHS, attacker best response) with lower and upper bounds, then
@@ -122,8 +143,9 @@ def register(app: typer.Typer) -> None:
             ld = load_laydown(file)
         say = None if json_out else (lambda m: err_console.print(m, markup=False))
         res = optimise_laydown(
-            ld, workers=resolve_workers(workers), attacker_budget=attacker_budget, progress=say
-        )
+            ld, workers=resolve_workers(workers), scheduler=scheduler,
+            attacker_budget=attacker_budget, progress=say,
+        )  # fmt: skip
         if report is not None:
             from airshield.report.laydown import write_laydown_report
 
@@ -144,8 +166,15 @@ def register(app: typer.Typer) -> None:
             console.print(f"  {label:10s} mean case {band(case['mean_case'])}, worst case "
                           f"{band(case['worst_case'])} ({plan})", markup=False)  # fmt: skip
         b = d["bounds"][-1]
-        console.print(f"  model game value in [{b['lower']:.2f}, {b['upper']:.2f}] after "
-                      f"{len(d['bounds'])} iteration(s)", markup=False)  # fmt: skip
+        console.print("  (mean and worst cases: simulated with the raid engine, harmful "
+                      "leakers per night)", markup=False)  # fmt: skip
+        console.print(f"  model game value (coefficient model, not simulated) after "
+                      f"{len(d['bounds'])} iteration(s): pure game (the attacker sees the "
+                      f"laydown) in [{b['lower']:.2f}, {b['upper']:.2f}], mixed game (the "
+                      f"attacker randomises) in [{b['mixed_lower']:.2f}, "
+                      f"{b['mixed_upper']:.2f}]", markup=False)  # fmt: skip
+        mix = ", ".join(f"{p:.2f} x ({k})" for k, p in b["attacker_mix"].items())
+        console.print(f"  attacker's optimal mix (model): {mix}", markup=False)
 
     app.add_typer(plan, name="plan")
 
@@ -170,7 +199,7 @@ def sweep_runner(workers: int, scheduler: str | None = None) -> Any:
     import numpy as np
 
     from airshield.sweep.backends import make_backend
-    from airshield.sweep.worker import BatchTask, CellTask
+    from airshield.sweep.worker import BatchResult, BatchTask, CellTask
 
     name = "dask" if scheduler else ("processes" if workers > 1 else "serial")
 
@@ -191,6 +220,8 @@ def sweep_runner(workers: int, scheduler: str | None = None) -> Any:
                 for h in be.wait_any(pending):
                     pending.remove(h)
                     r = be.result(h)
+                    if not isinstance(r, BatchResult):  # only batches are submitted here
+                        raise TypeError(f"a confirmation cell returned {type(r).__name__}")
                     tab = r.tables["nights"].to_pandas()
                     results[r.batch] = (
                         tab.groupby("rep")[col].sum().sort_index().to_numpy(np.float64)
@@ -253,12 +284,14 @@ def write_outputs(res: Any, summary: dict[str, Any], out: Path) -> None:
         (out / f"campaign-{label}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
 
 
-def write_doctrine(loaded: Any, entries: list[dict[str, Any]], path: Path) -> None:
+def write_doctrine(
+    loaded: Any, entries: list[dict[str, Any]], path: Path, unit: str = "objective"
+) -> None:
     import yaml
 
     from airshield.plan.procure import doctrine_template
 
-    tpl = doctrine_template(loaded.campaign.template, entries)
+    tpl = doctrine_template(loaded.campaign.template, entries, loaded.spec.objective, unit)
     path.write_text(yaml.safe_dump(tpl.model_dump(mode="json", exclude_none=True), sort_keys=False))
 
 
@@ -305,6 +338,24 @@ def print_procurement(s: dict[str, Any]) -> None:
             f"− status quo = {_num(d['mean'], money)} [{_num(d['ci_low'], money)}, "
             f"{_num(d['ci_high'], money)}] (paired 95 % interval)"
         )
+    rows = (c or {}).get("screen") or []
+    if rows:
+        st = Table(title="Detailed screen: the best fast-mode mixes in detailed mode "
+                   "(common random numbers)")  # fmt: skip
+        for col in ("mix", "cost", "fast", "detailed", "rank fast/detailed", "vs chosen", ""):
+            st.add_column(col, justify="left" if col in ("mix", "") else "right")
+        for r in rows:
+            v = r["vs_selected"]
+            flag = "chosen" if r["selected"] else ("retained" if r["retained"] else "")
+            if not r["eligible"]:
+                flag = (flag + " (fails a constraint)").strip()
+            st.add_row(r["candidate"], _num(r["cost_usd"], True), _num(r["fast"]["mean"], money),
+                       _num(r["detailed"]["mean"], money),
+                       f"{r['fast_rank']}/{r['detailed_rank']}",
+                       "–" if r["selected"] else
+                       f"{_num(v['mean'], money)} [{_num(v['ci_low'], money)}, "
+                       f"{_num(v['ci_high'], money)}]", flag)  # fmt: skip
+        console.print(st)
     pt = Table(title="Pareto front: cost against the objective")
     pt.add_column("cost", justify="right")
     pt.add_column(obj, justify="right")

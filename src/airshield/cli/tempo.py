@@ -9,10 +9,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from airshield.cli.kit import RecordArg, console, print_json
+from airshield.cli.kit import RecordArg, console, print_json, value_errors_as
 from airshield.cli.kit import fixed as _f
 from airshield.cli.kit import records as _records
-from airshield.errors import Problem, ScenarioError
 
 Origin = Annotated[
     str | None,
@@ -42,7 +41,7 @@ def _tempo_app() -> typer.Typer:
     ) -> Any:
         from airshield.calibrate.tempo import fit_tempo
 
-        try:
+        with value_errors_as(file):
             return fit_tempo(
                 _series(file),
                 origin=origin,
@@ -50,8 +49,6 @@ def _tempo_app() -> typer.Typer:
                 trend=trend,
                 halflife_nights=halflife,
             )
-        except ValueError as exc:
-            raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
 
     @app.command("fit")
     def tempo_fit(
@@ -138,10 +135,8 @@ def _tempo_app() -> typer.Typer:
         import yaml
 
         model = _fit(file, origin, window, halflife or None, trend)
-        try:
+        with value_errors_as(file, "--nights"):
             sched = model.to_schedule(nights, seed=seed, decoy_share=decoy_share)
-        except ValueError as exc:
-            raise ScenarioError(str(file), [Problem("--nights", str(exc))]) from exc
         text = "# attacker.tempo sampled by 'airshield tempo schedule' (one path, seed "
         text += f"{seed}) from the tempo model fitted before {model.origin}\n"
         text += yaml.safe_dump(
@@ -175,7 +170,7 @@ def _tempo_app() -> typer.Typer:
         the last-month and 3-month-mean forecasts."""
         from airshield.calibrate.backtest import rolling_origin
 
-        try:
+        with value_errors_as(file):
             bt = rolling_origin(
                 _series(file),
                 first_origin=first_origin,
@@ -187,8 +182,6 @@ def _tempo_app() -> typer.Typer:
                 seed=seed,
                 horizons=horizons,
             )
-        except ValueError as exc:
-            raise ScenarioError(str(file), [Problem("record", str(exc))]) from exc
         if out is not None:
             bt.forecasts.to_csv(out, index=False)
         by_h = bt.by_horizon if bt.by_horizon is not None and horizons > 1 else None

@@ -32,6 +32,7 @@ import bisect
 import calendar
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -757,11 +758,23 @@ _FULL_STOP_RE = re.compile(r"\.(?:\s|$)")
 _TOKEN_RE = re.compile(r"\S+")
 
 
-def _noun_phrase(s: str, pos: int, end: int) -> tuple[int, str]:
-    """The noun phrase after a count: up to punctuation, a stop word, a number or 10 words."""
-    m = _PHRASE_CHUNK_RE.match(s, pos, min(end, pos + 160))
+@dataclass(frozen=True)
+class _PhraseRules:
+    """What ends the noun phrase after a count, per language (see :func:`_scan_phrase`)."""
+
+    stop_words: frozenset[str]
+    role_re: re.Pattern[str]
+    number_re: re.Pattern[str]
+    trailing_re: re.Pattern[str]  # a dangling joiner at the end of the phrase
+    max_chars: int
+    ends_at_join: Callable[[str, str], bool]  # (joiner or word, next word) -> phrase ends here
+
+
+def _scan_phrase(s: str, pos: int, end: int, rules: _PhraseRules) -> tuple[int, str]:
+    """The noun phrase after a count: up to punctuation, a sentence-final full stop (dots inside
+    abbreviations like U.S. kept), a stop word, a role word, a number or 10 words."""
+    m = _PHRASE_CHUNK_RE.match(s, pos, min(end, pos + rules.max_chars))
     chunk = m.group() if m else ""
-    # cut at sentence-final full stops (keep dots inside abbreviations like U.S.)
     dot = _FULL_STOP_RE.search(chunk) if "." in chunk else None
     if dot:
         chunk = chunk[: dot.start()]
@@ -771,34 +784,46 @@ def _noun_phrase(s: str, pos: int, end: int) -> tuple[int, str]:
         token = w.group().lower()
         if (
             i >= 10
-            or token in _STOP_WORDS
+            or token in rules.stop_words
             or re.match(r"\d", token)
             or not re.search(r"\w", token)
-            or _ROLE_RE.match(chunk, w.start())
-            or (i > 0 and _NUMBER_RE.fullmatch(w.group()))
+            or rules.role_re.match(chunk, w.start())
+            or (i > 0 and rules.number_re.fullmatch(w.group()))
         ):
             break
-        if token in ("and", "or", "of", "plus") and i + 1 < len(words):
-            nxt = words[i + 1].group().lower()
-            if re.match(r"\d", nxt) or _NUMBER_RE.fullmatch(words[i + 1].group()):
-                break
-            if token != "of" and nxt in (
-                "a",
-                "an",
-                "another",
-                "the",
-                "some",
-                "several",
-                "all",
-                "both",
-            ):
-                break
-            if token == "of" and nxt in ("them", "those", "these", "which", "the", "it"):
-                break
+        if i + 1 < len(words) and rules.ends_at_join(token, words[i + 1].group()):
+            break
         last = w.end()
-    phrase = chunk[:last].rstrip()
-    phrase = re.sub(r"\s+(?:and|or|of|plus)$", "", phrase)
+    phrase = rules.trailing_re.sub("", chunk[:last].rstrip())
     return pos + len(phrase), phrase
+
+
+_EN_ARTICLES = frozenset({"a", "an", "another", "the", "some", "several", "all", "both"})
+_EN_OF_PRONOUNS = frozenset({"them", "those", "these", "which", "the", "it"})
+
+
+def _en_ends_at_join(token: str, nxt: str) -> bool:
+    if token not in ("and", "or", "of", "plus"):
+        return False
+    if re.match(r"\d", nxt) or _NUMBER_RE.fullmatch(nxt):
+        return True  # "... and 12 missiles": the next count begins
+    low = nxt.lower()
+    return low in (_EN_OF_PRONOUNS if token == "of" else _EN_ARTICLES)
+
+
+_EN_PHRASE = _PhraseRules(
+    stop_words=_STOP_WORDS,
+    role_re=_ROLE_RE,
+    number_re=_NUMBER_RE,
+    trailing_re=re.compile(r"\s+(?:and|or|of|plus)$"),
+    max_chars=160,
+    ends_at_join=_en_ends_at_join,
+)
+
+
+def _noun_phrase(s: str, pos: int, end: int) -> tuple[int, str]:
+    """The English noun phrase after a count (:func:`_scan_phrase`)."""
+    return _scan_phrase(s, pos, end, _EN_PHRASE)
 
 
 def _excluded_spans(s: str) -> list[tuple[int, int]]:
@@ -1456,35 +1481,25 @@ def _uk_classify_phrase(phrase: str) -> tuple[str | None, tuple[str, ...], str |
     return "unknown", kinds, "several weapon types under one number"
 
 
+def _uk_ends_at_join(token: str, nxt: str) -> bool:
+    if token == "а":
+        return nxt.lower() == "також"  # "а також": a new clause
+    return token in _UK_JOIN and bool(re.match(r"\d", nxt) or _UK_NUMBER_RE.fullmatch(nxt))
+
+
+_UK_PHRASE = _PhraseRules(
+    stop_words=_UK_STOP_WORDS,
+    role_re=_UK_ROLE_RE,
+    number_re=_UK_NUMBER_RE,
+    trailing_re=re.compile(r"\s+(?:та|і|й|або|чи)$"),
+    max_chars=200,
+    ends_at_join=_uk_ends_at_join,
+)
+
+
 def _uk_noun_phrase(s: str, pos: int) -> tuple[int, str]:
-    m = _PHRASE_CHUNK_RE.match(s, pos, min(len(s), pos + 200))
-    chunk = m.group() if m else ""
-    dot = re.search(r"\.(?:\s|$)", chunk)
-    if dot:
-        chunk = chunk[: dot.start()]
-    words = list(itertools.islice(_TOKEN_RE.finditer(chunk), 12))
-    last = 0
-    for i, w in enumerate(words):
-        token = w.group().lower()
-        if (
-            i >= 10
-            or token in _UK_STOP_WORDS
-            or re.match(r"\d", token)
-            or not re.search(r"\w", token)
-            or _UK_ROLE_RE.match(chunk, w.start())
-            or (i > 0 and _UK_NUMBER_RE.fullmatch(w.group()))
-        ):
-            break
-        if token in _UK_JOIN and i + 1 < len(words):
-            nxt = words[i + 1].group()
-            if re.match(r"\d", nxt) or _UK_NUMBER_RE.fullmatch(nxt):
-                break
-        if token == "а" and i + 1 < len(words) and words[i + 1].group().lower() == "також":
-            break
-        last = w.end()
-    phrase = chunk[:last].rstrip()
-    phrase = re.sub(r"\s+(?:та|і|й|або|чи)$", "", phrase)
-    return pos + len(phrase), phrase
+    """The Ukrainian noun phrase after a count (:func:`_scan_phrase`)."""
+    return _scan_phrase(s, pos, len(s), _UK_PHRASE)
 
 
 def _uk_number_value(m: re.Match[str]) -> int | None:

@@ -42,8 +42,8 @@ group's windows to its arrival (:func:`clip_to_ready`); phases 3 and 5 apply a t
 (:class:`Teams`: :func:`hunt_factor` on the kill probability, lognormal hunt time, recovery).
 
 **Buffer bounds** (stated, asserted by the reference engine, checked in debug builds):
-at most 4 windows per (unit, threat) pair (2 segments x 2 pieces outside the minimum-range
-circle); at most ``n * max_shots // s`` engagements (each takes ``s`` rounds of the threat's
+at most ``2 * MAX_LEGS`` windows per (unit, threat) pair (2 pieces outside the minimum-range
+circle per leg); at most ``n * max_shots // s`` engagements (each takes ``s`` rounds of the threat's
 ``max_shots``), hence as many shot resolutions; at most ``n * max_ew`` EW dwells; at most
 ``n_units + engagements`` reloads (a reload starts at t = 0 or right after its unit fired), so
 ``n_dynamic <= n * (2 * (max_shots // s) + max_ew) + n_units`` (:func:`dynamic_event_bound`);
@@ -64,7 +64,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from airshield.vocab import EffectorKind, Event, Fate, Route, ThreatKind
+from airshield.vocab import MAX_LEGS, EffectorKind, Event, Fate, Route, ThreatKind
 
 #: ``AIRSHIELD_KERNEL_DEBUG=1``: bounds checks and buffer-bound assertions in every kernel
 KERNEL_DEBUG = os.environ.get("AIRSHIELD_KERNEL_DEBUG", "") not in ("", "0")
@@ -98,14 +98,15 @@ LOST = int(Fate.LOST)
 LEAKED = int(Fate.LEAKED)
 DECOY = int(ThreatKind.DECOY)
 BALLISTIC = int(ThreatKind.BALLISTIC_MISSILE)
-_X0, _Y0, _X1, _Y1, _X2, _Y2 = (int(Route.X0), int(Route.Y0), int(Route.X1), int(Route.Y1),
-                                int(Route.X2), int(Route.Y2))  # fmt: skip
-_T0, _T1, _T2, _ALT0, _ALT1 = (int(Route.T0), int(Route.T1), int(Route.T2), int(Route.ALT0),
-                               int(Route.ALT1))  # fmt: skip
-N_ROUTE = len(Route)
+# route row columns (airshield.vocab.Route): point k at (_X0 + 2k, _Y0 + 2k), time _T0 + k,
+# leg k at altitude _ALT0 + k; _X1 = _X0 + 2 is the end point of leg 0
+_X0, _Y0, _X1, _Y1 = int(Route.X0), int(Route.Y0), int(Route.X0) + 2, int(Route.Y0) + 2
+_T0, _T1, _ALT0 = int(Route.T0), int(Route.T0) + 1, int(Route.ALT0)
+_NLEGS, _TI = int(Route.NLEGS), int(Route.T_IMPACT)
+N_ROUTE = _TI + 1
 
-MAX_WINDOWS_PER_PAIR = 8  # rows of the per-pair scratch (at most 4 are ever used)
-WINDOWS_PER_PAIR_BOUND = 4  # 2 segments x 2 pieces outside the minimum-range circle
+WINDOWS_PER_PAIR_BOUND = 2 * MAX_LEGS  # each leg: 2 pieces outside the minimum-range circle
+MAX_WINDOWS_PER_PAIR = WINDOWS_PER_PAIR_BOUND + 4  # rows of the per-pair scratch
 SEQ_BITS = 40  # event key = priority << SEQ_BITS | sequence number
 _SEQ_MASK = (1 << SEQ_BITS) - 1
 
@@ -235,6 +236,9 @@ class Scene(NamedTuple):
     wv_t1: F
     wv_jitter: F
     wv_target_cdf: F  #: (waves, assets)
+    wv_nvia: I  #: waypoints a wave's routes pass before their final approach (<= MAX_LEGS - 2)
+    wv_via_x: F  #: (waves, MAX_LEGS - 2) waypoint x, in order
+    wv_via_y: F
     a_x: F
     a_y: F
     a_radius: F
@@ -361,12 +365,13 @@ def _push_interval(out, n, ts, te):
 def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):
     """Time windows when a threat on ``route`` is inside a unit's envelope.
 
-    ``route`` is a row of :class:`~airshield.vocab.Route` columns: two straight segments
+    ``route`` is a row of :class:`~airshield.vocab.Route` columns: ``NLEGS`` straight legs
     flown at constant speed, each at its own altitude. Writes ``(t_start, t_end)`` rows into
-    ``out`` and returns how many. Contiguous pieces (across the waypoint) are merged.
+    ``out`` and returns how many (at most 2 per leg). Contiguous pieces (across a waypoint) are
+    merged.
     """
     n = 0
-    for k in range(2):
+    for k in range(int(route[_NLEGS])):
         alt = route[_ALT0 + k]
         if alt < amin or alt > amax:
             continue
@@ -395,7 +400,7 @@ def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):
 
 @_jit
 def _direction(route, k):
-    """Start point, unit direction and length (km) of route segment k."""
+    """Start point, unit direction and length (km) of route leg k."""
     px = route[_X0 + 2 * k]
     py = route[_Y0 + 2 * k]
     qx = route[_X1 + 2 * k]
@@ -408,7 +413,7 @@ def _direction(route, k):
 
 @_jit
 def _segment(route, speed_kms, k):
-    """Start point, velocity (km/s) and start time of route segment k."""
+    """Start point, velocity (km/s) and start time of route leg k."""
     px, py, dx, dy, _ = _direction(route, k)
     return px, py, dx * speed_kms, dy * speed_kms, route[_T0 + k]
 
@@ -429,7 +434,7 @@ def launch_window(route, speed_kms, ux, uy, c_kms, ts, te):
         return 1.0, 0.0
     lo_phi = math.inf
     hi_phi = -math.inf
-    for k in range(2):
+    for k in range(int(route[_NLEGS])):
         a = max(ts, route[_T0 + k])
         b = min(te, route[_T1 + k])
         if b < a:
@@ -461,9 +466,9 @@ def launch_window(route, speed_kms, ux, uy, c_kms, ts, te):
 def intercept_time(route, speed_kms, ux, uy, c_kms, t, ts, te):
     """Earliest s in [max(t, ts), te] with ``|P(s) - U| = c (s - t)``; inf if there is none.
 
-    On each segment this is a quadratic in s, solved in closed form.
+    On each leg this is a quadratic in s, solved in closed form.
     """
-    for k in range(2):
+    for k in range(int(route[_NLEGS])):
         a = max(ts, route[_T0 + k], t)
         b = min(te, route[_T1 + k])
         if b < a:
@@ -504,7 +509,7 @@ def intercept_time(route, speed_kms, ux, uy, c_kms, t, ts, te):
 @_jit
 def first_entry_time(route, speed_kms, sx, sy, r, alt_min):
     """First time the threat is within ``r`` km of a sensor at altitude >= ``alt_min``; inf if never."""
-    for k in range(2):
+    for k in range(int(route[_NLEGS])):
         if route[_ALT0 + k] < alt_min:
             continue
         px, py, dx, dy, length = _direction(route, k)
@@ -519,10 +524,7 @@ def first_entry_time(route, speed_kms, sx, sy, r, alt_min):
 @_jit
 def position_at(route, t):
     """Threat position (x, y) in km at time t (clamped to the route)."""
-    if t <= route[_T1]:
-        k = 0
-    else:
-        k = 1
+    k = leg_at(route, t)
     ta = route[_T0 + k]
     tb = route[_T1 + k]
     if tb <= ta:
@@ -536,6 +538,51 @@ def position_at(route, t):
     x = route[_X0 + 2 * k] + f * (route[_X1 + 2 * k] - route[_X0 + 2 * k])
     y = route[_Y0 + 2 * k] + f * (route[_Y1 + 2 * k] - route[_Y0 + 2 * k])
     return x, y
+
+
+@_jit
+def leg_at(route, t):
+    """The leg flown at time t: the first leg k with t <= its end time (the last leg after it);
+    a time at a waypoint belongs to the leg that ends there."""
+    last = int(route[_NLEGS]) - 1
+    k = 0
+    while k < last and t > route[_T1 + k]:
+        k += 1
+    return k
+
+
+@_jit
+def route_legs(route, legs):
+    """Per-leg geometry of a route into ``legs[k] = (px, py, dx, dy, length)``
+    (:func:`_direction`); returns the route's bounding box ``(x_lo, x_hi, y_lo, y_hi)``."""
+    nl = int(route[_NLEGS])
+    x_lo = x_hi = route[_X0]
+    y_lo = y_hi = route[_Y0]
+    for k in range(nl):
+        px, py, dx, dy, length = _direction(route, k)
+        legs[k, 0] = px
+        legs[k, 1] = py
+        legs[k, 2] = dx
+        legs[k, 3] = dy
+        legs[k, 4] = length
+        qx = route[_X1 + 2 * k]
+        qy = route[_Y1 + 2 * k]
+        x_lo = min(x_lo, qx)
+        x_hi = max(x_hi, qx)
+        y_lo = min(y_lo, qy)
+        y_hi = max(y_hi, qy)
+    return x_lo, x_hi, y_lo, y_hi
+
+
+@_jit
+def route_within(legs, nl, x, y, r2):
+    """Does some leg of the route (``legs`` from :func:`route_legs`) pass within sqrt(r2) of
+    (x, y)?"""
+    for k in range(nl):
+        if _dist2_to_segment(x, y, legs[k, 0], legs[k, 1], legs[k, 2], legs[k, 3],
+                             legs[k, 4]) <= r2:  # fmt: skip
+            return True
+    return False
 
 
 @_jit
@@ -675,6 +722,7 @@ def compute_windows(units, doctrine, night, w, physics):
     nu = units.x.shape[0]
     cap = w.unit.shape[0]
     env = np.empty((MAX_WINDOWS_PER_PAIR, 2), np.float64)
+    legs = np.empty((MAX_LEGS, 5), np.float64)
     # the structures unpacked once (field access in the pair loop would touch reference counts)
     ux = night.unit_x  # this night's positions (mobile groups move; others are units.x)
     uy = night.unit_y
@@ -714,24 +762,10 @@ def compute_windows(units, doctrine, night, w, physics):
         if m + WINDOWS_PER_PAIR_BOUND * nu > cap:
             return -1
         r = routes[j]
-        # per-threat segment geometry, for an exact closest-approach test per unit
-        ax = r[_X0]
-        ay = r[_Y0]
-        bx = r[_X1]
-        by = r[_Y1]
-        cx = r[_X2]
-        cy = r[_Y2]
-        l0 = math.sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay))
-        l1 = math.sqrt((cx - bx) * (cx - bx) + (cy - by) * (cy - by))
-        d0x = (bx - ax) / l0 if l0 > 0.0 else 0.0
-        d0y = (by - ay) / l0 if l0 > 0.0 else 0.0
-        d1x = (cx - bx) / l1 if l1 > 0.0 else 0.0
-        d1y = (cy - by) / l1 if l1 > 0.0 else 0.0
+        # per-threat leg geometry, for an exact closest-approach test per unit, and the
         # bounding box of the route, for a cheap rejection before the exact test
-        bx_lo = min(ax, bx, cx)
-        bx_hi = max(ax, bx, cx)
-        by_lo = min(ay, by, cy)
-        by_hi = max(ay, by, cy)
+        nl = int(r[_NLEGS])
+        bx_lo, bx_hi, by_lo, by_hi = route_legs(r, legs)
         kind = night.kind[j]
         pkind = night.pkind[j]
         value = night.value[j]
@@ -760,11 +794,7 @@ def compute_windows(units, doctrine, night, w, physics):
                 and kinetic_eligible(upeff[u, pkind], uengcost[u], ucwcost[u], value, threshold)
             ):
                 continue
-            rr2 = rr * rr
-            if (
-                _dist2_to_segment(ux[u], uy[u], ax, ay, d0x, d0y, l0) > rr2
-                and _dist2_to_segment(ux[u], uy[u], bx, by, d1x, d1y, l1) > rr2
-            ):
+            if not route_within(legs, nl, ux[u], uy[u], rr * rr):
                 continue
             k = envelope_windows(r, speed, ux[u], uy[u], urmin[u], rr, uamin[u], uamax[u], env)
             if umobile[u]:
@@ -902,11 +932,11 @@ def horizon_km(antenna_m, alt_km):
 @_jit
 def coverage_interval(route, speed_kms, sx, sy, r, alt_min, antenna_m):
     """(first entry, last time inside) of a threat in a radar's coverage: the range circle, cut
-    to the radar horizon of each segment's altitude when ``antenna_m > 0``, segments below
+    to the radar horizon of each leg's altitude when ``antenna_m > 0``, legs below
     ``alt_min`` unseen. (inf, -inf) if never inside."""
     first = math.inf
     last = -math.inf
-    for k in range(2):
+    for k in range(int(route[_NLEGS])):
         alt = route[_ALT0 + k]
         if alt < alt_min:
             continue
@@ -920,7 +950,7 @@ def coverage_interval(route, speed_kms, sx, sy, r, alt_min, antenna_m):
         if lo < hi or (lo == hi and lo == 0.0):
             first = min(first, route[_T0 + k] + lo / speed_kms)
             last = max(last, route[_T0 + k] + hi / speed_kms)
-    return first, min(last, route[_T2])
+    return first, min(last, route[_TI])
 
 
 @_jit
@@ -946,7 +976,7 @@ def sensor_tracks(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, trac
                 continue
             if s_cover[s]:
                 a = routes[j, _T0]
-                b = routes[j, _T2]
+                b = routes[j, _TI]
             else:
                 a, b = coverage_interval(routes[j], th_speed[j], s_x[s], s_y[s], s_r[s],
                                          s_amin[s], tracks.antenna_m[s])  # fmt: skip
@@ -1041,10 +1071,10 @@ def dispatch_mobiles(units, routes, speed, pkind, t_track, recognised, ux, uy, u
                 continue
             t_go = t_track[j] + mob.reaction_s[u] + mob.setup_s[u]
             sv = intercept_time(routes[j], speed[j], units.x[u], units.y[u], mob.road_kms[u],
-                                t_go, t_track[j], routes[j, _T2])  # fmt: skip
+                                t_go, t_track[j], routes[j, _TI])  # fmt: skip
             if sv == math.inf:
                 continue
-            alt = routes[j, _ALT0] if sv <= routes[j, _T1] else routes[j, _ALT1]
+            alt = routes[j, _ALT0 + leg_at(routes[j], sv)]
             if alt < units.alt_min_km[u] or alt > units.alt_max_km[u]:
                 continue
             px, py = position_at(routes[j], sv)
@@ -1122,6 +1152,9 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
     wv_target_cdf = scene.wv_target_cdf
     wv_x = scene.wv_x
     wv_y = scene.wv_y
+    wv_nvia = scene.wv_nvia
+    wv_via_x = scene.wv_via_x
+    wv_via_y = scene.wv_via_y
     for j in range(n):
         tt = th_type[j]
         wv = th_wave[j]
@@ -1135,8 +1168,14 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
         r_aim = a_radius[tg] * np.sqrt(u2[2 * j])
         x2 = a_x[tg] + r_aim * cos_a[j]
         y2 = a_y[tg] + r_aim * sin_a[j]
-        x0 = wv_x[wv]
-        y0 = wv_y[wv]
+        nv = wv_nvia[wv]
+        # the final approach starts at the last waypoint (the launch point without any)
+        if nv > 0:
+            x0 = wv_via_x[wv, nv - 1]
+            y0 = wv_via_y[wv, nv - 1]
+        else:
+            x0 = wv_x[wv]
+            y0 = wv_y[wv]
         dx = x2 - x0
         dy = y2 - y0
         dist = np.hypot(dx, dy)
@@ -1164,20 +1203,33 @@ def draw_into(scene, doctrine, u1, z, u2, cos_a, sin_a, routes, target, speed, k
             y1 = 0.5 * (y0 + y2) + ex * lateral
             alt0 = alt
         sp = tt_speed_kms[tt]
-        t1 = t0 + np.hypot(x1 - x0, y1 - y0) / sp
-        t2 = t1 + np.hypot(x2 - x1, y2 - y1) / sp
+        # points: launch, the waypoints, the approach waypoint (x1, y1), the aim point; every
+        # leg but the last at alt0; times accumulate leg by leg
         r = routes[j]
-        r[_X0] = x0
-        r[_Y0] = y0
-        r[_X1] = x1
-        r[_Y1] = y1
-        r[_X2] = x2
-        r[_Y2] = y2
+        r[_X0] = wv_x[wv]
+        r[_Y0] = wv_y[wv]
         r[_T0] = t0
-        r[_T1] = t1
-        r[_T2] = t2
-        r[_ALT0] = alt0
-        r[_ALT1] = alt
+        for q in range(nv):
+            r[_X1 + 2 * q] = wv_via_x[wv, q]
+            r[_Y1 + 2 * q] = wv_via_y[wv, q]
+        r[_X1 + 2 * nv] = x1
+        r[_Y1 + 2 * nv] = y1
+        r[_X1 + 2 * nv + 2] = x2
+        r[_Y1 + 2 * nv + 2] = y2
+        nl = nv + 2
+        for q in range(nl):
+            px = r[_X0 + 2 * q]
+            py = r[_Y0 + 2 * q]
+            r[_T1 + q] = r[_T0 + q] + np.hypot(r[_X1 + 2 * q] - px, r[_Y1 + 2 * q] - py) / sp
+            r[_ALT0 + q] = alt0
+        r[_ALT0 + nl - 1] = alt
+        for q in range(nl + 1, MAX_LEGS + 1):  # unused points and legs: 0, as draw_night
+            r[_X0 + 2 * q] = 0.0
+            r[_Y0 + 2 * q] = 0.0
+            r[_T0 + q] = 0.0
+            r[_ALT0 + q - 1] = 0.0
+        r[_NLEGS] = nl
+        r[_TI] = r[_T0 + nl]
         speed[j] = sp
         kind[j] = k
         pt = tt_perceived[tt]
@@ -1396,7 +1448,7 @@ def _static_events(night, w, m, sc):
     for j in range(n):
         ev[seq, 0] = EV_IMPACT
         ev[seq, 2] = j
-        st_t[seq] = routes[j, _T2]
+        st_t[seq] = routes[j, _TI]
         seq += 1
     for q in range(m):
         ev[seq, 0] = EV_WINDOW

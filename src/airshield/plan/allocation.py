@@ -459,9 +459,9 @@ def allocate_regions(
     cb: Callable[[str, int, int], None] = progress if callable(progress) else (lambda s, d, t: None)
     bar_stop: Callable[[], None] = lambda: None  # noqa: E731
     if progress is True:
-        from airshield.campaign.engine import _progress
+        from airshield.progress import staged_reporter
 
-        cb, bar_stop = _progress(True)
+        cb, bar_stop = staged_reporter(True)
 
     # proportional split: by share among the regions that have the pool
     prop = np.where(has, np.array(shares)[:, None], 0.0)

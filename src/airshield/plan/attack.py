@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
+from airshield.plan.calls import CallRunner
 from airshield.scenario import Scenario
 from airshield.scenario.attack import AttackScenario, Plan, PlanSpace
 
@@ -65,12 +65,18 @@ def _block_metrics(sc_json: str, engine: str, seed: int, start: int, stop: int) 
 _CACHE: dict[str, Any] = {}
 
 
+def block_metrics_call(payload: tuple[str, str, int, int, int]) -> F:
+    """:func:`_block_metrics` as a call of :class:`airshield.plan.calls.CallRunner`."""
+    return _block_metrics(*payload)
+
+
 @dataclass
 class PlanEvaluator:
     """Simulates plans of ``attack`` with common random numbers and caches every replication.
 
-    ``workers`` > 1 runs blocks of replications in worker processes; the numbers are the same
-    for any number of workers (each replication has its own seed-sequence child).
+    ``workers`` > 1 runs blocks of replications through the sweep backends (local processes,
+    or Dask with ``scheduler``); the numbers are the same for any number of workers (each
+    replication has its own seed-sequence child).
     """
 
     attack: AttackScenario
@@ -78,12 +84,13 @@ class PlanEvaluator:
     objective: Objective = "leaked_harmful"
     engine: str = "auto"
     workers: int = 1
+    scheduler: str | None = None
     block: int = 16
     #: replications simulated so far, summed over distinct scenarios
     evaluations: int = 0
     _scen: dict[Plan, str] = field(default_factory=dict)
     _data: dict[str, F] = field(default_factory=dict)
-    _pool: ProcessPoolExecutor | None = None
+    _runner: CallRunner | None = None
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
@@ -114,18 +121,12 @@ class PlanEvaluator:
                 todo.append((key, a, min(reps, a + self.block)))
         if not todo:
             return
-        if self.workers > 1 and len(todo) > 1:
-            if self._pool is None:
-                from airshield.raid.montecarlo import process_context
-
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=process_context())
-            futs = [
-                self._pool.submit(_block_metrics, k, self.engine, self.seed, a, b)
-                for k, a, b in todo
-            ]
-            results = [f.result() for f in futs]
-        else:
-            results = [_block_metrics(k, self.engine, self.seed, a, b) for k, a, b in todo]
+        if self._runner is None:
+            self._runner = CallRunner(self.workers, self.scheduler)
+        results = self._runner.map(
+            f"{__name__}:block_metrics_call",
+            [(k, self.engine, self.seed, a, b) for k, a, b in todo],
+        )
         for (k, a, b), res in zip(todo, results, strict=True):
             old = self._data.get(k)
             assert (0 if old is None else old.shape[0]) == a, "blocks arrive in order"
@@ -139,9 +140,9 @@ class PlanEvaluator:
         return d[: reps if reps is not None else d.shape[0], col]
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
 
 
 # ---- the statistical guard: Kim & Nelson's fully sequential procedure --------------------------
@@ -313,6 +314,7 @@ def best_response(
     top_k: int = 5,
     engine: str = "auto",
     workers: int = 1,
+    scheduler: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> BestResponse:
     """Search ``attack``'s plan space for the plan maximising the expected ``objective``.
@@ -320,13 +322,16 @@ def best_response(
     ``reps``: most replications any plan gets; ``n0`` first-stage replications of a race
     (default ``max(5, reps // 5)``); ``delta``: the indifference zone (default 1 harmful leaker,
     or 0.5 % of the default plan's mean damage); ``budget_evals``: most replications simulated
-    in all (plans x replications). Common random numbers throughout (``seed``)."""
+    in all (plans x replications). Common random numbers throughout (``seed``); blocks of
+    replications run through the sweep backends with ``workers`` > 1 or a Dask ``scheduler``
+    address, with the same answer for any number of workers."""
     space = attack.space
     n0 = n0 or max(5, min(reps, max(5, reps // 5)))
     n0 = min(n0, reps)
     if n0 < 2:
         raise ValueError("reps must be >= 2")
-    ev = PlanEvaluator(attack, seed=seed, objective=objective, engine=engine, workers=workers)
+    ev = PlanEvaluator(attack, seed=seed, objective=objective, engine=engine, workers=workers,
+                       scheduler=scheduler)  # fmt: skip
     say = progress or (lambda _m: None)
     try:
         default = space.default_plan()

@@ -122,14 +122,20 @@ class PriceSchedule:
 
 
 def doctrine_schedule(
-    prep: Prepared, values: list[dict[str, Any]], *, scale: float = 1.0
+    prep: Prepared, values: list[dict[str, Any]], *, scale: float = 1.0, unit: str = "usd"
 ) -> PriceSchedule:
     """The price schedule of :func:`round_values` (or the ``doctrine`` entries of a procurement
     result; a pool valued at the first month only keeps its sticker price later): month
     ``m``'s cost per shot is the sticker price plus ``scale`` x that month's opportunity cost
     (months without a measurable value keep the sticker price), the opportunity cost on a
     1-2.5-5 grid (:func:`price_step`) so that months of practically the same value share one
-    price list (and one surrogate fit)."""
+    price list (and one surrogate fit).
+
+    ``unit="objective"``: the price for a template valued in harmful leakers
+    (:func:`objective_valued_template`): the opportunity cost alone (``lambda x usd_per_leaker``,
+    no sticker price: the round is paid for)."""
+    if unit not in ("usd", "objective"):
+        raise ValueError(f"unit {unit!r}: expected 'usd' or 'objective'")
     n = prep.n_nights
     starts = [*_month_starts(prep), n]
     effs = [v["effector"] for v in values]
@@ -137,7 +143,7 @@ def doctrine_schedule(
     which = np.zeros(n, np.int64)
     for m in range(len(prep.months)):
         row = [
-            float(v["sticker_cost_usd"])
+            (float(v["sticker_cost_usd"]) if unit == "usd" else 0.0)
             + price_step(scale * _opportunity(v, m), float(v["sticker_cost_usd"]))
             for v in values
         ]
@@ -167,6 +173,44 @@ def priced_template(tpl: Scenario, effectors: list[str], prices: list[float]) ->
     return tpl.model_copy(
         update={"catalog": CatalogOverrides(threats=threats, effectors=list(over.values()))}
     )
+
+
+def objective_valued_template(tpl: Scenario, usd_per_leaker: float) -> Scenario:
+    """The raid template valued in the unit of a ``harmful_leakers`` objective: every asset
+    worth ``usd_per_leaker``, every threat type that is not a decoy of lethality 1, and every
+    effector type's cost per shot zero (rounds on hand are paid for: in a leaker count, firing
+    one costs nothing but the leakers its absence causes later). The engine's value at risk of a
+    threat (asset value x lethality of its perceived type) is then ``usd_per_leaker`` for every
+    threat that would count as a harmful leaker (and for a decoy it mistakes for one), and a
+    cost per shot of ``lambda x usd_per_leaker`` (:func:`doctrine_schedule` with
+    ``unit="objective"``) makes the nightly cost threshold and the cost-weighted assignment
+    compare, in leakers, the leakers a round causes later (``lambda``, its shadow price) against
+    the leakers it saves now; the assignment's priorities count every harmful leaker the same,
+    as the objective does.
+
+    Only the engine's decisions use these values: harmful leakers are counted as before and the
+    booked costs of :func:`run_priced_detailed` stay the sticker prices, but the damage of a run
+    under this template is not the campaign's (every hit destroys its asset's notional
+    ``usd_per_leaker``): compare damage only between runs of the plain template."""
+    from airshield.scenario.models import CatalogOverrides
+
+    if usd_per_leaker <= 0:
+        raise ValueError("usd_per_leaker must be positive")
+    cat = tpl.resolved_catalog()
+    threats = {t.name: t for t in tpl.catalog.threats}
+    for name, tt in cat.threats.items():
+        if tt.kind != "decoy":
+            threats[name] = threats.get(name, tt).model_copy(update={"lethality": 1.0})
+    used = sorted({u.effector for u in tpl.fire_units} | {p.effector for p in tpl.pools})
+    assets = [a.model_copy(update={"value_usd": float(usd_per_leaker)}) for a in tpl.assets]
+    valued = tpl.model_copy(
+        update={
+            "assets": assets,
+            "catalog": CatalogOverrides(threats=list(threats.values()),
+                                        effectors=list(tpl.catalog.effectors)),
+        }
+    )  # fmt: skip
+    return priced_template(valued, used, [0.0] * len(used))
 
 
 def price_step(usd: float, sticker: float) -> float:
@@ -204,7 +248,7 @@ def run_priced(
     """Fast mode of ``campaign`` with the cost per shot of ``schedule`` night by night (one
     surrogate per price list); paired with ``run_campaign(campaign, "fast", reps, seed)``
     replication by replication (the same deviates)."""
-    from airshield.campaign.engine import _fast_night_fn, _magazines, _simulate_block
+    from airshield.campaign.nights import fast_night_fn, magazines, simulate_nights
 
     plan = attacker_plan(campaign)
     tpl = campaign.template
@@ -215,20 +259,20 @@ def run_priced(
     sticker = fit_surrogate(tpl, plan.threat_types, plan.launched, design, workers=workers)
     sw = _Switch(surs, schedule.which)
     n = len(campaign.dates)
-    inner = _fast_night_fn(sw, seed, reps, n)  # type: ignore[arg-type]
+    inner = fast_night_fn(sw, seed, reps, n)
 
     def fn(i: int, counts: I, available: I) -> Any:
         sw.night = i
         return inner(i, counts, available)
 
     t0 = time.perf_counter()
-    chain = _simulate_block(campaign, plan, sticker.pool_names, reps,
+    chain = simulate_nights(campaign, plan, sticker.pool_names, reps,
                             len(sticker.other_effectors), fn)  # fmt: skip
     return CampaignResult.assemble(
         campaign=campaign, mode="fast", seed=seed, plan=plan,
         pool_names=[pl.name for pl in tpl.pools], pool_cost_usd=sticker.pool_cost_usd,
         other_effectors=list(sticker.other_effectors), other_cost_usd=sticker.other_cost_usd,
-        magazine_rounds=_magazines(campaign), chain=chain, elapsed_s=time.perf_counter() - t0,
+        magazine_rounds=magazines(campaign), chain=chain, elapsed_s=time.perf_counter() - t0,
         info={"doctrine": schedule.summary()},
     )  # fmt: skip
 
@@ -239,8 +283,8 @@ def _priced_detailed_block(
 ) -> tuple[list[int], Any]:  # fmt: skip
     """Replications ``rep_ids`` of the detailed priced run (a worker's share)."""
     from airshield.campaign.bridge import RaidBridge
-    from airshield.campaign.engine import _simulate_block, team_counts
-    from airshield.campaign.result import CampaignNight
+    from airshield.campaign.engine import team_counts
+    from airshield.campaign.nights import detailed_night_fn, simulate_nights
 
     tpl = Scenario.model_validate_json(template_json)
     camp = Campaign.model_validate_json(campaign_json).with_template(tpl)
@@ -250,22 +294,11 @@ def _priced_detailed_block(
         for p in schedule.prices
     ]
     b0 = bridges[0]
-    n = len(camp.dates)
-    per_rep = np.random.SeedSequence(seed).spawn(reps)
-    chains = [per_rep[r].spawn(n) for r in rep_ids]
-    t, p, q = len(b0.threat_types), len(b0.pool_names), len(b0.other_effectors)
     teams = team_counts(camp, b0.pool_names)  # crews ready per night, as run_campaign passes
-
-    def fn(i: int, counts: I, available: I) -> CampaignNight:
-        b = bridges[int(schedule.which[i])]
-        tonight = None if teams is None else teams[i]
-        nights = [
-            b.run(counts, available[a], np.random.default_rng(chains[a][i]), tonight)
-            for a in range(len(rep_ids))
-        ]
-        return CampaignNight.stack(nights, t, p, q)
-
-    return rep_ids, _simulate_block(camp, plan, b0.pool_names, len(rep_ids), q, fn)
+    fn = detailed_night_fn(bridges, lambda i: int(schedule.which[i]), seed, reps, rep_ids,
+                           len(camp.dates), teams)  # fmt: skip
+    chain = simulate_nights(camp, plan, b0.pool_names, len(rep_ids), len(b0.other_effectors), fn)
+    return rep_ids, chain
 
 
 def run_priced_detailed(
@@ -282,7 +315,7 @@ def run_priced_detailed(
     from concurrent.futures import ProcessPoolExecutor
 
     from airshield.campaign.bridge import RaidBridge
-    from airshield.campaign.engine import _Chain, _magazines
+    from airshield.campaign.nights import join_chains, magazines
     from airshield.raid.montecarlo import process_context
 
     plan = attacker_plan(campaign)
@@ -304,13 +337,12 @@ def run_priced_detailed(
             _, ch = _priced_detailed_block(cj, tj, schedule, seed, reps, ids, engine)
             parts[ids[0]] = ch
     ordered = [parts[k] for k in sorted(parts)]
-    chain = _Chain(**{f: np.concatenate([getattr(c, f) for c in ordered], axis=0)
-                      for f in _Chain.__dataclass_fields__})  # fmt: skip
+    chain = join_chains(ordered)
     sticker = RaidBridge(tpl, plan.threat_types, engine)
     return CampaignResult.assemble(
         campaign=campaign, mode="detailed", seed=seed, plan=plan,
         pool_names=[pl.name for pl in tpl.pools], pool_cost_usd=sticker.pool_cost_usd,
         other_effectors=list(sticker.other_effectors), other_cost_usd=sticker.other_cost_usd,
-        magazine_rounds=_magazines(campaign), chain=chain, elapsed_s=time.perf_counter() - t0,
+        magazine_rounds=magazines(campaign), chain=chain, elapsed_s=time.perf_counter() - t0,
         info={"doctrine": schedule.summary(), "engine": engine},
     )  # fmt: skip

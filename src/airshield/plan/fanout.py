@@ -154,7 +154,7 @@ class Evaluator:
         self.jobs += len(extras)
         if self.backend == "inline":
             return [evaluate(ctx, e, c, reps, seed) for e, c in zip(extras, caps, strict=True)]
-        from airshield.sweep.worker import CallTask
+        from airshield.sweep.worker import CallResult, CallTask
 
         key, blob = self._pack(ctx)
         be = self._backend()
@@ -169,6 +169,8 @@ class Evaluator:
                 for h in be.wait_any(pending):
                     pending.remove(h)
                     r = be.result(h)
+                    if not isinstance(r, CallResult):  # only calls are submitted here
+                        raise TypeError(f"a fast-mode job returned {type(r).__name__}")
                     out[r.batch] = r.value
         except KeyboardInterrupt:
             be.close(cancel=True)

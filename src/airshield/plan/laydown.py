@@ -48,7 +48,7 @@ from pydantic import Field
 
 from airshield.errors import Problem, ScenarioError
 from airshield.scenario import limits as L
-from airshield.scenario.attack import AttackScenario, Plan, Reach, check_routes
+from airshield.scenario.attack import AttackScenario, Plan
 from airshield.scenario.models import Lat, Lon, Name, Point, Scenario, Strict, Text
 
 F = NDArray[np.float64]
@@ -135,6 +135,11 @@ class LaydownSpec(Strict):
         None, ge=1, le=10**9,
         description="branch-and-bound nodes per MILP: a limit that gives the same answer on any "
         "machine load (a MILP stopped by time_limit_s depends on the machine's speed)",
+    )  # fmt: skip
+    mip_gap: float = Field(
+        1e-6, ge=0, le=0.5,
+        description="relative gap at which a MILP stops: with mip_max_nodes, and a time limit "
+        "that never binds, the answer is the same on any machine (HiGHS, one thread, seed 0)",
     )  # fmt: skip
 
 
@@ -267,24 +272,6 @@ def laydown_from_data(data: Any, path: str | None, lines: dict[Any, int]) -> Loa
     if not sites:
         raise ScenarioError(path, [Problem("sites", "no candidate site is left after the "
                                            "exclusions", line_for(("sites",), lines))])  # fmt: skip
-    # every route's earlier legs must stay out of reach of every candidate site
-    reach = [
-        Reach(f"candidate site {s.name} ({u.effector})", s.lat, s.lon,
-              cat.effectors[u.effector].range_max_km)
-        for s in sites for u in units
-    ]  # fmt: skip
-    rp = check_routes(_without_placed(sc, spec.keep), attack.space, reach)
-    if rp:
-        from airshield.scenario.yamlio import format_loc, read_yaml
-
-        _, slines = read_yaml(scen_path)
-        raise ScenarioError(
-            str(scen_path),
-            [
-                Problem(format_loc(("attack", *loc)), msg, line_for(("attack", *loc), slines))
-                for loc, msg in rp
-            ],
-        )
     return LoadedLaydown(spec, attack, sites, units, path)
 
 
@@ -350,12 +337,19 @@ def _segment_reach(
 
 
 class Coefficients:
-    """Builds and caches :class:`PlanCoefficients` for the plans of a loaded laydown."""
+    """Builds and caches :class:`PlanCoefficients` for the plans of a loaded laydown; with
+    ``workers`` > 1 or a Dask ``scheduler`` :meth:`prefetch` builds many plans' coefficients
+    through the sweep backends (every plan's nights come from the spec's seed, so the numbers
+    are the same for any number of workers)."""
 
-    def __init__(self, ld: LoadedLaydown) -> None:
+    def __init__(self, ld: LoadedLaydown, workers: int = 1, scheduler: str | None = None) -> None:
         from airshield.geo import to_local_km
 
         self.ld = ld
+        self.workers = workers
+        self.scheduler = scheduler
+        self._runner: Any = None
+        self._packed: tuple[str, bytes] | None = None
         sc = ld.scenario
         self.base = _without_placed(sc, ld.spec.keep)
         cat = sc.resolved_catalog()
@@ -401,12 +395,43 @@ class Coefficients:
             )
         self._cache: dict[Plan, PlanCoefficients] = {}
 
+    def __getstate__(self) -> dict[str, Any]:  # what a worker needs: no cache, no runner
+        return {**self.__dict__, "_cache": {}, "_runner": None, "_packed": None}
+
+    def prefetch(self, plans: Sequence[Plan]) -> None:
+        """Build the coefficients of every plan not built yet (fanned out when there are
+        workers)."""
+        todo = list(dict.fromkeys(p for p in plans if p not in self._cache))
+        if len(todo) <= 1 or (self.workers <= 1 and not self.scheduler):
+            for p in todo:
+                self.of(p)
+            return
+        from airshield.plan.calls import CallRunner, pack
+
+        if self._runner is None:
+            self._runner = CallRunner(self.workers, self.scheduler)
+        if self._packed is None:
+            self._packed = pack(self)
+        key, blob = self._packed
+        got = self._runner.map(f"{__name__}:coefficients_call", [(key, blob, p) for p in todo])
+        for p, pc in zip(todo, got, strict=True):
+            self._cache[p] = pc
+
+    def close(self) -> None:
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
+
     def of(self, plan: Plan) -> PlanCoefficients:
         hit = self._cache.get(plan)
-        if hit is not None:
-            return hit
+        if hit is None:
+            hit = self._cache[plan] = self.build(plan)
+        return hit
+
+    def build(self, plan: Plan) -> PlanCoefficients:
+        """The coefficients of one plan (no cache)."""
         from airshield.raid.compile import compile_scenario, draw_night
-        from airshield.vocab import Route, ThreatKind
+        from airshield.vocab import MAX_LEGS, Route, ThreatKind, route_alt, route_x
 
         sc = self.ld.attack.resolve(plan)
         sc = _without_placed(sc, self.ld.spec.keep)
@@ -424,7 +449,7 @@ class Coefficients:
         stream = np.concatenate([c.th_wave * na + n.target for n in nights])
         harmful = kind != int(ThreatKind.DECOY)
         t_lo = float(routes[:, Route.T0].min()) if routes.size else 0.0
-        t_hi = float(routes[:, Route.T2].max()) if routes.size else 0.0
+        t_hi = float(routes[:, Route.T_IMPACT].max()) if routes.size else 0.0
         raid_s = max(600.0, t_hi - t_lo)
         n_s = np.bincount(stream[harmful], minlength=ns) / R
         kind_s = np.zeros(ns, np.int64)
@@ -438,8 +463,10 @@ class Coefficients:
         for ti in self.types:
             ok = np.zeros((int(h.sum()), self.sx.shape[0]), bool)
             rr = routes[h]
-            for a, b, alt in ((Route.X0, Route.X1, Route.ALT0), (Route.X1, Route.X2, Route.ALT1)):
-                alt_ok = (rr[:, alt] >= ti.amin) & (rr[:, alt] <= ti.amax)
+            nlegs = rr[:, Route.NLEGS]
+            for leg in range(MAX_LEGS):
+                a, b, alt = route_x(leg), route_x(leg + 1), route_alt(leg)
+                alt_ok = (leg < nlegs) & (rr[:, alt] >= ti.amin) & (rr[:, alt] <= ti.amax)
                 if not alt_ok.any():
                     continue
                 seg = _segment_reach(rr[:, a], rr[:, a + 1], rr[:, b], rr[:, b + 1], self.sx,
@@ -453,12 +480,19 @@ class Coefficients:
             caps.append(min(ti.rounds_engagements,
                             ti.channels * raid_s / max(ti.engagement_time_s, 1.0)))  # fmt: skip
         keep = n_s > 0
-        pc = PlanCoefficients(
+        return PlanCoefficients(
             plan, n_s[keep], kind_s[keep], [cv[keep] for cv in cover], caps, share,
             float(n_s.sum()),
         )  # fmt: skip
-        self._cache[plan] = pc
-        return pc
+
+
+def coefficients_call(payload: tuple[str, bytes, Plan]) -> PlanCoefficients:
+    """A worker's entry: one plan's coefficients (:meth:`Coefficients.build`)."""
+    from airshield.plan.calls import context
+
+    key, blob, plan = payload
+    co: Coefficients = context(key, blob)
+    return co.build(plan)
 
 
 #: tangent points (mean log-mass per threat) of the concave kill curve n (1 - exp(-w / n))
@@ -479,11 +513,15 @@ def solve_defender(
     plans: Sequence[PlanCoefficients],
     *,
     fixed_x: NDArray[np.int64] | None = None,
+    weights: Sequence[float] | None = None,
     time_limit_s: float = 600.0,
     max_nodes: int | None = None,
+    mip_gap: float = 1e-6,
 ) -> MilpResult:
-    """min t s.t. t >= harmful_p - kills_p for every plan; integer placement unless ``fixed_x``
-    (then an LP: the model's leakers of that laydown)."""
+    """min t s.t. t >= harmful_p - kills_p for every plan (the defender against the worst of
+    ``plans``), or with ``weights`` min sum_p w_p (harmful_p - kills_p) (the defender's best
+    laydown against the attacker's mix ``w`` over ``plans``); integer placement unless
+    ``fixed_x`` (then an LP: the model's leakers of that laydown)."""
     import highspy
     from scipy import sparse
 
@@ -517,7 +555,9 @@ def solve_defender(
         rlo.append(lb)
         rhi.append(ub)
 
-    t = var(-inf, inf, 1.0)
+    if weights is not None and len(weights) != len(plans):
+        raise ValueError("one weight per plan")
+    t = var(-inf, inf, 1.0) if weights is None else -1
     xv = np.zeros((T, S), np.int64)
     yv = np.zeros((T, S), np.int64)
     for k, ti in enumerate(co.types):
@@ -533,7 +573,7 @@ def solve_defender(
                 row([int(xv[k, s]), int(yv[k, s])], [1.0, -1.0], 0.0, inf)
         if fixed_x is None:
             row([int(v) for v in xv[k]], [1.0] * S, ti.count, ti.count)
-    for pc in plans:
+    for ip, pc in enumerate(plans):
         kill_cols: list[int] = []
         # per stream: (z, log-mass per engagement, is EW) of every engagement variable
         per_stream: list[list[tuple[int, float, bool]]] = [[] for _ in range(pc.n.shape[0])]
@@ -575,9 +615,10 @@ def solve_defender(
                 e = math.exp(-mk)
                 row([kv, *(z for z, _, _ in lst)], [1.0, *(-e * lam for _, lam, _ in lst)],
                     -inf, n_j * (1.0 - e) - e * n_j * mk)  # fmt: skip
-        # t >= H - sum kills
-        row([t, *kill_cols], [1.0] * (1 + len(kill_cols)), pc.harmful_total, inf)
-    h = new_highs(time_limit=float(time_limit_s), mip_rel_gap=1e-6, random_seed=0)
+        # t >= H - sum kills (with weights: t_p >= H_p - sum kills_p, cost w_p)
+        tp = t if weights is None else var(-inf, inf, float(weights[ip]))
+        row([tp, *kill_cols], [1.0] * (1 + len(kill_cols)), pc.harmful_total, inf)
+    h = new_highs(time_limit=float(time_limit_s), mip_rel_gap=float(mip_gap), random_seed=0)
     if max_nodes is not None:
         h.setOptionValue("mip_max_nodes", int(max_nodes))
     n, m = len(cost), len(rlo)
@@ -615,20 +656,50 @@ def model_leakers(co: Coefficients, pc: PlanCoefficients, x: NDArray[np.int64]) 
     return solve_defender(co, [pc], fixed_x=x).value
 
 
+class LeakerTable:
+    """The model's harmful leakers ``L(x, p)`` of laydowns against plans, each an LP solved
+    once (:func:`model_leakers`)."""
+
+    def __init__(self, co: Coefficients) -> None:
+        self.co = co
+        self._v: dict[tuple[bytes, Plan], float] = {}
+
+    def __call__(self, x: NDArray[np.int64], p: Plan) -> float:
+        k = (np.ascontiguousarray(x, np.int64).tobytes(), p)
+        v = self._v.get(k)
+        if v is None:
+            v = self._v[k] = model_leakers(self.co, self.co.of(p), x)
+        return v
+
+
 def model_best_response(
-    co: Coefficients, x: NDArray[np.int64], enumerate_max: int = 128
+    co: Coefficients,
+    x: NDArray[np.int64] | None = None,
+    enumerate_max: int = 128,
+    *,
+    mix: Sequence[tuple[float, NDArray[np.int64]]] | None = None,
+    table: LeakerTable | None = None,
 ) -> tuple[Plan, float, dict[Plan, float]]:
-    """The attacker's best plan against laydown ``x`` in the model: every plan when the space
-    is small, else coordinate ascent over its dimensions."""
+    """The attacker's best plan in the model against laydown ``x``, or against the defender's
+    mix ``[(weight, laydown), ...]`` (expected leakers): every plan when the space is small,
+    else coordinate ascent over its dimensions."""
     space = co.ld.attack.space
+    lt = table or LeakerTable(co)
+    if mix is None:
+        if x is None:
+            raise ValueError("a laydown or a mix of laydowns")
+        lays: list[tuple[float, NDArray[np.int64]]] = [(1.0, x)]
+    else:
+        lays = [(float(w), xi) for w, xi in mix if w > 0]
     vals: dict[Plan, float] = {}
 
     def val(p: Plan) -> float:
         if p not in vals:
-            vals[p] = model_leakers(co, co.of(p), x)
+            vals[p] = float(sum(w * lt(xi, p) for w, xi in lays))
         return vals[p]
 
     if space.size <= enumerate_max:
+        co.prefetch(list(space.plans()))
         for p in space.plans():
             val(p)
     else:
@@ -639,11 +710,57 @@ def model_best_response(
             for d, c in enumerate(space.choices):
                 cands = [Plan(tuple(o if k == d else i for k, i in enumerate(cur.index)))
                          for o in range(len(c.options))]  # fmt: skip
+                co.prefetch(cands)
                 best = max(cands, key=lambda p: (val(p), [-i for i in p.index]))
                 if val(best) > val(cur) + 1e-9:
                     cur, changed = best, True
     best = max(vals, key=lambda p: (vals[p], [-i for i in p.index]))
     return best, vals[best], vals
+
+
+def matrix_game(m: F) -> tuple[float, F, F]:
+    """Value and optimal mixed strategies of the zero-sum game with payoff ``m[i, j]`` (row
+    player i minimises, column player j maximises), from two LPs in HiGHS: the column player's
+    ``max v s.t. sum_j q_j m[i, j] >= v for every i`` and the row player's mirror. Returns
+    ``(value, row mix, column mix)``."""
+
+    def max_min(a: F) -> tuple[float, F]:
+        # max v s.t. a^T q >= v (one row per row of a), sum q = 1, q >= 0
+        import highspy
+
+        from airshield.assign.highs import new_highs
+
+        nr, nc = a.shape
+        h = new_highs(random_seed=0)
+        inf = highspy.kHighsInf
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = nc + 1, nr + 1
+        lp.sense_ = highspy.ObjSense.kMaximize
+        lp.col_cost_ = np.r_[np.zeros(nc), 1.0]
+        lp.col_lower_ = np.r_[np.zeros(nc), -inf]
+        lp.col_upper_ = np.r_[np.ones(nc), inf]
+        lp.row_lower_ = np.r_[np.zeros(nr), 1.0]
+        lp.row_upper_ = np.r_[np.full(nr, inf), 1.0]
+        dense = np.zeros((nr + 1, nc + 1))
+        dense[:nr, :nc] = a
+        dense[:nr, nc] = -1.0
+        dense[nr, :nc] = 1.0
+        from scipy import sparse
+
+        A = sparse.csc_matrix(dense)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = A.indices.astype(np.int32)
+        lp.a_matrix_.value_ = A.data
+        h.passModel(lp)
+        h.run()
+        sol = np.array(h.getSolution().col_value)
+        q = np.clip(sol[:nc], 0.0, None)
+        return float(sol[nc]), q / q.sum()
+
+    v, q = max_min(m)
+    _, sigma = max_min(-m.T)
+    return v, sigma, q
 
 
 # ---- the loop and the result ------------------------------------------------------------------
@@ -667,15 +784,49 @@ class LaydownResult:
     baseline_routes: list[dict[str, Any]] = field(default_factory=list)
     worst_routes: list[dict[str, Any]] = field(default_factory=list)
 
+    def game(self) -> dict[str, Any]:
+        """The model game's values at the end of the loop: pure (the attacker sees the laydown)
+        and mixed (the attacker randomises over its plans; the value the defender can hold
+        against any such mix)."""
+        last = self.bounds[-1] if self.bounds else {}
+        return {
+            "pure": {"lower": last.get("lower"), "upper": last.get("upper")},
+            "mixed": {"lower": last.get("mixed_lower"), "upper": last.get("mixed_upper"),
+                      "attacker_mix": last.get("attacker_mix", {})},
+        }  # fmt: skip
+
+    def warnings(self) -> list[str]:
+        """A MILP stopped by its time limit: the answer depends on the machine's speed."""
+        hit = [b["iteration"] for b in self.bounds
+               if "time limit" in f"{b.get('status', '')} {b.get('mixed_status', '')}".lower()]  # fmt: skip
+        if not hit:
+            return []
+        return [f"a MILP stopped at its time limit in iteration(s) {hit}: the laydown depends on "
+                "the machine's speed and load; set mip_max_nodes / mip_gap so that it stops on "
+                "them, or raise time_limit_s"]  # fmt: skip
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "scenario": self.scenario, "laydown": self.laydown,
             "mean_case": self.mean_case, "worst_case": self.worst_case,
             "attacker_plan": self.attacker_plan, "baseline": self.baseline,
-            "bounds": self.bounds, "model_value": self.model_value,
+            "bounds": self.bounds, "model_value": self.model_value, "game": self.game(),
+            "value_kinds": VALUE_KINDS, "warnings": self.warnings(),
             "converged": self.converged, "candidate_sites": self.sites, "seed": self.seed,
             "reps": self.reps, "timings_s": self.timings_s,
         }  # fmt: skip
+
+
+#: what each number of a laydown result is (printed with it in the JSON and the report)
+VALUE_KINDS = {
+    "bounds": "model: the coefficient model's game value (linear engagements, no timing inside "
+    "the night); lower/upper bracket the pure game (the attacker sees the laydown), "
+    "mixed_lower/mixed_upper the mixed game (the attacker randomises over its plans); "
+    "certified for the model, not for the raid engine",
+    "model_value": "model: upper bound of the pure game at the laydown returned",
+    "mean_case": "simulated: raid engine, the default attacker plan",
+    "worst_case": "simulated: raid engine, the attacker's best response found with the KN guard",
+}
 
 
 def laydown_scenario(
@@ -705,17 +856,19 @@ def _band(x: F) -> dict[str, float]:
             "p95": float(np.percentile(x, 95))}  # fmt: skip
 
 
-def _cases(ld: LoadedLaydown, sc: Scenario, workers: int, budget: int | None) -> dict[str, Any]:
+def _cases(
+    ld: LoadedLaydown, sc: Scenario, workers: int, budget: int | None, scheduler: str | None
+) -> dict[str, Any]:
     """Simulated mean case (the default plan) and worst case (best response, KN guard)."""
     from airshield.plan.attack import best_response
     from airshield.scenario.attack import AttackScenario
 
     a = AttackScenario(sc, ld.attack.space, ld.attack.path)
     br = best_response(a, reps=ld.spec.reps, seed=ld.spec.seed, budget_evals=budget,
-                       workers=workers)  # fmt: skip
+                       workers=workers, scheduler=scheduler)  # fmt: skip
     from airshield.plan.attack import PlanEvaluator
 
-    ev = PlanEvaluator(a, seed=ld.spec.seed, workers=workers)
+    ev = PlanEvaluator(a, seed=ld.spec.seed, workers=workers, scheduler=scheduler)
     try:
         d = a.space.default_plan()
         w = a.space.plan_of(br.worst.plan)
@@ -735,54 +888,30 @@ def optimise_laydown(
     ld: LoadedLaydown,
     *,
     workers: int = 1,
+    scheduler: str | None = None,
     simulate: bool = True,
     attacker_budget: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> LaydownResult:
     """The double-oracle loop, then the simulated mean and worst cases of the optimised and the
-    rule-based laydowns."""
+    rule-based laydowns. ``workers`` > 1 (or a Dask ``scheduler``) fans the coefficient builds
+    and the simulations out through the sweep backends, with the same answer for any number of
+    workers."""
     say = progress or (lambda _m: None)
     t0 = time.process_time()
-    co = Coefficients(ld)
-    space = ld.attack.space
-    plans = [space.default_plan()]
-    bounds: list[dict[str, Any]] = []
-    ub, best_x = math.inf, None
-    converged = False
-    iter_times = []
-    for it in range(1, ld.spec.max_iterations + 1):
-        ti = time.process_time()
-        res = solve_defender(
-            co, [co.of(p) for p in plans], time_limit_s=ld.spec.time_limit_s,
-            max_nodes=ld.spec.mip_max_nodes,
-        )  # fmt: skip
-        p_star, v_star, _ = model_best_response(co, res.x)
-        if v_star < ub:
-            ub, best_x = v_star, res.x
-        # every MILP bound is a lower bound on the game value (its attacker set only grows), so
-        # the best so far is one too (a MILP stopped by its time limit may give a weaker one)
-        lb = max(res.bound, bounds[-1]["lower"] if bounds else -math.inf)
-        iter_times.append(time.process_time() - ti)
-        bounds.append({"iteration": it, "lower": lb, "upper": ub, "defender_value": res.value,
-                       "attacker_plan": space.describe(p_star), "status": res.status,
-                       "cpu_s": iter_times[-1]})  # fmt: skip
-        say(f"iteration {it}: lower {lb:.2f}, upper {ub:.2f} (attacker: "
-            f"{', '.join(f'{k}={v}' for k, v in space.describe(p_star).items())})")  # fmt: skip
-        converged = ub - lb <= ld.spec.tolerance + 1e-9
-        if converged or p_star in plans:
-            # a plan found again adds nothing: the MILP (stopped by its time limit, or within
-            # its gap) cannot improve on the bounds in this loop
-            break
-        plans.append(p_star)
-    assert best_x is not None
+    co = Coefficients(ld, workers=workers, scheduler=scheduler)
+    try:
+        loop = _double_oracle(ld, co, say)
+    finally:
+        co.close()
     t_loop = time.process_time() - t0
-    sc_opt, placed = laydown_scenario(ld, best_x)
+    sc_opt, placed = laydown_scenario(ld, loop.best_x)
     timings = {"double_oracle_cpu_s": t_loop,
-               "per_iteration_cpu_s": float(np.mean(iter_times))}  # fmt: skip
+               "per_iteration_cpu_s": float(np.mean([b["cpu_s"] for b in loop.bounds]))}  # fmt: skip
     if simulate:
         t1 = time.process_time()
-        opt = _cases(ld, sc_opt, workers, attacker_budget)
-        base = _cases(ld, ld.scenario, workers, attacker_budget)
+        opt = _cases(ld, sc_opt, workers, attacker_budget, scheduler)
+        base = _cases(ld, ld.scenario, workers, attacker_budget, scheduler)
         timings["simulation_cpu_s"] = time.process_time() - t1
     else:
         nan = {"mean": math.nan, "p5": math.nan, "p95": math.nan}
@@ -794,10 +923,107 @@ def optimise_laydown(
         mean_case=opt["mean_case"], worst_case=opt["worst_case"],
         attacker_plan=opt["attacker_plan"],
         baseline={k: base[k] for k in ("mean_case", "worst_case", "attacker_plan")},
-        bounds=bounds, model_value=ub, converged=converged, sites=len(ld.sites),
-        seed=ld.spec.seed, reps=ld.spec.reps, timings_s=timings, scenario_optimised=sc_opt,
-        baseline_routes=_routes(ld, base.get("plan")), worst_routes=_routes(ld, opt.get("plan")),
+        bounds=loop.bounds, model_value=loop.upper, converged=loop.converged,
+        sites=len(ld.sites), seed=ld.spec.seed, reps=ld.spec.reps, timings_s=timings,
+        scenario_optimised=sc_opt, baseline_routes=_routes(ld, base.get("plan")),
+        worst_routes=_routes(ld, opt.get("plan")),
     )  # fmt: skip
+
+
+@dataclass
+class OracleLoop:
+    best_x: NDArray[np.int64]  # the laydown of the best pure upper bound
+    upper: float  # that bound
+    converged: bool
+    bounds: list[dict[str, Any]]
+    plans: list[Plan]  # every attacker plan either oracle found
+    laydowns: list[NDArray[np.int64]]  # every laydown either oracle found
+
+
+def _double_oracle(ld: LoadedLaydown, co: Coefficients, say: Callable[[str], None]) -> OracleLoop:
+    """Both games in one loop (docs/plan.md, "Double oracle"), per iteration:
+
+    * pure game (the attacker sees the laydown): the defender's MILP against the worst of the
+      plans found so far (its bound: a lower bound), the attacker's best response to that
+      laydown over the whole plan space (its value: an upper bound);
+    * mixed game (the attacker randomises): the restricted zero-sum game over every laydown x
+      plan found so far (LP), the defender's best laydown against the attacker's optimal mix
+      (MILP; its bound: a lower bound) and the attacker's best plan against the defender's
+      optimal mix (its value: an upper bound).
+
+    Both oracles' laydowns and plans join the restricted sets; stop when both games' bounds
+    meet within the tolerance, when no oracle finds anything new, or after max_iterations."""
+    lt = LeakerTable(co)
+    space = ld.attack.space
+    plans = [space.default_plan()]
+    lays: list[NDArray[np.int64]] = []
+    bounds: list[dict[str, Any]] = []
+    ub, best_x = math.inf, None
+    lb = m_lb = -math.inf
+    m_ub = math.inf
+    converged = False
+    tol = ld.spec.tolerance + 1e-9
+    limits = {"time_limit_s": ld.spec.time_limit_s, "max_nodes": ld.spec.mip_max_nodes,
+              "mip_gap": ld.spec.mip_gap}  # fmt: skip
+
+    def add_lay(x: NDArray[np.int64]) -> bool:
+        if any(np.array_equal(x, y) for y in lays):
+            return False
+        lays.append(x)
+        return True
+
+    def add_plan(p: Plan) -> bool:
+        if p in plans:
+            return False
+        plans.append(p)
+        return True
+
+    def label(p: Plan) -> str:
+        return ", ".join(f"{k}={v}" for k, v in space.describe(p).items())
+
+    for it in range(1, ld.spec.max_iterations + 1):
+        ti = time.process_time()
+        co.prefetch(plans)
+        res = solve_defender(co, [co.of(p) for p in plans], **limits)  # type: ignore[arg-type]
+        p_star, v_star, _ = model_best_response(co, res.x, table=lt)
+        if v_star < ub:
+            ub, best_x = v_star, res.x
+        # every MILP bound is a lower bound on the game value (its attacker set only grows), so
+        # the best so far is one too (a MILP stopped by its limits may give a weaker one)
+        lb = max(lb, res.bound)
+        new = add_lay(res.x)
+        m = np.array([[lt(x, p) for p in plans] for x in lays])
+        v_game, sigma, q = matrix_game(m)
+        sup = [i for i in range(len(plans)) if q[i] > 1e-9]
+        res_q = solve_defender(
+            co, [co.of(plans[i]) for i in sup], weights=[float(q[i]) for i in sup], **limits,  # type: ignore[arg-type]
+        )  # fmt: skip
+        m_lb = max(m_lb, res_q.bound)
+        p_mix, v_mix, _ = model_best_response(
+            co, mix=[(float(w), x) for w, x in zip(sigma, lays, strict=True)], table=lt
+        )
+        m_ub = min(m_ub, v_mix)
+        new = add_lay(res_q.x) or new
+        new = add_plan(p_star) or new
+        new = add_plan(p_mix) or new
+        bounds.append({
+            "iteration": it, "lower": lb, "upper": ub, "defender_value": res.value,
+            "attacker_plan": space.describe(p_star), "status": res.status,
+            "mixed_status": res_q.status,
+            "mixed_lower": m_lb, "mixed_upper": m_ub, "restricted_value": v_game,
+            "attacker_mix": {label(plans[i]): float(q[i]) for i in sup},
+            "mixed_attacker_plan": space.describe(p_mix),
+            "cpu_s": time.process_time() - ti,
+        })  # fmt: skip
+        say(f"iteration {it}: pure game in [{lb:.2f}, {ub:.2f}], mixed game in [{m_lb:.2f}, "
+            f"{m_ub:.2f}] (model; attacker: {label(p_star)})")  # fmt: skip
+        converged = ub - lb <= tol and m_ub - m_lb <= tol
+        if converged or not new:
+            # nothing new from either oracle: the MILPs (stopped by their limits, or within
+            # their gap) cannot improve on the bounds in this loop
+            break
+    assert best_x is not None
+    return OracleLoop(best_x, ub, converged, bounds, plans, lays)
 
 
 def _routes(ld: LoadedLaydown, plan: Plan | None) -> list[dict[str, Any]]:

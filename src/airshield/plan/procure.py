@@ -28,11 +28,13 @@ Method (a MILP on a fitted convex surrogate, then simulation checks):
    with the others at that answer, so substitutes see each other) and the MILP is solved again;
    the better of the two by joint fast-mode simulation is kept. A constraint that the simulation
    finds violated is tightened and the MILP re-solved (at most three times).
-5. **Outputs**: the Pareto front (the MILP at budgets from zero to the full budget, each answer
-   simulated), shadow prices (surrogate slope and a simulated finite difference per option),
-   and the confirmation: best mix and status quo in **detailed** mode with common random
-   numbers through the sweep backends, with the paired 95 % interval of the difference. Where the
-   surrogate's error is larger than the gap between the best and a runner-up, the result says so.
+5. **Detailed screen**: the best fast-mode mix, its runners-up, the proportional split and the
+   status quo in **detailed** mode with common random numbers through the sweep backends; the
+   recommendation is the detailed-mode best (a Bonferroni screen of paired intervals says which
+   mixes detailed mode cannot separate from it), and the paired 95 % interval of best − status
+   quo is reported. Where the fast mode's error changes the ranking, the result says so.
+6. **Outputs**: the Pareto front (the MILP at budgets from zero to the full budget, each answer
+   simulated), shadow prices (surrogate slope and a simulated finite difference per option).
 """
 
 from __future__ import annotations
@@ -46,7 +48,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from airshield.assign.highs import new_highs
 from airshield.campaign import Campaign, CampaignResult, attacker_plan, fit_surrogate
@@ -54,6 +55,7 @@ from airshield.campaign.engine import NO_CAP, run_fast_variants, team_caps
 from airshield.campaign.models import DefenderPool, OnceDelivery, TeamAddition
 from airshield.campaign.surrogate import DesignSpec, Surrogate
 from airshield.campaign.tempo import AttackerPlan
+from airshield.intervals import paired_difference
 from airshield.plan.allocation import lower_convex_hull
 from airshield.plan.fanout import Evaluator, FastContext, chunk_size, outcome_of
 from airshield.plan.procure_models import (
@@ -1006,8 +1008,10 @@ class ProcurementResult:
             "seed": self.seed,
             "mode": "fast",
             "method": "MILP (HiGHS) on convex piecewise-linear response curves fitted to fast-mode "
-            "runs with common random numbers; refined around the first answer; confirmed in "
-            "detailed mode with common random numbers",
+            "runs with common random numbers; refined around the first answer; the best "
+            "fast-mode mixes, the proportional split and the status quo screened in detailed "
+            "mode with common random numbers (Bonferroni paired screen): the detailed-mode best "
+            "is the answer",
             "months": [m.isoformat() for m in self.months],
             "scenarios": [
                 {"name": s, "weight": float(w)}
@@ -1051,13 +1055,10 @@ class ProcurementResult:
 
 
 def paired(a: F, b: F, mode: str, level: float = 0.95) -> dict[str, Any]:
-    """Mean of the paired differences a - b with its t interval."""
-    d = np.asarray(a, np.float64) - np.asarray(b, np.float64)
-    r = d.size
-    m = float(d.mean()) if r else math.nan
-    sd = float(d.std(ddof=1)) if r > 1 else 0.0
-    half = float(stats.t.ppf(0.5 + level / 2, r - 1) * sd / math.sqrt(r)) if r > 1 else 0.0
-    return {"mode": mode, "reps": r, "mean": m, "ci_low": m - half, "ci_high": m + half,
+    """Mean of the paired differences a - b with its t interval
+    (:func:`airshield.intervals.paired_difference`), as a JSON-ready dict."""
+    iv = paired_difference(np.asarray(a, np.float64) - np.asarray(b, np.float64), level)
+    return {"mode": mode, "reps": iv.reps, "mean": iv.mean, "ci_low": iv.lo, "ci_high": iv.hi,
             "level": level}  # fmt: skip
 
 
@@ -1157,7 +1158,8 @@ def optimise(
     evaluator: Evaluator | None = None,
     design: DesignSpec | None = None,
     confirm: bool = True,
-    check_kinds: bool = True,
+    check_kinds: bool = False,
+    screen: int = 2,
     keep_results: bool = True,
     progress: bool | Progress = False,
 ) -> ProcurementResult:
@@ -1167,15 +1169,19 @@ def optimise(
     ``evaluator`` runs the fast-mode evaluations (curves, candidates, Pareto points, finite
     differences): in this process by default, or through a sweep backend
     (:class:`airshield.plan.fanout.Evaluator`); ``runner`` the detailed confirmation's cells.
-    Neither changes the answer. ``check_kinds``: the confirmation also measures the surrogate's
-    error per option kind (``confirmed.surrogate_error_by_kind``)."""
+    Neither changes the answer. ``screen``: how many of the best fast-mode mixes (the best and
+    its runners-up) the confirmation runs in detailed mode, with the proportional split and the
+    status quo; the recommendation is the best of them **in detailed mode**
+    (:func:`screen_detailed`), so it does not hinge on the fast mode's error. ``check_kinds``: the
+    confirmation also measures the surrogate's error per option kind
+    (``confirmed.surrogate_error_by_kind``)."""
     spec = loaded.spec
     cb: Progress = progress if callable(progress) else (lambda s, d, t: None)
     stop: Callable[[], None] = lambda: None  # noqa: E731
     if progress is True:
-        from airshield.campaign.engine import _progress
+        from airshield.progress import staged_reporter
 
-        cb, stop = _progress(True)
+        cb, stop = staged_reporter(True)
     res = ProcurementResult(
         spec.name, spec.objective, spec.robust, list(spec.options), [], [], np.zeros(0),
         spec.budget_usd, reps, seed, constraints=list(spec.constraints),
@@ -1222,6 +1228,7 @@ def optimise(
                                ["status quo", "first MILP", "refined MILP", "proportional"])  # fmt: skip
         sq, _c1, c2, pp = cands
         res.status_quo, res.proportional = sq, pp
+        res.candidates = cands  # kept if Ctrl-C stops a later stage
         # repair constraints the simulation finds violated (tighten, re-solve)
         model, x_best = model2, x2
         tight: dict[tuple[int, int], float] = {}
@@ -1260,6 +1267,39 @@ def optimise(
             best = sq
         res.best = best
         res.candidates = cands
+        if confirm:
+            # detailed mode decides between the best fast-mode mixes: the surrogate proposes,
+            # the raid engine every night (common random numbers) disposes
+            others = screen_candidates(prep, model, best, sq, pp, pool, screen)
+            got: dict[str, Any] = {}
+            res.confirmed = confirm_detailed(
+                prep, best.x, confirm_reps, seed, workers, runner, cb, kinds=check_kinds,
+                fast_reps=reps, others=[p.x for p in others], collect=got,
+            )  # fmt: skip
+            cand, dets = [best, *others], list(got["mixes"])
+            ok = [_meets(prep, p) or not feasible for p in cand]
+            if np.array_equal(best.x, sq.x):  # the status quo is screened as itself
+                cand, dets, ok = cand[1:], dets[1:], ok[1:]
+            rows: list[dict[str, Any]] = []
+            chosen_p, det = best, got["mixes"][0]
+            if cand:
+                k, rows = screen_detailed(cand, dets, sq, got["status_quo"], eps, ok,
+                                          _meets(prep, sq) or not feasible,
+                                          weights=prep.weights, robust=spec.robust)  # fmt: skip
+                chosen_p, det = (sq, got["status_quo"]) if k < 0 else (cand[k], dets[k])
+            res.confirmed["screen"] = rows
+            res.confirmed["selected"] = "status quo" if chosen_p is sq else chosen_p.label
+            if not np.array_equal(chosen_p.x, best.x):
+                res.confirmed.update(_confirmed_core(prep, got["status_quo"], det))
+                res.warnings.append(
+                    f"detailed mode ranks '{res.confirmed['selected']}' above the fast mode's "
+                    f"best ('{best.label}'): the fast mode's error changes the ranking, and the "
+                    "recommendation is the detailed-mode winner (confirmed.screen)"
+                )
+                best = chosen_p
+                res.best = best
+            _screen_flags(res, rows)
+            stage("confirmation")
         res.info["certificate"] = _certificate(model, best, milp_stats)
         res.info["curve_notes"] = notes + notes2
         res.info["surrogate_error"] = _surrogate_error(best)
@@ -1274,11 +1314,8 @@ def optimise(
                 _, kept = simulate(prep, 0, [sched], reps, seed, keep=True)
                 res.results[label] = kept[0]
                 res.campaigns[label] = materialise(prep, 0, p.x)
-        if confirm:
-            res.confirmed = confirm_detailed(prep, best.x, confirm_reps, seed, workers, runner,
-                                             cb, kinds=check_kinds, fast_reps=reps)  # fmt: skip
+        if res.confirmed is not None:
             _confirm_flags(res)
-            stage("confirmation")
     except KeyboardInterrupt:
         res.interrupted = True
         res.warnings.append("interrupted (Ctrl-C): the stages that finished are kept")
@@ -1519,15 +1556,31 @@ def doctrine(prep: Prepared, res: ProcurementResult, reps: int, seed: int) -> li
     return out
 
 
-def doctrine_template(tpl: Scenario, entries: list[dict[str, Any]]) -> Scenario:
-    """The raid template with each effector type's cost per shot replaced by its effective cost
-    (sticker plus the shadow value of the round at the start), so that the nightly cost threshold
-    weighs what firing the round now costs later (month by month:
-    :func:`airshield.plan.doctrine.doctrine_schedule`)."""
-    from airshield.plan.doctrine import priced_template
+def doctrine_template(
+    tpl: Scenario, entries: list[dict[str, Any]], objective: str = "damage_usd",
+    unit: str = "objective",
+) -> Scenario:  # fmt: skip
+    """The raid template with each effector type's cost per shot at the start of the horizon
+    set so that the nightly cost threshold weighs what firing the round now costs later (month
+    by month: :func:`airshield.plan.doctrine.doctrine_schedule`).
 
-    return priced_template(tpl, [e["effector"] for e in entries],
-                           [float(e["effective_cost_per_shot_usd"]) for e in entries])  # fmt: skip
+    ``unit="usd"`` (or a ``damage_usd`` objective): the sticker price plus the round's shadow
+    value in USD, against the template's asset values. ``unit="objective"`` with a
+    ``harmful_leakers`` objective: the template valued in harmful leakers
+    (:func:`airshield.plan.doctrine.objective_valued_template`: every harmful threat worth the
+    USD per harmful leaker, rounds on hand free to fire) and each priced type's cost per shot its
+    opportunity cost alone."""
+    from airshield.plan.doctrine import objective_valued_template, priced_template
+
+    if unit not in ("usd", "objective"):
+        raise ValueError(f"unit {unit!r}: expected 'usd' or 'objective'")
+    effs = [e["effector"] for e in entries]
+    if unit == "usd" or objective != "harmful_leakers" or not entries:
+        return priced_template(tpl, effs, [float(e["effective_cost_per_shot_usd"])
+                                           for e in entries])  # fmt: skip
+    usd = float(entries[0]["usd_per_harmful_leaker"])
+    return priced_template(objective_valued_template(tpl, usd), effs,
+                           [float(e["opportunity_cost_usd"]) for e in entries])  # fmt: skip
 
 
 def materialise(prep: Prepared, s: int, x: I) -> Campaign:
@@ -1629,12 +1682,17 @@ def kind_probes(prep: Prepared, x: I) -> list[tuple[str, I, str]]:
 def confirm_detailed(
     prep: Prepared, x: I, reps: int, seed: int, workers: int = 1,
     runner: DetailedRunner | None = None, progress: Progress | None = None,
-    *, kinds: bool = False, fast_reps: int | None = None,
+    *, kinds: bool = False, fast_reps: int | None = None, others: Sequence[I] = (),
+    collect: dict[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Best mix and status quo in detailed mode (raid engine every night) with common random
     numbers, one cell per scenario and variant; ``runner`` runs the cells (the command line
     uses the sweep backends: local processes or a Dask cluster); every cell carries its seed,
     so any runner and any number of workers give the same answer.
+
+    ``others``: more mixes run the same way (the detailed screen's candidates,
+    :func:`screen_detailed`); ``collect`` (if given) receives the per-replication objectives:
+    ``status_quo`` (S, R) and ``mixes`` (one (S, R) array per mix, ``x`` first).
 
     ``kinds``: also the surrogate's error per option kind (:func:`kind_probes`, first scenario):
     the effect of that kind's part of the mix against the status quo in fast mode (``fast_reps``
@@ -1642,9 +1700,10 @@ def confirm_detailed(
     spec = prep.loaded.spec
     zero = np.zeros_like(x)
     tj = prep.template.model_dump_json()
+    mixes = [zero, x, *others]
     cells: list[DetailedCell] = []
     for s in range(len(prep.campaigns)):
-        for mix in (zero, x):
+        for mix in mixes:
             camp = materialise(prep, s, mix)
             cells.append(DetailedCell(len(cells), camp.model_dump_json(), tj, seed, reps))
     probes = kind_probes(prep, x) if kinds else []
@@ -1658,34 +1717,20 @@ def confirm_detailed(
     else:
         results = runner(cells, spec.objective, progress)
         name = getattr(runner, "backend_name", "runner")
-    s_n = len(prep.campaigns)
-    sq = np.stack([results[2 * s] for s in range(s_n)])
-    bt = np.stack([results[2 * s + 1] for s in range(s_n)])
-    comb_sq, comb_bt = _combine(prep, sq), _combine(prep, bt)
-    if spec.robust == "worst":  # the worst scenario of the best mix, for both
-        w = int(np.argmax(bt.mean(axis=1)))
-        comb_sq, comb_bt = sq[w], bt[w]
-    out: dict[str, Any] = {
-        "mode": "detailed",
-        "reps": reps,
-        "seed": seed,
-        "backend": name,
-        "best": dict(band(comb_bt).items()),
-        "status_quo": dict(band(comb_sq).items()),
-        "difference": paired(comb_bt, comb_sq, "detailed"),
-        "per_scenario": {
-            prep.names[s]: {"best": band(bt[s]), "status_quo": band(sq[s]),
-                            "difference": paired(bt[s], sq[s], "detailed")}
-            for s in range(s_n)
-        },
-    }  # fmt: skip
+    s_n, v_n = len(prep.campaigns), len(mixes)
+    per = [np.stack([results[v_n * s + v] for s in range(s_n)]) for v in range(v_n)]
+    out: dict[str, Any] = {"mode": "detailed", "reps": reps, "seed": seed, "backend": name}
+    out.update(_confirmed_core(prep, per[0], per[1]))
+    if collect is not None:
+        collect["status_quo"] = per[0]
+        collect["mixes"] = per[1:]
     if probes:
         fr = fast_reps or reps
         ev, _ = simulate(prep, 0, [schedule_of(prep, m) for m in (zero, *[m for _, m, _ in probes])],
                          fr, seed)  # fmt: skip
         rows = []
         for k, (kind, mix, what) in enumerate(probes):
-            det = paired(results[2 * s_n + k], results[0], "detailed")
+            det = paired(results[v_n * s_n + k], results[0], "detailed")
             fast = paired(ev.objective[k + 1], ev.objective[0], "fast")
             err = fast["mean"] - det["mean"]
             rows.append({
@@ -1700,3 +1745,163 @@ def confirm_detailed(
         out["surrogate_error_by_kind"] = rows
     out["elapsed_s"] = round(time.perf_counter() - t0, 2)
     return out
+
+
+def _combine_detailed(prep: Prepared, per_s: F, worst: int | None = None) -> F:
+    """Per-replication objective of (S, R) detailed scenario values: weighted (``robust:
+    mean``) or scenario ``worst``."""
+    if worst is not None:
+        return np.asarray(per_s[worst], np.float64)
+    return np.asarray((prep.weights[:, None] * per_s).sum(axis=0), np.float64)
+
+
+def _worst_scenario(prep: Prepared, per_s: F) -> int | None:
+    return int(np.argmax(per_s.mean(axis=1))) if prep.loaded.spec.robust == "worst" else None
+
+
+def _confirmed_core(prep: Prepared, sq: F, bt: F) -> dict[str, Any]:
+    """The confirmation's comparison of a mix ``bt`` against the status quo ``sq`` ((S, R)
+    detailed objectives, common random numbers): both, and best − status quo as a paired 95 %
+    interval, combined over the scenarios and per scenario (``robust: worst``: both in the
+    mix's worst scenario)."""
+    w = _worst_scenario(prep, bt)
+    comb_sq, comb_bt = _combine_detailed(prep, sq, w), _combine_detailed(prep, bt, w)
+    return {
+        "best": dict(band(comb_bt).items()),
+        "status_quo": dict(band(comb_sq).items()),
+        "difference": paired(comb_bt, comb_sq, "detailed"),
+        "per_scenario": {
+            prep.names[s]: {"best": band(bt[s]), "status_quo": band(sq[s]),
+                            "difference": paired(bt[s], sq[s], "detailed")}
+            for s in range(len(prep.campaigns))
+        },
+    }  # fmt: skip
+
+
+def screen_candidates(
+    prep: Prepared, model: SurrogateModel, best: Point, sq: Point, prop: Point,
+    pool: Sequence[Point], k: int,
+) -> list[Point]:  # fmt: skip
+    """What the detailed screen runs besides the best fast-mode mix and the status quo: the
+    next ``k - 1`` distinct mixes of the fast-mode ranking (simulated mean plus the MILP's price
+    of money, among the candidates that passed the fast-mode checks) and the proportional
+    split of the same budget."""
+    eps = _tie_eps(model)
+    seen = [best.x, sq.x]
+    out: list[Point] = []
+    for p in sorted(pool, key=lambda p: float(p.per_rep.mean()) + eps * p.cost_usd):
+        if len(out) >= max(0, k - 1):
+            break
+        if not any(np.array_equal(p.x, u) for u in seen):
+            out.append(p)
+            seen.append(p.x)
+    if not any(np.array_equal(prop.x, u) for u in seen):
+        out.append(prop)
+    return out
+
+
+def screen_detailed(
+    pts: Sequence[Point], det: Sequence[F], sq: Point, det_sq: F, eps: float,
+    eligible: Sequence[bool], sq_eligible: bool, *, weights: F, robust: str = "mean",
+    alpha: float = 0.05,
+) -> tuple[int, list[dict[str, Any]]]:  # fmt: skip
+    """Rank the screened mixes (``pts[0]`` the fast mode's best; ``det`` their (S, R) detailed
+    objectives) and the status quo in **detailed** mode, with common random numbers.
+
+    The winner is the eligible mix (it passed the fast-mode constraint checks) with the lowest
+    detailed mean plus the MILP's price of money ``eps`` x cost. Around it, a Bonferroni screen
+    with paired intervals (Nelson, Swann, Goldsman and Song 2001): a mix is *retained* when no
+    other mix beats it by more than ``t(1 - alpha / (k - 1), R - 1) x sd_ij / sqrt(R)`` of the
+    paired differences, so the retained set holds the detailed-mode best with probability at
+    least ``1 - alpha`` (normal errors); a retained set of more than one mix says that detailed
+    mode cannot separate them at these replications. Returns the winner's index in ``pts``
+    (``-1``: the status quo) and one row per mix (status quo last) with both modes' means and
+    ranks, the paired difference against the winner at the Bonferroni level and the flags."""
+    all_pts = [*pts, sq]
+    per = [*det, det_sq]
+    ok = [*eligible, sq_eligible]
+    w = int(np.argmax(per[0].mean(axis=1))) if robust == "worst" else None
+    comb = [
+        np.asarray(d[w], np.float64) if w is not None else (weights[:, None] * d).sum(axis=0)
+        for d in per
+    ]
+    k_n = len(all_pts)
+    reps = int(comb[0].size)
+    level = 1.0 - alpha / max(1, k_n - 1)
+    score = [float(c.mean()) + eps * p.cost_usd for c, p in zip(comb, all_pts, strict=True)]
+    order = sorted(range(k_n), key=lambda i: (not ok[i], score[i]))
+    win = order[0]
+    fast_order = sorted(range(k_n), key=lambda i: float(all_pts[i].per_rep.mean()))
+    det_order = sorted(range(k_n), key=lambda i: float(comb[i].mean()))
+    retained = []
+    for i in range(k_n):
+        keep = True
+        for j in range(k_n):
+            if i != j:
+                iv = paired_difference(comb[i] - comb[j], level)
+                if iv.lo > 0:  # i is worse than j beyond the Bonferroni half-width
+                    keep = False
+        retained.append(keep)
+    # pairs the two modes order differently, detailed mode clearly (paired interval at the
+    # Bonferroni level clear of zero): where the fast mode's error changes the ranking
+    flips: list[list[int]] = [[] for _ in range(k_n)]
+    for i in range(k_n):
+        for j in range(k_n):
+            fi, fj = float(all_pts[i].per_rep.mean()), float(all_pts[j].per_rep.mean())
+            if i != j and fi < fj and paired_difference(comb[i] - comb[j], level).lo > 0:
+                flips[i].append(j)
+    name = ["status quo" if i == k_n - 1 else p.label for i, p in enumerate(all_pts)]
+    rows = []
+    for i, p in enumerate(all_pts):
+        b = band(comb[i])
+        rows.append({
+            "candidate": name[i],
+            "cost_usd": p.cost_usd,
+            "fast": {"mean": float(p.per_rep.mean())},
+            "detailed": {"mean": b["mean"], "p5": b["p5"], "p95": b["p95"]},
+            "fast_rank": fast_order.index(i) + 1,
+            "detailed_rank": det_order.index(i) + 1,
+            "eligible": bool(ok[i]),
+            "retained": bool(retained[i]),
+            "selected": i == win,
+            "vs_selected": paired(comb[i], comb[win], "detailed", level),
+            "fast_better_detailed_worse_than": [name[j] for j in flips[i]],
+            "reps": reps,
+        })  # fmt: skip
+    return (-1 if win == k_n - 1 else win), rows
+
+
+def _screen_flags(res: ProcurementResult, rows: list[dict[str, Any]]) -> None:
+    """Say where the fast mode's error changes the ranking (a pair of screened mixes in the
+    opposite order in the two modes, the detailed paired interval clear of zero) and where
+    detailed mode cannot separate the winner from another mix."""
+    if not rows:
+        return
+    sel = next(r for r in rows if r["selected"])
+    flips = [f"'{a['candidate']}' over '{b}'" for a in rows
+             for b in a["fast_better_detailed_worse_than"]]  # fmt: skip
+    res.confirmed["ranking_changes"] = flips  # type: ignore[index]
+    if flips:
+        res.warnings.append(
+            "the fast mode's error changes the ranking of the screened mixes (fast mode puts "
+            + "; ".join(flips)
+            + ", detailed mode the other way round): the recommendation follows detailed mode"
+        )
+    others = [r for r in rows if r["retained"] and not r["selected"] and r["eligible"]]
+    same = [r["candidate"] for r in others
+            if r["vs_selected"]["ci_low"] == r["vs_selected"]["ci_high"] == 0.0]  # fmt: skip
+    close = [r["candidate"] for r in others if r["candidate"] not in same]
+    if same:
+        res.warnings.append(
+            f"{', '.join(repr(c) for c in same)} gave exactly the detailed-mode outcome of the "
+            f"recommended mix ('{sel['candidate']}') in every replication: what one buys beyond "
+            "the other changes nothing here; of such mixes the cheaper is recommended (price of "
+            "money)"
+        )
+    if close:
+        res.warnings.append(
+            f"detailed mode ({sel['reps']} replications) cannot separate the recommended mix "
+            f"('{sel['candidate']}') from {', '.join(repr(c) for c in close)} at 95 % "
+            "(Bonferroni screen, confirmed.screen): more --confirm-reps, or choose among them "
+            "on cost"
+        )

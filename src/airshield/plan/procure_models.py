@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from airshield.campaign import Campaign, load_campaign
 from airshield.campaign.models import Pause, Profile
@@ -170,16 +170,23 @@ class ProcurementSpec(Strict):
     robust: Literal["mean", "worst"] = "mean"
     levels: int = Field(6, ge=2, le=16, description="points of each option's response curve")
 
-    @model_validator(mode="after")
-    def _check(self) -> ProcurementSpec:
-        names = [o.name for o in self.options]
+    @field_validator("options")
+    @classmethod
+    def _unique_options(cls, v: list[Option]) -> list[Option]:
+        names = [o.name for o in v]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ValueError(f"duplicate option names {dup}")
-        snames = [s.name for s in self.scenarios]
-        if len(set(snames)) != len(snames):
-            raise ValueError("duplicate scenario names")
-        return self
+        return v
+
+    @field_validator("scenarios")
+    @classmethod
+    def _unique_scenarios(cls, v: list[Scenario]) -> list[Scenario]:
+        names = [s.name for s in v]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"duplicate scenario names {dup}")
+        return v
 
 
 # ---- loading and references --------------------------------------------------------------------

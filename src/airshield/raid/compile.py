@@ -47,7 +47,17 @@ from airshield.scenario.models import (
     TriangularDelay,
     UniformDelay,
 )
-from airshield.vocab import EffectorKind, Route, ThreatKind
+from airshield.vocab import (
+    MAX_LEGS,
+    ROUTE_COLS,
+    EffectorKind,
+    Route,
+    ThreatKind,
+    route_alt,
+    route_t,
+    route_x,
+    route_y,
+)
 
 if TYPE_CHECKING:
     from airshield.scenario.laydown import ExpandedUnit
@@ -94,6 +104,9 @@ class CompiledRaid:
     wv_t1: F
     wv_jitter: F
     wv_target_cdf: F  # (waves, assets)
+    wv_nvia: I  # waypoints before the final approach, per wave
+    wv_via_x: F  # (waves, MAX_LEGS - 2) their x, in order (unused columns 0)
+    wv_via_y: F
     th_type: I
     th_wave: I
     # sensors
@@ -242,7 +255,8 @@ class CompiledRaid:
         self.__dict__["_scene"] = out = Scene(
             th_type=self.th_type, th_wave=self.th_wave, wv_x=self.wv_x, wv_y=self.wv_y,
             wv_t0=self.wv_t0, wv_t1=self.wv_t1, wv_jitter=self.wv_jitter,
-            wv_target_cdf=self.wv_target_cdf, a_x=self.a_x, a_y=self.a_y,
+            wv_target_cdf=self.wv_target_cdf, wv_nvia=self.wv_nvia, wv_via_x=self.wv_via_x,
+            wv_via_y=self.wv_via_y, a_x=self.a_x, a_y=self.a_y,
             a_radius=self.a_radius, a_value=self.a_value, tt_kind=self.tt_kind,
             tt_speed_kms=self.tt_speed_kms, tt_alt_min=self.tt_alt_min,
             tt_alt_max=self.tt_alt_max, tt_lethality=self.tt_lethality,
@@ -295,6 +309,14 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
     wv_x, wv_y = xy(
         [sites[w.launch_site].lat for w in sc.waves], [sites[w.launch_site].lon for w in sc.waves]
     )
+    wv_nvia = np.array([len(w.via) for w in sc.waves], np.int64)
+    wv_via_x = np.zeros((len(sc.waves), MAX_LEGS - 2))
+    wv_via_y = np.zeros((len(sc.waves), MAX_LEGS - 2))
+    for i, w in enumerate(sc.waves):
+        if w.via:
+            vx, vy = xy([p.lat for p in w.via], [p.lon for p in w.via])
+            wv_via_x[i, : len(w.via)] = vx
+            wv_via_y[i, : len(w.via)] = vy
     asset_idx = {a.name: i for i, a in enumerate(sc.assets)}
     cdf = np.zeros((len(sc.waves), len(sc.assets)))
     for i, w in enumerate(sc.waves):
@@ -412,6 +434,9 @@ def compile_scenario(sc: Scenario) -> CompiledRaid:
         wv_t1=np.array([w.launch_end_s for w in sc.waves], float),
         wv_jitter=np.array([w.route_jitter_km for w in sc.waves], float),
         wv_target_cdf=cdf,
+        wv_nvia=wv_nvia,
+        wv_via_x=wv_via_x,
+        wv_via_y=wv_via_y,
         th_type=th_type,
         th_wave=th_wave,
         s_x=s_x,
@@ -665,6 +690,55 @@ class Night:
         )  # fmt: skip
 
 
+def route_rows(
+    lx: F,
+    ly: F,
+    nv: I,
+    vx: F,
+    vy: F,
+    x1: F,
+    y1: F,
+    x2: F,
+    y2: F,
+    t0: F,
+    alt0: F,
+    alt: F,
+    speed: F,
+) -> F:
+    """Route rows (:class:`~airshield.vocab.Route`) of threats launched at ``(lx, ly)`` at
+    ``t0``, through ``nv`` waypoints (rows of ``vx``, ``vy``), the approach waypoint
+    ``(x1, y1)`` and the aim point ``(x2, y2)``: every leg but the last at ``alt0``, the last
+    at ``alt``. Times accumulate leg by leg, as :func:`airshield.kernels.raid.draw_into`
+    writes them (the same operations, so the rows are bit-identical)."""
+    n = lx.shape[0]
+    routes = np.zeros((n, ROUTE_COLS), np.float64)
+    rows = np.arange(n)
+    routes[:, route_x(0)] = lx
+    routes[:, route_y(0)] = ly
+    routes[:, Route.T0] = t0
+    for q in range(MAX_LEGS - 2):
+        on = q < nv
+        routes[on, route_x(q + 1)] = vx[on, q]
+        routes[on, route_y(q + 1)] = vy[on, q]
+    routes[rows, route_x(0) + 2 * nv + 2] = x1
+    routes[rows, route_y(0) + 2 * nv + 2] = y1
+    routes[rows, route_x(0) + 2 * nv + 4] = x2
+    routes[rows, route_y(0) + 2 * nv + 4] = y2
+    nl = nv + 2
+    for q in range(MAX_LEGS):
+        on = q < nl
+        px = routes[on, route_x(q)]
+        py = routes[on, route_y(q)]
+        dx = routes[on, route_x(q + 1)] - px
+        dy = routes[on, route_y(q + 1)] - py
+        routes[on, route_t(q + 1)] = routes[on, route_t(q)] + np.hypot(dx, dy) / speed[on]
+        routes[on, route_alt(q)] = alt0[on]
+    routes[rows, Route.ALT0 + nl - 1] = alt
+    routes[:, Route.NLEGS] = nl
+    routes[:, Route.T_IMPACT] = routes[rows, Route.T0 + nl]
+    return routes
+
+
 def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
     """Draw one replication's threats, routes, sensing and shot uniforms from ``rng``."""
     n = c.n_threats
@@ -700,8 +774,11 @@ def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
     th_aim = 2.0 * np.pi * u_aim[:, 1]
     x2 = c.a_x[target] + r_aim * np.cos(th_aim)
     y2 = c.a_y[target] + r_aim * np.sin(th_aim)
-    x0 = c.wv_x[wv]
-    y0 = c.wv_y[wv]
+    # the final approach starts at the last waypoint (the launch point without any)
+    nv = c.wv_nvia[wv]
+    last = np.maximum(nv - 1, 0)
+    x0 = np.where(nv > 0, c.wv_via_x[wv, last], c.wv_x[wv])
+    y0 = np.where(nv > 0, c.wv_via_y[wv, last], c.wv_y[wv])
     dx = x2 - x0
     dy = y2 - y0
     dist = np.hypot(dx, dy)
@@ -726,13 +803,8 @@ def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
     y1 = np.where(ballistic, y2 - ey * term, 0.5 * (y0 + y2) + ex * lateral)
     alt0 = np.where(ballistic, c.tt_mid_alt[tt], alt)
     speed = c.tt_speed_kms[tt]
-    t1 = t0 + np.hypot(x1 - x0, y1 - y0) / speed
-    t2 = t1 + np.hypot(x2 - x1, y2 - y1) / speed
-    routes = np.empty((n, len(Route)), np.float64)
-    for col, val in ((Route.X0, x0), (Route.Y0, y0), (Route.X1, x1), (Route.Y1, y1),
-                     (Route.X2, x2), (Route.Y2, y2), (Route.T0, t0), (Route.T1, t1),
-                     (Route.T2, t2), (Route.ALT0, alt0), (Route.ALT1, alt)):  # fmt: skip
-        routes[:, col] = val
+    routes = route_rows(c.wv_x[wv], c.wv_y[wv], nv, c.wv_via_x[wv], c.wv_via_y[wv], x1, y1,
+                        x2, y2, t0, alt0, alt, speed)  # fmt: skip
 
     tracks = c.scene().tracks
     t_track, s_idx = sense(

@@ -215,7 +215,7 @@ class ReferenceNight:
     def run(self) -> NightOutcome:
         c, night = self.c, self.night
         for j in range(c.n_threats):
-            self.push(float(night.routes[j, Route.T2]), Event.IMPACT, Impact(j))
+            self.push(float(night.routes[j, Route.T_IMPACT]), Event.IMPACT, Impact(j))
             if math.isfinite(night.t_track[j]):
                 self.push(float(night.t_track[j]), Event.TRACK, Tracked(j))
         windows = engagement_windows(c, night)

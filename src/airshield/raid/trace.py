@@ -12,7 +12,7 @@ from airshield.kernels.raid import position_at
 from airshield.raid.compile import compile_scenario, draw_night
 from airshield.raid.engines import run_engine
 from airshield.scenario import Scenario, expand_fire_units
-from airshield.vocab import FATE_LABELS, Route
+from airshield.vocab import FATE_LABELS, MAX_LEGS, Route, route_t, route_x, route_y
 
 if TYPE_CHECKING:  # pandas loads only when a frame is built
     import pandas as pd
@@ -25,8 +25,10 @@ def sample_night(sc: Scenario, seed: int = 0, rep: int = 0, engine: str = "auto"
 
     Columns: threat, threat_type, kind, wave, target, fate, by_unit, launch_s, waypoint_s, impact_s,
     fate_s (when it was destroyed, lost or leaked), the route as lat/lon of launch
-    (``lat0, lon0``), waypoint (``lat1, lon1``) and aim point (``lat2, lon2``), and where its
-    fate met it (``lat_fate, lon_fate``; the aim point for leakers). The same seed and rep give
+    (``lat0, lon0``), the waypoint where its final leg starts (``lat1, lon1``; ``waypoint_s``)
+    and aim point (``lat2, lon2``), every point of the route as ``route_points`` (a list of
+    ``(lat, lon, time_s)``; ``legs`` legs), and where its fate met it (``lat_fate, lon_fate``;
+    the aim point for leakers). The same seed and rep give
     the same night as the Monte Carlo run.
     """
     c = compile_scenario(sc)
@@ -35,6 +37,8 @@ def sample_night(sc: Scenario, seed: int = 0, rep: int = 0, engine: str = "auto"
     out = run_engine(c, night, engine)
     lat0, lon0 = c.origin
     r = night.routes
+    rows = np.arange(r.shape[0])
+    nl = r[:, Route.NLEGS].astype(np.int64)
     import pandas as pd
 
     df = pd.DataFrame(
@@ -46,16 +50,25 @@ def sample_night(sc: Scenario, seed: int = 0, rep: int = 0, engine: str = "auto"
             "target": [c.asset_names[a] for a in night.target],
             "fate": [FATES[f] for f in out.fate],
             "by_unit": [c.unit_names[a] if a >= 0 else "" for a in out.agent],
+            "legs": r[:, Route.NLEGS].astype(int),
             "launch_s": r[:, Route.T0],
-            "waypoint_s": r[:, Route.T1],
-            "impact_s": r[:, Route.T2],
+            "waypoint_s": r[rows, Route.T0 + nl - 1],
+            "impact_s": r[:, Route.T_IMPACT],
             "fate_s": out.fate_time_s,
         }
     )
-    for k in range(3):
-        la, lo = to_latlon(r[:, Route.X0 + 2 * k], r[:, Route.Y0 + 2 * k], lat0, lon0)
+    # points 0 (launch), 1 (the last waypoint, where the final leg starts) and 2 (aim point)
+    for k, pt in enumerate((np.zeros_like(nl), nl - 1, nl)):
+        la, lo = to_latlon(r[rows, route_x(0) + 2 * pt], r[rows, route_y(0) + 2 * pt], lat0, lon0)
         df[f"lat{k}"] = la
         df[f"lon{k}"] = lo
+    # every point of each route (launch, waypoints, aim point), with the time it is reached
+    pts = [to_latlon(r[:, route_x(k)], r[:, route_y(k)], lat0, lon0) for k in range(MAX_LEGS + 1)]
+    df["route_points"] = pd.Series([
+        [(float(pts[k][0][j]), float(pts[k][1][j]), float(r[j, route_t(k)]))
+         for k in range(int(nl[j]) + 1)]
+        for j in range(r.shape[0])
+    ], dtype=object)  # fmt: skip
     xy = np.array([position_at(r[j], out.fate_time_s[j]) for j in range(c.n_threats)]).reshape(
         -1, 2
     )

@@ -48,10 +48,17 @@ def bounds_figure(bounds: list[dict[str, Any]]) -> go.Figure:
     it = [b["iteration"] for b in bounds]
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=it, y=[b["lower"] for b in bounds], mode="lines+markers",
-                             name="lower bound (defender MILP)"))  # fmt: skip
+                             name="pure game: lower bound (defender MILP)"))  # fmt: skip
     fig.add_trace(go.Scatter(x=it, y=[b["upper"] for b in bounds], mode="lines+markers",
-                             name="upper bound (attacker best response)"))  # fmt: skip
-    fig.update_layout(title="double oracle: model worst-case harmful leakers by iteration",
+                             name="pure game: upper bound (attacker best response)"))  # fmt: skip
+    if bounds and "mixed_lower" in bounds[0]:
+        fig.add_trace(go.Scatter(x=it, y=[b["mixed_lower"] for b in bounds],
+                                 mode="lines+markers", line={"dash": "dot"},
+                                 name="mixed game: lower bound (defender vs the attacker's mix)"))  # fmt: skip
+        fig.add_trace(go.Scatter(x=it, y=[b["mixed_upper"] for b in bounds],
+                                 mode="lines+markers", line={"dash": "dot"},
+                                 name="mixed game: upper bound (attacker vs the defender's mix)"))  # fmt: skip
+    fig.update_layout(title="double oracle: model game value (harmful leakers) by iteration",
                       xaxis_title="iteration", yaxis_title="harmful leakers (model)",
                       height=380)  # fmt: skip
     return fig
@@ -83,9 +90,14 @@ def write_laydown_report(ld: LoadedLaydown, res: LaydownResult, path: str | Path
          ["rule-based", ", ".join(f"{k}={v}" for k, v in res.baseline["attacker_plan"].items())]],
     )  # fmt: skip
     bt = table(
-        ["iteration", "lower", "upper", "plan added"],
+        ["iteration", "pure lower", "pure upper", "mixed lower", "mixed upper", "plan added",
+         "attacker's mix"],
         [[b["iteration"], f"{b['lower']:.2f}", f"{b['upper']:.2f}",
-          ", ".join(f"{k}={v}" for k, v in b["attacker_plan"].items())] for b in res.bounds],
+          f"{b.get('mixed_lower', float('nan')):.2f}",
+          f"{b.get('mixed_upper', float('nan')):.2f}",
+          ", ".join(f"{k}={v}" for k, v in b["attacker_plan"].items()),
+          "; ".join(f"{p:.2f}: {k}" for k, p in b.get("attacker_mix", {}).items())]
+         for b in res.bounds],
     )  # fmt: skip
     body = (
         f'<section><div class="kpis">{kpis}</div>'
@@ -94,8 +106,10 @@ def write_laydown_report(ld: LoadedLaydown, res: LaydownResult, path: str | Path
         "response found with the KN guard.</p></section>"
         f"<section><h2>Laydowns and worst routes</h2>{maps}{plans}</section>"
         f"<section><h2>Bounds</h2>{figure_div(bounds_figure(res.bounds), 'bounds')}{bt}"
-        "<p>Bounds are on the coefficient model's game value (docs/plan.md, Laydown), not on "
-        "the simulated numbers.</p></section>"
+        "<p>Model bounds, not simulated numbers: they bracket the coefficient model's game "
+        "value (docs/plan.md, Laydown). The pure game is the attacker who sees the laydown "
+        "and answers it (what the worst case simulates); the mixed game the attacker who "
+        "randomises over its plans, which can never be worth more to it.</p></section>"
     )
     header = f"<h1>{esc(res.name)}</h1>" + meta_list([
         ("scenario", res.scenario), ("candidate sites", res.sites), ("seed", res.seed),

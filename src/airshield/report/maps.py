@@ -187,14 +187,18 @@ def circle(
 def track_path(r: Any) -> tuple[list[float], list[float]]:
     """A threat's route from launch to where its fate met it (intercept, EW loss or aim point).
 
-    ``r`` is a row of :func:`airshield.raid.sample_night` (route vertices, ``waypoint_s``,
-    ``fate_s`` and ``lat_fate``/``lon_fate``).
+    ``r`` is a row of :func:`airshield.raid.sample_night` (``route_points``, ``fate_s`` and
+    ``lat_fate``/``lon_fate``): every waypoint passed before the fate, then the fate's point.
     """
-    lats = [float(r.lat0)]
-    lons = [float(r.lon0)]
-    if float(r.fate_s) > float(r.waypoint_s):
-        lats.append(float(r.lat1))
-        lons.append(float(r.lon1))
+    pts = r.get("route_points") if hasattr(r, "get") else getattr(r, "route_points", None)
+    if pts is None:  # a two-leg row without its point list
+        pts = [(r.lat0, r.lon0, 0.0), (r.lat1, r.lon1, float(r.waypoint_s)), (r.lat2, r.lon2, 0.0)]
+    lats = [float(pts[0][0])]
+    lons = [float(pts[0][1])]
+    for la, lo, t in pts[1:-1]:
+        if float(r.fate_s) > t:
+            lats.append(la)
+            lons.append(lo)
     lats.append(float(r.lat_fate))
     lons.append(float(r.lon_fate))
     return lats, lons

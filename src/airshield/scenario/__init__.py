@@ -218,7 +218,24 @@ def _check_engagement(sc: Scenario, cat: Any) -> list[tuple[Loc, str]]:
 
 
 def validate_scenario_data(data: Any, path: str | None, lines: dict[Loc, int]) -> Scenario:
-    """Validate parsed YAML data into a Scenario: structure, then references."""
+    """Validate parsed YAML data into a Scenario: structure, then references. A plan-space
+    file (a scenario with an ``attack:`` section) is refused with the commands that take it."""
+    if isinstance(data, dict) and "attack" in data:
+        from airshield.scenario.yamlio import line_for
+
+        raise ScenarioError(
+            path,
+            [
+                Problem(
+                    "attack",
+                    "this is an attacker plan-space file (a raid scenario with an 'attack:' "
+                    "section), not a plain raid scenario; it is taken by 'airshield attack "
+                    "validate|plans|best-response FILE' and, through a laydown spec, by "
+                    "'airshield plan laydown SPEC' (docs/attack.md)",
+                    line_for(("attack",), lines),
+                )
+            ],
+        )
     sc = validate_data(Scenario, data, path, lines)
     refs = check_references(sc)
     if refs:

@@ -34,15 +34,14 @@ on the same, tested code. The option each dimension names as ``default`` (or its
 scenario unchanged, so a plan space of one such option per dimension resolves to the plain
 scenario, hash for hash.
 
-**Routes.** The engine flies every threat on two straight legs: from its launch point to a
-jittered midpoint and on to its aim point. A route ``via`` waypoints ``P1 .. Pk`` is resolved
-exactly where the engine can represent it: the threat is launched, in the engine, at ``Pk`` at
-the time it would reach it (launch time + length of ``launch -> P1 -> .. -> Pk`` / its speed),
-and flies the last leg ``Pk -> aim point`` as every threat does. That is exact as long as no
-sensor or fire unit can see or reach the earlier legs, so :func:`check_routes` refuses a route
-whose earlier legs pass within a radar's range or a fire unit's maximum range (an "impossible
-route" for this engine: move the waypoint out, or give the route fewer legs). The laydown
-optimiser checks the same against every candidate site.
+**Routes.** The engine flies piecewise-linear routes of up to
+:data:`~airshield.vocab.MAX_LEGS` straight legs. A route ``via`` waypoints ``P1 .. Pk`` becomes
+the wave's ``via`` points: each threat is launched at its launch site in the wave's own launch
+window and flies ``launch -> P1 -> .. -> Pk``, then on to a jittered midpoint of its final
+approach and its aim point, as every threat does (``k + 2`` legs). Every leg is seen by the
+sensors and shot at by the fire units it passes; the closed-form windows apply leg by leg.
+:func:`check_routes` refuses a route with more waypoints than the engine's legs allow, or one
+that reaches its last waypoint past the time limit.
 """
 
 from __future__ import annotations
@@ -52,7 +51,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -69,11 +68,13 @@ from airshield.scenario.models import (
     Strict,
 )
 from airshield.scenario.yamlio import Loc, errors_to_problems, format_loc, line_for
+from airshield.vocab import MAX_LEGS
 
 #: the top-level key of a scenario file that holds the plan space
 ATTACK_KEY = "attack"
-#: a prefix leg may pass no closer than this beyond a sensor's or unit's reach (km)
-ROUTE_MARGIN_KM = 1.0
+#: most waypoints of one route (two legs are the final approach: launch or last waypoint ->
+#: jittered midpoint -> aim point)
+MAX_WAYPOINTS = MAX_LEGS - 2
 
 
 class Waypoint(Strict):
@@ -101,7 +102,7 @@ class RouteOption(Strict):
 
     name: Name
     launch_site: Name | None = Field(None, description="default: the wave's own")
-    via: list[WaypointRef] = Field(default_factory=list, max_length=L.MAX_LIST_ITEMS)
+    via: list[WaypointRef] = Field(default_factory=list, max_length=MAX_WAYPOINTS)
 
 
 class AltitudeBand(Strict):
@@ -146,6 +147,9 @@ class TargetOption(Strict):
         return self
 
 
+O = TypeVar("O", bound=Strict)
+
+
 class _Choice(Strict):
     name: Name | None = Field(None, description="default: '<kind>:<wave>+<wave>...'")
     waves: list[Name] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
@@ -171,24 +175,26 @@ class _Choice(Strict):
         return self
 
 
-class ApproachChoice(_Choice):
+class _OptionsChoice(_Choice, Generic[O]):
+    """A dimension that lists its options."""
+
+    options: list[O] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
+
+
+class ApproachChoice(_OptionsChoice[RouteOption]):
     kind: Literal["approach"]
-    options: list[RouteOption] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
 
 
-class AltitudeChoice(_Choice):
+class AltitudeChoice(_OptionsChoice[AltitudeBand]):
     kind: Literal["altitude"]
-    options: list[AltitudeBand] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
 
 
-class LaunchWindowChoice(_Choice):
+class LaunchWindowChoice(_OptionsChoice[LaunchWindow]):
     kind: Literal["launch_window"]
-    options: list[LaunchWindow] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
 
 
-class TargetChoice(_Choice):
+class TargetChoice(_OptionsChoice[TargetOption]):
     kind: Literal["targets"]
-    options: list[TargetOption] = Field(min_length=1, max_length=L.MAX_LIST_ITEMS)
 
 
 class _ShareOption(Strict):
@@ -436,31 +442,6 @@ def check_space(sc: Scenario, space: PlanSpace) -> list[tuple[Loc, str]]:
 
 
 # ---- routes -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Reach:
-    """Something that sees or shoots: a circle the earlier legs of a route must avoid."""
-
-    name: str
-    lat: float
-    lon: float
-    range_km: float
-
-
-def scenario_reach(sc: Scenario) -> list[Reach]:
-    """The radars (range) and fire units (maximum range) of a scenario."""
-    from airshield.scenario.laydown import expand_fire_units
-    from airshield.scenario.models import RadarSensor
-
-    cat = sc.resolved_catalog()
-    out = [Reach(f"sensor {s.name}", s.lat, s.lon, s.range_km) for s in sc.sensors
-           if isinstance(s, RadarSensor)]  # fmt: skip
-    out += [
-        Reach(f"fire unit {u.name}", u.lat, u.lon, cat.effectors[u.effector].range_max_km)
-        for u in expand_fire_units(sc)
-    ]
-    return out
-
-
 def route_points(
     sc: Scenario, space: PlanSpace, option: RouteOption, launch_site: str
 ) -> list[tuple[float, float]]:
@@ -497,30 +478,11 @@ def prefix_length_km(sc: Scenario, pts: Sequence[tuple[float, float]]) -> float:
     return float(sum(math.hypot(x[i + 1] - x[i], y[i + 1] - y[i]) for i in range(len(x) - 1)))
 
 
-def _segment_distance(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> float:
-    dx, dy = bx - ax, by - ay
-    ll = dx * dx + dy * dy
-    t = 0.0 if ll == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / ll))
-    return math.hypot(px - (ax + t * dx), py - (ay + t * dy))
-
-
-def check_routes(
-    sc: Scenario, space: PlanSpace, extra: Sequence[Reach] = ()
-) -> list[tuple[Loc, str]]:
-    """Every route's earlier legs (all but the last, which the engine flies) must stay more
-    than :data:`ROUTE_MARGIN_KM` outside every radar's range and every fire unit's maximum
-    range (and ``extra``: e.g. a laydown's candidate sites); and a routed launch must leave
-    the wave inside the time limit."""
-    reach = [*scenario_reach(sc), *extra]
+def check_routes(sc: Scenario, space: PlanSpace) -> list[tuple[Loc, str]]:
+    """A routed launch must reach its last waypoint inside the time limit (the number of
+    waypoints is bounded by the model: :data:`MAX_WAYPOINTS`)."""
     waves = {w.name: w for w in sc.waves}
     cat = sc.resolved_catalog()
-    lat0, lon0 = sc.origin_point()
-    import numpy as np
-
-    from airshield.geo import to_local_km
-
-    rx, ry = to_local_km([r.lat for r in reach], [r.lon for r in reach], lat0, lon0)
-    rx, ry = np.atleast_1d(rx), np.atleast_1d(ry)
     probs: list[tuple[Loc, str]] = []
     for k, c in enumerate(space.choices):
         if not isinstance(c, ApproachChoice):
@@ -532,29 +494,8 @@ def check_routes(
                 if wname not in waves:
                     continue
                 w = waves[wname]
-                pts = route_points(sc, space, o, w.launch_site)
-                x, y = _legs_km(sc, pts)
-                bad = None
-                for leg in range(len(x) - 1):
-                    for r in range(len(reach)):
-                        d = _segment_distance(rx[r], ry[r], x[leg], y[leg], x[leg + 1], y[leg + 1])
-                        if d <= reach[r].range_km + ROUTE_MARGIN_KM:
-                            bad = (leg, reach[r], d)
-                            break
-                    if bad:
-                        break
-                if bad is not None:
-                    leg, rr, d = bad
-                    probs.append(
-                        (("choices", k, "options", j, "via"),
-                         f"impossible route for wave {wname!r}: leg {leg + 1} (before the last "
-                         f"waypoint) passes {d:.1f} km from {rr.name} (reach {rr.range_km:g} "
-                         f"km); the engine flies only the last leg, so earlier legs must stay "
-                         f"out of every sensor's and fire unit's reach (docs/attack.md)")
-                    )  # fmt: skip
-                    break
                 speed = cat.threats[w.threat].speed_kmh / 3600.0
-                shift = prefix_length_km(sc, pts) / speed
+                shift = prefix_length_km(sc, route_points(sc, space, o, w.launch_site)) / speed
                 if w.launch_end_s + shift > L.MAX_TIME_S:
                     probs.append(
                         (("choices", k, "options", j, "via"),
@@ -572,8 +513,7 @@ def _altitude_type_name(threat: str, band: AltitudeBand) -> str:
 
 def resolve_plan(sc: Scenario, space: PlanSpace, plan: Plan) -> Scenario:
     """The concrete scenario of ``plan``: waves with the chosen launch windows, targets,
-    routes (virtual launch sites at the last waypoint, launch shifted by the earlier legs'
-    flight time), altitude bands (catalog overrides named ``<type>@<min>-<max>km``) and threat
+    routes (launch site and ``via`` points), altitude bands (catalog overrides named ``<type>@<min>-<max>km``) and threat
     mixes (a wave split into ``<wave>`` and ``<wave>/<type>``). Options equal to the scenario's
     own values change nothing."""
     if len(plan.index) != len(space.choices):
@@ -585,8 +525,6 @@ def resolve_plan(sc: Scenario, space: PlanSpace, plan: Plan) -> Scenario:
         opt = c.options[i]
         for wname in c.waves:
             chosen[wname].append((c, opt))
-    sites = list(sc.launch_sites)
-    site_names = {s.name for s in sites}
     overrides = {t.name: t for t in sc.catalog.threats}
     new_waves = []
     for w in sc.waves:
@@ -641,34 +579,12 @@ def resolve_plan(sc: Scenario, space: PlanSpace, plan: Plan) -> Scenario:
                         )
                     f["threat"] = tname
             if route is not None:
-                site = route.launch_site or w.launch_site
-                if route.via:
-                    pts = route_points(sc, space, route, w.launch_site)
-                    vname = f"{site}>{route.name}"
-                    if vname not in site_names:
-                        lat, lon = pts[-1]
-                        sites.append(
-                            sites[0].model_copy(
-                                update={
-                                    "name": vname,
-                                    "lat": lat,
-                                    "lon": lon,
-                                    "note": f"last waypoint of route {route.name!r} from "
-                                    f"{site} (virtual launch point)",
-                                }
-                            )
-                        )
-                        site_names.add(vname)
-                    shift = prefix_length_km(sc, pts) / (cat.threats[threat].speed_kmh / 3600.0)
-                    f["launch_site"] = vname
-                    f["launch_start_s"] = f["launch_start_s"] + shift
-                    f["launch_end_s"] = f["launch_end_s"] + shift
-                else:
-                    f["launch_site"] = site
+                f["launch_site"] = route.launch_site or w.launch_site
+                pts = route_points(sc, space, route, w.launch_site)[1:]
+                f["via"] = [{"lat": lat, "lon": lon} for lat, lon in pts]
             new_waves.append(f)
     data = sc.model_dump()
     data["waves"] = new_waves
-    data["launch_sites"] = [s.model_dump() for s in sites]
     if len(overrides) != len(sc.catalog.threats):
         data["catalog"]["threats"] = [t.model_dump() for t in overrides.values()]
     if data == sc.model_dump():
@@ -682,6 +598,7 @@ def resolve_all(a: AttackScenario, plans: Sequence[Plan]) -> list[Scenario]:
 
 __all__ = [
     "ATTACK_KEY",
+    "MAX_WAYPOINTS",
     "AltitudeBand",
     "AltitudeChoice",
     "ApproachChoice",
@@ -692,7 +609,6 @@ __all__ = [
     "MixChoice",
     "Plan",
     "PlanSpace",
-    "Reach",
     "RouteOption",
     "TargetChoice",
     "TargetOption",

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from airshield.catalog import Catalog, EffectorType, ThreatType, load_catalog
 from airshield.scenario import limits as L
+from airshield.vocab import MAX_LEGS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -352,8 +353,19 @@ class MainDirection(Strict):
     share: Prob = Field(0.8, description="share aimed at this asset; the rest by asset value")
 
 
+class RoutePoint(Strict):
+    """A point a wave's routes pass on the way to their final approach (notional)."""
+
+    lat: Lat
+    lon: Lon
+
+
 class Wave(Strict):
-    """A group of threats of one type from one launch site over a launch window."""
+    """A group of threats of one type from one launch site over a launch window.
+
+    Each threat flies from the launch site through the ``via`` points, in order, then on to a
+    jittered midpoint of its final approach and its aim point: ``len(via) + 2`` straight legs
+    (at most :data:`airshield.vocab.MAX_LEGS`), every one of them seen and shot at."""
 
     name: Name
     threat: Name = Field(description="threat type from the catalog")
@@ -366,6 +378,11 @@ class Wave(Strict):
     )
     main_direction: MainDirection | None = None
     route_jitter_km: Km = Field(0.0, description="s.d. of the lateral route offset")
+    via: list[RoutePoint] = Field(
+        default_factory=list,
+        max_length=MAX_LEGS - 2,
+        description="waypoints before the final approach, in order",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Wave:
@@ -516,8 +533,13 @@ class Scenario(Strict):
         return load_catalog().with_overrides(self.catalog.threats, self.catalog.effectors)
 
     def content_hash(self) -> str:
-        """A short stable hash of the scenario content (for result headers and stores)."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        """A short stable hash of the scenario content (for result headers and stores). A wave
+        without waypoints hashes as it did before waves had them."""
+        data = self.model_dump(mode="json")
+        for w in data["waves"]:
+            if not w["via"]:
+                del w["via"]
+        blob = json.dumps(data, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def origin_point(self) -> tuple[float, float]:

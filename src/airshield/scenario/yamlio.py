@@ -43,6 +43,21 @@ class _LineLoader(_Loader):
     """Loader that records the line of every node, keyed by its path in the document."""
 
 
+_CLoader: type | None = getattr(yaml, "CSafeLoader", None)
+if _CLoader is not None:
+
+    class _FastLoader(_CLoader):  # type: ignore[misc, valid-type]
+        """:class:`_Loader` on libyaml's C parser (about 15x faster): the same resolvers and
+        constructors, only the scanning and parsing are in C."""
+
+    _FastLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12, list("-+0123456789."))
+    #: ``(event loader, node loader)`` pairs to try in order: libyaml's parser where PyYAML has
+    #: it, then the pure-Python one, whose error messages every install shares
+    _LOADERS: tuple[tuple[type, type], ...] = ((_FastLoader, _FastLoader), (_Loader, _LineLoader))
+else:  # pragma: no cover - PyYAML built without libyaml
+    _LOADERS = ((_Loader, _LineLoader),)
+
+
 def _too_big(path: str | None, what: str, line: int | None) -> ScenarioError:
     return ScenarioError(path, [Problem("<yaml>", what, line)])
 
@@ -66,7 +81,7 @@ def _line(ev: yaml.Event) -> int | None:
     return None if ev.start_mark is None else int(ev.start_mark.line) + 1
 
 
-def _scan_events(text: str, path: str | None) -> None:
+def _scan_events(text: str, path: str | None, loader: type = _Loader) -> None:
     """One linear pass over the YAML event stream (the parser is iterative, never recursive)
     that enforces the structural limits before any node is built: nesting depth, scalar length,
     number of aliases, and the number of nodes the document has once every alias is expanded
@@ -91,7 +106,7 @@ def _scan_events(text: str, path: str | None) -> None:
                 _line(ev),
             )
 
-    for ev in yaml.parse(text, Loader=_Loader):
+    for ev in yaml.parse(text, Loader=loader):
         if isinstance(ev, yaml.AliasEvent):
             aliases += 1
             line = _line(ev)
@@ -155,9 +170,23 @@ def parse_yaml(text: str, path: str | None = None) -> tuple[Any, dict[Loc, int]]
     """
     if len(text) > limits.MAX_DOCUMENT_BYTES // 4:  # cheap bound first; exact bytes only here
         check_document_size(len(text.encode("utf-8", "surrogatepass")), path)
+    # libyaml first (a valid document parses to the same data and lines); a document it does
+    # not accept, or any failure of it, is parsed again in pure Python, so every error message
+    # (and any document only the pure-Python parser accepts) is the same with or without libyaml
+    for events, nodes in _LOADERS[:-1]:
+        try:
+            return _parse(text, path, events, nodes)
+        except Exception:  # the pure-Python parser below says what is wrong
+            continue
+    return _parse(text, path, *_LOADERS[-1])
+
+
+def _parse(text: str, path: str | None, events: type, nodes: type) -> tuple[Any, dict[Loc, int]]:
+    """:func:`parse_yaml` with one pair of loaders (``events`` for the limits' scan, ``nodes``
+    to build the document)."""
     try:
-        _scan_events(text, path)
-        loader = _LineLoader(text)  # a SafeLoader: no Python tags
+        _scan_events(text, path, events)
+        loader = nodes(text)  # a SafeLoader: no Python tags
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

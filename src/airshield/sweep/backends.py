@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any, Protocol
 
 from airshield.sweep.orphans import exit_with
-from airshield.sweep.worker import BatchResult, BatchTask, CallTask, run_task
+from airshield.sweep.worker import BatchTask, CallTask, TaskResult, run_task
 
 BACKENDS = ("serial", "processes", "dask")
 
@@ -30,7 +30,11 @@ class Backend(Protocol):
 
     def wait_any(self, handles: Sequence[Any]) -> list[Any]: ...
 
-    def result(self, handle: Any) -> BatchResult: ...
+    def result(self, handle: Any) -> TaskResult:
+        """The finished task's result: a :class:`~airshield.sweep.worker.BatchResult` for a
+        :class:`~airshield.sweep.worker.BatchTask`, a :class:`~airshield.sweep.worker.CallResult`
+        for a :class:`~airshield.sweep.worker.CallTask`."""
+        ...
 
     def close(self, cancel: bool = False) -> None: ...
 
@@ -42,7 +46,7 @@ class SerialBackend:
 
     def __init__(self) -> None:
         self.workers = 1
-        self._results: dict[int, BatchResult] = {}
+        self._results: dict[int, TaskResult] = {}
 
     def submit(self, task: BatchTask | CallTask) -> Any:
         return task
@@ -52,7 +56,7 @@ class SerialBackend:
         self._results[id(task)] = run_task(task)
         return [task]
 
-    def result(self, handle: Any) -> BatchResult:
+    def result(self, handle: Any) -> TaskResult:
         return self._results.pop(id(handle))
 
     def close(self, cancel: bool = False) -> None:
@@ -91,7 +95,7 @@ class ProcessBackend:
         done, _ = wait(handles, return_when=FIRST_COMPLETED)
         return list(done)
 
-    def result(self, handle: Future[BatchResult]) -> BatchResult:
+    def result(self, handle: Future[TaskResult]) -> TaskResult:
         return handle.result()
 
     def close(self, cancel: bool = False) -> None:
@@ -148,8 +152,8 @@ class DaskBackend:
         done, _ = dwait(list(handles), return_when="FIRST_COMPLETED")
         return list(done)
 
-    def result(self, handle: Any) -> BatchResult:
-        res: BatchResult = handle.result()
+    def result(self, handle: Any) -> TaskResult:
+        res: TaskResult = handle.result()
         handle.release()
         return res
 

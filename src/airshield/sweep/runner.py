@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from airshield.store import SweepStore
 from airshield.sweep.backends import BACKENDS, Backend, make_backend
 from airshield.sweep.plan import SweepPlan, load_plan
-from airshield.sweep.worker import BatchTask, SweepInterrupted
+from airshield.sweep.worker import BatchResult, BatchTask, SweepInterrupted
 from airshield.workers import DEFAULT_WORKERS, resolve_workers
 
 if TYPE_CHECKING:
@@ -189,6 +189,8 @@ def _run_open(
             for h in be.wait_any(inflight):
                 inflight.remove(h)
                 res = be.result(h)
+                if not isinstance(res, BatchResult):  # the sweep submits batches only
+                    raise TypeError(f"a sweep batch returned {type(res).__name__}")
                 with _sigint_deferred():  # a finished batch is committed whole
                     store.commit(res)
                 run.cells_run += len(res.cells)

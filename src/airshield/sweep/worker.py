@@ -111,7 +111,11 @@ def run_call(task: CallTask) -> CallResult:
     return CallResult(task.batch, fn(task.payload))
 
 
-def run_task(task: BatchTask | CallTask) -> Any:
+#: what a backend's ``result`` returns: a sweep batch's tables, or a call's value
+TaskResult = BatchResult | CallResult
+
+
+def run_task(task: BatchTask | CallTask) -> TaskResult:
     """What every backend runs: a sweep batch (:func:`run_batch`) or a call (:func:`run_call`)."""
     if isinstance(task, CallTask):
         return run_call(task)
