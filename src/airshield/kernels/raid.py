@@ -75,7 +75,7 @@ _jit = njit(cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBU
 # reference-count pruning removes only if nothing in between releases a reference or calls a
 # function that is not inlined: so the helpers of the event loop take plain arrays and scalars,
 # read no structure field, make no view, and call only inlined helpers (tens of atomic
-# operations per decision epoch otherwise, a third of the night's time)
+# operations per decision epoch otherwise: docs/benchmarks.md, issue 14)
 _inline = njit(
     cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBUG, nogil=True,
     inline="always",
@@ -713,9 +713,9 @@ def compute_windows(units, doctrine, night, w, physics):
 
     For EW units a window is the time inside the envelope; for kinetic units [start, end] are
     the launch times whose intercept falls inside the envelope window (:func:`launch_window`).
-    An exact closest-approach test skips pairs that can never meet, and
-    :func:`pair_can_engage` pairs that could never be assigned, so the cost grows with the
-    pairs that can actually engage.
+    A branch-free reach-box cut per threat and an exact closest-approach test skip pairs that
+    can never meet, and :func:`pair_can_engage` pairs that could never be assigned, so the cost
+    grows with the pairs that can actually engage.
     """
     routes = night.routes
     n = routes.shape[0]
