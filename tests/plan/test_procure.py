@@ -267,6 +267,12 @@ def test_pareto_front_non_dominated_sorted_from_zero(solved) -> None:  # type: i
     assert all(b < a for a, b in itertools.pairwise(means))
     assert costs[0] == 0.0  # the status quo is the first point
     assert len(costs) >= 3
+    # the budget ranges tile zero to the full budget: each point is the front's best from its
+    # own cost up to the next point's
+    ranges = [p["budget_range_usd"] for p in s["pareto"]]
+    assert ranges[0][0] == 0.0 and ranges[-1][1] == max(s["budget_usd"], costs[-1])
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    assert all(lo == c and lo <= hi for (lo, hi), c in zip(ranges, costs, strict=True))
     # non_dominated drops what another point beats on both
     pts = res.pareto
     assert non_dominated(list(reversed(pts)) + pts) == pts

@@ -269,11 +269,14 @@ def write_outputs(res: Any, summary: dict[str, Any], out: Path) -> None:
     with (out / "pareto.csv").open("w", newline="") as f:
         w = csv.writer(f)
         names = [o.name for o in res.options]
-        w.writerow(["cost_usd", "objective_mean", "objective_p5", "objective_p95", *names])
+        w.writerow(["cost_usd", "budget_from_usd", "budget_to_usd", "objective_mean",
+                    "objective_p5", "objective_p95", *names])  # fmt: skip
         for p in summary["pareto"]:
             units = {m["option"]: m["units"] for m in p["mix"]}
             ob = p["objective"]
-            w.writerow([p["cost_usd"], ob["mean"], ob["p5"], ob["p95"], *(units[n] for n in names)])
+            lo, hi = p["budget_range_usd"]
+            w.writerow([p["cost_usd"], lo, hi, ob["mean"], ob["p5"], ob["p95"],
+                        *(units[n] for n in names)])  # fmt: skip
     templates_written = False
     for label, camp in res.campaigns.items():
         if not templates_written:  # the raid template with the fire-unit slots, once
@@ -358,10 +361,12 @@ def print_procurement(s: dict[str, Any]) -> None:
         console.print(st)
     pt = Table(title="Pareto front: cost against the objective")
     pt.add_column("cost", justify="right")
+    pt.add_column("best for budgets", justify="right")
     pt.add_column(obj, justify="right")
     for p in s["pareto"]:
         b = p["objective"]
-        pt.add_row(_num(p["cost_usd"], True),
+        lo, hi = p["budget_range_usd"]
+        pt.add_row(_num(p["cost_usd"], True), f"{_num(lo, True)}–{_num(hi, True)}",
                    f"{_num(b['mean'], money)} [{_num(b['p5'], money)}–{_num(b['p95'], money)}]")  # fmt: skip
     console.print(pt)
     sp = Table(title=f"Shadow prices at the best mix: change in {obj} (negative: better)")

@@ -1027,7 +1027,7 @@ class ProcurementResult:
             out["proportional"] = self.point_json(self.proportional)
         if self.best is not None and self.status_quo is not None:
             out["improvement"] = paired(self.best.per_rep, self.status_quo.per_rep, "fast")
-        out["pareto"] = [self.point_json(p) for p in self.pareto]
+        out["pareto"] = self._pareto_json()
         out["shadow_price"] = self.shadow
         out["doctrine"] = self.doctrine
         out["confirmed"] = self.confirmed
@@ -1035,6 +1035,16 @@ class ProcurementResult:
         out["warnings"] = self.warnings
         out["stages_s"] = {k: round(v, 2) for k, v in self.stages.items()}
         out["info"] = self.info
+        return out
+
+    def _pareto_json(self) -> list[dict[str, Any]]:
+        """The front's points, each with the budgets for which it is the best point of the front
+        (from its own cost up to the next point's; the last point up to the full budget): the
+        front spans zero to the full budget even where more money buys nothing more."""
+        out = [self.point_json(p) for p in self.pareto]
+        for k, d in enumerate(out):
+            hi = out[k + 1]["cost_usd"] if k + 1 < len(out) else max(self.budget_usd, d["cost_usd"])
+            d["budget_range_usd"] = [d["cost_usd"], hi]
         return out
 
     def _per_scenario(self) -> list[dict[str, Any]]:
