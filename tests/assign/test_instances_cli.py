@@ -120,3 +120,12 @@ def test_cli_bad_file_exits_2_without_traceback(
         assert exc.value.code == 2
         err = capsys.readouterr().err
         assert str(path.name) in err and "Traceback" not in err
+
+
+def test_instance_round_limit_is_the_scenario_limit() -> None:
+    """assign keeps its own copy of the rounds limit (it sits below scenario in the layers):
+    the two must not drift apart."""
+    from airshield.assign import instances
+    from airshield.scenario import limits
+
+    assert instances.MAX_ROUNDS == limits.MAX_ROUNDS

@@ -21,7 +21,11 @@ import numpy as np
 
 from airshield.assign.problem import WTAProblem
 from airshield.errors import Problem, ScenarioError
-from airshield.scenario.limits import MAX_ROUNDS
+
+# the largest rounds-per-weapon count an instance file may give (the scenario language's
+# MAX_ROUNDS; assign sits below scenario in the layers, so it is not imported from there): a
+# larger one would overflow the solver's integer arrays
+MAX_ROUNDS = 100_000_000
 
 
 def read_wta_instance(path: str | Path) -> WTAProblem:
