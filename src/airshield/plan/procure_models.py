@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from airshield.campaign import Campaign, load_campaign
 from airshield.campaign.models import Pause, Profile
@@ -170,22 +170,14 @@ class ProcurementSpec(Strict):
     robust: Literal["mean", "worst"] = "mean"
     levels: int = Field(6, ge=2, le=16, description="points of each option's response curve")
 
-    @field_validator("options")
+    @field_validator("options", "scenarios")
     @classmethod
-    def _unique_options(cls, v: list[Option]) -> list[Option]:
+    def _unique_names(cls, v: list[Option] | list[Scenario], info: ValidationInfo) -> Any:
         names = [o.name for o in v]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise ValueError(f"duplicate option names {dup}")
-        return v
-
-    @field_validator("scenarios")
-    @classmethod
-    def _unique_scenarios(cls, v: list[Scenario]) -> list[Scenario]:
-        names = [s.name for s in v]
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise ValueError(f"duplicate scenario names {dup}")
+            what = "option" if info.field_name == "options" else "scenario"
+            raise ValueError(f"duplicate {what} names {dup}")
         return v
 
 
