@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -130,6 +131,35 @@ def test_double_oracle_is_the_same_for_one_and_two_workers(tiny: Path) -> None:
             assert all(np.array_equal(u, v) for u, v in zip(a.cover, b.cover, strict=True))
     finally:
         there.close()
+
+
+def test_double_oracle_on_a_dask_cluster_equals_one_worker(
+    tiny: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Coefficients and the loop through a Dask scheduler address, as a remote cluster would be
+    used: the same bounds and laydown as in this process."""
+    distributed = pytest.importorskip("distributed")
+    import airshield.sweep.backends as backends
+
+    made: list[str] = []
+    real = backends.make_backend
+
+    def recording(name: str, *args: Any, **kwargs: Any) -> Any:
+        made.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(backends, "make_backend", recording)
+    ld = load_laydown(tiny)
+    one = optimise_laydown(ld, simulate=False, workers=1)
+    assert made == []  # one worker: in this process
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        far = optimise_laydown(ld, simulate=False, scheduler=cluster.scheduler_address)
+    assert made and set(made) == {"dask"}  # the calls went through the cluster
+    strip = [{k: v for k, v in b.items() if k != "cpu_s"} for b in one.bounds]
+    assert strip == [{k: v for k, v in b.items() if k != "cpu_s"} for b in far.bounds]
+    assert one.laydown == far.laydown
 
 
 def test_milp_against_all_plans_at_once_is_the_game_value(tiny: Path) -> None:
