@@ -317,20 +317,16 @@ def test_fast_night_blocks_share_the_deviates_of_one_run(small, make_surrogate):
 
 
 def _water_fill_by_rounds(total: int, caps: np.ndarray) -> np.ndarray:
-    """The definition: every open magazine gets an equal share, round after round, the last
-    rounds one each to the first open magazines."""
+    """The definition, one round at a time: each pass hands one round to every magazine with
+    room, in index order, until the rounds run out (so the magazines fill level by level and
+    the last rounds go one each to the first open magazines)."""
     out = np.zeros(caps.shape[0], np.int64)
     left = int(min(max(total, 0), int(caps.sum())))
-    open_ = caps > 0
-    while left > 0 and open_.any():
-        share = left // int(open_.sum())
-        if share == 0:
-            out[np.flatnonzero(open_)[:left]] += 1
-            break
-        add = np.where(open_, np.minimum(share, caps - out), 0)
-        out += add
-        left -= int(add.sum())
-        open_ = out < caps
+    while left > 0:
+        for i in range(caps.shape[0]):
+            if left > 0 and out[i] < caps[i]:
+                out[i] += 1
+                left -= 1
     return out
 
 
