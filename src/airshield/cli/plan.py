@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
             res = optimise(
                 loaded, reps=reps, seed=seed, curve_reps=curve_reps, confirm_reps=confirm_reps,
                 confirm=confirm_reps > 0, pareto_points=pareto_points, workers=n_workers,
-                runner=sweep_runner(n_workers, scheduler), evaluator=evaluator,
+                runner=None, evaluator=evaluator,  # the evaluator's pool runs the detailed cells
                 check_kinds=kind_check, screen=screen,
                 progress=lambda s, d, t: _progress(s, d, t),
             )  # fmt: skip

@@ -336,30 +336,57 @@ def simulate(
             so_l.append(out.stockout)
             es_l.append(out.end_stock)
         return Evaluation(np.concatenate(obj_l), np.concatenate(so_l), np.concatenate(es_l)), kept
-    keys = [(s, reps, seed, _schedule_key(sc)) for sc in schedules]
-    todo: list[int] = []
-    for i, key in enumerate(keys):
-        if key not in prep._memo and key not in (keys[j] for j in todo):
-            todo.append(i)
-    prep.memo_hits += k_all - len(todo)
-    if todo:
+    return simulate_scenarios(prep, [s], schedules, reps, seed)[0], kept
+
+
+def simulate_scenarios(
+    prep: Prepared, scenarios: Sequence[int], schedules: Sequence[Schedule], reps: int, seed: int
+) -> list[Evaluation]:
+    """:func:`simulate` of the same schedules in several scenarios at once: the chunks of every
+    scenario go to ``prep.evaluator`` in one batch, so worker processes are not left idle between
+    scenarios (a scenario with fewer chunks than workers). Memoised like :func:`simulate`: a
+    schedule simulated before (same scenario, replications, seed) is not simulated again."""
+    k_all = len(schedules)
+    sched_keys = [_schedule_key(sc) for sc in schedules]
+    plan: list[tuple[int, list[int], list[tuple[Any, ...]]]] = []
+    for s in scenarios:
+        keys = [(s, reps, seed, k) for k in sched_keys]
+        todo: list[int] = []
+        queued: set[tuple[Any, ...]] = set()
+        for i, key in enumerate(keys):
+            if key not in prep._memo and key not in queued:
+                todo.append(i)
+                queued.add(key)
+        prep.memo_hits += k_all - len(todo)
+        plan.append((s, todo, keys))
+    # the chunks of every scenario, in one list
+    jobs: list[tuple[int, I, I | None]] = []
+    spans: list[tuple[int, int]] = []
+    for s, todo, _ in plan:
         run = [schedules[i] for i in todo]
-        per = chunk_size(len(run), reps, MAX_ROWS, prep.evaluator.fan_out)
-        chunks = [_encode_chunk(prep, s, run[i : i + per]) for i in range(0, len(run), per)]
-        outs = prep.evaluator.run(prep.context(s), [e for e, _ in chunks],
-                                  [c for _, c in chunks], reps, seed)  # fmt: skip
-        obj = np.concatenate([o.objective for o in outs]).reshape(len(run), reps)
-        so = np.concatenate([o.stockout for o in outs]).reshape(len(run), -1)
-        es = np.concatenate([o.end_stock for o in outs]).reshape(len(run), -1)
-        for j, i in enumerate(todo):
-            prep._memo[keys[i]] = (obj[j], so[j], es[j])
-    rows = [prep._memo[key] for key in keys]
-    ev = Evaluation(
-        np.stack([r[0] for r in rows]).reshape(k_all, reps),
-        np.stack([r[1] for r in rows]).reshape(k_all, -1),
-        np.stack([r[2] for r in rows]).reshape(k_all, -1),
-    )
-    return ev, kept
+        first = len(jobs)
+        if run:
+            per = chunk_size(len(run), reps, MAX_ROWS, prep.evaluator.fan_out)
+            for i in range(0, len(run), per):
+                e, c = _encode_chunk(prep, s, run[i : i + per])
+                jobs.append((s, e, c))
+        spans.append((first, len(jobs)))
+    outs = prep.evaluator.run_many([(prep.context(s), e, c) for s, e, c in jobs], reps, seed)
+    result: list[Evaluation] = []
+    for (_s, todo, keys), (a, b) in zip(plan, spans, strict=True):
+        if todo:
+            obj = np.concatenate([o.objective for o in outs[a:b]]).reshape(len(todo), reps)
+            so = np.concatenate([o.stockout for o in outs[a:b]]).reshape(len(todo), -1)
+            es = np.concatenate([o.end_stock for o in outs[a:b]]).reshape(len(todo), -1)
+            for j, i in enumerate(todo):
+                prep._memo[keys[i]] = (obj[j], so[j], es[j])
+        rows = [prep._memo[key] for key in keys]
+        result.append(Evaluation(
+            np.stack([r[0] for r in rows]).reshape(k_all, reps),
+            np.stack([r[1] for r in rows]).reshape(k_all, -1),
+            np.stack([r[2] for r in rows]).reshape(k_all, -1),
+        ))  # fmt: skip
+    return result
 
 
 def _schedule_key(sc: Schedule) -> tuple[Any, ...]:
@@ -793,10 +820,11 @@ def collect_curves(
     tw = np.zeros((s_n, o_n, m_n)) if time_w is None else time_w
     base = np.zeros(s_n)
     ses: list[float] = []
+    if progress:
+        progress("response curves", 0, s_n)
+    evs = simulate_scenarios(prep, range(s_n), variants, reps, seed)  # every scenario at once
     for s in range(s_n):
-        if progress:
-            progress("response curves", s, s_n)
-        ev, _ = simulate(prep, s, variants, reps, seed)
+        ev = evs[s]
         means = ev.objective.mean(axis=1)
         base[s] = means[0]
         d = ev.objective[1:] - ev.objective[:1]
@@ -1114,8 +1142,7 @@ def evaluate_mixes(
     per_s = np.zeros((len(xs), s_n, reps))
     so = np.zeros((len(xs), s_n, len(prep.loaded.spec.constraints)))
     es = np.zeros_like(so)
-    for s in range(s_n):
-        ev, _ = simulate(prep, s, scheds, reps, seed)
+    for s, ev in enumerate(simulate_scenarios(prep, range(s_n), scheds, reps, seed)):
         per_s[:, s] = ev.objective
         so[:, s] = ev.stockout
         es[:, s] = ev.end_stock
@@ -1997,7 +2024,13 @@ def confirm_detailed(
         cells.append(DetailedCell(len(cells), camp.model_dump_json(), tj, seed, reps,
                                   spec.objective, _cell_constraints(prep, 0)))  # fmt: skip
     t0 = time.perf_counter()
-    if runner is None:
+    if runner is None and prep.evaluator.backend not in ("inline", "serial"):
+        # the fast-mode evaluations' worker processes (or cluster) run the cells too
+        outcomes = prep.evaluator.map(DETAILED_TARGET, cells)
+        if progress:
+            progress("confirming (detailed mode)", len(cells), len(cells))
+        name = f"{prep.evaluator.backend} ({prep.evaluator.workers})"
+    elif runner is None:
         outcomes = run_cells_here(cells, progress, workers)
         name = "this process" if workers <= 1 else f"processes ({workers})"
     else:
