@@ -29,8 +29,9 @@ Method (a MILP on a fitted convex surrogate, then simulation checks):
    the better of the two by joint fast-mode simulation is kept. A constraint that the simulation
    finds violated is tightened and the MILP re-solved (at most three times).
 5. **Detailed screen**: the best fast-mode mix, its runners-up, the proportional split and the
-   status quo in **detailed** mode with common random numbers through the sweep backends; the
-   recommendation is the detailed-mode best (a Bonferroni screen of paired intervals says which
+   status quo in **detailed** mode with common random numbers through the sweep backends, the
+   constraints measured there too; the recommendation is the detailed-mode best among the mixes
+   that meet the constraints in detailed mode (a Bonferroni screen of paired intervals says which
    mixes detailed mode cannot separate from it), and the paired 95 % interval of best − status
    quo is reported. Where the fast mode's error changes the ranking, the result says so.
 6. **Outputs**: the Pareto front (the MILP at budgets from zero to the full budget, each answer
@@ -2135,8 +2136,8 @@ def screen_detailed(
     """Rank the screened mixes (``pts[0]`` the fast mode's best; ``det`` their (S, R) detailed
     objectives) and the status quo in **detailed** mode, with common random numbers.
 
-    The winner is the eligible mix (it passed the fast-mode constraint checks) with the lowest
-    detailed mean plus the MILP's price of money ``eps`` x cost. Around it, a Bonferroni screen
+    The winner is the eligible mix (``eligible``: :func:`detailed_eligibility` in
+    :func:`optimise`, the constraints in detailed mode first) with the lowest detailed mean plus the MILP's price of money ``eps`` x cost. Around it, a Bonferroni screen
     with paired intervals (Nelson, Swann, Goldsman and Song 2001): a mix is *retained* when no
     other mix beats it by more than ``t(1 - alpha / (k - 1), R - 1) x sd_ij / sqrt(R)`` of the
     paired differences, so the retained set holds the detailed-mode best with probability at
