@@ -150,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--repeats", type=int, default=2, help="cached runs per worker count")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold runs")
+    ap.add_argument("--cache-dir", default=None,
+                    help="surrogate cache folder to use (default: a new empty one per worker count)")  # fmt: skip
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
@@ -161,7 +163,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{Path(args.spec).name}: reps {args.reps}, confirmation {args.confirm_reps} detailed "
           f"reps, workers {args.workers}, {args.repeats} cached run(s) each", flush=True)  # fmt: skip
     for w in args.workers:
-        os.environ["AIRSHIELD_CACHE_DIR"] = tempfile.mkdtemp(prefix="airshield-bench-")
+        os.environ["AIRSHIELD_CACHE_DIR"] = args.cache_dir or tempfile.mkdtemp(
+            prefix="airshield-bench-"
+        )
+        print(f"  surrogate cache: {os.environ['AIRSHIELD_CACHE_DIR']}", flush=True)
         if not args.no_cold:
             runs.append(one_run(loaded, args, w, len(runs)))
         for _ in range(args.repeats):

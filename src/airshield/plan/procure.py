@@ -1209,14 +1209,30 @@ def detailed_eligibility(
     ok = [len(b) == fewest for b in bad]
     if fewest > 0 and any(o and f for o, f in zip(ok, fast_ok, strict=True)):
         ok = [o and f for o, f in zip(ok, fast_ok, strict=True)]
-    lost = [label[i] for i in range(len(pts)) if fast_ok[i] and bad[i] and not ok[i]]
+    lost = [i for i in range(len(pts)) if fast_ok[i] and bad[i] and not ok[i]]
     if lost:
+        names_lost = ", ".join(repr(label[i]) for i in lost)
+        # each violation in detailed mode with its interval: is it beyond the Monte Carlo error?
+        details, noisy = [], True
+        for i in lost:
+            for cn in constraint_values(prep, pts[i]):
+                d = cn["detailed"]
+                if d["met"]:
+                    continue
+                inside = d["ci_low"] <= cn["limit"] <= d["ci_high"]
+                noisy = noisy and inside
+                details.append(f"{label[i]}: {cn['kind']} {cn['pool']} {d['achieved']:.3g} "
+                               f"[{d['ci_low']:.3g}, {d['ci_high']:.3g}] against {cn['limit']:.3g}")  # fmt: skip
         warn.append(
-            f"{', '.join(repr(n) for n in lost)} met the constraints in fast mode but not in "
-            "detailed mode (confirmed.screen[].constraints): not recommended, since a screened "
-            "mix meets them in detailed mode" if fewest == 0 else
-            f"{', '.join(repr(n) for n in lost)} met the constraints in fast mode but violate "
-            "more of them in detailed mode than other screened mixes: not recommended"
+            (f"{names_lost} met the constraints in fast mode but not in detailed mode "
+             "(confirmed.screen[].constraints): not recommended, since a screened mix meets them "
+             "in detailed mode" if fewest == 0 else
+             f"{names_lost} met the constraints in fast mode but violate more of them in detailed "
+             "mode than other screened mixes: not recommended")
+            + f" ({'; '.join(details)}; detailed mode, 95 % interval)"
+            + (f": every such violation is within the Monte Carlo error of {pts[0].det_reps} "
+               "detailed replications (the limit is inside its interval); more --confirm-reps "
+               "would settle it" if noisy and details else "")
         )  # fmt: skip
     if fewest > 0:
         every = set.intersection(*bad)
