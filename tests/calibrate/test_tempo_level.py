@@ -184,3 +184,21 @@ def test_intervals_calibrated_on_a_noisy_level() -> None:
     assert m.loc["model", "origins"] >= 30
     assert 0.65 <= m.loc["model", "coverage80"] <= 0.95
     assert m.loc["model", "coverage95"] >= 0.85
+
+
+def test_rules_override_the_default_per_series() -> None:
+    # months of 10, 20, 30, 40 drones a night: last month 40, 3-month mean 30, 18-month mean 25
+    s = _monthly_constant([10.0, 20.0, 30.0, 40.0])
+    default = fit_tempo(s, origin="2023-05-01", window_nights=60)
+    assert default.levels["missiles"].weights["mean_18_months"] == 1.0
+    assert default.levels["drones"].weights["mean_18_months"] == 0.0
+    picked = fit_tempo(
+        s,
+        origin="2023-05-01",
+        window_nights=60,
+        rules={"drones": "last_month", "total": "mean_18_months", "missiles": None},
+    )
+    assert picked.levels["drones"].rate == pytest.approx(40.0)
+    assert picked.levels["total"].rate == pytest.approx(25.0)
+    assert picked.levels["missiles"].weights["mean_18_months"] == 0.0  # the combination
+    assert picked.levels["drone"].rate == pytest.approx(default.levels["drone"].rate)

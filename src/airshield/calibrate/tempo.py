@@ -8,8 +8,10 @@ and ``missiles`` (cruise, ballistic and other strategic weapons). It is a *forec
 combination* of simple forecasters of the per-night rate (:data:`CANDIDATES`: last month, mean of
 the last three months, mean of the last twelve, a nightly EWMA with a 20-night half-life, the last
 month grown by half the median monthly log growth of the last six months, the last month with a
-six-month log-linear level, and the 12-month production mean with the last month), except where
-:data:`RULES` gives one structural forecaster (missiles: ``production``). Each forecaster is
+six-month log-linear level, and the 12-month production mean with the last month; the
+18-month mean is a rule only, :data:`COMBINED`), except where :data:`RULES` gives one structural
+forecaster (missiles: ``mean_18_months``, chosen by a class selection protocol on early origins
+and confirmed on later ones, docs/tempo.md). Each forecaster is
 scored on the months before the origin (rolling one-month-ahead, on the rate, so February's 28
 nights do not count as a drop) and weighted by its inverse mean squared error over the last
 ``lookback`` months (Bates-Granger weights): in a growth phase (2024-25) the last-month and trend
