@@ -57,6 +57,12 @@ def mutate(path: list[Any], value: Any, delete: bool = False) -> str:
         (["sensors", 0, "p_detect"], 1.5, "sensors[0].p_detect", "less than or equal to 1"),
         (["waves", 0, "launch_end_s"], -1.0, "waves[0].launch_end_s", "greater than or equal to 0"),
         (["pools", 0, "stock"], 2.5, "pools[0].stock", "integer"),
+        (
+            ["waves", 0, "via"],
+            [{"lat": 50.0, "lon": 30.0 + 0.1 * i} for i in range(5)],
+            "waves[0].via",
+            "at most 4 waypoints (a route has at most 6 legs",
+        ),
     ],
 )
 def test_bad_field_gives_path_line_and_expectation(path, value, field, words) -> None:  # type: ignore[no-untyped-def]
