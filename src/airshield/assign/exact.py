@@ -84,6 +84,15 @@ HIGHS_RESERVE_S = 0.03
 #: Share of the time left that an enumeration round short of the whole gap may spend proving
 #: the optimum over its columns (later rounds then only lift the bound).
 ROUND_SHARE = 0.25
+#: The same share while the incumbent is still more than :data:`WEAK_INCUMBENT_GAP` above the
+#: bound, and no round has improved it yet: the incumbent then comes from LP rounding and local
+#: search, which stall 8-13 % above the optimum on ``W > T`` instances, and the first MILP that
+#: finds a solution (HiGHS' sub-MIP heuristic at the root: 2.1 s wall at load 7 on the 1,338
+#: columns of ``200x100x2``) is what brings it within 0.2 %; given a quarter of the time left
+#: such a round stopped before its root was done on a loaded machine, and the polish MILP
+#: started that root again from scratch.
+WEAK_ROUND_SHARE = 0.6
+WEAK_INCUMBENT_GAP = 0.01
 #: Share of the time left that a bound-only round may take.
 BOUND_ROUND_SHARE = 0.5
 #: First enumeration threshold ``d``, relative to the bound.
@@ -472,6 +481,7 @@ def solve_exact(
     polish_pats: list[Pattern] | None = None
     polish_d = last_d = 0.0
     bound_only = False  # set once a round could not prove its optimum in its share of time
+    improved = False  # set once a round's MILP improved the incumbent
     if cg is not None:
         d = min(inc.value - cg.bound, ENUM_START_REL * max(abs(cg.bound), 1e-300))
         round_s = 0.1 * limit  # a round (enumeration, model build, MILP) needs time to pay off
@@ -483,6 +493,7 @@ def solve_exact(
             pats, d_used, complete = enumerate_columns(
                 problem, cg, d, MAX_ENUM_COLUMNS, deadline - MIN_MILP_S, floor=last_d
             )
+            enum_s = time.perf_counter() - t_round
             info.update(enumerated_columns=len(pats), enumeration_delta=d_used)
             if not complete or not pats:
                 if not tried_restricted and not out_of_time(MIN_MILP_S):
@@ -505,10 +516,11 @@ def solve_exact(
                 stop_gap = max(GAP_TOL, (inc.value - cg.bound - d_used) / inc.value)
                 budget *= BOUND_ROUND_SHARE  # leave time for the polish MILP
             elif not whole:
-                budget *= ROUND_SHARE
+                weak = not improved and inc.value - cg.bound > WEAK_INCUMBENT_GAP * inc.value
+                budget *= WEAK_ROUND_SHARE if weak else ROUND_SHARE
             mip = solve_master_mip(problem, pats, budget, inc.x, cutoff=inc.value, rel_gap=stop_gap)
-            if mip.assignment is not None:
-                inc.offer(problem, mip.assignment)
+            if mip.assignment is not None and inc.offer(problem, mip.assignment):
+                improved = True
             info.update(mip_bound=mip.bound, mip_status=mip.status.name, enumeration_rounds=rounds)
             # every solution below LB + d_used lies in the enumerated space
             reach = inc.value if d_used >= full * (1 - 1e-12) else cg.bound + d_used
@@ -527,10 +539,20 @@ def solve_exact(
                 break
             bound_only = bound_only or not mip.optimal
             last_d = d_used
-            if polish_pats is None or len(pats) <= PRESOLVE_MAX_COLUMNS:
+            # the polish MILP below searches a small set that a bound-only round enumerated
+            # for its optimum (a set whose own round searched it already would only start the
+            # same root again: 2 s of a 10 s limit on 200x100x2)
+            if stop_gap is not None and len(pats) <= PRESOLVE_MAX_COLUMNS:
                 polish_pats, polish_d = pats, d_used
             d = 3.0 * d_used
-            round_s = time.perf_counter() - t_round
+            # a round that searched its set to the end of its share says little about how long
+            # a bound-only round takes (its bound rises from HiGHS' root on): the next one needs
+            # the enumeration's time and a tenth of the limit
+            round_s = (
+                time.perf_counter() - t_round
+                if mip.optimal
+                else max(0.1 * limit, 3.0 * enum_s, MIN_MILP_S)
+            )
 
     lap("enumeration")
     # bound-only rounds seldom improve the incumbent: most of what is left goes to the master
