@@ -110,12 +110,46 @@ def test_a_command_run_builds_only_its_own_command() -> None:
     lean = _command_app(["validate", "x.yaml"])
     assert lean is not app
     assert [c.callback.__name__ for c in lean.registered_commands] == ["validate"]  # type: ignore[union-attr]
-    assert lean.registered_groups == [] and lean.registered_callback is app.registered_callback
+    assert lean.registered_groups == []
+    assert lean.registered_callback is not None and app.registered_callback is not None
+    assert lean.registered_callback.callback is app.registered_callback.callback
     group = _command_app(["campaign", "run", "x.yaml"])
     assert [g.name for g in group.registered_groups] == ["campaign"]
     assert group.registered_commands == []
     for argv in ([], ["--help"], ["--version"], ["no-such-command"]):
         assert _command_app(argv) is app
+
+
+def test_command_modules_name_every_command_of_the_whole_app() -> None:
+    """``COMMAND_MODULES`` (what a run imports for its first word) lists exactly the commands
+    and groups of the whole app, each with the module that registers it, in the help's order."""
+    import importlib
+
+    import typer
+    from typer.main import get_command_name
+
+    from airshield.cli import COMMAND_MODULES, app
+
+    def names(a: typer.Typer) -> list[str]:
+        return [
+            c.name or get_command_name(c.callback.__name__)  # type: ignore[union-attr]
+            for c in a.registered_commands
+        ] + [str(g.name) for g in a.registered_groups]
+
+    assert sorted(names(app)) == sorted(COMMAND_MODULES)
+    for module in set(COMMAND_MODULES.values()):
+        alone = typer.Typer()
+        importlib.import_module(f"airshield.cli.{module}").register(alone)
+        assert sorted(names(alone)) == sorted(n for n, m in COMMAND_MODULES.items() if m == module)
+
+
+def test_a_run_imports_only_its_command_module() -> None:
+    """``airshield validate`` imports the raid command module and neither rich nor another
+    command group's module (they cost start-up time: issue 14)."""
+    mods = loaded("validate", str(EXAMPLES / "one-battery.yaml"))
+    cli = sorted(m for m in mods if m.startswith("airshield.cli."))
+    assert cli == ["airshield.cli.kit", "airshield.cli.raid"], cli
+    assert offenders(mods, ("rich",)) == []
 
 
 def test_help_of_a_command_and_errors_match_the_whole_app(tmp_path: Path) -> None:

@@ -152,6 +152,24 @@ def test_worker_invariance() -> None:
     assert one == two
 
 
+def test_a_callers_evaluator_is_reused_and_left_open() -> None:
+    """Given an evaluator, the best response is the same, its replications stay in the
+    caller's cache (nothing is simulated again for them) and the evaluator stays usable."""
+    a = attack_from_text(SIDED_ATTACK)
+    alone = best_response(a, reps=12, seed=3).to_dict()
+    ev = PlanEvaluator(a, seed=3)
+    shared = best_response(a, reps=12, seed=3, evaluator=ev)
+    assert shared.to_dict() == alone
+    done = ev.evaluations
+    worst = a.space.plan_of(shared.worst.plan)
+    ev.ensure([a.space.default_plan(), worst], ev.have(worst))
+    assert ev.evaluations == done
+    np.testing.assert_allclose(ev.values(worst, shared.worst.reps).mean(), shared.worst.mean)
+    with pytest.raises(ValueError, match="same attack, seed and objective"):
+        best_response(a, reps=12, seed=4, evaluator=ev)
+    ev.close()
+
+
 def test_json_is_one_document(tmp_path) -> None:
     f = tmp_path / "s.yaml"
     f.write_text(SIDED_ATTACK)

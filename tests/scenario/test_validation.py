@@ -57,6 +57,18 @@ def mutate(path: list[Any], value: Any, delete: bool = False) -> str:
         (["sensors", 0, "p_detect"], 1.5, "sensors[0].p_detect", "less than or equal to 1"),
         (["waves", 0, "launch_end_s"], -1.0, "waves[0].launch_end_s", "greater than or equal to 0"),
         (["pools", 0, "stock"], 2.5, "pools[0].stock", "integer"),
+        (
+            ["waves", 0, "via"],
+            [{"lat": 50.0, "lon": 30.0 + 0.1 * i} for i in range(5)],
+            "waves[0].via",
+            "at most 4 waypoints (a route has at most 6 legs",
+        ),
+        (
+            ["waves", 0, "via"],
+            [{"lat": -60.0, "lon": -170.0}, {"lat": 60.0, "lon": 10.0}] * 2,
+            "waves[0].via",
+            "past the time limit of 168 h",
+        ),
     ],
 )
 def test_bad_field_gives_path_line_and_expectation(path, value, field, words) -> None:  # type: ignore[no-untyped-def]
@@ -68,6 +80,11 @@ def test_bad_field_gives_path_line_and_expectation(path, value, field, words) ->
     assert any(words in m[1] for m in match), msgs
     assert all(m[2] is not None and m[2] > 0 for m in match)
     assert field in str(err) and "s.yaml:" in str(err)
+
+
+def test_a_routed_wave_inside_the_time_limit_is_valid() -> None:
+    sc = scenario_from_text(mutate(["waves", 0, "via"], [{"lat": 50.6, "lon": 31.0}]), "s.yaml")
+    assert len(sc.waves[0].via) == 1
 
 
 def test_missing_required_field() -> None:

@@ -39,7 +39,27 @@ _APP_OPTIONS: dict[str, object] = {
     "pretty_exceptions_enable": False,
     "rich_markup_mode": None,
 }
-app = typer.Typer(**_APP_OPTIONS)  # type: ignore[arg-type]
+#: the module of this package that registers each top-level command or group, in the order of
+#: the whole app's help (a run of one command imports only its module: tested against the app)
+COMMAND_MODULES: dict[str, str] = {
+    "demo": "raid",
+    "catalog": "raid",
+    "validate": "raid",
+    "run": "raid",
+    "campaign": "campaign",
+    "wta": "assign",
+    "serve": "web",
+    "sweep": "sweep",
+    "history": "history",
+    "bulletin": "history",
+    "scenario": "history",
+    "calibrate": "calibrate",
+    "tempo": "tempo",
+    "examples": "examples",
+    "plan": "plan",
+    "warmup": "warmup",
+    "attack": "attack",
+}
 
 
 def _version(value: bool) -> None:
@@ -50,7 +70,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -69,76 +88,66 @@ def _root(
     """
 
 
-def _register() -> None:
-    """Attach the sub-commands that each capability package provides."""
-    from airshield.cli import raid as raid_cli
-
-    raid_cli.register(app)
-    # --- capability sub-commands (one line each) ---
-    from airshield.cli import campaign as campaign_cli
-
-    campaign_cli.register(app)
-    from airshield.cli import assign as assign_cli
-
-    assign_cli.register(app)
-    from airshield.cli import web as web_cli
-
-    web_cli.register(app)
-    from airshield.cli import sweep as sweep_cli
-
-    sweep_cli.register(app)
-    from airshield.cli import history as history_cli
-
-    history_cli.register(app)
-    from airshield.cli import calibrate as calibrate_cli
-
-    calibrate_cli.register(app)
-    from airshield.cli import tempo as tempo_cli
-
-    tempo_cli.register(app)
-    from airshield.cli import examples as examples_cli
-
-    examples_cli.register(app)
-    from airshield.cli import plan as plan_cli
-
-    plan_cli.register(app)
-    from airshield.cli import warmup as warmup_cli
-
-    warmup_cli.register(app)
-    from airshield.cli import attack as attack_cli
-
-    attack_cli.register(app)
+def _new_app() -> typer.Typer:
+    new = typer.Typer(**_APP_OPTIONS)  # type: ignore[arg-type]
+    new.callback()(_root)
+    return new
 
 
-_register()
+def _register(target: typer.Typer, modules: list[str]) -> None:
+    """Attach the sub-commands of the command-line ``modules`` (each registers its own)."""
+    import importlib
+
+    for name in modules:
+        importlib.import_module(f"airshield.cli.{name}").register(target)
+
+
+_whole: typer.Typer | None = None
+
+
+def whole_app() -> typer.Typer:
+    """The app with every command (help, completion, tests); built on first use."""
+    global _whole
+    if _whole is None:
+        _whole = _new_app()
+        _register(_whole, list(dict.fromkeys(COMMAND_MODULES.values())))
+    return _whole
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":
+        return whole_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _command_app(argv: list[str]) -> typer.Typer:
     """The app to run for ``argv``: when its first word names a command or group, an app that
-    holds that one only (same options, root callback and command), else the whole :data:`app`.
+    holds that one only (same options, root callback and command), else the whole app.
 
     Typer builds the click object of every command it holds on each run (signatures, type
     hints, parameters: about a third of ``airshield validate``'s CPU time with 30-odd
-    commands), so a run of one command builds only that one. Help, completion, unknown
-    commands and root options go to the whole app.
+    commands), and the command modules import what their tables and options need: so a run
+    of one command imports only the module that registers it and builds only that command.
+    Help, completion, unknown commands and root options go to the whole app.
     """
     from typer.main import get_command_name
 
-    if not argv or argv[0].startswith("-") or any(k.endswith("_COMPLETE") for k in os.environ):
-        return app
+    if (
+        not argv
+        or argv[0] not in COMMAND_MODULES
+        or any(k.endswith("_COMPLETE") for k in os.environ)
+    ):
+        return whole_app()
     name = argv[0]
-    commands = [
+    module_app = typer.Typer()
+    _register(module_app, [COMMAND_MODULES[name]])
+    lean = _new_app()
+    lean.registered_commands = [
         c
-        for c in app.registered_commands
+        for c in module_app.registered_commands
         if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == name
     ]
-    groups = [g for g in app.registered_groups if g.name == name]
-    if len(commands) + len(groups) != 1:
-        return app
-    lean = typer.Typer(**_APP_OPTIONS)  # type: ignore[arg-type]
-    lean.registered_callback = app.registered_callback
-    lean.registered_commands = commands
-    lean.registered_groups = groups
+    lean.registered_groups = [g for g in module_app.registered_groups if g.name == name]
     return lean
 
 
@@ -159,4 +168,4 @@ def main() -> None:
 if __name__ == "__main__":  # pragma: no cover
     main()
 
-__all__ = ["app", "console", "main"]
+__all__ = ["COMMAND_MODULES", "app", "console", "main", "whole_app"]

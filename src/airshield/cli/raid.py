@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
-from rich.table import Table
 
 from airshield import fmt
 from airshield.cli.kit import (
@@ -25,6 +24,8 @@ FileArg = Annotated[Path, typer.Argument(help="scenario YAML file")]
 
 def print_summary(s: dict[str, Any]) -> None:
     """Print a raid summary (from RaidResult.summary()) as tables: mean [5–95 %]."""
+    from rich.table import Table
+
     head = (
         f"[bold]{s['scenario']}[/bold]  reps={s['reps']}  seed={s['seed']}  "
         f"engine={s['engine']}  hash={s['scenario_hash']}  airshield {s['version']}"
@@ -100,6 +101,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List threat and effector types with units; every number has a source, a date and a
         confidence tag (H high, M medium, L low or notional)."""
+        from rich.table import Table
+
         from airshield.catalog import load_catalog, pk_curve_table
 
         cat = load_catalog()

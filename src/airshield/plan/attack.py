@@ -316,6 +316,7 @@ def best_response(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Callable[[str], None] | None = None,
+    evaluator: PlanEvaluator | None = None,
 ) -> BestResponse:
     """Search ``attack``'s plan space for the plan maximising the expected ``objective``.
 
@@ -324,14 +325,20 @@ def best_response(
     or 0.5 % of the default plan's mean damage); ``budget_evals``: most replications simulated
     in all (plans x replications). Common random numbers throughout (``seed``); blocks of
     replications run through the sweep backends with ``workers`` > 1 or a Dask ``scheduler``
-    address, with the same answer for any number of workers."""
+    address, with the same answer for any number of workers. ``evaluator``: a caller's own
+    evaluator of ``attack`` with the same seed and objective, whose cached replications are
+    reused and which is left open (the caller closes it); otherwise one is made and closed."""
     space = attack.space
     n0 = n0 or max(5, min(reps, max(5, reps // 5)))
     n0 = min(n0, reps)
     if n0 < 2:
         raise ValueError("reps must be >= 2")
-    ev = PlanEvaluator(attack, seed=seed, objective=objective, engine=engine, workers=workers,
-                       scheduler=scheduler)  # fmt: skip
+    if evaluator is not None and (
+        evaluator.attack is not attack or evaluator.seed != seed or evaluator.objective != objective
+    ):
+        raise ValueError("evaluator: must be of the same attack, seed and objective")
+    ev = evaluator or PlanEvaluator(attack, seed=seed, objective=objective, engine=engine,
+                                    workers=workers, scheduler=scheduler)  # fmt: skip
     say = progress or (lambda _m: None)
     try:
         default = space.default_plan()
@@ -383,8 +390,6 @@ def best_response(
         # the worst plan and the default on the same replications (paired)
         n = ev.have(current)
         ev.ensure([default], n)
-        if budget_evals is None or ev.evaluations <= budget_evals:
-            pass
         worst = estimate(ev, space, current, n)
         dflt = estimate(ev, space, default, n)
         diff = ev.values(current, n) - ev.values(default, n)
@@ -406,7 +411,8 @@ def best_response(
             steps=steps, alpha=alpha, delta=float(delta), budget_exhausted=exhausted,
         )  # fmt: skip
     finally:
-        ev.close()
+        if evaluator is None:
+            ev.close()
 
 
 __all__ = [

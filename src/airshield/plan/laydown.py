@@ -860,16 +860,16 @@ def _cases(
     ld: LoadedLaydown, sc: Scenario, workers: int, budget: int | None, scheduler: str | None
 ) -> dict[str, Any]:
     """Simulated mean case (the default plan) and worst case (best response, KN guard)."""
-    from airshield.plan.attack import best_response
+    from airshield.plan.attack import PlanEvaluator, best_response
     from airshield.scenario.attack import AttackScenario
 
     a = AttackScenario(sc, ld.attack.space, ld.attack.path)
-    br = best_response(a, reps=ld.spec.reps, seed=ld.spec.seed, budget_evals=budget,
-                       workers=workers, scheduler=scheduler)  # fmt: skip
-    from airshield.plan.attack import PlanEvaluator
-
+    # one evaluator: the best response's replications of the default and the worst plan are
+    # reused for the two cases, and only what it did not simulate is added
     ev = PlanEvaluator(a, seed=ld.spec.seed, workers=workers, scheduler=scheduler)
     try:
+        br = best_response(a, reps=ld.spec.reps, seed=ld.spec.seed, budget_evals=budget,
+                           workers=workers, scheduler=scheduler, evaluator=ev)  # fmt: skip
         d = a.space.default_plan()
         w = a.space.plan_of(br.worst.plan)
         ev.ensure([d, w], ld.spec.reps)

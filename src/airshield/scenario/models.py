@@ -380,9 +380,21 @@ class Wave(Strict):
     route_jitter_km: Km = Field(0.0, description="s.d. of the lateral route offset")
     via: list[RoutePoint] = Field(
         default_factory=list,
-        max_length=MAX_LEGS - 2,
-        description="waypoints before the final approach, in order",
+        max_length=L.MAX_LIST_ITEMS,
+        description=f"waypoints before the final approach, in order (at most {MAX_LEGS - 2})",
     )
+
+    @field_validator("via")
+    @classmethod
+    def _via_fits_a_route(cls, v: list[RoutePoint]) -> list[RoutePoint]:
+        if len(v) > MAX_LEGS - 2:
+            raise PydanticCustomError(
+                "too_many_waypoints",
+                "at most {most} waypoints (a route has at most {legs} legs: launch site, "
+                "waypoints, final approach), not {n}",
+                {"most": MAX_LEGS - 2, "legs": MAX_LEGS, "n": len(v)},
+            )
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> Wave:
