@@ -29,15 +29,21 @@ def _sub_values(p: WTAProblem, j: int, w: np.ndarray, f: np.ndarray) -> list[flo
     return out
 
 
+@pytest.mark.parametrize("max_cand", [1, 2, 3, 64])
 @pytest.mark.parametrize("seed", range(30))
-def test_pricing_is_exact(seed: int, tiny_problem: Callable[[int, bool], WTAProblem]) -> None:
+def test_pricing_is_exact(
+    seed: int, max_cand: int, tiny_problem: Callable[[int, bool], WTAProblem]
+) -> None:
+    """Brute force, whatever the number of weapons searched first (``max_cand`` 1-3 leaves
+    most weapons of these instances out of the first search, 64 none)."""
     rng = np.random.default_rng(100 + seed)
     p = tiny_problem(seed, seed % 2 == 1)
     w = p.cost_vector() + rng.uniform(0, 10, p.n_weapons) * (rng.random(p.n_weapons) < 0.7)
     f = rng.uniform(0, 3, p.n_weapons) * (rng.random(p.n_weapons) < 0.5)
     hmin, lower, items, counts, lens, proven = price_targets(
-        p.values, *p.target_major, p.rounds, w, f, p.target_cap(), 1_000_000, p.n_weapons + 1
-    )
+        p.values, *p.target_major, p.rounds, w, f, p.target_cap(), 1_000_000, p.n_weapons + 1,
+        max_cand,
+    )  # fmt: skip
     assert proven.all()
     for j in range(p.n_targets):
         vals = _sub_values(p, j, w, f)
@@ -52,7 +58,7 @@ def test_pricing_is_exact(seed: int, tiny_problem: Callable[[int, bool], WTAProb
         delta = float(rng.uniform(0, 5))
         _, _, _, e_vals, ok = enumerate_target_patterns(
             j, p.values, *p.target_major, p.rounds, w, f, p.target_cap(),
-            hmin[j] + delta, delta + 1e-12, 1_000_000, 10_000, 32,
+            hmin[j] + delta, delta + 1e-12, 1_000_000, 10_000, 32, max_cand,
         )  # fmt: skip
         assert ok
         expected = sorted(v for v in vals if v <= hmin[j] + delta - 1e-12)
@@ -89,3 +95,41 @@ def test_column_generation_bound_is_valid(
     cg = column_generation(p, float("inf"))
     assert cg.bound <= opt + 1e-9 * max(1.0, opt)
     assert cg.bound <= cg.lp_value + 1e-9 * max(1.0, abs(cg.lp_value))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_pricing_over_the_cheapest_weapons_first_equals_brute_force(seed: int) -> None:
+    """Seven weapons, so a first search over 1, 2 or 4 of them leaves most out: the pricing
+    must notice every target where a left-out weapon could be in a better pattern (also with
+    free rounds, price 0, a per-target cap and channel prices) and search again."""
+    rng = np.random.default_rng(900 + seed)
+    n_w, n_t = 7, 3
+    p = WTAProblem(
+        values=rng.uniform(1, 100, n_t),
+        pk=rng.uniform(0.05, 0.99, (n_w, n_t)) * (rng.random((n_w, n_t)) < 0.9),
+        rounds=rng.integers(1, 3, n_w),
+        max_rounds_per_target=int(rng.integers(2, 6)) if seed % 3 == 0 else None,
+    )
+    scale = float(rng.choice([0.01, 1.0, 10.0]))
+    w = rng.uniform(0, scale, n_w) * (rng.random(n_w) < 0.8)
+    f = rng.uniform(0, 1, n_w) * (rng.random(n_w) < 0.3)
+    full = price_targets(
+        p.values, *p.target_major, p.rounds, w, f, p.target_cap(), 1_000_000, n_w + 1, n_w
+    )
+    for j in range(n_t):
+        assert full[0][j] == pytest.approx(min(_sub_values(p, j, w, f)), rel=1e-12, abs=1e-12)
+    for k in (1, 2, 4):
+        part = price_targets(
+            p.values, *p.target_major, p.rounds, w, f, p.target_cap(), 1_000_000, n_w + 1, k
+        )
+        np.testing.assert_allclose(part[0], full[0], rtol=1e-12, atol=1e-12)
+        assert part[5].all()
+        for j in range(n_t):
+            delta = float(rng.uniform(0, 20))
+            args = (
+                j, p.values, *p.target_major, p.rounds, w, f, p.target_cap(),
+                full[0][j] + delta, delta + 1e-12, 1_000_000, 10_000, 32,
+            )  # fmt: skip
+            got = sorted(enumerate_target_patterns(*args, k)[3].tolist())
+            want = sorted(enumerate_target_patterns(*args, n_w)[3].tolist())
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

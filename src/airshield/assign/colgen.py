@@ -36,6 +36,9 @@ from airshield.assign.result import STEP_MARGIN
 from airshield.kernels.wta import price_targets
 
 _NODE_LIMIT = 2_000_000
+#: Weapons per target the pricing searches first, cheapest per unit of log-kill (it searches all
+#: of them only where the others could matter; see :func:`airshield.kernels.wta.price_targets`)
+PRICING_CANDIDATES = 32
 
 
 @dataclass
@@ -141,6 +144,7 @@ def lagrangian_bound(
         problem.target_cap(),
         _NODE_LIMIT,
         max_len,
+        PRICING_CANDIDATES,
     )
     bound = float(lower.sum() - np.dot(lam, problem.rounds))
     if nu is not None and problem.channels is not None:

@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from airshield.assign.colgen import (
+    PRICING_CANDIDATES,
     ColGenResult,
     MasterLP,
     Pattern,
@@ -83,12 +84,37 @@ HIGHS_RESERVE_S = 0.03
 #: Share of the time left that an enumeration round short of the whole gap may spend proving
 #: the optimum over its columns (later rounds then only lift the bound).
 ROUND_SHARE = 0.25
+#: The same share while the incumbent is still more than :data:`WEAK_INCUMBENT_GAP` above the
+#: bound, and no round has improved it yet: the incumbent then comes from LP rounding and local
+#: search, which stall 8-13 % above the optimum on ``W > T`` instances, and the first MILP that
+#: finds a solution (HiGHS' sub-MIP heuristic at the root: 2.1 s wall at load 7 on the 1,338
+#: columns of ``200x100x2``) is what brings it within 0.2 %; given a quarter of the time left
+#: such a round stopped before its root was done on a loaded machine, and the polish MILP
+#: started that root again from scratch.
+WEAK_ROUND_SHARE = 0.6
+WEAK_INCUMBENT_GAP = 0.01
 #: Share of the time left that a bound-only round may take.
 BOUND_ROUND_SHARE = 0.5
 #: First enumeration threshold ``d``, relative to the bound.
 ENUM_START_REL = 1e-4
 #: A round must widen the enumeration by at least this share of the last round's ``d``.
 FLOOR_STEP = 0.05
+#: The matching construction (one linear assignment over all weapons and targets per layer) is
+#: run when every weapon has one round (its first layer is then the best one-round-per-target
+#: assignment: optimal on the published ``x1`` instances) or the instance is this small. With
+#: several rounds it is worse than greedy + descent and costs most of the start: 500x1000x2
+#: 168.8 (0.73 s CPU) against greedy 164.8 (0.04 s), 500x1000x3 19.55 (1.05 s) against 13.39.
+MATCHING_MAX_PAIRS = 20_000
+#: Wentges smoothing of column generation, by shape: with ``W <= T`` 0.3 cut the CPU time of
+#: column generation on 500x1000 x1 / x2 / x3 from 0.78 / 1.37 / 3.28 s to 0.68 / 0.94 / 2.86 s
+#: (iterations 18 / 15 / 25 to 13 / 12 / 19); with ``W > T`` it slowed 200x100x2 (0.41 to 0.60 s)
+SMOOTHING_NARROW = 0.3
+SMOOTHING_WIDE = 0.5
+#: Relative tolerance at which column generation stops (its Lagrangian bound that close to the
+#: LP value). The enumeration threshold covers what is left (the bound only sets where it
+#: starts), and 1e-6 instead of 1e-9 saves the last 3-4 iterations: 500x1000x3 to proof 5.0 /
+#: 5.0 s CPU against 5.2 / 5.9 (two runs each, load 7.5-8), 500x1000x1 unchanged.
+COLGEN_TOL = 1e-6
 #: Least time left for which a master MILP is started at all: building the model and starting
 #: HiGHS take milliseconds (tens on a loaded machine) whatever its time limit (MILPs started
 #: in the last milliseconds of a 20-200 ms limit ran the solver to 1.06-2x its limit), and
@@ -307,6 +333,7 @@ def enumerate_columns(
                 1_000_000,
                 per_target,
                 max_width,
+                PRICING_CANDIDATES,
             )
             if not ok:
                 complete = False
@@ -389,7 +416,8 @@ def solve_exact(
         starts.append(ws)
     for x in starts:
         inc.offer(problem, x)
-    if not out_of_time():
+    single = bool(problem.rounds.max(initial=0) <= 1)
+    if not out_of_time() and (single or problem.pk.size <= MATCHING_MAX_PAIRS):
         starts.append(matching_layers(problem, deadline=deadline))
         inc.offer(problem, starts[-1])
     descent_s = 0.0  # what one descent costs here (the VLNS below starts with one)
@@ -398,6 +426,7 @@ def solve_exact(
         t_d = time.perf_counter()
         inc.offer(problem, descend(problem, min(starts, key=problem.objective)))
         descent_s = time.perf_counter() - t_d
+    info["start_objective"] = inc.value
     lb = -np.inf
     cg = None
 
@@ -409,7 +438,14 @@ def solve_exact(
     if not out_of_time():
         cg_deadline = t_enter + COLGEN_SHARE * limit
         cg = column_generation(
-            problem, cg_deadline, initial=[inc.x, *starts], lam0=initial_multipliers(problem, inc.x)
+            problem,
+            cg_deadline,
+            initial=[inc.x, *starts],
+            lam0=initial_multipliers(problem, inc.x),
+            tol_rel=COLGEN_TOL,
+            smoothing=(
+                SMOOTHING_NARROW if problem.n_weapons <= problem.n_targets else SMOOTHING_WIDE
+            ),
         )
         lb = cg.bound
         info.update(
@@ -425,6 +461,7 @@ def solve_exact(
             inc.offer(problem, patterns_to_assignment(problem, chosen))
         if not closed():
             inc.offer(problem, round_master_lp(problem, cg.master))
+    info["rounding_objective"] = inc.value
 
     def restricted_mip() -> None:
         """Price and branch: the master MILP over the generated columns, for an incumbent."""
@@ -450,6 +487,7 @@ def solve_exact(
     polish_pats: list[Pattern] | None = None
     polish_d = last_d = 0.0
     bound_only = False  # set once a round could not prove its optimum in its share of time
+    improved = False  # set once a round's MILP improved the incumbent
     if cg is not None:
         d = min(inc.value - cg.bound, ENUM_START_REL * max(abs(cg.bound), 1e-300))
         round_s = 0.1 * limit  # a round (enumeration, model build, MILP) needs time to pay off
@@ -461,6 +499,7 @@ def solve_exact(
             pats, d_used, complete = enumerate_columns(
                 problem, cg, d, MAX_ENUM_COLUMNS, deadline - MIN_MILP_S, floor=last_d
             )
+            enum_s = time.perf_counter() - t_round
             info.update(enumerated_columns=len(pats), enumeration_delta=d_used)
             if not complete or not pats:
                 if not tried_restricted and not out_of_time(MIN_MILP_S):
@@ -483,10 +522,11 @@ def solve_exact(
                 stop_gap = max(GAP_TOL, (inc.value - cg.bound - d_used) / inc.value)
                 budget *= BOUND_ROUND_SHARE  # leave time for the polish MILP
             elif not whole:
-                budget *= ROUND_SHARE
+                weak = not improved and inc.value - cg.bound > WEAK_INCUMBENT_GAP * inc.value
+                budget *= WEAK_ROUND_SHARE if weak else ROUND_SHARE
             mip = solve_master_mip(problem, pats, budget, inc.x, cutoff=inc.value, rel_gap=stop_gap)
-            if mip.assignment is not None:
-                inc.offer(problem, mip.assignment)
+            if mip.assignment is not None and inc.offer(problem, mip.assignment):
+                improved = True
             info.update(mip_bound=mip.bound, mip_status=mip.status.name, enumeration_rounds=rounds)
             # every solution below LB + d_used lies in the enumerated space
             reach = inc.value if d_used >= full * (1 - 1e-12) else cg.bound + d_used
@@ -505,10 +545,20 @@ def solve_exact(
                 break
             bound_only = bound_only or not mip.optimal
             last_d = d_used
-            if polish_pats is None or len(pats) <= PRESOLVE_MAX_COLUMNS:
+            # the polish MILP below searches a small set that a bound-only round enumerated
+            # for its optimum (a set whose own round searched it already would only start the
+            # same root again: 2 s of a 10 s limit on 200x100x2)
+            if stop_gap is not None and len(pats) <= PRESOLVE_MAX_COLUMNS:
                 polish_pats, polish_d = pats, d_used
             d = 3.0 * d_used
-            round_s = time.perf_counter() - t_round
+            # a round that searched its set to the end of its share says little about how long
+            # a bound-only round takes (its bound rises from HiGHS' root on): the next one needs
+            # the enumeration's time and a tenth of the limit
+            round_s = (
+                time.perf_counter() - t_round
+                if mip.optimal
+                else max(0.1 * limit, 3.0 * enum_s, MIN_MILP_S)
+            )
 
     lap("enumeration")
     # bound-only rounds seldom improve the incumbent: most of what is left goes to the master

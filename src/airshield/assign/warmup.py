@@ -46,7 +46,7 @@ def warm_up() -> float:
     lagrangian_bound(p, lam, np.array([0.0, 0.1]))
     enumerate_target_patterns(
         0, p.values, *p.target_major, p.rounds, p.cost_vector() + lam, np.zeros(2),
-        p.target_cap(), 1.0, 1.0, 1000, 10, 2,
+        p.target_cap(), 1.0, 1.0, 1000, 10, 2, 1,
     )  # fmt: skip
     _READY = True
     return time.perf_counter() - t0
