@@ -2,13 +2,20 @@
 
     python benchmarks/tempo_backtest.py [CSV] [--first-origin 2023-06] [--sims 1000]
         [--window 120] [--halflife 30] [--trend] [--lookback 4] [--error-months 12] [--phi 0.8]
-        [--horizons 3]
+        [--horizons 3] [--select]
 
 Prints per kind (and for the aggregates ``drones`` and ``missiles``) the one-month-ahead MAE,
 RMSE, MAPE, sMAPE, MAE relative to the last-month and 3-month-mean baselines and the coverage of
 the model's 80 % / 95 % intervals, for the model and the two naive baselines, and the CPU time
 (``time.process_time``; the development machine is shared). The data set is read in place
 (CC BY-NC-SA 4.0), never copied.
+
+``--select`` runs the model-class selection protocol instead: every level class (the
+Bates-Granger combination and each forecaster of ``CANDIDATES`` alone) is backtested one month
+ahead; the class with the lowest MAE over the 3-month mean's on the *early* origins
+(``--early``, default 2023-06 … 2024-06) is chosen per series, and its ratio on the *late*
+origins (``--late``, default 2024-07 … 2025-04) is the confirmation, with no re-tuning. Both
+slices are printed for every class.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from airshield.calibrate.backtest import rolling_origin
-from airshield.calibrate.tempo import nightly_series
+from airshield.calibrate.tempo import CANDIDATES, nightly_series
 from airshield.history.importer import read_daily_csv
 
 DEFAULT = (
@@ -47,11 +54,16 @@ def main() -> int:
     ap.add_argument("--error-months", type=int, default=12, help="months of past errors")
     ap.add_argument("--phi", type=float, default=0.8, help="monthly damping")
     ap.add_argument("--horizons", type=int, default=3, help="months ahead scored per origin")
+    ap.add_argument("--select", action="store_true", help="run the class selection protocol")
+    ap.add_argument("--early", default="2023-06:2024-06", help="selection origins FIRST:LAST")
+    ap.add_argument("--late", default="2024-07:2025-04", help="confirmation origins FIRST:LAST")
     args = ap.parse_args()
     if not Path(args.csv).exists():
         print(f"{args.csv}: file not found", file=sys.stderr)
         return 2
     series = nightly_series(read_daily_csv(args.csv).frame)
+    if args.select:
+        return select(series, args)
     t = time.process_time()
     bt = rolling_origin(
         series,
@@ -86,6 +98,64 @@ def main() -> int:
         h = bt.by_horizon[bt.by_horizon["kind"].isin(["drones", "missiles"])]
         print("per horizon (months ahead of the origin; baselines from the months before it):")
         print(h[cols].round(3).to_string(index=False))
+    return 0
+
+
+def _ratio(forecasts: pd.DataFrame, kind: str, lo: str, hi: str) -> tuple[float, float, int]:
+    """MAE over the 3-month mean's and 80 % coverage of one series on origins lo..hi."""
+    f = forecasts[(forecasts["kind"] == kind) & (forecasts["horizon"] == 1)]
+    f = f[(f["origin"] >= lo) & (f["origin"] <= hi)]
+    err = (f["forecast"] - f["actual"]).abs()
+    model = f["method"] == "model"
+    base = f["method"] == "mean_3_months"
+    m = f[model]
+    cover = float(((m["actual"] >= m["lo80"]) & (m["actual"] <= m["hi80"])).mean())
+    return float(err[model].mean() / err[base].mean()), cover, int(model.sum())
+
+
+def select(series: pd.DataFrame, args: argparse.Namespace) -> int:
+    """The class selection protocol (see the module docstring)."""
+    early = args.early.split(":")
+    late = args.late.split(":")
+    classes: list[str | None] = [None, *CANDIDATES]
+    table = []
+    t = time.process_time()
+    for c in classes:
+        bt = rolling_origin(
+            series,
+            first_origin=early[0],
+            last_origin=late[1],
+            sims=min(args.sims, 200),
+            seed=args.seed,
+            kinds=("drones", "missiles"),
+            rules={"drones": c, "missiles": c},
+        )
+        for kind in ("drones", "missiles"):
+            e, ec, _ = _ratio(bt.forecasts, kind, *early)
+            lt, lc, _ = _ratio(bt.forecasts, kind, *late)
+            a, ac, _ = _ratio(bt.forecasts, kind, early[0], late[1])
+            name = c or "combination"
+            table.append((kind, name, e, ec, lt, lc, a, ac))
+    elapsed = time.process_time() - t
+    print(
+        f"class selection: chosen on origins {early[0]} … {early[1]}, confirmed on "
+        f"{late[0]} … {late[1]}; one month ahead, MAE / 3-month mean's (80 % coverage); "
+        f"{elapsed:.1f} s CPU"
+    )
+    print(f"{'series':9} {'class':15} {'early':>14} {'late':>14} {'all':>14}")
+    for kind in ("drones", "missiles"):
+        rows = [r for r in table if r[0] == kind]
+        best = min(rows, key=lambda r: r[2])
+        for r in rows:
+            mark = "  <- chosen" if r is best else ""
+            print(
+                f"{kind:9} {r[1]:15} {r[2]:7.3f} ({r[3]:.2f}) {r[4]:7.3f} ({r[5]:.2f}) "
+                f"{r[6]:7.3f} ({r[7]:.2f}){mark}"
+            )
+        print(
+            f"{kind}: chosen {best[1]} (early {best[2]:.3f}); confirmation on the late origins "
+            f"{best[4]:.3f} (target <= 0.8), 80 % coverage {best[5]:.2f}"
+        )
     return 0
 
 

@@ -56,6 +56,46 @@ def test_the_batch_group_waits_for_its_parts() -> None:
     assert warmup.RUN_GROUPS == ("raid-night", "raid-parts", "raid-batch")
 
 
+SIGNATURES = (
+    "import pathlib, shutil, sys\n"
+    "from numba.core.registry import CPUDispatcher\n"
+    "from airshield.kernels import raid as K\n"
+    "from airshield.raid import engines as E\n"
+    "dst = pathlib.Path(K.run_batch._cache._cache_path)\n"
+    "dst.mkdir(parents=True, exist_ok=True)\n"
+    "for f in pathlib.Path(sys.argv[1]).glob('raid.*'):\n"
+    "    if not f.name.startswith('raid.run_batch-'):\n"
+    "        shutil.copy2(f, dst / f.name)\n"
+    "for w in (E.warm_up_night, E.warm_up_parts, E.warm_up_single, E.warm_up_batch): w()\n"
+    "for name in dir(K):\n"
+    "    f = getattr(K, name)\n"
+    "    if isinstance(f, CPUDispatcher) and f.signatures:\n"
+    "        print(name, len(f.signatures))\n"
+)
+
+
+def test_the_batch_call_links_what_the_groups_compiled(tmp_path: Path) -> None:
+    # each group calls its parts with the types the batch call gives them (blank_night), so the
+    # batch call finds them in the cache and adds no second specialisation (one would compile
+    # again: seconds of a fresh install's first run). A fresh process with the current cache
+    # minus the batch call loads every group (each part typed as the group calls it), then
+    # compiles the batch call, which types the parts as it calls them
+    from airshield.kernels import raid as K
+
+    src = str(K.run_batch._cache._cache_path)  # current: conftest warms the kernels up
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    res = subprocess.run(
+        [sys.executable, "-c", SIGNATURES, src], capture_output=True, text=True, env=env,
+        timeout=900,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr[-2000:]
+    counts = dict(line.split() for line in res.stdout.splitlines())
+    for name in ("run_night_into", "windows_of", "draw_into", "new_scratch", "run_batch",
+                 "run_night", "tally_into", "dispatch_mobiles", "new_tally"):  # fmt: skip
+        assert name in counts, name
+    assert {k: v for k, v in counts.items() if v != "1"} == {}
+
+
 def test_unknown_group_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown kernel group"):
         warmup.warm_up(["nope"])
@@ -77,5 +117,5 @@ def test_cli_warmup_json_and_bad_group() -> None:
         timeout=120,
     )
     assert bad.returncode == 2
-    assert "expected one of raid-night, raid-parts, raid-batch, assign" in bad.stderr
+    assert "expected one of raid-night, raid-parts, raid-batch, raid-single, assign" in bad.stderr
     assert "Traceback" not in bad.stderr

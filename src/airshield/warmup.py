@@ -6,15 +6,18 @@ a second or two. A fresh install therefore pays the compilation once. This modul
 front, each kernel *group* in its own child process so that the groups compile side by side on
 a multi-core machine:
 
-* ``raid-night``: the single-night call and the windows (sample nights, traces,
-  kernel-against-reference checks): the event loop, the largest part of the raid kernel;
+* ``raid-night``: the event loop and its scratch, the largest part of the raid kernel, called
+  with the argument types the batch call gives them;
 * ``raid-parts``: the batch call's other parts (the compiled draw, sensing, mobile dispatch,
-  tallies, buffers), called with the types the batch call uses;
+  windows, tallies, buffers), called with the types the batch call uses;
 * ``raid-batch``: the raid kernel's whole-replication batch call (what ``run``, ``demo``,
   sweeps and campaigns use). Asked for together with the two groups above it starts once they
   have finished and loads them from the cache (numba stores each compiled function, and a
   caller that finds its callee there links the stored code instead of compiling it again), so
   the two halves of its compilation run side by side; asked for alone it compiles everything;
+* ``raid-single``: the single-night call (sample nights, traces, kernel-against-reference
+  checks) and the numpy draw path; after ``raid-night`` and ``raid-parts`` likewise. ``run``
+  and ``demo`` do not need it, so they do not wait for it;
 * ``assign``: the weapon-target assignment kernels (greedy, local search, pricing).
 
 The compilation runs in child processes, not in the caller: LLVM's working memory (a few hundred
@@ -39,16 +42,21 @@ GROUPS: dict[str, str] = {
     "raid-night": "from airshield.raid.engines import warm_up_night as w; w()",
     "raid-parts": "from airshield.raid.engines import warm_up_parts as w; w()",
     "raid-batch": "from airshield.raid.engines import warm_up_batch as w; w()",
+    "raid-single": "from airshield.raid.engines import warm_up_single as w; w()",
     "assign": "from airshield.assign.warmup import warm_up as w; w()",
 }
 #: groups that wait for others when those are asked for too (they load their compiled callees
 #: from the cache instead of compiling them)
-AFTER: dict[str, tuple[str, ...]] = {"raid-batch": ("raid-night", "raid-parts")}
+AFTER: dict[str, tuple[str, ...]] = {
+    "raid-batch": ("raid-night", "raid-parts"),
+    "raid-single": ("raid-night", "raid-parts"),
+}
 #: the kernel whose cache entry stands for each group (compiled last of its group)
 _MAIN_KERNEL: dict[str, tuple[str, str]] = {
-    "raid-night": ("airshield.kernels.raid", "run_night"),
-    "raid-parts": ("airshield.kernels.raid", "tally_falls_into"),
+    "raid-night": ("airshield.kernels.raid", "run_night_into"),
+    "raid-parts": ("airshield.kernels.raid", "windows_of"),
     "raid-batch": ("airshield.kernels.raid", "run_batch"),
+    "raid-single": ("airshield.kernels.raid", "run_night"),
     "assign": ("airshield.kernels.wta", "price_targets"),
 }
 #: what ``airshield run`` / ``demo`` need before their first replication

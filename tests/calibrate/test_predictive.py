@@ -247,8 +247,10 @@ def test_cli_fit_until_predict_reproduces_fit(synth_csv: Path, tmp_path: Path) -
     assert np.allclose(got, drone["mean"].to_numpy(), rtol=0, atol=1e-12)
     assert np.allclose(got, drone["mu_mode"].to_numpy(), atol=0.01)
     pred = pd.read_csv(pred_csv)
-    for q in ("mean", "p5", "p95"):
+    for q in ("mean", "p5", "p50", "p95"):
         assert f"drone_neutralised_{q}" in pred and f"missile_neutralised_{q}" in pred
+    assert (pred["drone_neutralised_p5"] <= pred["drone_neutralised_p50"]).all()
+    assert (pred["drone_neutralised_p50"] <= pred["drone_neutralised_p95"]).all()
     assert (pred["drone_neutralised_p5"] <= pred["drone_neutralised_mean"]).all()
     assert (pred["drone_neutralised_mean"] <= pred["drone_neutralised_p95"]).all()
     # human-readable table too

@@ -112,9 +112,10 @@ def test_recovers_a_known_trend() -> None:
     assert rt.growth == pytest.approx(0.5 * 0.06, abs=0.01)
     assert abs(rt.rate - truth) < 0.6 * abs(mean3 - truth)
     assert rt.rate == pytest.approx(truth, rel=0.08)
-    # missiles' default rule is production
+    # missiles' default rule is the 18-month mean
     pr = fit_level(with_aggregates(s), "missiles", origin)
-    assert pr is not None and pr.weights["production"] == 1.0
+    assert pr is not None and pr.weights["mean_18_months"] == 1.0
+    assert lv.weights["mean_18_months"] == 0.0  # a rule only, never in the combination
     with pytest.raises(ValueError, match="rule must be one of"):
         fit_level(with_aggregates(s), "drones", origin, rule="oracle")
 
@@ -127,6 +128,10 @@ def test_structural_rules_by_hand() -> None:
     slope, icpt = np.polyfit(np.arange(6.0), lr, 1)
     assert c["recent_trend"] == pytest.approx(np.expm1(0.5 * (lr[-1] + icpt + 5 * slope)))
     assert c["production"] == pytest.approx(np.sqrt(51.0 * (1 + rates.mean())) - 1)
+    assert c["mean_18_months"] == pytest.approx(rates.mean())  # fewer than 18 months: all
+    longer = np.arange(1.0, 25.0)
+    c = dict(zip(CANDIDATES, _candidates(longer, np.zeros(0)), strict=True))
+    assert c["mean_18_months"] == pytest.approx(longer[-18:].mean())
 
 
 def test_long_horizons_are_bounded() -> None:
@@ -179,3 +184,21 @@ def test_intervals_calibrated_on_a_noisy_level() -> None:
     assert m.loc["model", "origins"] >= 30
     assert 0.65 <= m.loc["model", "coverage80"] <= 0.95
     assert m.loc["model", "coverage95"] >= 0.85
+
+
+def test_rules_override_the_default_per_series() -> None:
+    # months of 10, 20, 30, 40 drones a night: last month 40, 3-month mean 30, 18-month mean 25
+    s = _monthly_constant([10.0, 20.0, 30.0, 40.0])
+    default = fit_tempo(s, origin="2023-05-01", window_nights=60)
+    assert default.levels["missiles"].weights["mean_18_months"] == 1.0
+    assert default.levels["drones"].weights["mean_18_months"] == 0.0
+    picked = fit_tempo(
+        s,
+        origin="2023-05-01",
+        window_nights=60,
+        rules={"drones": "last_month", "total": "mean_18_months", "missiles": None},
+    )
+    assert picked.levels["drones"].rate == pytest.approx(40.0)
+    assert picked.levels["total"].rate == pytest.approx(25.0)
+    assert picked.levels["missiles"].weights["mean_18_months"] == 0.0  # the combination
+    assert picked.levels["drone"].rate == pytest.approx(default.levels["drone"].rate)

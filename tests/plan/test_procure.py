@@ -413,6 +413,7 @@ def test_cli_json_and_report(spec_path: Path, tmp_path: Path) -> None:
 
     text = html.read_text()
     assert "Pareto front" in text and "Stocks: best mix against the status quo" in text
+    assert "<h2>Detailed screen</h2>" in text
     assert text.count(get_plotlyjs()) == 1  # plotly.js inlined once; nothing else fetched
     rest = text.replace(get_plotlyjs(), "")
     assert "<script src" not in rest.lower()

@@ -63,6 +63,12 @@ def mutate(path: list[Any], value: Any, delete: bool = False) -> str:
             "waves[0].via",
             "at most 4 waypoints (a route has at most 6 legs",
         ),
+        (
+            ["waves", 0, "via"],
+            [{"lat": -60.0, "lon": -170.0}, {"lat": 60.0, "lon": 10.0}] * 2,
+            "waves[0].via",
+            "past the time limit of 168 h",
+        ),
     ],
 )
 def test_bad_field_gives_path_line_and_expectation(path, value, field, words) -> None:  # type: ignore[no-untyped-def]
@@ -74,6 +80,11 @@ def test_bad_field_gives_path_line_and_expectation(path, value, field, words) ->
     assert any(words in m[1] for m in match), msgs
     assert all(m[2] is not None and m[2] > 0 for m in match)
     assert field in str(err) and "s.yaml:" in str(err)
+
+
+def test_a_routed_wave_inside_the_time_limit_is_valid() -> None:
+    sc = scenario_from_text(mutate(["waves", 0, "via"], [{"lat": 50.6, "lon": 31.0}]), "s.yaml")
+    assert len(sc.waves[0].via) == 1
 
 
 def test_missing_required_field() -> None:

@@ -67,6 +67,7 @@ def rolling_origin(
     phi: float = 0.8,
     monthly_level: bool = True,
     horizons: int = 1,
+    rules: dict[str, str | None] | None = None,
 ) -> Backtest:
     """Backtest one model configuration over monthly origins (see the module docstring).
 
@@ -114,6 +115,7 @@ def rolling_origin(
             error_months=error_months,
             phi=phi,
             monthly_level=monthly_level,
+            rules=rules,
         )
         fc = model.forecast(months=horizons, sims=sims, seed=int(ss.generate_state(1)[0]))
         for h in range(1, horizons + 1):

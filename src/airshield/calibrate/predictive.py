@@ -741,7 +741,10 @@ class PredictiveModel:
         return self.until + pd.Timedelta(days=1)
 
     def predict(self, nights: pd.DataFrame, *, sims: int = 4000, seed: int = 0) -> pd.DataFrame:
-        """Add ``{drone,missile}_neutralised_{mean,p5,p95}`` (shares) to a table of nights.
+        """Add ``{drone,missile}_neutralised_{mean,p5,p50,p95}`` (shares) to a table of nights.
+
+        ``mean`` is the posterior predictive mean of the night's expected share; ``p5``, ``p50``
+        and ``p95`` are quantiles of the simulated share (parameters, level, night and count).
 
         A class with nothing launched that night gets empty values. See the module docstring for
         what the intervals carry and how the draws are seeded.
@@ -778,7 +781,7 @@ class PredictiveModel:
                     cols["p5"][j], cols["p50"][j], cols["p95"][j] = np.quantile(
                         share, [0.05, 0.5, 0.95]
                     )
-            for q in ("mean", "p5", "p95"):
+            for q in ("mean", "p5", "p50", "p95"):
                 out[f"{kind}_neutralised_{q}"] = cols[q]
         return out
 

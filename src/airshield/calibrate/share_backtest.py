@@ -162,6 +162,7 @@ def rolling_share_backtest(
                         "method": "model",
                         "predicted": p[f"{kind}_neutralised_mean"].to_numpy(),
                         "p5": p[f"{kind}_neutralised_p5"].to_numpy(),
+                        "p50": p[f"{kind}_neutralised_p50"].to_numpy(),
                         "p95": p[f"{kind}_neutralised_p95"].to_numpy(),
                     }
                 )

@@ -8,8 +8,10 @@ and ``missiles`` (cruise, ballistic and other strategic weapons). It is a *forec
 combination* of simple forecasters of the per-night rate (:data:`CANDIDATES`: last month, mean of
 the last three months, mean of the last twelve, a nightly EWMA with a 20-night half-life, the last
 month grown by half the median monthly log growth of the last six months, the last month with a
-six-month log-linear level, and the 12-month production mean with the last month), except where
-:data:`RULES` gives one structural forecaster (missiles: ``production``). Each forecaster is
+six-month log-linear level, and the 12-month production mean with the last month; the
+18-month mean is a rule only, :data:`COMBINED`), except where :data:`RULES` gives one structural
+forecaster (missiles: ``mean_18_months``, chosen by a class selection protocol on early origins
+and confirmed on later ones, docs/tempo.md). Each forecaster is
 scored on the months before the origin (rolling one-month-ahead, on the rate, so February's 28
 nights do not count as a drop) and weighted by its inverse mean squared error over the last
 ``lookback`` months (Bates-Granger weights): in a growth phase (2024-25) the last-month and trend
@@ -80,19 +82,25 @@ CANDIDATES: tuple[str, ...] = (
     "trend",
     "recent_trend",
     "production",
+    "mean_18_months",
 )
 """The simple forecasters of the per-night rate (combined, or one chosen by :data:`RULES`)."""
 
-RULES: dict[str, str] = {"missiles": "production"}
+COMBINED: tuple[str, ...] = CANDIDATES[:7]
+"""The forecasters the Bates-Granger combination weighs (``mean_18_months`` is a rule only: it
+was added for the missile rule's selection and is not part of the drones' combination)."""
+
+RULES: dict[str, str] = {"missiles": "mean_18_months"}
 """Series whose level is one structural forecaster rather than the combination.
 
-``production`` (missiles: stock-limited, launched in salvos every few weeks): the geometric mean
-of the 12-month mean (close to the production rate) and the last month (the stock drawn down or
-built up recently). Drones keep the combination, which now includes ``recent_trend`` (the
-geometric mean of the last month and the value at the last month of a log-linear fit to the last
-six months): alone it scored as well overall but 1.41x the 3-month mean in the flat 2023-24 phase,
-the combination 1.32x (docs/tempo.md). Chosen on the in-slice rolling backtest, with ratios shown
-for several origin ranges."""
+Chosen by the class selection protocol (``python benchmarks/tempo_backtest.py --select``, see
+docs/tempo.md): each class (the combination, each forecaster alone) is backtested one month ahead,
+the class with the lowest MAE over the 3-month mean's on the early origins 2023-06 … 2024-06 is
+chosen and confirmed on 2024-07 … 2025-04 without re-tuning. Missiles: ``mean_18_months`` (the
+18-month mean rate: missiles are stock- and production-limited and fired in salvos every few
+weeks), 0.794 early, 0.794 late. Drones: the protocol's early choice, the 3-month mean (0.970
+early), fails the confirmation (1.014 late); the combination (1.32 early, 0.85 late) stays, the
+target (0.8) is not met (docs/tempo.md)."""
 
 TREND_MONTHS = 6
 """Months of the log-linear fit behind ``recent_trend``."""
@@ -337,6 +345,7 @@ def _candidates(rates: np.ndarray, nightly: np.ndarray) -> np.ndarray:
             np.expm1(lr[-1] + 0.5 * g),
             np.expm1(0.5 * (lr[-1] + fitted_now)),
             np.expm1(0.5 * (lr[-1] + np.log1p(rates[-12:].mean()))),
+            rates[-18:].mean(),
         ]
     )
 
@@ -346,10 +355,11 @@ def _weights(errors: np.ndarray, rule: str | None = None) -> np.ndarray:
     the weight on ``rule`` (one of :data:`CANDIDATES`)."""
     if rule is not None:
         return np.eye(len(CANDIDATES))[CANDIDATES.index(rule)]
+    used = np.array([c in COMBINED for c in CANDIDATES], dtype=float)
     if len(errors) == 0:
-        return np.full(len(CANDIDATES), 1.0 / len(CANDIDATES))
+        return used / used.sum()
     mse = np.mean(errors**2, axis=0)
-    inv = 1.0 / np.maximum(mse, 1e-12 * max(float(mse.max()), 1e-12))
+    inv = used / np.maximum(mse, 1e-12 * max(float(mse.max()), 1e-12))
     return inv / inv.sum()
 
 
@@ -782,6 +792,7 @@ def fit_tempo(
     error_months: int = 12,
     phi: float = 0.8,
     monthly_level: bool = True,
+    rules: dict[str, str | None] | None = None,
 ) -> TempoModel:
     """Fit the tempo model: nightly shape on the ``window_nights`` nights before ``origin``,
     monthly level forecasts on every complete month before it (see the module docstring).
@@ -789,6 +800,8 @@ def fit_tempo(
     ``frame_or_series``: the tidy attack table or the output of :func:`nightly_series`.
     ``origin`` defaults to the night after the last one in the data. ``monthly_level=False``
     gives the nightly model alone (its level a random walk of ``level_months`` history).
+    ``rules``: level forecaster per series overriding :data:`RULES` (a name in
+    :data:`CANDIDATES`, or ``None`` for the combination); series not named keep the default.
     """
     if not 0.0 <= phi < 1.0:
         raise ValueError(f"phi must be in [0, 1), got {phi}")
@@ -839,6 +852,7 @@ def fit_tempo(
                 error_months=error_months,
                 phi=phi,
                 rates_before=rates,
+                rule=(rules or {}).get(name, "default"),
             )
             if lv is not None:
                 levels[name] = lv

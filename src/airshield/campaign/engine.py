@@ -389,6 +389,35 @@ def run_campaign(
         closer()
 
 
+#: odd multipliers of the row keys of :func:`unique_rows` (fixed: no draw depends on them)
+_ROW_KEY = np.random.default_rng(0x5EED).integers(0, 2**63, 64, dtype=np.uint64) * np.uint64(2) + (
+    np.uint64(1)
+)
+
+
+def unique_rows(a: I) -> tuple[I, I]:
+    """``np.unique(a, axis=0, return_inverse=True)`` of an integer matrix: the same rows in the
+    same (lexicographic) order and the same inverse. Rows are grouped by a 64-bit key (a
+    multiplicative hash, a sort of integers instead of one of row records, several times
+    faster), the grouping is checked row by row (a collision falls back to ``np.unique``), and
+    the distinct rows are put in lexicographic order."""
+    a = np.asarray(a, np.int64)
+    if a.ndim != 2 or a.shape[0] <= 1 or a.shape[1] == 0 or a.shape[1] > _ROW_KEY.size:
+        uniq, inv = np.unique(a, axis=0, return_inverse=True)
+        return uniq, np.asarray(inv).reshape(-1)
+    key = (a - a.min(axis=0)).astype(np.uint64) @ _ROW_KEY[: a.shape[1]]  # wraps mod 2**64
+    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    inv = np.asarray(inv).reshape(-1)
+    uniq = a[first]
+    if not np.array_equal(uniq[inv], a):  # two distinct rows share a key
+        u2, i2 = np.unique(a, axis=0, return_inverse=True)
+        return u2, np.asarray(i2).reshape(-1)
+    order = np.lexsort(uniq.T[::-1])
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return uniq[order], rank[inv].astype(np.int64)
+
+
 class _UniqueRows:
     """The surrogate with its shares computed once per distinct row of usable rounds (variants
     and replications often sit at the same stocks, e.g. full magazines): same draws, less work."""
@@ -401,9 +430,8 @@ class _UniqueRows:
 
     def probabilities(self, counts: I, available: I) -> dict[str, F]:
         usable = np.minimum(np.atleast_2d(np.asarray(available, np.int64)), self._sur.a_max)
-        uniq, inv = np.unique(usable, axis=0, return_inverse=True)
+        uniq, idx = unique_rows(usable)
         pr = self._sur.probabilities(counts, uniq)
-        idx = np.asarray(inv).reshape(-1)
         return {k: v[idx] for k, v in pr.items()}
 
     def draw_from(self, counts: I, available: I, z: F, u: F) -> CampaignNight:

@@ -284,7 +284,8 @@ def _calibrate_app() -> typer.Typer:
     ) -> None:
         """Predict each night's neutralised share (mean and 90 % interval) for drones and missiles.
 
-        Adds drone_neutralised_mean, _p5, _p95 (share of drones destroyed or lost) and the same
+        Adds drone_neutralised_mean, _p5, _p50, _p95 (share of drones destroyed or lost; p50 is
+        the predictive median, the point forecast that minimises the absolute error) and the same
         for missiles (empty where none were launched). The intervals carry the fit's parameter
         uncertainty and the night-to-night variation of the record.
         """

@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
             res = optimise(
                 loaded, reps=reps, seed=seed, curve_reps=curve_reps, confirm_reps=confirm_reps,
                 confirm=confirm_reps > 0, pareto_points=pareto_points, workers=n_workers,
-                runner=sweep_runner(n_workers, scheduler), evaluator=evaluator,
+                runner=None, evaluator=evaluator,  # the evaluator's pool runs the detailed cells
                 check_kinds=kind_check, screen=screen,
                 progress=lambda s, d, t: _progress(s, d, t),
             )  # fmt: skip
@@ -194,40 +194,30 @@ def fast_evaluator(workers: int, scheduler: str | None = None) -> Any:
 
 def sweep_runner(workers: int, scheduler: str | None = None) -> Any:
     """The confirmation's cells through the sweep backends: ``serial`` for one worker, local
-    ``processes`` for more, ``dask`` with a scheduler address. One cell per batch; every cell
-    carries its seed, so the answer does not depend on the backend or the workers."""
-    import numpy as np
-
+    ``processes`` for more, ``dask`` with a scheduler address. One cell per call
+    (:func:`airshield.plan.procure.run_detailed_cell`: the objective and the constraints in
+    detailed mode); every cell carries its seed, so the answer does not depend on the backend or
+    the workers."""
+    from airshield.plan.procure import DETAILED_TARGET
     from airshield.sweep.backends import make_backend
-    from airshield.sweep.worker import BatchResult, BatchTask, CellTask
+    from airshield.sweep.worker import CallResult, CallTask
 
     name = "dask" if scheduler else ("processes" if workers > 1 else "serial")
 
-    def run(cells: Any, objective: str, progress: Any = None) -> list[Any]:
-        tasks = [
-            BatchTask(batch=c.index, cells=(CellTask(index=c.index, seed=c.seed,
-                      scenario_json=c.campaign_json, values=(), template_json=c.template_json),),
-                      reps=c.reps, engine="kernel", outputs=("nights",), param_names=(),
-                      param_types=(), base_kind="campaign", mode="detailed")
-            for c in cells
-        ]  # fmt: skip
-        col = "damage_usd" if objective == "damage_usd" else "leaked_harmful"
+    def run(cells: Any, progress: Any = None) -> list[Any]:
         be = make_backend(name, workers, scheduler)
         results: dict[int, Any] = {}
         try:
-            pending = [be.submit(t) for t in tasks]
+            pending = [be.submit(CallTask(c.index, DETAILED_TARGET, c)) for c in cells]
             while pending:
                 for h in be.wait_any(pending):
                     pending.remove(h)
                     r = be.result(h)
-                    if not isinstance(r, BatchResult):  # only batches are submitted here
+                    if not isinstance(r, CallResult):  # only calls are submitted here
                         raise TypeError(f"a confirmation cell returned {type(r).__name__}")
-                    tab = r.tables["nights"].to_pandas()
-                    results[r.batch] = (
-                        tab.groupby("rep")[col].sum().sort_index().to_numpy(np.float64)
-                    )
+                    results[r.batch] = r.value
                     if progress:
-                        progress("confirming (detailed mode)", len(results), len(tasks))
+                        progress("confirming (detailed mode)", len(results), len(cells))
         except KeyboardInterrupt:
             be.close(cancel=True)
             raise
@@ -298,6 +288,17 @@ def write_doctrine(
     path.write_text(yaml.safe_dump(tpl.model_dump(mode="json", exclude_none=True), sort_keys=False))
 
 
+def constraint_cell(cn: dict[str, Any]) -> str:
+    """One constraint of a screened mix: fast-mode and detailed-mode values against the limit."""
+
+    def one(d: dict[str, Any]) -> str:
+        return f"{d['achieved']:.3g}{'' if d['met'] else ' VIOLATED'}"
+
+    op = "<=" if cn["kind"] == "stockout_probability" else ">="
+    return (f"{cn['kind']} {cn['pool']} {op} {cn['limit']:.3g}: {one(cn['fast'])} / "
+            f"{one(cn['detailed'])}")  # fmt: skip
+
+
 def print_procurement(s: dict[str, Any]) -> None:
     """The answer as tables: best mix against the status quo, Pareto front, shadow prices."""
     obj = s["objective"].replace("_", " ")
@@ -345,8 +346,18 @@ def print_procurement(s: dict[str, Any]) -> None:
     if rows:
         st = Table(title="Detailed screen: the best fast-mode mixes in detailed mode "
                    "(common random numbers)")  # fmt: skip
-        for col in ("mix", "cost", "fast", "detailed", "rank fast/detailed", "vs chosen", ""):
-            st.add_column(col, justify="left" if col in ("mix", "") else "right")
+        for col in (
+            "mix",
+            "cost",
+            "fast",
+            "detailed",
+            "rank fast/detailed",
+            "vs chosen",
+            "constraints fast / detailed",
+            "",
+        ):
+            st.add_column(col, justify="left" if col in ("mix", "", "constraints fast / detailed")
+                          else "right")  # fmt: skip
         for r in rows:
             v = r["vs_selected"]
             flag = "chosen" if r["selected"] else ("retained" if r["retained"] else "")
@@ -357,7 +368,9 @@ def print_procurement(s: dict[str, Any]) -> None:
                        f"{r['fast_rank']}/{r['detailed_rank']}",
                        "–" if r["selected"] else
                        f"{_num(v['mean'], money)} [{_num(v['ci_low'], money)}, "
-                       f"{_num(v['ci_high'], money)}]", flag)  # fmt: skip
+                       f"{_num(v['ci_high'], money)}]",
+                       "; ".join(constraint_cell(cn) for cn in r.get("constraints", [])) or "–",
+                       flag)  # fmt: skip
         console.print(st)
     pt = Table(title="Pareto front: cost against the objective")
     pt.add_column("cost", justify="right")

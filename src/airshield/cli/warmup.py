@@ -21,7 +21,7 @@ def warmup(
             "--group",
             "-g",
             help="kernel group to compile (repeatable): raid-night, raid-parts, raid-batch, "
-            "assign; default: all",
+            "raid-single, assign; default: all",
             show_default=False,
         ),
     ] = None,

@@ -370,7 +370,7 @@ def envelope_windows(route, speed_kms, ux, uy, rmin, rmax, amin, amax, out):
     ``out`` and returns how many (at most 2 per leg). Contiguous pieces (across a waypoint) are
     merged.
     """
-    n = 0
+    n = np.int64(0)  # not the literal 0: numba would compile _push_interval for it as well
     for k in range(int(route[_NLEGS])):
         alt = route[_ALT0 + k]
         if alt < amin or alt > amax:
@@ -1444,7 +1444,7 @@ def _static_events(night, w, m, sc):
     w_start = w.start
     ev = sc.ev
     st_t = sc.st_t
-    seq = 0
+    seq = np.int64(0)  # not the literal 0: numba would compile stable_time_order for it too
     for j in range(n):
         ev[seq, 0] = EV_IMPACT
         ev[seq, 2] = j

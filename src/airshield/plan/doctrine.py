@@ -60,7 +60,13 @@ def round_values(
     on hand at the start of each order month (or ``months``) at mix ``x`` (negative: fewer
     leakers), with its paired interval, weighted over the scenarios; and its value in USD
     (zero where the interval reaches zero)."""
-    from airshield.plan.procure import Schedule, max_units, paired, schedule_of, simulate
+    from airshield.plan.procure import (
+        Schedule,
+        max_units,
+        paired,
+        schedule_of,
+        simulate_scenarios,
+    )
 
     spec = prep.loaded.spec
     fed = sorted({str(o.pool) for o in prep.options if o.kind == "rounds"})
@@ -81,8 +87,8 @@ def round_values(
             scheds.append(sc)
             index.append((pool, m, d))
     vals = np.zeros((len(scheds), reps))
-    for s in range(len(prep.campaigns)):
-        ev, _ = simulate(prep, s, scheds, reps, seed)
+    for s, ev in enumerate(simulate_scenarios(prep, range(len(prep.campaigns)), scheds, reps,
+                                              seed)):  # fmt: skip
         vals += prep.weights[s] * ev.objective
     cat = prep.template.resolved_catalog()
     eff = {p.name: p.effector for p in prep.template.pools}

@@ -154,29 +154,50 @@ class Evaluator:
         self.jobs += len(extras)
         if self.backend == "inline":
             return [evaluate(ctx, e, c, reps, seed) for e, c in zip(extras, caps, strict=True)]
-        from airshield.sweep.worker import CallResult, CallTask
-
         key, blob = self._pack(ctx)
+        jobs = [FastJob(key, blob, e, c, reps, seed) for e, c in zip(extras, caps, strict=True)]
+        return self.map(f"{__name__}:run_fast_job", jobs)
+
+    def run_many(
+        self, chunks: Sequence[tuple[FastContext, I, I | None]], reps: int, seed: int
+    ) -> list[FastOutcome]:
+        """Chunks of several contexts (scenarios) in one batch; results in order."""
+        if self.backend == "inline":
+            self.jobs += len(chunks)
+            return [evaluate(ctx, e, c, reps, seed) for ctx, e, c in chunks]
+        self.jobs += len(chunks)
+        jobs = []
+        for ctx, e, c in chunks:
+            key, blob = self._pack(ctx)
+            jobs.append(FastJob(key, blob, e, c, reps, seed))
+        return self.map(f"{__name__}:run_fast_job", jobs)
+
+    def map(self, target: str, payloads: Sequence[Any]) -> list[Any]:
+        """Plain calls ``target(payload)`` (``"airshield.module:function"``) through this
+        evaluator's backend, results in order: other work of the same optimisation (the detailed
+        screen's cells) shares its worker processes instead of starting a pool of its own."""
+        from airshield.sweep.worker import CallResult, CallTask, run_call
+
+        if self.backend == "inline":
+            return [run_call(CallTask(i, target, p)).value for i, p in enumerate(payloads)]
         be = self._backend()
-        target = f"{__name__}:run_fast_job"
         pending = []
         try:
-            for i, (e, c) in enumerate(zip(extras, caps, strict=True)):
-                h = be.submit(CallTask(i, target, FastJob(key, blob, e, c, reps, seed)))
-                pending.append(h)
-            out: list[FastOutcome | None] = [None] * len(pending)
+            for i, p in enumerate(payloads):
+                pending.append(be.submit(CallTask(i, target, p)))
+            out: list[Any] = [None] * len(pending)
             while pending:
                 for h in be.wait_any(pending):
                     pending.remove(h)
                     r = be.result(h)
                     if not isinstance(r, CallResult):  # only calls are submitted here
-                        raise TypeError(f"a fast-mode job returned {type(r).__name__}")
+                        raise TypeError(f"a call returned {type(r).__name__}")
                     out[r.batch] = r.value
         except KeyboardInterrupt:
             be.close(cancel=True)
             self._be = None
             raise
-        return [o for o in out if o is not None]
+        return out
 
     def close(self) -> None:
         if self._be is not None:

@@ -29,8 +29,9 @@ Method (a MILP on a fitted convex surrogate, then simulation checks):
    the better of the two by joint fast-mode simulation is kept. A constraint that the simulation
    finds violated is tightened and the MILP re-solved (at most three times).
 5. **Detailed screen**: the best fast-mode mix, its runners-up, the proportional split and the
-   status quo in **detailed** mode with common random numbers through the sweep backends; the
-   recommendation is the detailed-mode best (a Bonferroni screen of paired intervals says which
+   status quo in **detailed** mode with common random numbers through the sweep backends, the
+   constraints measured there too; the recommendation is the detailed-mode best among the mixes
+   that meet the constraints in detailed mode (a Bonferroni screen of paired intervals says which
    mixes detailed mode cannot separate from it), and the paired 95 % interval of best − status
    quo is reported. Where the fast mode's error changes the ranking, the result says so.
 6. **Outputs**: the Pareto front (the MILP at budgets from zero to the full budget, each answer
@@ -336,30 +337,57 @@ def simulate(
             so_l.append(out.stockout)
             es_l.append(out.end_stock)
         return Evaluation(np.concatenate(obj_l), np.concatenate(so_l), np.concatenate(es_l)), kept
-    keys = [(s, reps, seed, _schedule_key(sc)) for sc in schedules]
-    todo: list[int] = []
-    for i, key in enumerate(keys):
-        if key not in prep._memo and key not in (keys[j] for j in todo):
-            todo.append(i)
-    prep.memo_hits += k_all - len(todo)
-    if todo:
+    return simulate_scenarios(prep, [s], schedules, reps, seed)[0], kept
+
+
+def simulate_scenarios(
+    prep: Prepared, scenarios: Sequence[int], schedules: Sequence[Schedule], reps: int, seed: int
+) -> list[Evaluation]:
+    """:func:`simulate` of the same schedules in several scenarios at once: the chunks of every
+    scenario go to ``prep.evaluator`` in one batch, so worker processes are not left idle between
+    scenarios (a scenario with fewer chunks than workers). Memoised like :func:`simulate`: a
+    schedule simulated before (same scenario, replications, seed) is not simulated again."""
+    k_all = len(schedules)
+    sched_keys = [_schedule_key(sc) for sc in schedules]
+    plan: list[tuple[int, list[int], list[tuple[Any, ...]]]] = []
+    for s in scenarios:
+        keys = [(s, reps, seed, k) for k in sched_keys]
+        todo: list[int] = []
+        queued: set[tuple[Any, ...]] = set()
+        for i, key in enumerate(keys):
+            if key not in prep._memo and key not in queued:
+                todo.append(i)
+                queued.add(key)
+        prep.memo_hits += k_all - len(todo)
+        plan.append((s, todo, keys))
+    # the chunks of every scenario, in one list
+    jobs: list[tuple[int, I, I | None]] = []
+    spans: list[tuple[int, int]] = []
+    for s, todo, _ in plan:
         run = [schedules[i] for i in todo]
-        per = chunk_size(len(run), reps, MAX_ROWS, prep.evaluator.fan_out)
-        chunks = [_encode_chunk(prep, s, run[i : i + per]) for i in range(0, len(run), per)]
-        outs = prep.evaluator.run(prep.context(s), [e for e, _ in chunks],
-                                  [c for _, c in chunks], reps, seed)  # fmt: skip
-        obj = np.concatenate([o.objective for o in outs]).reshape(len(run), reps)
-        so = np.concatenate([o.stockout for o in outs]).reshape(len(run), -1)
-        es = np.concatenate([o.end_stock for o in outs]).reshape(len(run), -1)
-        for j, i in enumerate(todo):
-            prep._memo[keys[i]] = (obj[j], so[j], es[j])
-    rows = [prep._memo[key] for key in keys]
-    ev = Evaluation(
-        np.stack([r[0] for r in rows]).reshape(k_all, reps),
-        np.stack([r[1] for r in rows]).reshape(k_all, -1),
-        np.stack([r[2] for r in rows]).reshape(k_all, -1),
-    )
-    return ev, kept
+        first = len(jobs)
+        if run:
+            per = chunk_size(len(run), reps, MAX_ROWS, prep.evaluator.fan_out)
+            for i in range(0, len(run), per):
+                e, c = _encode_chunk(prep, s, run[i : i + per])
+                jobs.append((s, e, c))
+        spans.append((first, len(jobs)))
+    outs = prep.evaluator.run_many([(prep.context(s), e, c) for s, e, c in jobs], reps, seed)
+    result: list[Evaluation] = []
+    for (_s, todo, keys), (a, b) in zip(plan, spans, strict=True):
+        if todo:
+            obj = np.concatenate([o.objective for o in outs[a:b]]).reshape(len(todo), reps)
+            so = np.concatenate([o.stockout for o in outs[a:b]]).reshape(len(todo), -1)
+            es = np.concatenate([o.end_stock for o in outs[a:b]]).reshape(len(todo), -1)
+            for j, i in enumerate(todo):
+                prep._memo[keys[i]] = (obj[j], so[j], es[j])
+        rows = [prep._memo[key] for key in keys]
+        result.append(Evaluation(
+            np.stack([r[0] for r in rows]).reshape(k_all, reps),
+            np.stack([r[1] for r in rows]).reshape(k_all, -1),
+            np.stack([r[2] for r in rows]).reshape(k_all, -1),
+        ))  # fmt: skip
+    return result
 
 
 def _schedule_key(sc: Schedule) -> tuple[Any, ...]:
@@ -793,10 +821,11 @@ def collect_curves(
     tw = np.zeros((s_n, o_n, m_n)) if time_w is None else time_w
     base = np.zeros(s_n)
     ses: list[float] = []
+    if progress:
+        progress("response curves", 0, s_n)
+    evs = simulate_scenarios(prep, range(s_n), variants, reps, seed)  # every scenario at once
     for s in range(s_n):
-        if progress:
-            progress("response curves", s, s_n)
-        ev, _ = simulate(prep, s, variants, reps, seed)
+        ev = evs[s]
         means = ev.objective.mean(axis=1)
         base[s] = means[0]
         d = ev.objective[1:] - ev.objective[:1]
@@ -925,6 +954,11 @@ class Point:
     end_stock: F
     surrogate: float
     label: str = ""
+    # the constraints in detailed mode (S, C), where the detailed screen ran the mix
+    det_stockout: F | None = None
+    det_end_stock: F | None = None
+    det_reps: int = 0
+    det_end_stock_reps: F | None = None  # (S, R, C) for the interval of a mean end stock
 
 
 @dataclass
@@ -947,6 +981,7 @@ class ProcurementResult:
     doctrine: list[dict[str, Any]] = field(default_factory=list)
     confirmed: dict[str, Any] | None = None
     candidates: list[Point] = field(default_factory=list)
+    screened: list[Point] = field(default_factory=list)  # the detailed screen's mixes, in order
     warnings: list[str] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
     interrupted: bool = False
@@ -969,21 +1004,39 @@ class ProcurementResult:
         return out
 
     def _constraints(self, p: Point) -> list[dict[str, Any]]:
+        """Each constraint's achieved value in fast mode (``achieved``, ``met``,
+        ``per_scenario``) and, for a mix the detailed screen ran, in detailed mode too
+        (``detailed``: the same fields and the screen's replications)."""
         out = []
         for j, con in enumerate(self.constraints):
             if isinstance(con, StockoutConstraint):
-                got = float(np.nanmax(p.stockout[:, j]))
-                out.append({"kind": con.kind, "pool": con.pool, "limit": con.max_probability,
-                            "achieved": got, "met": got <= con.max_probability + 1e-12,
-                            "per_scenario": dict(zip(self.scenarios,
-                                                     p.stockout[:, j].tolist(), strict=True))})  # fmt: skip
+                vals, det, worst = p.stockout[:, j], p.det_stockout, np.nanmax
+                limit: float = con.max_probability
+
+                def met(v: float, lim: float = limit) -> bool:
+                    return v <= lim + 1e-12
             else:
                 assert isinstance(con, MinStockConstraint)
-                got = float(np.nanmin(p.end_stock[:, j]))
-                out.append({"kind": con.kind, "pool": con.pool, "limit": con.rounds,
-                            "achieved": got, "met": got >= con.rounds - 1e-9,
-                            "per_scenario": dict(zip(self.scenarios,
-                                                     p.end_stock[:, j].tolist(), strict=True))})  # fmt: skip
+                vals, det, worst = p.end_stock[:, j], p.det_end_stock, np.nanmin
+                limit = float(con.rounds)
+
+                def met(v: float, lim: float = limit) -> bool:
+                    return v >= lim - 1e-9
+
+            got = float(worst(vals))
+            entry: dict[str, Any] = {
+                "kind": con.kind, "pool": con.pool,
+                "limit": con.max_probability if isinstance(con, StockoutConstraint) else con.rounds,
+                "achieved": got, "met": met(got),
+                "per_scenario": dict(zip(self.scenarios, vals.tolist(), strict=True)),
+            }  # fmt: skip
+            if det is not None:
+                d = float(worst(det[:, j]))
+                entry["detailed"] = {
+                    "achieved": d, "met": met(d), "reps": p.det_reps,
+                    "per_scenario": dict(zip(self.scenarios, det[:, j].tolist(), strict=True)),
+                }  # fmt: skip
+            out.append(entry)
         return out
 
     def point_json(self, p: Point, mix: bool = True) -> dict[str, Any]:
@@ -1090,8 +1143,7 @@ def evaluate_mixes(
     per_s = np.zeros((len(xs), s_n, reps))
     so = np.zeros((len(xs), s_n, len(prep.loaded.spec.constraints)))
     es = np.zeros_like(so)
-    for s in range(s_n):
-        ev, _ = simulate(prep, s, scheds, reps, seed)
+    for s, ev in enumerate(simulate_scenarios(prep, range(s_n), scheds, reps, seed)):
         per_s[:, s] = ev.objective
         so[:, s] = ev.stockout
         es[:, s] = ev.end_stock
@@ -1106,14 +1158,128 @@ def evaluate_mixes(
 
 
 def _violations(prep: Prepared, p: Point) -> list[tuple[int, int, float]]:
-    """(constraint, scenario, shortfall) of every constraint the simulation finds violated."""
-    out = []
+    """(constraint, scenario, shortfall) of every constraint the fast-mode simulation finds
+    violated."""
+    return _violations_of(prep, p.stockout, p.end_stock)
+
+
+def _violations_of(
+    prep: Prepared, stockout: F | None, end_stock: F | None
+) -> list[tuple[int, int, float]]:
+    """(constraint, scenario, shortfall) of every constraint violated by (S, C) stockout shares
+    and mean end stocks (fast or detailed mode)."""
+    out: list[tuple[int, int, float]] = []
+    if stockout is None or end_stock is None:
+        return out
     for j, con in enumerate(prep.loaded.spec.constraints):
         for s in range(len(prep.campaigns)):
-            if isinstance(con, StockoutConstraint) and p.stockout[s, j] > con.max_probability:
-                out.append((j, s, float(p.stockout[s, j] - con.max_probability)))
-            if isinstance(con, MinStockConstraint) and p.end_stock[s, j] < con.rounds:
-                out.append((j, s, float(con.rounds - p.end_stock[s, j])))
+            if isinstance(con, StockoutConstraint) and stockout[s, j] > con.max_probability:
+                out.append((j, s, float(stockout[s, j] - con.max_probability)))
+            if isinstance(con, MinStockConstraint) and end_stock[s, j] < con.rounds:
+                out.append((j, s, float(con.rounds - end_stock[s, j])))
+    return out
+
+
+def _detailed_meets(prep: Prepared, p: Point) -> bool:
+    """The mix met every constraint in the detailed screen (False where it was not screened)."""
+    return p.det_stockout is not None and not _violations_of(prep, p.det_stockout,
+                                                             p.det_end_stock)  # fmt: skip
+
+
+def detailed_eligibility(
+    prep: Prepared, pts: Sequence[Point], fast_ok: Sequence[bool]
+) -> tuple[list[bool], list[str]]:
+    """Which screened mixes (``det_stockout`` / ``det_end_stock`` set) the recommendation may be:
+    those that meet every constraint **in detailed mode**, if any does; if none does, those that
+    violate the fewest constraints in detailed mode (of them, the ones that passed the fast-mode
+    checks, ``fast_ok``, if any). Returns the eligibility and the warnings to give: a mix that
+    passed in fast mode but fails in detailed mode, and no screened mix meeting a constraint."""
+    spec = prep.loaded.spec
+    bad = [{j for j, _, _ in _violations_of(prep, p.det_stockout, p.det_end_stock)} for p in pts]
+    warn: list[str] = []
+    if not spec.constraints or not pts:
+        return [True] * len(pts), warn
+
+    def names(js: set[int]) -> str:
+        return ", ".join(f"{spec.constraints[j].kind} {spec.constraints[j].pool}"
+                         for j in sorted(js))  # fmt: skip
+
+    label = [p.label or "status quo" for p in pts]
+    fewest = min(len(b) for b in bad)
+    ok = [len(b) == fewest for b in bad]
+    if fewest > 0 and any(o and f for o, f in zip(ok, fast_ok, strict=True)):
+        ok = [o and f for o, f in zip(ok, fast_ok, strict=True)]
+    lost = [i for i in range(len(pts)) if fast_ok[i] and bad[i] and not ok[i]]
+    if lost:
+        names_lost = ", ".join(repr(label[i]) for i in lost)
+        # each violation in detailed mode with its interval: is it beyond the Monte Carlo error?
+        details, noisy = [], True
+        for i in lost:
+            for cn in constraint_values(prep, pts[i]):
+                d = cn["detailed"]
+                if d["met"]:
+                    continue
+                inside = d["ci_low"] <= cn["limit"] <= d["ci_high"]
+                noisy = noisy and inside
+                details.append(f"{label[i]}: {cn['kind']} {cn['pool']} {d['achieved']:.3g} "
+                               f"[{d['ci_low']:.3g}, {d['ci_high']:.3g}] against {cn['limit']:.3g}")  # fmt: skip
+        warn.append(
+            (f"{names_lost} met the constraints in fast mode but not in detailed mode "
+             "(confirmed.screen[].constraints): not recommended, since a screened mix meets them "
+             "in detailed mode" if fewest == 0 else
+             f"{names_lost} met the constraints in fast mode but violate more of them in detailed "
+             "mode than other screened mixes: not recommended")
+            + f" ({'; '.join(details)}; detailed mode, 95 % interval)"
+            + (f": every such violation is within the Monte Carlo error of {pts[0].det_reps} "
+               "detailed replications (the limit is inside its interval); more --confirm-reps "
+               "would settle it" if noisy and details else "")
+        )  # fmt: skip
+    if fewest > 0:
+        every = set.intersection(*bad)
+        warn.append(
+            f"no screened mix meets every constraint in detailed mode ({pts[0].det_reps} "
+            f"replications; {names(every) or 'each fails a different one'}): the recommendation "
+            f"is among those that violate the fewest ({fewest}); see confirmed.screen[].constraints"
+        )  # fmt: skip
+    return ok, warn
+
+
+def constraint_values(prep: Prepared, p: Point) -> list[dict[str, Any]]:
+    """Each constraint of a screened mix in fast and in detailed mode, side by side: the
+    achieved value (worst scenario), whether it is met, per scenario, and for detailed mode a 95 %
+    interval (Clopper-Pearson for a stockout probability, t for a mean end stock) in the worst
+    scenario."""
+    from scipy.stats import binomtest
+
+    out: list[dict[str, Any]] = []
+    if p.det_stockout is None or p.det_end_stock is None:
+        return out
+    reps = p.det_reps
+    for j, con in enumerate(prep.loaded.spec.constraints):
+        if isinstance(con, StockoutConstraint):
+            fast, det = p.stockout[:, j], p.det_stockout[:, j]
+            s = int(np.argmax(det))
+            ci = binomtest(round(float(det[s]) * reps), reps).proportion_ci(0.95, "exact")
+            lo, hi, limit = float(ci.low), float(ci.high), con.max_probability
+            met_f, met_d = float(fast.max()) <= limit + 1e-12, float(det.max()) <= limit + 1e-12
+            fa, da = float(fast.max()), float(det.max())
+        else:
+            fast, det = p.end_stock[:, j], p.det_end_stock[:, j]
+            s = int(np.argmin(det))
+            da, fa, limit = float(det.min()), float(fast.min()), float(con.rounds)
+            lo = hi = da
+            if p.det_end_stock_reps is not None and reps > 1:
+                iv = paired_difference(np.asarray(p.det_end_stock_reps[s, :, j], np.float64))
+                lo, hi = iv.lo, iv.hi
+            met_f, met_d = fa >= limit - 1e-9, da >= limit - 1e-9
+        out.append({
+            "kind": con.kind, "pool": con.pool, "limit": limit,
+            "fast": {"achieved": fa, "met": bool(met_f),
+                     "per_scenario": dict(zip(prep.names, fast.tolist(), strict=True))},
+            "detailed": {"achieved": da, "met": bool(met_d), "reps": reps,
+                         "ci_low": lo, "ci_high": hi, "scenario": prep.names[s],
+                         "per_scenario": dict(zip(prep.names, det.tolist(), strict=True))},
+        })  # fmt: skip
     return out
 
 
@@ -1240,30 +1406,16 @@ def optimise(
         res.status_quo, res.proportional = sq, pp
         res.candidates = cands  # kept if Ctrl-C stops a later stage
         # repair constraints the simulation finds violated (tighten, re-solve)
-        model, x_best = model2, x2
-        tight: dict[tuple[int, int], float] = {}
-        chosen = c2
-        for _ in range(3):
-            viol = _violations(prep, chosen)
-            if not viol or not spec.constraints:
-                break
-            for j, s, _short in viol:
-                # one curve step of the option the constraint is read off (its pool's first
-                # feeder), in that option's units: a step of another option's scale (e.g.
-                # interceptor drones for a Patriot-class pool) would make the bound impossible,
-                # and the MILP would drop the constraints instead of meeting them
-                cpool = spec.constraints[j].pool
-                o1 = next((o for o, opt in enumerate(spec.options)
-                           if opt.kind == "rounds" and opt.pool == cpool), None)  # fmt: skip
-                top = float(data2.levels[o1][-1]) if o1 is not None else 0.0
-                step = max(1.0, top / spec.levels)
-                tight[(j, s)] = tight.get((j, s), 0.0) + step
-            model, _ = build_model(prep, data2, spec.budget_usd, around_x=x1, tighten=tight)
-            milp_stats = {}
-            x_best, _, st = solve_relaxing(model, milp_stats)
-            res.info["milp_status"].append(st)
-            chosen = evaluate_mixes(prep, [x_best], model, reps, seed, ["repaired MILP"])[0]
-            cands.append(chosen)
+        rep = repair_constraints(prep, data2, x1, model2, c2, reps, seed, milp_stats)
+        model, milp_stats = rep.model, rep.stats
+        res.info["milp_status"].extend(rep.statuses)
+        cands.extend(rep.points)
+        if rep.infeasible and not (relaxed1 or relaxed2):
+            res.warnings.append(
+                "the constraint repair could not tighten the linearised constraints further "
+                "within the budget and the options' limits (the MILP became infeasible): the "
+                "last feasible repair is kept (see best.constraints for what is achieved)"
+            )
         stage("candidates")
         # the Pareto front: its points are candidates too (the MILP at smaller budgets can find a
         # mix the simulation likes better)
@@ -1295,25 +1447,43 @@ def optimise(
                 fast_reps=reps, others=[p.x for p in others], collect=got,
             )  # fmt: skip
             cand, dets = [best, *others], list(got["mixes"])
-            ok = [_meets(prep, p) or not feasible for p in cand]
+            dcons = list(got["constraints"][1:])
+            ok_fast = [_meets(prep, p) or not feasible for p in cand]
             if np.array_equal(best.x, sq.x):  # the status quo is screened as itself
-                cand, dets, ok = cand[1:], dets[1:], ok[1:]
+                cand, dets, ok_fast, dcons = cand[1:], dets[1:], ok_fast[1:], dcons[1:]
+            sq_fast = _meets(prep, sq) or not feasible
+            for p, (so_d, es_d) in zip([*cand, sq], [*dcons, got["constraints"][0]], strict=True):
+                p.det_stockout, p.det_end_stock = so_d.mean(axis=1), es_d.mean(axis=1)
+                p.det_reps, p.det_end_stock_reps = confirm_reps, es_d
+            elig, why = detailed_eligibility(prep, [*cand, sq], [*ok_fast, sq_fast])
+            res.warnings.extend(why)
             rows: list[dict[str, Any]] = []
             chosen_p, det = best, got["mixes"][0]
             if cand:
-                k, rows = screen_detailed(cand, dets, sq, got["status_quo"], eps, ok,
-                                          _meets(prep, sq) or not feasible,
-                                          weights=prep.weights, robust=spec.robust)  # fmt: skip
+                k, rows = screen_detailed(cand, dets, sq, got["status_quo"], eps, elig[:-1],
+                                          elig[-1], weights=prep.weights,
+                                          robust=spec.robust)  # fmt: skip
                 chosen_p, det = (sq, got["status_quo"]) if k < 0 else (cand[k], dets[k])
+                for r, p, okf in zip(rows, [*cand, sq], [*ok_fast, sq_fast], strict=True):
+                    r["meets_fast"] = bool(_meets(prep, p))
+                    r["meets_detailed"] = not _violations_of(prep, p.det_stockout,
+                                                             p.det_end_stock)  # fmt: skip
+                    r["eligible_fast"] = bool(okf)
+                    r["constraints"] = constraint_values(prep, p)
             res.confirmed["screen"] = rows
+            res.screened = [*cand, sq] if rows else []
             res.confirmed["selected"] = "status quo" if chosen_p is sq else chosen_p.label
             if not np.array_equal(chosen_p.x, best.x):
                 res.confirmed.update(_confirmed_core(prep, got["status_quo"], det))
+                by_cons = (_meets(prep, best) or not feasible) and not _detailed_meets(prep, best)
                 res.warnings.append(
                     f"detailed mode ranks '{res.confirmed['selected']}' above the fast mode's "
-                    f"best ('{best.label}'): the fast mode's error changes the ranking, and the "
-                    "recommendation is the detailed-mode winner (confirmed.screen)"
-                )
+                    f"best ('{best.label}'): "
+                    + ("the fast mode's best violates a constraint in detailed mode"
+                       if by_cons and _detailed_meets(prep, chosen_p) else
+                       "the fast mode's error changes the ranking")
+                    + ", and the recommendation is the detailed-mode winner (confirmed.screen)"
+                )  # fmt: skip
                 best = chosen_p
                 res.best = best
             _screen_flags(res, rows)
@@ -1344,6 +1514,66 @@ def optimise(
         res.info["fast_backend"]["jobs"] = prep.evaluator.jobs
         res.info["fast_backend"]["memo_hits"] = prep.memo_hits
     return res
+
+
+def repair_step(prep: Prepared, data: CurveData, j: int) -> float:
+    """How much the constraint repair tightens constraint ``j``'s linearised bound per round: one
+    curve step of the option the bound is read off (the constrained pool's first ``rounds``
+    feeder, :func:`build_model`), in that option's units. (A step of another option's scale,
+    e.g. interceptor drones for a Patriot-class pool, would make the bound impossible, and the
+    MILP would drop the constraints instead of meeting them.)"""
+    spec = prep.loaded.spec
+    pool = spec.constraints[j].pool
+    o1 = next((o for o, opt in enumerate(spec.options)
+               if opt.kind == "rounds" and opt.pool == pool), None)  # fmt: skip
+    top = float(data.levels[o1][-1]) if o1 is not None else 0.0
+    return max(1.0, top / spec.levels)
+
+
+@dataclass
+class Repair:
+    """What the constraint repair did: the last model whose MILP kept its constraints, its
+    answer and HiGHS statistics, the repaired mixes simulated (fast mode), the MILP statuses, the
+    tightening per (constraint, scenario), and whether a further tightening made the MILP
+    infeasible (and was undone)."""
+
+    model: SurrogateModel
+    x: I
+    stats: dict[str, Any]
+    points: list[Point]
+    statuses: list[str]
+    tighten: dict[tuple[int, int], float]
+    infeasible: bool = False
+
+
+def repair_constraints(
+    prep: Prepared, data: CurveData, around_x: I, model: SurrogateModel, chosen: Point,
+    reps: int, seed: int, stats: dict[str, Any] | None = None, rounds: int = 3,
+) -> Repair:  # fmt: skip
+    """Tighten every linearised constraint that the simulation of ``chosen`` (the MILP's answer
+    on ``model``) finds violated by one :func:`repair_step`, re-solve and simulate, at most
+    ``rounds`` times. A tightening that makes the MILP infeasible is undone: the repair never
+    drops the constraints to get an answer."""
+    spec = prep.loaded.spec
+    out = Repair(model, chosen.x, dict(stats or {}), [], [], {})
+    tight: dict[tuple[int, int], float] = {}
+    for _ in range(rounds):
+        viol = _violations(prep, chosen)
+        if not viol or not spec.constraints:
+            break
+        for j, s, _short in viol:
+            tight[(j, s)] = tight.get((j, s), 0.0) + repair_step(prep, data, j)
+        m, _ = build_model(prep, data, spec.budget_usd, around_x=around_x, tighten=tight)
+        st: dict[str, Any] = {}
+        x, v, status = solve_milp(m, stats=st)
+        out.statuses.append(status)
+        if not math.isfinite(v):
+            out.infeasible = True
+            break
+        chosen = evaluate_mixes(prep, [x], m, reps, seed, ["repaired MILP"])[0]
+        out.model, out.x, out.stats, out.tighten = m, x, st, dict(tight)
+        out.points.append(chosen)
+    return out
 
 
 def _certificate(model: SurrogateModel, best: Point, stats: dict[str, Any]) -> dict[str, Any]:
@@ -1637,38 +1867,95 @@ def materialise(prep: Prepared, s: int, x: I) -> Campaign:
 
 @dataclass(frozen=True)
 class DetailedCell:
-    """One detailed-mode campaign run of the confirmation (plain data, so any runner ships it)."""
+    """One detailed-mode campaign run of the confirmation (plain data, so any runner ships it).
+
+    ``constraints``: per constraint of the spec, the pool and the nights a stockout counts on
+    (indices; ``None`` for a ``min_stock`` constraint), so the cell measures the constraints in
+    detailed mode too."""
 
     index: int
     campaign_json: str
     template_json: str
     seed: int
     reps: int
+    objective: str = "harmful_leakers"
+    constraints: tuple[tuple[str, tuple[int, ...] | None], ...] = ()
 
 
-#: runs cells and returns, per cell in order, the per-replication totals of ``objective``
-#: (harmful leakers or damage); the command line passes one built on the sweep backends
-DetailedRunner = Callable[[Sequence[DetailedCell], str, "Progress | None"], list[F]]
+@dataclass
+class DetailedOutcome:
+    """Per replication of a detailed cell: the objective's total; per constraint whether the pool
+    was empty on a counted night (1/0, nan for a ``min_stock`` constraint) and the stock at the
+    end of the horizon (nan for a stockout constraint)."""
+
+    objective: F  # (R,)
+    stockout: F  # (R, C)
+    end_stock: F  # (R, C)
 
 
-def run_cells_here(
-    cells: Sequence[DetailedCell], objective: str, progress: Progress | None = None,
-    workers: int = 1,
-) -> list[F]:  # fmt: skip
-    """The runner without a backend: each cell in this process (replications in ``workers``
-    processes by the campaign engine; the same answer for any number)."""
+def detailed_outcome(res: CampaignResult, cell: DetailedCell) -> DetailedOutcome:
+    """The objective and the constraints' values of a detailed run (the fast mode's measures,
+    :func:`airshield.plan.fanout.outcome_of`, replication by replication)."""
+    r = res.reps
+    c_n = len(cell.constraints)
+    so = np.full((r, c_n), np.nan)
+    es = np.full((r, c_n), np.nan)
+    for j, (pool, nights) in enumerate(cell.constraints):
+        k = res.pool_names.index(pool)
+        if nights is not None:
+            idx = np.asarray(nights, np.int64)
+            so[:, j] = (res.stock_end[:, idx, k] == 0).any(axis=1) if idx.size else 0.0
+        else:
+            es[:, j] = res.stock_end[:, -1, k]
+    return DetailedOutcome(_objective(res, cell.objective), so, es)
+
+
+def run_detailed_cell(cell: DetailedCell) -> DetailedOutcome:
+    """One cell in this process (the entry of a sweep backend's
+    :class:`airshield.sweep.worker.CallTask`): the campaign in detailed mode, one worker, from
+    the cell's seed (the same answer as any other runner)."""
     from airshield.campaign import run_campaign
     from airshield.scenario import Scenario as RaidScenario
 
-    out: list[F] = []
-    for k, cell in enumerate(cells):
-        tpl = RaidScenario.model_validate_json(cell.template_json)
-        camp = Campaign.model_validate_json(cell.campaign_json).with_template(tpl)
-        r = run_campaign(camp, "detailed", cell.reps, cell.seed, workers=workers)
-        out.append(_objective(r, objective))
-        if progress:
-            progress("confirming (detailed mode)", k + 1, len(cells))
-    return out
+    tpl = RaidScenario.model_validate_json(cell.template_json)
+    camp = Campaign.model_validate_json(cell.campaign_json).with_template(tpl)
+    res = run_campaign(camp, "detailed", cell.reps, cell.seed, workers=1)
+    return detailed_outcome(res, cell)
+
+
+#: runs cells and returns, per cell in order, its :class:`DetailedOutcome`; the command line
+#: passes one built on the sweep backends
+DetailedRunner = Callable[[Sequence[DetailedCell], "Progress | None"], list[DetailedOutcome]]
+
+#: what a sweep backend calls for a cell
+DETAILED_TARGET = f"{__name__}:run_detailed_cell"
+
+
+def run_cells_here(
+    cells: Sequence[DetailedCell], progress: Progress | None = None, workers: int = 1,
+    scheduler: str | None = None,
+) -> list[DetailedOutcome]:  # fmt: skip
+    """The runner without a backend of the caller's: one worker runs each cell in this process;
+    more (or a Dask scheduler) fan the cells out over one pool of worker processes for the whole
+    screen (:class:`airshield.plan.calls.CallRunner`), each cell on one core. Every cell carries
+    its seed: the same answer for any number of workers."""
+    from airshield.plan.calls import CallRunner
+
+    if workers <= 1 and not scheduler:
+        out: list[DetailedOutcome] = []
+        for k, cell in enumerate(cells):
+            out.append(run_detailed_cell(cell))
+            if progress:
+                progress("confirming (detailed mode)", k + 1, len(cells))
+        return out
+    runner = CallRunner(workers, scheduler)
+    try:
+        got: list[DetailedOutcome] = runner.map(DETAILED_TARGET, list(cells))
+    finally:
+        runner.close()
+    if progress:
+        progress("confirming (detailed mode)", len(cells), len(cells))
+    return got
 
 
 def kind_probes(prep: Prepared, x: I) -> list[tuple[str, I, str]]:
@@ -1697,6 +1984,19 @@ def kind_probes(prep: Prepared, x: I) -> list[tuple[str, I, str]]:
     return out
 
 
+def _cell_constraints(prep: Prepared, s: int) -> tuple[tuple[str, tuple[int, ...] | None], ...]:
+    """Scenario ``s``'s constraints as a detailed cell measures them: the pool and the nights a
+    stockout counts on (``None``: a ``min_stock`` constraint)."""
+    out: list[tuple[str, tuple[int, ...] | None]] = []
+    for j, con in enumerate(prep.loaded.spec.constraints):
+        if isinstance(con, StockoutConstraint):
+            nights = tuple(int(n) for n in np.flatnonzero(prep.threat_nights[s][j]))
+            out.append((con.pool, nights))
+        else:
+            out.append((con.pool, None))
+    return tuple(out)
+
+
 def confirm_detailed(
     prep: Prepared, x: I, reps: int, seed: int, workers: int = 1,
     runner: DetailedRunner | None = None, progress: Progress | None = None,
@@ -1719,29 +2019,55 @@ def confirm_detailed(
     zero = np.zeros_like(x)
     tj = prep.template.model_dump_json()
     mixes = [zero, x, *others]
+    # a mix screened twice (e.g. the status quo as the fast mode's best) is run once
+    uniq: list[I] = []
+    which: list[int] = []
+    for mix in mixes:
+        hit = next((u for u, y in enumerate(uniq) if np.array_equal(y, mix)), -1)
+        if hit < 0:
+            uniq.append(mix)
+            hit = len(uniq) - 1
+        which.append(hit)
     cells: list[DetailedCell] = []
     for s in range(len(prep.campaigns)):
-        for mix in mixes:
+        cons = _cell_constraints(prep, s)
+        for mix in uniq:
             camp = materialise(prep, s, mix)
-            cells.append(DetailedCell(len(cells), camp.model_dump_json(), tj, seed, reps))
+            cells.append(DetailedCell(len(cells), camp.model_dump_json(), tj, seed, reps,
+                                      spec.objective, cons))  # fmt: skip
     probes = kind_probes(prep, x) if kinds else []
     for _, mix, _ in probes:
         camp = materialise(prep, 0, mix)
-        cells.append(DetailedCell(len(cells), camp.model_dump_json(), tj, seed, reps))
+        cells.append(DetailedCell(len(cells), camp.model_dump_json(), tj, seed, reps,
+                                  spec.objective, _cell_constraints(prep, 0)))  # fmt: skip
     t0 = time.perf_counter()
-    if runner is None:
-        results = run_cells_here(cells, spec.objective, progress, workers)
-        name = "this process"
+    if runner is None and prep.evaluator.backend not in ("inline", "serial"):
+        # the fast-mode evaluations' worker processes (or cluster) run the cells too
+        outcomes = prep.evaluator.map(DETAILED_TARGET, cells)
+        if progress:
+            progress("confirming (detailed mode)", len(cells), len(cells))
+        name = f"{prep.evaluator.backend} ({prep.evaluator.workers})"
+    elif runner is None:
+        outcomes = run_cells_here(cells, progress, workers)
+        name = "this process" if workers <= 1 else f"processes ({workers})"
     else:
-        results = runner(cells, spec.objective, progress)
+        outcomes = runner(cells, progress)
         name = getattr(runner, "backend_name", "runner")
-    s_n, v_n = len(prep.campaigns), len(mixes)
-    per = [np.stack([results[v_n * s + v] for s in range(s_n)]) for v in range(v_n)]
-    out: dict[str, Any] = {"mode": "detailed", "reps": reps, "seed": seed, "backend": name}
+    results = [o.objective for o in outcomes]
+    s_n, u_n = len(prep.campaigns), len(uniq)
+    per_u = [np.stack([results[u_n * s + u] for s in range(s_n)]) for u in range(u_n)]
+    so_u = [np.stack([outcomes[u_n * s + u].stockout for s in range(s_n)]) for u in range(u_n)]
+    es_u = [np.stack([outcomes[u_n * s + u].end_stock for s in range(s_n)]) for u in range(u_n)]
+    per = [per_u[u] for u in which]
+    out: dict[str, Any] = {"mode": "detailed", "reps": reps, "seed": seed, "backend": name,
+                           "cells": len(cells)}  # fmt: skip
     out.update(_confirmed_core(prep, per[0], per[1]))
     if collect is not None:
         collect["status_quo"] = per[0]
         collect["mixes"] = per[1:]
+        # per mix (status quo first): (S, R, C) stockout flags and end stocks in detailed mode
+        collect["constraints"] = [(so_u[u], es_u[u]) for u in which]
+    v_n = u_n
     if probes:
         fr = fast_reps or reps
         ev, _ = simulate(prep, 0, [schedule_of(prep, m) for m in (zero, *[m for _, m, _ in probes])],
@@ -1826,8 +2152,8 @@ def screen_detailed(
     """Rank the screened mixes (``pts[0]`` the fast mode's best; ``det`` their (S, R) detailed
     objectives) and the status quo in **detailed** mode, with common random numbers.
 
-    The winner is the eligible mix (it passed the fast-mode constraint checks) with the lowest
-    detailed mean plus the MILP's price of money ``eps`` x cost. Around it, a Bonferroni screen
+    The winner is the eligible mix (``eligible``: :func:`detailed_eligibility` in
+    :func:`optimise`, the constraints in detailed mode first) with the lowest detailed mean plus the MILP's price of money ``eps`` x cost. Around it, a Bonferroni screen
     with paired intervals (Nelson, Swann, Goldsman and Song 2001): a mix is *retained* when no
     other mix beats it by more than ``t(1 - alpha / (k - 1), R - 1) x sd_ij / sqrt(R)`` of the
     paired differences, so the retained set holds the detailed-mode best with probability at

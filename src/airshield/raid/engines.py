@@ -21,7 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from airshield.kernels.raid import new_windows, run_night, windows_of
+from airshield.kernels.raid import (
+    NightArrays,
+    NightExtra,
+    Windows,
+    new_windows,
+    run_night,
+    windows_of,
+)
 from airshield.raid.compile import CompiledRaid, Night
 from airshield.vocab import Fate
 
@@ -181,9 +188,60 @@ def warm_up() -> float:
     return time.perf_counter() - t0
 
 
+def blank_night(c: CompiledRaid) -> tuple[NightArrays, NightExtra]:
+    """A night of ``c``'s size with the argument *types* :func:`airshield.kernels.raid.run_batch`
+    gives its parts (C-contiguous float64 / int64 / bool arrays of the same dimensions, the
+    draws of unused rules empty as there): no threat is tracked or has a route, so the night
+    only lets every threat leak. The warm-up groups call the compiled parts with it, so that
+    each compiles with the one signature the batch call needs and nothing else (drawing a real
+    night would compile the numpy draw path's sensing and mobile dispatch on the way); a test
+    checks that the batch call then adds no second signature to any of them."""
+    from airshield.kernels import raid as K
+
+    n, nu = c.n_threats, len(c.unit_names)
+    doctrine, physics = c.doctrine(), c.physics()
+    hcols = doctrine.max_shots if c.units().teams.any_team else 0
+    n_ew = doctrine.max_ew if physics.any_hazard else 0
+    k_fall = n if physics.lost_harm_share > 0.0 else 0
+    f = np.zeros
+    night = NightArrays(
+        f((n, K.N_ROUTE)), f(n), f(n, np.int64), f(n, np.int64), f(n), f(n, np.bool_),
+        np.full(n, np.inf), f((n, doctrine.max_shots + doctrine.max_ew)), f(nu), f(nu),
+        np.full(nu, -np.inf), f(n), f((n, hcols)), f((n, hcols)),
+    )  # fmt: skip
+    return night, NightExtra(f((n, physics.n_c2)), f((n, n_ew)), f(k_fall))
+
+
 def warm_up_night() -> float:
-    """Compile (or load) the single-night call and the windows on a small bundled scenario;
-    returns the seconds it took (:mod:`airshield.warmup` group ``raid-night``)."""
+    """Compile (or load) the event loop and its scratch, called with the types the batch call
+    gives them (:func:`blank_night`), on a small bundled scenario; returns the seconds it took
+    (:mod:`airshield.warmup` group ``raid-night``, the largest part of the raid kernel)."""
+    import time
+
+    from airshield.examples import example_path
+    from airshield.kernels import raid as K
+    from airshield.raid.compile import compile_scenario
+    from airshield.scenario import load_scenario
+
+    t0 = time.perf_counter()
+    c = compile_scenario(load_scenario(example_path("one-battery")))
+    n, nu = c.n_threats, len(c.unit_names)
+    units, doctrine = c.units(), c.doctrine()
+    night, extra = blank_night(c)
+    n_dyn = K.dynamic_event_bound_jit(n, nu, doctrine)
+    sc = K.new_scratch(n, nu, 64, n_dyn)
+    K.scratch_fits(sc, n, 0, n_dyn)
+    i64, f64 = np.empty(64, np.int64), np.empty(64)
+    w = Windows(i64, i64.copy(), f64, f64.copy(), f64.copy(), f64.copy())
+    K.run_night_into(units, doctrine, c.loadout(), night, w, 0, sc, c.physics(), extra)
+    return time.perf_counter() - t0
+
+
+def warm_up_single() -> float:
+    """Compile (or load) the single-night call (sample nights, traces, kernel-against-reference
+    checks: :func:`run_kernel`) on a small bundled scenario drawn by numpy; returns seconds
+    (:mod:`airshield.warmup` group ``raid-single``, after ``raid-night`` and ``raid-parts``,
+    whose event loop, windows, sensing and mobile dispatch it loads from the cache)."""
     import time
 
     from airshield.examples import example_path
@@ -197,8 +255,8 @@ def warm_up_night() -> float:
 
 
 def warm_up_parts() -> float:
-    """Compile (or load) the parts of the batch call other than the night and the windows (the
-    compiled draw, sensing, cue errors, mobile dispatch, tallies, buffers), each called with the
+    """Compile (or load) the parts of the batch call other than the event loop (the compiled
+    draw, sensing, cue errors, mobile dispatch, windows, tallies, buffers), each called with the
     argument types :func:`airshield.kernels.raid.run_batch` gives it, so that its compilation
     finds them in the cache (:mod:`airshield.warmup` group ``raid-parts``); returns seconds."""
     import time
@@ -227,8 +285,8 @@ def warm_up_parts() -> float:
     u3 = draw_blocks(c, [np.random.default_rng(0)])[5]
     K.tally_falls_into(c.scene(), physics, d.routes, fate, np.zeros(n), u3[0, n * physics.n_c2 :],
                        out, 0)  # fmt: skip
-    K.new_windows(64)
-    K.scratch_fits(K.new_scratch(n, nu, 64, K.dynamic_event_bound(n, nu, doctrine)), n, 0, 0)
+    night, _extra = blank_night(c)
+    K.windows_of(units, doctrine, night, K.new_windows(64), physics)
     return time.perf_counter() - t0
 
 

@@ -98,6 +98,67 @@ def stocks_figure(res: ProcurementResult, pool: str) -> go.Figure:
     return fig
 
 
+def _constraint_text(cn: dict[str, Any]) -> str:
+    def one(d: dict[str, Any]) -> str:
+        return f"{d['achieved']:.3g}{'' if d['met'] else ' (violated)'}"
+
+    op = "≤" if cn["kind"] == "stockout_probability" else "≥"
+    return (f"{cn['kind']} {cn['pool']} {op} {cn['limit']:.3g}: {one(cn['fast'])} / "
+            f"{one(cn['detailed'])}")  # fmt: skip
+
+
+def screen_rows(s: dict[str, Any]) -> list[list[str]]:
+    """The detailed screen as table rows: each screened mix with its fast-mode mean, its
+    detailed-mode mean and 5–95 % range, both ranks, the paired difference against the chosen
+    mix with its interval (Bonferroni level), the mixes whose order the two modes swap, each
+    constraint in fast / detailed mode, and the verdict."""
+    money = s["objective"] == "damage_usd"
+    f = fmt.money if money else fmt.count
+    out = []
+    for r in (s.get("confirmed") or {}).get("screen") or []:
+        v, d = r["vs_selected"], r["detailed"]
+        verdict = "chosen" if r["selected"] else ("retained" if r["retained"] else "screened out")
+        if not r["eligible"]:
+            verdict += " (fails a constraint)"
+        out.append([
+            r["candidate"], fmt.money(r["cost_usd"]), f(r["fast"]["mean"]),
+            f"{f(d['mean'])} [{f(d['p5'])}–{f(d['p95'])}]",
+            f"{r['fast_rank']} / {r['detailed_rank']}",
+            "–" if r["selected"] else
+            f"{f(v['mean'])} [{f(v['ci_low'])}, {f(v['ci_high'])}] ({v['level']:.1%})",
+            ", ".join(r["fast_better_detailed_worse_than"]) or "–",
+            "; ".join(_constraint_text(cn) for cn in r.get("constraints", [])) or "–",
+            verdict,
+        ])  # fmt: skip
+    return out
+
+
+SCREEN_HEADERS = ["mix", "cost", "fast mode", "detailed [5–95 %]", "rank fast / detailed",
+                  "− chosen, detailed (paired)", "fast ranks it above, detailed below",
+                  "constraints fast / detailed", ""]  # fmt: skip
+
+
+def screen_section(s: dict[str, Any]) -> str:
+    """The detailed screen's table (empty without a confirmation)."""
+    rows = screen_rows(s)
+    if not rows:
+        return ""
+    c = s["confirmed"]
+    changes = c.get("ranking_changes") or []
+    note = (
+        f"The best fast-mode mixes, the proportional split and the status quo re-run in detailed "
+        f"mode ({c['reps']} replications, common random numbers). The recommendation is the "
+        f"detailed-mode best among the mixes that meet the constraints in detailed mode "
+        f"(selected: {c.get('selected')}); a mix is retained when no other beats it beyond the "
+        "Bonferroni paired interval. "
+        + ("Where the fast mode's error changes the ranking: " + "; ".join(changes) + "."
+           if changes else "The two modes order no pair of screened mixes clearly differently.")
+    )  # fmt: skip
+    return ("<section><h2>Detailed screen</h2>"
+            f'<p class="note">{esc(note)}</p>'
+            + table(SCREEN_HEADERS, rows, 1) + "</section>")  # fmt: skip
+
+
 def procurement_report_html(res: ProcurementResult) -> str:
     s = res.summary()
     money = s["objective"] == "damage_usd"
@@ -140,6 +201,9 @@ def procurement_report_html(res: ProcurementResult) -> str:
                  + figure_div(mix_figure(s), "mix")
                  + table(["option", "kind", "units", "cost", "orders (month: units)"], rows, 2)
                  + "</section>")  # fmt: skip
+    screen = screen_section(s)
+    if screen:
+        parts.append(screen)
     cons = []
     for label in ("status_quo", "proportional", "best"):
         for cn in (s.get(label) or {}).get("constraints", []):

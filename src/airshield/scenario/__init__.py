@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airshield.errors import Problem, ScenarioError
+from airshield.scenario import limits as L
 from airshield.scenario.models import (
     Asset,
     CoverageSensor,
@@ -59,6 +60,25 @@ def __getattr__(name: str) -> Any:
 
         return getattr(laydown, name)
     raise AttributeError(f"module 'airshield.scenario' has no attribute {name!r}")
+
+
+def _check_via(sc: Scenario, i: int, speed_kmh: float) -> list[tuple[Loc, str]]:
+    """A wave's threats must reach its last waypoint inside the time limit (the check routes of
+    an attacker's plan space get too): the legs as the engine flies them, in its local plane."""
+    from airshield.scenario.attack import prefix_length_km  # numpy: only for routed waves
+
+    w = sc.waves[i]
+    site = next(s for s in sc.launch_sites if s.name == w.launch_site)
+    pts = [(site.lat, site.lon), *((p.lat, p.lon) for p in w.via)]
+    shift_s = prefix_length_km(sc, pts) / (speed_kmh / 3600.0)
+    if w.launch_end_s + shift_s <= L.MAX_TIME_S:
+        return []
+    return [
+        (("waves", i, "via"),
+         f"impossible route: the last launch reaches its last waypoint "
+         f"{(w.launch_end_s + shift_s) / 3600:.1f} h after the raid starts, past the time limit "
+         f"of {L.MAX_TIME_S / 3600:.0f} h")
+    ]  # fmt: skip
 
 
 def check_references(sc: Scenario) -> list[tuple[Loc, str]]:
@@ -130,6 +150,8 @@ def check_references(sc: Scenario) -> list[tuple[Loc, str]]:
                 probs.append((("waves", i, "targets", a), m))
         if w.main_direction is not None and (m := known(w.main_direction.asset, assets, "asset")):
             probs.append((("waves", i, "main_direction", "asset"), m))
+        if w.via and w.threat in cat.threats and w.launch_site in sites:
+            probs.extend(_check_via(sc, i, cat.threats[w.threat].speed_kmh))
     for e in sc.doctrine.ballistic_reserve:
         if m := known(e, cat.effectors, "effector type"):
             probs.append((("doctrine", "ballistic_reserve", e), m))
