@@ -2,6 +2,7 @@
 
     python benchmarks/startup.py [--repeats 7]
     python benchmarks/startup.py --cold [--cold-repeats 1] [--cold-reps 1000]
+    python benchmarks/startup.py --groups [--cold-repeats 1]
 
 Runs ``airshield --help``, ``airshield validate examples/kyiv-2025-07-04.yaml`` and
 ``airshield catalog`` as fresh processes (``python -m airshield``, so the same interpreter and
@@ -20,6 +21,12 @@ every process under it), min / median / max, and the demo's own "compiled in" li
 ``airshield warmup`` (every kernel group, side by side) on an empty cache, and a warm demo (cache
 present): its wall, CPU and the peak resident memory of its largest process (the demo or one of
 its worker processes). The target (issue 14) is a first demo under 15 s wall on 2 cores.
+
+``--groups``: what ``run`` / ``demo`` compile on an empty cache (``airshield.warmup.RUN_GROUPS``,
+in child processes as the demo does), per group: wall and CPU seconds, and the critical path in
+CPU seconds (the longest of the groups that run side by side, plus the groups that wait for
+them): the compile's wall time on two otherwise idle cores. On a loaded machine this is the
+figure to compare, the wall time is not.
 """
 
 from __future__ import annotations
@@ -136,10 +143,46 @@ def cold(repeats: int, reps: int) -> None:
     print(f"load after: {os.getloadavg()}")
 
 
+def groups(repeats: int) -> None:
+    """The run groups' compile on an empty cache: per-group wall / CPU and the critical path."""
+    code = (
+        "import json\n"
+        "from airshield.warmup import RUN_GROUPS, warm_up\n"
+        "print(json.dumps([(t.group, t.wall_s, t.cpu_s) for t in warm_up(RUN_GROUPS)]))\n"
+    )
+    from airshield.warmup import AFTER
+
+    print(f"run groups compiled on an empty NUMBA_CACHE_DIR, {repeats} repeat(s)")
+    print(f"load {os.getloadavg()}")
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory(prefix="airshield-numba-") as d:
+            env = {**os.environ, "NUMBA_CACHE_DIR": d}
+            t0 = time.perf_counter()
+            res = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+            )
+            wall = time.perf_counter() - t0
+        import json
+
+        rows = json.loads(res.stdout.strip().splitlines()[-1])
+        cpu = {g: c for g, _w, c in rows}
+        first = [g for g in cpu if g not in AFTER]
+        later = [g for g in cpu if g in AFTER]
+        path = max((cpu[g] for g in first), default=0.0) + sum(cpu[g] for g in later)
+        for g, w, c in rows:
+            print(f"  {g:<12} wall {w:7.1f} s   CPU {c:6.1f} s")
+        print(
+            f"  in all: wall {wall:.1f} s, CPU {sum(cpu.values()):.1f} s, "
+            f"critical path {path:.1f} s CPU"
+        )
+    print(f"load after: {os.getloadavg()}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--cold", action="store_true", help="first demo on an empty numba cache")
+    ap.add_argument("--groups", action="store_true", help="the run groups' compile, per group")
     ap.add_argument("--cold-repeats", type=int, default=1)
     ap.add_argument("--cold-reps", type=int, default=1000, help="replications of the demo")
     ap.add_argument(
@@ -150,6 +193,9 @@ def main() -> int:
     args = ap.parse_args()
     if args.cold:
         cold(args.cold_repeats, args.cold_reps)
+        return 0
+    if args.groups:
+        groups(args.cold_repeats)
         return 0
     env = child_env(bytecode=not args.no_bytecode)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()}")

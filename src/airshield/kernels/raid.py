@@ -703,6 +703,52 @@ def pair_can_engage(units, doctrine, u, kind, pkind, value, recognised, t_track,
 
 
 # ---- phase 1: engagement windows ---------------------------------------------------------------
+@_inline
+def _envelope_from_legs(route, legs, nl, speed_kms, ux, uy, rmin, rmax, amin, amax, out):
+    """:func:`envelope_windows` on the route's leg geometry ``legs[:nl]`` from
+    :func:`route_legs` (the same numbers as :func:`_direction` gives, computed once per threat
+    instead of once per unit), with the interval merge of :func:`_push_interval` written in:
+    the same operations in the same order, so the same windows bit for bit."""
+    n = 0
+    cap = out.shape[0]
+    for k in range(nl):
+        alt = route[_ALT0 + k]
+        if alt < amin or alt > amax:
+            continue
+        length = legs[k, 4]
+        if length <= 0.0:
+            continue
+        px = legs[k, 0]
+        py = legs[k, 1]
+        dx = legs[k, 2]
+        dy = legs[k, 3]
+        lo, hi = segment_circle(px, py, dx, dy, length, ux, uy, rmax)
+        if lo >= hi:
+            continue
+        t0 = route[_T0 + k]
+        ilo, ihi = segment_circle(px, py, dx, dy, length, ux, uy, rmin)
+        for piece in range(2):
+            if ilo >= ihi:
+                if piece == 1:
+                    break
+                a, b = lo, hi
+            elif piece == 0:
+                a, b = lo, min(hi, ilo)
+            else:
+                a, b = max(lo, ihi), hi
+            if b > a:
+                ts = t0 + a / speed_kms
+                te = t0 + b / speed_kms
+                if n > 0 and ts <= out[n - 1, 1] + 1e-9:
+                    if te > out[n - 1, 1]:
+                        out[n - 1, 1] = te
+                elif n < cap:
+                    out[n, 0] = ts
+                    out[n, 1] = te
+                    n += 1
+    return n
+
+
 @_jit
 def compute_windows(units, doctrine, night, w, physics):
     """All windows of a replication into the buffers ``w`` (:class:`Windows`), threat by threat,
@@ -796,7 +842,8 @@ def compute_windows(units, doctrine, night, w, physics):
                 continue
             if not route_within(legs, nl, ux[u], uy[u], rr * rr):
                 continue
-            k = envelope_windows(r, speed, ux[u], uy[u], urmin[u], rr, uamin[u], uamax[u], env)
+            k = _envelope_from_legs(r, legs, nl, speed, ux[u], uy[u], urmin[u], rr, uamin[u],
+                                    uamax[u], env)  # fmt: skip
             if umobile[u]:
                 k = clip_to_ready(env, k, uready[u])
             for q in range(k):
