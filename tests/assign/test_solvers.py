@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
+import highspy
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -174,3 +176,56 @@ def test_degenerate_problems(problem: WTAProblem) -> None:
             assert res.bound <= res.objective
         if available_assigners()[name].has(AssignerFeature.EXACT):
             assert res.status == SolveStatus.OPTIMAL
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_exact_without_the_matching_start_against_brute_force(
+    seed: int,
+    monkeypatch: pytest.MonkeyPatch,
+    tiny_problem: Callable[[int, bool], WTAProblem],
+    enumerate_optimum: Callable[[WTAProblem], tuple[float, np.ndarray]],
+) -> None:
+    """Large instances with several rounds per weapon start without the matching construction:
+    the exact solver still proves the brute-force optimum on that path."""
+    import airshield.assign.exact as exact
+
+    calls: list[int] = []
+    real = exact.matching_layers
+
+    def counted(*args: object, **kwargs: object) -> np.ndarray:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exact, "MATCHING_MAX_PAIRS", 0)
+    monkeypatch.setattr(exact, "matching_layers", counted)
+    p = tiny_problem(seed, seed % 2 == 0)
+    opt, _ = enumerate_optimum(p)
+    _check(p, "exact", opt, seed)
+    assert bool(calls) == bool(p.rounds.max(initial=0) <= 1)
+
+
+def test_master_mip_interrupt_keeps_a_valid_bound_and_a_feasible_solution() -> None:
+    """``stop_at`` interrupts HiGHS on its callback (once its bound reaches the given value and
+    its gap is within the given one): the answer is feasible and its bound is below the
+    optimum over the same columns."""
+    from airshield.assign.colgen import column_generation, initial_multipliers
+    from airshield.assign.exact import enumerate_columns, solve_master_mip
+    from airshield.assign.greedy import greedy_assignment
+    from airshield.assign.instances import random_wta_instance
+
+    p = random_wta_instance(40, 20, 2, seed=3)
+    x0 = greedy_assignment(p)
+    cg = column_generation(
+        p, time.perf_counter() + 60, initial=[x0], lam0=initial_multipliers(p, x0)
+    )
+    gap = p.objective(x0) - cg.bound
+    pats, _, complete = enumerate_columns(p, cg, 0.2 * gap, 50_000, time.perf_counter() + 60)
+    assert complete
+    full = solve_master_mip(p, pats, 60.0, x0)
+    assert full.optimal and full.assignment is not None
+    opt = p.objective(full.assignment)
+    stopped = solve_master_mip(p, pats, 60.0, x0, stop_at=(-np.inf, 1.0))
+    assert stopped.status == highspy.HighsModelStatus.kInterrupt
+    assert stopped.assignment is not None and p.is_feasible(stopped.assignment)
+    assert p.objective(stopped.assignment) >= opt - 1e-12 * opt
+    assert stopped.bound <= opt * (1 + 1e-9)
