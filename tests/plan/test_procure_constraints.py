@@ -78,25 +78,28 @@ def test_detailed_constraint_values_are_the_detailed_runs(disagree) -> None:  # 
     assert bc["detailed"]["reps"] == 4 and "achieved" in bc["detailed"]
 
 
-def test_a_mix_violating_in_detailed_mode_is_not_recommended(disagree) -> None:  # type: ignore[no-untyped-def]
+def test_a_mix_violating_in_detailed_mode_is_ruled_out_only_when_clear(disagree) -> None:  # type: ignore[no-untyped-def]
     """Fast and detailed mode disagree on this spec: some screened mix meets the constraint in
-    fast mode and violates it in detailed mode; since another screened mix meets it in detailed
-    mode, the recommendation is one that does, and a warning says why."""
+    fast mode and violates it in detailed mode by its point estimate. It is ruled out only when
+    the violation is clear of the Monte Carlo error of the detailed replications (the limit is
+    outside its 95 % interval); otherwise it stays eligible and a warning names it. The
+    recommendation is the best eligible mix in detailed mode."""
     _, res = disagree
     s = res.summary()
     rows = s["confirmed"]["screen"]
     split = [r for r in rows if r["meets_fast"] and not r["meets_detailed"]]
     assert split, "the spec no longer shows a fast/detailed disagreement"
-    assert any(r["meets_detailed"] for r in rows)
+    for r in split:
+        d = r["constraints"][0]["detailed"]
+        assert r["eligible"] == (d["ci_high"] >= 8), r
+    if any(r["eligible"] for r in split):
+        assert any("within the Monte Carlo error of 4 detailed replications" in w
+                   for w in s["warnings"])  # fmt: skip
     sel = next(r for r in rows if r["selected"])
-    assert sel["meets_detailed"] and sel["eligible"]
-    assert all(not r["eligible"] for r in split)
-    # no mix that meets it in detailed mode is better there and no dearer
+    assert sel["eligible"]
     for r in rows:
-        if r["meets_detailed"] and r["cost_usd"] <= sel["cost_usd"]:
+        if r["eligible"] and r["cost_usd"] <= sel["cost_usd"]:
             assert r["detailed"]["mean"] >= sel["detailed"]["mean"], r
-    assert any("not in detailed mode" in w for w in s["warnings"])
-    assert s["best"]["constraints"][0]["detailed"]["met"]
 
 
 def _pt(label: str, end: float, fast_end: float) -> Point:
@@ -115,7 +118,15 @@ def test_detailed_eligibility_rules(disagree) -> None:  # type: ignore[no-untype
     a, b, c = _pt("A", 5.0, 20.0), _pt("B", 9.0, 9.0), _pt("", 7.0, 7.0)
     ok, why = detailed_eligibility(prep, [a, b, c], [True, True, False])
     assert ok == [False, True, False]
-    assert any("'A' met the constraints in fast mode but not in detailed mode" in w for w in why)
+    assert any("'A' met the constraints in fast mode but clearly not in detailed mode" in w
+               for w in why)  # fmt: skip
+    # a violation within the Monte Carlo error of the replications does not rule a mix out
+    noisy = _pt("N", 7.0, 20.0)
+    noisy.det_end_stock_reps = np.array([[[0.0], [14.0], [7.0]]])
+    ok, why = detailed_eligibility(prep, [noisy, b], [True, True])
+    assert ok == [True, True]
+    assert any("'N' violates a constraint in detailed mode by its point estimate" in w
+               for w in why)  # fmt: skip
     ok, why = detailed_eligibility(prep, [a, c], [True, False])
     assert ok == [True, False]  # both violate it; A passed the fast checks
     assert any("no screened mix meets every constraint in detailed mode" in w for w in why)
