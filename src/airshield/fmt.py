@@ -135,6 +135,19 @@ def diff(mean: Any, lo: Any, hi: Any, kind: Kind = "count") -> str:
     return f"{signed(mean, kind)} [{signed(lo, kind)}, {signed(hi, kind)}]"
 
 
+def constraint(cn: Mapping[str, Any]) -> str:
+    """A procurement constraint of one mix, fast mode / detailed mode against its limit
+    (``kind pool ≤ limit: fast / detailed``, each marked where it is violated)."""
+
+    def one(d: Mapping[str, Any]) -> str:
+        return f"{d['achieved']:.3g}{'' if d['met'] else ' (violated)'}"
+
+    op = "≤" if cn["kind"] == "stockout_probability" else "≥"
+    return f"{cn['kind']} {cn['pool']} {op} {cn['limit']:.3g}: {one(cn['fast'])} / " + one(
+        cn["detailed"]
+    )
+
+
 def nights_or_never(nights: Any, horizon: int) -> str:
     """A number of nights, or "never" when it is beyond the horizon (a value of ``horizon + 1``
     or more is the sentinel for "did not happen within the horizon")."""

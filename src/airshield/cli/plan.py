@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from airshield import fmt
 from airshield.cli.kit import (
     DEFAULT_WORKERS,
     JsonFlag,
@@ -23,8 +24,6 @@ from airshield.cli.kit import (
 
 
 def _num(x: float | None, money: bool = False) -> str:
-    from airshield import fmt
-
     if x is None:
         return "–"
     return fmt.money(x) if money else fmt.count(x)
@@ -288,17 +287,6 @@ def write_doctrine(
     path.write_text(yaml.safe_dump(tpl.model_dump(mode="json", exclude_none=True), sort_keys=False))
 
 
-def constraint_cell(cn: dict[str, Any]) -> str:
-    """One constraint of a screened mix: fast-mode and detailed-mode values against the limit."""
-
-    def one(d: dict[str, Any]) -> str:
-        return f"{d['achieved']:.3g}{'' if d['met'] else ' VIOLATED'}"
-
-    op = "<=" if cn["kind"] == "stockout_probability" else ">="
-    return (f"{cn['kind']} {cn['pool']} {op} {cn['limit']:.3g}: {one(cn['fast'])} / "
-            f"{one(cn['detailed'])}")  # fmt: skip
-
-
 def print_procurement(s: dict[str, Any]) -> None:
     """The answer as tables: best mix against the status quo, Pareto front, shadow prices."""
     obj = s["objective"].replace("_", " ")
@@ -369,7 +357,7 @@ def print_procurement(s: dict[str, Any]) -> None:
                        "–" if r["selected"] else
                        f"{_num(v['mean'], money)} [{_num(v['ci_low'], money)}, "
                        f"{_num(v['ci_high'], money)}]",
-                       "; ".join(constraint_cell(cn) for cn in r.get("constraints", [])) or "–",
+                       "; ".join(fmt.constraint(cn) for cn in r.get("constraints", [])) or "–",
                        flag)  # fmt: skip
         console.print(st)
     pt = Table(title="Pareto front: cost against the objective")

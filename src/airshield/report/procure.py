@@ -98,15 +98,6 @@ def stocks_figure(res: ProcurementResult, pool: str) -> go.Figure:
     return fig
 
 
-def _constraint_text(cn: dict[str, Any]) -> str:
-    def one(d: dict[str, Any]) -> str:
-        return f"{d['achieved']:.3g}{'' if d['met'] else ' (violated)'}"
-
-    op = "≤" if cn["kind"] == "stockout_probability" else "≥"
-    return (f"{cn['kind']} {cn['pool']} {op} {cn['limit']:.3g}: {one(cn['fast'])} / "
-            f"{one(cn['detailed'])}")  # fmt: skip
-
-
 def screen_rows(s: dict[str, Any]) -> list[list[str]]:
     """The detailed screen as table rows: each screened mix with its fast-mode mean, its
     detailed-mode mean and 5–95 % range, both ranks, the paired difference against the chosen
@@ -127,7 +118,7 @@ def screen_rows(s: dict[str, Any]) -> list[list[str]]:
             "–" if r["selected"] else
             f"{f(v['mean'])} [{f(v['ci_low'])}, {f(v['ci_high'])}] ({v['level']:.1%})",
             ", ".join(r["fast_better_detailed_worse_than"]) or "–",
-            "; ".join(_constraint_text(cn) for cn in r.get("constraints", [])) or "–",
+            "; ".join(fmt.constraint(cn) for cn in r.get("constraints", [])) or "–",
             verdict,
         ])  # fmt: skip
     return out
