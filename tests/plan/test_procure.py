@@ -356,12 +356,13 @@ def test_shadow_prices_have_the_sign_of_a_finite_difference(solved) -> None:  # 
 def test_same_answer_for_one_and_two_workers(solved) -> None:  # type: ignore[no-untyped-def]
     loaded, res = solved
     prep = prepare(loaded)
-    from airshield.cli.plan import sweep_runner
+    from airshield.plan.procure import run_cells_here
 
-    a = confirm_detailed(prep, res.best.x, 3, 3, runner=sweep_runner(1))
-    b = confirm_detailed(prep, res.best.x, 3, 3, runner=sweep_runner(2))
-    c = confirm_detailed(prep, res.best.x, 3, 3, workers=2)  # no backend: engine processes
-    assert a["backend"] == "serial" and b["backend"] == "processes"
+    a = confirm_detailed(prep, res.best.x, 3, 3)  # every cell in this process
+    b = confirm_detailed(prep, res.best.x, 3, 3, workers=2)  # one pool of worker processes
+    c = confirm_detailed(prep, res.best.x, 3, 3,  # a caller's runner (here over 2 workers)
+                         runner=lambda cells, progress: run_cells_here(cells, progress, 2))  # fmt: skip
+    assert (a["backend"], b["backend"], c["backend"]) == ("this process", "processes (2)", "runner")
     assert a["difference"] == b["difference"] == c["difference"]
     assert a["per_scenario"] == b["per_scenario"] == c["per_scenario"]
     assert a["difference"] == res.confirmed["difference"]

@@ -191,42 +191,6 @@ def fast_evaluator(workers: int, scheduler: str | None = None) -> Any:
     return Evaluator("processes" if workers > 1 else "inline", workers)
 
 
-def sweep_runner(workers: int, scheduler: str | None = None) -> Any:
-    """The confirmation's cells through the sweep backends: ``serial`` for one worker, local
-    ``processes`` for more, ``dask`` with a scheduler address. One cell per call
-    (:func:`airshield.plan.procure.run_detailed_cell`: the objective and the constraints in
-    detailed mode); every cell carries its seed, so the answer does not depend on the backend or
-    the workers."""
-    from airshield.plan.procure import DETAILED_TARGET
-    from airshield.sweep.backends import make_backend
-    from airshield.sweep.worker import CallResult, CallTask
-
-    name = "dask" if scheduler else ("processes" if workers > 1 else "serial")
-
-    def run(cells: Any, progress: Any = None) -> list[Any]:
-        be = make_backend(name, workers, scheduler)
-        results: dict[int, Any] = {}
-        try:
-            pending = [be.submit(CallTask(c.index, DETAILED_TARGET, c)) for c in cells]
-            while pending:
-                for h in be.wait_any(pending):
-                    pending.remove(h)
-                    r = be.result(h)
-                    if not isinstance(r, CallResult):  # only calls are submitted here
-                        raise TypeError(f"a confirmation cell returned {type(r).__name__}")
-                    results[r.batch] = r.value
-                    if progress:
-                        progress("confirming (detailed mode)", len(results), len(cells))
-        except KeyboardInterrupt:
-            be.close(cancel=True)
-            raise
-        be.close()
-        return [results[c.index] for c in cells]
-
-    run.backend_name = name  # type: ignore[attr-defined]
-    return run
-
-
 def _progress(stage: str, done: int, total: int) -> None:
     """Progress on stderr: one line per stage step (never on stdout)."""
     if _last.get(stage) == done:
