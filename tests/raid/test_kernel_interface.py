@@ -121,13 +121,11 @@ def test_kyiv_golden_seeded_output() -> None:
 
 
 # ---- event order ---------------------------------------------------------------------------------
-times = st.lists(
-    st.one_of(
-        st.sampled_from([0.0, -0.0, 1.0, 2.5, np.inf, -3.0]),
-        st.floats(-1e6, 1e6, allow_nan=False),
-    ),
-    max_size=300,
+time_values = st.one_of(
+    st.sampled_from([0.0, -0.0, 1.0, 2.5, np.inf, -3.0]),
+    st.floats(-1e6, 1e6, allow_nan=False),
 )
+times = st.lists(time_values, max_size=300)
 
 
 @settings(max_examples=60, deadline=None)
@@ -140,6 +138,45 @@ def test_stable_time_order_is_a_stable_argsort(t: list[float]) -> None:
     tmp = np.empty(max(1, n), np.int64)
     K.stable_time_order(a.view(np.uint64), n, order, keys, tmp)
     assert np.array_equal(order[:n], np.argsort(a, kind="stable"))
+
+
+def _time_order(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    n = a.shape[0]
+    m = max(1, n)
+    order, ts = np.empty(m, np.int64), np.empty(m)
+    bucket, cnt = np.empty(m, np.int64), np.empty(m + 1, np.int64)
+    keys, tmp = np.empty(m, np.uint64), np.empty(m, np.int64)
+    radix = K.time_order(a, a.view(np.uint64), n, order, ts, bucket, cnt, keys, tmp)
+    return order[:n], ts[:n], bool(radix)
+
+
+@settings(max_examples=60, deadline=None)
+@given(t=st.lists(st.one_of(st.just(-np.inf), time_values, st.floats(0.0, 3e4)), max_size=300))
+def test_time_order_is_a_stable_argsort(t: list[float]) -> None:
+    a = np.array(t, np.float64)
+    order, ts, _ = _time_order(a)
+    ref = np.argsort(a, kind="stable")
+    assert np.array_equal(order, ref)
+    assert np.array_equal(ts.view(np.uint64), a[ref].view(np.uint64))
+
+
+def test_time_order_buckets_and_its_radix_fallback() -> None:
+    rng = np.random.default_rng(3)
+    spread = np.round(rng.random(5000) * 3e4, 1)  # ties, as window openings have
+    clustered = np.r_[rng.random(5000) * 100.0, 1e6]  # one outlier: every time in one bucket
+    for a, radix in (
+        (spread, False),
+        (clustered, True),
+        (np.array([1e308, -1e308, 0.0, 5.0]), True),  # the span overflows
+        (np.array([np.inf, -np.inf, 0.0, -0.0, 1.0, np.inf, -0.0]), False),
+        (np.full(7, 2.5), False),
+        (np.array([np.inf, np.inf]), False),
+        (np.zeros(0), False),
+    ):
+        order, ts, used_radix = _time_order(a)
+        assert used_radix == radix
+        assert np.array_equal(order, np.argsort(a, kind="stable"))
+        assert np.array_equal(ts.view(np.uint64), a[order].view(np.uint64))
 
 
 # ---- engines and the eligibility rule ------------------------------------------------------------

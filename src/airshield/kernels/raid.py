@@ -18,8 +18,8 @@ replication's draws) and :class:`Windows` (its engagement windows). All integer 
    threat, then unit, then time; only pairs the doctrine could ever assign
    (:func:`pair_can_engage`, built on the one eligibility rule :func:`kinetic_eligible`).
 2. *events* (:func:`_static_events`): static events (impacts, window openings, tracks) are
-   known up front and put in time order once by a stable radix sort
-   (:func:`stable_time_order`); dynamic events (shot resolutions, EW dwell ends, reloads) go
+   known up front and put in time order once by a stable bucket sort (:func:`time_order`,
+   the radix sort :func:`stable_time_order` for uneven times); dynamic events (shot resolutions, EW dwell ends, reloads) go
    through a binary heap. Keys are ``(time_s, priority << SEQ_BITS | seq)`` so simultaneous
    events are processed in one fixed order (priorities: :class:`~airshield.vocab.Event`).
 3. *resolve*: every event of one instant changes state. Invariants: a fate changes only from
@@ -1360,6 +1360,82 @@ def stable_time_order(t_bits, n, order, keys, tmp):
             order[i] = tmp[i]
 
 
+@_jit
+def time_order(t, t_bits, n, order, t_sorted, bucket, cnt, keys, tmp):
+    """``order[:n]`` = exactly ``np.argsort(t[:n], kind="stable")`` and ``t_sorted[:n]`` =
+    ``t[order[:n]]``, by a bucket sort: each time goes to one of ``n`` equal-width buckets
+    between the smallest and the largest finite time (-inf to the first, +inf to the last),
+    the buckets are laid out in order with their times in index order, and an insertion sort
+    (strict comparisons, so ties keep index order) finishes what is out of order inside a
+    bucket. The bucket is a non-decreasing function of the time (rounded subtraction,
+    multiplication and truncation are monotone), so equal times share a bucket and no time
+    passes one of an earlier bucket. When the buckets are too uneven for the insertion sort
+    (its work, the sum of squared bucket sizes, above ``8 n + 4096``) or the span of the times
+    overflows, the radix sort :func:`stable_time_order` gives the same order. Scratch:
+    ``bucket`` and ``keys``/``tmp`` of at least n elements, ``cnt`` of n + 1; ``t_bits``: ``t``
+    viewed as uint64. Times are never NaN. Returns True when the radix sort ran."""
+    lo = math.inf
+    hi = -math.inf
+    for i in range(n):
+        x = t[i]
+        if x != math.inf and x != -math.inf:
+            lo = min(lo, x)
+            hi = max(hi, x)
+    nb = max(1, n)
+    span = hi - lo
+    radix = span == math.inf
+    scale = 0.0
+    if span > 0.0 and not radix:
+        scale = nb / span
+        if scale == math.inf:  # a subnormal span: one bucket (the work test decides)
+            scale = 0.0
+    top = float(nb - 1)
+    if not radix:
+        for b in range(nb + 1):
+            cnt[b] = 0
+        for i in range(n):
+            x = t[i]
+            if x == -math.inf:
+                b = 0
+            elif x == math.inf:
+                b = nb - 1
+            else:
+                f = (x - lo) * scale  # in [0, nb] (finite: x - lo <= span)
+                b = nb - 1 if f >= top else int(f)
+            bucket[i] = b
+            cnt[b + 1] += 1
+        work = 0
+        for b in range(nb):  # cnt[b]: first slot of bucket b
+            c = cnt[b + 1]
+            work += c * c
+            cnt[b + 1] += cnt[b]
+        radix = work > 8 * n + 4096
+    if radix:
+        stable_time_order(t_bits, n, order, keys, tmp)
+        for i in range(n):
+            t_sorted[i] = t[order[i]]
+        return True
+    for i in range(n):
+        b = bucket[i]
+        p = cnt[b]
+        order[p] = i
+        t_sorted[p] = t[i]
+        cnt[b] = p + 1
+    for i in range(1, n):
+        x = t_sorted[i]
+        if t_sorted[i - 1] <= x:
+            continue
+        o = order[i]
+        r = i
+        while r > 0 and t_sorted[r - 1] > x:
+            t_sorted[r] = t_sorted[r - 1]
+            order[r] = order[r - 1]
+            r -= 1
+        t_sorted[r] = x
+        order[r] = o
+    return False
+
+
 # dynamic events: a binary heap of (time, key) in two arrays; hp[0] holds its size
 @_inline
 def _heap_less(ht, hk, a, b):
@@ -1415,6 +1491,9 @@ class Scratch(NamedTuple):
     st_t: F  #: static event times
     st_t_bits: NDArray[np.uint64]  #: the same memory viewed as uint64
     st_order: I
+    st_sorted: F  #: static event times in time order
+    st_bucket: I
+    st_cnt: I  #: (static events + 1)
     st_keys: NDArray[np.uint64]
     st_tmp: I
     heap_t: F
@@ -1435,10 +1514,12 @@ def new_scratch(n, nu, m, n_dyn):
     n_static = 2 * n + m
     c = max(1, m)
     st_t = np.empty(max(1, n_static), np.float64)
+    ns = max(1, n_static)
     return Scratch(
         np.empty((n_static + n_dyn, 4), np.int64), st_t, st_t.view(np.uint64),
-        np.empty(max(1, n_static), np.int64), np.empty(max(1, n_static), np.uint64),
-        np.empty(max(1, n_static), np.int64), np.empty(max(1, n_dyn), np.float64),
+        np.empty(ns, np.int64), np.empty(ns, np.float64), np.empty(ns, np.int64),
+        np.empty(ns + 1, np.int64), np.empty(ns, np.uint64),
+        np.empty(ns, np.int64), np.empty(max(1, n_dyn), np.float64),
         np.empty(max(1, n_dyn), np.int64), np.empty(c, np.float64), np.empty(c, np.int64),
         np.empty(c, np.int64), np.empty(c, np.int64), np.empty(c, np.int64),
         np.empty(c, np.int64), np.empty(c, np.int64), np.empty(c, np.int64),
@@ -1510,7 +1591,8 @@ def _static_events(night, w, m, sc):
             ev[seq, 2] = j
             st_t[seq] = t_track[j]
             seq += 1
-    stable_time_order(sc.st_t_bits, seq, sc.st_order, sc.st_keys, sc.st_tmp)
+    time_order(st_t, sc.st_t_bits, seq, sc.st_order, sc.st_sorted, sc.st_bucket, sc.st_cnt,
+               sc.st_keys, sc.st_tmp)  # fmt: skip
     return seq
 
 
@@ -1809,7 +1891,7 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
     ev = sc.ev
     ht = sc.heap_t
     hk = sc.heap_k
-    st_t = sc.st_t
+    st_sorted = sc.st_sorted  # static event times in time order (phase 2)
     st_order = sc.st_order
     act = sc.act
     new_w = sc.new_w
@@ -1868,11 +1950,11 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
     sp = 0
     while sp < n_st or hsize > 0:
         if hsize == 0:
-            t = st_t[st_order[sp]]
+            t = st_sorted[sp]
         elif sp == n_st:
             t = ht[0]
         else:
-            t = min(ht[0], st_t[st_order[sp]])
+            t = min(ht[0], st_sorted[sp])
         # ---- phase 3, resolve: every event at time t, static or dynamic, whichever has the
         # smaller key (at one time a dynamic event, priority < EV_IMPACT, always comes first)
         epoch = False
@@ -1880,7 +1962,7 @@ def run_night_into(units, doctrine, loadout, night, w, m, sc, physics, extra):
             if hsize > 0 and ht[0] == t:
                 q = hk[0] & _SEQ_MASK
                 hsize = _heap_pop(ht, hk, hsize)
-            elif sp < n_st and st_t[st_order[sp]] == t:
+            elif sp < n_st and st_sorted[sp] == t:
                 q = st_order[sp]
                 sp += 1
             else:
