@@ -34,6 +34,7 @@ from airshield.vocab import (
     EffectorKind,
     Fate,
     Outcome,
+    Route,
     ThreatKind,
 )
 
@@ -105,6 +106,24 @@ def test_windows_respect_the_stated_bound() -> None:
     pairs = w.threat[:m] * len(c.unit_names) + w.unit[:m]
     assert np.bincount(pairs).max() <= K.WINDOWS_PER_PAIR_BOUND
     assert (np.diff(w.threat[:m]) >= 0).all()  # grouped threat by threat
+
+
+def test_launch_windows_from_leg_geometry_equal_launch_window() -> None:
+    """The window phase's launch windows from the per-threat leg geometry are those of
+    ``launch_window`` bit for bit, on every envelope window of a night (EW units included)."""
+    c = compile_scenario(airshield.load_scenario(EXAMPLES / "kyiv-2025-07-04.yaml"))
+    night = draw_night(c, np.random.default_rng(2))
+    w, m = K.windows_of(c.units(), c.doctrine(), night.arrays(), K.new_windows(1), c.physics())
+    legs = np.empty((MAX_LEGS, 5))
+    speed = c.units().speed_kms
+    for q in range(0, m, 7):
+        j, u = int(w.threat[q]), int(w.unit[q])
+        route = night.routes[j]
+        K.route_legs(route, legs)
+        args = (night.speed[j], c.u_x[u], c.u_y[u], speed[u], w.env_start[q], w.env_end[q])
+        want = K.launch_window(route, *args)
+        got = K._launch_from_legs(route, legs, int(route[Route.NLEGS]), *args)
+        assert np.array_equal(np.array(got).view(np.uint64), np.array(want).view(np.uint64))
 
 
 def test_kyiv_golden_seeded_output() -> None:
