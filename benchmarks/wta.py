@@ -8,8 +8,10 @@ Usage::
     python benchmarks/wta.py --scale [--repeats 3] [--time-limit 10] [--rounds]
                              [--sizes 500x1000x1,500x1000x2,500x1000x3,200x100x2,300x150x2s1]
 
-The instances (Andersen, Pavlikov & Toffolo 2022; GPL-3.0 data) are read from
-``../shared/benchmarks/wta/instances/`` by default and never copied into this repository.
+The instances (Andersen, Pavlikov & Toffolo 2022; GPL-3.0 data) are read in place, never copied
+into this repository: ``--instances DIR``, else ``$AIRSHIELD_WTA_INSTANCES``, else
+``shared/benchmarks/wta/instances/`` in the parent or grandparent of the checkout that holds
+this script (found by walking up to its ``pyproject.toml``: the main checkout or any worktree).
 Prints a table (instance, solver, objective, lower bound, gap, wall and CPU seconds, and the
 relative difference to the best published objective), then the same rows as CSV.
 
@@ -29,6 +31,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import re
 import sys
 import time
@@ -40,8 +43,32 @@ from airshield.assign import available_assigners, solve
 from airshield.assign.instances import read_wta_instance
 from airshield.assign.problem import WTAProblem
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DIR = REPO.parent / "shared" / "benchmarks" / "wta" / "instances"
+#: where the published instances lie below a folder that holds ``shared/``
+INSTANCES_SUBDIR = Path("shared", "benchmarks", "wta", "instances")
+
+
+def repo_root(start: Path) -> Path:
+    """The checkout holding ``start``: the nearest folder at or above it with this project's
+    ``pyproject.toml`` and ``src/airshield`` (any clone or worktree); ``start`` if none."""
+    for d in (start, *start.parents):
+        if (d / "pyproject.toml").is_file() and (d / "src" / "airshield").is_dir():
+            return d
+    return start
+
+
+def default_instances(root: Path) -> Path:
+    """``$AIRSHIELD_WTA_INSTANCES`` when set, else ``shared/benchmarks/wta/instances`` in the
+    parent or the grandparent of the checkout ``root`` (the first that exists; the parent's
+    when neither does, so that the "no instances" message names it)."""
+    env = os.environ.get("AIRSHIELD_WTA_INSTANCES")
+    if env:
+        return Path(env)
+    candidates = [up / INSTANCES_SUBDIR for up in root.parents[:2]]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+REPO = repo_root(Path(__file__).resolve().parent)
+DEFAULT_DIR = default_instances(REPO)
 
 #: Best published upper bound (objective) and lower bound per instance: the minimum UB and the
 #: maximum LB over all approaches and deltas in ``logs/results.csv`` of github.com/tuliotoffolo/wta

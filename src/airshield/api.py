@@ -114,31 +114,18 @@ class RaidComparison:
     def differences(self) -> pd.DataFrame:
         """One row per variant (after the first) and metric: baseline and variant means, the mean
         paired difference (variant - baseline), its sd and its ``level`` t-interval."""
-        import numpy as np
         import pandas as pd
 
-        from airshield.intervals import paired_difference
+        from airshield.intervals import difference_row
 
         base = raid_metrics(self.results[0])
         rows: list[dict[str, Any]] = []
         for name, res in zip(self.names[1:], self.results[1:], strict=True):
             m = raid_metrics(res)
-            for key in RAID_METRICS:
-                ci = paired_difference(m[key] - base[key], self.level)
-                rows.append(
-                    {
-                        "variant": name,
-                        "baseline": self.names[0],
-                        "metric": key,
-                        "baseline_mean": float(np.mean(base[key])),
-                        "variant_mean": float(np.mean(m[key])),
-                        "diff_mean": ci.mean,
-                        "diff_lo": ci.lo,
-                        "diff_hi": ci.hi,
-                        "diff_sd": ci.sd,
-                        "reps": ci.reps,
-                    }
-                )
+            rows += [
+                difference_row(name, self.names[0], key, base[key], m[key], self.level)
+                for key in RAID_METRICS
+            ]
         return pd.DataFrame(rows)
 
     def summary(self) -> dict[str, Any]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,32 @@ def paired_difference(d: ArrayLike, level: float = 0.95) -> Interval:
     sd = float(x.std(ddof=1))
     half = _t_quantile(level, r - 1) * sd / math.sqrt(r)
     return Interval(mean, mean - half, mean + half, sd, r, level)
+
+
+def difference_row(
+    variant: str,
+    baseline: str,
+    metric: str,
+    base: NDArray[Any],
+    other: NDArray[Any],
+    level: float = 0.95,
+) -> dict[str, Any]:
+    """One row of a comparison table: metric ``metric`` of ``variant`` against ``baseline`` from
+    their per-replication values (paired: the same seed), with both means and the mean paired
+    difference (``other - base``), its sd and its ``level`` t-interval."""
+    ci = paired_difference(other - base, level)
+    return {
+        "variant": variant,
+        "baseline": baseline,
+        "metric": metric,
+        "baseline_mean": float(np.mean(base)),
+        "variant_mean": float(np.mean(other)),
+        "diff_mean": ci.mean,
+        "diff_lo": ci.lo,
+        "diff_hi": ci.hi,
+        "diff_sd": ci.sd,
+        "reps": ci.reps,
+    }
 
 
 def welch_difference(a: ArrayLike, b: ArrayLike, level: float = 0.95) -> Interval:

@@ -431,10 +431,7 @@ def solve_exact(
     inc = _Incumbent(zero, problem.objective(zero))
     starts = [greedy_assignment(problem)]
     if warm_start is not None:
-        ws = np.asarray(warm_start, dtype=np.int64)
-        if not problem.is_feasible(ws):
-            raise ValueError("warm_start is not a feasible assignment")
-        starts.append(ws)
+        starts.append(problem.feasible_start(warm_start))
     for x in starts:
         inc.offer(problem, x)
     single = bool(problem.rounds.max(initial=0) <= 1)

@@ -19,17 +19,7 @@ def greedy_assignment(problem: WTAProblem) -> NDArray[np.int64]:
     Repeatedly adds the round with the largest gain ``V_j * S_j * p_ij - c_i`` while it is
     strictly positive; ties go to the smallest target, then the smallest weapon.
     """
-    return np.asarray(
-        greedy_mmr(
-            problem.values,
-            problem.pk,
-            problem.allowed,
-            problem.rounds,
-            problem.cost_vector(),
-            problem.channel_vector(),
-            problem.target_cap(),
-        )
-    )
+    return np.asarray(greedy_mmr(*problem.kernel_arrays()))
 
 
 def heuristic_result(

@@ -43,27 +43,13 @@ LAGRANGE_SHARE = 0.5
 
 def descend(problem: WTAProblem, x: NDArray[np.int64], swap: bool = True) -> NDArray[np.int64]:
     """Local optimum reached from feasible ``x`` by single-round moves."""
-    return np.asarray(
-        _ls_kernel(
-            np.ascontiguousarray(x, dtype=np.int64),
-            problem.values,
-            problem.pk,
-            problem.allowed,
-            problem.rounds,
-            problem.cost_vector(),
-            problem.channel_vector(),
-            problem.target_cap(),
-            swap,
-        )
-    )
+    x = np.ascontiguousarray(x, dtype=np.int64)
+    return np.asarray(_ls_kernel(x, *problem.kernel_arrays(), swap))
 
 
 def _start(problem: WTAProblem, warm_start: NDArray[np.int64] | None) -> NDArray[np.int64]:
     if warm_start is not None:
-        x = np.asarray(warm_start, dtype=np.int64)
-        if not problem.is_feasible(x):
-            raise ValueError("warm_start is not a feasible assignment")
-        return x
+        return problem.feasible_start(warm_start)
     # the better of the two constructions (matching is often optimal when rounds are scarce)
     return min((greedy_assignment(problem), matching_layers(problem)), key=problem.objective)
 

@@ -96,9 +96,5 @@ def solve_matching(
 ) -> AssignmentResult:
     """Registry entry of the matching-based construction (completes ``warm_start`` if given)."""
     t0 = time.perf_counter()
-    x0 = None
-    if warm_start is not None:
-        x0 = np.asarray(warm_start, dtype=np.int64)
-        if not problem.is_feasible(x0):
-            raise ValueError("warm_start is not a feasible assignment")
+    x0 = None if warm_start is None else problem.feasible_start(warm_start)
     return heuristic_result(problem, matching_layers(problem, x0), "matching", t0)

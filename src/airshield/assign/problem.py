@@ -161,6 +161,22 @@ class WTAProblem:
         """Rounds-per-target cap, ``NO_LIMIT`` when there is none."""
         return NO_LIMIT if self.max_rounds_per_target is None else self.max_rounds_per_target
 
+    def kernel_arrays(
+        self,
+    ) -> tuple[FloatArray, FloatArray, BoolArray, IntArray, FloatArray, IntArray, int]:
+        """``(values, pk, allowed, rounds, cost, channels, cap)``: the problem as the round-by-round
+        kernels of :mod:`airshield.kernels.wta` (``greedy_mmr``, ``local_search``) take it, in
+        their argument order."""
+        return (
+            self.values,
+            self.pk,
+            self.allowed,
+            self.rounds,
+            self._cost,
+            self._chan,
+            self.target_cap(),
+        )
+
     @property
     def has_side_constraints(self) -> bool:
         """True when channels, a mask with holes, or a per-target cap restrict the problem."""
@@ -218,6 +234,13 @@ class WTAProblem:
     def is_feasible(self, x: NDArray[np.integer]) -> bool:
         """True when ``x`` satisfies every constraint."""
         return not self.violations(x)
+
+    def feasible_start(self, warm_start: NDArray[np.integer]) -> IntArray:
+        """A solver's ``warm_start`` as an int64 array; ``ValueError`` when it is infeasible."""
+        x = np.asarray(warm_start, dtype=np.int64)
+        if not self.is_feasible(x):
+            raise ValueError("warm_start is not a feasible assignment")
+        return x
 
     @property
     def upper_objective(self) -> float:

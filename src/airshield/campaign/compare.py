@@ -22,7 +22,7 @@ from airshield.campaign.models import Campaign
 from airshield.campaign.result import CampaignResult
 from airshield.campaign.surrogate import DesignSpec, Surrogate, fit_surrogate
 from airshield.campaign.tempo import attacker_plan
-from airshield.intervals import paired_difference
+from airshield.intervals import difference_row
 
 F = NDArray[np.float64]
 
@@ -70,22 +70,8 @@ class Comparison:
             for key, b in base.items():
                 if key not in m:
                     continue
-                ci = paired_difference(m[key] - b, self.level)
-                rows.append(
-                    {
-                        "variant": name,
-                        "baseline": self.names[0],
-                        "metric": key,
-                        "baseline_mean": float(b.mean()),
-                        "variant_mean": float(m[key].mean()),
-                        "diff_mean": ci.mean,
-                        "diff_lo": ci.lo,
-                        "diff_hi": ci.hi,
-                        "diff_sd": ci.sd,
-                        "reps": ci.reps,
-                        "horizon_nights": res.nights,
-                    }
-                )
+                row = difference_row(name, self.names[0], key, b, m[key], self.level)
+                rows.append({**row, "horizon_nights": res.nights})
         return pd.DataFrame(rows)
 
     def to_frame(self) -> pd.DataFrame:

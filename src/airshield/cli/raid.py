@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -70,6 +71,18 @@ def print_summary(s: dict[str, Any]) -> None:
         f"defender cost {fmt.band(tot['defender_cost_usd'], 'money')} vs attacker cost "
         f"{fmt.money(tot['attacker_cost_usd'])}"
     )
+
+
+def _print_sources(rows: Sequence[Mapping[str, str]]) -> None:
+    """The catalogue's sources (``Catalog.source_rows``) as a table: id, title, publisher, date."""
+    from rich.table import Table
+
+    src = Table(title="Sources")
+    for col in ("id", "title", "publisher", "date"):
+        src.add_column(col)
+    for row in rows:
+        src.add_row(row["id"], row["title"], row["publisher"], row["date"])
+    console.print(src)
 
 
 def register(app: typer.Typer) -> None:
@@ -168,12 +181,7 @@ def register(app: typer.Typer) -> None:
                         r["source"], titles[r["source"]]["date"],
                     )  # fmt: skip
                 console.print(t)
-            src = Table(title="Sources")
-            for col in ("id", "title", "publisher", "date"):
-                src.add_column(col)
-            for row in cat.source_rows:
-                src.add_row(row["id"], row["title"], row["publisher"], row["date"])
-            console.print(src)
+            _print_sources(cat.source_rows)
             return
         if json_out:
             print_json(
@@ -231,12 +239,7 @@ def register(app: typer.Typer) -> None:
                 str(e.channels), str(e.ready_rounds),
             )  # fmt: skip
         console.print(et)
-        src = Table(title="Sources")
-        for col in ("id", "title", "publisher", "date"):
-            src.add_column(col)
-        for row in cat.source_rows:
-            src.add_row(row["id"], row["title"], row["publisher"], row["date"])
-        console.print(src)
+        _print_sources(cat.source_rows)
 
     @app.command()
     def validate(

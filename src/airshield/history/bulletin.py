@@ -701,6 +701,40 @@ class _Mention:
     qualifier: str | None = None
 
 
+def _part_kind(kinds: set[str]) -> str | None:
+    """The one kind of a part of a noun phrase (either language) from the kinds its words name:
+    a decoy or a drone before any missile, cruise and ballistic together a missile."""
+    if "decoy" in kinds:
+        return "decoy"
+    if "drone" in kinds:
+        return "drone"
+    if "ballistic_missile" in kinds and "cruise_missile" in kinds:
+        return "missile"
+    for k in ("ballistic_missile", "cruise_missile", "missile", "other", "unknown"):
+        if k in kinds:
+            return k
+    return None
+
+
+def _combined_kind(
+    found: list[str], note: str | None
+) -> tuple[str, tuple[str, ...], str | None]:  # fmt: skip
+    """(kind, kinds mentioned, note) of a noun phrase (either language) whose parts named the
+    kinds ``found`` (at least one): one kind is itself; drones with decoys count as drones,
+    several missile types as missiles, else ``unknown`` with a note."""
+    kinds = tuple(dict.fromkeys(found))
+    if len(kinds) == 1:
+        return kinds[0], kinds, note
+    s = set(kinds)
+    if s <= {"drone", "decoy"}:
+        return "drone", kinds, "drones and decoys under one number"
+    if s <= {"cruise_missile", "ballistic_missile", "missile"}:
+        return "missile", kinds, "several missile types under one number"
+    if "unknown" in s and len(s - {"unknown"}) == 1:
+        return (s - {"unknown"}).pop(), kinds, note
+    return "unknown", kinds, "several weapon types under one number"
+
+
 def _classify_phrase(phrase: str) -> tuple[str | None, tuple[str, ...], str | None]:
     """Kind of a noun phrase: (kind, kinds mentioned, note). ``None`` when it names no weapon."""
     if not phrase.strip():
@@ -718,18 +752,7 @@ def _classify_phrase(phrase: str) -> tuple[str | None, tuple[str, ...], str | No
             found.append(kind)
     if not found:
         return ("unknown", (), notes[0]) if notes else (None, (), None)
-    kinds = tuple(dict.fromkeys(found))
-    note = "; ".join(notes) if notes else None
-    if len(kinds) == 1:
-        return kinds[0], kinds, note
-    s = set(kinds)
-    if s <= {"drone", "decoy"}:
-        return "drone", kinds, "drones and decoys under one number"
-    if s <= {"cruise_missile", "ballistic_missile", "missile"}:
-        return "missile", kinds, "several missile types under one number"
-    if "unknown" in s and len(s - {"unknown"}) == 1:
-        return (s - {"unknown"}).pop(), kinds, note
-    return "unknown", kinds, "several weapon types under one number"
+    return _combined_kind(found, "; ".join(notes) if notes else None)
 
 
 def _classify_part(part: str) -> tuple[str | None, str | None]:
@@ -741,16 +764,7 @@ def _classify_part(part: str) -> tuple[str | None, str | None]:
             kinds.add(mk.kind)
         elif not mk.mapped and re.search(r"\d", tok) and kinds & {"missile", "drone"}:
             note = f"model {tok!r} not in the mapping"
-    if "decoy" in kinds:
-        return "decoy", note
-    if "drone" in kinds:
-        return "drone", note
-    if "ballistic_missile" in kinds and "cruise_missile" in kinds:
-        return "missile", note
-    for k in ("ballistic_missile", "cruise_missile", "missile", "other", "unknown"):
-        if k in kinds:
-            return k, note
-    return None, note
+    return _part_kind(kinds), note
 
 
 _PHRASE_CHUNK_RE = re.compile(r"[^,;:()\[\]\"!?]*")
@@ -1447,16 +1461,7 @@ def _uk_classify_part(part: str) -> str | None:
         k = _uk_model_kind(tok)
         if k is not None:
             kinds.add(k)
-    if "decoy" in kinds:
-        return "decoy"
-    if "drone" in kinds:
-        return "drone"
-    if "ballistic_missile" in kinds and "cruise_missile" in kinds:
-        return "missile"
-    for k in ("ballistic_missile", "cruise_missile", "missile", "other", "unknown"):
-        if k in kinds:
-            return k
-    return None
+    return _part_kind(kinds)
 
 
 def _uk_classify_phrase(phrase: str) -> tuple[str | None, tuple[str, ...], str | None]:
@@ -1468,17 +1473,7 @@ def _uk_classify_phrase(phrase: str) -> tuple[str | None, tuple[str, ...], str |
     found = [k for k in (_uk_classify_part(p) for p in parts) if k is not None]
     if not found:
         return None, (), None
-    kinds = tuple(dict.fromkeys(found))
-    if len(kinds) == 1:
-        return kinds[0], kinds, None
-    s = set(kinds)
-    if s <= {"drone", "decoy"}:
-        return "drone", kinds, "drones and decoys under one number"
-    if s <= {"cruise_missile", "ballistic_missile", "missile"}:
-        return "missile", kinds, "several missile types under one number"
-    if "unknown" in s and len(s - {"unknown"}) == 1:
-        return (s - {"unknown"}).pop(), kinds, None
-    return "unknown", kinds, "several weapon types under one number"
+    return _combined_kind(found, None)
 
 
 def _uk_ends_at_join(token: str, nxt: str) -> bool:

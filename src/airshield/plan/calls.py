@@ -59,26 +59,16 @@ class CallRunner:
             from airshield.sweep.worker import CallTask, run_call
 
             return [run_call(CallTask(i, target, p)).value for i, p in enumerate(payloads)]
-        from airshield.sweep.backends import make_backend
-        from airshield.sweep.worker import CallResult, CallTask
+        from airshield.sweep.backends import make_backend, map_calls
 
         if self._be is None:
             self._be = make_backend(self.backend, self.workers, self.scheduler)
-        be = self._be
-        out: list[Any] = [None] * len(payloads)
         try:
-            pending = [be.submit(CallTask(i, target, p)) for i, p in enumerate(payloads)]
-            while pending:
-                for h in be.wait_any(pending):
-                    pending.remove(h)
-                    r = be.result(h)
-                    assert isinstance(r, CallResult)
-                    out[r.batch] = r.value
+            return map_calls(self._be, target, payloads)
         except BaseException:
-            be.close(cancel=True)
+            self._be.close(cancel=True)
             self._be = None
             raise
-        return out
 
     def close(self) -> None:
         if self._be is not None:

@@ -176,28 +176,19 @@ class Evaluator:
         """Plain calls ``target(payload)`` (``"airshield.module:function"``) through this
         evaluator's backend, results in order: other work of the same optimisation (the detailed
         screen's cells) shares its worker processes instead of starting a pool of its own."""
-        from airshield.sweep.worker import CallResult, CallTask, run_call
+        from airshield.sweep.worker import CallTask, run_call
 
         if self.backend == "inline":
             return [run_call(CallTask(i, target, p)).value for i, p in enumerate(payloads)]
+        from airshield.sweep.backends import map_calls
+
         be = self._backend()
-        pending = []
         try:
-            for i, p in enumerate(payloads):
-                pending.append(be.submit(CallTask(i, target, p)))
-            out: list[Any] = [None] * len(pending)
-            while pending:
-                for h in be.wait_any(pending):
-                    pending.remove(h)
-                    r = be.result(h)
-                    if not isinstance(r, CallResult):  # only calls are submitted here
-                        raise TypeError(f"a call returned {type(r).__name__}")
-                    out[r.batch] = r.value
+            return map_calls(be, target, payloads)
         except KeyboardInterrupt:
             be.close(cancel=True)
             self._be = None
             raise
-        return out
 
     def close(self) -> None:
         if self._be is not None:

@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any, Protocol
 
 from airshield.sweep.orphans import exit_with
-from airshield.sweep.worker import BatchTask, CallTask, TaskResult, run_task
+from airshield.sweep.worker import BatchTask, CallResult, CallTask, TaskResult, run_task
 
 BACKENDS = ("serial", "processes", "dask")
 
@@ -180,3 +180,19 @@ def make_backend(
     if backend == "dask":
         return DaskBackend(scheduler, workers, local_processes=dask_processes)
     raise ValueError(f"unknown backend {backend!r}; expected one of {BACKENDS}")
+
+
+def map_calls(be: Backend, target: str, payloads: Sequence[Any]) -> list[Any]:
+    """``target(payload)`` (``"airshield.module:function"``) for each payload as a
+    :class:`~airshield.sweep.worker.CallTask` on ``be``, the values in payload order (whatever
+    order they finish in). What to do with the backend when a call fails is the caller's."""
+    pending = [be.submit(CallTask(i, target, p)) for i, p in enumerate(payloads)]
+    out: list[Any] = [None] * len(pending)
+    while pending:
+        for h in be.wait_any(pending):
+            pending.remove(h)
+            r = be.result(h)
+            if not isinstance(r, CallResult):  # only calls are submitted here
+                raise TypeError(f"a call returned {type(r).__name__}")
+            out[r.batch] = r.value
+    return out
