@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -94,6 +96,78 @@ def test_the_batch_call_links_what_the_groups_compiled(tmp_path: Path) -> None:
                  "run_night", "tally_into", "dispatch_mobiles", "new_tally"):  # fmt: skip
         assert name in counts, name
     assert {k: v for k, v in counts.items() if v != "1"} == {}
+
+
+CACHE_PATH = "from airshield.kernels import raid as K\nprint(K.run_batch._cache._cache_path)\n"
+
+
+def _cache_without_the_batch_call(tmp_path: Path) -> dict[str, str]:
+    """An environment whose numba cache holds the current kernel minus the batch call: what a
+    fresh install has once ``run`` has compiled the groups it waits for."""
+    from airshield.kernels import raid as K
+
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    where = subprocess.run(
+        [sys.executable, "-c", CACHE_PATH], capture_output=True, text=True, env=env, timeout=300
+    )
+    dst = Path(where.stdout.strip())
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in Path(K.run_batch._cache._cache_path).glob("raid.*"):
+        if not f.name.startswith("raid.run_batch-"):
+            shutil.copy2(f, dst / f.name)
+    return env
+
+
+def test_a_first_run_replicates_at_once_and_compiles_the_batch_call_behind(
+    tmp_path: Path,
+) -> None:
+    # conftest has warmed the kernels up; this cache lacks only the batch call: run does not
+    # wait for it, replicates through its Python body over the compiled parts (same numbers)
+    # and leaves its compilation to a background process that fills the cache
+    env = _cache_without_the_batch_call(tmp_path)
+    state = _cached_in_fresh_process(env)
+    assert (state["raid-night"], state["raid-parts"], state["raid-batch"]) == (True, True, False)
+    cmd = [sys.executable, "-m", "airshield", "run", "one-battery", "--reps", "40", "--seed", "5",
+           "--json"]  # fmt: skip
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "compiling the batch kernel in the background (pid" in first.stderr
+    assert "compiling the raid kernel" not in first.stderr  # the parts came from the cache
+    warm = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert warm.returncode == 0 and "background" not in warm.stderr
+    assert json.loads(first.stdout) == json.loads(warm.stdout)
+    deadline = time.monotonic() + 600
+    while not _cached_in_fresh_process(env)["raid-batch"]:
+        assert time.monotonic() < deadline, "the background compile never filled the cache"
+        time.sleep(2)
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert again.returncode == 0 and "background" not in again.stderr
+    assert json.loads(again.stdout) == json.loads(warm.stdout)
+
+
+def test_a_failure_while_waiting_stops_the_compiling_children(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # run loads its scenario while the kernel compiles: a bad file must not leave children
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))  # an empty cache: they would compile
+    started: list[subprocess.Popen[bytes]] = []
+    start = warmup._start
+
+    def recording(*args: object) -> subprocess.Popen[bytes]:
+        proc = start(*args)  # type: ignore[arg-type]
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(warmup, "_start", recording)
+
+    def bad_file() -> None:
+        raise ValueError("scenario.yaml:3: threats: expected a list")
+
+    with pytest.raises(ValueError, match="expected a list"):
+        warmup.warm_up(["raid-night", "raid-parts"], while_waiting=bad_file)
+    assert len(started) == 2
+    assert all(p.poll() is not None for p in started)  # killed and reaped, none left running
+    assert not any(tmp_path.rglob("*.nbi"))  # stopped before anything was compiled
 
 
 def test_unknown_group_is_an_error() -> None:

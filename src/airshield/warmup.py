@@ -6,15 +6,18 @@ a second or two. A fresh install therefore pays the compilation once. This modul
 front, each kernel *group* in its own child process so that the groups compile side by side on
 a multi-core machine:
 
-* ``raid-night``: the event loop and its scratch, the largest part of the raid kernel, called
-  with the argument types the batch call gives them;
+* ``raid-night``: the event loop, the largest part of the raid kernel, called with the
+  argument types the batch call gives it;
 * ``raid-parts``: the batch call's other parts (the compiled draw, sensing, mobile dispatch,
-  windows, tallies, buffers), called with the types the batch call uses;
+  windows, tallies, buffers, scratch), called with the types the batch call uses;
 * ``raid-batch``: the raid kernel's whole-replication batch call (what ``run``, ``demo``,
   sweeps and campaigns use). Asked for together with the two groups above it starts once they
   have finished and loads them from the cache (numba stores each compiled function, and a
   caller that finds its callee there links the stored code instead of compiling it again), so
-  the two halves of its compilation run side by side; asked for alone it compiles everything;
+  the two halves of its compilation run side by side; asked for alone it compiles everything.
+  ``run`` and ``demo`` do not wait for it (:func:`prepare_run`): once the two groups above are
+  cached they start replicating with the batch call's Python body over the compiled parts
+  (the same numbers) while it compiles in a background process;
 * ``raid-single``: the single-night call (sample nights, traces, kernel-against-reference
   checks) and the numpy draw path; after ``raid-night`` and ``raid-parts`` likewise. ``run``
   and ``demo`` do not need it, so they do not wait for it;
@@ -22,8 +25,8 @@ a multi-core machine:
 
 The compilation runs in child processes, not in the caller: LLVM's working memory (a few hundred
 MiB) is returned to the system when a child ends, so a run that starts its worker processes after
-a warm-up forks them from a lean parent. ``airshield run`` / ``demo`` call :func:`ensure_warm`
-with a progress line on stderr when the cache lacks the batch kernel.
+a warm-up forks them from a lean parent. ``airshield run`` / ``demo`` call :func:`prepare_run`,
+with a progress line on stderr, when the cache lacks the raid kernel.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -59,8 +63,12 @@ _MAIN_KERNEL: dict[str, tuple[str, str]] = {
     "raid-single": ("airshield.kernels.raid", "run_night"),
     "assign": ("airshield.kernels.wta", "price_targets"),
 }
-#: what ``airshield run`` / ``demo`` need before their first replication
+#: what ``airshield run`` / ``demo`` need for the compiled batch call
 RUN_GROUPS: tuple[str, ...] = ("raid-night", "raid-parts", "raid-batch")
+#: what ``airshield run`` / ``demo`` need before their first replication: the batch call's
+#: parts, which its Python body calls one by one until the batch call itself is compiled
+#: (:func:`airshield.raid.montecarlo.batch_is_stepwise`; :func:`prepare_run`)
+STEP_GROUPS: tuple[str, ...] = ("raid-night", "raid-parts")
 
 
 @dataclass(frozen=True)
@@ -92,12 +100,15 @@ def warm_up(
     *,
     parallel: bool = True,
     progress: Callable[[str], None] | None = None,
+    while_waiting: Callable[[], None] | None = None,
 ) -> list[GroupTiming]:
     """Compile (or load) the kernels of ``groups`` (default: all) in child processes.
 
     With ``parallel`` (and more than one CPU) independent groups compile at the same time;
-    ``progress`` receives one line as each group finishes. Raises ``RuntimeError`` with the
-    child's error output when a group fails.
+    ``progress`` receives one line as each group finishes; ``while_waiting`` runs in this
+    process once the first children have started (work that overlaps their compilation).
+    Raises ``RuntimeError`` with the child's error output when a group fails. Any error,
+    ``while_waiting``'s or Ctrl-C included, stops the children before it propagates.
     """
     names = list(GROUPS) if groups is None else list(groups)
     unknown = [g for g in names if g not in GROUPS]
@@ -107,35 +118,42 @@ def warm_up(
     pending = list(names)
     running: dict[str, tuple[subprocess.Popen[bytes], float, IO[bytes], IO[bytes]]] = {}
     done: list[GroupTiming] = []
-    finished: set[str] = set()
-    while pending or running:
-        for g in list(pending):
-            if any(b in pending or b in running for b in AFTER.get(g, ())):
-                continue
-            if running and not parallel:
-                break
-            out_f: IO[bytes] = tempfile.TemporaryFile()
-            err_f: IO[bytes] = tempfile.TemporaryFile()
-            running[g] = (_start(g, out_f, err_f), time.perf_counter(), out_f, err_f)
-            pending.remove(g)
-        for g, (proc, t0, out_f, err_f) in list(running.items()):
-            if proc.poll() is None:
-                continue
-            out, err = _read(out_f), _read(err_f)
-            if proc.returncode != 0:
-                for p, *_ in running.values():
-                    if p.poll() is None:
-                        p.kill()
-                raise RuntimeError(f"compiling kernel group {g!r} failed:\n{err[-2000:]}")
-            del running[g]
-            finished.add(g)
-            cpu = float(out.strip().splitlines()[-1]) if out.strip() else float("nan")
-            timing = GroupTiming(g, time.perf_counter() - t0, cpu)
-            done.append(timing)
-            if progress is not None:
-                progress(f"{g}: {timing.wall_s:.1f} s")
-        if running:
-            time.sleep(0.05)
+    try:
+        while pending or running:
+            for g in list(pending):
+                if any(b in pending or b in running for b in AFTER.get(g, ())):
+                    continue
+                if running and not parallel:
+                    break
+                out_f: IO[bytes] = tempfile.TemporaryFile()
+                err_f: IO[bytes] = tempfile.TemporaryFile()
+                running[g] = (_start(g, out_f, err_f), time.perf_counter(), out_f, err_f)
+                pending.remove(g)
+            if while_waiting is not None:
+                task, while_waiting = while_waiting, None
+                task()
+            for g, (proc, t0, out_f, err_f) in list(running.items()):
+                if proc.poll() is None:
+                    continue
+                out, err = _read(out_f), _read(err_f)
+                if proc.returncode != 0:
+                    raise RuntimeError(f"compiling kernel group {g!r} failed:\n{err[-2000:]}")
+                del running[g]
+                cpu = float(out.strip().splitlines()[-1]) if out.strip() else float("nan")
+                timing = GroupTiming(g, time.perf_counter() - t0, cpu)
+                done.append(timing)
+                if progress is not None:
+                    progress(f"{g}: {timing.wall_s:.1f} s")
+            if running:
+                time.sleep(0.05)
+    except BaseException:
+        for p, _t0, out_f, err_f in running.values():
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+            out_f.close()
+            err_f.close()
+        raise
     return done
 
 
@@ -143,6 +161,104 @@ def ensure_warm(progress: Callable[[str], None] | None = None) -> list[GroupTimi
     """Warm up what a raid run needs (:data:`RUN_GROUPS`) unless it is cached already."""
     missing = [g for g in RUN_GROUPS if not cached(g)]
     return warm_up(missing, progress=progress) if missing else []
+
+
+def prepare_run(
+    say: Callable[[str], None], while_waiting: Callable[[], None] | None = None
+) -> int | None:
+    """Make a raid run ready to replicate, as ``airshield run`` and ``demo`` do: compile the
+    :data:`STEP_GROUPS` that the cache lacks (side by side in child processes, a line to ``say``
+    before and after; ``while_waiting`` runs meanwhile, and always runs), and when the cache
+    lacks the batch call as well, start its compilation in a background process
+    (:func:`compile_in_background`) instead of waiting for it: until it lands in the cache the
+    run's replications call the compiled parts one by one (the same numbers, about 15 % slower).
+    Returns the background process's pid, or ``None``."""
+    missing = [g for g in STEP_GROUPS if not cached(g)]
+    if missing:
+        say("compiling the raid kernel (first run only)...")
+        t0 = time.perf_counter()
+
+        def meanwhile() -> None:
+            _load_numba_target()  # what this process's first kernel call would do after
+            if while_waiting is not None:
+                while_waiting()
+
+        t = warm_up(missing, while_waiting=meanwhile)
+        # the groups compile side by side: the wall time is the whole warm-up's, not their sum
+        say(
+            f"compiled in {time.perf_counter() - t0:.0f} s "
+            f"({sum(x.cpu_s for x in t):.0f} s CPU in {len(t)} processes)"
+        )
+    elif while_waiting is not None:
+        while_waiting()
+    if cached("raid-batch"):
+        return None
+    pid = compile_in_background("raid-batch")
+    if pid is not None:
+        say(
+            f"compiling the batch kernel in the background (pid {pid}, a few seconds); until it "
+            "is ready replications call the compiled parts one by one (same numbers)"
+        )
+    return pid
+
+
+def _load_numba_target() -> None:
+    """Load numba's CPU target (its typing and lowering registries, numpy support and the BLAS
+    check, about half a second) ahead of this process's first kernel call, which would
+    otherwise do it; best effort (numba's registry module is semi-private)."""
+    try:
+        from numba.core.registry import cpu_target
+
+        cpu_target.target_context.refresh()
+    except Exception:  # an optimisation only: the first call does it anyway
+        pass
+
+
+#: a background compile's pid file older than this is stale (its process died unannounced)
+_BACKGROUND_STALE_S = 900.0
+
+
+def compile_in_background(group: str) -> int | None:
+    """Start compiling ``group`` in a detached, low-priority child process that outlives this
+    one (its output discarded; it only fills numba's cache), unless one started by an earlier
+    call is still at it (a pid file in the temporary folder, per cache location). Returns the
+    child's pid, or ``None`` when one was running already."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown kernel group {group!r}; expected one of {list(GROUPS)}")
+    uid = getattr(os, "getuid", lambda: 0)()
+    key = f"{group}-{os.environ.get('NUMBA_CACHE_DIR', '')}-{sys.prefix}-{uid}"
+    stamp = f"{zlib.crc32(key.encode()):08x}"
+    pid_file = os.path.join(tempfile.gettempdir(), f"airshield-warmup-{stamp}.pid")
+    try:
+        with open(pid_file) as f:
+            old = int(f.read().strip() or 0)
+        fresh = time.time() - os.path.getmtime(pid_file) < _BACKGROUND_STALE_S
+        if old > 0 and fresh:
+            os.kill(old, 0)  # raises when no such process
+            return None
+    except (OSError, ValueError):
+        pass
+    code = (
+        "import os\n"
+        "os.nice(10)\n"
+        "try:\n"
+        f"    {GROUPS[group]}\n"
+        "finally:\n"
+        "    try:\n"
+        f"        os.unlink({pid_file!r})\n"
+        "    except OSError:\n"
+        "        pass\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    with open(pid_file, "w") as f:
+        f.write(str(proc.pid))
+    return proc.pid
 
 
 def _start(group: str, out: IO[bytes], err: IO[bytes]) -> subprocess.Popen[bytes]:
@@ -158,4 +274,14 @@ def _read(f: IO[bytes]) -> str:
     return text
 
 
-__all__ = ["GROUPS", "RUN_GROUPS", "GroupTiming", "cached", "ensure_warm", "warm_up"]
+__all__ = [
+    "GROUPS",
+    "RUN_GROUPS",
+    "STEP_GROUPS",
+    "GroupTiming",
+    "cached",
+    "compile_in_background",
+    "ensure_warm",
+    "prepare_run",
+    "warm_up",
+]

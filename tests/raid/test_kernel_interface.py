@@ -98,6 +98,23 @@ def test_batch_tally_equals_numpy_tally_of_single_nights() -> None:
         assert np.array_equal(out.pool_drawn[b], rec.pool_drawn)
 
 
+@pytest.mark.parametrize(
+    "name", ["kyiv-2025-07-04", "kyiv-2025-07-04-engagement-v2", "kyiv-cheap-layer-2026"]
+)
+def test_stepwise_batch_equals_the_compiled_batch_call(name: str) -> None:
+    # a first run replicates with run_batch's Python body over its compiled parts while the
+    # batch call compiles (airshield.warmup.prepare_run): the same numbers, bit for bit
+    c = compile_scenario(airshield.load_scenario(EXAMPLES / f"{name}.yaml"))
+    rngs = lambda: [np.random.default_rng(s) for s in range(6)]  # noqa: E731
+    compiled = kernel_batch(c, rngs(), stepwise=False)
+    stepwise = kernel_batch(c, rngs(), stepwise=True)
+    for f in compiled._fields:
+        a, b = getattr(compiled, f), getattr(stepwise, f)
+        assert a.dtype == b.dtype and a.shape == b.shape, f
+        assert np.array_equal(a.view(np.uint8), b.view(np.uint8)), f
+    assert compiled.outcomes.sum() > 0
+
+
 def test_windows_respect_the_stated_bound() -> None:
     c = compile_scenario(airshield.load_scenario(EXAMPLES / "kyiv-2025-07-04.yaml"))
     night = draw_night(c, np.random.default_rng(1))
@@ -157,6 +174,15 @@ def test_stable_time_order_is_a_stable_argsort(t: list[float]) -> None:
     tmp = np.empty(max(1, n), np.int64)
     K.stable_time_order(a.view(np.uint64), n, order, keys, tmp)
     assert np.array_equal(order[:n], np.argsort(a, kind="stable"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(t=times, cut=st.integers(0, 300))
+def test_stable_argsort_of_sensing_and_dispatch_is_numpys(t: list[float], cut: int) -> None:
+    # sensor_tracks and dispatch_mobiles order threats by it (no numpy mergesort to compile)
+    a = np.array(t, np.float64)
+    n = min(cut, a.shape[0])
+    assert np.array_equal(K._stable_argsort(a, n), np.argsort(a[:n], kind="stable"))
 
 
 def _time_order(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:

@@ -288,14 +288,22 @@ def _run(
     engine: str, report: Path | None, basemap: str = "vector",
 ) -> None:  # fmt: skip
     from airshield.raid.engines import ENGINE_NAMES, EngineUnavailable, choose_engine
-    from airshield.scenario import load_scenario
+    from airshield.scenario import Scenario, load_scenario
 
     if engine not in ENGINE_NAMES:
         err_console.print(
             f"error: --engine: expected one of {', '.join(ENGINE_NAMES)}, got {engine!r}"
         )
         raise typer.Exit(2)
-    sc = load_scenario(file)
+    from airshield.warmup import prepare_run
+
+    loaded: list[Scenario] = []
+    # on a fresh install the kernel compiles in child processes meanwhile (a bad file stops them)
+    prepare_run(
+        lambda line: err_console.print(line, markup=False),
+        while_waiting=lambda: loaded.append(load_scenario(file)),
+    )
+    sc = loaded[0]
     try:
         choice = choose_engine(engine, sc.doctrine.assigner)
     except EngineUnavailable as exc:
@@ -304,20 +312,6 @@ def _run(
     if choice.note:
         err_console.print(f"note: {choice.note}")
     n_workers = resolve_workers(workers)
-    from airshield.warmup import RUN_GROUPS, cached, warm_up
-
-    if not all(cached(g) for g in RUN_GROUPS):
-        err_console.print("compiling the raid kernel (first run only)...", markup=False)
-        import time
-
-        t0 = time.perf_counter()
-        t = warm_up(RUN_GROUPS)
-        # the groups compile side by side: the wall time is the whole warm-up's, not their sum
-        err_console.print(
-            f"compiled in {time.perf_counter() - t0:.0f} s "
-            f"({sum(x.cpu_s for x in t):.0f} s CPU in {len(t)} processes)",
-            markup=False,
-        )
     result = sc.simulate(
         reps=reps, seed=seed, workers=n_workers, engine=engine, progress=not json_out
     )

@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -68,7 +68,13 @@ from airshield.vocab import MAX_LEGS, EffectorKind, Event, Fate, Route, ThreatKi
 
 #: ``AIRSHIELD_KERNEL_DEBUG=1``: bounds checks and buffer-bound assertions in every kernel
 KERNEL_DEBUG = os.environ.get("AIRSHIELD_KERNEL_DEBUG", "") not in ("", "0")
-_jit = njit(cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBUG, nogil=True)
+# no kernel is passed as a first-class function, so the C-callable wrapper numba otherwise
+# builds and compiles for every function is never used (numba's option, missing from its stubs;
+# about a second less of a fresh install's compilation)
+_NO_CFUNC: dict[str, Any] = {"no_cfunc_wrapper": True}
+_jit = njit(
+    cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBUG, nogil=True, **_NO_CFUNC
+)  # fmt: skip
 # hot helpers are inlined into their caller at numba IR level: a call would copy every array of
 # the structures and touch every reference count. An inlined helper still binds its array
 # arguments anew (a reference-count increment and decrement per array and call), which LLVM's
@@ -78,7 +84,7 @@ _jit = njit(cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBU
 # operations per decision epoch otherwise: docs/benchmarks.md, issue 14)
 _inline = njit(
     cache=not KERNEL_DEBUG, error_model="numpy", boundscheck=KERNEL_DEBUG, nogil=True,
-    inline="always",
+    inline="always", **_NO_CFUNC,
 )  # fmt: skip
 
 # the vocabulary as compile-time constants for numba
@@ -709,7 +715,7 @@ def _envelope_from_legs(route, legs, nl, speed_kms, ux, uy, rmin, rmax, amin, am
     :func:`route_legs` (the same numbers as :func:`_direction` gives, computed once per threat
     instead of once per unit), with the interval merge of :func:`_push_interval` written in:
     the same operations in the same order, so the same windows bit for bit."""
-    n = 0
+    n = np.int64(0)  # not the literal 0: numba would compile clip_to_ready for it too
     cap = out.shape[0]
     for k in range(nl):
         alt = route[_ALT0 + k]
@@ -1059,7 +1065,7 @@ def sensor_tracks(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, trac
     rel = np.empty(n, np.float64)
     idx = np.empty(n, np.int64)
     for s in range(ns):
-        cnt = 0
+        cnt = np.int64(0)  # not the literal 0: numba would compile stable_time_order for it too
         for j in range(n):
             if u_sense[j, s] >= s_pdet[s]:
                 continue
@@ -1086,7 +1092,7 @@ def sensor_tracks(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, trac
                         t_track[j] = tf
                         s_idx[j] = s
             continue
-        order = np.argsort(ent[:cnt], kind="mergesort")
+        order = _stable_argsort(ent, cnt)
         slots = np.full(cap, -np.inf)
         for q in range(cnt):
             i = order[q]
@@ -1146,7 +1152,7 @@ def dispatch_mobiles(units, routes, speed, pkind, t_track, recognised, ux, uy, u
     for u in range(nu):
         if mob.is_mobile[u]:
             left += 1
-    order = np.argsort(t_track, kind="mergesort")
+    order = _stable_argsort(t_track, n)
     for q in range(n):
         if left == 0:
             break
@@ -1400,6 +1406,16 @@ def stable_time_order(t_bits, n, order, keys, tmp):
     if not in_order:
         for i in range(n):
             order[i] = tmp[i]
+
+
+@_inline
+def _stable_argsort(t, n):
+    """``np.argsort(t[:n], kind="stable")`` for a contiguous float64 ``t`` that holds no NaN, by
+    :func:`stable_time_order` (which the event order compiles anyway: numpy's mergesort would
+    cost over a second more of compilation)."""
+    order = np.empty(n, np.int64)
+    stable_time_order(t.view(np.uint64), n, order, np.empty(n, np.uint64), np.empty(n, np.int64))
+    return order
 
 
 @_jit

@@ -236,17 +236,40 @@ def kernel_draw(c: CompiledRaid, rng: np.random.Generator) -> KernelDraw:
     return KernelDraw(routes, target, speed, kind, pkind, value, recog, u_shot, t_track, s_idx)
 
 
+def batch_is_stepwise() -> bool:
+    """Whether :func:`kernel_batch` runs the batch call's Python body over its compiled parts
+    (*stepwise*) instead of the compiled batch call: while the batch call is neither compiled in
+    this process nor in numba's cache but its parts (groups ``raid-night`` and ``raid-parts`` of
+    :mod:`airshield.warmup`) are. That is a first run after install: ``run`` and ``demo`` compile
+    the parts, start the batch call's compilation in the background and replicate at once. The
+    numbers are the same (the same compiled functions, called from Python: a test compares the
+    two); each replication costs about 15 % more (Python calls between the parts)."""
+    if run_batch.signatures:
+        return False
+    from airshield.warmup import cached
+
+    return not cached("raid-batch") and cached("raid-night") and cached("raid-parts")
+
+
 def kernel_batch(
-    c: CompiledRaid, rngs: list[np.random.Generator], loadout: Loadout | None = None
+    c: CompiledRaid,
+    rngs: list[np.random.Generator],
+    loadout: Loadout | None = None,
+    *,
+    stepwise: bool | None = None,
 ) -> Tally:
     """Replications from ``rngs`` through the kernel, draw to tally in one compiled call
-    (``loadout``: rounds at the start of the night instead of the compiled raid's own)."""
+    (``loadout``: rounds at the start of the night instead of the compiled raid's own;
+    ``stepwise``: the batch call's Python body over its compiled parts, same numbers; default
+    :func:`batch_is_stepwise`)."""
     u1, z, u2, ca, sa, u3, ew_e = draw_blocks(c, rngs)
     zh, uh = draw_hunt_blocks(c, rngs)
     out = empty_tally(c, len(rngs))
     ld = c.loadout() if loadout is None else loadout
-    run_batch(c.scene(), c.units(), c.doctrine(), ld, u1, z, u2, ca, sa, out, c.physics(), u3,
-              ew_e, zh, uh)  # fmt: skip
+    step = batch_is_stepwise() if stepwise is None else stepwise
+    call = run_batch.py_func if step else run_batch
+    call(c.scene(), c.units(), c.doctrine(), ld, u1, z, u2, ca, sa, out, c.physics(), u3, ew_e,
+         zh, uh)  # fmt: skip
     return out
 
 
