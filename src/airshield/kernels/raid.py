@@ -662,7 +662,7 @@ def intercept_range_fraction(route, t_hit, ux, uy, range_max_km):
     return math.sqrt((x - ux) * (x - ux) + (y - uy) * (y - uy)) / range_max_km
 
 
-@_jit
+@_inline
 def c2_delay_s(kind, lo, mode, hi, u):
     """The cue -> launch delay for uniform ``u`` (inverse CDF): DelayKind 1 fixed (``mode``),
     2 uniform on [lo, hi], 3 triangular (lo, mode, hi); 0: no delay."""
@@ -974,7 +974,7 @@ def track_times(routes, th_speed, s_x, s_y, s_r, s_amin, s_pdet, s_cover, u_sens
 
 
 # ---- the cheap layer and sensing v2 (rules: docs/raid-model.md) ------------------------------
-@_jit
+@_inline
 def hunt_factor(acquire_km, ratio_min, ratio_full, condition, c_kms, w_kms, sigma_km):
     """Multiplier on an interceptor drone's single-shot kill probability in a hunt: the cue
     factor (chance the target is inside the acquisition radius R of the cue point, with a
@@ -994,7 +994,7 @@ def hunt_factor(acquire_km, ratio_min, ratio_full, condition, c_kms, w_kms, sigm
     return f
 
 
-@_jit
+@_inline
 def degraded_peff(p1, f, s, peff):
     """Kill probability of an engagement of ``s`` rounds of single-shot ``p1`` degraded by the
     factor ``f``; the compiled ``peff`` itself when ``f == 1`` (so a perfect hunt is exactly the
