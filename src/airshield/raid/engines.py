@@ -257,15 +257,16 @@ def warm_up_single() -> float:
 
 def warm_up_parts() -> float:
     """Compile (or load) the parts of the batch call other than the event loop (the compiled
-    draw, sensing, cue errors, mobile dispatch, windows, tally, buffers and scratch), each called with the
-    argument types :func:`airshield.kernels.raid.run_batch` gives it, so that its compilation
-    finds them in the cache (:mod:`airshield.warmup` group ``raid-parts``); returns seconds."""
+    draw, sensing, cue errors, mobile dispatch, windows, tallies, buffers and scratch), each
+    called with the argument types :func:`airshield.kernels.raid.run_batch` gives it, so that
+    its compilation finds them in the cache (:mod:`airshield.warmup` group ``raid-parts``);
+    returns seconds."""
     import time
 
     from airshield.examples import example_path
     from airshield.kernels import raid as K
     from airshield.raid.compile import compile_scenario
-    from airshield.raid.montecarlo import empty_tally, kernel_draw
+    from airshield.raid.montecarlo import draw_blocks, empty_tally, kernel_draw
     from airshield.scenario import load_scenario
 
     t0 = time.perf_counter()
@@ -283,8 +284,9 @@ def warm_up_parts() -> float:
     fired = np.zeros(nu, np.int64)
     stock = c.loadout().stock.copy()
     K.tally_into(c.scene(), units, c.loadout(), d.target, fate, agent, fired, stock, out, 0)
-    # not the tally of harmful falls (raid model v2's lost_harm_share, off by default): a first
-    # run that needs it before the batch call is cached compiles it on its first call
+    u3 = draw_blocks(c, [np.random.default_rng(0)])[5]
+    K.tally_falls_into(c.scene(), physics, d.routes, fate, np.zeros(n), u3[0, n * physics.n_c2 :],
+                       out, 0)  # fmt: skip
     night, _extra = blank_night(c)
     K.windows_of(units, doctrine, night, K.new_windows(64), physics)
     n_dyn = K.dynamic_event_bound_jit(n, nu, doctrine)
