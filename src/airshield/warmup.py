@@ -221,12 +221,14 @@ _BACKGROUND_STALE_S = 900.0
 def compile_in_background(group: str) -> int | None:
     """Start compiling ``group`` in a detached, low-priority child process that outlives this
     one (its output discarded; it only fills numba's cache), unless one started by an earlier
-    call is still at it (a pid file in the temporary folder, per cache location). Returns the
+    call is still at it (a pid file in the temporary folder, per package, cache location and
+    environment). Returns the
     child's pid, or ``None`` when one was running already."""
     if group not in GROUPS:
         raise ValueError(f"unknown kernel group {group!r}; expected one of {list(GROUPS)}")
     uid = getattr(os, "getuid", lambda: 0)()
-    key = f"{group}-{os.environ.get('NUMBA_CACHE_DIR', '')}-{sys.prefix}-{uid}"
+    where = f"{os.path.dirname(__file__)}-{os.environ.get('NUMBA_CACHE_DIR', '')}"
+    key = f"{group}-{where}-{sys.prefix}-{uid}"
     stamp = f"{zlib.crc32(key.encode()):08x}"
     pid_file = os.path.join(tempfile.gettempdir(), f"airshield-warmup-{stamp}.pid")
     try:
@@ -240,7 +242,8 @@ def compile_in_background(group: str) -> int | None:
         pass
     code = (
         "import os\n"
-        "os.nice(10)\n"
+        "if hasattr(os, 'nice'):\n"
+        "    os.nice(10)\n"
         "try:\n"
         f"    {GROUPS[group]}\n"
         "finally:\n"
