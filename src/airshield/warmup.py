@@ -222,8 +222,7 @@ def compile_in_background(group: str) -> int | None:
     """Start compiling ``group`` in a detached, low-priority child process that outlives this
     one (its output discarded; it only fills numba's cache), unless one started by an earlier
     call is still at it (a pid file in the temporary folder, per package, cache location and
-    environment). Returns the
-    child's pid, or ``None`` when one was running already."""
+    environment). Returns the child's pid, or ``None`` when one was running already."""
     if group not in GROUPS:
         raise ValueError(f"unknown kernel group {group!r}; expected one of {list(GROUPS)}")
     uid = getattr(os, "getuid", lambda: 0)()
