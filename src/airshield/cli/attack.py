@@ -18,6 +18,7 @@ from airshield.cli.kit import (
     err_console,
     input_errors,
     print_json,
+    raid_kernel_ready,
     resolve_workers,
 )
 
@@ -109,6 +110,8 @@ def register(app: typer.Typer) -> None:
             if delta is not None and delta <= 0:
                 raise ScenarioError("--delta", [Problem("delta", "must be > 0")])
             a = load_attack(file)
+        if not scheduler:
+            raid_kernel_ready()
         say = None if json_out else (lambda m: err_console.print(m, markup=False))
         res = best_response(
             a, reps=reps, seed=seed, objective=objective,  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from airshield.cli.kit import (
     console,
     err_console,
     print_json,
+    raid_kernel_ready,
     resolve_workers,
     validate_files,
 )
@@ -198,6 +199,7 @@ def register(app: typer.Typer) -> None:
 
         _check_mode(mode)
         c = load_campaign(file)
+        raid_kernel_ready()
         result = run_campaign(
             c, mode, reps, seed, design=_design(design_seed), workers=resolve_workers(workers),
             progress=not json_out,
@@ -255,6 +257,7 @@ def register(app: typer.Typer) -> None:
             err_console.print("error: compare needs at least two campaign files")
             raise typer.Exit(2)
         camps = [load_campaign(f) for f in files]
+        raid_kernel_ready()
         names = [f.stem for f in files]
         if len(set(names)) != len(names):
             names = [str(f) for f in files]

@@ -55,6 +55,7 @@ __all__ = [
     "input_errors",
     "print_input_error",
     "print_json",
+    "raid_kernel_ready",
     "resolve_workers",
 ]
 
@@ -151,6 +152,16 @@ def require_modules(modules: tuple[str, ...], install: str) -> None:
     if missing:
         sys.stderr.write(f"error: this command needs {', '.join(missing)}: {install}\n")
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def raid_kernel_ready() -> None:
+    """Before a command's first raid: on a fresh install, compile the raid kernel's parts side
+    by side in child processes (a line on stderr) and leave the batch call to a background
+    process (:func:`airshield.warmup.prepare_run`, as ``run`` and ``demo`` do); otherwise only
+    a look at numba's cache."""
+    from airshield.warmup import prepare_run
+
+    prepare_run(lambda line: err_console.print(line, markup=False))
 
 
 def print_json(obj: Any) -> None:

@@ -19,6 +19,7 @@ from airshield.cli.kit import (
     err_console,
     input_errors,
     print_json,
+    raid_kernel_ready,
     resolve_workers,
 )
 
@@ -91,6 +92,8 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("expected 'objective' or 'usd'", param_hint="--doctrine-unit")
         with input_errors():
             loaded = load_procurement(file)
+        if not scheduler:
+            raid_kernel_ready()
         n_workers = resolve_workers(workers)
         evaluator = fast_evaluator(n_workers, scheduler)
         try:
@@ -140,6 +143,8 @@ def register(app: typer.Typer) -> None:
 
         with input_errors():
             ld = load_laydown(file)
+        if not scheduler:
+            raid_kernel_ready()
         say = None if json_out else (lambda m: err_console.print(m, markup=False))
         res = optimise_laydown(
             ld, workers=resolve_workers(workers), scheduler=scheduler,

@@ -16,6 +16,7 @@ from airshield.cli.kit import (
     err_console,
     input_errors,
     print_json,
+    raid_kernel_ready,
     require_modules,
     resolve_workers,
 )
@@ -100,6 +101,8 @@ def run_cmd(
         require_modules(("dask", "distributed"), "pip install 'airshield[dist]'")
     with input_errors():
         plan = load_plan(spec)  # every check, before any work
+    if not scheduler:  # a remote cluster's workers compile (or load) for themselves
+        raid_kernel_ready()
     if not json_out:
         _describe_plan(plan)
     try:
