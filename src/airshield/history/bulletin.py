@@ -172,7 +172,8 @@ _ROLE_CUES: tuple[tuple[str, str], ...] = (
     (
         "launched",
         r"launch(?:ed|es|ing)?|fir(?:ed|ing)|sent|unleash(?:ed|es|ing)?|deploy(?:ed|ing)"
-        r"|us(?:ed|ing)|involv(?:ed|ing)|compris(?:ed|ing)|consist(?:ed|ing)\s+of",
+        r"|us(?:ed|ing)|involv(?:ed|ing)|compris(?:ed|ing)|consist(?:ed|ing)\s+of"
+        r"|detected(?:\s+and\s+tracked)?|tracked|recorded|registered",
     ),
 )
 _ROLE_RE = re.compile(
@@ -456,12 +457,16 @@ class Claim:
             kids = children.get(i, [])
             rest = it.count - sum(self.items[k].count or 0 for k in kids)
             for k in kids:
-                add(k)
+                if self.items[k].role == role:
+                    add(k)
             if rest > 0:
                 out[it.kind] = out.get(it.kind, 0) + rest
 
         for i, it in enumerate(self.items):
-            if it.role == role and it.breakdown_of is None:
+            # a top count, or a part of another role's count (the lost part of a neutralised
+            # headline, :func:`_link_neutralised`)
+            parent = it.breakdown_of
+            if it.role == role and (parent is None or self.items[parent].role != role):
                 add(i)
         return out
 
@@ -1023,10 +1028,19 @@ MAX_LIST = 40
 """Longest list of counts between a count and its verb ("40, 30 and 20 drones were ...")."""
 
 
+_RECORDED_CUE_RE = re.compile(r"recorded|registered|зафіксова\w*", re.IGNORECASE)
+_HIT_WORD_RE = re.compile(
+    r"\b(?:hits?|impacts?|debris|fell|falling)\b|влучан\w*|падінн\w*|уламк\w*", re.IGNORECASE
+)
+
+
 def _cues(s: str, uk: bool = False) -> list[tuple[int, int, str]]:
+    hits = bool(_HIT_WORD_RE.search(s))
     cues: list[tuple[int, int, str]] = []
     for m in (_UK_ROLE_RE if uk else _ROLE_RE).finditer(s):
         role = re.sub(r"\d+$", "", m.lastgroup or "")
+        if hits and _RECORDED_CUE_RE.fullmatch(m.group()):
+            continue  # "hits by 9 missiles were recorded": hits, not launches
         cues.append((m.start(), m.end(), role))
     if not uk:
         for m in _RAID_WITH_RE.finditer(s):
@@ -1034,6 +1048,19 @@ def _cues(s: str, uk: bool = False) -> list[tuple[int, int, str]]:
             cues.append((m.start(g), m.end(g), "launched"))
     cues.sort()
     return cues
+
+
+_NEGATION_RE = re.compile(
+    r"\b(?:not|never|no\s+longer|unable\s+to|failed\s+to|fail\s+to)\b|n't\b", re.IGNORECASE
+)
+_UK_NEGATION_RE = re.compile(r"(?<!\w)(?:не|ні)(?!\w)", re.IGNORECASE)
+
+
+def _negated(s: str, lo: int, hi: int, uk: bool) -> bool:
+    """Whether ``s[lo:hi]`` (the words between a count and its verb, or just before an active
+    verb) negates the verb: "could not be intercepted", "failed to shoot down", "не вдалося
+    збити". Such a count is not read (it is no destroyed, lost or launched count)."""
+    return bool((_UK_NEGATION_RE if uk else _NEGATION_RE).search(s[max(0, lo) : hi]))
 
 
 def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
@@ -1050,6 +1077,9 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
         if k < len(cues):
             ca, _cb, role = cues[k]
             gap = s[men.phrase_end : ca]
+            if filler.match(gap) and _negated(s, men.end, ca, uk):
+                men.note = "negated"  # "2 missiles could not be intercepted"
+                continue
             lo = bisect.bisect_left(starts, men.phrase_end, i + 1)
             hi = bisect.bisect_left(starts, ca, lo)
             later = mentions[lo:hi]
@@ -1082,6 +1112,9 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
         if k >= 0:
             ca, cb, role = cues[k]
             gap = s[cb : men.start]
+            if _negated(s, ca - 24, ca, uk):
+                men.note = "negated"  # "failed to intercept 4 missiles", "не вдалося збити 2"
+                continue
             if men.anaphor:
                 # a bare count needs its verb right before it: "shot down 476"
                 if bare_gap.fullmatch(gap) or (not uk and _BARE_TOTAL_RE.fullmatch(gap[-200:])):
@@ -1362,7 +1395,7 @@ _UK_ROLE_CUES: tuple[tuple[str, str], ...] = (
         "launched",
         r"атакува\w*|атакує|застосува\w*|застосову\w*|запусти\w*|запуска\w*|випусти\w*"
         r"|випуска\w*|завда\w*\s+(?:\w+\s+){0,3}?удар\w*|вдари\w*|виявлен\w*"
-        r"|супроводжен\w*",
+        r"|супроводжен\w*|зафіксова\w*",
     ),
 )
 _UK_ROLE_RE = re.compile(
@@ -1730,6 +1763,7 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
         claim.text = text[claim.span[0] : claim.span[1]]
         _fill_anaphora(claim)
         _link_breakdowns(claim, norm)
+        _link_neutralised(claim, norm)
         _locate(claim, norm)
     return claims
 
@@ -1830,6 +1864,52 @@ def _link_breakdowns(claim: Claim, norm: str) -> None:
                 it.breakdown_of = parent
                 used[parent] = used.get(parent, 0) + (it.count or 0)
             prev = j
+
+
+_NEUTRALISED_RE = re.compile(r"neutrali[sz]\w*|знешкоджен\w*|нейтралізован\w*", re.IGNORECASE)
+
+
+def _link_neutralised(claim: Claim, norm: str) -> None:
+    """A *neutralised* headline counts weapons destroyed and lost alike ("air defence
+    neutralised 266 targets: 225 drones were shot down, 41 were locationally lost"), so the
+    lost counts of its part-list break it down as well (:meth:`Claim.counts` then gives 225
+    destroyed and 41 lost, not 41 more destroyed). Parts follow the headline in its sentence,
+    after an opener (and at most a verb: "266 targets: shot down 225 drones, ..."), each within
+    the headline's kind, adding up to at most its count; destroyed parts the per-role linking
+    left unlinked because of that verb are linked too."""
+    items = claim.items
+    order = sorted(
+        (i for i, it in enumerate(items) if it.count is not None and not it.reference),
+        key=lambda i: items[i].span[0],
+    )
+    for pos, i in enumerate(order[:-1]):
+        head = items[i]
+        if head.role != "destroyed" or head.breakdown_of is not None:
+            continue
+        first = items[order[pos + 1]]
+        sentence_start = max(norm.rfind(".", 0, head.span[0]), norm.rfind("\n", 0, head.span[0]))
+        if not _NEUTRALISED_RE.search(norm[sentence_start + 1 : first.span[0]]):
+            continue
+        gap = norm[head.span[1] : first.span[0]]
+        opener = _OPENER_RE.match(gap)  # then at most a verb: "266 targets: shot down 225"
+        if opener is None or "." in gap or len(gap[opener.end() :].split()) > 3:
+            continue
+        scope = _SCOPE.get(head.kind, frozenset({head.kind}))
+        used = sum(items[k].count or 0 for k in range(len(items)) if items[k].breakdown_of == i)
+        prev_end = head.span[1]
+        for k in order[pos + 1 :]:
+            part = items[k]
+            if "." in norm[prev_end : part.span[0]]:
+                break  # the headline's sentence has ended
+            prev_end = part.span[1]
+            if part.role not in ("destroyed", "lost") or part.breakdown_of is not None:
+                continue
+            if part.kind not in scope:
+                continue
+            if used + (part.count or 0) > (head.count or 0):
+                break
+            part.breakdown_of = i
+            used += part.count or 0
 
 
 def _locate(claim: Claim, norm: str) -> None:
@@ -1945,7 +2025,9 @@ def _sentence_claims(
                     {
                         "text": raw,
                         "span": list(span),
-                        "reason": "no verb says whether launched, destroyed or lost",
+                        "reason": "a negated verb: not launched, destroyed or lost"
+                        if men.note == "negated"
+                        else "no verb says whether launched, destroyed or lost",
                         "kind": men.kind,
                         "role": None,
                     }
