@@ -1056,6 +1056,26 @@ _NEGATION_RE = re.compile(
 _UK_NEGATION_RE = re.compile(r"(?<!\w)(?:не|ні)(?!\w)", re.IGNORECASE)
 
 
+_NEG_AFTER_RE = re.compile(
+    r"\b(?:could|can|cannot|were|was|are|is|have|has|had|did|do|does)(?:\s+not|n't)\b"
+    r"|\b(?:never|not)\s+(?:be|been|reach|reached|intercepted|destroyed|stopped)\b"
+    r"|\bfailed\s+to\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END_RE = re.compile(r"[,;:()]|\b(?:but|and|while|whereas)\b", re.IGNORECASE)
+_UK_NEG_AFTER_RE = re.compile(r"^[\s,–-]*(?:не|ні)(?!\w)", re.IGNORECASE)
+
+
+def _negated_after(s: str, men: _Mention, uk: bool) -> bool:
+    """Whether the words right after a count negate its own verb ("but 5 missiles could not be
+    stopped", "але 5 ракет не вдалося збити"): then an active verb earlier in the sentence ("shot
+    down 20 drones, but ...") is not this count's."""
+    if uk:
+        return bool(_UK_NEG_AFTER_RE.match(s, men.phrase_end))
+    tail = _CLAUSE_END_RE.split(s[men.phrase_end : men.phrase_end + 30], maxsplit=1)[0]
+    return bool(_NEG_AFTER_RE.search(s[men.end : men.phrase_end] + tail))
+
+
 def _negated(s: str, lo: int, hi: int, uk: bool) -> bool:
     """Whether ``s[lo:hi]`` (the words between a count and its verb, or just before an active
     verb) negates the verb: "could not be intercepted", "failed to shoot down", "не вдалося
@@ -1112,7 +1132,7 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
         if k >= 0:
             ca, cb, role = cues[k]
             gap = s[cb : men.start]
-            if _negated(s, ca - 24, ca, uk):
+            if _negated(s, ca - 24, ca, uk) or _negated_after(s, men, uk):
                 men.note = "negated"  # "failed to intercept 4 missiles", "не вдалося збити 2"
                 continue
             if men.anaphor:
