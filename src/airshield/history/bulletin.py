@@ -1083,6 +1083,24 @@ def _negated(s: str, lo: int, hi: int, uk: bool) -> bool:
     return bool((_UK_NEGATION_RE if uk else _NEGATION_RE).search(s[max(0, lo) : hi]))
 
 
+_LIST_SEP_RE = re.compile(r"\s*[,;]?\s*(?:(?:and|as\s+well\s+as|та|і|й|а\s+також)\s+)?", re.I)
+_TIME_ADVERB_RE = re.compile(
+    r"\b(?:overnight|last\s+night|tonight|today|yesterday|this\s+morning|by\s+russia)\b",
+    re.IGNORECASE,
+)
+
+
+def _active_outcome_before(s: str, cues: list[tuple[int, int, str]], men: _Mention) -> bool:
+    """Whether a destroyed or lost verb stands right before the count in its clause ("downed
+    all 48 drones launched overnight"): that verb, not the participle after it, is the count's."""
+    for _ca, cb, role in reversed(cues):
+        if cb > men.start:
+            continue
+        gap = s[cb : men.start]
+        return role in ("destroyed", "lost") and len(gap) <= 40 and not re.search(r"[.;,]", gap)
+    return False
+
+
 def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
     cues = _cues(s, uk)
     cue_starts = [c[0] for c in cues]
@@ -1095,7 +1113,7 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
         # 1. a passive cue after the phrase ("476 were shot down", "539 drones launched")
         k = bisect.bisect_left(cue_starts, men.phrase_end)
         if k < len(cues):
-            ca, _cb, role = cues[k]
+            ca, cb1, role = cues[k]
             gap = s[men.phrase_end : ca]
             if filler.match(gap) and _negated(s, men.end, ca, uk):
                 men.note = "negated"  # "2 missiles could not be intercepted"
@@ -1104,11 +1122,29 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
             hi = bisect.bisect_left(starts, ca, lo)
             later = mentions[lo:hi]
             if men.part_of and not aux.search(gap):
-                pass  # "33 of 40 drones launched": the participle is the total's
+                # "33 of 40 drones launched": the participle is the total's; the part's own verb
+                # may follow it ("93 of the 112 drones launched overnight were neutralised")
+                if k + 1 < len(cues) and not later:
+                    ca2, _cb2, role2 = cues[k + 1]
+                    gap2 = _TIME_ADVERB_RE.sub(" ", s[cb1:ca2])
+                    between = bisect.bisect_left(starts, ca2, i + 1) - bisect.bisect_left(
+                        starts, cb1, i + 1
+                    )
+                    if (
+                        between == 0
+                        and aux.search(gap2)
+                        and filler.match(gap2)
+                        and not _negated(s, cb1, ca2, uk)
+                    ):
+                        men.role = role2
             elif men.reference and aux.search(gap):
                 pass  # "seven of the 13 missiles were shot down": the verb is the part's
             elif not later:
-                if filler.match(gap):
+                if filler.match(gap) and not (
+                    role == "launched"
+                    and not aux.search(gap)
+                    and _active_outcome_before(s, cues, men)
+                ):
                     men.role = role
             elif len(later) <= MAX_LIST:
                 masked = gap
@@ -2005,8 +2041,15 @@ def _sentence_claims(
             groups[-1].append(men)
             continue
         if men.role is not None and men.count is not None and key in seen and not men.anaphor:
-            groups.append([])
-            seen = set()
+            prev = groups[-1][-1] if groups[-1] else None
+            listed = (
+                prev is not None
+                and _LIST_SEP_RE.fullmatch(sent[prev.phrase_end : men.start]) is not None
+                and prev.noun.strip().lower() != men.noun.strip().lower()
+            )  # "2 Kinzhal missiles, 4 Iskander-M and 87 drones": two models in one list
+            if not listed:
+                groups.append([])
+                seen = set()
         if men.count is not None:
             seen.add(key)
         groups[-1].append(men)
