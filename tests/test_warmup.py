@@ -118,6 +118,14 @@ def _cache_without_the_batch_call(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def _wait_for_the_batch_call(env: dict[str, str], timeout_s: float = 600.0) -> None:
+    """Wait until the background compile has put the batch call in ``env``'s cache."""
+    deadline = time.monotonic() + timeout_s
+    while not _cached_in_fresh_process(env)["raid-batch"]:
+        assert time.monotonic() < deadline, "the background compile never filled the cache"
+        time.sleep(2)
+
+
 def test_a_first_run_replicates_at_once_and_compiles_the_batch_call_behind(
     tmp_path: Path,
 ) -> None:
@@ -136,10 +144,7 @@ def test_a_first_run_replicates_at_once_and_compiles_the_batch_call_behind(
     warm = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert warm.returncode == 0 and "background" not in warm.stderr
     assert json.loads(first.stdout) == json.loads(warm.stdout)
-    deadline = time.monotonic() + 600
-    while not _cached_in_fresh_process(env)["raid-batch"]:
-        assert time.monotonic() < deadline, "the background compile never filled the cache"
-        time.sleep(2)
+    _wait_for_the_batch_call(env)
     again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     assert again.returncode == 0 and "background" not in again.stderr
     assert json.loads(again.stdout) == json.loads(warm.stdout)
@@ -163,10 +168,7 @@ def test_other_raid_commands_prepare_the_kernel_the_same_way(tmp_path: Path) -> 
     for doc in (a, b):  # run facts: timings, and whether the fast mode's surrogate was cached
         doc.pop("elapsed_s"), doc.pop("info")
     assert a == b and a["totals"]
-    deadline = time.monotonic() + 600  # leave no compile running into later tests
-    while not _cached_in_fresh_process(env)["raid-batch"]:
-        assert time.monotonic() < deadline, "the background compile never filled the cache"
-        time.sleep(2)
+    _wait_for_the_batch_call(env)  # leave no compile running into later tests
 
 
 def test_a_failure_while_waiting_stops_the_compiling_children(

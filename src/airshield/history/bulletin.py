@@ -1056,27 +1056,18 @@ _NEGATION_RE = re.compile(
 _UK_NEGATION_RE = re.compile(r"(?<!\w)(?:не|ні)(?!\w)", re.IGNORECASE)
 
 
-_NEG_AFTER_RE = re.compile(
-    r"\b(?:could|can|cannot|were|was|are|is|have|has|had|did|do|does)(?:\s+not|n't)\b"
-    r"|\b(?:never|not)\s+(?:be|been|reach|reached|intercepted|destroyed|stopped)\b"
-    r"|\bfailed\s+to\b",
-    re.IGNORECASE,
-)
-_CLAUSE_END_RE = re.compile(r"[,;:()]|\b(?:but|and|while|whereas)\b", re.IGNORECASE)
-_UK_NEG_AFTER_RE = re.compile(r"^[\s,–-]*(?:не|ні)(?!\w)", re.IGNORECASE)
+_CLAUSE_END_RE = re.compile(r"[,;:()]|\b(?:but|and|while|whereas|але|та|і|а)\b", re.IGNORECASE)
 
 
 def _negated_after(s: str, men: _Mention, uk: bool) -> bool:
-    """Whether the words right after a count negate its own verb ("but 5 missiles could not be
+    """Whether the count's own words and clause negate its verb ("but 5 missiles could not be
     stopped", "але 5 ракет не вдалося збити"): then an active verb earlier in the sentence ("shot
     down 20 drones, but ...") is not this count's."""
-    if uk:
-        return bool(_UK_NEG_AFTER_RE.match(s, men.phrase_end))
-    tail = _CLAUSE_END_RE.split(s[men.phrase_end : men.phrase_end + 30], maxsplit=1)[0]
-    return bool(_NEG_AFTER_RE.search(s[men.end : men.phrase_end] + tail))
+    clause = _CLAUSE_END_RE.split(s[men.phrase_end : men.phrase_end + 30], maxsplit=1)[0]
+    return _negated(s[men.end : men.phrase_end] + clause, 0, None, uk)
 
 
-def _negated(s: str, lo: int, hi: int, uk: bool) -> bool:
+def _negated(s: str, lo: int, hi: int | None, uk: bool) -> bool:
     """Whether ``s[lo:hi]`` (the words between a count and its verb, or just before an active
     verb) negates the verb: "could not be intercepted", "failed to shoot down", "не вдалося
     збити". Such a count is not read (it is no destroyed, lost or launched count)."""
@@ -1084,21 +1075,27 @@ def _negated(s: str, lo: int, hi: int, uk: bool) -> bool:
 
 
 _LIST_SEP_RE = re.compile(r"\s*[,;]?\s*(?:(?:and|as\s+well\s+as|та|і|й|а\s+також)\s+)?", re.I)
-_TIME_ADVERB_RE = re.compile(
-    r"\b(?:overnight|last\s+night|tonight|today|yesterday|this\s+morning|by\s+russia)\b",
-    re.IGNORECASE,
-)
 
 
-def _active_outcome_before(s: str, cues: list[tuple[int, int, str]], men: _Mention) -> bool:
+def _cue_before(cues: list[tuple[int, int, str]], cue_starts: list[int], pos: int) -> int:
+    """Index of the last cue that ends at or before ``pos`` (-1: none)."""
+    k = bisect.bisect_left(cue_starts, pos) - 1
+    while k >= 0 and cues[k][1] > pos:
+        k -= 1
+    return k
+
+
+def _active_outcome_before(
+    s: str, cues: list[tuple[int, int, str]], cue_starts: list[int], men: _Mention
+) -> bool:
     """Whether a destroyed or lost verb stands right before the count in its clause ("downed
     all 48 drones launched overnight"): that verb, not the participle after it, is the count's."""
-    for _ca, cb, role in reversed(cues):
-        if cb > men.start:
-            continue
-        gap = s[cb : men.start]
-        return role in ("destroyed", "lost") and len(gap) <= 40 and not re.search(r"[.;,]", gap)
-    return False
+    k = _cue_before(cues, cue_starts, men.start)
+    if k < 0:
+        return False
+    _ca, cb, role = cues[k]
+    gap = s[cb : men.start]
+    return role in ("destroyed", "lost") and len(gap) <= 40 and not re.search(r"[.;,]", gap)
 
 
 def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
@@ -1126,7 +1123,7 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
                 # may follow it ("93 of the 112 drones launched overnight were neutralised")
                 if k + 1 < len(cues) and not later:
                     ca2, _cb2, role2 = cues[k + 1]
-                    gap2 = _TIME_ADVERB_RE.sub(" ", s[cb1:ca2])
+                    gap2 = _RELATIVE_RE.sub(" ", s[cb1:ca2])  # "launched overnight were"
                     between = bisect.bisect_left(starts, ca2, i + 1) - bisect.bisect_left(
                         starts, cb1, i + 1
                     )
@@ -1143,7 +1140,7 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
                 if filler.match(gap) and not (
                     role == "launched"
                     and not aux.search(gap)
-                    and _active_outcome_before(s, cues, men)
+                    and _active_outcome_before(s, cues, cue_starts, men)
                 ):
                     men.role = role
             elif len(later) <= MAX_LIST:
@@ -1162,9 +1159,7 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
             men.role = "launched"
             continue
         # 2. an active cue before the count, in the same sentence
-        k = bisect.bisect_left(cue_starts, men.start) - 1
-        while k >= 0 and cues[k][1] > men.start:
-            k -= 1
+        k = _cue_before(cues, cue_starts, men.start)
         if k >= 0:
             ca, cb, role = cues[k]
             gap = s[cb : men.start]
