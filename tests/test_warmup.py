@@ -176,10 +176,10 @@ def test_a_failure_while_waiting_stops_the_compiling_children(
 ) -> None:
     # run loads its scenario while the kernel compiles: a bad file must not leave children
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))  # an empty cache: they would compile
-    started: list[subprocess.Popen[bytes]] = []
+    started: list[warmup._Child] = []
     start = warmup._start
 
-    def recording(*args: object) -> subprocess.Popen[bytes]:
+    def recording(*args: object) -> warmup._Child:
         proc = start(*args)  # type: ignore[arg-type]
         started.append(proc)
         return proc
@@ -194,6 +194,37 @@ def test_a_failure_while_waiting_stops_the_compiling_children(
     assert len(started) == 2
     assert all(p.poll() is not None for p in started)  # killed and reaped, none left running
     assert not any(tmp_path.rglob("*.nbi"))  # stopped before anything was compiled
+
+
+@pytest.mark.parametrize("forked", [True, False])
+def test_children_forked_or_started_afresh_report_their_own_cpu_and_errors(
+    forked: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a forked child (Linux, one thread) inherits this process's modules; either way it reports
+    # its own CPU seconds (a fork resets the clock: not this long test session's) and its errors
+    if forked and not sys.platform.startswith("linux"):
+        pytest.skip("children are forked on Linux only")
+    monkeypatch.setattr(warmup, "_forks", lambda: forked)
+    spin = "import time\nt = time.process_time()\nwhile time.process_time() < t + 0.2: pass"
+    monkeypatch.setitem(warmup.GROUPS, "spin", spin)
+    while time.process_time() < 3.5:  # this process's CPU clock well past the child's
+        pass
+    monkeypatch.setitem(warmup.GROUPS, "bad", "raise ValueError('no such kernel: boom')")
+    started: list[warmup._Child] = []
+    start = warmup._start
+
+    def recording(*args: object) -> warmup._Child:
+        proc = start(*args)  # type: ignore[arg-type]
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(warmup, "_start", recording)
+    (t,) = warmup.warm_up(["spin"])
+    assert t.group == "spin" and 0.2 <= t.cpu_s < 3.0
+    assert isinstance(started[0], warmup._Forked) is forked
+    with pytest.raises(RuntimeError, match=r"'bad' failed:(.|\n)*no such kernel: boom"):
+        warmup.warm_up(["bad"])
+    assert all(p.poll() is not None for p in started)
 
 
 def test_unknown_group_is_an_error() -> None:

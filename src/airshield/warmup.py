@@ -23,7 +23,10 @@ a multi-core machine:
   and ``demo`` do not need it, so they do not wait for it;
 * ``assign``: the weapon-target assignment kernels (greedy, local search, pricing).
 
-The compilation runs in child processes, not in the caller: LLVM's working memory (a few hundred
+On Linux a caller with one thread forks its children (they start with its imported modules
+and numba's loaded target, about a second of CPU each that a fresh interpreter would spend
+first); elsewhere they are fresh interpreters. The compilation runs in child processes, not in
+the caller: LLVM's working memory (a few hundred
 MiB) is returned to the system when a child ends, so a run that starts its worker processes after
 a warm-up forks them from a lean parent. ``airshield run`` / ``demo`` call :func:`prepare_run`,
 with a progress line on stderr, when the cache lacks the raid kernel.
@@ -32,14 +35,17 @@ with a progress line on stderr, when the cache lacks the raid kernel.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import traceback
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Protocol
 
 #: kernel groups: the statement a child process runs to compile (or load) each one
 GROUPS: dict[str, str] = {
@@ -116,7 +122,7 @@ def warm_up(
         raise ValueError(f"unknown kernel group(s) {unknown}; expected some of {list(GROUPS)}")
     parallel = parallel and (os.cpu_count() or 1) > 1
     pending = list(names)
-    running: dict[str, tuple[subprocess.Popen[bytes], float, IO[bytes], IO[bytes]]] = {}
+    running: dict[str, tuple[_Child, float, IO[bytes], IO[bytes]]] = {}
     done: list[GroupTiming] = []
     try:
         while pending or running:
@@ -178,8 +184,13 @@ def prepare_run(
         say("compiling the raid kernel (first run only)...")
         t0 = time.perf_counter()
 
+        forks = _forks()
+        if forks:  # the children inherit the loaded modules and numba's target
+            _load_for_children()
+
         def meanwhile() -> None:
-            _load_numba_target()  # what this process's first kernel call would do after
+            if not forks:
+                _load_numba_target()  # what this process's first kernel call would do after
             if while_waiting is not None:
                 while_waiting()
 
@@ -263,10 +274,96 @@ def compile_in_background(group: str) -> int | None:
     return proc.pid
 
 
-def _start(group: str, out: IO[bytes], err: IO[bytes]) -> subprocess.Popen[bytes]:
-    """A child process compiling ``group``; it prints its own CPU seconds last."""
-    code = f"import time\n{GROUPS[group]}\nprint(time.process_time())\n"
-    return subprocess.Popen([sys.executable, "-c", code], stdout=out, stderr=err)
+class _Child(Protocol):
+    """What :func:`warm_up` asks of a child process (a ``Popen`` or a :class:`_Forked`)."""
+
+    @property
+    def returncode(self) -> int | None: ...
+
+    def poll(self) -> int | None: ...
+
+    def kill(self) -> None: ...
+
+    def wait(self) -> int: ...
+
+
+class _Forked:
+    """A forked child process, with the part of ``Popen``'s interface :func:`warm_up` uses."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            _pid, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+
+def _forks() -> bool:
+    """Whether the children are forked from this process rather than started afresh: on Linux,
+    from a process with one thread (forking a threaded process can copy a held lock). A forked
+    child starts with this process's modules and numba's loaded target, which a fresh
+    interpreter spends about a second of CPU on, in each child."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+def _load_for_children() -> None:
+    """Import what the raid groups run and load numba's target, once, in this process before
+    it forks them (:func:`prepare_run`; the caller needs both for its own replications)."""
+    import airshield.raid.engines
+    import airshield.raid.montecarlo
+    import airshield.scenario  # noqa: F401
+
+    _load_numba_target()
+
+
+def _start(group: str, out: IO[bytes], err: IO[bytes]) -> _Child:
+    """A child process compiling ``group``, forked where :func:`_forks` allows it, a fresh
+    interpreter otherwise; it prints its own CPU seconds last."""
+    if not _forks():
+        code = f"import time\n{GROUPS[group]}\nprint(time.process_time())\n"
+        return subprocess.Popen([sys.executable, "-c", code], stdout=out, stderr=err)
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered here is written twice
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+    pid = os.fork()
+    if pid:
+        return _Forked(pid)
+    status = 1  # the child: compile, report, and leave without running this process's exits
+    try:
+        os.dup2(out.fileno(), 1)
+        os.dup2(err.fileno(), 2)
+        sys.stdout = os.fdopen(1, "w", closefd=False)
+        sys.stderr = os.fdopen(2, "w", closefd=False)
+        exec(GROUPS[group], {})
+        sys.stdout.write(f"{time.process_time()}\n")  # this child's CPU only (reset at fork)
+        status = 0
+    except BaseException:
+        try:
+            sys.stderr.write(traceback.format_exc())
+        except BaseException:
+            pass
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(status)
 
 
 def _read(f: IO[bytes]) -> str:
