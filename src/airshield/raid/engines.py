@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from airshield.kernels.raid import (
     NightArrays,
     NightExtra,
+    Scratch,
     Windows,
     new_windows,
     run_night,
@@ -212,29 +213,74 @@ def blank_night(c: CompiledRaid) -> tuple[NightArrays, NightExtra]:
     return night, NightExtra(f((n, physics.n_c2)), f((n, n_ew)), f(k_fall))
 
 
-def warm_up_night() -> float:
-    """Compile (or load) the event loop, called with the types the batch call gives it
-    (:func:`blank_night`), on a small bundled scenario; returns the seconds it took
-    (:mod:`airshield.warmup` group ``raid-night``, the largest part of the raid kernel)."""
-    import time
-
+def _one_battery() -> CompiledRaid:
+    """The small bundled scenario the warm-up groups compile with."""
     from airshield.examples import example_path
-    from airshield.kernels import raid as K
     from airshield.raid.compile import compile_scenario
     from airshield.scenario import load_scenario
 
-    t0 = time.perf_counter()
-    c = compile_scenario(load_scenario(example_path("one-battery")))
+    return compile_scenario(load_scenario(example_path("one-battery")))
+
+
+def _event_loop_args(c: CompiledRaid) -> tuple[NightArrays, NightExtra, Windows, Scratch]:
+    """A blank night of ``c``, empty windows and the event loop's scratch, of the types the
+    batch call gives the event loop; the scratch from the Python bodies of its builders (the
+    same types), whose compilation belongs to ``raid-parts``."""
+    from airshield.kernels import raid as K
+
     n, nu = c.n_threats, len(c.unit_names)
-    units, doctrine = c.units(), c.doctrine()
     night, extra = blank_night(c)
-    # the scratch from the Python bodies of its builders (the same types): their compilation
-    # belongs to raid-parts, which runs side by side with this group and is the lighter one
-    n_dyn = K.dynamic_event_bound_jit.py_func(n, nu, doctrine)
+    n_dyn = K.dynamic_event_bound_jit.py_func(n, nu, c.doctrine())
     sc = K.new_scratch.py_func(n, nu, 64, n_dyn)
     i64, f64 = np.empty(64, np.int64), np.empty(64)
-    w = Windows(i64, i64.copy(), f64, f64.copy(), f64.copy(), f64.copy())
-    K.run_night_into(units, doctrine, c.loadout(), night, w, 0, sc, c.physics(), extra)
+    return night, extra, Windows(i64, i64.copy(), f64, f64.copy(), f64.copy(), f64.copy()), sc
+
+
+def _event_loop_callees(c: CompiledRaid) -> None:
+    """Compile (or load) the functions the event loop calls rather than inlines, with its
+    argument types: ``raid-parts`` does this first, so that ``raid-night``, compiling side by
+    side, finds them in numba's cache when its type inference reaches the calls (about 2 s of
+    its CPU) instead of compiling them too."""
+    from airshield.kernels import raid as K
+
+    night, _extra, w, sc = _event_loop_args(c)
+    K._static_events(night, w, 0, sc)
+    route = night.routes[0]
+    K.intercept_time(route, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0)
+    K.intercept_range_fraction(route, 0.0, 0.0, 0.0, 1.0)
+    physics = c.physics()
+    K.pk_at(physics.pk_npts[0, 0], physics.pk_rf[0, 0], physics.pk_val[0, 0], 0.5, 0.5)
+
+
+def _tally_args(
+    c: CompiledRaid,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], I]:
+    """A night of ``c`` in which every threat leaked, for the tallies: fate, target, agent,
+    rounds fired per unit and the pools' stock, of the batch call's types."""
+    n, nu = c.n_threats, len(c.unit_names)
+    fate = np.full(n, int(Fate.LEAKED), np.int64)
+    agent = np.full(n, -1, np.int64)
+    return fate, np.zeros(n, np.int64), agent, np.zeros(nu, np.int64), c.loadout().stock.copy()
+
+
+def warm_up_night() -> float:
+    """Compile (or load) the event loop, called with the types the batch call gives it
+    (:func:`blank_night`), on a small bundled scenario, then the tally and its buffer (which
+    even out the two groups: ``raid-parts`` compiles the event loop's callees); returns the
+    seconds it took (:mod:`airshield.warmup` group ``raid-night``, the largest part of the raid
+    kernel)."""
+    import time
+
+    from airshield.kernels import raid as K
+    from airshield.raid.montecarlo import empty_tally
+
+    t0 = time.perf_counter()
+    c = _one_battery()
+    night, extra, w, sc = _event_loop_args(c)
+    K.run_night_into(c.units(), c.doctrine(), c.loadout(), night, w, 0, sc, c.physics(), extra)
+    fate, target, agent, fired, stock = _tally_args(c)
+    out = empty_tally(c, 1)
+    K.tally_into(c.scene(), c.units(), c.loadout(), target, fate, agent, fired, stock, out, 0)
     return time.perf_counter() - t0
 
 
@@ -245,32 +291,28 @@ def warm_up_single() -> float:
     whose event loop, windows, sensing and mobile dispatch it loads from the cache)."""
     import time
 
-    from airshield.examples import example_path
-    from airshield.raid.compile import compile_scenario, draw_night
-    from airshield.scenario import load_scenario
+    from airshield.raid.compile import draw_night
 
     t0 = time.perf_counter()
-    c = compile_scenario(load_scenario(example_path("one-battery")))
+    c = _one_battery()
     run_kernel(c, draw_night(c, np.random.default_rng(0)))
     return time.perf_counter() - t0
 
 
 def warm_up_parts() -> float:
-    """Compile (or load) the parts of the batch call other than the event loop (the compiled
-    draw, sensing, cue errors, mobile dispatch, windows, tallies, buffers and scratch), each
-    called with the argument types :func:`airshield.kernels.raid.run_batch` gives it, so that
-    its compilation finds them in the cache (:mod:`airshield.warmup` group ``raid-parts``);
-    returns seconds."""
+    """Compile (or load) the functions the event loop calls (first), and the parts of the batch
+    call other than the event loop and its tally (the compiled draw, sensing, cue errors, mobile
+    dispatch, windows, scratch and the tally of harmful falls), each called with the argument
+    types :func:`airshield.kernels.raid.run_batch` gives it, so that its compilation finds them
+    in the cache (:mod:`airshield.warmup` group ``raid-parts``); returns seconds."""
     import time
 
-    from airshield.examples import example_path
     from airshield.kernels import raid as K
-    from airshield.raid.compile import compile_scenario
     from airshield.raid.montecarlo import draw_blocks, empty_tally, kernel_draw
-    from airshield.scenario import load_scenario
 
     t0 = time.perf_counter()
-    c = compile_scenario(load_scenario(example_path("one-battery")))
+    c = _one_battery()
+    _event_loop_callees(c)  # first: raid-night, side by side, then finds them in the cache
     d = kernel_draw(c, np.random.default_rng(0))
     n, nu = c.n_threats, len(c.unit_names)
     units, doctrine, physics = c.units(), c.doctrine(), c.physics()
@@ -278,19 +320,14 @@ def warm_up_parts() -> float:
     K.cue_errors(c.scene().tracks, d.s_idx, cue)
     ux, uy, ur = np.empty(nu), np.empty(nu), np.empty(nu)
     K.dispatch_mobiles(units, d.routes, d.speed, d.pkind, d.t_track, d.recognised, ux, uy, ur)
-    out = empty_tally(c, 1)
-    fate = np.full(n, int(Fate.LEAKED), np.int64)
-    agent = np.full(n, -1, np.int64)
-    fired = np.zeros(nu, np.int64)
-    stock = c.loadout().stock.copy()
-    K.tally_into(c.scene(), units, c.loadout(), d.target, fate, agent, fired, stock, out, 0)
-    u3 = draw_blocks(c, [np.random.default_rng(0)])[5]
-    K.tally_falls_into(c.scene(), physics, d.routes, fate, np.zeros(n), u3[0, n * physics.n_c2 :],
-                       out, 0)  # fmt: skip
     night, _extra = blank_night(c)
     K.windows_of(units, doctrine, night, K.new_windows(64), physics)
     n_dyn = K.dynamic_event_bound_jit(n, nu, doctrine)
     K.scratch_fits(K.new_scratch(n, nu, 64, n_dyn), n, 0, n_dyn)
+    fate = _tally_args(c)[0]
+    u3 = draw_blocks(c, [np.random.default_rng(0)])[5]
+    K.tally_falls_into(c.scene(), physics, d.routes, fate, np.zeros(n), u3[0, n * physics.n_c2 :],
+                       empty_tally(c, 1), 0)  # fmt: skip
     return time.perf_counter() - t0
 
 
