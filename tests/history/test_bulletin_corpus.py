@@ -41,6 +41,8 @@ def test_corpus_case(case: dict[str, Any]) -> None:
     got = {"launched": c.launched, "destroyed": c.destroyed, "lost": c.lost}
     want = {k: case.get(k, {}) for k in ("launched", "destroyed", "lost")}
     assert got == want, c.to_dict()
+    if case.get("also_unread"):  # the counts above, and a quantity left unread beside them
+        assert c.unclassified, c.to_dict()
     if "total" in case:
         assert c.launched_total == case["total"]
     for key in ("date", "night_of"):

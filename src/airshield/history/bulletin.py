@@ -166,13 +166,14 @@ _ROLE_CUES: tuple[tuple[str, str], ...] = (
         r"(?:radar|location)s?|(?:disappeared|vanished|dropped)\s+(?:from|off)\s+(?:the\s+)?"
         r"radars?|went\s+off\s+(?:the\s+)?radars?|(?:suppressed|jammed)\s+by\s+(?:the\s+)?"
         r"(?:electronic\s+warfare|ew|reb)(?:\s+(?:means|systems?))?"
-        r"|(?:did\s+not|didn't|failed\s+to)\s+reach|suppressed|jammed|lost"
+        r"|(?:did\s+not|didn't|failed\s+to|failing\s+to)\s+reach|suppressed|jammed|lost"
         r"|(?:redirected|diverted)\s+by\s+(?:electronic\s+warfare|ew)",
     ),
     (
         "launched",
         r"launch(?:ed|es|ing)?|fir(?:ed|ing)|sent|unleash(?:ed|es|ing)?|deploy(?:ed|ing)"
         r"|us(?:ed|ing)|involv(?:ed|ing)|compris(?:ed|ing)|consist(?:ed|ing)\s+of"
+        r"|(?:attack|raid|strike|barrage|assault|salvo)s?\s+included"
         r"|detected(?:\s+and\s+tracked)?|tracked|recorded|registered",
     ),
 )
@@ -242,7 +243,8 @@ _STOP_WORDS = frozenset(
     """were was are is be been being have has had in on at from to into over by toward towards
     across that which who while since during per each every targeting targetting aimed against
     overnight including included include includes with after before when where as than until
-    said says reported according but also out toward near amid within throughout just""".split()
+    said says reported according but also out toward near amid within throughout just hit struck
+    reached impacted""".split()
 )
 _FILLER_RE = re.compile(
     r"^(?:\s|,|\"|'|were|was|are|is|have|has|had|been|being|be|reportedly|successfully|later|also|all"
@@ -900,6 +902,11 @@ def _mentions(s: str) -> list[_Mention]:
             ref = _reference_after(s, mention)
             if ref is not None:
                 out.append(ref)
+        elif mention.kind not in (None, "skip"):
+            ref = _total_out_of(s, mention)
+            if ref is not None:  # "441 targets out of 477"
+                mention.part_of = True
+                out.append(ref)
     covered = _Spans([(x.start, max(x.phrase_end, x.end)) for x in out])
     for m in _SINGLE_RE.finditer(s):
         a, b = m.span()
@@ -1021,8 +1028,30 @@ def _reference_after(s: str, part: _Mention) -> _Mention | None:
     )
 
 
+_OUT_OF_RE = re.compile(r"\s+out\s+of\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def _total_out_of(s: str, part: _Mention) -> _Mention | None:
+    """The M of "N drones out of M (drones)" as its own mention: the total given again."""
+    m = _OUT_OF_RE.match(s, part.phrase_end)
+    num = _NUMBER_RE.match(s, m.end()) if m else None
+    value = _number_value(num) if num else None
+    if num is None or value is None:
+        return None
+    end, phrase = _noun_phrase(s, num.end(), len(s))
+    if phrase.strip():
+        if _classify_phrase(phrase)[0] != part.kind:
+            return None  # "30 drones out of 40 missiles": not one total
+    else:
+        end = num.end()
+    return _Mention(num.start(), num.end(), value, None, end, part.noun, part.kind,
+                    part.kinds_mentioned, part.note, reference=True)  # fmt: skip
+
+
 _AUX_RE = re.compile(r"\b(?:were|was|are|is|been)\b", re.IGNORECASE)
-_BARE_GAP_RE = re.compile(r"\s*(?:a\s+total\s+of|a\s+further|another|only|all)?\s*", re.IGNORECASE)
+_BARE_GAP_RE = re.compile(
+    r"[\s\"']*(?:a\s+total\s+of|a\s+further|another|only|all)?\s*", re.IGNORECASE
+)
 _BARE_TOTAL_RE = re.compile(r"[^.;]*?\b(?:a\s+total\s+of)\s*", re.IGNORECASE)
 MAX_LIST = 40
 """Longest list of counts between a count and its verb ("40, 30 and 20 drones were ...")."""
@@ -1032,6 +1061,19 @@ _RECORDED_CUE_RE = re.compile(r"recorded|registered|зафіксова\w*", re.I
 _HIT_WORD_RE = re.compile(
     r"\b(?:hits?|impacts?|debris|fell|falling)\b|влучан\w*|падінн\w*|уламк\w*", re.IGNORECASE
 )
+
+
+_HIT_VERB_RE = re.compile(
+    r"\s*(?:(?:have|had|has|were\s+able\s+to|managed\s+to)\s+)?(?:hit|struck|reached|impacted)\b"
+    r"|\s*(?:влучил\w*|уразил\w*|досягл\w*\s+ціл\w*)",
+    re.IGNORECASE,
+)
+
+
+def _hits(s: str, men: _Mention) -> bool:
+    """Whether the count's own verb is a hit ("4 hit their targets", "9 missiles struck"): such a
+    count is no launched, destroyed or lost count, whatever verb came before it."""
+    return bool(_HIT_VERB_RE.match(s, men.end) or _HIT_VERB_RE.match(s, men.phrase_end))
 
 
 def _cues(s: str, uk: bool = False) -> list[tuple[int, int, str]]:
@@ -1050,6 +1092,10 @@ def _cues(s: str, uk: bool = False) -> list[tuple[int, int, str]]:
     return cues
 
 
+_UNREAD_REASONS = {
+    "negated": "a negated verb: not launched, destroyed or lost",
+    "hit": "a hit or impact: not launched, destroyed or lost",
+}
 _NEGATION_RE = re.compile(
     r"\b(?:not|never|no\s+longer|unable\s+to|failed\s+to|fail\s+to)\b|n't\b", re.IGNORECASE
 )
@@ -1098,6 +1144,31 @@ def _active_outcome_before(
     return role in ("destroyed", "lost") and len(gap) <= 40 and not re.search(r"[.;,]", gap)
 
 
+def _headline_cue(
+    s: str, cues: list[tuple[int, int, str]], k: int, passive: set[int], men: _Mention
+) -> int:
+    """The cue a count without a verb of its own takes (``k``: the last cue before it). In a
+    part-list after a headline ("збито/подавлено 478 ...: 268 БпЛА збито, 208 – локаційно
+    втрачені, 2 крилаті ракети") the verbs after the earlier parts are theirs: such a count is
+    a part of the headline and takes the headline's destroyed or lost verb before the colon
+    (a verb in a closed parenthesis, "(подавлені засобами РЕБ)", glosses the part before it)."""
+
+    def theirs(j: int) -> bool:
+        ca, cb, _role = cues[j]
+        in_parens = s.rfind("(", 0, ca) > s.rfind(")", 0, ca) and 0 <= s.find(")", cb, men.start)
+        return j in passive or in_parens
+
+    if k < 0 or not theirs(k):
+        return k
+    colon = s.rfind(":", 0, men.start)
+    j = k
+    while j >= 0 and theirs(j):
+        j -= 1
+    if colon >= 0 and j >= 0 and cues[j][1] <= colon and cues[j][2] in ("destroyed", "lost"):
+        return j
+    return k
+
+
 def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
     cues = _cues(s, uk)
     cue_starts = [c[0] for c in cues]
@@ -1106,7 +1177,11 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
         (_UK_FILLER_RE, _UK_LIST_GAP_RE, _UK_AUX_RE) if uk else (_FILLER_RE, _LIST_GAP_RE, _AUX_RE)
     )
     bare_gap = _UK_BARE_GAP_RE if uk else _BARE_GAP_RE
+    passive: set[int] = set()  # cues taken by the count before them ("268 БпЛА збито")
     for i, men in enumerate(mentions):
+        if _hits(s, men):
+            men.note = "hit"  # "50 were shot down, 31 were lost and 4 hit their targets"
+            continue
         # 1. a passive cue after the phrase ("476 were shot down", "539 drones launched")
         k = bisect.bisect_left(cue_starts, men.phrase_end)
         if k < len(cues):
@@ -1134,6 +1209,7 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
                         and not _negated(s, cb1, ca2, uk)
                     ):
                         men.role = role2
+                        passive.add(k + 1)
             elif men.reference and aux.search(gap):
                 pass  # "seven of the 13 missiles were shot down": the verb is the part's
             elif not later:
@@ -1143,6 +1219,7 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
                     and _active_outcome_before(s, cues, cue_starts, men)
                 ):
                     men.role = role
+                    passive.add(k)
             elif len(later) <= MAX_LIST:
                 masked = gap
                 for x in reversed(later):
@@ -1153,13 +1230,14 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
                     )
                 if list_gap.match(masked):
                     men.role = role
+                    passive.add(k)
         if men.role is not None:
             continue
         if men.reference:
             men.role = "launched"
             continue
         # 2. an active cue before the count, in the same sentence
-        k = _cue_before(cues, cue_starts, men.start)
+        k = _headline_cue(s, cues, _cue_before(cues, cue_starts, men.start), passive, men)
         if k >= 0:
             ca, cb, role = cues[k]
             gap = s[cb : men.start]
@@ -1823,7 +1901,10 @@ _OPENER_RE = re.compile(
     r"(?:\s*[^\W\d_][\w'-]*){0,4}[\s\"']*(?:[:(-]|,?\s*(?:including|includ(?:ed|es)"
     r"|among\s+(?:them|which|those)|in\s+particular|namely|notably|specifically"
     r"|of\s+(?:them|which)(?:\s+were)?|з\s+них|у\s+тому\s+числі|в\s+тому\s+числі|серед\s+них"
-    r"|зокрема|а\s+саме)\b)[\s:,\-]*",
+    r"|зокрема|а\s+саме)\b)[\s:,\-]*"
+    # a qualifier of the first part ("including around 150 decoys")
+    r"(?:(?:about|around|some|roughly|approximately|nearly|almost|over|more\s+than|at\s+least"
+    r"|up\s+to|близько|понад|майже)\s+)?",
     re.IGNORECASE,
 )
 _SEPARATOR_RE = re.compile(
@@ -1917,7 +1998,11 @@ def _link_breakdowns(claim: Claim, norm: str) -> None:
             prev = j
 
 
-_NEUTRALISED_RE = re.compile(r"neutrali[sz]\w*|знешкоджен\w*|нейтралізован\w*", re.IGNORECASE)
+_NEUTRALISED_RE = re.compile(
+    r"neutrali[sz]\w*|shot\s+down\s*(?:/|or|and)\s*(?:suppressed|jammed)|знешкоджен\w*"
+    r"|нейтралізован\w*|збито\s*(?:/|або|чи|та|і)\s*подавлено",
+    re.IGNORECASE,
+)
 
 
 def _link_neutralised(claim: Claim, norm: str) -> None:
@@ -2022,7 +2107,7 @@ def _sentence_claims(
     for men in mentions:
         if men.kind == "skip":
             continue
-        if men.anaphor and men.role is None:
+        if men.anaphor and men.role is None and men.note not in _UNREAD_REASONS:
             continue  # a bare number with no verb tied to it is not a count of weapons
         if men.kind is None and not men.anaphor:
             continue
@@ -2083,9 +2168,9 @@ def _sentence_claims(
                     {
                         "text": raw,
                         "span": list(span),
-                        "reason": "a negated verb: not launched, destroyed or lost"
-                        if men.note == "negated"
-                        else "no verb says whether launched, destroyed or lost",
+                        "reason": _UNREAD_REASONS.get(
+                            men.note or "", "no verb says whether launched, destroyed or lost"
+                        ),
                         "kind": men.kind,
                         "role": None,
                     }
