@@ -121,6 +121,49 @@ def _cache_without_the_batch_call(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+LIBRARY_FIRST_CALL = (
+    "import json\n"
+    "from airshield.examples import example_path\n"
+    "from airshield.kernels import raid as K\n"
+    "from airshield.scenario import load_scenario\n"
+    "r = load_scenario(example_path('one-battery')).simulate(reps=30, seed=5)\n"
+    "s = [K.run_batch.stats, K.run_night_into.stats]\n"
+    "print(json.dumps({'summary': r.summary(), 'misses': [sum(x.cache_misses.values()) for x in s],"
+    " 'hits': [sum(x.cache_hits.values()) for x in s]}))\n"
+)
+
+
+def test_a_library_call_on_a_fresh_install_compiles_in_children_not_in_process(
+    tmp_path: Path,
+) -> None:
+    # Scenario.simulate (notebooks, scripts) with neither the event loop nor the batch call in
+    # the cache: they compile in child processes, side by side, and this process loads them
+    # (no cache miss here: nothing compiled in-process); the numbers are the warm ones
+    from airshield.examples import example_path
+    from airshield.kernels import raid as K
+    from airshield.scenario import load_scenario
+
+    env = _cache_without_the_batch_call(tmp_path)
+    dst = Path(subprocess.run(
+        [sys.executable, "-c", CACHE_PATH], capture_output=True, text=True, env=env, timeout=300
+    ).stdout.strip())  # fmt: skip
+    for f in dst.glob("raid.run_night_into-*"):
+        f.unlink()
+    state = _cached_in_fresh_process(env)
+    assert (state["raid-night"], state["raid-batch"]) == (False, False)
+    res = subprocess.run(
+        [sys.executable, "-c", LIBRARY_FIRST_CALL], capture_output=True, text=True, env=env,
+        timeout=900,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr[-2000:]
+    doc = json.loads(res.stdout)
+    assert doc["misses"] == [0, 0] and doc["hits"][0] == 1  # loaded, never compiled here
+    assert _cached_in_fresh_process(env)["raid-night"]
+    warm = load_scenario(example_path("one-battery")).simulate(reps=30, seed=5)
+    assert doc["summary"] == json.loads(json.dumps(warm.summary()))
+    assert K.run_batch.signatures  # this (warm) process ran the compiled batch call
+
+
 def _wait_for_the_batch_call(env: dict[str, str], timeout_s: float = 600.0) -> None:
     """Wait until the background compile has put the batch call in ``env``'s cache."""
     deadline = time.monotonic() + timeout_s

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from airshield.catalog import THREAT_KINDS
 from airshield.kernels.raid import (
+    KERNEL_DEBUG,
     Loadout,
     Tally,
     draw_into,
@@ -251,6 +252,37 @@ def batch_is_stepwise() -> bool:
     return not cached("raid-batch") and cached("raid-night") and cached("raid-parts")
 
 
+def compile_first_in_children() -> None:
+    """On a fresh install, compile the raid kernel in child processes, side by side
+    (:func:`airshield.warmup.warm_up` of :data:`~airshield.warmup.RUN_GROUPS`), before this
+    process's first kernel call would compile it here, serially: about 12–15 s on two cores
+    instead of about 36 s on one, and LLVM's working memory leaves with the children. Only when
+    the batch call's parts are not in numba's cache either (``run`` and ``demo`` have compiled
+    those and left the batch call to a background process: then :func:`batch_is_stepwise`);
+    never with ``AIRSHIELD_KERNEL_DEBUG`` (no cache to share). The children are waited for: no
+    process is left behind. Called by :func:`kernel_batch`; a no-op once this process has the
+    batch call."""
+    global _PARTS_READY
+    if _PARTS_READY or run_batch.signatures or KERNEL_DEBUG:
+        return
+    from airshield.warmup import RUN_GROUPS, cached, warm_up
+
+    if cached("raid-night") and cached("raid-parts"):
+        _PARTS_READY = True
+        return
+    import logging
+
+    log = logging.getLogger("airshield")
+    log.info("compiling the raid kernel in child processes (first run only)")
+    t = warm_up([g for g in RUN_GROUPS if not cached(g)])
+    log.info("compiled: %s", ", ".join(f"{x.group} {x.wall_s:.1f} s" for x in t))
+    _PARTS_READY = True
+
+
+#: the batch call's parts are known to be in numba's cache (:func:`compile_first_in_children`)
+_PARTS_READY = False
+
+
 def kernel_batch(
     c: CompiledRaid,
     rngs: list[np.random.Generator],
@@ -262,6 +294,8 @@ def kernel_batch(
     (``loadout``: rounds at the start of the night instead of the compiled raid's own;
     ``stepwise``: the batch call's Python body over its compiled parts, same numbers; default
     :func:`batch_is_stepwise`)."""
+    if stepwise is None:
+        compile_first_in_children()
     u1, z, u2, ca, sa, u3, ew_e = draw_blocks(c, rngs)
     zh, uh = draw_hunt_blocks(c, rngs)
     out = empty_tally(c, len(rngs))
