@@ -169,6 +169,45 @@ def cold(repeats: int, reps: int) -> None:
     print(f"load after: {os.getloadavg()}")
 
 
+API_FIRST_CALL = (
+    "import json, resource, sys, time\n"
+    "t0 = time.perf_counter()\n"
+    "from airshield.examples import example_path\n"
+    "from airshield.scenario import load_scenario\n"
+    "load_scenario(example_path('kyiv-2025-07-04')).simulate(reps=int(sys.argv[1]), seed=1)\n"
+    "wall = time.perf_counter() - t0\n"
+    "own = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "kids = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(json.dumps([wall, own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime,"
+    " own.ru_maxrss / 1024]))\n"
+)
+
+
+def cold_api(repeats: int, reps: int) -> None:
+    """The first ``Scenario.simulate`` of the reference raid from Python on an empty cache."""
+    import json
+
+    print(f"first Scenario.simulate(reps={reps}) from Python on an empty NUMBA_CACHE_DIR")
+    print(f"load {os.getloadavg()}")
+    walls, own, kids, rss = [], [], [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory(prefix="airshield-numba-") as d:
+            env = {**os.environ, "NUMBA_CACHE_DIR": d, "PYTHONWARNINGS": "ignore"}
+            res = subprocess.run(
+                [sys.executable, "-c", API_FIRST_CALL, str(reps)],
+                capture_output=True, text=True, env=env, check=True,
+            )  # fmt: skip
+        w, o, k, r = json.loads(res.stdout.strip().splitlines()[-1])
+        walls.append(w)
+        own.append(o)
+        kids.append(k)
+        rss.append(r)
+    print(f"  wall s min / median / max {spread(walls)}")
+    print(f"  CPU s of the calling process {spread(own)}, of its compiling children {spread(kids)}")
+    print(f"  peak RSS of the calling process, MiB {spread(rss)}")
+    print(f"load after: {os.getloadavg()}")
+
+
 def groups(repeats: int) -> None:
     """The run groups' compile on an empty cache: per-group wall / CPU and the critical path."""
     code = (
@@ -211,6 +250,9 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--cold", action="store_true", help="first demo on an empty numba cache")
     ap.add_argument("--groups", action="store_true", help="the run groups' compile, per group")
+    ap.add_argument(
+        "--cold-api", action="store_true", help="first Scenario.simulate on an empty numba cache"
+    )
     ap.add_argument("--cold-repeats", type=int, default=1)
     ap.add_argument("--cold-reps", type=int, default=1000, help="replications of the demo")
     ap.add_argument(
@@ -224,6 +266,9 @@ def main() -> int:
         return 0
     if args.groups:
         groups(args.cold_repeats)
+        return 0
+    if args.cold_api:
+        cold_api(args.cold_repeats, args.cold_reps)
         return 0
     env = child_env(bytecode=not args.no_bytecode)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()}")
