@@ -267,20 +267,22 @@ def compile_first_in_children() -> None:
         return
     from airshield.warmup import RUN_GROUPS, cached, warm_up
 
-    if cached("raid-night") and cached("raid-parts"):
-        _PARTS_READY = True
-        return
-    import logging
+    with _FIRST_COMPILE:  # two threads (a web app's requests) start one compilation
+        if _PARTS_READY or (cached("raid-night") and cached("raid-parts")):
+            _PARTS_READY = True
+            return
+        import logging
 
-    log = logging.getLogger("airshield")
-    log.info("compiling the raid kernel in child processes (first run only)")
-    t = warm_up([g for g in RUN_GROUPS if not cached(g)])
-    log.info("compiled: %s", ", ".join(f"{x.group} {x.wall_s:.1f} s" for x in t))
-    _PARTS_READY = True
+        log = logging.getLogger("airshield")
+        log.info("compiling the raid kernel in child processes (first run only)")
+        t = warm_up([g for g in RUN_GROUPS if not cached(g)])
+        log.info("compiled: %s", ", ".join(f"{x.group} {x.wall_s:.1f} s" for x in t))
+        _PARTS_READY = True
 
 
 #: the batch call's parts are known to be in numba's cache (:func:`compile_first_in_children`)
 _PARTS_READY = False
+_FIRST_COMPILE = threading.Lock()
 
 
 def kernel_batch(
