@@ -217,11 +217,8 @@ def test_other_raid_commands_prepare_the_kernel_the_same_way(tmp_path: Path) -> 
     _wait_for_the_batch_call(env)  # leave no compile running into later tests
 
 
-def test_a_failure_while_waiting_stops_the_compiling_children(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # run loads its scenario while the kernel compiles: a bad file must not leave children
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))  # an empty cache: they would compile
+def _record_children(monkeypatch: pytest.MonkeyPatch) -> list[warmup._Child]:
+    """The child processes ``warm_up`` starts from now on, in a list."""
     started: list[warmup._Child] = []
     start = warmup._start
 
@@ -231,6 +228,15 @@ def test_a_failure_while_waiting_stops_the_compiling_children(
         return proc
 
     monkeypatch.setattr(warmup, "_start", recording)
+    return started
+
+
+def test_a_failure_while_waiting_stops_the_compiling_children(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # run loads its scenario while the kernel compiles: a bad file must not leave children
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))  # an empty cache: they would compile
+    started = _record_children(monkeypatch)
 
     def bad_file() -> None:
         raise ValueError("scenario.yaml:3: threats: expected a list")
@@ -256,15 +262,7 @@ def test_children_forked_or_started_afresh_report_their_own_cpu_and_errors(
     while time.process_time() < 3.5:  # this process's CPU clock well past the child's
         pass
     monkeypatch.setitem(warmup.GROUPS, "bad", "raise ValueError('no such kernel: boom')")
-    started: list[warmup._Child] = []
-    start = warmup._start
-
-    def recording(*args: object) -> warmup._Child:
-        proc = start(*args)  # type: ignore[arg-type]
-        started.append(proc)
-        return proc
-
-    monkeypatch.setattr(warmup, "_start", recording)
+    started = _record_children(monkeypatch)
     (t,) = warmup.warm_up(["spin"])
     assert t.group == "spin" and 0.2 <= t.cpu_s < 3.0
     assert isinstance(started[0], warmup._Forked) is forked
