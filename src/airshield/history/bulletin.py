@@ -403,6 +403,7 @@ class Item:
     reference: bool = False  # a total given again ("11 of the 19 missiles")
     breakdown_of: int | None = None  # index (in the claim's items) of the count it breaks down
     opens_breakdown: bool = field(default=False, repr=False)  # first part, in the next sentence
+    of_group: bool = field(default=False, repr=False)  # "28 of them": a part of the count before
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -2028,7 +2029,8 @@ def _link_neutralised(claim: Claim, norm: str) -> None:
             continue
         gap = norm[head.span[1] : first.span[0]]
         opener = _OPENER_RE.match(gap)  # then at most a verb: "266 targets: shot down 225"
-        if opener is None or "." in gap or len(gap[opener.end() :].split()) > 3:
+        after_opener = opener is not None and len(gap[opener.end() :].split()) <= 3
+        if "." in gap or not (after_opener or first.of_group):  # "..., 28 of them shot down"
             continue
         scope = _SCOPE.get(head.kind, frozenset({head.kind}))
         used = sum(items[k].count or 0 for k in range(len(items)) if items[k].breakdown_of == i)
@@ -2187,6 +2189,7 @@ def _sentence_claims(
                     span,
                     note=men.note or ("no noun: kind from the launches" if men.anaphor else None),
                     reference=men.reference,
+                    of_group=men.of_group,
                 )
             )
             if men.anaphor:
