@@ -1071,6 +1071,9 @@ _HIT_VERB_RE = re.compile(
 )
 
 
+_HIT_LIST_JOIN_RE = re.compile(r"\s+(?:and|та|і|й)\s+", re.IGNORECASE)
+
+
 def _hits(s: str, men: _Mention) -> bool:
     """Whether the count's own verb is a hit ("4 hit their targets", "9 missiles struck"): such a
     count is no launched, destroyed or lost count, whatever verb came before it."""
@@ -1179,8 +1182,12 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
     )
     bare_gap = _UK_BARE_GAP_RE if uk else _BARE_GAP_RE
     passive: set[int] = set()  # cues taken by the count before them ("268 БпЛА збито")
+    hit = [_hits(s, men) for men in mentions]
+    for i in range(len(mentions) - 2, -1, -1):  # "9 missiles and 56 drones hit": the whole list
+        gap = s[mentions[i].phrase_end : mentions[i + 1].start]
+        hit[i] = hit[i] or (hit[i + 1] and _HIT_LIST_JOIN_RE.fullmatch(gap) is not None)
     for i, men in enumerate(mentions):
-        if _hits(s, men):
+        if hit[i]:
             men.note = "hit"  # "50 were shot down, 31 were lost and 4 hit their targets"
             continue
         # 1. a passive cue after the phrase ("476 were shot down", "539 drones launched")
@@ -1590,7 +1597,8 @@ _UK_TRANSLIT = (
 )
 _UK_STOP_WORDS = frozenset(
     """з із зі у в на по до від над під для що які який яка яке було були був була без ще
-    також станом внаслідок через протягом близько майже понад щонайменше""".split()
+    також станом внаслідок через протягом близько майже понад щонайменше влучили влучила влучило
+    влучив уразили досягли""".split()
 )
 _UK_JOIN = frozenset({"та", "і", "й", "або", "чи"})
 _UK_OF_RE = re.compile(r"\s+(?:з|із|зі)\s+", re.IGNORECASE)
