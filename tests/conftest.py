@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# A test run started as a background job of a shell without job control (`cmd &` in a script,
+# nohup) inherits SIGINT ignored, and so would every command-line process the tests start: the
+# Ctrl-C tests would then see a run that never stops. Python's own handler here makes the
+# children start with the default disposition, as under a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 CHROMIUM = os.environ.get("AIRSHIELD_CHROMIUM", "/usr/bin/chromium")
 # flags that work on this kind of machine (closed network, root, no GPU)

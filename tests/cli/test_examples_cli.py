@@ -149,7 +149,11 @@ def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path) -> None:
     )  # fmt: skip
     time.sleep(8.0)  # imports, scenario loading, a few replications (not a timing assertion)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=300)
+    try:
+        out, err = proc.communicate(timeout=300)
+    finally:
+        proc.kill()  # a run that ignored the signal must not outlive the test
+        proc.wait()
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert "interrupted" in (out + err)

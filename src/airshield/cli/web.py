@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from airshield.cli.kit import console, err_console, require_modules
+from airshield.cli.kit import console, err_console, raid_kernel_ready, require_modules
 
 
 def is_loopback(host: str) -> bool:
@@ -53,6 +53,7 @@ def register(app: typer.Typer) -> None:
                 "binding it to a network needs --allow-remote"
             )
             raise typer.Exit(2)
+        raid_kernel_ready()  # a fresh install compiles before serving, not in the first request
         settings = Settings(
             home=home if home is not None else data_home(),
             max_reps=max_reps,
