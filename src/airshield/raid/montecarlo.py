@@ -255,8 +255,9 @@ def batch_is_stepwise() -> bool:
 def compile_first_in_children() -> None:
     """On a fresh install, compile the raid kernel in child processes, side by side
     (:func:`airshield.warmup.warm_up` of :data:`~airshield.warmup.RUN_GROUPS`), before this
-    process's first kernel call would compile it here, serially: about 12–15 s on two cores
-    instead of about 36 s on one, and LLVM's working memory leaves with the children. Only when
+    process's first kernel call would compile it here, serially (a first ``simulate`` of the
+    reference raid: about 16.5 s instead of 28 s on two idle cores), and LLVM's working memory
+    (about 200 MiB) leaves with the children. Only when
     the batch call's parts are not in numba's cache either (``run`` and ``demo`` have compiled
     those and left the batch call to a background process: then :func:`batch_is_stepwise`);
     never with ``AIRSHIELD_KERNEL_DEBUG`` (no cache to share). The children are waited for: no
@@ -265,7 +266,7 @@ def compile_first_in_children() -> None:
     global _PARTS_READY
     if _PARTS_READY or run_batch.signatures or KERNEL_DEBUG:
         return
-    from airshield.warmup import RUN_GROUPS, cached, warm_up
+    from airshield.warmup import cached, ensure_warm
 
     with _FIRST_COMPILE:  # two threads (a web app's requests) start one compilation
         if _PARTS_READY or (cached("raid-night") and cached("raid-parts")):
@@ -275,7 +276,7 @@ def compile_first_in_children() -> None:
 
         log = logging.getLogger("airshield")
         log.info("compiling the raid kernel in child processes (first run only)")
-        t = warm_up([g for g in RUN_GROUPS if not cached(g)])
+        t = ensure_warm()
         log.info("compiled: %s", ", ".join(f"{x.group} {x.wall_s:.1f} s" for x in t))
         _PARTS_READY = True
 
