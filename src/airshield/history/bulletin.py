@@ -248,6 +248,7 @@ _STOP_WORDS = frozenset(
 )
 _FILLER_RE = re.compile(
     r"^(?:\s|,|\"|'|were|was|are|is|have|has|had|been|being|be|reportedly|successfully|later|also|all"
+    r"|reported(?:\s+(?:as|to\s+have\s+been|to\s+be))?|confirmed(?:\s+as)?|likely|probably"
     r"|then|subsequently|either|further|another|in\s+total|in\s+all|of\s+them|of\s+those"
     r"|of\s+these|of\s+which|of\s+the\s+total|others|other|more)*$",
     re.IGNORECASE,
@@ -255,7 +256,8 @@ _FILLER_RE = re.compile(
 _LIST_GAP_RE = re.compile(
     r"^(?:\s*(?:,|and|or|as\s+well\s+as)\s*(?:all\s+|both\s+|the\s+)?#)*[\s\"']*"
     r"(?:(?:were|was|are|have\s+been|had\s+been|has\s+been|all|also"
-    r"|reportedly|successfully|then|later)\s*)*$",
+    r"|reportedly|successfully|then|later|reported(?:\s+as)?|confirmed(?:\s+as)?|likely"
+    r"|probably)\s*)*$",
     re.IGNORECASE,
 )
 _QUALIFIERS: tuple[tuple[str, str], ...] = (
@@ -605,6 +607,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     # join soft-wrapped lines: a line continues the previous one unless it starts a list item
     # or the previous line ends a sentence, a heading or a list item
     blocks: list[tuple[int, int]] = []
+    in_list = False  # the last block is a headline ending in ":" and its list items so far
     for m in lines:
         s, e = m.span()
         line = m.group()
@@ -616,6 +619,17 @@ def _sentences(text: str) -> list[tuple[int, int]]:
             prev = text[max(ps, pe - 200) : pe].rstrip() or text[ps:pe].rstrip()
             gap = text[pe:s]
             if (
+                starts_item
+                and gap.count("\n") == 1
+                and prev
+                and (prev[-1] == ":" or (in_list and prev[-1] not in ".!?"))
+            ):
+                # "... знешкоджено 271 засіб:\n- 258 БпЛА ...;\n- 8 крилатих ракет;": the
+                # items are the headline's parts, read in its sentence
+                blocks[-1] = (ps, e)
+                in_list = True
+                continue
+            if (
                 gap.count("\n") == 1
                 and not starts_item
                 and prev
@@ -626,6 +640,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
                 blocks[-1] = (ps, e)
                 continue
         blocks.append((s, e))
+        in_list = False
     for bs, be in blocks:
         start = bs
         for m in _SENT_END_RE.finditer(text, bs, be):
@@ -1071,6 +1086,10 @@ _HIT_VERB_RE = re.compile(
 )
 
 
+_HIT_NOUN_BEFORE_RE = re.compile(
+    r"\b(?:hits?|impacts?)\s+(?:by|of|from)\s+$|влучанн?\w*\s+$", re.IGNORECASE
+)
+"""A hit noun right before a count ("hits by 33 attack UAVs", "влучання 23 ударних БпЛА")."""
 _HIT_LIST_JOIN_RE = re.compile(r"\s+(?:and|та|і|й)\s+", re.IGNORECASE)
 
 
@@ -1148,6 +1167,10 @@ def _active_outcome_before(
     return role in ("destroyed", "lost") and len(gap) <= 40 and not re.search(r"[.;,]", gap)
 
 
+_ASIDE_END_RE = re.compile(r" - \s*(?:,\s*)?(?:(?:and|as\s+well\s+as|та|і|й)\s+)?")
+"""The end of a dashed aside right before a count ("... - 296 were shot down ... - and 7")."""
+
+
 def _headline_cue(
     s: str, cues: list[tuple[int, int, str]], k: int, passive: set[int], men: _Mention
 ) -> int:
@@ -1155,7 +1178,9 @@ def _headline_cue(
     part-list after a headline ("збито/подавлено 478 ...: 268 БпЛА збито, 208 – локаційно
     втрачені, 2 крилаті ракети") the verbs after the earlier parts are theirs: such a count is
     a part of the headline and takes the headline's destroyed or lost verb before the colon
-    (a verb in a closed parenthesis, "(подавлені засобами РЕБ)", glosses the part before it)."""
+    (a verb in a closed parenthesis, "(подавлені засобами РЕБ)", glosses the part before it).
+    A dashed aside counts as such a list too: in "neutralised 402 drones - 170 were shot down and
+    232 were lost - and four Kh-101 missiles" the missiles take "neutralised"."""
 
     def theirs(j: int) -> bool:
         ca, cb, _role = cues[j]
@@ -1165,6 +1190,9 @@ def _headline_cue(
     if k < 0 or not theirs(k):
         return k
     colon = s.rfind(":", 0, men.start)
+    close = s.rfind(" - ", 0, men.start)  # "neutralised 718 drones - 296 were shot down and
+    if close > 0 and _ASIDE_END_RE.fullmatch(s, close, men.start):  # 422 lost - and 7 missiles"
+        colon = max(colon, s.rfind(" - ", 0, close))
     j = k
     while j >= 0 and theirs(j):
         j -= 1
@@ -1186,6 +1214,13 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
     for i in range(len(mentions) - 2, -1, -1):  # "9 missiles and 56 drones hit": the whole list
         gap = s[mentions[i].phrase_end : mentions[i + 1].start]
         hit[i] = hit[i] or (hit[i + 1] and _HIT_LIST_JOIN_RE.fullmatch(gap) is not None)
+    hit_noun = False  # "влучання 1 балістичної ракети та 40 ударних БпЛА": the whole list
+    for i, men in enumerate(mentions):
+        gap = s[mentions[i - 1].phrase_end : men.start] if i else ""
+        hit_noun = bool(_HIT_NOUN_BEFORE_RE.search(s, 0, men.start)) or (
+            hit_noun and _HIT_LIST_JOIN_RE.fullmatch(gap) is not None
+        )
+        hit[i] = hit[i] or hit_noun
     for i, men in enumerate(mentions):
         if hit[i]:
             men.note = "hit"  # "50 were shot down, 31 were lost and 4 hit their targets"
@@ -1906,18 +1941,24 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
     return claims
 
 
-_OPENER_RE = re.compile(
-    r"(?:\s*[^\W\d_][\w'-]*){0,4}[\s\"']*(?:[:(-]|,?\s*(?:including|includ(?:ed|es)"
+_OPENER_WORDS = (
+    r"(?:including|includ(?:ed|es)"
     r"|among\s+(?:them|which|those)|in\s+particular|namely|notably|specifically"
     r"|of\s+(?:them|which)(?:\s+were)?|з\s+них|у\s+тому\s+числі|в\s+тому\s+числі|серед\s+них"
-    r"|зокрема|а\s+саме)\b)[\s:,\-]*"
+    r"|зокрема|а\s+саме)\b"
+)
+_OPENER_RE = re.compile(
+    r"(?:\s*[^\W\d_][\w'-]*){0,4}[\s\"']*"
+    # ":", "(", a dash, each maybe with an opener word ("31 missiles - including 23 Kh-101")
+    rf"(?:[:(-][\s:,\-]*(?:{_OPENER_WORDS})?|,?\s*{_OPENER_WORDS})[\s:,\-]*"
     # a qualifier of the first part ("including around 150 decoys")
     r"(?:(?:about|around|some|roughly|approximately|nearly|almost|over|more\s+than|at\s+least"
     r"|up\s+to|близько|понад|майже)\s+)?",
     re.IGNORECASE,
 )
 _SEPARATOR_RE = re.compile(
-    r"[\s,;)\"']*(?:(?:and|plus|as\s+well\s+as|also|та|і|й|а\s+також|також|ще)\b[\s,;\"']*)*",
+    r"[\s,;)\"']*(?:\n\s*[-*•]\s*)?"
+    r"(?:(?:and|plus|as\s+well\s+as|also|та|і|й|а\s+також|також|ще)\b[\s,;\"']*)*",
     re.IGNORECASE,
 )
 _BREAKDOWN_LEAD_RE = re.compile(
@@ -1946,9 +1987,12 @@ def _breaks_down(prev: Claim, claim: Claim) -> bool:
 
 
 _LIST_ITEM_END_RE = re.compile(
-    r"[^\d:()]{0,160}[;,]\s*(?:(?:and|та|і|а\s+також)\b\s*)?", re.IGNORECASE
+    r"(?:[^\d:()]|(?<=напрямків):|(?<=напрямку):|(?<=directions):|(?<=direction):){0,160}"
+    r"[;,]\s*(?:-\s*)?(?:(?:and|та|і|а\s+також)\b\s*)?",
+    re.IGNORECASE,
 )
-"""The rest of a list item's noun phrase ("... from the directions of Kursk; 27 missiles")."""
+"""The rest of a list item's noun phrase ("... from the directions of Kursk; 27 missiles",
+"... з напрямків: Курськ, Орел; 14 ракетами"), up to the next item (or list line: "\n- ")."""
 _SCOPE: dict[str, frozenset[str]] = {
     "unknown": frozenset(BULLETIN_KINDS),
     "missile": frozenset({"missile", "cruise_missile", "ballistic_missile"}),
@@ -1970,18 +2014,21 @@ def _link_breakdowns(claim: Claim, norm: str) -> None:
             (i for i, it in enumerate(claim.items) if it.role == role and it.count is not None),
             key=lambda i: claim.items[i].span[0],
         )
-        stack: list[tuple[int, bool]] = []  # (item index, opened with a parenthesis)
+        # (the counts a part-list breaks down, nearest first; opened with a parenthesis)
+        stack: list[tuple[list[int], bool]] = []
         used: dict[int, int] = {}
         prev: int | None = None
+        run: list[int] = []  # counts joined by separators up to ``prev`` ("751 drones and 4")
         for j in order:
             it = claim.items[j]
             if it.reference:
-                stack, prev = [], None
+                stack, prev, run = [], None, []
                 continue
             if prev is not None:
                 gap = norm[claim.items[prev].span[1] : it.span[0]]
                 if it.opens_breakdown or _OPENER_RE.fullmatch(gap):
-                    stack.append((prev, "(" in gap))
+                    stack.append((run[::-1] or [prev], "(" in gap))
+                    run = []
                 else:
                     for _ in range(gap.count(")")):
                         while stack and not stack[-1][1]:
@@ -1992,18 +2039,23 @@ def _link_breakdowns(claim: Claim, norm: str) -> None:
                         _SEPARATOR_RE.fullmatch(gap)
                         or (stack and ")" not in gap and _LIST_ITEM_END_RE.fullmatch(gap))
                     ):
-                        stack = []
-            while stack:
-                top = claim.items[stack[-1][0]]
-                scope = _SCOPE.get(top.kind, frozenset({top.kind}))
-                count = it.count or 0
-                if it.kind in scope and used.get(stack[-1][0], 0) + count <= (top.count or 0):
-                    break
-                stack.pop()
-            if stack:
-                parent = stack[-1][0]
+                        stack, run = [], []
+            count = it.count or 0
+            parent: int | None = None
+            while stack and parent is None:
+                for c in stack[-1][0]:
+                    top = claim.items[c]
+                    if it.kind in _SCOPE.get(top.kind, frozenset({top.kind})) and used.get(
+                        c, 0
+                    ) + count <= (top.count or 0):
+                        parent = c
+                        break
+                else:
+                    stack.pop()
+            if parent is not None:
                 it.breakdown_of = parent
-                used[parent] = used.get(parent, 0) + (it.count or 0)
+                used[parent] = used.get(parent, 0) + count
+            run.append(j)
             prev = j
 
 
@@ -2031,19 +2083,34 @@ def _link_neutralised(claim: Claim, norm: str) -> None:
         head = items[i]
         if head.role != "destroyed" or head.breakdown_of is not None:
             continue
-        first = items[order[pos + 1]]
+        nxt = pos + 1  # past the rest of a listed headline: "neutralised 751 drones and 4 missiles"
+        while (
+            nxt + 1 < len(order)
+            and items[order[nxt]].role == "destroyed"
+            and items[order[nxt]].breakdown_of is None
+            and _SEPARATOR_RE.fullmatch(
+                norm[items[order[nxt - 1]].span[1] : items[order[nxt]].span[0]]
+            )
+        ):
+            nxt += 1
+        if nxt > pos + 1 and not _OPENER_RE.fullmatch(
+            norm[items[order[nxt - 1]].span[1] : items[order[nxt]].span[0]]
+        ):
+            nxt = pos + 1  # a plain list of counts, no part-list after it
+        first = items[order[nxt]]
+        last_head = items[order[nxt - 1]]
         sentence_start = max(norm.rfind(".", 0, head.span[0]), norm.rfind("\n", 0, head.span[0]))
         if not _NEUTRALISED_RE.search(norm[sentence_start + 1 : first.span[0]]):
             continue
-        gap = norm[head.span[1] : first.span[0]]
+        gap = norm[last_head.span[1] : first.span[0]]
         opener = _OPENER_RE.match(gap)  # then at most a verb: "266 targets: shot down 225"
         after_opener = opener is not None and len(gap[opener.end() :].split()) <= 3
         if "." in gap or not (after_opener or first.of_group):  # "..., 28 of them shot down"
             continue
         scope = _SCOPE.get(head.kind, frozenset({head.kind}))
         used = sum(items[k].count or 0 for k in range(len(items)) if items[k].breakdown_of == i)
-        prev_end = head.span[1]
-        for k in order[pos + 1 :]:
+        prev_end = last_head.span[1]
+        for k in order[nxt:]:
             part = items[k]
             if "." in norm[prev_end : part.span[0]]:
                 break  # the headline's sentence has ended
@@ -2097,6 +2164,10 @@ def _dateline(norm: str) -> date | None:
         return None
 
 
+_HEADLINE_OPENER_RE = re.compile(r"[^\d.;:]{0,80}:[\s\-]*")
+"""What follows a headline count before its part-list: the rest of its noun phrase, a colon."""
+
+
 def _sentence_claims(
     text: str,
     norm: str,
@@ -2110,6 +2181,7 @@ def _sentence_claims(
     sent = norm[sa:sb]
     groups: list[list[_Mention]] = [[]]
     seen: set[tuple[str | None, str | None]] = set()
+    headlines: set[str] = set()  # roles of counts a part-list follows (after a colon)
     launched_kinds: dict[str | None, int] = {}
     for x in mentions:
         if x.role == "launched":
@@ -2130,16 +2202,23 @@ def _sentence_claims(
                 continue  # the total is given elsewhere in the sentence
             groups[-1].append(men)
             continue
+        prev = groups[-1][-1] if groups[-1] else None
+        if (
+            prev is not None
+            and prev.role is not None
+            and _HEADLINE_OPENER_RE.fullmatch(sent[prev.phrase_end : men.start])
+        ):
+            headlines.add(prev.role)  # "neutralised 751 drones and 4 missiles: 747 UAVs ..."
         if men.role is not None and men.count is not None and key in seen and not men.anaphor:
-            prev = groups[-1][-1] if groups[-1] else None
             listed = (
                 prev is not None
                 and _LIST_SEP_RE.fullmatch(sent[prev.phrase_end : men.start]) is not None
                 and prev.noun.strip().lower() != men.noun.strip().lower()
             )  # "2 Kinzhal missiles, 4 Iskander-M and 87 drones": two models in one list
-            if not listed:
+            if not listed and men.role not in headlines:  # a headline's parts stay with it
                 groups.append([])
                 seen = set()
+                headlines = set()
         if men.count is not None:
             seen.add(key)
         groups[-1].append(men)
