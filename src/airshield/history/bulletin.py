@@ -164,7 +164,8 @@ _ROLE_CUES: tuple[tuple[str, str], ...] = (
         "lost",
         r"locationally\s+lost|location(?:ally)?[- ]lost|lost\s+(?:from|off|on)\s+(?:the\s+)?"
         r"(?:radar|location)s?|(?:disappeared|vanished|dropped)\s+(?:from|off)\s+(?:the\s+)?"
-        r"radars?|went\s+off\s+(?:the\s+)?radars?|(?:suppressed|jammed)\s+by\s+(?:the\s+)?"
+        r"radars?|went\s+off\s+(?:the\s+)?radars?|(?:went\s+)?missing\s+from\s+(?:the\s+)?radars?"
+        r"|(?:suppressed|jammed)\s+by\s+(?:the\s+)?"
         r"(?:electronic\s+warfare|ew|reb)(?:\s+(?:means|systems?))?"
         r"|(?:did\s+not|didn't|failed\s+to|failing\s+to)\s+reach|suppressed|jammed|lost"
         r"|(?:redirected|diverted)\s+by\s+(?:electronic\s+warfare|ew)",
@@ -1075,7 +1076,9 @@ MAX_LIST = 40
 
 _RECORDED_CUE_RE = re.compile(r"recorded|registered|зафіксова\w*", re.IGNORECASE)
 _HIT_WORD_RE = re.compile(
-    r"\b(?:hits?|impacts?|debris|fell|falling)\b|влучан\w*|падінн\w*|уламк\w*", re.IGNORECASE
+    r"\b(?:hits?|impacts?|debris|fell|falling|locations?)\b|влучан\w*|падінн\w*|уламк\w*"
+    r"|локаці(?:ї|ях|я)\b",
+    re.IGNORECASE,
 )
 
 
@@ -1608,7 +1611,10 @@ _UK_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cruise_missile", re.compile(r"\bкрилат\w+", re.I)),
     ("ballistic_missile", re.compile(r"\b(?:аеро)?балістичн\w+", re.I)),
     ("missile", re.compile(r"\bракет\w*", re.I)),
-    ("other", re.compile(r"\bкаб\w*\b|\bбомб\w*|\bкерован\w+\s+авіаційн\w+\s+бомб\w*", re.I)),
+    (
+        "other",
+        re.compile(r"\bкаб\w*\b|\b(?:авіа)?бомб\w*|\bкерован\w+\s+авіаційн\w+\s+бомб\w*", re.I),
+    ),
     (
         "unknown",
         re.compile(
@@ -1654,7 +1660,8 @@ def _uk_model_kind(token: str) -> str | None:
             break
     t = t.replace("М", "M").replace("К", "K").replace("С-", "S-").replace("с-", "S-")
     t = re.sub(r"[^\w\-/]+$", "", t)
-    for cand in (t, re.sub(r"(?<=[A-Za-z])[а-яіїєґ]+$", "", t, flags=re.I)):
+    # "Іскандери-К": the inflection sits between the name and the variant
+    for cand in (t, re.sub(r"(?<=[A-Za-z])[а-яіїєґ]+(?=-|$)", "", t, flags=re.I)):
         mk = resolve_model(cand)
         if mk.mapped and mk.kind in BULLETIN_KINDS:
             return str(mk.kind)
