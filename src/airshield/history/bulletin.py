@@ -1220,7 +1220,7 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
     hit_noun = False  # "влучання 1 балістичної ракети та 40 ударних БпЛА": the whole list
     for i, men in enumerate(mentions):
         gap = s[mentions[i - 1].phrase_end : men.start] if i else ""
-        hit_noun = bool(_HIT_NOUN_BEFORE_RE.search(s, 0, men.start)) or (
+        hit_noun = bool(_HIT_NOUN_BEFORE_RE.search(s, max(0, men.start - 40), men.start)) or (
             hit_noun and _HIT_LIST_JOIN_RE.fullmatch(gap) is not None
         )
         hit[i] = hit[i] or hit_noun
@@ -1955,7 +1955,7 @@ _OPENER_WORDS = (
     r"|зокрема|а\s+саме)\b"
 )
 _OPENER_RE = re.compile(
-    r"(?:\s*[^\W\d_][\w'-]*){0,4}[\s\"']*"
+    r"(?:[\s,]*+[^\W\d_][\w'/-]*+){0,8}[\s\"']*"  # the rest of the noun phrase ("Shahed, Gerbera")
     # ":", "(", a dash, each maybe with an opener word ("31 missiles - including 23 Kh-101")
     rf"(?:[:(-][\s:,\-]*(?:{_OPENER_WORDS})?|,?\s*{_OPENER_WORDS})[\s:,\-]*"
     # a qualifier of the first part ("including around 150 decoys")
