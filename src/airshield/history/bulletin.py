@@ -2034,7 +2034,7 @@ def _link_breakdowns(claim: Claim, norm: str) -> None:
             if prev is not None:
                 gap = norm[claim.items[prev].span[1] : it.span[0]]
                 if it.opens_breakdown or _OPENER_RE.fullmatch(gap):
-                    stack.append((run[::-1] or [prev], "(" in gap))
+                    stack.append((run[::-1], "(" in gap))
                     run = []
                 else:
                     for _ in range(gap.count(")")):
@@ -2171,10 +2171,6 @@ def _dateline(norm: str) -> date | None:
         return None
 
 
-_HEADLINE_OPENER_RE = re.compile(r"[^\d.;:]{0,80}:[\s\-]*")
-"""What follows a headline count before its part-list: the rest of its noun phrase, a colon."""
-
-
 def _sentence_claims(
     text: str,
     norm: str,
@@ -2210,10 +2206,12 @@ def _sentence_claims(
             groups[-1].append(men)
             continue
         prev = groups[-1][-1] if groups[-1] else None
+        opener = sent[prev.phrase_end : men.start] if prev is not None else ""
         if (
             prev is not None
             and prev.role is not None
-            and _HEADLINE_OPENER_RE.fullmatch(sent[prev.phrase_end : men.start])
+            and ":" in opener
+            and _OPENER_RE.fullmatch(opener)
         ):
             headlines.add(prev.role)  # "neutralised 751 drones and 4 missiles: 747 UAVs ..."
         if men.role is not None and men.count is not None and key in seen and not men.anaphor:
