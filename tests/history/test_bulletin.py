@@ -368,3 +368,31 @@ def test_field_spans_point_at_the_text() -> None:
     ):
         a, b = c.spans[name]
         assert text[a:b] == value
+
+
+@pytest.mark.parametrize(
+    ("text", "launched", "qualifier"),
+    [
+        ("Російська армія запустила близько 600 дронів.", {"drone": 600}, "about"),
+        ("Ворог атакував Одесу двома десятками дронів.", {"drone": 20}, "about"),
+        ("Противник застосував понад 300 ударних дронів.", {"drone": 300}, "more than"),
+        ("Противник застосував щонайменше 40 ракет.", {"missile": 40}, "at least"),
+        ("Противник застосував 40 ракет.", {"missile": 40}, None),
+    ],
+)
+def test_ukrainian_qualifiers_and_round_figures(
+    text: str, launched: dict[str, int], qualifier: str | None
+) -> None:
+    (claim,) = parse_bulletin(text)
+    assert claim.launched == launched
+    assert claim.qualifier == qualifier
+
+
+@pytest.mark.parametrize("when", ["Уночі", "Вночі", "Минулої ночі", "Цієї ночі"])
+def test_ukrainian_relative_night(when: str) -> None:
+    (claim,) = parse_bulletin(
+        f"{when} ворог атакував 87 ударними БпЛА.", ref_date=date(2025, 6, 12)
+    )
+    assert (claim.date, claim.night, claim.night_of) == ("2025-06-12", True, "2025-06-11")
+    (undated,) = parse_bulletin(f"{when} ворог атакував 87 ударними БпЛА.")
+    assert (undated.date, undated.night, undated.night_of) == (None, True, None)

@@ -109,6 +109,7 @@ _VAGUE_RE = re.compile(
     r"(?:\s+of)?(?=\s)",
     re.IGNORECASE,
 )
+_VAGUE_WORDS_RE = re.compile(r"dozens|hundreds|scores|thousands|several|many", re.IGNORECASE)
 _SINGLE_RE = re.compile(r"\b(?:a|an|single)\b(?=\s)", re.IGNORECASE)
 _SINGULAR_OK = frozenset({"drone", "decoy", "cruise_missile", "ballistic_missile", "missile"})
 _TIME_RE = re.compile(
@@ -262,10 +263,22 @@ _LIST_GAP_RE = re.compile(
     re.IGNORECASE,
 )
 _QUALIFIERS: tuple[tuple[str, str], ...] = (
-    ("more than", r"more\s+than|over|upwards\s+of|in\s+excess\s+of|above|exceeding"),
-    ("at least", r"at\s+least|no\s+fewer\s+than|no\s+less\s+than|a\s+minimum\s+of"),
-    ("nearly", r"nearly|almost|close\s+to|just\s+under|just\s+shy\s+of"),
-    ("about", r"about|around|approximately|roughly|some|an\s+estimated|estimated|circa|~"),
+    (
+        "more than",
+        r"more\s+than|over|upwards\s+of|in\s+excess\s+of|above|exceeding|понад"
+        r"|більше\s+ніж|більш\s+ніж",
+    ),
+    (
+        "at least",
+        r"at\s+least|no\s+fewer\s+than|no\s+less\s+than|a\s+minimum\s+of|щонайменше"
+        r"|не\s+менше\s+(?:ніж\s+)?",
+    ),
+    ("nearly", r"nearly|almost|close\s+to|just\s+under|just\s+shy\s+of|майже|майже\s+до"),
+    (
+        "about",
+        r"about|around|approximately|roughly|some|an\s+estimated|estimated|circa|~"
+        r"|близько|приблизно|орієнтовно",
+    ),
     ("up to", r"up\s+to|as\s+many\s+as"),
     ("fewer than", r"fewer\s+than|less\s+than|under|below"),
 )
@@ -843,8 +856,8 @@ _EN_OF_PRONOUNS = frozenset({"them", "those", "these", "which", "the", "it"})
 def _en_ends_at_join(token: str, nxt: str) -> bool:
     if token not in ("and", "or", "of", "plus"):
         return False
-    if re.match(r"\d", nxt) or _NUMBER_RE.fullmatch(nxt):
-        return True  # "... and 12 missiles": the next count begins
+    if re.match(r"\d", nxt) or _NUMBER_RE.fullmatch(nxt) or _VAGUE_WORDS_RE.fullmatch(nxt):
+        return True  # "... and 12 missiles", "... and dozens of drones": the next count begins
     low = nxt.lower()
     return low in (_EN_OF_PRONOUNS if token == "of" else _EN_ARTICLES)
 
@@ -1083,7 +1096,8 @@ _HIT_WORD_RE = re.compile(
 
 
 _HIT_VERB_RE = re.compile(
-    r"\s*(?:(?:have|had|has|were\s+able\s+to|managed\s+to)\s+)?(?:hit|struck|reached|impacted)\b"
+    r"\s*(?:(?:more|others?)\s+)?(?:(?:have|had|has|were\s+able\s+to|managed\s+to)\s+)?"
+    r"(?:hit|hitting|struck|striking|reached|reaching|impacted)\b"
     r"|\s*(?:влучил\w*|уразил\w*|досягл\w*\s+ціл\w*)",
     re.IGNORECASE,
 )
@@ -1239,7 +1253,11 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
             lo = bisect.bisect_left(starts, men.phrase_end, i + 1)
             hi = bisect.bisect_left(starts, ca, lo)
             later = mentions[lo:hi]
-            if men.part_of and not aux.search(gap):
+            if men.part_of and not aux.search(gap) and role != "launched":
+                if not later and filler.match(gap):
+                    men.role = role  # "89 of 112 drones shot down/suppressed": the part's
+                    passive.add(k)
+            elif men.part_of and not aux.search(gap):
                 # "33 of 40 drones launched": the participle is the total's; the part's own verb
                 # may follow it ("93 of the 112 drones launched overnight were neutralised")
                 if k + 1 < len(cues) and not later:
@@ -1256,7 +1274,7 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
                     ):
                         men.role = role2
                         passive.add(k + 1)
-            elif men.reference and aux.search(gap):
+            elif men.reference and (aux.search(gap) or k in passive):
                 pass  # "seven of the 13 missiles were shot down": the verb is the part's
             elif not later:
                 if filler.match(gap) and not (
@@ -1570,7 +1588,7 @@ _UK_ROLE_CUES: tuple[tuple[str, str], ...] = (
         "launched",
         r"атакува\w*|атакує|застосува\w*|застосову\w*|запусти\w*|запуска\w*|випусти\w*"
         r"|випуска\w*|завда\w*\s+(?:\w+\s+){0,3}?удар\w*|вдари\w*|виявлен\w*"
-        r"|супроводжен\w*|зафіксова\w*",
+        r"|супроводжен\w*|зафіксова\w*|задіян\w*|задія(?:в|ла|ли)\b",
     ),
 )
 _UK_ROLE_RE = re.compile(
@@ -1644,6 +1662,11 @@ _UK_STOP_WORDS = frozenset(
 _UK_JOIN = frozenset({"та", "і", "й", "або", "чи"})
 _UK_OF_RE = re.compile(r"\s+(?:з|із|зі)\s+", re.IGNORECASE)
 _UK_OF_GROUP_RE = re.compile(r"\s*,?\s*(?:з|із)\s+(?:них|яких)\b", re.IGNORECASE)
+_UK_ROUND_RE = re.compile(
+    r"\s+(?P<unit>десят(?:ок|ка|ки|ків|ками|кам|ком)|сот(?:ня|ні|ень|нями|ню|нею))(?!\w)",
+    re.IGNORECASE,
+)
+"""Tens and hundreds after a number word ("два десятки", "трьома сотнями"): N × 10, N × 100."""
 _UK_VAGUE_RE = re.compile(
     r"(?<!\w)(?P<vague>десятк\w*|сотн\w*|кільканадцят\w*|декільк\w*|кільк\w*|багато|чисельн\w*)"
     r"(?=\s)",
@@ -1692,7 +1715,9 @@ def _uk_classify_phrase(phrase: str) -> tuple[str | None, tuple[str, ...], str |
 def _uk_ends_at_join(token: str, nxt: str) -> bool:
     if token == "а":
         return nxt.lower() == "також"  # "а також": a new clause
-    return token in _UK_JOIN and bool(re.match(r"\d", nxt) or _UK_NUMBER_RE.fullmatch(nxt))
+    return token in _UK_JOIN and bool(
+        re.match(r"\d", nxt) or _UK_NUMBER_RE.fullmatch(nxt) or _UK_VAGUE_RE.match(nxt + " ")
+    )
 
 
 _UK_PHRASE = _PhraseRules(
@@ -1782,9 +1807,16 @@ def _uk_mentions(s: str) -> list[_Mention]:
                     )
                 )
             continue
+        scaled = None
+        mult = _UK_ROUND_RE.match(s, b) if value < 100 else None
+        if mult is not None:
+            # "двома десятками дронів", "дві сотні БпЛА": tens and hundreds, a round figure
+            value *= 100 if mult.group("unit").lower().startswith("сот") else 10
+            b = mult.end()
+            scaled = "about"
         p_end, phrase = _uk_noun_phrase(s, b)
         kind, kinds, note = _uk_classify_phrase(phrase)
-        after = _UK_OF_RE.match(s, p_end) if kind not in (None, "skip") else None
+        after = _UK_OF_RE.match(s, p_end) if kind not in (None, "skip") and not scaled else None
         total_after = _UK_NUMBER_RE.match(s, after.end()) if after else None
         if total_after is not None and not _uk_noun_phrase(s, total_after.end())[1]:
             # "24 ракети Х-101 із 32": a part, then its total without a noun
@@ -1814,12 +1846,15 @@ def _uk_mentions(s: str) -> list[_Mention]:
                 _Mention(a, b, value, None, b, phrase, None, anaphor=True, of_group=of_group)
             )
         else:
-            out.append(_Mention(a, b, value, None, p_end, phrase, kind, kinds, note))
+            men = _Mention(a, b, value, None, p_end, phrase, kind, kinds, note)
+            men.qualifier = scaled
+            out.append(men)
         taken.add(a, b)
     for m in _UK_VAGUE_RE.finditer(s):
         a, b = m.span()
         if taken.covers(a, a + 1):
             continue
+        taken.add(a, _uk_noun_phrase(s, b)[0])  # "кілька десятків дронів": one quantity
         p_end, phrase = _uk_noun_phrase(s, b)
         kind, kinds, note = _uk_classify_phrase(phrase)
         if kind not in (None, "skip", "unknown"):
@@ -1828,13 +1863,23 @@ def _uk_mentions(s: str) -> list[_Mention]:
     return out
 
 
+_UK_RELATIVE_NIGHT_RE = re.compile(
+    r"(?<!\w)(?:у|в)ночі(?!\w)|(?<!\w)(?:цієї|минулої|сьогодні)\s+ночі(?!\w)", re.IGNORECASE
+)
+
+
 def _uk_resolve_date(
     sent: str, ref: date | None
 ) -> tuple[str | None, str | None, bool, str | None]:
     """Date of a Ukrainian sentence: "у ніч на 9 липня" is the night that ends on 9 July."""
     m = _UK_DATE_RE.search(sent)
     if not m:
-        return None, None, bool(re.search(r"\bвноч[іи]\b|\bніч\b", sent, re.I)), None
+        rel = _UK_RELATIVE_NIGHT_RE.search(sent)
+        if rel is not None:  # "вночі", "минулої ночі": the night that ends on the report's day
+            if ref is None:
+                return None, rel.group(), True, None
+            return ref.isoformat(), rel.group(), True, (ref - timedelta(days=1)).isoformat()
+        return None, None, bool(re.search(r"\bніч\b", sent, re.I)), None
     month = _UK_MONTHS[m.group("mon").lower()]
     day = int(m.group("d1"))
     year = int(m.group("year")) if m.group("year") else None
@@ -1954,6 +1999,7 @@ _OPENER_WORDS = (
     r"|of\s+(?:them|which)(?:\s+were)?|з\s+них|у\s+тому\s+числі|в\s+тому\s+числі|серед\s+них"
     r"|зокрема|а\s+саме)\b"
 )
+_OPENER_WORD_RE = re.compile(_OPENER_WORDS, re.IGNORECASE)
 _OPENER_RE = re.compile(
     r"(?:[\s,]*+[^\W\d_][\w'/-]*+){0,8}[\s\"']*"  # the rest of the noun phrase ("Shahed, Gerbera")
     # ":", "(", a dash, each maybe with an opener word ("31 missiles - including 23 Kh-101")
@@ -2210,10 +2256,12 @@ def _sentence_claims(
         if (
             prev is not None
             and prev.role is not None
-            and ":" in opener
+            and (":" in opener or _OPENER_WORD_RE.search(opener))
             and _OPENER_RE.fullmatch(opener)
         ):
-            headlines.add(prev.role)  # "neutralised 751 drones and 4 missiles: 747 UAVs ..."
+            # "neutralised 751 drones and 4 missiles: 747 UAVs ...", "500 drones, including
+            # 300 Shaheds": the parts of a headline, not a second count of its kind
+            headlines.add(prev.role)
         if men.role is not None and men.count is not None and key in seen and not men.anaphor:
             listed = (
                 prev is not None
