@@ -33,7 +33,7 @@ import calendar
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -163,7 +163,7 @@ _ROLE_CUES: tuple[tuple[str, str], ...] = (
     ),
     (
         "lost",
-        r"locationally\s+lost|location(?:ally)?[- ]lost|lost\s+(?:from|off|on)\s+(?:the\s+)?"
+        r"(?:locationally|locally)\s+lost|location(?:ally)?[- ]lost|lost\s+(?:from|off|on)\s+(?:the\s+)?"
         r"(?:radar|location)s?|(?:disappeared|vanished|dropped)\s+(?:from|off)\s+(?:the\s+)?"
         r"radars?|went\s+off\s+(?:the\s+)?radars?|(?:went\s+)?missing\s+from\s+(?:the\s+)?radars?"
         r"|(?:suppressed|jammed)\s+by\s+(?:the\s+)?"
@@ -928,10 +928,21 @@ def _mentions(s: str) -> list[_Mention]:
             mention.reference = True  # "Of the 479 drones, 277 were shot down": the total
         out.append(mention)
         taken.add(a, b)
-        if mention.part_of:
+        all_but = _ALL_BUT_RE.search(s, max(0, a - 24), a)
+        if _all_of(s, mention):
+            out.append(_every_launched(mention))
+            mention.part_of = True  # "all 300 drones launched overnight were shot down"
+        elif mention.part_of:
             ref = _reference_after(s, mention)
             if ref is not None:
                 out.append(ref)
+                if all_but is not None and ref.count is not None and mention.count is not None:
+                    # "all but 3 of the 40 drones": the rest
+                    mention.count = max(ref.count - mention.count, 0)
+                    mention.note = f"all but {ref.count - mention.count} of the total: the rest"
+                    all_but = None
+        if all_but is not None:
+            mention.note = "all_but"  # "all but 3 drones": the rest of a total not given
         elif mention.kind not in (None, "skip"):
             ref = _total_out_of(s, mention)
             if ref is not None:  # "441 targets out of 477"
@@ -956,6 +967,26 @@ def _mentions(s: str) -> list[_Mention]:
             out.append(mention)
     out.sort(key=lambda x: x.start)
     return out
+
+
+_ALL_BEFORE_RE = re.compile(r"(?<![\w-])(?:all|всі|усі|всіх|усіх)\s+(?:the\s+)?$", re.IGNORECASE)
+_OF_ALL_RE = re.compile(r"(?<![\w-])(?:of|from|among|with|з|із)\s+\S+\s+$", re.IGNORECASE)
+
+
+_ALL_BUT_RE = re.compile(r"\ball\s+(?:but|except(?:\s+for)?)\s+$", re.IGNORECASE)
+
+
+def _all_of(s: str, men: _Mention) -> bool:
+    """ "destroyed all 7 ballistic missiles": every one launched (not "of all 7", a total)."""
+    if men.kind in (None, "skip") or men.part_of or men.reference:
+        return False
+    head = s[max(0, men.start - 24) : men.start]
+    return bool(_ALL_BEFORE_RE.search(head)) and not _OF_ALL_RE.search(head)
+
+
+def _every_launched(men: _Mention) -> _Mention:
+    """The launched total that "all N" gives with its outcome: N again, a reference."""
+    return replace(men, reference=True, role=None)
 
 
 _OF_RE = re.compile(
@@ -1135,6 +1166,7 @@ def _cues(s: str, uk: bool = False) -> list[tuple[int, int, str]]:
 _UNREAD_REASONS = {
     "negated": "a negated verb: not launched, destroyed or lost",
     "hit": "a hit or impact: not launched, destroyed or lost",
+    "all_but": "'all but N': the count is the rest of a total the text does not give",
 }
 _NEGATION_RE = re.compile(
     r"\b(?:not|never|no\s+longer|unable\s+to|failed\s+to|fail\s+to)\b|n't\b", re.IGNORECASE
@@ -1239,6 +1271,8 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
         )
         hit[i] = hit[i] or hit_noun
     for i, men in enumerate(mentions):
+        if men.note == "all_but":
+            continue  # unread (:data:`_UNREAD_REASONS`)
         if hit[i]:
             men.note = "hit"  # "50 were shot down, 31 were lost and 4 hit their targets"
             continue
@@ -1849,6 +1883,8 @@ def _uk_mentions(s: str) -> list[_Mention]:
             men = _Mention(a, b, value, None, p_end, phrase, kind, kinds, note)
             men.qualifier = scaled
             out.append(men)
+            if _all_of(s, men):
+                out.append(_every_launched(men))  # "збито всі 7 балістичних ракет"
         taken.add(a, b)
     for m in _UK_VAGUE_RE.finditer(s):
         a, b = m.span()
