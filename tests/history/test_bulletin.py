@@ -396,3 +396,25 @@ def test_ukrainian_relative_night(when: str) -> None:
     assert (claim.date, claim.night, claim.night_of) == ("2025-06-12", True, "2025-06-11")
     (undated,) = parse_bulletin(f"{when} ворог атакував 87 ударними БпЛА.")
     assert (undated.date, undated.night, undated.night_of) == (None, True, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        (
+            "The air force said Russia launched 1,200 drones over the past week.",
+            "over the past week",
+        ),
+        ("Russia launched 1,000 drones over three days, Ukraine said.", "over three days"),
+        ("In 5 nights Russia launched 1,200 drones.", "In 5 nights"),
+        (
+            "Russia has launched 6,000 drones since the start of the year.",
+            "since the start of the year",
+        ),
+        ("Russia launched 300 drones overnight.", None),
+        ("Russia launched 300 drones in two waves.", None),
+    ],
+)
+def test_period_totals_are_marked(text: str, period: str | None) -> None:
+    (claim,) = parse_bulletin(text)
+    assert claim.period == period

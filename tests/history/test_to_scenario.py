@@ -73,6 +73,15 @@ def test_target_not_in_laydown_is_noted(tmp_path: Path) -> None:
     assert any("Lviv" in n for n in built.notes)
 
 
+def test_period_total_is_noted(tmp_path: Path) -> None:
+    lay = tmp_path / "lay.yaml"
+    lay.write_text(LAYDOWN, encoding="utf-8")
+    week = build_scenario(claim("Russia launched 120 drones over the past week."), laydown=lay)
+    assert any("over a period ('over the past week')" in n for n in week.notes)
+    night = build_scenario(claim("Russia launched 120 drones overnight."), laydown=lay)
+    assert not any("period" in n for n in night.notes)
+
+
 def test_no_launches_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError):
         scenario_from_text("Air defence shot down 20 drones.", laydown=tmp_path / "x.yaml")

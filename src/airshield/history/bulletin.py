@@ -392,6 +392,9 @@ _NOT_PLACES = frozenset(
 _PERIOD_RE = re.compile(
     r"\b(?:(?:over|in|during|throughout)\s+)?(?:the\s+)?(?:past|last|previous|this|that)\s+"
     r"(?:week|month|year|\d+\s+days|few\s+days|weekend)\b"
+    r"|\b(?:over|in|during|across|within|throughout)\s+(?:the\s+)?(?:(?:past|last|previous)\s+)?"
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|a\s+few)\s+"
+    r"(?:days|nights|weeks|months)\b"
     r"|\b(?:in|during|throughout|since)\s+(?:early\s+|late\s+|mid-)?"
     + _MONTH_RE
     + r"(?!\s+\d)(?:\s+(?:19|20)\d{2})?\b|\bsince\s+the\s+start\s+of\s+(?:the\s+)?"

@@ -206,6 +206,11 @@ def build_scenario(
         counts, notes = scenario_counts(claim, template, decoy_share=decoy_share)
     except ValueError as exc:
         raise ScenarioError("<claim>", [Problem("launched", str(exc))]) from exc
+    if claim.period:
+        notes.append(
+            f"the claim counts weapons over a period ({claim.period!r}), not one night; "
+            "this raid fires them all in one night"
+        )
     # target: a claim target that names laydown assets becomes the main direction
     target_asset = _match_asset(claim.target, [a.name for a in base.assets])
     if claim.target and target_asset is None:
