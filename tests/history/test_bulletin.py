@@ -413,6 +413,11 @@ def test_ukrainian_relative_night(when: str) -> None:
         ),
         ("Russia launched 300 drones overnight.", None),
         ("Russia launched 300 drones in two waves.", None),
+        ("Загалом протягом тижня ворог випустив понад 1300 ударних дронів.", "протягом тижня"),
+        ("З початку року росіяни запустили понад 20000 дронів.", "З початку року"),
+        ("За три доби ворог запустив 900 дронів.", "За три доби"),
+        ("Протягом доби ворог застосував понад 300 ударних дронів.", None),
+        ("У ніч на 12 жовтня ворог атакував 100 БпЛА.", None),
     ],
 )
 def test_period_totals_are_marked(text: str, period: str | None) -> None:

@@ -604,8 +604,13 @@ _TRANSLATE = str.maketrans(
 def _normalise(text: str) -> str:
     """Same-length copy of the text with plain quotes, dashes and spaces (spans stay valid)."""
     out = text.translate(_TRANSLATE)
+    if '"' in out:  # a quoted name is part of its noun phrase: 4 ракети «Калібр», "Shahed" drones
+        out = _QUOTED_NAME_RE.sub(lambda m: f" {m.group(1)} ", out)
     assert len(out) == len(text)
     return out
+
+
+_QUOTED_NAME_RE = re.compile(r"(?<!\w)\"([^\W\d_][\w'/-]{1,23})\"(?!\w)")
 
 
 _SENT_END_RE = re.compile(
@@ -961,6 +966,7 @@ def _mentions(s: str) -> list[_Mention]:
             r"s\b", mention.noun.split()[-1] if mention.noun.split() else "s"
         ):
             out.append(mention)
+    out += _both(s, covered, lambda a, b: _mention_at(s, a, b, 2, None))
     for m in _VAGUE_RE.finditer(s):
         a, b = m.span()
         if taken.covers(a, a + 1):
@@ -974,6 +980,27 @@ def _mentions(s: str) -> list[_Mention]:
 
 _ALL_BEFORE_RE = re.compile(r"(?<![\w-])(?:all|всі|усі|всіх|усіх)\s+(?:the\s+)?$", re.IGNORECASE)
 _OF_ALL_RE = re.compile(r"(?<![\w-])(?:of|from|among|with|з|із)\s+\S+\s+$", re.IGNORECASE)
+
+
+_BOTH_RE = re.compile(r"(?<![\w-])(?:both|обидві|обидва|обох|обидвох)(?=\s)", re.IGNORECASE)
+
+
+def _both(s: str, covered: _Spans, mention_at: Callable[[int, int], _Mention]) -> list[_Mention]:
+    """ "both missiles were shot down", "обидві ракети збито": two, all of those launched (a
+    reference gives the two launched); "both of them", "Both were downed": two, kind from the
+    launches. "both drones and missiles" (two kinds) is no count."""
+    out: list[_Mention] = []
+    for m in _BOTH_RE.finditer(s):
+        a, b = m.span()
+        if covered.covers(a, a + 1):
+            continue
+        men = mention_at(a, b)
+        if men.anaphor:
+            out.append(men)
+        elif men.kind in _SINGULAR_OK and len(set(men.kinds_mentioned)) <= 1:
+            out += [men, _every_launched(men)]
+            men.part_of = True
+    return out
 
 
 _ALL_BUT_RE = re.compile(r"\ball\s+(?:but|except(?:\s+for)?)\s+$", re.IGNORECASE)
@@ -1699,6 +1726,18 @@ _UK_STOP_WORDS = frozenset(
 _UK_JOIN = frozenset({"та", "і", "й", "або", "чи"})
 _UK_OF_RE = re.compile(r"\s+(?:з|із|зі)\s+", re.IGNORECASE)
 _UK_OF_GROUP_RE = re.compile(r"\s*,?\s*(?:з|із)\s+(?:них|яких)\b", re.IGNORECASE)
+_UK_PERIOD_RE = re.compile(
+    r"(?<!\w)(?:протягом|упродовж|впродовж|за)\s+(?:(?:минулого|останнього|цього|минулий|"
+    r"останній|цей)\s+)?(?:тижн(?:я|ень)|тиждень|місяц(?:я|ь)|року|рік"
+    r"|(?:\d+|кілька|декілька|дв[аі]|три|чотири|п'ять|шість|сім)\s+(?:діб|доби|днів|дні"
+    r"|ночей|ночі|тижн(?:і|ів)|місяц(?:і|ів)))(?!\w)"
+    r"|(?<!\w)(?:минулого|цього)\s+(?:тижня|місяця)(?!\w)"
+    r"|(?<!\w)з\s+початку\s+(?:року|місяця|тижня|війни|вторгнення)(?!\w)"
+    r"|(?<!\w)(?:у|в)\s+(?:січні|лютому|березні|квітні|травні|червні|липні|серпні|вересні|жовтні"
+    r"|листопаді|грудні)(?!\w)",
+    re.IGNORECASE,
+)
+"""A Ukrainian claim's counts over a period ("протягом тижня", "з початку року"), not one night."""
 _UK_ROUND_RE = re.compile(
     r"\s+(?P<unit>десят(?:ок|ка|ки|ків|ками|кам|ком)|сот(?:ня|ні|ень|нями|ню|нею))(?!\w)",
     re.IGNORECASE,
@@ -1898,8 +1937,20 @@ def _uk_mentions(s: str) -> list[_Mention]:
         kind, kinds, note = _uk_classify_phrase(phrase)
         if kind not in (None, "skip", "unknown"):
             out.append(_Mention(a, b, None, m.group("vague").lower(), p_end, phrase, kind, kinds))
+    out += _both(s, _Spans([(x.start, max(x.phrase_end, x.end)) for x in out]), _uk_pair(s))
     out.sort(key=lambda x: x.start)
     return out
+
+
+def _uk_pair(s: str) -> Callable[[int, int], _Mention]:
+    def at(a: int, b: int) -> _Mention:
+        p_end, phrase = _uk_noun_phrase(s, b)
+        kind, kinds, note = _uk_classify_phrase(phrase)
+        if kind is None:
+            return _Mention(a, b, 2, None, b, phrase, None, anaphor=True)
+        return _Mention(a, b, 2, None, p_end, phrase, kind, kinds, note)
+
+    return at
 
 
 _UK_RELATIVE_NIGHT_RE = re.compile(
@@ -2028,6 +2079,7 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
         _fill_anaphora(claim)
         _link_breakdowns(claim, norm)
         _link_neutralised(claim, norm)
+        _refine_missile_kinds(claim)
         _locate(claim, norm)
     return claims
 
@@ -2158,6 +2210,29 @@ _NEUTRALISED_RE = re.compile(
 )
 
 
+def _refine_missile_kinds(claim: Claim) -> None:
+    """An outcome count of missiles in general ("2 missiles were shot down") in a claim whose
+    launches name one missile kind only ("3 Kh-59/69 guided missiles": cruise) is of that kind:
+    the missiles destroyed or lost are among those launched. Counts that break down, or are
+    broken down, keep their kind; so does one larger than the launches of that kind."""
+    kinds = [k for k in claim.launched if k in _MISSILE_KINDS]
+    if len(kinds) != 1 or kinds[0] == "missile":
+        return
+    kind = kinds[0]
+    limit = claim.launched[kind]
+    linked = {it.breakdown_of for it in claim.items if it.breakdown_of is not None}
+    for i, it in enumerate(claim.items):
+        if (
+            it.role in ("destroyed", "lost")
+            and it.kind == "missile"
+            and it.breakdown_of is None
+            and i not in linked
+            and (it.count or 0) <= limit
+        ):
+            it.kind = kind
+            it.note = (f"{it.note}; " if it.note else "") + f"kind from the launches ({kind})"
+
+
 def _link_neutralised(claim: Claim, norm: str) -> None:
     """A *neutralised* headline counts weapons destroyed and lost alike ("air defence
     neutralised 266 targets: 225 drones were shot down, 41 were locationally lost"), so the
@@ -2285,7 +2360,12 @@ def _sentence_claims(
             continue
         key = (men.role, men.kind)
         if men.reference:
-            others = launched_kinds.get(men.kind, 0) - (men.role == "launched")
+            scope = _SCOPE.get(men.kind or "", frozenset({men.kind}))
+            others = sum(
+                n
+                for k, n in launched_kinds.items()
+                if k in scope or men.kind in _SCOPE.get(k or "", frozenset({k}))
+            ) - (men.role == "launched")
             if others > 0:
                 continue  # the total is given elsewhere in the sentence
             groups[-1].append(men)
@@ -2390,7 +2470,7 @@ def _sentence_claims(
             qualifiers.append("planned")
         if rate:
             qualifiers.append("per " + ("day" if "da" in rate.group("rate").lower() else "night"))
-        period = None if uk else _PERIOD_RE.search(part)
+        period = (_UK_PERIOD_RE if uk else _PERIOD_RE).search(part)
         target = None if uk else _targets(part)
         if target is None and first > 0 and not uk:
             if not sentence_target:
@@ -2488,7 +2568,15 @@ def _antecedent_kind(
 def _only_repeats_launches(claim: Claim, prev: Claim) -> bool:
     """True when the claim's launches (if any) only repeat ``prev``'s totals ("11 of the 19")."""
     launched = [it for it in claim.items if it.role == "launched"]
-    return all(it.reference and prev.launched.get(it.kind) == it.count for it in launched)
+    before = prev.launched
+
+    def given(kind: str) -> int | None:  # "both missiles" repeats 2 Iskander-M launched
+        scope = _SCOPE.get(kind, frozenset({kind}))
+        return sum(n for k, n in before.items() if k in scope) if kind in _SCOPE else None
+
+    return all(
+        it.reference and it.count in (before.get(it.kind), given(it.kind)) for it in launched
+    )
 
 
 def _merge(prev: Claim, claim: Claim, text: str) -> None:
