@@ -378,9 +378,12 @@ def test_field_spans_point_at_the_text() -> None:
         ("Противник застосував понад 300 ударних дронів.", {"drone": 300}, "more than"),
         ("Противник застосував щонайменше 40 ракет.", {"missile": 40}, "at least"),
         ("Противник застосував 40 ракет.", {"missile": 40}, None),
+        ("The Russians launched 400-plus drones.", {"drone": 400}, "more than"),
+        ("The Russians launched 500+ drones.", {"drone": 500}, "more than"),
+        ("The Russians launched 1,200-odd drones.", {"drone": 1200}, "about"),
     ],
 )
-def test_ukrainian_qualifiers_and_round_figures(
+def test_qualifiers_and_round_figures(
     text: str, launched: dict[str, int], qualifier: str | None
 ) -> None:
     (claim,) = parse_bulletin(text)
@@ -413,6 +416,7 @@ def test_ukrainian_relative_night(when: str) -> None:
         ),
         ("Russia launched 300 drones overnight.", None),
         ("Russia launched 300 drones in two waves.", None),
+        ("Ukraine downed 1,200-odd drones over the weekend.", "over the weekend"),
         ("Загалом протягом тижня ворог випустив понад 1300 ударних дронів.", "протягом тижня"),
         ("З початку року росіяни запустили понад 20000 дронів.", "З початку року"),
         ("За три доби ворог запустив 900 дронів.", "За три доби"),

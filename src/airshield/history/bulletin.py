@@ -99,6 +99,7 @@ _NUMW = "|".join(sorted([*_UNITS, "hundred", "thousand", "dozen"], key=len, reve
 _NUMBER_RE = re.compile(
     r"(?<![\w\-/.$€£#])"
     r"(?:(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<dec>\d+))?(?:\s*(?P<k>thousand)\b)?"
+    r"(?P<plus>-plus\b|-odd\b|\+(?!\d))?"
     r"|(?P<words>\b(?:an?\s+(?=(?:dozen|hundred|thousand)\b))?(?:" + _NUMW + r")"
     r"(?:(?:\s+and\s+|[\s-]+)(?:" + _NUMW + r"))*\b))"
     r"(?![\w/]|-\w|[.,]\d|:\d|\s*%|\s*per\s*cent|\s*percent)",
@@ -392,6 +393,7 @@ _NOT_PLACES = frozenset(
 _PERIOD_RE = re.compile(
     r"\b(?:(?:over|in|during|throughout)\s+)?(?:the\s+)?(?:past|last|previous|this|that)\s+"
     r"(?:week|month|year|\d+\s+days|few\s+days|weekend)\b"
+    r"|\b(?:over|during|throughout)\s+the\s+(?:week|weekend)\b"
     r"|\b(?:over|in|during|across|within|throughout)\s+(?:the\s+)?(?:(?:past|last|previous)\s+)?"
     r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|a\s+few)\s+"
     r"(?:days|nights|weeks|months)\b"
@@ -858,6 +860,9 @@ def _scan_phrase(s: str, pos: int, end: int, rules: _PhraseRules) -> tuple[int, 
 
 
 _EN_ARTICLES = frozenset({"a", "an", "another", "the", "some", "several", "all", "both"})
+_EN_QUALIFIER_STARTS = frozenset(
+    "about around approximately roughly nearly almost over more at up upwards close just".split()
+)
 _EN_OF_PRONOUNS = frozenset({"them", "those", "these", "which", "the", "it"})
 
 
@@ -867,6 +872,8 @@ def _en_ends_at_join(token: str, nxt: str) -> bool:
     if re.match(r"\d", nxt) or _NUMBER_RE.fullmatch(nxt) or _VAGUE_WORDS_RE.fullmatch(nxt):
         return True  # "... and 12 missiles", "... and dozens of drones": the next count begins
     low = nxt.lower()
+    if token != "of" and low in _EN_QUALIFIER_STARTS:
+        return True  # "... and around 40 missiles": a qualified count begins
     return low in (_EN_OF_PRONOUNS if token == "of" else _EN_ARTICLES)
 
 
@@ -928,6 +935,8 @@ def _mentions(s: str) -> list[_Mention]:
         if m.group("words") and m.group("words").lower() in ("a", "an"):
             continue
         mention = _mention_at(s, a, b, value, None)
+        if m.group("plus"):  # "400-plus drones", "1,200-odd drones"
+            mention.qualifier = "about" if "odd" in m.group("plus").lower() else "more than"
         if (
             mention.kind not in (None, "skip")
             and _TOTAL_LEAD_RE.search(s, max(0, a - 24), a)
@@ -2062,9 +2071,11 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
                 and prev_sentence_end >= 0
                 and claim.items
                 and _only_repeats_launches(claim, prev)
-                and prev.launched
+                and (
+                    (prev.launched and _outcomes_fit(prev, claim))
+                    or _continues_outcomes(prev, claim)
+                )
                 and (claim.date is None or claim.date == prev.date)
-                and _outcomes_fit(prev, claim)
                 and (claim.period is None or claim.period == prev.period)
                 and not (set(claim.counts("destroyed")) & set(prev.counts("destroyed")))
                 and not (set(claim.counts("lost")) & set(prev.counts("lost")))
@@ -2500,9 +2511,17 @@ def _sentence_claims(
 _MISSILE_KINDS = frozenset({"missile", "cruise_missile", "ballistic_missile"})
 
 
-def _outcomes_fit(prev: Claim, claim: Claim) -> bool:
-    """Can the outcomes of ``claim`` refer to the launches of ``prev``?"""
-    launched = set(prev.launched)
+def _continues_outcomes(prev: Claim, claim: Claim) -> bool:
+    """Outcomes without launches on either side, of the same kinds as ``prev``'s: "Air defence
+    destroyed 416 drones and 31 missiles. A further 47 drones were lost." (one claim)."""
+    if prev.launched or claim.launched or not (prev.destroyed or prev.lost):
+        return False
+    return _outcomes_fit(prev, claim, set(prev.destroyed) | set(prev.lost))
+
+
+def _outcomes_fit(prev: Claim, claim: Claim, kinds: set[str] | None = None) -> bool:
+    """Can the outcomes of ``claim`` refer to the launches of ``prev`` (or to ``kinds``)?"""
+    launched = set(prev.launched) if kinds is None else kinds
     if "unknown" in launched:
         return True
     for it in claim.items:
