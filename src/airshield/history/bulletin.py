@@ -2368,7 +2368,8 @@ def _sentence_claims(
         if men.kind is None and not men.anaphor:
             continue
         if men.role is None and not has_context and men.vague is None:
-            continue
+            if men.note not in _UNREAD_REASONS or men.kind is None:
+                continue  # a count of weapons with no raid word nearby ("hit" is one)
         key = (men.role, men.kind)
         if men.reference:
             scope = _SCOPE.get(men.kind or "", frozenset({men.kind}))
