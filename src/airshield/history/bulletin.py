@@ -994,6 +994,14 @@ _OF_ALL_RE = re.compile(r"(?<![\w-])(?:of|from|among|with|з|із)\s+\S+\s+$", r
 _BOTH_RE = re.compile(r"(?<![\w-])(?:both|обидві|обидва|обох|обидвох)(?=\s)", re.IGNORECASE)
 
 
+_BOTH_ANAPHOR_RE = re.compile(
+    r"\s+(?:of\s+(?:them|these|those)\b|(?:were|have\s+been|had\s+been)\s+(?:\w+\s+)?"
+    r"(?:shot|downed|destroyed|intercepted|neutrali[sz]ed|jammed|suppressed|lost)\b"
+    r"|(?:з\s+них\s+)?(?:було\s+|були\s+)?(?:збит|знищ|перехопл|подавл|знешкодж)\w*)",
+    re.IGNORECASE,
+)
+
+
 def _both(s: str, covered: _Spans, mention_at: Callable[[int, int], _Mention]) -> list[_Mention]:
     """ "both missiles were shot down", "обидві ракети збито": two, all of those launched (a
     reference gives the two launched); "both of them", "Both were downed": two, kind from the
@@ -1005,7 +1013,8 @@ def _both(s: str, covered: _Spans, mention_at: Callable[[int, int], _Mention]) -
             continue
         men = mention_at(a, b)
         if men.anaphor:
-            out.append(men)
+            if _BOTH_ANAPHOR_RE.match(s, b):  # not "Russia and Ukraine both launched drones"
+                out.append(men)
         elif men.kind in _SINGULAR_OK and len(set(men.kinds_mentioned)) <= 1:
             out += [men, _every_launched(men)]
             men.part_of = True
