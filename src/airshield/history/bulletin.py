@@ -155,7 +155,11 @@ _WINDOW_RE = re.compile(
 
 _ROLE_CUES: tuple[tuple[str, str], ...] = (
     # (role, regex) -- longer phrases first; matches are taken left to right, non-overlapping
-    ("destroyed", r"shot\s+down\s*(?:/|or|and)\s*(?:suppressed|jammed|neutrali[sz]ed)"),
+    (
+        "destroyed",
+        r"(?:shot\s+down|downed|destroyed|intercepted)\s*(?:/|or|and)\s*"
+        r"(?:suppressed|jammed|neutrali[sz]ed)",
+    ),
     (
         "destroyed",
         r"(?:shot|shooting|brought|taken|knocked)\s+down|down(?:ed|ing)"
@@ -1240,7 +1244,9 @@ def _negated(s: str, lo: int, hi: int | None, uk: bool) -> bool:
     return bool((_UK_NEGATION_RE if uk else _NEGATION_RE).search(s[max(0, lo) : hi]))
 
 
-_LIST_SEP_RE = re.compile(r"\s*[,;]?\s*(?:(?:and|as\s+well\s+as|та|і|й|а\s+також)\s+)?", re.I)
+_LIST_SEP_RE = re.compile(
+    r"\s*[,;]?\s*(?:(?:and|as\s+well\s+as|та|і|й|а\s+також)\s+)?(?:(?:all|both|всі|усі)\s+)?", re.I
+)
 
 
 def _cue_before(cues: list[tuple[int, int, str]], cue_starts: list[int], pos: int) -> int:
@@ -2224,7 +2230,8 @@ def _link_breakdowns(claim: Claim, norm: str) -> None:
 
 
 _NEUTRALISED_RE = re.compile(
-    r"neutrali[sz]\w*|shot\s+down\s*(?:/|or|and)\s*(?:suppressed|jammed)|знешкоджен\w*"
+    r"neutrali[sz]\w*|(?:shot\s+down|downed|destroyed|intercepted)\s*(?:/|or|and)\s*"
+    r"(?:suppressed|jammed)|знешкоджен\w*"
     r"|нейтралізован\w*|збито\s*(?:/|або|чи|та|і)\s*подавлено",
     re.IGNORECASE,
 )
@@ -2365,10 +2372,11 @@ def _sentence_claims(
     groups: list[list[_Mention]] = [[]]
     seen: set[tuple[str | None, str | None]] = set()
     headlines: set[str] = set()  # roles of counts a part-list follows (after a colon)
-    launched_kinds: dict[str | None, int] = {}
+    launched_kinds: dict[str | None, int] = {}  # launched counts that are not a total again
     for x in mentions:
-        if x.role == "launched":
+        if x.role == "launched" and not x.reference:
             launched_kinds[x.kind] = launched_kinds.get(x.kind, 0) + 1
+    references: set[tuple[str | None, int | None]] = set()
     for men in mentions:
         if men.kind == "skip":
             continue
@@ -2386,9 +2394,10 @@ def _sentence_claims(
                 n
                 for k, n in launched_kinds.items()
                 if k in scope or men.kind in _SCOPE.get(k or "", frozenset({k}))
-            ) - (men.role == "launched")
-            if others > 0:
-                continue  # the total is given elsewhere in the sentence
+            )
+            if others > 0 or (men.kind, men.count) in references:
+                continue  # the total is given elsewhere in the sentence (or given again)
+            references.add((men.kind, men.count))
             groups[-1].append(men)
             continue
         prev = groups[-1][-1] if groups[-1] else None
