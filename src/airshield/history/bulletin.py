@@ -429,6 +429,7 @@ class Item:
     breakdown_of: int | None = None  # index (in the claim's items) of the count it breaks down
     opens_breakdown: bool = field(default=False, repr=False)  # first part, in the next sentence
     of_group: bool = field(default=False, repr=False)  # "28 of them": a part of the count before
+    every: bool = field(default=False, repr=False)  # "All were shot down": every weapon launched
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -750,6 +751,7 @@ class _Mention:
     reference: bool = False  # M in "N of the M drones": a total given again
     role: str | None = None
     qualifier: str | None = None
+    every: bool = False  # "All of them were shot down": the claim's launches, counted later
 
 
 def _part_kind(kinds: set[str]) -> str | None:
@@ -980,6 +982,7 @@ def _mentions(s: str) -> list[_Mention]:
         ):
             out.append(mention)
     out += _both(s, covered, lambda a, b: _mention_at(s, a, b, 2, None))
+    out += _every(s, covered)
     for m in _VAGUE_RE.finditer(s):
         a, b = m.span()
         if taken.covers(a, a + 1):
@@ -1022,6 +1025,28 @@ def _both(s: str, covered: _Spans, mention_at: Callable[[int, int], _Mention]) -
         elif men.kind in _SINGULAR_OK and len(set(men.kinds_mentioned)) <= 1:
             out += [men, _every_launched(men)]
             men.part_of = True
+    return out
+
+
+_EVERY_RE = re.compile(
+    r"(?<![\w-])(?:all(?:\s+of\s+(?:them|these|those))?|(?:усі|всі)(?:\s+(?:вони|з\s+них))?)"
+    r"(?=\s)",
+    re.IGNORECASE,
+)
+
+
+def _every(s: str, covered: _Spans) -> list[_Mention]:
+    """ "All of them were shot down", "Усі вони збиті": every weapon of the claim's launches, with
+    an outcome verb right after (the count is filled from the launches, :func:`_fill_every`)."""
+    out: list[_Mention] = []
+    for m in _EVERY_RE.finditer(s):
+        a, b = m.span()
+        if covered.covers(a, a + 1) or _NUMBER_RE.match(s, b + 1) or _UK_NUMBER_RE.match(s, b + 1):
+            continue  # "all 7 missiles" is a count of its own
+        if _BOTH_ANAPHOR_RE.match(s, b) and "of" not in s[b : b + 4].lower():
+            out.append(
+                _Mention(a, b, 0, None, b, "", None, anaphor=True, of_group=True, every=True)
+            )
     return out
 
 
@@ -1961,7 +1986,9 @@ def _uk_mentions(s: str) -> list[_Mention]:
         kind, kinds, note = _uk_classify_phrase(phrase)
         if kind not in (None, "skip", "unknown"):
             out.append(_Mention(a, b, None, m.group("vague").lower(), p_end, phrase, kind, kinds))
-    out += _both(s, _Spans([(x.start, max(x.phrase_end, x.end)) for x in out]), _uk_pair(s))
+    covered = _Spans([(x.start, max(x.phrase_end, x.end)) for x in out])
+    out += _both(s, covered, _uk_pair(s))
+    out += _every(s, covered)
     out.sort(key=lambda x: x.start)
     return out
 
@@ -2102,6 +2129,7 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
             prev_sentence_end = sb
     for claim in claims:
         claim.text = text[claim.span[0] : claim.span[1]]
+        _fill_every(claim)
         _fill_anaphora(claim)
         _link_breakdowns(claim, norm)
         _link_neutralised(claim, norm)
@@ -2479,6 +2507,7 @@ def _sentence_claims(
                     note=men.note or ("no noun: kind from the launches" if men.anaphor else None),
                     reference=men.reference,
                     of_group=men.of_group,
+                    every=men.every,
                 )
             )
             if men.anaphor:
@@ -2631,6 +2660,30 @@ def _merge(prev: Claim, claim: Claim, text: str) -> None:
     for q in claim.qualifiers:
         if q not in prev.qualifiers:
             prev.qualifiers.append(q)
+
+
+def _fill_every(claim: Claim) -> None:
+    """ "Russia launched 14 drones and 2 missiles. All were shot down.": one outcome count per
+    launched kind, as many as launched; with no launches in the claim the count is unread."""
+    items: list[Item] = []
+    launched = claim.launched
+    for it in claim.items:
+        if not it.every:
+            items.append(it)
+        elif launched:
+            note = "'all': as many as launched"
+            items += [replace(it, kind=k, count=n, note=note) for k, n in launched.items()]
+        else:
+            claim.unclassified.append(
+                {
+                    "text": it.text,
+                    "span": list(it.span),
+                    "reason": "'all' of a total the text does not give",
+                    "kind": None,
+                    "role": it.role,
+                }
+            )
+    claim.items = items
 
 
 def _fill_anaphora(claim: Claim) -> None:
