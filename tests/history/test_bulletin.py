@@ -417,6 +417,10 @@ def test_ukrainian_relative_night(when: str) -> None:
         ("Russia launched 300 drones overnight.", None),
         ("Russia launched 300 drones in two waves.", None),
         ("Ukraine downed 1,200-odd drones over the weekend.", "over the weekend"),
+        (
+            "Since the beginning of the year, Russia fired 30,000 drones.",
+            "Since the beginning of the year",
+        ),
         ("Загалом протягом тижня ворог випустив понад 1300 ударних дронів.", "протягом тижня"),
         ("З початку року росіяни запустили понад 20000 дронів.", "З початку року"),
         ("За три доби ворог запустив 900 дронів.", "За три доби"),

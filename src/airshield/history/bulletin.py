@@ -403,7 +403,7 @@ _PERIOD_RE = re.compile(
     r"(?:days|nights|weeks|months)\b"
     r"|\b(?:in|during|throughout|since)\s+(?:early\s+|late\s+|mid-)?"
     + _MONTH_RE
-    + r"(?!\s+\d)(?:\s+(?:19|20)\d{2})?\b|\bsince\s+the\s+start\s+of\s+(?:the\s+)?"
+    + r"(?!\s+\d)(?:\s+(?:19|20)\d{2})?\b|\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:the\s+)?"
     r"(?:year|month|war|invasion)\b",
     re.IGNORECASE,
 )
