@@ -1029,7 +1029,8 @@ def _both(s: str, covered: _Spans, mention_at: Callable[[int, int], _Mention]) -
 
 
 _EVERY_RE = re.compile(
-    r"(?<![\w-])(?:all(?:\s+of\s+(?:them|these|those))?|(?:усі|всі)(?:\s+(?:вони|з\s+них))?)"
+    r"(?<![\w-])(?:all(?:\s+of\s+(?:them|these|those))?|(?:усі|всі)(?:\s+(?:вони|з\s+них))?"
+    r"|(?P<most>(?:most|the\s+majority)(?:\s+of\s+(?:them|these|those))?|більшість(?:\s+з\s+них)?))"
     r"(?=\s)",
     re.IGNORECASE,
 )
@@ -1043,7 +1044,11 @@ def _every(s: str, covered: _Spans) -> list[_Mention]:
         a, b = m.span()
         if covered.covers(a, a + 1) or _NUMBER_RE.match(s, b + 1) or _UK_NUMBER_RE.match(s, b + 1):
             continue  # "all 7 missiles" is a count of its own
-        if _BOTH_ANAPHOR_RE.match(s, b) and "of" not in s[b : b + 4].lower():
+        if not _BOTH_ANAPHOR_RE.match(s, b) or "of" in s[b : b + 4].lower():
+            continue
+        if m.group("most"):  # "Most were shot down", "Більшість збито": no number
+            out.append(_Mention(a, b, None, m.group().lower(), b, "", None, anaphor=True))
+        else:
             out.append(
                 _Mention(a, b, 0, None, b, "", None, anaphor=True, of_group=True, every=True)
             )
