@@ -431,3 +431,22 @@ def test_ukrainian_relative_night(when: str) -> None:
 def test_period_totals_are_marked(text: str, period: str | None) -> None:
     (claim,) = parse_bulletin(text)
     assert claim.period == period
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifiers"),
+    [
+        (
+            "Russia launched 539 drones, surpassing the 477 drones launched on June 29.",
+            [None, "comparison"],
+        ),
+        ("It came days after a record barrage of 479 drones.", ["comparison"]),
+        ("Russia launched 300 drones, up from 200 drones the night before.", [None, "comparison"]),
+        ("It broke the previous record of 728 drones launched on July 9.", ["comparison"]),
+        ("Russia launched a record 810 drones.", [None]),
+        ("The previous night, Russia launched 300 drones.", [None]),
+        ("Two days after the strike on Kyiv, Russia launched 300 drones.", [None]),
+    ],
+)
+def test_comparison_claims_are_qualified(text: str, qualifiers: list[str | None]) -> None:
+    assert [c.qualifier for c in parse_bulletin(text)] == qualifiers

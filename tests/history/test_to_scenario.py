@@ -79,7 +79,11 @@ def test_period_total_is_noted(tmp_path: Path) -> None:
     week = build_scenario(claim("Russia launched 120 drones over the past week."), laydown=lay)
     assert any("over a period ('over the past week')" in n for n in week.notes)
     night = build_scenario(claim("Russia launched 120 drones overnight."), laydown=lay)
-    assert not any("period" in n for n in night.notes)
+    assert not any("period" in n or "comparison" in n for n in night.notes)
+    earlier = build_scenario(
+        claim("It came days after a record barrage of 479 drones."), laydown=lay
+    )
+    assert any("comparison" in n for n in earlier.notes)
 
 
 def test_no_launches_is_an_error(tmp_path: Path) -> None:

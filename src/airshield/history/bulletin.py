@@ -291,6 +291,15 @@ _QUAL_RE = re.compile(
     "(?:" + "|".join(f"(?P<q{i}>\\b(?:{rx}))" for i, (_, rx) in enumerate(_QUALIFIERS)) + r")\s*$",
     re.IGNORECASE,
 )
+_COMPARISON_RE = re.compile(
+    r"\b(?:surpass\w*|exceed(?:ing|ed|s)?\s+the|compared\s+(?:with|to)|up\s+from|down\s+from"
+    r"|previous\s+(?:record|high|largest|biggest)|earlier\s+record"
+    r"|after\s+(?:a|the)\s+(?:record|previous|largest|biggest)|topping|breaking\s+the\s+record)\b"
+    r"|(?<!\w)(?:порівняно\s+з|перевищивши|попередн\w+\s+рекорд\w*)",
+    re.IGNORECASE,
+)
+"""A count given for comparison with an earlier raid ("surpassing the 477 drones of June 29",
+"days after a record barrage of 479 drones"): its claim is qualified "comparison"."""
 _PLANNED_RE = re.compile(
     r"\b(?:plan(?:s|ned|ning)?\s+to|looking\s+to|look\s+to|intend(?:s|ed|ing)?\s+to"
     r"|aim(?:s|ed|ing)?\s+to|prepar(?:es|ed|ing)\s+to"
@@ -2532,6 +2541,9 @@ def _sentence_claims(
         qualifiers = list(dict.fromkeys(it.qualifier for it in items if it.qualifier))
         if planned:
             qualifiers.append("planned")
+        lead_from = kept[g_index - 1][-1].phrase_end if g_index > 0 else 0
+        if _COMPARISON_RE.search(sent, lead_from, group[0].start):
+            qualifiers.append("comparison")  # "..., surpassing the 477 drones of June 29"
         if rate:
             qualifiers.append("per " + ("day" if "da" in rate.group("rate").lower() else "night"))
         period = (_UK_PERIOD_RE if uk else _PERIOD_RE).search(part)

@@ -206,6 +206,11 @@ def build_scenario(
         counts, notes = scenario_counts(claim, template, decoy_share=decoy_share)
     except ValueError as exc:
         raise ScenarioError("<claim>", [Problem("launched", str(exc))]) from exc
+    if "comparison" in claim.qualifiers:
+        notes.append(
+            "the claim is an earlier raid given for comparison ('surpassing the ...'), "
+            "not the one reported; --claim picks another"
+        )
     if claim.period:
         notes.append(
             f"the claim counts weapons over a period ({claim.period!r}), not one night; "
