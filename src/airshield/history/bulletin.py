@@ -1313,6 +1313,27 @@ _ASIDE_END_RE = re.compile(r" - \s*(?:,\s*)?(?:(?:and|as\s+well\s+as|та|і|й)
 """The end of a dashed aside right before a count ("... - 296 were shot down ... - and 7")."""
 
 
+def _verbs_on_both_sides(
+    s: str,
+    mentions: list[_Mention],
+    i: int,
+    cues: list[tuple[int, int, str]],
+    cue_starts: list[int],
+    k: int,
+    bare_gap: re.Pattern[str],
+) -> bool:
+    """ "Збито 83, локаційно втрачено 31", "shot down 83, lost 31": a bare count right after its
+    verb, and the verb after it governs the next bare count, so it is not this count's."""
+    men = mentions[i]
+    if not men.anaphor or i + 1 >= len(mentions):
+        return False
+    before = _cue_before(cues, cue_starts, men.start)
+    if before < 0 or before == k or not bare_gap.fullmatch(s[cues[before][1] : men.start]):
+        return False
+    nxt = mentions[i + 1]
+    return bool(nxt.anaphor and bare_gap.fullmatch(s[cues[k][1] : nxt.start]))
+
+
 def _headline_cue(
     s: str, cues: list[tuple[int, int, str]], k: int, passive: set[int], men: _Mention
 ) -> int:
@@ -1404,10 +1425,14 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
             elif men.reference and (aux.search(gap) or k in passive):
                 pass  # "seven of the 13 missiles were shot down": the verb is the part's
             elif not later:
-                if filler.match(gap) and not (
-                    role == "launched"
-                    and not aux.search(gap)
-                    and _active_outcome_before(s, cues, cue_starts, men)
+                if (
+                    filler.match(gap)
+                    and not (
+                        role == "launched"
+                        and not aux.search(gap)
+                        and _active_outcome_before(s, cues, cue_starts, men)
+                    )
+                    and not _verbs_on_both_sides(s, mentions, i, cues, cue_starts, k, bare_gap)
                 ):
                     men.role = role
                     passive.add(k)
@@ -2205,6 +2230,7 @@ _LIST_ITEM_END_RE = re.compile(
 )
 """The rest of a list item's noun phrase ("... from the directions of Kursk; 27 missiles",
 "... з напрямків: Курськ, Орел; 14 ракетами"), up to the next item (or list line: "\n- ")."""
+_PAREN_ASIDE_RE = re.compile(r"\s*\([^()\d]*\)")
 _SCOPE: dict[str, frozenset[str]] = {
     "unknown": frozenset(BULLETIN_KINDS),
     "missile": frozenset({"missile", "cruise_missile", "ballistic_missile"}),
@@ -2242,6 +2268,9 @@ def _link_breakdowns(claim: Claim, norm: str) -> None:
                     stack.append((run[::-1], "(" in gap))
                     run = []
                 else:
+                    # an aside without counts is no part of the list's structure: "2 ракетами
+                    # Х-101 (з повітряного простору Саратовської області) та 9 балістичними"
+                    gap = _PAREN_ASIDE_RE.sub("", gap)
                     for _ in range(gap.count(")")):
                         while stack and not stack[-1][1]:
                             stack.pop()
