@@ -1202,7 +1202,7 @@ def _total_out_of(s: str, part: _Mention) -> _Mention | None:
 
 _AUX_RE = re.compile(r"\b(?:were|was|are|is|been)\b", re.IGNORECASE)
 _BARE_GAP_RE = re.compile(
-    r"[\s\"']*(?:a\s+total\s+of|a\s+further|another|only|all)?\s*", re.IGNORECASE
+    r"[\s\"']*:?[\s\"']*(?:a\s+total\s+of|a\s+further|another|only|all)?\s*", re.IGNORECASE
 )
 _BARE_TOTAL_RE = re.compile(r"[^.;]*?\b(?:a\s+total\s+of)\s*", re.IGNORECASE)
 MAX_LIST = 40
@@ -1756,7 +1756,9 @@ _UK_LIST_GAP_RE = re.compile(
     re.IGNORECASE,
 )
 _UK_AUX_RE = re.compile(r"\b(?:були|було|був|була)\b", re.IGNORECASE)
-_UK_BARE_GAP_RE = re.compile(r"\s*(?:ще|загалом|всього|лише|усі|всі|усього)?\s*", re.IGNORECASE)
+_UK_BARE_GAP_RE = re.compile(
+    r"\s*:?\s*(?:ще|загалом|всього|лише|усі|всі|усього)?\s*", re.IGNORECASE
+)
 _UK_CONTEXT_RE = re.compile(
     r"(?:атак|удар|збит|ППО|протиповітрян|нападу|ракет|БпЛА|дрон)", re.IGNORECASE
 )
