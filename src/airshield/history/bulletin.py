@@ -98,7 +98,8 @@ _NUMW = "|".join(sorted([*_UNITS, "hundred", "thousand", "dozen"], key=len, reve
 
 _NUMBER_RE = re.compile(
     r"(?<![\w\-/.$€£#])"
-    r"(?:(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<dec>\d+))?(?:\s*(?P<k>thousand)\b)?"
+    r"(?:(?P<digits>\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?![\d,.:])|\d+)(?:\.(?P<dec>\d+))?"
+    r"(?:\s*(?P<k>thousand)\b)?"
     r"(?P<plus>-plus\b|-odd\b|\+(?!\d))?"
     r"|(?P<words>\b(?:an?\s+(?=(?:dozen|hundred|thousand)\b))?(?:" + _NUMW + r")"
     r"(?:(?:\s+and\s+|[\s-]+)(?:" + _NUMW + r"))*\b))"
@@ -719,7 +720,8 @@ def _capped(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _number_value(m: re.Match[str]) -> int | None:
     if m.group("digits"):
         base = float(
-            m.group("digits").replace(",", "") + (("." + m.group("dec")) if m.group("dec") else "")
+            re.sub(r"[, ]", "", m.group("digits"))
+            + (("." + m.group("dec")) if m.group("dec") else "")
         )
         if m.group("k"):
             base *= 1000
@@ -1693,7 +1695,7 @@ _UK_THOUSAND = ("тисяча", "тисячі", "тисяч", "тисячу")
 _UK_NUMW = "|".join(sorted([*_UK_UNITS, *_UK_THOUSAND], key=len, reverse=True))
 _UK_NUMBER_RE = re.compile(
     r"(?<![\w\-/.$€£#])"
-    r"(?:(?P<digits>\d+)(?!\s*(?:%|відсот))(?![\w/]|-\w|[.,]\d|:\d)"
+    r"(?:(?P<digits>\d{1,3}(?: \d{3})+(?![\d,.:])|\d+)(?!\s*(?:%|відсот))(?![\w/]|-\w|[.,]\d|:\d)"
     r"|(?P<words>(?<![\w'])(?:" + _UK_NUMW + r")(?:\s+(?:" + _UK_NUMW + r"))*(?![\w'])))",
     re.IGNORECASE,
 )
@@ -1903,7 +1905,7 @@ def _uk_noun_phrase(s: str, pos: int) -> tuple[int, str]:
 
 def _uk_number_value(m: re.Match[str]) -> int | None:
     if m.group("digits"):
-        return int(m.group("digits"))
+        return int(m.group("digits").replace(" ", ""))  # "1 200"
     total, current = 0, 0
     for w in m.group("words").lower().split():
         if w in _UK_THOUSAND:
@@ -2736,6 +2738,9 @@ def _fill_every(claim: Claim) -> None:
 
 def _fill_anaphora(claim: Claim) -> None:
     kinds = {it.kind for it in claim.items if it.role == "launched" and it.kind != "?"}
+    if not any(it.role == "launched" for it in claim.items):
+        # outcomes only: "• 296 БпЛА збито\n• 415 – локаційно втрачені" (the kind of the others)
+        kinds = {it.kind for it in claim.items if it.kind not in ("?", "unknown")}
     single = next(iter(kinds)) if len(kinds) == 1 else "unknown"
     for it in claim.items:
         if it.kind == "?":
