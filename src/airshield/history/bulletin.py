@@ -98,7 +98,7 @@ _NUMW = "|".join(sorted([*_UNITS, "hundred", "thousand", "dozen"], key=len, reve
 
 _NUMBER_RE = re.compile(
     r"(?<![\w\-/.$€£#])"
-    r"(?:(?P<digits>\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?![\d,.:])|\d+)(?:\.(?P<dec>\d+))?"
+    r"(?:(?P<digits>\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3}){1,2}(?![\d,.:])|\d+)(?:\.(?P<dec>\d+))?"
     r"(?:\s*(?P<k>thousand)\b)?"
     r"(?P<plus>-plus\b|-odd\b|\+(?!\d))?"
     r"|(?P<words>\b(?:an?\s+(?=(?:dozen|hundred|thousand)\b))?(?:" + _NUMW + r")"
@@ -1695,7 +1695,7 @@ _UK_THOUSAND = ("тисяча", "тисячі", "тисяч", "тисячу")
 _UK_NUMW = "|".join(sorted([*_UK_UNITS, *_UK_THOUSAND], key=len, reverse=True))
 _UK_NUMBER_RE = re.compile(
     r"(?<![\w\-/.$€£#])"
-    r"(?:(?P<digits>\d{1,3}(?: \d{3})+(?![\d,.:])|\d+)(?!\s*(?:%|відсот))(?![\w/]|-\w|[.,]\d|:\d)"
+    r"(?:(?P<digits>\d{1,3}(?: \d{3}){1,2}(?![\d,.:])|\d+)(?!\s*(?:%|відсот))(?![\w/]|-\w|[.,]\d|:\d)"
     r"|(?P<words>(?<![\w'])(?:" + _UK_NUMW + r")(?:\s+(?:" + _UK_NUMW + r"))*(?![\w'])))",
     re.IGNORECASE,
 )
