@@ -2368,7 +2368,10 @@ def _link_neutralised(claim: Claim, norm: str) -> None:
             nxt = pos + 1  # a plain list of counts, no part-list after it
         first = items[order[nxt]]
         last_head = items[order[nxt - 1]]
-        sentence_start = max(norm.rfind(".", 0, head.span[0]), norm.rfind("\n", 0, head.span[0]))
+        lo = max(0, head.span[0] - MAX_SENTENCE_CHARS)  # no sentence is longer (:func:`_capped`)
+        sentence_start = max(
+            norm.rfind(".", lo, head.span[0]), norm.rfind("\n", lo, head.span[0]), lo - 1
+        )
         if not _NEUTRALISED_RE.search(norm[sentence_start + 1 : first.span[0]]):
             continue
         gap = norm[last_head.span[1] : first.span[0]]
