@@ -962,7 +962,7 @@ def _mentions(s: str) -> list[_Mention]:
             mention.reference = True  # "Of the 479 drones, 277 were shot down": the total
         out.append(mention)
         taken.add(a, b)
-        all_but = _ALL_BUT_RE.search(s, max(0, a - 24), a)
+        all_but = _ALL_BUT_RE.search(s, max(0, a - 24), a) is not None
         if _all_of(s, mention):
             out.append(_every_launched(mention))
             mention.part_of = True  # "all 300 drones launched overnight were shot down"
@@ -970,18 +970,18 @@ def _mentions(s: str) -> list[_Mention]:
             ref = _reference_after(s, mention)
             if ref is not None:
                 out.append(ref)
-                if all_but is not None and ref.count is not None and mention.count is not None:
+                if all_but and ref.count is not None and mention.count is not None:
                     # "all but 3 of the 40 drones": the rest
+                    mention.note = f"all but {mention.count} of the total: the rest"
                     mention.count = max(ref.count - mention.count, 0)
-                    mention.note = f"all but {ref.count - mention.count} of the total: the rest"
-                    all_but = None
-        if all_but is not None:
-            mention.note = "all_but"  # "all but 3 drones": the rest of a total not given
-        elif mention.kind not in (None, "skip"):
+                    all_but = False
+        elif mention.kind not in (None, "skip") and not all_but:
             ref = _total_out_of(s, mention)
             if ref is not None:  # "441 targets out of 477"
                 mention.part_of = True
                 out.append(ref)
+        if all_but:
+            mention.note = "all_but"  # "all but 3 drones": the rest of a total not given
     covered = _Spans([(x.start, max(x.phrase_end, x.end)) for x in out])
     for m in _SINGLE_RE.finditer(s):
         a, b = m.span()
