@@ -440,6 +440,7 @@ class Item:
     opens_breakdown: bool = field(default=False, repr=False)  # first part, in the next sentence
     of_group: bool = field(default=False, repr=False)  # "28 of them": a part of the count before
     every: bool = field(default=False, repr=False)  # "All were shot down": every weapon launched
+    all_but: int = field(default=0, repr=False)  # "all but 3 were shot down": every one but 3
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -763,6 +764,7 @@ class _Mention:
     role: str | None = None
     qualifier: str | None = None
     every: bool = False  # "All of them were shot down": the claim's launches, counted later
+    all_but: int = 0  # "all but 3 were shot down": every one launched but 3
 
 
 def _part_kind(kinds: set[str]) -> str | None:
@@ -980,7 +982,10 @@ def _mentions(s: str) -> list[_Mention]:
             if ref is not None:  # "441 targets out of 477"
                 mention.part_of = True
                 out.append(ref)
-        if all_but:
+        if all_but and mention.anaphor and mention.count is not None and not mention.of_group:
+            # "Russia launched 40 drones; all but 3 were shot down": the launches less 3
+            mention.every, mention.all_but, mention.count = True, mention.count, 0
+        elif all_but:
             mention.note = "all_but"  # "all but 3 drones": the rest of a total not given
     covered = _Spans([(x.start, max(x.phrase_end, x.end)) for x in out])
     for m in _SINGLE_RE.finditer(s):
@@ -2558,6 +2563,7 @@ def _sentence_claims(
                     reference=men.reference,
                     of_group=men.of_group,
                     every=men.every,
+                    all_but=men.all_but,
                 )
             )
             if men.anaphor:
@@ -2717,13 +2723,20 @@ def _merge(prev: Claim, claim: Claim, text: str) -> None:
 
 def _fill_every(claim: Claim) -> None:
     """ "Russia launched 14 drones and 2 missiles. All were shot down.": one outcome count per
-    launched kind, as many as launched; with no launches in the claim the count is unread."""
+    launched kind, as many as launched; "all but 3 were shot down": one count, the launches less
+    3 (of their kind when they are of one); with no launches in the claim the count is unread."""
     items: list[Item] = []
     launched = claim.launched
     for it in claim.items:
         if not it.every:
             items.append(it)
-        elif launched:
+        elif it.all_but and launched and sum(launched.values()) >= it.all_but:
+            kind = next(iter(launched)) if len(launched) == 1 else "unknown"
+            note = f"all but {it.all_but} of those launched"
+            items.append(
+                replace(it, kind=kind, count=sum(launched.values()) - it.all_but, note=note)
+            )
+        elif launched and not it.all_but:
             note = "'all': as many as launched"
             items += [replace(it, kind=k, count=n, note=note) for k, n in launched.items()]
         else:
