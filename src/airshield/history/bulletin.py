@@ -1473,6 +1473,15 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
                     men.role = role
             else:
                 men.role = role
+        if men.role is None and men.anaphor and i > 0 and men.note is None:
+            # a gapped verb: "40 drones were shot down; in Odesa region, 25 more.", "... збито
+            # 40 БпЛА, на Одещині - ще 25."
+            prior = mentions[i - 1]
+            gapped = _UK_GAPPED_RE if uk else _GAPPED_RE
+            if prior.role is not None and prior.note is None and gapped.match(s, men.start):
+                head = s[max(0, men.start - 8) : men.start]
+                if uk or not _GAPPED_BEFORE_RE.search(head):
+                    men.role = prior.role
         # 3. a qualifier right before the count
     for men in mentions:
         head = s[max(0, men.start - 40) : men.start]
@@ -1481,6 +1490,11 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
         if q:
             idx = int((q.lastgroup or "q0")[1:])
             men.qualifier = _QUALIFIERS[idx][0]
+
+
+_GAPPED_RE = re.compile(r"\d[\d,]*\s+more\s*(?:[.;)]|$)", re.IGNORECASE)
+_GAPPED_BEFORE_RE = re.compile(r"\b(?:than|of)\s+$", re.IGNORECASE)
+_UK_GAPPED_RE = re.compile(r"(?<=ще )\d+\s*(?:[.;)]|$)", re.IGNORECASE)
 
 
 def _resolve_date(sent: str, ref: date | None) -> tuple[str | None, str | None, bool, str | None]:
