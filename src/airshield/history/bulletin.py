@@ -1265,7 +1265,14 @@ _UNREAD_REASONS = {
     "negated": "a negated verb: not launched, destroyed or lost",
     "hit": "a hit or impact: not launched, destroyed or lost",
     "all_but": "'all but N': the count is the rest of a total the text does not give",
+    "airborne": "still in the air: no outcome yet",
 }
+_AIRBORNE_RE = re.compile(
+    r"\s*(?:(?:are|were|is|was)\s+still|(?:are|were|is|was)\s+)?(?:remain(?:s|ed)?|still)\s+"
+    r"(?:in\s+the\s+air|airborne)\b"
+    r"|\s*-?\s*(?:ще\s+)?(?:у|в)\s+повітрі(?!\w)",
+    re.IGNORECASE,
+)
 _NEGATION_RE = re.compile(
     r"\b(?:not|never|no\s+longer|unable\s+to|failed\s+to|fail\s+to)\b|n't\b", re.IGNORECASE
 )
@@ -1394,6 +1401,9 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
     for i, men in enumerate(mentions):
         if men.note == "all_but":
             continue  # unread (:data:`_UNREAD_REASONS`)
+        if _AIRBORNE_RE.match(s, men.phrase_end):
+            men.note = "airborne"  # "3 more UAVs are still in the air", "ще 3 - у повітрі"
+            continue
         if hit[i]:
             men.note = "hit"  # "50 were shot down, 31 were lost and 4 hit their targets"
             continue
@@ -1769,7 +1779,9 @@ _UK_ROLE_RE = re.compile(
     re.IGNORECASE,
 )
 _UK_FILLER_RE = re.compile(
-    r"^(?:\s|,|-|були|було|був|була|ще|також|вже|успішно|всі|усі|з\s+них|із\s+них)*$",
+    # "40 з яких збито" (a part of the count before, not ", з яких збито 24": a new clause)
+    r"^(?:\s+(?:з|із)\s+яких\s*"
+    r"|(?:\s|,|-|були|було|був|була|ще|також|вже|успішно|всі|усі|з\s+них|із\s+них)*)$",
     re.IGNORECASE,
 )
 _UK_LIST_GAP_RE = re.compile(
