@@ -163,7 +163,7 @@ _ROLE_CUES: tuple[tuple[str, str], ...] = (
     ),
     (
         "destroyed",
-        r"(?:shot|shooting|brought|taken|knocked)\s+down|down(?:ed|ing)"
+        r"(?:shot|shooting|brought|taken|took|knocked)\s+down|down(?:ed|ing)|knocked\s+out"
         r"|destroy(?:ed|ing)|intercept(?:ed|ing)|neutrali[sz](?:ed|ing)"
         r"|eliminat(?:ed|ing)|repel(?:led|ling)|repulsed",
     ),
@@ -193,7 +193,8 @@ _RAID_WITH_RE = re.compile(
     r"\b(?:attack(?:ed|s|ing)?|hit(?:ting|s)?|struck|strik(?:e|es|ing)|pummell?(?:ed|ing)"
     r"|pound(?:ed|ing)|batter(?:ed|ing)|bombard(?:ed|ing)|target(?:ed|ing)|assault(?:ed)?"
     r"|barrage|raid|onslaught|wave|shell(?:ed|ing))\b[^.;]{0,90}?\b(?P<with>with)\b"
-    r"|\b(?:barrage|wave|swarm|salvo|volley)\s+(?P<of>of)\b",
+    r"|\b(?:barrage|wave|swarm|salvo|volley)\s+(?P<of>of)\b"
+    r"|\b(?:attack|raid|strike|assault)s?\s+(?P<by>by)\b",  # "repelled an attack by 120 drones"
     re.IGNORECASE,
 )
 _CONTEXT_RE = re.compile(
@@ -954,6 +955,22 @@ def _mentions(s: str) -> list[_Mention]:
         if m.group("words") and m.group("words").lower() in ("a", "an"):
             continue
         mention = _mention_at(s, a, b, value, None)
+        share = _SHARE_OF_RE.search(s, max(0, a - 48), a)
+        if share is not None and mention.kind not in (None, "skip"):
+            # "about 90 per cent of the 600 drones were neutralised": the total, and a share
+            mention.reference = True
+            out.append(
+                _Mention(
+                    share.start(),
+                    share.end(),
+                    None,
+                    share.group("share").lower(),
+                    mention.phrase_end,
+                    mention.noun,
+                    mention.kind,
+                    mention.kinds_mentioned,
+                )
+            )
         if m.group("plus"):  # "400-plus drones", "1,200-odd drones"
             mention.qualifier = "about" if "odd" in m.group("plus").lower() else "more than"
         if (
@@ -1071,6 +1088,14 @@ def _every(s: str, covered: _Spans) -> list[_Mention]:
     return out
 
 
+_SHARE_OF_RE = re.compile(
+    r"(?P<share>\d+(?:[.,]\d+)?\s*(?:%|per\s*cent|percent)|half|a\s+third|a\s+quarter"
+    r"|two[- ]thirds|three[- ]quarters|most|the\s+majority|the\s+bulk)"
+    r"\s+of\s+(?:all\s+)?(?:the\s+)?$",
+    re.IGNORECASE,
+)
+"""A share of a total ("80% of the 500 drones", "half of the 200"): the total is read, the
+share is unread (not a count)."""
 _ALL_BUT_RE = re.compile(r"\ball\s+(?:but|except(?:\s+for)?)\s+$", re.IGNORECASE)
 
 
@@ -1255,12 +1280,14 @@ def _cues(s: str, uk: bool = False) -> list[tuple[int, int, str]]:
         cues.append((m.start(), m.end(), role))
     if not uk:
         for m in _RAID_WITH_RE.finditer(s):
-            g = "with" if m.group("with") else "of"
+            g = "with" if m.group("with") else "of" if m.group("of") else "by"
             cues.append((m.start(g), m.end(g), "launched"))
     cues.sort()
     return cues
 
 
+_ING_RE = re.compile(r"\w+ing\b", re.IGNORECASE)
+"""An -ing verb ("downing", "shooting down"): after a comma it opens a clause of its own."""
 _UNREAD_REASONS = {
     "negated": "a negated verb: not launched, destroyed or lost",
     "hit": "a hit or impact: not launched, destroyed or lost",
@@ -1409,6 +1436,8 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
             continue
         # 1. a passive cue after the phrase ("476 were shot down", "539 drones launched")
         k = bisect.bisect_left(cue_starts, men.phrase_end)
+        if k < len(cues) and "," in s[men.phrase_end : cues[k][0]] and _ING_RE.match(s, cues[k][0]):
+            k = len(cues)  # "an attack by 120 drones, downing 98 of them": a clause of its own
         if k < len(cues):
             ca, cb1, role = cues[k]
             gap = s[men.phrase_end : ca]
@@ -2705,7 +2734,10 @@ def _antecedent_kind(
     if not before:
         return None
     if not men.of_group:
-        return before[-1].kind
+        last = before[-1]
+        if last.role == "launched" and men.count is not None and men.count > (last.count or 0):
+            return None  # "60 drones, including 20 decoys, shooting down 50": not of the 20
+        return last.kind
     run = [before[-1]]
     for x in reversed(before[:-1]):
         gap = sent[x.phrase_end : run[0].start]
@@ -2713,8 +2745,18 @@ def _antecedent_kind(
             run.insert(0, x)
         else:
             break
-    kinds = {x.kind for x in run}
-    return kinds.pop() if len(kinds) == 1 else "unknown"
+    return _common_kind({x.kind or "unknown" for x in run})
+
+
+def _common_kind(kinds: set[str]) -> str:
+    """The one kind of a group of counts: theirs when they share it, ``drone`` for drones and
+    decoys, ``missile`` for missiles of several kinds, else ``unknown``."""
+    if len(kinds) == 1:
+        return next(iter(kinds))
+    for family in ("drone", "missile"):
+        if kinds and kinds <= _SCOPE[family]:
+            return family
+    return "unknown"
 
 
 def _only_repeats_launches(claim: Claim, prev: Claim) -> bool:
@@ -2783,7 +2825,7 @@ def _fill_anaphora(claim: Claim) -> None:
     if not any(it.role == "launched" for it in claim.items):
         # outcomes only: "• 296 БпЛА збито\n• 415 – локаційно втрачені" (the kind of the others)
         kinds = {it.kind for it in claim.items if it.kind not in ("?", "unknown")}
-    single = next(iter(kinds)) if len(kinds) == 1 else "unknown"
+    single = _common_kind(kinds)
     for it in claim.items:
         if it.kind == "?":
             it.kind = single
