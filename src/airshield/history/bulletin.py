@@ -2173,6 +2173,9 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
         ref_date = _dateline(norm)
     claims: list[Claim] = []
     prev_sentence_end = -1
+    # (start, end, date) of a sentence without counts that names a date ("... strike against
+    # Ukraine on the night of July 3 to 4. The Air Force reported that ... launched 539 drones")
+    lead: tuple[int, int, tuple[str | None, str | None, bool, str | None]] | None = None
     for sa, sb in _sentences(norm):
         sent = norm[sa:sb]
         uk = _is_uk(sent)
@@ -2186,6 +2189,9 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
             ):
                 _enrich(claims[-1], sent, uk)
                 prev_sentence_end = sb
+            else:  # a lead sentence with no counts may date the claim after it
+                when = (_uk_resolve_date if uk else _resolve_date)(sent, ref_date)
+                lead = (sa, sb, when) if when[1] is not None else lead
             continue
         has_context = bool((_UK_CONTEXT_RE if uk else _CONTEXT_RE).search(sent))
         _assign_roles(sent, mentions, uk)
@@ -2227,6 +2233,15 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
             ):
                 _merge(prev, claim, text)
             else:
+                if (
+                    lead is not None
+                    and claim.date_text is None
+                    and not re.search(r"\n\s*\n", norm[lead[1] : sa])
+                ):
+                    claim.date, claim.date_text, night, claim.night_of = lead[2]
+                    claim.night = claim.night or night
+                    claim.span = (lead[0], claim.span[1])
+                lead = None
                 claims.append(claim)
         if sentence_claims:
             prev_sentence_end = sb
