@@ -955,7 +955,8 @@ def _mentions(s: str) -> list[_Mention]:
         if m.group("words") and m.group("words").lower() in ("a", "an"):
             continue
         mention = _mention_at(s, a, b, value, None)
-        share = _SHARE_OF_RE.search(s, max(0, a - 48), a)
+        near = s[max(0, a - 24) : a].lower()  # cheap guards for the look-behind patterns below
+        share = _SHARE_OF_RE.search(s, max(0, a - 48), a) if "of " in near[-14:] else None
         if share is not None and mention.kind not in (None, "skip"):
             # "about 90 per cent of the 600 drones were neutralised": the total, and a share
             mention.reference = True
@@ -981,7 +982,9 @@ def _mentions(s: str) -> list[_Mention]:
             mention.reference = True  # "Of the 479 drones, 277 were shot down": the total
         out.append(mention)
         taken.add(a, b)
-        all_but = _ALL_BUT_RE.search(s, max(0, a - 24), a) is not None
+        all_but = ("but" in near or "except" in near) and bool(
+            _ALL_BUT_RE.search(s, max(0, a - 24), a)
+        )
         if _all_of(s, mention):
             out.append(_every_launched(mention))
             mention.part_of = True  # "all 300 drones launched overnight were shot down"
@@ -1104,6 +1107,9 @@ def _all_of(s: str, men: _Mention) -> bool:
     if men.kind in (None, "skip") or men.part_of or men.reference:
         return False
     head = s[max(0, men.start - 24) : men.start]
+    low = head[-12:].lower()
+    if not any(word in low for word in ("all", "всі", "усі")):
+        return False
     return bool(_ALL_BEFORE_RE.search(head)) and not _OF_ALL_RE.search(head)
 
 
