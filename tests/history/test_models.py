@@ -35,6 +35,8 @@ def test_spellings() -> None:
     assert resolve_model("INTERCONTINENTAL BALLISTIC MISSILE").kind == "ballistic_missile"
     assert resolve_model("Shahed-136/131").strategic
     assert not resolve_model("Orlan-10").strategic
+    assert resolve_model("Kh-47M2").kind == "ballistic_missile"  # Kinzhal
+    assert resolve_model("Oniks").kind == resolve_model("Onyx").kind == "cruise_missile"
 
 
 def test_unseen_slash_family_of_one_kind() -> None:

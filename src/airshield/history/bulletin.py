@@ -245,8 +245,8 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _MODEL_TOKEN_RE = re.compile(
-    r"\b(?:[A-Z][A-Za-z]*-\d+[A-Za-z]*(?:/[A-Z]*-?\d*[A-Za-z]*)*|Kalibrs?|Kinzhals?|Iskanders?"
-    r"(?:-[MK])?|Onyx|Oniks|Zircons?|Tsirkons?|Oreshnik)\b"
+    r"\b(?:[A-Z][A-Za-z]*-\d+[A-Za-z0-9]*(?:/[A-Z]*-?\d*[A-Za-z0-9]*)*|Kalibrs?|Kinzhals?|Iskanders?"
+    r"(?:-[MK]s?)?|Onyx|Oniks|Zircons?|Tsirkons?|Oreshnik)\b"
 )
 _STOP_WORDS = frozenset(
     """were was are is be been being have has had in on at from to into over by toward towards
@@ -826,7 +826,9 @@ def _classify_part(part: str) -> tuple[str | None, str | None]:
     kinds = {name for name, rx in _KIND_PATTERNS[1:] if rx.search(part)}
     note = None
     for tok in _MODEL_TOKEN_RE.findall(part):
-        mk = resolve_model(tok.rstrip("s") if tok.endswith("s") and not tok[-2].isdigit() else tok)
+        mk = resolve_model(tok)
+        if not mk.mapped and tok.endswith("s"):
+            mk = resolve_model(tok[:-1])  # a plural: "Kalibrs", "Kh-101s" (not "Oniks")
         if mk.mapped and mk.kind in BULLETIN_KINDS:
             kinds.add(mk.kind)
         elif not mk.mapped and re.search(r"\d", tok) and kinds & {"missile", "drone"}:
