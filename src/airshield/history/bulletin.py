@@ -106,12 +106,13 @@ _NUMBER_RE = re.compile(
     r"(?![\w/]|-\w|[.,]\d|:\d|\s*%|\s*per\s*cent|\s*percent)",
     re.IGNORECASE,
 )
+_VAGUE_WORDS = r"dozens|hundreds|scores|thousands|several|many"
 _VAGUE_RE = re.compile(
-    r"\b(?P<vague>dozens|hundreds|scores|thousands|several|a\s+number|a\s+few|many)"
+    r"\b(?P<vague>" + _VAGUE_WORDS + r"|a\s+number|a\s+few)"
     r"(?:\s+of)?(?=\s)",
     re.IGNORECASE,
 )
-_VAGUE_WORDS_RE = re.compile(r"dozens|hundreds|scores|thousands|several|many", re.IGNORECASE)
+_VAGUE_WORDS_RE = re.compile(_VAGUE_WORDS, re.IGNORECASE)
 _SINGLE_RE = re.compile(r"\b(?:a|an|single)\b(?=\s)", re.IGNORECASE)
 _SINGULAR_OK = frozenset({"drone", "decoy", "cruise_missile", "ballistic_missile", "missile"})
 _TIME_RE = re.compile(
@@ -154,13 +155,15 @@ _WINDOW_RE = re.compile(
     re.IGNORECASE,
 )
 
+_DOWN_OR_JAMMED = (
+    r"(?:shot\s+down|downed|destroyed|intercepted)\s*(?:/|or|and)\s*"
+    r"(?:suppressed|jammed|neutrali[sz]ed)"
+)
+"""One neutralised count, destroyed and lost together ("shot down or suppressed", "downed or
+jammed"): a destroyed cue, and a neutralised headline (:data:`_NEUTRALISED_RE`)."""
 _ROLE_CUES: tuple[tuple[str, str], ...] = (
     # (role, regex) -- longer phrases first; matches are taken left to right, non-overlapping
-    (
-        "destroyed",
-        r"(?:shot\s+down|downed|destroyed|intercepted)\s*(?:/|or|and)\s*"
-        r"(?:suppressed|jammed|neutrali[sz]ed)",
-    ),
+    ("destroyed", _DOWN_OR_JAMMED),
     (
         "destroyed",
         r"(?:shot|shooting|brought|taken|took|knocked)\s+down|down(?:ed|ing)|knocked\s+out"
@@ -1039,7 +1042,8 @@ _OF_ALL_RE = re.compile(r"(?<![\w-])(?:of|from|among|with|з|із)\s+\S+\s+$", r
 _BOTH_RE = re.compile(r"(?<![\w-])(?:both|обидві|обидва|обох|обидвох)(?=\s)", re.IGNORECASE)
 
 
-_BOTH_ANAPHOR_RE = re.compile(
+# an outcome verb right after "both" / "all" ("Both were shot down", "Усі вони збиті")
+_OUTCOME_NEXT_RE = re.compile(
     r"\s+(?:of\s+(?:them|these|those)\b|(?:were|have\s+been|had\s+been)\s+(?:\w+\s+)?"
     r"(?:shot|downed|destroyed|intercepted|neutrali[sz]ed|jammed|suppressed|lost)\b"
     r"|(?:з\s+них\s+)?(?:було\s+|були\s+)?(?:збит|знищ|перехопл|подавл|знешкодж)\w*)",
@@ -1058,7 +1062,7 @@ def _both(s: str, covered: _Spans, mention_at: Callable[[int, int], _Mention]) -
             continue
         men = mention_at(a, b)
         if men.anaphor:
-            if _BOTH_ANAPHOR_RE.match(s, b):  # not "Russia and Ukraine both launched drones"
+            if _OUTCOME_NEXT_RE.match(s, b):  # not "Russia and Ukraine both launched drones"
                 out.append(men)
         elif men.kind in _SINGULAR_OK and len(set(men.kinds_mentioned)) <= 1:
             out += [men, _every_launched(men)]
@@ -1082,7 +1086,7 @@ def _every(s: str, covered: _Spans) -> list[_Mention]:
         a, b = m.span()
         if covered.covers(a, a + 1) or _NUMBER_RE.match(s, b + 1) or _UK_NUMBER_RE.match(s, b + 1):
             continue  # "all 7 missiles" is a count of its own
-        if not _BOTH_ANAPHOR_RE.match(s, b) or "of" in s[b : b + 4].lower():
+        if not _OUTCOME_NEXT_RE.match(s, b) or "of" in s[b : b + 4].lower():
             continue
         if m.group("most"):  # "Most were shot down", "Більшість збито": no number
             out.append(_Mention(a, b, None, m.group().lower(), b, "", None, anaphor=True))
@@ -1524,11 +1528,13 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
             # a gapped verb: "40 drones were shot down; in Odesa region, 25 more.", "... збито
             # 40 БпЛА, на Одещині - ще 25."
             prior = mentions[i - 1]
-            gapped = _UK_GAPPED_RE if uk else _GAPPED_RE
-            if prior.role is not None and prior.note is None and gapped.match(s, men.start):
-                head = s[max(0, men.start - 8) : men.start]
-                if uk or not _GAPPED_BEFORE_RE.search(head):
-                    men.role = prior.role
+            gapped = (
+                s[: men.start].endswith("ще ") and _CLAUSE_STOP_RE.match(s, men.end)
+                if uk
+                else _GAPPED_RE.match(s, men.end)
+            )
+            if gapped and prior.role is not None and prior.note is None:
+                men.role = prior.role
         # 3. a qualifier right before the count
     for men in mentions:
         head = s[max(0, men.start - 40) : men.start]
@@ -1539,9 +1545,9 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
             men.qualifier = _QUALIFIERS[idx][0]
 
 
-_GAPPED_RE = re.compile(r"\d[\d,]*\s+more\s*(?:[.;)]|$)", re.IGNORECASE)
-_GAPPED_BEFORE_RE = re.compile(r"\b(?:than|of)\s+$", re.IGNORECASE)
-_UK_GAPPED_RE = re.compile(r"(?<=ще )\d+\s*(?:[.;)]|$)", re.IGNORECASE)
+_CLAUSE_STOP_RE = re.compile(r"\s*(?:[.;)]|$)")
+_GAPPED_RE = re.compile(r"\s+more\s*(?:[.;)]|$)", re.IGNORECASE)
+"""A count with its verb gapped: "..., 25 more." (after the count), "... - ще 25." (Ukrainian)."""
 
 
 def _resolve_date(sent: str, ref: date | None) -> tuple[str | None, str | None, bool, str | None]:
@@ -2092,27 +2098,25 @@ def _uk_mentions(s: str) -> list[_Mention]:
         a, b = m.span()
         if taken.covers(a, a + 1):
             continue
-        taken.add(a, _uk_noun_phrase(s, b)[0])  # "кілька десятків дронів": one quantity
         p_end, phrase = _uk_noun_phrase(s, b)
+        taken.add(a, p_end)  # "кілька десятків дронів": one quantity
         kind, kinds, note = _uk_classify_phrase(phrase)
         if kind not in (None, "skip", "unknown"):
             out.append(_Mention(a, b, None, m.group("vague").lower(), p_end, phrase, kind, kinds))
     covered = _Spans([(x.start, max(x.phrase_end, x.end)) for x in out])
-    out += _both(s, covered, _uk_pair(s))
+    out += _both(s, covered, lambda a, b: _uk_mention_at(s, a, b, 2))
     out += _every(s, covered)
     out.sort(key=lambda x: x.start)
     return out
 
 
-def _uk_pair(s: str) -> Callable[[int, int], _Mention]:
-    def at(a: int, b: int) -> _Mention:
-        p_end, phrase = _uk_noun_phrase(s, b)
-        kind, kinds, note = _uk_classify_phrase(phrase)
-        if kind is None:
-            return _Mention(a, b, 2, None, b, phrase, None, anaphor=True)
-        return _Mention(a, b, 2, None, p_end, phrase, kind, kinds, note)
-
-    return at
+def _uk_mention_at(s: str, a: int, b: int, value: int) -> _Mention:
+    """A Ukrainian count at ``a:b`` with the noun phrase after it (no noun: an anaphor)."""
+    p_end, phrase = _uk_noun_phrase(s, b)
+    kind, kinds, note = _uk_classify_phrase(phrase)
+    if kind is None:
+        return _Mention(a, b, value, None, b, phrase, None, anaphor=True)
+    return _Mention(a, b, value, None, p_end, phrase, kind, kinds, note)
 
 
 _UK_RELATIVE_NIGHT_RE = re.compile(
@@ -2388,8 +2392,7 @@ def _link_breakdowns(claim: Claim, norm: str) -> None:
 
 
 _NEUTRALISED_RE = re.compile(
-    r"neutrali[sz]\w*|(?:shot\s+down|downed|destroyed|intercepted)\s*(?:/|or|and)\s*"
-    r"(?:suppressed|jammed)|знешкоджен\w*"
+    r"neutrali[sz]\w*|" + _DOWN_OR_JAMMED + r"|знешкоджен\w*"
     r"|нейтралізован\w*|збито\s*(?:/|або|чи|та|і)\s*подавлено",
     re.IGNORECASE,
 )
