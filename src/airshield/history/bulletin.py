@@ -166,14 +166,16 @@ _ROLE_CUES: tuple[tuple[str, str], ...] = (
     ("destroyed", _DOWN_OR_JAMMED),
     (
         "destroyed",
-        r"(?:shot|shooting|brought|taken|took|knocked)\s+down|down(?:ed|ing)|knocked\s+out"
+        r"(?:shot|shooting|brought|taken|took|knocked)\s+down|down(?:ed|ing)"
+        r"|(?:knocked|knocking|took|taken|taking)\s+out"
         r"|destroy(?:ed|ing)|intercept(?:ed|ing)|neutrali[sz](?:ed|ing)"
         r"|eliminat(?:ed|ing)|repel(?:led|ling)|repulsed",
     ),
     (
         "lost",
         r"(?:locationally|locally)\s+lost|location(?:ally)?[- ]lost|lost\s+(?:from|off|on)\s+(?:the\s+)?"
-        r"(?:radar|location)s?|(?:disappeared|vanished|dropped)\s+(?:from|off)\s+(?:the\s+)?"
+        r"(?:radar|location)s?|(?:disappear(?:ed|ing)|vanish(?:ed|ing)|dropp(?:ed|ing))\s+"
+        r"(?:from|off)\s+(?:the\s+)?"
         r"radars?|went\s+off\s+(?:the\s+)?radars?|(?:went\s+)?missing\s+from\s+(?:the\s+)?radars?"
         r"|(?:suppressed|jammed)\s+by\s+(?:the\s+)?"
         r"(?:electronic\s+warfare|ew|reb)(?:\s+(?:means|systems?))?"
@@ -444,6 +446,8 @@ class Item:
     opens_breakdown: bool = field(default=False, repr=False)  # first part, in the next sentence
     of_group: bool = field(default=False, repr=False)  # "28 of them": a part of the count before
     every: bool = field(default=False, repr=False)  # "All were shot down": every weapon launched
+    the_one: bool = field(default=False, repr=False)  # "The missile was shot down": the only one
+    split: bool = field(default=False, repr=False)  # a part of a neutralised count before it
     all_but: int = field(default=0, repr=False)  # "all but 3 were shot down": every one but 3
 
     def to_dict(self) -> dict[str, Any]:
@@ -626,12 +630,18 @@ _TRANSLATE = str.maketrans(
 def _normalise(text: str) -> str:
     """Same-length copy of the text with plain quotes, dashes and spaces (spans stay valid)."""
     out = text.translate(_TRANSLATE)
+    if not out.isascii():  # a symbol bulleting a list line ("🔸 296 БпЛА", "▪️ 7 ракет") is a dash
+        out = _BULLET_RE.sub(lambda m: m.group(1) + "-" + " " * (len(m.group(2)) - 1), out)
     if '"' in out:  # a quoted name is part of its noun phrase: 4 ракети «Калібр», "Shahed" drones
         out = _QUOTED_NAME_RE.sub(lambda m: f" {m.group(1)} ", out)
     assert len(out) == len(text)
     return out
 
 
+_BULLET_RE = re.compile(
+    r"(?m)^([ \t]*)([\u2022\u2023\u2043\u25a0-\u25ff\u2600-\u27bf\u2b00-\u2bff\U0001f300-\U0001faff]"
+    r"[\ufe0f\u200d]*)"
+)
 _QUOTED_NAME_RE = re.compile(r"(?<!\w)\"([^\W\d_][\w'/-]{1,23})\"(?!\w)")
 
 
@@ -642,6 +652,11 @@ _ABBREV_RE = re.compile(
     r"(?:\b(?:U\.S|U\.K|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|St|No|approx|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul"
     r"|Aug|Sep|Sept|Oct|Nov|Dec|a\.m|p\.m|[A-Z])\.)$"
 )
+
+
+_LABEL_COUNT_END_RE = re.compile(r":\s*\d[\d,]*$")
+"""A headline line that ends in its count ("Shot down/suppressed: 718"): list lines after it are
+its parts."""
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -666,7 +681,11 @@ def _sentences(text: str) -> list[tuple[int, int]]:
                 starts_item
                 and gap.count("\n") == 1
                 and prev
-                and (prev[-1] == ":" or (in_list and prev[-1] not in ".!?"))
+                and (
+                    prev[-1] == ":"
+                    or (in_list and prev[-1] not in ".!?")
+                    or _LABEL_COUNT_END_RE.search(prev) is not None
+                )
             ):
                 # "... знешкоджено 271 засіб:\n- 258 БпЛА ...;\n- 8 крилатих ракет;": the
                 # items are the headline's parts, read in its sentence
@@ -768,6 +787,7 @@ class _Mention:
     role: str | None = None
     qualifier: str | None = None
     every: bool = False  # "All of them were shot down": the claim's launches, counted later
+    the_one: bool = False  # "The missile was shot down": the one launched of its kind
     all_but: int = 0  # "all but 3 were shot down": every one launched but 3
 
 
@@ -897,6 +917,8 @@ def _en_ends_at_join(token: str, nxt: str) -> bool:
     if re.match(r"\d", nxt) or _NUMBER_RE.fullmatch(nxt) or _VAGUE_WORDS_RE.fullmatch(nxt):
         return True  # "... and 12 missiles", "... and dozens of drones": the next count begins
     low = nxt.lower()
+    if token in ("and", "or") and low == "no":
+        return True  # "29 drones and no missiles"
     if token != "of" and low in _EN_QUALIFIER_STARTS:
         return True  # "... and around 40 missiles": a qualified count begins
     return low in (_EN_OF_PRONOUNS if token == "of" else _EN_ARTICLES)
@@ -993,6 +1015,10 @@ def _mentions(s: str) -> list[_Mention]:
         if _all_of(s, mention):
             out.append(_every_launched(mention))
             mention.part_of = True  # "all 300 drones launched overnight were shot down"
+        elif "none" in near and mention.kind not in (None, "skip") and _NONE_OF_RE.search(near):
+            out.append(_every_launched(mention))  # "none of the 4 Iskander missiles": 4 launched
+            mention.part_of, mention.count = True, 0
+            mention.note = "'none of': zero"
         elif mention.part_of:
             ref = _reference_after(s, mention)
             if ref is not None:
@@ -1024,6 +1050,7 @@ def _mentions(s: str) -> list[_Mention]:
             out.append(mention)
     out += _both(s, covered, lambda a, b: _mention_at(s, a, b, 2, None))
     out += _every(s, covered)
+    out += _definite(s, covered, _DEFINITE_RE, _classify_phrase)
     for m in _VAGUE_RE.finditer(s):
         a, b = m.span()
         if taken.covers(a, a + 1):
@@ -1097,6 +1124,49 @@ def _every(s: str, covered: _Spans) -> list[_Mention]:
     return out
 
 
+_OUTCOME_PASSIVE = (
+    r"(?:shot|downed|destroyed|intercepted|neutrali[sz]ed|jammed|suppressed|lost|taken)\b"
+)
+_DEFINITE_RE = re.compile(
+    r"(?<![\w-])(?<!of\s)the\s+(?!(?:remaining|rest|other|others|same|last|first|latter|former"
+    r"|majority|bulk|few)\b)(?P<noun>(?:[^\W\d_][\w'-]*\s+){0,2}?[^\W\d_][\w'-]*)"
+    r"(?=\s+(?:was|were|had\s+been|have\s+been|has\s+been)\s+(?:also\s+|all\s+|both\s+)?"
+    + _OUTCOME_PASSIVE
+    + ")",
+    re.IGNORECASE,
+)
+_UK_DEFINITE_RE = re.compile(
+    r"(?<![\w-])(?P<noun>(?:(?:крилат|балістичн|керован|авіаційн)\w*\s+){0,2}"
+    r"(?P<one>ракету)|(?:(?:крилат|балістичн)\w*\s+)?ракети)"
+    r"(?=\s+(?:було\s+|були\s+|також\s+)?(?:збит|знищ|перехопл|подавл|знешкодж)\w*)",
+    re.IGNORECASE,
+)
+
+
+def _definite(
+    s: str,
+    covered: _Spans,
+    rx: re.Pattern[str],
+    classify: Callable[[str], tuple[str | None, tuple[str, ...], str | None]],
+) -> list[_Mention]:
+    """ "The missile was shot down", "the missiles were intercepted", "Ракету збито": those
+    launched of the noun's kind (the count is filled from the launches, :func:`_fill_every`; a
+    singular noun needs exactly one launched)."""
+    out: list[_Mention] = []
+    for m in rx.finditer(s):
+        a, b = m.span()
+        if covered.covers(a, b):
+            continue
+        kind, kinds, _note = classify(m.group("noun"))
+        if kind not in _SINGULAR_OK or len(set(kinds)) > 1:
+            continue
+        one = m.group("one") is not None if "one" in rx.groupindex else not m.group().endswith("s")
+        out.append(
+            _Mention(a, b, 0, None, b, m.group("noun"), kind, kinds, every=True, the_one=one)
+        )
+    return out
+
+
 _SHARE_OF_RE = re.compile(
     r"(?P<share>\d+(?:[.,]\d+)?\s*(?:%|per\s*cent|percent)|half|a\s+third|a\s+quarter"
     r"|two[- ]thirds|three[- ]quarters|most|the\s+majority|the\s+bulk)"
@@ -1105,6 +1175,7 @@ _SHARE_OF_RE = re.compile(
 )
 """A share of a total ("80% of the 500 drones", "half of the 200"): the total is read, the
 share is unread (not a count)."""
+_NONE_OF_RE = re.compile(r"\bnone\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 _ALL_BUT_RE = re.compile(r"\ball\s+(?:but|except(?:\s+for)?)\s+$", re.IGNORECASE)
 
 
@@ -1270,7 +1341,8 @@ _HIT_VERB_RE = re.compile(
 
 
 _HIT_NOUN_BEFORE_RE = re.compile(
-    r"\b(?:hits?|impacts?)\s+(?:by|of|from)\s+$|влучанн?\w*\s+$", re.IGNORECASE
+    r"\b(?:hits?|impacts?)\s+(?:by|of|from)\s+$|влучанн?\w*\s+(?:\w+\s+(?:та|і|й)\s+)?$",
+    re.IGNORECASE,
 )
 """A hit noun right before a count ("hits by 33 attack UAVs", "влучання 23 ударних БпЛА")."""
 _HIT_LIST_JOIN_RE = re.compile(r"\s+(?:and|та|і|й)\s+", re.IGNORECASE)
@@ -1398,10 +1470,12 @@ def _headline_cue(
     A dashed aside counts as such a list too: in "neutralised 402 drones - 170 were shot down and
     232 were lost - and four Kh-101 missiles" the missiles take "neutralised"."""
 
-    def theirs(j: int) -> bool:
+    def in_parens(j: int) -> bool:
         ca, cb, _role = cues[j]
-        in_parens = s.rfind("(", 0, ca) > s.rfind(")", 0, ca) and 0 <= s.find(")", cb, men.start)
-        return j in passive or in_parens
+        return s.rfind("(", 0, ca) > s.rfind(")", 0, ca) and 0 <= s.find(")", cb, men.start)
+
+    def theirs(j: int) -> bool:
+        return j in passive or in_parens(j)
 
     if k < 0 or not theirs(k):
         return k
@@ -1414,7 +1488,7 @@ def _headline_cue(
         j -= 1
     if colon >= 0 and j >= 0 and cues[j][1] <= colon and cues[j][2] in ("destroyed", "lost"):
         return j
-    return k
+    return -1 if in_parens(k) else k  # a gloss is its own count's only
 
 
 def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
@@ -1453,6 +1527,10 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
         if k < len(cues):
             ca, cb1, role = cues[k]
             gap = s[men.phrase_end : ca]
+            if role != "launched" and _GLOSS_RE.fullmatch(gap) and _GLOSS_END_RE.match(s, cb1):
+                men.role = role  # "415 imitator drones (locationally lost)": the part's own verb
+                passive.add(k)
+                continue
             if filler.match(gap) and _negated(s, men.end, ca, uk):
                 men.note = "negated"  # "2 missiles could not be intercepted"
                 continue
@@ -1545,6 +1623,10 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
             men.qualifier = _QUALIFIERS[idx][0]
 
 
+_GLOSS_RE = re.compile(r"\s*\(\s*(?:were|was|були|було)?\s*")
+_GLOSS_END_RE = re.compile(r"[^()\d.;]{0,40}\)")
+"""A verb in parentheses right after a count's noun phrase ("415 decoys (locationally lost)",
+"415 імітаторів (локаційно втрачені)"): the count's own outcome."""
 _CLAUSE_STOP_RE = re.compile(r"\s*(?:[.;)]|$)")
 _GAPPED_RE = re.compile(r"\s+more\s*(?:[.;)]|$)", re.IGNORECASE)
 """A count with its verb gapped: "..., 25 more." (after the count), "... - ще 25." (Ukrainian)."""
@@ -1824,7 +1906,7 @@ _UK_ROLE_RE = re.compile(
 _UK_FILLER_RE = re.compile(
     # "40 з яких збито" (a part of the count before, not ", з яких збито 24": a new clause)
     r"^(?:\s+(?:з|із)\s+яких\s*"
-    r"|(?:\s|,|-|були|було|був|була|ще|також|вже|успішно|всі|усі|з\s+них|із\s+них)*)$",
+    r"|(?:\s|,|-|\"|були|було|був|була|ще|також|вже|успішно|всі|усі|з\s+них|із\s+них)*)$",
     re.IGNORECASE,
 )
 _UK_LIST_GAP_RE = re.compile(
@@ -1997,6 +2079,9 @@ def _uk_excluded_spans(s: str) -> list[tuple[int, int]]:
     return spans
 
 
+_UK_DASH_RE = re.compile(r"\s*-\s*")
+
+
 def _uk_mentions(s: str) -> list[_Mention]:
     """Counts in a Ukrainian sentence (see :func:`_mentions`; Air Force phrasing)."""
     excluded = _Spans(_uk_excluded_spans(s))
@@ -2082,6 +2167,12 @@ def _uk_mentions(s: str) -> list[_Mention]:
                     )
                 )
             continue
+        dash = _UK_DASH_RE.match(s, b) if kind is None else None
+        if dash is not None:  # "з них 477 - БпЛА": the noun after a dash
+            p_end, phrase = _uk_noun_phrase(s, dash.end())
+            kind, kinds, note = _uk_classify_phrase(phrase)
+            if kind in (None, "skip") or not _CLAUSE_STOP_RE.match(s, p_end):
+                p_end, phrase, kind = b, "", None
         if kind is None:
             of_group = bool(_UK_OF_GROUP_RE.search(s[max(0, a - 12) : a]))
             out.append(
@@ -2106,6 +2197,7 @@ def _uk_mentions(s: str) -> list[_Mention]:
     covered = _Spans([(x.start, max(x.phrase_end, x.end)) for x in out])
     out += _both(s, covered, lambda a, b: _uk_mention_at(s, a, b, 2))
     out += _every(s, covered)
+    out += _definite(s, covered, _UK_DEFINITE_RE, _uk_classify_phrase)
     out.sort(key=lambda x: x.start)
     return out
 
@@ -2216,7 +2308,19 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
         sentence_claims = _sentence_claims(text, norm, sa, sb, mentions, has_context, ref_date, uk)
         for c_index, claim in enumerate(sentence_claims):
             prev = claims[-1] if claims else None
-            if (
+            head = (
+                _split_head(prev, claim, norm)
+                if prev is not None
+                and (prev_sentence_end >= 0 or c_index > 0)
+                and (claim.date is None or claim.date == prev.date)
+                else None
+            )
+            if head is not None and prev is not None:
+                # "Air defence neutralised 476 drones. 268 were shot down and 208 were lost."
+                for it in claim.items:
+                    it.split = it.role in ("destroyed", "lost")
+                _merge(prev, claim, text)
+            elif (
                 c_index == 0
                 and prev is not None
                 and prev_sentence_end >= 0
@@ -2261,8 +2365,10 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
         claim.text = text[claim.span[0] : claim.span[1]]
         _fill_every(claim)
         _fill_anaphora(claim)
+        _link_splits(claim)
         _link_breakdowns(claim, norm)
         _link_neutralised(claim, norm)
+        _link_remainder(claim, norm)
         _refine_missile_kinds(claim)
         _locate(claim, norm)
     return claims
@@ -2483,6 +2589,33 @@ def _link_neutralised(claim: Claim, norm: str) -> None:
             used += part.count or 0
 
 
+def _link_remainder(claim: Claim, norm: str) -> None:
+    """A destroyed count broken down into parts that fall short of it, and a lost count in its
+    sentence equal to exactly the rest: "shot down 718 of 741 targets, including 296 drones and
+    7 cruise missiles, while 415 decoys were lost" (718 = 296 + 7 + 415). The headline counted
+    what the defence stopped; the lost count is its last part, not 415 more."""
+    items = claim.items
+    for i, head in enumerate(items):
+        parts = [it for it in items if it.breakdown_of == i]
+        if head.role != "destroyed" or head.count is None or not parts:
+            continue
+        rest = head.count - sum(it.count or 0 for it in parts)
+        scope = _SCOPE.get(head.kind, frozenset({head.kind}))
+        for it in items:
+            if (
+                it.role == "lost"
+                and it.count == rest
+                and rest > 0
+                and it.breakdown_of is None
+                and it.kind in scope
+                and it.span[0] > head.span[1]
+                and "." not in norm[head.span[1] : it.span[0]]
+                and "\n" not in norm[head.span[1] : it.span[0]]
+            ):
+                it.breakdown_of = i
+                break
+
+
 def _locate(claim: Claim, norm: str) -> None:
     """Character spans of the date, target, source, quote and period texts within the claim."""
     lo, hi = claim.span
@@ -2644,6 +2777,7 @@ def _sentence_claims(
                     reference=men.reference,
                     of_group=men.of_group,
                     every=men.every,
+                    the_one=men.the_one,
                     all_but=men.all_but,
                 )
             )
@@ -2653,6 +2787,11 @@ def _sentence_claims(
                 if kind is not None:
                     items[-1].kind = kind
                     items[-1].note = "no noun: kind of the count(s) before it"
+                elif (label := _LABEL_RE.match(sent)) is not None:
+                    kind = (_uk_classify_phrase if uk else _classify_phrase)(label["label"])[0]
+                    if kind not in (None, "skip", "interceptor"):
+                        items[-1].kind = kind  # "Drones: 120 launched, 98 shot down"
+                        items[-1].note = "no noun: kind of the line's label"
         if not items and not unclassified:
             continue
         part = sent[first:last] if len(kept) > 1 else sent[first:]
@@ -2697,6 +2836,8 @@ def _sentence_claims(
 
 
 _MISSILE_KINDS = frozenset({"missile", "cruise_missile", "ballistic_missile"})
+_LABEL_RE = re.compile(r"[\s\-]*(?P<label>[^\W\d_][^\W\d]*(?:[\s-][^\W\d_][^\W\d]*){0,3})\s*:")
+"""A line's label before a colon ("Drones: 120 launched, 98 shot down")."""
 
 
 def _continues_outcomes(prev: Claim, claim: Claim) -> bool:
@@ -2751,23 +2892,25 @@ def _antecedent_kind(
     missiles, of which 476 ..."): its kind is that list's kind when the list has one kind.
     """
     idx = group.index(men) if pos is None else pos
-    before: list[_Mention] = []
-    for x in reversed(group[max(0, idx - MAX_LIST) : idx]):  # the nearest typed counts first
-        if x.kind not in (None, "skip", "?") and x.count is not None:
-            before.insert(0, x)
-            if not men.of_group:
-                break
+    before = [
+        x
+        for x in group[max(0, idx - MAX_LIST) : idx]  # the typed counts before it
+        if x.kind not in (None, "skip", "?") and (x.count is not None or x.vague is not None)
+    ]
     if not before:
         return None
+    last = before[-1]
     if not men.of_group:
-        last = before[-1]
-        if last.role == "launched" and men.count is not None and men.count > (last.count or 0):
+        if last.role == "launched" and last.count is not None and (men.count or 0) > last.count:
             return None  # "60 drones, including 20 decoys, shooting down 50": not of the 20
-        return last.kind
-    run = [before[-1]]
+    # "of which" refers to the whole list before it; so does a bare count after a list of one
+    # role ("shot down 277 drones and 19 missiles, while 10 others were lost"), not to its last
+    run = [last]
     for x in reversed(before[:-1]):
         gap = sent[x.phrase_end : run[0].start]
-        if re.fullmatch(r"\s*(?:,|and|,\s*and|or|та|і|й|,\s*та)\s*", gap):
+        if re.fullmatch(r"\s*(?:,|and|,\s*and|or|та|і|й|,\s*та)\s*", gap) and (
+            men.of_group or x.role == last.role
+        ):
             run.insert(0, x)
         else:
             break
@@ -2799,6 +2942,70 @@ def _only_repeats_launches(claim: Claim, prev: Claim) -> bool:
     )
 
 
+_ADDED_RE = re.compile(
+    r"\b(?:further|another|more|additional|additionally|also|besides|other|others)\b"
+    r"|(?<!\w)(?:ще|також|додатково|крім\s+того|інші|інших)(?!\w)",
+    re.IGNORECASE,
+)
+"""Words that make an outcome count an addition, not a part ("A further 47 drones were lost")."""
+
+
+def _split_head(prev: Claim, claim: Claim, norm: str) -> Item | None:
+    """The neutralised count of ``prev`` that ``claim``'s outcomes split into destroyed and lost
+    ("Air defence neutralised 476 drones. 268 were shot down and 208 were locationally lost"),
+    or ``None``. The claim gives outcomes only, each within the headline's kind (a count without
+    a noun fits any), adding up to at most the headline, without a word that makes them an
+    addition ("a further 47 were lost"); the headline is the nearest destroyed count before
+    them that can hold them, with a neutralised verb in its sentence and no parts yet."""
+    parts = [it for it in claim.items if it.count is not None]
+    if not parts or claim.unclassified or not prev.items:
+        return None
+    if any(it.role not in ("destroyed", "lost") or it.every for it in parts):
+        return None
+    lo = min(it.span[0] for it in parts)
+    if _ADDED_RE.search(norm, max(0, lo - 40), max(it.span[1] for it in parts) + 12):
+        return None
+    total = sum(it.count or 0 for it in parts)
+    kinds = {it.kind for it in parts} - {"?"}
+    for pos in range(len(prev.items) - 1, -1, -1):  # the nearest destroyed count first
+        head = prev.items[pos]
+        if head.span[0] < lo - MAX_SENTENCE_CHARS:
+            return None
+        if head.split:
+            return None  # split already
+        if head.role != "destroyed" or head.count is None:
+            continue
+        scope = _SCOPE.get(head.kind, frozenset({head.kind}))
+        if not kinds <= scope or total > head.count:
+            continue
+        window = max(0, head.span[0] - 200)  # the verb stands in the headline's clause
+        start = max(norm.rfind(".", window, head.span[0]), norm.rfind("\n", window, head.span[0]))
+        found = _NEUTRALISED_RE.search(norm, max(start + 1, window), head.span[1])
+        return head if found else None
+    return None
+
+
+def _link_splits(claim: Claim) -> None:
+    """Link the parts merged by :func:`_split_head` to the headline before them."""
+    used: dict[int, int] = {}
+    for i, it in enumerate(claim.items):
+        if not it.split or it.breakdown_of is not None:
+            continue
+        for j in range(i - 1, -1, -1):
+            head = claim.items[j]
+            scope = _SCOPE.get(head.kind, frozenset({head.kind}))
+            if (
+                head.role == "destroyed"
+                and not head.split
+                and head.breakdown_of is None
+                and it.kind in scope
+                and used.get(j, 0) + (it.count or 0) <= (head.count or 0)
+            ):
+                it.breakdown_of = j
+                used[j] = used.get(j, 0) + (it.count or 0)
+                break
+
+
 def _merge(prev: Claim, claim: Claim, text: str) -> None:
     claim.items = [it for it in claim.items if not (it.role == "launched" and it.reference)]
     prev.items.extend(claim.items)
@@ -2818,13 +3025,32 @@ def _merge(prev: Claim, claim: Claim, text: str) -> None:
 def _fill_every(claim: Claim) -> None:
     """ "Russia launched 14 drones and 2 missiles. All were shot down.": one outcome count per
     launched kind, as many as launched; "all but 3 were shot down": one count, the launches less
-    3 (of their kind when they are of one); with no launches in the claim the count is unread."""
+    3 (of their kind when they are of one); "the missiles were intercepted": those launched of
+    the noun's kind ("the missile": when exactly one was). Without such launches in the claim,
+    or when the claim already gives that outcome as a number, the count is unread."""
     items: list[Item] = []
-    launched = claim.launched
+    given = [(x.role, x.kind) for x in claim.items if not x.every and x.count is not None]
+
+    def overlaps(a: str, b: str) -> bool:
+        return a == b or a in _SCOPE.get(b, frozenset()) or b in _SCOPE.get(a, frozenset())
+
     for it in claim.items:
         if not it.every:
             items.append(it)
-        elif it.all_but and launched and sum(launched.values()) >= it.all_but:
+            continue
+        launched = claim.launched
+        reason = "'all' of a total the text does not give"
+        if it.kind not in ("?", "unknown"):
+            scope = _SCOPE.get(it.kind, frozenset({it.kind}))
+            launched = {k: n for k, n in launched.items() if k in scope}
+            reason = f"'{it.noun}': as many as launched, which the text does not give"
+            if it.the_one and sum(launched.values()) != 1:
+                launched = {}
+                reason = f"'{it.noun}': the one launched, but the text does not give one"
+            elif any(r == it.role and overlaps(k, it.kind) for r, k in given):
+                launched = {}  # "... 30 were shot down. The drones were shot down over ..."
+                reason = f"'{it.noun}': the text gives this outcome as a number too"
+        if it.all_but and launched and sum(launched.values()) >= it.all_but:
             kind = next(iter(launched)) if len(launched) == 1 else "unknown"
             note = f"all but {it.all_but} of those launched"
             items.append(
@@ -2838,7 +3064,7 @@ def _fill_every(claim: Claim) -> None:
                 {
                     "text": it.text,
                     "span": list(it.span),
-                    "reason": "'all' of a total the text does not give",
+                    "reason": reason,
                     "kind": None,
                     "role": it.role,
                 }
