@@ -2361,6 +2361,14 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
                 claims.append(claim)
         if sentence_claims:
             prev_sentence_end = sb
+        elif (
+            claims
+            and claims[-1].span[1] == prev_sentence_end
+            and "\n" not in norm[prev_sentence_end:sa]
+        ):
+            # "Shot down: 718. 296 UAVs, 415 decoys and 7 missiles.": weapon counts on the line
+            # of a claim, right after it, with no verb of their own are reported as unread there
+            _report_unread(claims[-1], text, sa, mentions)
     for claim in claims:
         claim.text = text[claim.span[0] : claim.span[1]]
         _fill_every(claim)
@@ -2372,6 +2380,23 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
         _refine_missile_kinds(claim)
         _locate(claim, norm)
     return claims
+
+
+def _report_unread(claim: Claim, text: str, sa: int, mentions: list[_Mention]) -> None:
+    """List ``mentions`` of weapons with a number but no role under ``claim.unclassified``."""
+    for men in mentions:
+        if men.role is not None or men.count is None or men.kind in (None, "skip"):
+            continue
+        span = (sa + men.start, sa + max(men.phrase_end, men.end))
+        claim.unclassified.append(
+            {
+                "text": text[span[0] : span[1]],
+                "span": list(span),
+                "reason": "a count after the claim with no verb of its own",
+                "kind": men.kind,
+                "role": None,
+            }
+        )
 
 
 _OPENER_WORDS = (
