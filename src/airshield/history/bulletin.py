@@ -2382,21 +2382,26 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
     return claims
 
 
+def _unread(text: str, sa: int, men: _Mention, reason: str) -> dict[str, Any]:
+    """The ``unclassified`` entry of ``men`` (in the sentence starting at ``sa``)."""
+    span = (sa + men.start, sa + max(men.phrase_end, men.end))
+    return {
+        "text": text[span[0] : span[1]],
+        "span": list(span),
+        "reason": reason,
+        "kind": men.kind,
+        "role": men.role,
+    }
+
+
 def _report_unread(claim: Claim, text: str, sa: int, mentions: list[_Mention]) -> None:
     """List ``mentions`` of weapons with a number but no role under ``claim.unclassified``."""
-    for men in mentions:
-        if men.role is not None or men.count is None or men.kind in (None, "skip"):
-            continue
-        span = (sa + men.start, sa + max(men.phrase_end, men.end))
-        claim.unclassified.append(
-            {
-                "text": text[span[0] : span[1]],
-                "span": list(span),
-                "reason": "a count after the claim with no verb of its own",
-                "kind": men.kind,
-                "role": None,
-            }
-        )
+    reason = "a count after the claim with no verb of its own"
+    claim.unclassified += [
+        _unread(text, sa, men, reason)
+        for men in mentions
+        if men.role is None and men.count is not None and men.kind not in (None, "skip")
+    ]
 
 
 _OPENER_WORDS = (
@@ -2763,32 +2768,17 @@ def _sentence_claims(
         items: list[Item] = []
         unclassified: list[dict[str, Any]] = []
         for g_pos, men in enumerate(group):
-            span = (sa + men.start, sa + max(men.phrase_end, men.end))
-            raw = text[span[0] : span[1]]
             if men.vague is not None:
-                unclassified.append(
-                    {
-                        "text": raw,
-                        "span": list(span),
-                        "reason": f"quantity '{men.vague}' is not a number",
-                        "kind": men.kind,
-                        "role": men.role,
-                    }
-                )
+                reason = f"quantity '{men.vague}' is not a number"
+                unclassified.append(_unread(text, sa, men, reason))
                 continue
             if men.role is None:
-                unclassified.append(
-                    {
-                        "text": raw,
-                        "span": list(span),
-                        "reason": _UNREAD_REASONS.get(
-                            men.note or "", "no verb says whether launched, destroyed or lost"
-                        ),
-                        "kind": men.kind,
-                        "role": None,
-                    }
-                )
+                default = "no verb says whether launched, destroyed or lost"
+                reason = _UNREAD_REASONS.get(men.note or "", default)
+                unclassified.append(_unread(text, sa, men, reason))
                 continue
+            span = (sa + men.start, sa + max(men.phrase_end, men.end))
+            raw = text[span[0] : span[1]]
             items.append(
                 Item(
                     men.role,
