@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from airshield.catalog import THREAT_KINDS
+from airshield.interrupts import held_interrupts
 from airshield.kernels.raid import (
     KERNEL_DEBUG,
     Loadout,
@@ -299,14 +300,15 @@ def kernel_batch(
     :func:`batch_is_stepwise`)."""
     if stepwise is None:
         compile_first_in_children()
-    u1, z, u2, ca, sa, u3, ew_e = draw_blocks(c, rngs)
-    zh, uh = draw_hunt_blocks(c, rngs)
-    out = empty_tally(c, len(rngs))
-    ld = c.loadout() if loadout is None else loadout
-    step = batch_is_stepwise() if stepwise is None else stepwise
-    call = run_batch.py_func if step else run_batch
-    call(c.scene(), c.units(), c.doctrine(), ld, u1, z, u2, ca, sa, out, c.physics(), u3, ew_e,
-         zh, uh)  # fmt: skip
+    with held_interrupts():  # Ctrl-C between calls, never inside compiled code
+        u1, z, u2, ca, sa, u3, ew_e = draw_blocks(c, rngs)
+        zh, uh = draw_hunt_blocks(c, rngs)
+        out = empty_tally(c, len(rngs))
+        ld = c.loadout() if loadout is None else loadout
+        step = batch_is_stepwise() if stepwise is None else stepwise
+        call = run_batch.py_func if step else run_batch
+        call(c.scene(), c.units(), c.doctrine(), ld, u1, z, u2, ca, sa, out, c.physics(), u3,
+             ew_e, zh, uh)  # fmt: skip
     return out
 
 
@@ -314,16 +316,18 @@ def reference_batch(c: CompiledRaid, rngs: list[np.random.Generator]) -> Tally:
     """Replications from ``rngs`` through the readable reference engine (same tally)."""
     from airshield.raid.reference import run_reference
 
-    out = empty_tally(c, len(rngs))
-    scene, units, loadout, physics = c.scene(), c.units(), c.loadout(), c.physics()
+    with held_interrupts():  # Ctrl-C between replications, never inside compiled code
+        out = empty_tally(c, len(rngs))
+        scene, units, loadout, physics = c.scene(), c.units(), c.loadout(), c.physics()
     for b, rng in enumerate(rngs):
-        night = draw_night(c, rng)
-        o = run_reference(c, night)
-        tally_into(scene, units, loadout, night.target, o.fate, o.agent, o.fired, o.stock_end,
-                   out, b)  # fmt: skip
-        if physics.lost_harm_share > 0.0:
-            tally_falls_into(scene, physics, night.routes, o.fate, o.fate_time_s, night.fall_u,
-                             out, b)  # fmt: skip
+        with held_interrupts():
+            night = draw_night(c, rng)
+            o = run_reference(c, night)
+            tally_into(scene, units, loadout, night.target, o.fate, o.agent, o.fired,
+                       o.stock_end, out, b)  # fmt: skip
+            if physics.lost_harm_share > 0.0:
+                tally_falls_into(scene, physics, night.routes, o.fate, o.fate_time_s,
+                                 night.fall_u, out, b)  # fmt: skip
     return out
 
 
@@ -363,6 +367,21 @@ def _run_chunk(
         c = compile_scenario(Scenario.model_validate_json(scenario_json))
         _WORKER_CACHE[scenario_json] = c
     return run_block(c, start, children, engine)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel a pool's queued work and end its worker processes now, without waiting for the
+    tasks they are running (``ProcessPoolExecutor.terminate_workers`` from Python 3.14; before
+    it, the pool's own table of processes)."""
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:  # pragma: no cover - Python 3.14+
+        terminate()
+        return
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()
 
 
 def _chunks(n: int, size: int, start: int = 0) -> Iterator[range]:
@@ -438,8 +457,9 @@ def simulate(
                         done += len(blk)
                         callback(done, reps)
                 except KeyboardInterrupt:
-                    for f in futures:
-                        f.cancel()
+                    # the chunks in flight would add nothing to the finished prefix: end them
+                    # now instead of waiting for them (the pool's exit would)
+                    stop_workers(pool)
                     raise
     except KeyboardInterrupt:
         interrupted = True

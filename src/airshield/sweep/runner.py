@@ -3,15 +3,13 @@ commit each batch's parts as it finishes, and report progress with an ETA."""
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from airshield.interrupts import held_interrupts
 from airshield.store import SweepStore
 from airshield.sweep.backends import BACKENDS, Backend, make_backend
 from airshield.sweep.plan import SweepPlan, load_plan
@@ -191,7 +189,7 @@ def _run_open(
                 res = be.result(h)
                 if not isinstance(res, BatchResult):  # the sweep submits batches only
                     raise TypeError(f"a sweep batch returned {type(res).__name__}")
-                with _sigint_deferred():  # a finished batch is committed whole
+                with held_interrupts():  # a finished batch is committed whole
                     store.commit(res)
                 run.cells_run += len(res.cells)
                 run.batches_run += 1
@@ -209,22 +207,6 @@ def _run_open(
         run.elapsed_s = time.perf_counter() - started
         run.cells_done = store.cells_done
     return run
-
-
-@contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) until the block is done, then raise it (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
 
 
 def _progress(
