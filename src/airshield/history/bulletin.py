@@ -2306,6 +2306,18 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
                 if men.role is None and men.kind not in (None, "skip") and last is not None:
                     men.role = last.role
         sentence_claims = _sentence_claims(text, norm, sa, sb, mentions, has_context, ref_date, uk)
+        after_claim = (
+            bool(claims)
+            and claims[-1].span[1] == prev_sentence_end
+            and "\n" not in norm[prev_sentence_end:sa]
+        )
+        if (
+            after_claim
+            and len(sentence_claims) == 1
+            and not sentence_claims[0].items
+            and all(_bare_count(men) for men in mentions)
+        ):
+            sentence_claims = []  # "Збито 718. 296 БпЛА, ...": the parts of the claim before
         for c_index, claim in enumerate(sentence_claims):
             prev = claims[-1] if claims else None
             head = (
@@ -2361,14 +2373,15 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
                 claims.append(claim)
         if sentence_claims:
             prev_sentence_end = sb
-        elif (
-            claims
-            and claims[-1].span[1] == prev_sentence_end
-            and "\n" not in norm[prev_sentence_end:sa]
-        ):
+        elif after_claim:
             # "Shot down: 718. 296 UAVs, 415 decoys and 7 missiles.": weapon counts on the line
-            # of a claim, right after it, with no verb of their own are reported as unread there
-            _report_unread(claims[-1], text, sa, mentions)
+            # of a claim, right after it, with no verb of their own are the parts of its last
+            # count when they add up to it exactly; otherwise they are reported as unread there
+            if _attach_parts(claims[-1], text, sa, mentions):
+                claims[-1].span = (claims[-1].span[0], sb)
+                prev_sentence_end = sb
+            else:
+                _report_unread(claims[-1], text, sa, mentions)
     for claim in claims:
         claim.text = text[claim.span[0] : claim.span[1]]
         _fill_every(claim)
@@ -2392,6 +2405,51 @@ def _unread(text: str, sa: int, men: _Mention, reason: str) -> dict[str, Any]:
         "kind": men.kind,
         "role": men.role,
     }
+
+
+def _bare_count(men: _Mention) -> bool:
+    """A weapon count with no role: "296 UAVs" in "Shot down: 718. 296 UAVs, 415 decoys"."""
+    return men.role is None and men.count is not None and men.kind not in (None, "skip")
+
+
+def _attach_parts(claim: Claim, text: str, sa: int, mentions: list[_Mention]) -> bool:
+    """Read a sentence of bare weapon counts (:func:`_bare_count`, every count of it) as the
+    parts of ``claim``'s last count, in that count's role, when they add up to it exactly and
+    fit its kind ("Shot down: 718. 296 UAVs, 415 decoys and 7 missiles."). The first part opens
+    the list, so :func:`_link_breakdowns` links them and :meth:`Claim.counts` never sums the
+    count and its parts. Anything short of that is not a breakdown the text states: False."""
+    if len(mentions) < 2 or not all(_bare_count(men) for men in mentions) or not claim.items:
+        return False
+    head = max(claim.items, key=lambda it: it.span[1])
+    if (
+        head.role not in ROLES
+        or head.count is None
+        or head.reference
+        or sum(men.count or 0 for men in mentions) != head.count
+        or (
+            head.kind != "?"
+            and not all(
+                men.kind in _SCOPE.get(head.kind, frozenset({head.kind})) for men in mentions
+            )
+        )
+    ):
+        return False
+    for k, men in enumerate(mentions):
+        span = (sa + men.start, sa + max(men.phrase_end, men.end))
+        claim.items.append(
+            Item(
+                head.role,
+                men.kind or "unknown",
+                men.count,
+                men.qualifier,
+                men.noun.strip(),
+                text[span[0] : span[1]],
+                span,
+                note=men.note,
+                opens_breakdown=k == 0,
+            )
+        )
+    return True
 
 
 def _report_unread(claim: Claim, text: str, sa: int, mentions: list[_Mention]) -> None:
