@@ -1409,7 +1409,9 @@ def _negated(s: str, lo: int, hi: int | None, uk: bool) -> bool:
 
 
 _LIST_SEP_RE = re.compile(
-    r"\s*[,;]?\s*(?:(?:and|as\s+well\s+as|та|і|й|а\s+також)\s+)?(?:(?:all|both|всі|усі)\s+)?", re.I
+    r"\s*[,;]?\s*(?:\n\s*[-*]\s*)?"  # a bullet line ("\n- 296 Shahed UAVs\n- 422 drones")
+    r"(?:(?:and|as\s+well\s+as|та|і|й|а\s+також)\s+)?(?:(?:all|both|всі|усі)\s+)?",
+    re.I,
 )
 
 
