@@ -2308,11 +2308,8 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
                 if men.role is None and men.kind not in (None, "skip") and last is not None:
                     men.role = last.role
         sentence_claims = _sentence_claims(text, norm, sa, sb, mentions, has_context, ref_date, uk)
-        after_claim = (
-            bool(claims)
-            and claims[-1].span[1] == prev_sentence_end
-            and "\n" not in norm[prev_sentence_end:sa]
-        )
+        follows = bool(claims) and claims[-1].span[1] == prev_sentence_end
+        after_claim = follows and "\n" not in norm[prev_sentence_end:sa]
         if (
             after_claim
             and len(sentence_claims) == 1
@@ -2320,6 +2317,21 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
             and all(_bare_count(men) for men in mentions)
         ):
             sentence_claims = []  # "Збито 718. 296 БпЛА, ...": the parts of the claim before
+        elif (
+            follows
+            and sentence_claims
+            and not any(c.items for c in sentence_claims)
+            and all(c.date_text is None or c.date == claims[-1].date for c in sentence_claims)
+            and not re.search(r"\n\s*\n", norm[prev_sentence_end:sa])
+        ):
+            # "Hits by 13 missiles and 27 UAVs were recorded at 6 locations.": what a sentence
+            # right after a claim (same paragraph, no other date) cannot count is unread there,
+            # not a second claim with no counts
+            for c in sentence_claims:
+                claims[-1].unclassified += c.unclassified
+            claims[-1].span = (claims[-1].span[0], sb)
+            prev_sentence_end = sb
+            continue
         for c_index, claim in enumerate(sentence_claims):
             prev = claims[-1] if claims else None
             head = (
@@ -2411,7 +2423,12 @@ def _unread(text: str, sa: int, men: _Mention, reason: str) -> dict[str, Any]:
 
 def _bare_count(men: _Mention) -> bool:
     """A weapon count with no role: "296 UAVs" in "Shot down: 718. 296 UAVs, 415 decoys"."""
-    return men.role is None and men.count is not None and men.kind not in (None, "skip")
+    return (
+        men.role is None
+        and men.count is not None
+        and men.kind not in (None, "skip")
+        and men.note not in _UNREAD_REASONS  # a hit, a negated verb: a verb of its own
+    )
 
 
 def _attach_parts(claim: Claim, text: str, sa: int, mentions: list[_Mention]) -> bool:
@@ -2456,9 +2473,9 @@ def _attach_parts(claim: Claim, text: str, sa: int, mentions: list[_Mention]) ->
 
 def _report_unread(claim: Claim, text: str, sa: int, mentions: list[_Mention]) -> None:
     """List ``mentions`` of weapons with a number but no role under ``claim.unclassified``."""
-    reason = "a count after the claim with no verb of its own"
+    default = "a count after the claim with no verb of its own"
     claim.unclassified += [
-        _unread(text, sa, men, reason)
+        _unread(text, sa, men, _UNREAD_REASONS.get(men.note or "", default))
         for men in mentions
         if men.role is None and men.count is not None and men.kind not in (None, "skip")
     ]
