@@ -450,3 +450,20 @@ def test_period_totals_are_marked(text: str, period: str | None) -> None:
 )
 def test_comparison_claims_are_qualified(text: str, qualifiers: list[str | None]) -> None:
     assert [c.qualifier for c in parse_bulletin(text)] == qualifiers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Air defence downed 50 drones. Russia had launched 30 drones and 3 missiles.",  # 50 > 30
+        "Ukraine shot down 50 drones overnight. On June 1, Russia launched 472 drones.",
+        "Ukraine shot down 50 drones overnight. Russia launched 472 drones last week.",
+    ],
+)
+def test_launches_after_outcomes_stay_apart_when_they_cannot_be_the_same_raid(text: str) -> None:
+    """Outcomes, then launches that cannot hold them (fewer, another date, another period):
+    two claims, never one raid with more destroyed than launched."""
+    claims = parse_bulletin(text)
+    assert len(claims) == 2, [c.to_dict() for c in claims]
+    assert claims[0].destroyed == {"drone": 50} and not claims[0].launched
+    assert claims[1].launched and not claims[1].destroyed

@@ -2374,6 +2374,15 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
                 and not (set(claim.counts("lost")) & set(prev.counts("lost")))
             ):
                 _merge(prev, claim, text)
+            elif (
+                prev is not None
+                and prev_sentence_end >= 0
+                and _launches_after_outcomes(prev, claim)
+                and (claim.date is None or claim.date == prev.date)
+                and (claim.period is None or claim.period == prev.period)
+            ):
+                # "Air defence downed 50 drones. Russia had launched 70 drones and 3 missiles."
+                _merge(prev, claim, text)
             else:
                 if (
                     lead is not None
@@ -2671,8 +2680,7 @@ def _link_neutralised(claim: Claim, norm: str) -> None:
         sentence_start = max(
             norm.rfind(".", lo, head.span[0]), norm.rfind("\n", lo, head.span[0]), lo - 1
         )
-        if not _NEUTRALISED_RE.search(norm[sentence_start + 1 : first.span[0]]):
-            continue
+        neutralised = bool(_NEUTRALISED_RE.search(norm[sentence_start + 1 : first.span[0]]))
         gap = norm[last_head.span[1] : first.span[0]]
         opener = _OPENER_RE.match(gap)  # then at most a verb: "266 targets: shot down 225"
         after_opener = opener is not None and len(gap[opener.end() :].split()) <= 3
@@ -2680,6 +2688,7 @@ def _link_neutralised(claim: Claim, norm: str) -> None:
             continue
         scope = _SCOPE.get(head.kind, frozenset({head.kind}))
         used = sum(items[k].count or 0 for k in range(len(items)) if items[k].breakdown_of == i)
+        parts: list[Item] = []
         prev_end = last_head.span[1]
         for k in order[nxt:]:
             part = items[k]
@@ -2692,8 +2701,15 @@ def _link_neutralised(claim: Claim, norm: str) -> None:
                 continue
             if used + (part.count or 0) > (head.count or 0):
                 break
-            part.breakdown_of = i
+            parts.append(part)
             used += part.count or 0
+        # with another verb ("475 targets were downed: 211 drones were shot down, 225 were lost
+        # locationally, and 39 missiles were destroyed") only a list that adds up to the
+        # headline exactly, lost counts among its parts, breaks it down
+        exact = used == head.count and any(part.role == "lost" for part in parts)
+        if neutralised or exact:
+            for part in parts:
+                part.breakdown_of = i
 
 
 def _link_remainder(claim: Claim, norm: str) -> None:
@@ -2938,6 +2954,32 @@ def _continues_outcomes(prev: Claim, claim: Claim) -> bool:
     if prev.launched or claim.launched or not (prev.destroyed or prev.lost):
         return False
     return _outcomes_fit(prev, claim, set(prev.destroyed) | set(prev.lost))
+
+
+def _launches_after_outcomes(prev: Claim, claim: Claim) -> bool:
+    """Outcomes only in ``prev``, launches only in ``claim`` (no comparison), and ``prev``'s
+    outcomes fit those launches, no more of any kind than were launched: "Air defence downed 50
+    drones. Russia had launched 70 drones and 3 missiles." (one claim)."""
+    if prev.launched or not (prev.destroyed or prev.lost) or not claim.launched:
+        return False
+    if any(it.role != "launched" for it in claim.items) or "comparison" in claim.qualifiers:
+        return False
+    if not _outcomes_fit(claim, prev):
+        return False
+    launched = claim.launched
+    out: dict[str, int] = {}
+    for counts in (prev.destroyed, prev.lost):
+        for kind, n in counts.items():
+            out[kind] = out.get(kind, 0) + n
+    for kind, n in out.items():
+        scope = _SCOPE.get(kind, frozenset({kind}))
+        if kind == "unknown":
+            room = sum(launched.values())
+        else:
+            room = sum(m for k, m in launched.items() if k in scope or kind in _SCOPE.get(k, ()))
+        if n > room:
+            return False
+    return True
 
 
 def _outcomes_fit(prev: Claim, claim: Claim, kinds: set[str] | None = None) -> bool:
