@@ -87,3 +87,26 @@ def test_outside_the_main_thread_it_is_a_no_op() -> None:
     t.start()
     t.join()
     assert seen == [signal.default_int_handler]
+
+
+def test_a_held_function_keeps_its_name_and_result_and_delivers_after_it() -> None:
+    from airshield.interrupts import holds_interrupts
+
+    steps: list[str] = []
+
+    @holds_interrupts
+    def work(x: int) -> int:
+        """Doubles."""
+        _interrupt()
+        steps.append("finished")
+        return 2 * x
+
+    assert work.__name__ == "work" and work.__doc__ == "Doubles."
+    with pytest.raises(KeyboardInterrupt):
+        work(2)
+    assert steps == ["finished"]
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert work(3) == 6  # ignored: no interruption, the result comes back
+    finally:
+        signal.signal(signal.SIGINT, previous)

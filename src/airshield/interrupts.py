@@ -13,11 +13,16 @@ between blocks: a replication, a batch of replications, a committed sweep batch.
 
 from __future__ import annotations
 
+import functools
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @contextmanager
@@ -45,4 +50,16 @@ def held_interrupts() -> Iterator[None]:
         previous(*caught[0])
 
 
-__all__ = ["held_interrupts"]
+def holds_interrupts(fn: Callable[P, R]) -> Callable[P, R]:
+    """``fn`` with SIGINT held over each call (:func:`held_interrupts`): for functions that call
+    compiled kernels and are called from loops a user may interrupt."""
+
+    @functools.wraps(fn)
+    def held(*args: P.args, **kwargs: P.kwargs) -> R:
+        with held_interrupts():
+            return fn(*args, **kwargs)
+
+    return held
+
+
+__all__ = ["held_interrupts", "holds_interrupts"]

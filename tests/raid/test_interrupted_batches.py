@@ -76,3 +76,23 @@ def test_kernel_batch_runs_its_compiled_call_before_the_interruption(
         mc.kernel_batch(c, rngs, stepwise=False)
     assert calls == ["draw", "batch", "batch done"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_night_drawn_alone_finishes_its_compiled_sensing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``draw_night`` outside any batch (laydown coefficients, traces) holds the signal too."""
+    from airshield.raid import compile as rc
+
+    c = compile_scenario(airshield.load_scenario(EXAMPLES / "one-battery.yaml"))
+    calls: list[str] = []
+    real_sense = rc.sense
+
+    def sense(*args: Any) -> Any:
+        _interrupt()
+        out = real_sense(*args)
+        calls.append("sensed")
+        return out
+
+    monkeypatch.setattr(rc, "sense", sense)
+    with pytest.raises(KeyboardInterrupt):
+        rc.draw_night(c, np.random.default_rng(1))
+    assert calls == ["sensed"]

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from airshield.catalog import THREAT_KINDS, EffectorType
 from airshield.catalog.cheap_layer import default as cheap_default
 from airshield.geo import to_local_km
+from airshield.interrupts import holds_interrupts
 from airshield.kernels.raid import (
     Doctrine,
     Loadout,
@@ -739,6 +740,7 @@ def route_rows(
     return routes
 
 
+@holds_interrupts  # Ctrl-C after the compiled calls, never inside them
 def draw_night(c: CompiledRaid, rng: np.random.Generator) -> Night:
     """Draw one replication's threats, routes, sensing and shot uniforms from ``rng``."""
     n = c.n_threats

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from airshield.interrupts import holds_interrupts
 from airshield.kernels.raid import (
     NightArrays,
     NightExtra,
@@ -150,6 +151,7 @@ def window_arrays(c: CompiledRaid, night: Night) -> tuple[NDArray[np.generic], .
     return tuple(np.ascontiguousarray(a[:m]) for a in w)
 
 
+@holds_interrupts  # Ctrl-C after the compiled calls, never inside them
 def run_kernel(c: CompiledRaid, night: Night) -> NightOutcome:
     """The fast path for one night: closed-form windows and the event loop in numba."""
     units, doctrine, arrays, physics = c.units(), c.doctrine(), night.arrays(), c.physics()
