@@ -1127,12 +1127,21 @@ def _every(s: str, covered: _Spans) -> list[_Mention]:
 _OUTCOME_PASSIVE = (
     r"(?:shot|downed|destroyed|intercepted|neutrali[sz]ed|jammed|suppressed|lost|taken)\b"
 )
+_NOT_THE_ONES = (
+    r"(?!(?:remaining|rest|other|others|same|last|first|latter|former|majority|bulk|few)\b)"
+)
 _DEFINITE_RE = re.compile(
-    r"(?<![\w-])(?<!of\s)the\s+(?!(?:remaining|rest|other|others|same|last|first|latter|former"
-    r"|majority|bulk|few)\b)(?P<noun>(?:[^\W\d_][\w'-]*\s+){0,2}?[^\W\d_][\w'-]*)"
-    r"(?=\s+(?:was|were|had\s+been|have\s+been|has\s+been)\s+(?:also\s+|all\s+|both\s+)?"
+    r"(?<![\w-])(?<!of\s)the\s+" + _NOT_THE_ONES + r"(?P<noun>(?:[^\W\d_][\w'-]*\s+){0,2}?"
+    r"[^\W\d_][\w'-]*)"
+    # "the missile and 61 drones were shot down": the verb after a count joined to it
+    r"(?=\s+(?:and\s+\d[\d,]*\s+(?:[^\W\d_][\w'-]*\s+){0,3}?)?"
+    r"(?:was|were|had\s+been|have\s+been|has\s+been)\s+(?:also\s+|all\s+|both\s+)?"
     + _OUTCOME_PASSIVE
-    + ")",
+    + ")"
+    # "Ukraine destroyed the missile and 61 drones", "shot down the missiles."
+    r"|(?:(?<=destroyed\s)|(?<=shot\sdown\s)|(?<=downed\s)|(?<=intercepted\s))the\s+" + _NOT_THE_ONES + r"(?P<anoun>(?:[^\W\d_][\w'-]*\s+){0,2}?"
+    r"(?:missiles?|drones?|UAVs?|Shaheds?|Kinzhals?|Kalibrs?|Iskanders?(?:-[MK])?))"
+    r"(?=\s*(?:[,.;)]|\band\b|$))",
     re.IGNORECASE,
 )
 _UK_DEFINITE_RE = re.compile(
@@ -1157,12 +1166,13 @@ def _definite(
         a, b = m.span()
         if covered.covers(a, b):
             continue
-        kind, kinds, _note = classify(m.group("noun"))
+        noun = m.group("noun") or ("anoun" in rx.groupindex and m.group("anoun")) or ""
+        kind, kinds, _note = classify(noun)
         if kind not in _SINGULAR_OK or len(set(kinds)) > 1:
             continue
         one = m.group("one") is not None if "one" in rx.groupindex else not m.group().endswith("s")
         out.append(
-            _Mention(a, b, 0, None, b, m.group("noun"), kind, kinds, every=True, the_one=one)
+            _Mention(a, b, 0, None, b, noun, kind, kinds, every=True, the_one=one)
         )
     return out
 
@@ -1335,6 +1345,10 @@ _HIT_WORD_RE = re.compile(
 _HIT_VERB_RE = re.compile(
     r"\s*(?:(?:more|others?)\s+)?(?:(?:have|had|has|were\s+able\s+to|managed\s+to)\s+)?"
     r"(?:hit|hitting|struck|striking|reached|reaching|impacted)\b"
+    # the weapon as the subject of an active verb with an object: "Two drones destroyed a
+    # warehouse", "a drone damaged the power station" (not "61 drones destroyed by air defence")
+    r"|\s*(?:destroyed|damaged)\s+(?:a|an|the|several|some|two|three|four|five|\d[\d,]*)\s+"
+    r"(?!(?:night|day|evening|morning|week|previous|same)\b)"
     r"|\s*(?:влучил\w*|уразил\w*|досягл\w*\s+ціл\w*)",
     re.IGNORECASE,
 )
