@@ -1139,7 +1139,9 @@ _DEFINITE_RE = re.compile(
     + _OUTCOME_PASSIVE
     + ")"
     # "Ukraine destroyed the missile and 61 drones", "shot down the missiles."
-    r"|(?:(?<=destroyed\s)|(?<=shot\sdown\s)|(?<=downed\s)|(?<=intercepted\s))the\s+" + _NOT_THE_ONES + r"(?P<anoun>(?:[^\W\d_][\w'-]*\s+){0,2}?"
+    r"|(?:(?<=destroyed\s)|(?<=shot\sdown\s)|(?<=downed\s)|(?<=intercepted\s))the\s+"
+    + _NOT_THE_ONES
+    + r"(?P<anoun>(?:[^\W\d_][\w'-]*\s+){0,2}?"
     r"(?:missiles?|drones?|UAVs?|Shaheds?|Kinzhals?|Kalibrs?|Iskanders?(?:-[MK])?))"
     r"(?=\s*(?:[,.;)]|\band\b|$))",
     re.IGNORECASE,
@@ -1171,9 +1173,7 @@ def _definite(
         if kind not in _SINGULAR_OK or len(set(kinds)) > 1:
             continue
         one = m.group("one") is not None if "one" in rx.groupindex else not m.group().endswith("s")
-        out.append(
-            _Mention(a, b, 0, None, b, noun, kind, kinds, every=True, the_one=one)
-        )
+        out.append(_Mention(a, b, 0, None, b, noun, kind, kinds, every=True, the_one=one))
     return out
 
 
