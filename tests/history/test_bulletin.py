@@ -467,3 +467,17 @@ def test_launches_after_outcomes_stay_apart_when_they_cannot_be_the_same_raid(te
     assert len(claims) == 2, [c.to_dict() for c in claims]
     assert claims[0].destroyed == {"drone": 50} and not claims[0].launched
     assert claims[1].launched and not claims[1].destroyed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Drones: 120 launched, 98 shot down.\n\nMissiles: 10 launched, 8 shot down.",  # a blank line
+        "Drones: 120 launched, 98 shot down.\nDrones: 100 launched, 90 shot down.",  # same kind
+        "July 4 - Drones: 120 launched, 98 shot down.\nJuly 5 - Missiles: 10 launched, 8 shot down.",
+    ],
+)
+def test_labelled_lines_stay_apart_when_they_are_not_one_statement(text: str) -> None:
+    """Labelled lines are one claim only when adjacent, of other kinds and of no other date."""
+    claims = parse_bulletin(text)
+    assert len(claims) == 2, [c.to_dict() for c in claims]

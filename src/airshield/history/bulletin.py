@@ -1454,6 +1454,31 @@ _ASIDE_END_RE = re.compile(r" - \s*(?:,\s*)?(?:(?:and|as\s+well\s+as|та|і|й)
 """The end of a dashed aside right before a count ("... - 296 were shot down ... - and 7")."""
 
 
+_AND_JOIN_RE = re.compile(r"\s*,?\s*(?:and|та|і|й)\s+", re.IGNORECASE)
+
+
+def _right_after_cue(
+    s: str,
+    cues: list[tuple[int, int, str]],
+    cue_starts: list[int],
+    mentions: list[_Mention],
+    i: int,
+    bare_gap: re.Pattern[str],
+) -> bool:
+    """Whether count ``i`` follows its verb directly ("Збито 296 БпЛА, 40 локаційно втрачені"), or
+    is joined by "and" to a count that does ("launched 30 drones and 3 missiles, 20 drones and 2
+    missiles were shot down"): then a verb after a list it seems to open is not its own."""
+    for _ in range(MAX_LIST + 1):  # a list is at most this long: linear on any input
+        start = mentions[i].start
+        before = _cue_before(cues, cue_starts, start)
+        if before >= 0 and bare_gap.fullmatch(s, cues[before][1], start) is not None:
+            return True  # (fullmatch with bounds: no copy of a long gap)
+        if i == 0 or not _AND_JOIN_RE.fullmatch(s, mentions[i - 1].phrase_end, start):
+            return False
+        i -= 1
+    return False
+
+
 def _verbs_on_both_sides(
     s: str,
     mentions: list[_Mention],
@@ -1463,16 +1488,18 @@ def _verbs_on_both_sides(
     k: int,
     bare_gap: re.Pattern[str],
 ) -> bool:
-    """ "Збито 83, локаційно втрачено 31", "shot down 83, lost 31": a bare count right after its
-    verb, and the verb after it governs the next bare count, so it is not this count's."""
+    """ "Збито 83, локаційно втрачено 31", "shot down 83, lost 31", "Противник запустив 40
+    ударних БпЛА, збито 30": a count right after its verb, and the verb after it governs the
+    next count, right after that verb (a bare count when this one is bare), so it is not this
+    count's."""
     men = mentions[i]
-    if not men.anaphor or i + 1 >= len(mentions):
+    if i + 1 >= len(mentions):
         return False
     before = _cue_before(cues, cue_starts, men.start)
     if before < 0 or before == k or not bare_gap.fullmatch(s[cues[before][1] : men.start]):
         return False
     nxt = mentions[i + 1]
-    return bool(nxt.anaphor and bare_gap.fullmatch(s[cues[k][1] : nxt.start]))
+    return bool((nxt.anaphor or not men.anaphor) and bare_gap.fullmatch(s[cues[k][1] : nxt.start]))
 
 
 def _headline_cue(
@@ -1588,7 +1615,9 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
                 ):
                     men.role = role
                     passive.add(k)
-            elif len(later) <= MAX_LIST:
+            elif len(later) <= MAX_LIST and not _right_after_cue(
+                s, cues, cue_starts, mentions, i, bare_gap
+            ):
                 masked = gap
                 for x in reversed(later):
                     masked = (
@@ -1911,7 +1940,7 @@ _UK_ROLE_CUES: tuple[tuple[str, str], ...] = (
     (
         "launched",
         r"атакува\w*|атакує|застосува\w*|застосову\w*|запусти\w*|запуска\w*|випусти\w*"
-        r"|випуска\w*|завда\w*\s+(?:\w+\s+){0,3}?удар\w*|вдари\w*|виявлен\w*"
+        r"|запущен\w*|випущен\w*|випуска\w*|завда\w*\s+(?:\w+\s+){0,3}?удар\w*|вдари\w*|виявлен\w*"
         r"|супроводжен\w*|зафіксова\w*|задіян\w*|задія(?:в|ла|ли)\b",
     ),
 )
@@ -2293,6 +2322,7 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
         ref_date = _dateline(norm)
     claims: list[Claim] = []
     prev_sentence_end = -1
+    prev_label_kind: str | None = None  # the weapon kind of the last claim's line label
     # (start, end, date) of a sentence without counts that names a date ("... strike against
     # Ukraine on the night of July 3 to 4. The Air Force reported that ... launched 539 drones")
     lead: tuple[int, int, tuple[str | None, str | None, bool, str | None]] | None = None
@@ -2323,6 +2353,7 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
                     men.role = last.role
         sentence_claims = _sentence_claims(text, norm, sa, sb, mentions, has_context, ref_date, uk)
         follows = bool(claims) and claims[-1].span[1] == prev_sentence_end
+        label_kind = _label_kind(sent, uk)
         after_claim = follows and "\n" not in norm[prev_sentence_end:sa]
         if (
             after_claim
@@ -2389,6 +2420,19 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
             ):
                 _merge(prev, claim, text)
             elif (
+                c_index == 0
+                and prev is not None
+                and follows
+                and label_kind is not None
+                and prev_label_kind not in (None, label_kind)
+                and norm[prev_sentence_end:sa].count("\n") == 1
+                and not (_kinds_of(claim) & _kinds_of(prev))
+                and (claim.date is None or claim.date == prev.date)
+            ):
+                # "Drones: 120 launched, 98 shot down.\nMissiles: 10 launched, 8 shot down.": the
+                # labelled lines of one statement, one kind each
+                _merge(prev, claim, text)
+            elif (
                 prev is not None
                 and prev_sentence_end >= 0
                 and _launches_after_outcomes(prev, claim)
@@ -2410,6 +2454,7 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
                 claims.append(claim)
         if sentence_claims:
             prev_sentence_end = sb
+            prev_label_kind = label_kind
         elif after_claim:
             # "Shot down: 718. 296 UAVs, 415 decoys and 7 missiles.": weapon counts on the line
             # of a claim, right after it, with no verb of their own are the parts of its last
@@ -2909,11 +2954,9 @@ def _sentence_claims(
                 if kind is not None:
                     items[-1].kind = kind
                     items[-1].note = "no noun: kind of the count(s) before it"
-                elif (label := _LABEL_RE.match(sent)) is not None:
-                    kind = (_uk_classify_phrase if uk else _classify_phrase)(label["label"])[0]
-                    if kind not in (None, "skip", "interceptor"):
-                        items[-1].kind = kind  # "Drones: 120 launched, 98 shot down"
-                        items[-1].note = "no noun: kind of the line's label"
+                elif (kind := _label_kind(sent, uk)) is not None:
+                    items[-1].kind = kind  # "Drones: 120 launched, 98 shot down"
+                    items[-1].note = "no noun: kind of the line's label"
         if not items and not unclassified:
             continue
         part = sent[first:last] if len(kept) > 1 else sent[first:]
@@ -2962,12 +3005,34 @@ _LABEL_RE = re.compile(r"[\s\-]*(?P<label>[^\W\d_][^\W\d]*(?:[\s-][^\W\d_][^\W\d
 """A line's label before a colon ("Drones: 120 launched, 98 shot down")."""
 
 
+def _label_kind(sent: str, uk: bool = False) -> str | None:
+    """The weapon kind a line's label names ("Drones: ..." gives ``drone``), or None."""
+    label = _LABEL_RE.match(sent)
+    if label is None:
+        return None
+    kind = (_uk_classify_phrase if uk else _classify_phrase)(label["label"])[0]
+    return None if kind in (None, "skip", "interceptor") else kind
+
+
 def _continues_outcomes(prev: Claim, claim: Claim) -> bool:
     """Outcomes without launches on either side, of the same kinds as ``prev``'s: "Air defence
     destroyed 416 drones and 31 missiles. A further 47 drones were lost." (one claim)."""
     if prev.launched or claim.launched or not (prev.destroyed or prev.lost):
         return False
     return _outcomes_fit(prev, claim, set(prev.destroyed) | set(prev.lost))
+
+
+def _kinds_of(claim: Claim) -> set[str]:
+    """The weapon kinds a claim counts, widened to their families (drones and decoys, missiles)."""
+    out: set[str] = set()
+    for it in claim.items:
+        if it.kind in ("drone", "decoy"):
+            out |= {"drone", "decoy"}
+        elif it.kind in _MISSILE_KINDS or it.kind == "missile":
+            out |= {"missile"}
+        elif it.kind not in ("?", "unknown"):
+            out.add(it.kind)
+    return out
 
 
 def _launches_after_outcomes(prev: Claim, claim: Claim) -> bool:
