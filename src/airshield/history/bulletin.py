@@ -1391,7 +1391,17 @@ _UNREAD_REASONS = {
     "hit": "a hit or impact: not launched, destroyed or lost",
     "all_but": "'all but N': the count is the rest of a total the text does not give",
     "airborne": "still in the air: no outcome yet",
+    "returned": "flew back: not destroyed or lost",
 }
+_RETURNED_RE = re.compile(
+    r"(?:\s+[^\W\d_][\w'-]*){0,3}?"  # after the number and at most a short noun phrase
+    r"(?:\s*(?:(?:have|had|has)\s+)?(?:returned|flew\s+back|turned\s+back)\s+(?:to|towards?|into)\s+"
+    r"(?:russia|belarus|the\s+russian|russian|occupied)"
+    r"|\s*[-–]?\s*(?:повернул\w*|полетіл\w*\s+назад)\s+(?:в\s+бік|на|до|у\s+бік)\s+"
+    r"(?:рф|росі\w*|білорус\w*|тимчасово\s+окупован\w*))",
+    re.IGNORECASE,
+)
+"""A count that flew back ("5 returned to Russia", "5 – повернулися в бік РФ"): no outcome."""
 _AIRBORNE_RE = re.compile(
     r"\s*(?:(?:are|were|is|was)\s+still|(?:are|were|is|was)\s+)?(?:remain(?:s|ed)?|still)\s+"
     r"(?:in\s+the\s+air|airborne)\b"
@@ -1559,6 +1569,9 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
             continue  # unread (:data:`_UNREAD_REASONS`)
         if _AIRBORNE_RE.match(s, men.phrase_end):
             men.note = "airborne"  # "3 more UAVs are still in the air", "ще 3 - у повітрі"
+            continue
+        if _RETURNED_RE.match(s, men.end):
+            men.note = "returned"  # "5 returned to Russia", "5 – повернулися в бік РФ"
             continue
         if hit[i]:
             men.note = "hit"  # "50 were shot down, 31 were lost and 4 hit their targets"
