@@ -1141,9 +1141,8 @@ _DEFINITE_RE = re.compile(
     # "Ukraine destroyed the missile and 61 drones", "shot down the missiles."
     r"|(?:(?<=destroyed\s)|(?<=shot\sdown\s)|(?<=downed\s)|(?<=intercepted\s))the\s+"
     + _NOT_THE_ONES
-    + r"(?P<anoun>(?:[^\W\d_][\w'-]*\s+){0,2}?"
-    r"(?:missiles?|drones?|UAVs?|Shaheds?|Kinzhals?|Kalibrs?|Iskanders?(?:-[MK])?))"
-    r"(?=\s*(?:[,.;)]|\band\b|$))",
+    + r"(?P<anoun>(?:[^\W\d_][\w'-]*\s+){0,2}?[^\W\d_][\w'-]*)"
+    r"(?=\s*(?:[,.;)]|\band\b|$))",  # a weapon noun: :func:`_definite` classifies it
     re.IGNORECASE,
 )
 _UK_DEFINITE_RE = re.compile(
@@ -1480,13 +1479,27 @@ def _right_after_cue(
     missiles were shot down"): then a verb after a list it seems to open is not its own."""
     for _ in range(MAX_LIST + 1):  # a list is at most this long: linear on any input
         start = mentions[i].start
-        before = _cue_before(cues, cue_starts, start)
-        if before >= 0 and bare_gap.fullmatch(s, cues[before][1], start) is not None:
-            return True  # (fullmatch with bounds: no copy of a long gap)
+        if _cue_right_before(s, cues, cue_starts, start, bare_gap) >= 0:
+            return True
         if i == 0 or not _AND_JOIN_RE.fullmatch(s, mentions[i - 1].phrase_end, start):
             return False
         i -= 1
     return False
+
+
+def _cue_right_before(
+    s: str,
+    cues: list[tuple[int, int, str]],
+    cue_starts: list[int],
+    pos: int,
+    bare_gap: re.Pattern[str],
+) -> int:
+    """Index of the cue that ends right before ``pos`` (only ``bare_gap`` between), or -1. The
+    gap is matched in place (``fullmatch`` with bounds), never copied: it may be long."""
+    before = _cue_before(cues, cue_starts, pos)
+    if before >= 0 and bare_gap.fullmatch(s, cues[before][1], pos) is not None:
+        return before
+    return -1
 
 
 def _verbs_on_both_sides(
@@ -1505,11 +1518,11 @@ def _verbs_on_both_sides(
     men = mentions[i]
     if i + 1 >= len(mentions):
         return False
-    before = _cue_before(cues, cue_starts, men.start)
-    if before < 0 or before == k or not bare_gap.fullmatch(s[cues[before][1] : men.start]):
+    before = _cue_right_before(s, cues, cue_starts, men.start, bare_gap)
+    if before < 0 or before == k:
         return False
     nxt = mentions[i + 1]
-    return bool((nxt.anaphor or not men.anaphor) and bare_gap.fullmatch(s[cues[k][1] : nxt.start]))
+    return bool((nxt.anaphor or not men.anaphor) and bare_gap.fullmatch(s, cues[k][1], nxt.start))
 
 
 def _headline_cue(
