@@ -96,3 +96,18 @@ def test_whole_counts_have_no_decimals(n: int) -> None:
     text = fmt.count(float(n))
     assert "." not in text
     assert int(text.replace(",", "").replace("−", "-")) == n
+
+
+def test_shadow_price_cells_show_the_simulated_change_with_its_interval() -> None:
+    row = {
+        "option": "drone-crews", "units_added": 11, "per_unit": 0.0, "per_musd": 0.0,
+        "simulated": {"per_unit": 7.1, "per_musd": 47.33,
+                      "difference": {"mean": 78.09, "ci_low": 77.56, "ci_high": 78.63}},
+        "beyond_limits": False, "sign": "worsens",
+    }  # fmt: skip
+    cells = fmt.shadow_price(row)
+    assert len(cells) == len(fmt.SHADOW_PRICE_COLUMNS)
+    assert cells == ["drone-crews", "+0", "+0", "+47.3", "11: +78.1 [+77.6, +78.6]", ""]
+    none = {"option": "gun-groups", "per_unit": None, "sign": "no unit slot left (max_total)"}
+    assert fmt.shadow_price(none)[-1] == "no unit slot left (max_total)"
+    assert fmt.shadow_price(none)[1:5] == [fmt.DASH] * 4

@@ -148,6 +148,29 @@ def constraint(cn: Mapping[str, Any]) -> str:
     )
 
 
+#: the columns of :func:`shadow_price` (CLI table and HTML report alike)
+SHADOW_PRICE_COLUMNS = ("option", "per unit", "per $1M", "simulated per $1M",
+                        "simulated: units added, change [95 %]", "note")  # fmt: skip
+
+
+def shadow_price(r: Mapping[str, Any]) -> list[str]:
+    """One procurement shadow-price row as display cells (:data:`SHADOW_PRICE_COLUMNS`): the
+    surrogate's slope per unit and per $1M, the simulated finite difference per $1M, and that
+    difference for the units added with its paired 95 % interval."""
+
+    def g(x: Any) -> str:
+        return DASH if _missing(x) else f"{float(x):+.3g}"
+
+    if r.get("per_unit") is None:
+        return [r["option"], DASH, DASH, DASH, DASH, r.get("sign", "")]
+    sim = r["simulated"]
+    fd = sim.get("difference") or {}
+    change = (f"{r['units_added']:,}: {g(fd['mean'])} [{g(fd['ci_low'])}, {g(fd['ci_high'])}]"
+              if fd else DASH)  # fmt: skip
+    return [r["option"], g(r["per_unit"]), g(r.get("per_musd")), g(sim.get("per_musd")), change,
+            "beyond its limits" if r.get("beyond_limits") else ""]  # fmt: skip
+
+
 def nights_or_never(nights: Any, horizon: int) -> str:
     """A number of nights, or "never" when it is beyond the horizon (a value of ``horizon + 1``
     or more is the sentinel for "did not happen within the horizon")."""

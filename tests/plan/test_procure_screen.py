@@ -55,6 +55,38 @@ def test_detailed_mode_decides_and_the_flip_is_reported() -> None:
     )
 
 
+def _flip_rows() -> list[dict]:  # type: ignore[type-arg]
+    """Screen rows where fast mode put A over B and D over C, detailed mode both the other way."""
+    vs = {"ci_low": 1.0, "ci_high": 2.0}
+    return [
+        {"candidate": "A", "fast_better_detailed_worse_than": ["B"], "selected": False,
+         "retained": False, "eligible": True, "vs_selected": vs},
+        {"candidate": "B", "fast_better_detailed_worse_than": [], "selected": True,
+         "retained": True, "eligible": True, "vs_selected": vs, "reps": 10},
+        {"candidate": "C", "fast_better_detailed_worse_than": [], "selected": False,
+         "retained": False, "eligible": True, "vs_selected": vs},
+        {"candidate": "D", "fast_better_detailed_worse_than": ["C"], "selected": False,
+         "retained": False, "eligible": True, "vs_selected": vs},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("announced", [None, ("A", "B")])
+def test_a_ranking_change_is_warned_about_once(announced: tuple[str, str] | None) -> None:
+    """Every flip is kept in ``confirmed.ranking_changes``; the warnings name each flip exactly
+    once: the swap of the recommendation, already announced by its own warning, is not repeated
+    in the list of other changes."""
+    from airshield.plan.procure import ProcurementResult, _screen_flags
+
+    res = ProcurementResult("s", "harmful_leakers", "mean", [], [], [], np.ones(1), 0.0, 10, 0)
+    res.confirmed = {}
+    _screen_flags(res, _flip_rows(), announced)
+    assert res.confirmed["ranking_changes"] == ["'A' over 'B'", "'D' over 'C'"]
+    text = " ".join(res.warnings)
+    assert text.count("'D' over 'C'") == 1
+    assert text.count("'A' over 'B'") == (0 if announced else 1)
+    assert len(res.warnings) == 1
+
+
 def test_ineligible_mix_never_wins_and_price_of_money_breaks_ties() -> None:
     """A mix that failed the fast-mode constraint checks cannot be chosen even when detailed mode
     likes it best; of two mixes with equal detailed means the cheaper wins (the MILP's price of

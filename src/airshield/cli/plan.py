@@ -340,17 +340,10 @@ def print_procurement(s: dict[str, Any]) -> None:
                    f"{_num(b['mean'], money)} [{_num(b['p5'], money)}–{_num(b['p95'], money)}]")  # fmt: skip
     console.print(pt)
     sp = Table(title=f"Shadow prices at the best mix: change in {obj} (negative: better)")
-    for col in ("option", "per unit", "per $1M", "simulated per $1M", "note"):
+    for col in fmt.SHADOW_PRICE_COLUMNS:
         sp.add_column(col, justify="left" if col in ("option", "note") else "right")
     for r in s["shadow_price"]:
-        sim = r["simulated"]
-        if r["per_unit"] is None:
-            sp.add_row(r["option"], "–", "–", "–", r["sign"])
-            continue
-        sp.add_row(r["option"], f"{r['per_unit']:+.3g}",
-                   "–" if r["per_musd"] is None else f"{r['per_musd']:+.3g}",
-                   "–" if sim["per_musd"] is None else f"{sim['per_musd']:+.3g}",
-                   "beyond its limits" if r["beyond_limits"] else "")  # fmt: skip
+        sp.add_row(*fmt.shadow_price(r))
     console.print(sp)
     if s["doctrine"]:
         dt_ = Table(title="Doctrine: effective cost per shot for the nightly cost threshold")

@@ -1497,7 +1497,9 @@ def optimise(
             res.confirmed["screen"] = rows
             res.screened = [*cand, sq] if rows else []
             res.confirmed["selected"] = "status quo" if chosen_p is sq else chosen_p.label
+            announced: tuple[str, str] | None = None
             if not np.array_equal(chosen_p.x, best.x):
+                announced = (best.label, res.confirmed["selected"])
                 res.confirmed.update(_confirmed_core(prep, got["status_quo"], det))
                 by_cons = (_meets(prep, best) or not feasible) and not _detailed_meets(prep, best)
                 res.warnings.append(
@@ -1510,7 +1512,7 @@ def optimise(
                 )  # fmt: skip
                 best = chosen_p
                 res.best = best
-            _screen_flags(res, rows)
+            _screen_flags(res, rows, announced)
             stage("confirmation")
         res.info["certificate"] = _certificate(model, best, milp_stats)
         res.info["curve_notes"] = notes + notes2
@@ -2239,22 +2241,28 @@ def screen_detailed(
     return (-1 if win == k_n - 1 else win), rows
 
 
-def _screen_flags(res: ProcurementResult, rows: list[dict[str, Any]]) -> None:
+def _screen_flags(
+    res: ProcurementResult, rows: list[dict[str, Any]], announced: tuple[str, str] | None = None
+) -> None:
     """Say where the fast mode's error changes the ranking (a pair of screened mixes in the
     opposite order in the two modes, the detailed paired interval clear of zero) and where
-    detailed mode cannot separate the winner from another mix."""
+    detailed mode cannot separate the winner from another mix. `announced` is the pair (fast
+    mode's best, detailed-mode winner) whose swap already has its own warning: it stays in
+    `confirmed.ranking_changes` but is not warned about twice."""
     if not rows:
         return
     sel = next(r for r in rows if r["selected"])
-    flips = [f"'{a['candidate']}' over '{b}'" for a in rows
-             for b in a["fast_better_detailed_worse_than"]]  # fmt: skip
+    pairs = [(a["candidate"], b) for a in rows for b in a["fast_better_detailed_worse_than"]]
+    flips = [f"'{a}' over '{b}'" for a, b in pairs]
     res.confirmed["ranking_changes"] = flips  # type: ignore[index]
-    if flips:
+    unannounced = [f"'{a}' over '{b}'" for a, b in pairs if (a, b) != announced]
+    if unannounced:
         res.warnings.append(
-            "the fast mode's error changes the ranking of the screened mixes (fast mode puts "
-            + "; ".join(flips)
+            ("other pairs of screened mixes change rank" if announced else
+             "the fast mode's error changes the ranking of the screened mixes")
+            + " (fast mode puts " + "; ".join(unannounced)
             + ", detailed mode the other way round): the recommendation follows detailed mode"
-        )
+        )  # fmt: skip
     others = [r for r in rows if r["retained"] and not r["selected"] and r["eligible"]]
     same = [r["candidate"] for r in others
             if r["vs_selected"]["ci_low"] == r["vs_selected"]["ci_high"] == 0.0]  # fmt: skip

@@ -213,14 +213,12 @@ def procurement_report_html(res: ProcurementResult) -> str:
                  f'<p class="note">First scenario ({esc(s["scenarios"][0]["name"])}), fast mode, '
                  "mean and 5–95 % band of the stock at the end of each night.</p>"
                  f'<div class="grid2">{"".join(figs)}</div></section>')  # fmt: skip
-    sp = [[r["option"], "–" if r["per_unit"] is None else f"{r['per_unit']:+.3g}",
-           "–" if r["per_musd"] is None else f"{r['per_musd']:+.3g}",
-           "–" if r["simulated"]["per_musd"] is None else f"{r['simulated']['per_musd']:+.3g}",
-           "beyond its limits" if r["beyond_limits"] else ""] for r in s["shadow_price"]]  # fmt: skip
+    sp = [fmt.shadow_price(r) for r in s["shadow_price"]]
     parts.append(f"<section><h2>Shadow prices at the best mix</h2>"
                  f'<p class="note">Change in {esc(obj)} from a few more units (negative: '
-                 "better), from the surrogate and from a simulated finite difference.</p>"
-                 + table(["option", "per unit", "per $1M", "simulated per $1M", ""], sp)
+                 "better), from the surrogate and from a simulated finite difference with "
+                 "common random numbers (its paired 95 % interval).</p>"
+                 + table(list(fmt.SHADOW_PRICE_COLUMNS), sp)
                  + "</section>")  # fmt: skip
     if s["doctrine"]:
         dr = [[d["pool"], d["effector"], f"{d['leakers_per_round']:+.3g}",
