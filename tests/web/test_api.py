@@ -285,6 +285,10 @@ def test_compare_page(client: Any, app: Any) -> None:
     assert "harmful leakers" in r.text and f"run #{ia}" in r.text and f"run #{ib}" in r.text
     assert r.text.count('class="report-frame"') == 2
     assert client.get(f"/compare?a={ia}&b=999").status_code == 404
+    for q in ("", f"?a={ia}"):  # without two runs: a page that says how to choose them
+        r = client.get(f"/compare{q}")
+        assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
+        assert "Choose two runs" in r.text
 
 
 def test_stale_runs_are_marked_interrupted_at_start(settings: Any) -> None:

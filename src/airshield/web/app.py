@@ -214,11 +214,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     @app.get("/compare", response_class=HTMLResponse)
-    def compare(a: int, b: int) -> str:
+    def compare(a: int | None = None, b: int | None = None) -> HTMLResponse:
+        if a is None or b is None:  # a page, not a JSON validation error, for a person
+            return HTMLResponse(pages.compare_choose_page(), status_code=400)
         ra, rb = store.get(a), store.get(b)
         if ra is None or rb is None:
             raise HTTPException(404, f"no run {a if ra is None else b}")
-        return pages.compare_page(ra, rb)
+        return HTMLResponse(pages.compare_page(ra, rb))
 
     # ---- API: scenarios --------------------------------------------------------------------
     @app.get("/api/scenarios")

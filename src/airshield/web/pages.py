@@ -320,6 +320,14 @@ def _yaml_diff(a: RunRecord, b: RunRecord) -> str:
     )
 
 
+def compare_choose_page() -> str:
+    """``/compare`` without two runs: say how to choose them."""
+    body = ('<h1>Compare two runs</h1><p>Choose two runs on the <a href="/">runs page</a> and '
+            "press <em>Compare two selected runs</em> (or open <code>/compare?a=ID&amp;b=ID"
+            "</code>).</p>")  # fmt: skip
+    return layout("Compare two runs", body, "compare")
+
+
 def compare_page(a: RunRecord, b: RunRecord) -> str:
     head = (
         f"<tr><th>mean [5–95 %] per night</th><th>A = {_scenario_cell(a, b)}</th>"
