@@ -1098,8 +1098,8 @@ def _both(s: str, covered: _Spans, mention_at: Callable[[int, int], _Mention]) -
 
 
 _EVERY_RE = re.compile(
-    r"(?<![\w-])(?:all(?:\s+of\s+(?:them|these|those))?|(?:усі|всі)(?:\s+(?:вони|з\s+них))?"
-    r"|(?P<most>(?:most|the\s+majority)(?:\s+of\s+(?:them|these|those))?|більшість(?:\s+з\s+них)?))"
+    r"(?<![\w-])(?:all(?:\s+of\s+(?:them|these|those|which))?|(?:усі|всі)(?:\s+(?:вони|з\s+них))?"
+    r"|(?P<most>(?:most|the\s+majority)(?:\s+of\s+(?:them|these|those|which))?|більшість(?:\s+з\s+них)?))"
     r"(?=\s)",
     re.IGNORECASE,
 )
@@ -2696,6 +2696,35 @@ def _link_breakdowns(claim: Claim, norm: str) -> None:
                 used[parent] = used.get(parent, 0) + count
             run.append(j)
             prev = j
+    _link_total_breakdowns(claim)
+
+
+def _link_total_breakdowns(claim: Claim) -> None:
+    """ "44 of 57 missiles, including 38 of 42 Kh-101s": where a part's count breaks down a
+    count, the total it is read out of ("of 42") breaks down that count's total ("of 57")."""
+    items = claim.items
+    total_of: dict[int, int] = {}  # outcome count -> the launched total inside its text
+    for i, it in enumerate(items):
+        if it.role != "launched" or not it.reference or it.count is None:
+            continue
+        for j, part in enumerate(items):
+            if part.role != "launched" and part.span[0] <= it.span[0] <= it.span[1] <= part.span[1]:
+                total_of[j] = i
+                break
+    used: dict[int, int] = {}
+    for j, i in total_of.items():
+        parent = items[j].breakdown_of
+        if parent is None or parent not in total_of:
+            continue
+        child, top_index = items[i], total_of[parent]
+        top = items[top_index]
+        count = child.count or 0
+        if child.breakdown_of is None and (
+            child.kind in _SCOPE.get(top.kind, frozenset({top.kind}))
+            and used.get(top_index, 0) + count <= (top.count or 0)
+        ):
+            child.breakdown_of = top_index
+            used[top_index] = used.get(top_index, 0) + count
 
 
 _NEUTRALISED_RE = re.compile(
@@ -3317,9 +3346,17 @@ def _fill_anaphora(claim: Claim) -> None:
         # outcomes only: "• 296 БпЛА збито\n• 415 – локаційно втрачені" (the kind of the others)
         kinds = {it.kind for it in claim.items if it.kind not in ("?", "unknown")}
     single = _common_kind(kinds)
+    run: list[Item] = []  # the outcome counts right before, with their kinds
     for it in claim.items:
         if it.kind == "?":
-            it.kind = single
+            # "Shot down 87 drones. Another 21 went off radar.": the kind of the outcome counts
+            # right before it when they give one, else the launches'
+            kind = _common_kind({x.kind for x in run}) if run else "unknown"
+            it.kind = single if kind == "unknown" else kind
+        if it.role == "launched":
+            run = []
+        elif it.kind not in ("?", "unknown"):
+            run.append(it)
 
 
 def claims_to_json(claims: list[Claim]) -> list[dict[str, Any]]:
