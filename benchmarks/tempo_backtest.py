@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from airshield.calibrate.backtest import rolling_origin
-from airshield.calibrate.tempo import CANDIDATES, nightly_series
+from airshield.calibrate.tempo import CANDIDATES, RULES, nightly_series
 from airshield.history.importer import read_daily_csv
 
 DEFAULT = (
@@ -142,20 +142,29 @@ def select(series: pd.DataFrame, args: argparse.Namespace) -> int:
         f"{late[0]} … {late[1]}; one month ahead, MAE / 3-month mean's (80 % coverage); "
         f"{elapsed:.1f} s CPU"
     )
-    print(f"{'series':9} {'class':15} {'early':>14} {'late':>14} {'all':>14}")
+    print(f"{'series':9} {'class':17} {'early':>14} {'late':>14} {'all':>14}")
     for kind in ("drones", "missiles"):
         rows = [r for r in table if r[0] == kind]
-        best = min(rows, key=lambda r: r[2])
+        low = min(r[2] for r in rows)
+        # classes whose early forecasts score the same (e.g. ``significant_trend`` is the
+        # 3-month mean wherever no six-month trend is significant): the early origins cannot
+        # tell them apart, and each is reported with its confirmation
+        tied = [r for r in rows if abs(r[2] - low) < 1e-9]
+        default = RULES.get(kind, "combination")
         for r in rows:
-            mark = "  <- chosen" if r is best else ""
+            mark = "  <- chosen" if r in tied else ""
+            mark += "  (default)" if r[1] == default else ""
             print(
-                f"{kind:9} {r[1]:15} {r[2]:7.3f} ({r[3]:.2f}) {r[4]:7.3f} ({r[5]:.2f}) "
+                f"{kind:9} {r[1]:17} {r[2]:7.3f} ({r[3]:.2f}) {r[4]:7.3f} ({r[5]:.2f}) "
                 f"{r[6]:7.3f} ({r[7]:.2f}){mark}"
             )
-        print(
-            f"{kind}: chosen {best[1]} (early {best[2]:.3f}); confirmation on the late origins "
-            f"{best[4]:.3f} (target <= 0.8), 80 % coverage {best[5]:.2f}"
-        )
+        for r in tied:
+            print(
+                f"{kind}: chosen {r[1]} (early {r[2]:.3f}"
+                + (f", tied with {len(tied) - 1} other class(es)" if len(tied) > 1 else "")
+                + f"); confirmation on the late origins {r[4]:.3f} (target <= 0.8), "
+                f"80 % coverage {r[5]:.2f}"
+            )
     return 0
 
 

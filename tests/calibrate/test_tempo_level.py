@@ -5,17 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from airshield.calibrate.backtest import rolling_origin
 from airshield.calibrate.tempo import (
     CANDIDATES,
     TEMPO_KINDS,
+    TREND_LEVEL,
     LevelForecast,
     TempoModel,
     _candidates,
     fit_level,
     fit_tempo,
     monthly_rates,
+    trend_is_significant,
     with_aggregates,
 )
 
@@ -92,7 +95,7 @@ def test_recovers_a_known_trend() -> None:
     s = _series(rng.poisson(true))
     origin = pd.Timestamp("2025-05-01")
     s = s[s.index < origin]
-    lv = fit_level(with_aggregates(s), "drones", origin)  # the combination
+    lv = fit_level(with_aggregates(s), "drones", origin, rule=None)  # the combination
     assert lv is not None
     truth = 40.0 * np.exp(0.06 * ((origin + pd.Timedelta(days=15)) - s.index[0]).days / 30.4375)
     # the monthly log growth is recovered; the forecast lags a steady trend by design (the trend
@@ -112,6 +115,12 @@ def test_recovers_a_known_trend() -> None:
     assert rt.growth == pytest.approx(0.5 * 0.06, abs=0.01)
     assert abs(rt.rate - truth) < 0.6 * abs(mean3 - truth)
     assert rt.rate == pytest.approx(truth, rel=0.08)
+    # the drones' default rule: a 6 % monthly trend on 40+ a night is significant, so the
+    # significant-trend rule is the recent trend, with its growth for months 2+
+    st = fit_level(with_aggregates(s), "drones", origin)
+    assert st is not None and st.weights["significant_trend"] == 1.0
+    assert st.rate == pytest.approx(rt.rate)
+    assert st.growth == pytest.approx(rt.growth)
     # missiles' default rule is the 18-month mean
     pr = fit_level(with_aggregates(s), "missiles", origin)
     assert pr is not None and pr.weights["mean_18_months"] == 1.0
@@ -132,6 +141,28 @@ def test_structural_rules_by_hand() -> None:
     longer = np.arange(1.0, 25.0)
     c = dict(zip(CANDIDATES, _candidates(longer, np.zeros(0)), strict=True))
     assert c["mean_18_months"] == pytest.approx(longer[-18:].mean())
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_significant_trend_is_the_t_test_on_the_six_month_slope(seed: int) -> None:
+    # the rule's test against scipy's regression p-value (two-sided, 4 degrees of freedom)
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    rates = np.exp(rng.normal(4.0, 0.4, 9) + rng.uniform(-0.3, 0.3) * np.arange(9))
+    lr = np.log1p(rates[-6:])
+    p_value = stats.linregress(np.arange(6.0), lr).pvalue
+    assert trend_is_significant(rates) == (p_value < TREND_LEVEL)
+    c = dict(zip(CANDIDATES, _candidates(rates, np.zeros(0)), strict=True))
+    expected = c["recent_trend"] if p_value < TREND_LEVEL else c["mean_3_months"]
+    assert c["significant_trend"] == pytest.approx(expected)
+
+
+def test_significant_trend_is_the_3_month_mean_on_a_flat_record() -> None:
+    rates = np.array([300.0, 520.0, 280.0, 410.0, 690.0, 270.0, 380.0, 500.0])
+    assert not trend_is_significant(rates)
+    c = dict(zip(CANDIDATES, _candidates(rates, np.zeros(0)), strict=True))
+    assert c["significant_trend"] == pytest.approx(rates[-3:].mean())
+    assert trend_is_significant(np.array([100.0, 150.0, 210.0, 330.0, 480.0, 700.0]))
+    assert not trend_is_significant(np.array([100.0, 150.0]))  # too few months to test
 
 
 def test_long_horizons_are_bounded() -> None:
