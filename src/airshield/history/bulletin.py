@@ -968,13 +968,59 @@ class _Spans:
         return i > 0 and self.max_end[i - 1] >= b
 
 
+_AMOUNT_RE = re.compile(
+    r"(?<!\w)(?:numbering|totall?ing|in\s+the\s+(?:number|amount|quantity)\s+of)\s+"
+    r"(?P<num>\d[\d,]*)(?:\s+units?\b)?",
+    re.IGNORECASE,
+)
+_UK_AMOUNT_RE = re.compile(
+    r"(?<!\w)(?:у|в)\s+кількості\s+(?P<num>\d[\d\s]*?\d|\d)(?:\s+(?:одиниц\w*|шт\.?))?(?!\w)",
+    re.IGNORECASE,
+)
+"""A count after its noun: "attacked with Shahed-type drones and decoys numbering 147 units",
+"атакував ударними БпЛА ... у кількості 174 одиниці"."""
+_AMOUNT_CLAUSE_RE = re.compile(r"[.;:!?]|\d")
+
+
+def _amount_mentions(
+    s: str,
+    rx: re.Pattern[str],
+    classify: Callable[[str], tuple[str | None, tuple[str, ...], str | None]],
+) -> list[_Mention]:
+    """Counts after their noun (:data:`_AMOUNT_RE`): the kind is that of the words before it,
+    back to the clause's start or the last number before it."""
+    out: list[_Mention] = []
+    for m in rx.finditer(s):
+        lo = max(0, m.start() - MAX_PHRASE_BEFORE)
+        before = s[lo : m.start()]
+        cut = [x.end() for x in _AMOUNT_CLAUSE_RE.finditer(before)]
+        phrase = before[cut[-1] if cut else 0 :].strip(" ,")
+        kind, kinds, note = classify(phrase)
+        value = int(re.sub(r"[\s,]", "", m.group("num")))
+        if kind in (None, "skip") or classify(s[m.end() : m.end() + 40])[0] is not None:
+            continue  # "numbering 500 drones and 50 missiles": counts with their own nouns
+        a, b = m.span("num")
+        out.append(_Mention(a, b, value, None, m.end(), phrase, kind, kinds, note))
+    return out
+
+
+MAX_PHRASE_BEFORE = 160
+"""How far back the noun of a count after it is looked for (characters)."""
+
+
 def _mentions(s: str) -> list[_Mention]:
     excluded = _Spans(_excluded_spans(s))
     out: list[_Mention] = []
     taken = _Spans([])
+    amounts = _amount_mentions(s, _AMOUNT_RE, _classify_phrase)
+    after_noun = {x.start: x for x in amounts}
     for m in _NUMBER_RE.finditer(s):
         a, b = m.span()
         if excluded.covers(a, b) or (out and a < out[-1].phrase_end):
+            continue
+        if a in after_noun:
+            out.append(after_noun[a])
+            taken.add(a, b)
             continue
         value = _number_value(m)
         if value is None:
@@ -2158,9 +2204,15 @@ def _uk_mentions(s: str) -> list[_Mention]:
     excluded = _Spans(_uk_excluded_spans(s))
     out: list[_Mention] = []
     taken = _Spans([])
+    amounts = _amount_mentions(s, _UK_AMOUNT_RE, _uk_classify_phrase)
+    after_noun = {x.start: x for x in amounts}
     for m in _UK_NUMBER_RE.finditer(s):
         a, b = m.span()
         if excluded.covers(a, b) or (out and a < out[-1].phrase_end):
+            continue
+        if a in after_noun:
+            out.append(after_noun[a])
+            taken.add(a, b)
             continue
         value = _uk_number_value(m)
         if value is None:
@@ -3249,8 +3301,16 @@ def _split_head(prev: Claim, claim: Claim, norm: str) -> Item | None:
         window = max(0, head.span[0] - 200)  # the verb stands in the headline's clause
         start = max(norm.rfind(".", window, head.span[0]), norm.rfind("\n", window, head.span[0]))
         found = _NEUTRALISED_RE.search(norm, max(start + 1, window), head.span[1])
+        if found and _DESTROYED_VERB_RE.search(norm, found.end(), head.span[0]):
+            return None  # "знешкоджено 1 ракету, підтверджено збиття 85 БпЛА": not the 85's verb
         return head if found else None
     return None
+
+
+_DESTROYED_VERB_RE = re.compile(
+    r"збит\w*|знищ\w*|shot\s+down|downed|downing|destroyed|intercepted", re.IGNORECASE
+)
+"""A destroyed verb of its own between a neutralised verb and a later count."""
 
 
 def _link_splits(claim: Claim) -> None:
