@@ -2688,6 +2688,13 @@ _SCOPE: dict[str, frozenset[str]] = {
 }
 
 
+_OUT_OF_TOTAL_RE = re.compile(
+    r"^\s*(?:out\s+of|of|з|із)\s+(?:the\s+)?\d[\d,]*(?:\s+(?:launched|запущених))?(?=\s*[:(\-–—])",
+    re.IGNORECASE,
+)
+"""The total right after a part count ("577 targets out of 614"), before its breakdown opens."""
+
+
 def _link_breakdowns(claim: Claim, norm: str) -> None:
     """Mark counts that break down an earlier count of the same role (see :meth:`Claim.counts`).
 
@@ -2714,6 +2721,7 @@ def _link_breakdowns(claim: Claim, norm: str) -> None:
                 continue
             if prev is not None:
                 gap = norm[claim.items[prev].span[1] : it.span[0]]
+                gap = _OUT_OF_TOTAL_RE.sub("", gap, count=1)  # "577 targets out of 614: ..."
                 if it.opens_breakdown or _OPENER_RE.fullmatch(gap):
                     stack.append((run[::-1], "(" in gap))
                     run = []
