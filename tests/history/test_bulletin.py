@@ -481,3 +481,58 @@ def test_labelled_lines_stay_apart_when_they_are_not_one_statement(text: str) ->
     """Labelled lines are one claim only when adjacent, of other kinds and of no other date."""
     claims = parse_bulletin(text)
     assert len(claims) == 2, [c.to_dict() for c in claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "launched", "destroyed", "lost"),
+    [
+        (  # a headline with outcomes, then the body giving them again and adding to them
+            "Ukraine says it downed 288 drones, 45 missiles in massive overnight attack\n\n"
+            "Russia launched 355 drones and 64 missiles at Ukraine overnight, the air force said."
+            " Ukrainian air defences shot down 288 drones and 45 missiles, while another 96"
+            ' drones were "lost", presumably to electronic jamming.',
+            {"drone": 355, "missile": 64},
+            {"drone": 288, "missile": 45},
+            {"drone": 96},
+        ),
+        (  # a headline with launches only, then the body with more kinds
+            "Russia launches 355 drones at Ukraine\n\n"
+            "Russia launched 355 drones and 64 missiles overnight. Air defences shot down 288"
+            " drones.",
+            {"drone": 355, "missile": 64},
+            {"drone": 288},
+            {},
+        ),
+        (
+            "Ukraine downs 288 drones\n\nRussia launched 355 drones and 64 missiles overnight."
+            " Air defences shot down 288 drones and 45 missiles.",
+            {"drone": 355, "missile": 64},
+            {"drone": 288, "missile": 45},
+            {},
+        ),
+    ],
+)
+def test_a_headline_repeated_in_the_body_is_one_claim(
+    text: str, launched: dict[str, int], destroyed: dict[str, int], lost: dict[str, int]
+) -> None:
+    claims = parse_bulletin(text)
+    assert len(claims) == 1, [c.to_dict() for c in claims]
+    c = claims[0]
+    assert (c.launched, c.destroyed, c.lost) == (launched, destroyed, lost)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On May 20, air defence shot down 40 drones. On May 22, air defence shot down 40 drones"
+        " and 5 were lost.",
+        "Air defence shot down 40 drones on Monday. On Tuesday it shot down 40 drones again.",
+        "Russia launched 40 drones.\n\nOn Tuesday Russia launched 40 drones.",  # not a headline
+        "Air defence shot down 40 drones. Last week, air defence shot down 40 drones too.",
+        "Air defence shot down 40 drones. On another night it shot down 40 drones and 30 were"
+        " lost, and 60 drones were launched.",
+    ],
+)
+def test_the_same_numbers_on_other_nights_stay_apart(text: str) -> None:
+    claims = parse_bulletin(text)
+    assert len(claims) == 2, [c.to_dict() for c in claims]

@@ -448,6 +448,7 @@ class Item:
     every: bool = field(default=False, repr=False)  # "All were shot down": every weapon launched
     the_one: bool = field(default=False, repr=False)  # "The missile was shot down": the only one
     split: bool = field(default=False, repr=False)  # a part of a neutralised count before it
+    repeated: bool = field(default=False, repr=False)  # the claim before gives it already
     all_but: int = field(default=0, repr=False)  # "all but 3 were shot down": every one but 3
 
     def to_dict(self) -> dict[str, Any]:
@@ -2500,6 +2501,24 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
             elif (
                 c_index == 0
                 and prev is not None
+                and prev_sentence_end >= 0
+                and _repeats(claim, prev, norm)
+                and (
+                    claim.date_text is None
+                    or prev.date_text is None
+                    or (claim.date is not None and claim.date == prev.date)
+                )
+                and (claim.period is None or claim.period == prev.period)
+                and "comparison" not in claim.qualifiers
+            ):
+                # "Ukraine says it downed 288 drones, 45 missiles" (a headline), then "... shot
+                # down 288 drones and 45 missiles, while another 96 drones were lost": the body
+                # repeats the headline's outcomes and adds to them
+                claim.items = [it for it in claim.items if not it.repeated]
+                _merge(prev, claim, text)
+            elif (
+                c_index == 0
+                and prev is not None
                 and follows
                 and label_kind is not None
                 and prev_label_kind not in (None, label_kind)
@@ -3254,6 +3273,51 @@ def _common_kind(kinds: set[str]) -> str:
         if kinds and kinds <= _SCOPE[family]:
             return family
     return "unknown"
+
+
+_OTHER_TIME_RE = re.compile(
+    r"\b(?:previous|earlier|another|other|next|following|preceding)\s+"
+    r"(?:night|day|evening|morning|attack|raid|strike|week|month)\b"
+    r"|\b(?:night|day|week)\s+(?:before|earlier|after)\b|\bthe\s+week\s+before\b"
+    r"|(?<!\w)(?:попередн|наступн)\w*\s+(?:ноч|доб|дн|тижн|атак)\w*",
+    re.IGNORECASE,
+)
+"""Words that put a claim on another night than the one before it."""
+
+
+def _repeats(claim: Claim, prev: Claim, norm: str) -> bool:
+    """Does ``claim`` repeat what ``prev`` gives, and add to it? Either every destroyed count of
+    ``prev`` again (same kinds, same numbers; launches and lost counts that repeat ``prev``'s or
+    are new kinds), or, after a headline that gives launches only ("Russia launches 355 drones
+    at Ukraine", a line without a full stop), every launch again. The repeated items are marked
+    ``repeated`` (the others add to ``prev``); dates are checked by the caller."""
+
+    def gives_again(role: str) -> bool:
+        before, now = prev.counts(role), claim.counts(role)
+        return all(now.get(kind) == n for kind, n in before.items())
+
+    def no_other(role: str) -> bool:  # no count of a kind ``prev`` gives, with another number
+        before = prev.counts(role)
+        return all(before.get(kind, n) == n for kind, n in claim.counts(role).items())
+
+    if _OTHER_TIME_RE.search(norm, claim.span[0], claim.span[1]):
+        return False  # "On another night it shot down 40 drones": the same numbers, not a repeat
+    if prev.counts("destroyed"):
+        if not (gives_again("destroyed") and no_other("launched") and no_other("lost")):
+            return False
+    else:
+        headline = not re.search(r"[.!?]\s*$", norm[prev.span[0] : prev.span[1]])
+        if not (headline and prev.launched and not prev.counts("lost")):
+            return False
+        if not gives_again("launched") or "\n" not in norm[prev.span[1] : claim.span[0]]:
+            return False
+    for it in claim.items:
+        it.repeated = (
+            it.count is not None
+            and it.role is not None
+            and prev.counts(it.role).get(it.kind) == it.count
+        )
+    return True
 
 
 def _only_repeats_launches(claim: Claim, prev: Claim) -> bool:
