@@ -503,6 +503,17 @@ def test_labelled_lines_stay_apart_when_they_are_not_one_statement(text: str) ->
             {"drone": 288},
             {},
         ),
+        (  # the body's launches have a structure of their own (a total and its parts)
+            "Russia attacks Ukraine with 477 drones, 60 missiles overnight, air force says\n\n"
+            "Russia launched 537 aerial weapons against Ukraine overnight on June 29, including"
+            " 477 drones and decoys and 60 missiles, Ukraine's Air Force reported.\n\n"
+            "Ukrainian forces intercepted 475 aerial targets, including 211 drones and 38"
+            ' missiles, while 225 drones were "lost locationally," likely due to electronic'
+            " warfare.",
+            {"drone": 477, "missile": 60},
+            {"drone": 211, "missile": 38, "unknown": 1},
+            {"drone": 225},
+        ),
         (
             "Ukraine downs 288 drones\n\nRussia launched 355 drones and 64 missiles overnight."
             " Air defences shot down 288 drones and 45 missiles.",

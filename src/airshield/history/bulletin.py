@@ -2503,17 +2503,14 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
                 and prev is not None
                 and prev_sentence_end >= 0
                 and _repeats(claim, prev, norm)
-                and (
-                    claim.date_text is None
-                    or prev.date_text is None
-                    or (claim.date is not None and claim.date == prev.date)
-                )
+                and _same_night(claim, prev)
                 and (claim.period is None or claim.period == prev.period)
                 and "comparison" not in claim.qualifiers
             ):
                 # "Ukraine says it downed 288 drones, 45 missiles" (a headline), then "... shot
                 # down 288 drones and 45 missiles, while another 96 drones were lost": the body
                 # repeats the headline's outcomes and adds to them
+                prev.items = [it for it in prev.items if not it.repeated]
                 claim.items = [it for it in claim.items if not it.repeated]
                 _merge(prev, claim, text)
             elif (
@@ -2654,7 +2651,9 @@ _OPENER_WORDS = (
 )
 _OPENER_WORD_RE = re.compile(_OPENER_WORDS, re.IGNORECASE)
 _OPENER_RE = re.compile(
-    r"(?:[\s,]*+[^\W\d_][\w'/-]*+){0,8}[\s\"']*"  # the rest of the noun phrase ("Shahed, Gerbera")
+    # the rest of the noun phrase ("Shahed, Gerbera"), or a place and date ("against Ukraine
+    # overnight on June 29, including ...": a day of the month is no count)
+    r"(?:[\s,]*+(?:[^\W\d_][\w'/-]*+|\d{1,2}(?![\d:.]))){0,8}[\s\"']*"
     # ":", "(", a dash, each maybe with an opener word ("31 missiles - including 23 Kh-101")
     rf"(?:[:(-][\s:,\-]*(?:{_OPENER_WORDS})?|,?\s*{_OPENER_WORDS})[\s:,\-]*"
     # a qualifier of the first part ("including around 150 decoys")
@@ -2905,11 +2904,19 @@ def _link_neutralised(claim: Claim, norm: str) -> None:
                 part.breakdown_of = i
 
 
+def _remainder_slack(total: int) -> int:
+    """Weapons a reported total may differ from the sum of its parts by: 1, or 0.5 % of it."""
+    return max(1, round(0.005 * total))
+
+
 def _link_remainder(claim: Claim, norm: str) -> None:
     """A destroyed count broken down into parts that fall short of it, and a lost count in its
     sentence equal to exactly the rest: "shot down 718 of 741 targets, including 296 drones and
     7 cruise missiles, while 415 decoys were lost" (718 = 296 + 7 + 415). The headline counted
-    what the defence stopped; the lost count is its last part, not 415 more."""
+    what the defence stopped; the lost count is its last part, not 415 more. Reports round
+    and recount: a lost count short of the rest by at most :func:`_remainder_slack` is that
+    part too ("intercepted 475 targets, including 211 drones and 38 missiles, while 225 drones
+    were lost": 1 destroyed left under the headline's kind)."""
     items = claim.items
     for i, head in enumerate(items):
         parts = [it for it in items if it.breakdown_of == i]
@@ -2920,8 +2927,8 @@ def _link_remainder(claim: Claim, norm: str) -> None:
         for it in items:
             if (
                 it.role == "lost"
-                and it.count == rest
-                and rest > 0
+                and it.count is not None
+                and 0 < it.count <= rest <= it.count + _remainder_slack(head.count)
                 and it.breakdown_of is None
                 and it.kind in scope
                 and it.span[0] > head.span[1]
@@ -3275,6 +3282,20 @@ def _common_kind(kinds: set[str]) -> str:
     return "unknown"
 
 
+_THIS_NIGHT_RE = re.compile(
+    r"^(?:overnight|last\s+night|tonight|вночі|уночі|цієї\s+ночі|минулої\s+ночі)$", re.IGNORECASE
+)
+
+
+def _same_night(claim: Claim, prev: Claim) -> bool:
+    """Can two claims be of one night? When either gives no date, or "overnight" (the night
+    the report is about), or both the same resolved date."""
+    texts = [c.date_text.strip() for c in (claim, prev) if c.date_text is not None]
+    if len(texts) < 2 or any(_THIS_NIGHT_RE.match(t) for t in texts):
+        return True
+    return claim.date is not None and claim.date == prev.date
+
+
 _OTHER_TIME_RE = re.compile(
     r"\b(?:previous|earlier|another|other|next|following|preceding)\s+"
     r"(?:night|day|evening|morning|attack|raid|strike|week|month)\b"
@@ -3290,7 +3311,9 @@ def _repeats(claim: Claim, prev: Claim, norm: str) -> bool:
     ``prev`` again (same kinds, same numbers; launches and lost counts that repeat ``prev``'s or
     are new kinds), or, after a headline that gives launches only ("Russia launches 355 drones
     at Ukraine", a line without a full stop), every launch again. The repeated items are marked
-    ``repeated`` (the others add to ``prev``); dates are checked by the caller."""
+    ``repeated``: of a role the later text gives in full, ``prev``'s (the later text stands for
+    them, with its structure); otherwise the later text's counts that ``prev`` gives. Dates are
+    checked by the caller."""
 
     def gives_again(role: str) -> bool:
         before, now = prev.counts(role), claim.counts(role)
@@ -3311,12 +3334,17 @@ def _repeats(claim: Claim, prev: Claim, norm: str) -> bool:
             return False
         if not gives_again("launched") or "\n" not in norm[prev.span[1] : claim.span[0]]:
             return False
-    for it in claim.items:
-        it.repeated = (
-            it.count is not None
-            and it.role is not None
-            and prev.counts(it.role).get(it.kind) == it.count
-        )
+    for role in ROLES:
+        before = prev.counts(role)
+        if before and gives_again(role):
+            # the later text gives every count of this role again: it stands for them, with
+            # its own structure ("537 weapons, including 477 drones and 60 missiles")
+            for it in prev.items:
+                it.repeated = it.repeated or it.role == role
+        else:
+            for it in claim.items:
+                if it.role == role and it.count is not None and before.get(it.kind) == it.count:
+                    it.repeated = True
     return True
 
 
