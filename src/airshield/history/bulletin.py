@@ -3500,6 +3500,38 @@ def _fill_every(claim: Claim) -> None:
     claim.items = items
 
 
+def _could_be(claim: Claim, it: Item, kinds: set[str]) -> set[str]:
+    """The kinds among ``kinds`` a bare count ``it`` can be of: those of which at least as many
+    were launched (where the claim gives launches of that family), and, for a lost count after
+    drones and missiles, the drones ("locationally lost", "went off radar": what EW does to
+    drones; a missile that is lost "did not reach its target", and says so)."""
+    launched = claim.launched
+    count = it.count or 0
+
+    def holds(kind: str) -> bool:
+        family = next((f for f, scope in _SCOPE.items() if f != "unknown" and kind in scope), kind)
+        given = [n for k, n in launched.items() if k in _SCOPE.get(family, frozenset({kind}))]
+        return not given or sum(given) >= count
+
+    fits = {k for k in kinds if holds(k)} or kinds
+    drones = fits & _SCOPE["drone"]
+    lo = it.span[0] - claim.span[0]
+    if (
+        it.role == "lost"
+        and drones
+        and fits - drones <= _SCOPE["missile"]
+        and _EW_LOST_RE.search(claim.text, lo, lo + 120)
+    ):
+        return drones
+    return fits
+
+
+_EW_LOST_RE = re.compile(
+    r"radar|locational|electronic|jamm|suppress|\bEW\b|локаційн|РЕБ|подавлен", re.IGNORECASE
+)
+"""How the reports say a drone was lost to electronic warfare (not "failed to reach")."""
+
+
 def _fill_anaphora(claim: Claim) -> None:
     kinds = {it.kind for it in claim.items if it.role == "launched" and it.kind != "?"}
     if not any(it.role == "launched" for it in claim.items):
@@ -3511,7 +3543,7 @@ def _fill_anaphora(claim: Claim) -> None:
         if it.kind == "?":
             # "Shot down 87 drones. Another 21 went off radar.": the kind of the outcome counts
             # right before it when they give one, else the launches'
-            kind = _common_kind({x.kind for x in run}) if run else "unknown"
+            kind = _common_kind(_could_be(claim, it, {x.kind for x in run})) if run else "unknown"
             it.kind = single if kind == "unknown" else kind
         if it.role == "launched":
             run = []

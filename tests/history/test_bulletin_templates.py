@@ -1,0 +1,103 @@
+"""The bulletin reader on generated statements: templates in the Air Force's and the wires'
+styles (English and Ukrainian), filled with random counts, read back exactly (hypothesis).
+
+Each template pair gives one raid: launches of drones and missiles, drones and missiles
+destroyed, drones lost. Every weapon must be counted once, whatever the numbers (a total that
+equals its parts, a lost count that equals what is left, thousands with separators)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from airshield.history.bulletin import parse_bulletin
+
+EN_LAUNCHED = (
+    "Russia launched {D} drones and {M} missiles overnight.",
+    "Russia attacked Ukraine overnight with {D} Shahed-type drones and {M} missiles, the air"
+    " force said.",
+    "The enemy attacked with {T} air attack means: {D} strike UAVs and {M} missiles.",
+    "Overnight, Russia fired {M} missiles and {D} drones at Ukraine.",
+    "Russia launched a total of {T} drones and missiles, including {D} drones and {M} missiles.",
+    "In total, {T} aerial targets were recorded: {D} drones and {M} missiles.",
+    "Russia attacked Ukraine with {T} weapons overnight - {D} Shahed and decoy drones and {M}"
+    " missiles - the air force said.",
+    "The air force said Russia had launched {D} drones, including decoys, and {M} cruise and"
+    " ballistic missiles.",
+)
+EN_OUTCOMES = (
+    "Air defence shot down {d} drones and {m} missiles, while {l} drones were locationally lost.",
+    "Ukrainian forces downed {d} drones and {m} missiles; {l} drones went off radar.",
+    "{d} drones and {m} missiles were shot down, and another {l} drones were lost to electronic"
+    " warfare.",
+    "Air defence neutralised {n} targets: {d} drones and {m} missiles were shot down, {l} drones"
+    " were locationally lost.",
+    "Air defence shot down {d} drones. Another {l} drones disappeared from radar. {m} missiles"
+    " were also destroyed.",
+    "Of these, {d} drones and {m} missiles were shot down and {l} drones were jammed.",
+    "It said {d} of the drones and {m} of the missiles were shot down, while {l} drones were lost"
+    " from radar.",
+    "Air defence units shot down or suppressed {n} targets: {d} drones were shot down, {l} were"
+    " locationally lost and {m} missiles were destroyed.",
+)
+UK_LAUNCHED = (
+    "У ніч на 9 липня противник атакував {T} засобами повітряного нападу: {D} ударними БпЛА"
+    " типу Shahed та дронами-імітаторами, {M} ракетами.",
+    "Противник атакував {D} ударними БпЛА та {M} ракетами.",
+    "Вночі ворог атакував {M} ракетами та {D} ударними БпЛА типу Shahed.",
+    "У ніч на 3 серпня (з 18:00 2 серпня) ворог атакував {D} ударними БпЛА типу Shahed, Гербера"
+    " та дронами-імітаторами різних типів, а також {M} ракетами різних типів.",
+)
+UK_OUTCOMES = (
+    "За попередніми даними, збито/подавлено {n} засобів повітряного нападу: {d} БпЛА збито, {l}"
+    " – локаційно втрачені; {m} ракет збито.",
+    "Збито {d} БпЛА та {m} ракет, ще {l} БпЛА локаційно втрачені.",
+    "Протиповітряною обороною знешкоджено {d} ворожих БпЛА та {m} ракет. Ще {l} – локаційно"
+    " втрачені.",
+    "Станом на 09:00 збито {m} ракет та {d} ударних БпЛА; {l} ворожих БпЛА – локаційно втрачені"
+    " (без негативних наслідків).",
+    "Збито/подавлено {n} цілей: {d} ударних БпЛА збито, {l} – локаційно втрачені, {m} ракет"
+    " збито.",
+    "Сили ППО знешкодили {d} дронів і {m} ракет, ще {l} безпілотників зникли з радарів.",
+)
+
+
+@st.composite
+def raids(draw: st.DrawFn) -> tuple[str, tuple[int, int, int, int, int]]:
+    uk = draw(st.booleans())
+    launched = draw(st.sampled_from(UK_LAUNCHED if uk else EN_LAUNCHED))
+    outcomes = draw(st.sampled_from(UK_OUTCOMES if uk else EN_OUTCOMES))
+    drones = draw(st.integers(30, 1_200))
+    missiles = draw(st.integers(2, 90))
+    lost = draw(st.integers(1, drones // 2))
+    destroyed = draw(st.integers(1, drones - lost))
+    missiles_destroyed = draw(st.integers(1, missiles))
+    commas = not uk and draw(st.booleans())
+
+    def n(x: int) -> str:
+        return f"{x:,}" if commas else str(x)
+
+    values = {
+        "D": n(drones),
+        "M": missiles,
+        "T": n(drones + missiles),
+        "d": n(destroyed),
+        "m": missiles_destroyed,
+        "l": lost,
+        "n": n(destroyed + missiles_destroyed + lost),
+    }
+    text = launched.format(**values) + " " + outcomes.format(**values)
+    return text, (drones, missiles, destroyed, missiles_destroyed, lost)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raids())
+def test_generated_statements_are_read_exactly(raid: tuple[str, tuple[int, ...]]) -> None:
+    text, (drones, missiles, destroyed, missiles_destroyed, lost) = raid
+    claims = parse_bulletin(text)
+    assert len(claims) == 1, [c.to_dict() for c in claims]
+    c = claims[0]
+    assert c.launched == {"drone": drones, "missile": missiles}, c.to_dict()
+    assert c.destroyed == {"drone": destroyed, "missile": missiles_destroyed}, c.to_dict()
+    assert c.lost == {"drone": lost}, c.to_dict()
+    assert c.launched_total == drones + missiles
