@@ -100,3 +100,87 @@ def test_generated_statements_are_read_exactly(raid: tuple[str, tuple[int, ...]]
     assert c.destroyed == {"drone": destroyed, "missile": missiles_destroyed}, c.to_dict()
     assert c.lost == {"drone": lost}, c.to_dict()
     assert c.launched_total == drones + missiles
+
+
+TYPED_EN_LAUNCHED = (
+    "Russia launched {D} drones, {C} cruise missiles and {B} ballistic missiles overnight.",
+    "The enemy attacked with {T} air attack means: {D} Shahed-type strike UAVs and decoy drones,"
+    " {C} Kh-101 cruise missiles and {B} Iskander-M ballistic missiles.",
+    "Russia fired {M} missiles - {C} Kh-101 cruise missiles and {B} Iskander-M ballistic missiles"
+    " - and {D} drones at Ukraine overnight.",
+    "Overnight Russia attacked with {D} drones and {M} missiles, including {C} cruise and {B}"
+    " ballistic missiles.",
+    "In total, {T} air attack assets were detected: {D} UAVs, {C} Kh-101/Kh-55 cruise missiles"
+    " and {B} Iskander-M/KN-23 ballistic missiles.",
+)
+TYPED_EN_OUTCOMES = (
+    "Air defence shot down {d} drones, {c} cruise missiles and {b} ballistic missiles; {l} drones"
+    " were locationally lost.",
+    "As of 09:00, {n} targets were shot down or suppressed: {d} drones were shot down, {l} were"
+    " locationally lost, {c} Kh-101 cruise missiles and {b} Iskander-M missiles were destroyed.",
+    "Ukrainian forces downed {c} of the cruise missiles, {b} of the ballistic missiles and {d}"
+    " drones, while {l} drones went off radar.",
+    "Air defence destroyed {d} drones and {mm} missiles ({c} cruise and {b} ballistic); another"
+    " {l} drones were lost to EW.",
+)
+TYPED_UK_LAUNCHED = (
+    "У ніч на 9 липня (з 18:00 8 липня) противник атакував {T} засобами повітряного нападу: {D}"
+    " ударними БпЛА типу Shahed та дронами-імітаторами різних типів; {M} ракетами: {C} крилатими"
+    " ракетами Х-101 та {B} балістичними ракетами Іскандер-М/KN-23.",
+    "Противник атакував {B} балістичними ракетами Іскандер-М, {C} крилатими ракетами Х-101 та {D}"
+    " ударними БпЛА типу Shahed.",
+    "У ніч на 9 липня ворог атакував {T} засобами повітряного нападу, з них {D} ударних БпЛА, {C}"
+    " крилатих ракет Х-101 та {B} балістичних ракет Іскандер-М.",
+)
+TYPED_UK_OUTCOMES = (
+    "За попередніми даними, станом на 09:00 протиповітряною обороною збито/подавлено {n} засобів"
+    " повітряного нападу:\n– {d} ударних БпЛА збито, {l} – локаційно втрачені;\n– {c} крилатих"
+    " ракет Х-101;\n– {b} балістичних ракет Іскандер-М.",
+    "Збито {d} БпЛА, {c} крилатих ракет та {b} балістичних ракет; ще {l} БпЛА – локаційно"
+    " втрачені.",
+    "Знешкоджено {n} цілей: {d} БпЛА збито, {l} – локаційно втрачені, {c} крилатих і {b}"
+    " балістичних ракет збито.",
+)
+
+
+@st.composite
+def typed_raids(draw: st.DrawFn) -> tuple[str, tuple[int, ...]]:
+    uk = draw(st.booleans())
+    launched = draw(st.sampled_from(TYPED_UK_LAUNCHED if uk else TYPED_EN_LAUNCHED))
+    outcomes = draw(st.sampled_from(TYPED_UK_OUTCOMES if uk else TYPED_EN_OUTCOMES))
+    drones = draw(st.integers(30, 1_200))
+    cruise, ballistic = draw(st.integers(2, 60)), draw(st.integers(2, 20))
+    lost = draw(st.integers(1, drones // 2))
+    # the same number destroyed and lost now and then: a coincidence must not merge them
+    destroyed = draw(st.one_of(st.just(lost), st.integers(1, drones - lost)))
+    c, b = draw(st.integers(1, cruise)), draw(st.integers(1, ballistic))
+    values = {
+        "D": drones,
+        "C": cruise,
+        "B": ballistic,
+        "M": cruise + ballistic,
+        "T": drones + cruise + ballistic,
+        "d": destroyed,
+        "c": c,
+        "b": b,
+        "mm": c + b,
+        "l": lost,
+        "n": destroyed + c + b + lost,
+    }
+    text = launched.format(**values) + "\n\n" + outcomes.format(**values)
+    return text, (drones, cruise, ballistic, destroyed, c, b, lost)
+
+
+@settings(max_examples=300, deadline=None)
+@given(typed_raids())
+def test_generated_statements_with_missile_types_are_read_exactly(
+    raid: tuple[str, tuple[int, ...]],
+) -> None:
+    text, (drones, cruise, ballistic, destroyed, c, b, lost) = raid
+    claims = parse_bulletin(text)
+    assert len(claims) == 1, [x.to_dict() for x in claims]
+    got = claims[0]
+    kinds = ("drone", "cruise_missile", "ballistic_missile")
+    assert got.launched == dict(zip(kinds, (drones, cruise, ballistic), strict=True))
+    assert got.destroyed == dict(zip(kinds, (destroyed, c, b), strict=True)), got.to_dict()
+    assert got.lost == {"drone": lost}, got.to_dict()

@@ -2884,8 +2884,12 @@ def _link_neutralised(claim: Claim, norm: str) -> None:
         prev_end = last_head.span[1]
         for k in order[nxt:]:
             part = items[k]
-            if "." in norm[prev_end : part.span[0]]:
+            between = norm[prev_end : part.span[0]]
+            if "." in between:
                 break  # the headline's sentence has ended
+            if ")" in _PAREN_ASIDE_RE.sub("", between):
+                break  # "212 drones and 15 missiles (13 cruise and 2 ballistic); another ...":
+                # a parenthesised list has closed, and with it the headline's
             prev_end = part.span[1]
             if part.role not in ("destroyed", "lost") or part.breakdown_of is not None:
                 continue
