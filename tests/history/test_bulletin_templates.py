@@ -184,3 +184,63 @@ def test_generated_statements_with_missile_types_are_read_exactly(
     assert got.launched == dict(zip(kinds, (drones, cruise, ballistic), strict=True))
     assert got.destroyed == dict(zip(kinds, (destroyed, c, b), strict=True)), got.to_dict()
     assert got.lost == {"drone": lost}, got.to_dict()
+
+
+ORDERED_EN = (
+    "Air defence shot down {d} drones and {m} missiles overnight. Russia had launched {D} drones"
+    " and {M} missiles.",
+    "Of the {D} drones and {M} missiles Russia launched overnight, {d} drones and {m} missiles"
+    " were shot down and {l} drones were lost.",
+    "Russia launched {D} drones and {M} missiles, of which {d} drones and {m} missiles were"
+    " downed and {l} drones were jammed.",
+    "Ukraine's air force said it shot down {d} of {D} drones and {m} of {M} missiles; {l} drones"
+    " were lost from radar.",
+    "On the night of July {day}, Russia launched {D} drones and {M} missiles; {d} drones and {m}"
+    " missiles were shot down and {l} drones were lost.",
+)
+ORDERED_UK = (
+    "Противник атакував {D} ударними БпЛА та {M} ракетами. З них збито {d} БпЛА та {m} ракет, {l}"
+    " БпЛА – локаційно втрачені.",
+    "У ніч на {day} липня ворог атакував {D} ударними БпЛА та {M} ракетами, з яких {d} БпЛА та"
+    " {m} ракет збито, ще {l} БпЛА локаційно втрачені.",
+    "Сили ППО знешкодили {d} з {D} дронів та {m} з {M} ракет; {l} дронів локаційно втрачені.",
+)
+
+
+@st.composite
+def one_raid(draw: st.DrawFn, template: str, day: int) -> tuple[str, tuple[dict[str, int], ...]]:
+    drones, missiles = draw(st.integers(30, 900)), draw(st.integers(2, 60))
+    lost = draw(st.integers(1, drones // 2))
+    destroyed, m = draw(st.integers(1, drones - lost)), draw(st.integers(1, missiles))
+    text = template.format(D=drones, M=missiles, d=destroyed, m=m, l=lost, day=day)
+    want = (
+        {"drone": drones, "missile": missiles},
+        {"drone": destroyed, "missile": m},
+        {"drone": lost} if "{l}" in template else {},
+    )
+    return text, want
+
+
+@st.composite
+def ordered_texts(draw: st.DrawFn) -> tuple[str, list[tuple[dict[str, int], ...]]]:
+    pool = draw(st.sampled_from((ORDERED_EN, ORDERED_UK)))
+    if draw(st.booleans()):  # one raid, any order of launches and outcomes
+        text, want = draw(one_raid(draw(st.sampled_from(pool)), 9))
+        return text, [want]
+    # two nights in one text, each dated: two claims, never one
+    dated = [t for t in pool if "{day}" in t]
+    days = draw(st.lists(st.integers(2, 28), min_size=2, max_size=2, unique=True))
+    raids = [draw(one_raid(draw(st.sampled_from(dated)), day)) for day in days]
+    joiner = draw(st.sampled_from((" ", "\n\n")))
+    return joiner.join(text for text, _ in raids), [want for _, want in raids]
+
+
+@settings(max_examples=300, deadline=None)
+@given(ordered_texts())
+def test_generated_statements_in_any_order_and_two_nights_are_read_exactly(
+    case: tuple[str, list[tuple[dict[str, int], ...]]],
+) -> None:
+    text, wants = case
+    claims = parse_bulletin(text)
+    got = [(c.launched, c.destroyed, c.lost) for c in claims]
+    assert got == wants, [c.to_dict() for c in claims]

@@ -1636,6 +1636,11 @@ def _assign_roles(s: str, mentions: list[_Mention], uk: bool = False) -> None:
         if hit[i]:
             men.note = "hit"  # "50 were shot down, 31 were lost and 4 hit their targets"
             continue
+        if men.reference and men.part_of is False and i > 0 and mentions[i - 1].part_of:
+            # the total of the part before it ("32 з 518 дронів та 26 з 30 ракет; 134 дронів
+            # локаційно втрачені"): launched, never the verb after a list it sits in
+            men.role = "launched"
+            continue
         # 1. a passive cue after the phrase ("476 were shot down", "539 drones launched")
         k = bisect.bisect_left(cue_starts, men.phrase_end)
         if k < len(cues) and "," in s[men.phrase_end : cues[k][0]] and _ING_RE.match(s, cues[k][0]):
