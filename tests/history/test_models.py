@@ -74,8 +74,27 @@ def test_bundle_kind_property(names: list[str]) -> None:
     assert mk.mapped
     if len(kinds) == 1:
         assert mk.kind == kinds.pop()
+    elif kinds <= {"drone", "decoy"}:  # the Air Force's drone line
+        assert mk.kind == "drone" and not mk.mixed
     else:
         assert mk.kind == "other" and mk.mixed
+
+
+def test_drones_with_decoys_are_the_drone_line() -> None:
+    for name in ("Shahed-136/131 and Gerbera", "Geran-2/Gerbera", "Shahed-136/131 and Decoy UAV"):
+        mk = resolve_model(name)
+        assert mk.mapped and mk.kind == "drone" and mk.strategic and not mk.mixed, name
+
+
+def test_new_variants_of_the_shahed_and_decoy_families() -> None:
+    for name in ("Shahed-107", "Geran-5", "Герань-3", "Geran-3M"):
+        mk = resolve_model(name)
+        assert mk.mapped and mk.kind == "drone" and mk.strategic, name
+    assert resolve_model("Gerbera-2").kind == "decoy"
+    assert resolve_model("Geran-2/3").kind == "drone"
+    for name in ("Shahedi", "Gerbera Mystery", "Geranium"):  # not a variant: unknown, reported
+        mk = resolve_model(name)
+        assert not mk.mapped and mk.kind == "other", name
 
 
 def test_slash_family_with_bare_number() -> None:

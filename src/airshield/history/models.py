@@ -10,7 +10,12 @@ strategic, note``). A reported name is resolved in three steps:
 
 A bundle whose parts have different kinds (``C-400 and Iskander-M`` is fine: both ballistic;
 ``X-101/X-555 and Kalibr and Iskander-M/KN-23`` mixes cruise and ballistic) gets kind ``other``
-with ``mixed=True``. A name with any part that cannot be resolved gets kind ``other`` with
+with ``mixed=True``, except drones with decoys (``Shahed-136/131 and Gerbera``, ``Geran-2/
+Gerbera``): the Air Force's drone line, kind ``drone``. A name the table does not hold but
+that names the Shahed-type family (``Shahed-107``, ``Geran-5``, ``Герань-3``) is a
+long-range attack drone, and one of the decoy family (``Gerbera-2``, ``Пародія``) a decoy: a
+new variant of a family, not an unknown weapon (which would be counted with the missiles as
+``other``). A name with any other part that cannot be resolved gets kind ``other`` with
 ``mapped=False``: the importer reports it, it is never dropped.
 """
 
@@ -84,11 +89,28 @@ def _lookup() -> dict[str, tuple[str, str, bool]]:
     }
 
 
+_DRONE_FAMILY_RE = re.compile(r"^(?:shahed|geran|шахед|герань)(?:[-\s]?\d+[\w-]*)?$")
+_DECOY_FAMILY_RE = re.compile(r"^(?:gerbera|parodiya|гербера|пародія)(?:[-\s]?\d+[\w-]*)?$")
+_DRONE_LINE = frozenset({"drone", "decoy"})
+
+
+def _line_kind(kinds: set[str]) -> str | None:
+    """The one kind of a family or bundle: theirs when they share it, ``drone`` for drones
+    with decoys (the Air Force's drone line), else ``None``."""
+    if len(kinds) == 1:
+        return next(iter(kinds))
+    return "drone" if kinds <= _DRONE_LINE else None
+
+
 def _resolve_atom(part: str) -> tuple[str, str, bool] | None:
     lookup = _lookup()
     key = normalise_name(part)
     if key in lookup:
         return lookup[key]
+    if _DRONE_FAMILY_RE.match(key):
+        return ("drone", "long_range_attack_drone", True)  # a new Shahed/Geran variant
+    if _DECOY_FAMILY_RE.match(key):
+        return ("decoy", "decoy_drone", True)
     if "/" in key:
         variants = [v.strip() for v in key.split("/")]
         # "x-59/69": a bare number after the slash keeps the first variant's prefix
@@ -97,13 +119,14 @@ def _resolve_atom(part: str) -> tuple[str, str, bool] | None:
             variants = [variants[0]] + [
                 m.group(1) + v if re.match(r"^\d", v) else v for v in variants[1:]
             ]
-        hits = [lookup.get(v) for v in variants]
+        hits = [_resolve_atom(v) if "/" not in v else None for v in variants]
         if all(h is not None for h in hits):
             kinds = {h[0] for h in hits if h is not None}
             groups = {h[1] for h in hits if h is not None}
-            if len(kinds) == 1:
+            kind = _line_kind(kinds)
+            if kind is not None:
                 group = groups.pop() if len(groups) == 1 else "mixed"
-                return (kinds.pop(), group, any(h[2] for h in hits if h is not None))
+                return (kind, group, any(h[2] for h in hits if h is not None))
     return None
 
 
@@ -123,9 +146,10 @@ def resolve_model(name: str) -> ModelKind:
     kinds = {h[0] for h in hits}
     groups = {h[1] for h in hits}
     strategic = any(h[2] for h in hits)
-    if len(kinds) == 1:
+    kind = _line_kind(kinds)
+    if kind is not None:
         group = groups.pop() if len(groups) == 1 else "mixed"
-        return ModelKind(clean, kinds.pop(), group, strategic, True, False, parts)
+        return ModelKind(clean, kind, group, strategic, True, False, parts)
     return ModelKind(clean, "other", "mixed", strategic, True, True, parts)
 
 
