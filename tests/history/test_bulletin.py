@@ -547,3 +547,30 @@ def test_a_headline_repeated_in_the_body_is_one_claim(
 def test_the_same_numbers_on_other_nights_stay_apart(text: str) -> None:
     claims = parse_bulletin(text)
     assert len(claims) == 2, [c.to_dict() for c in claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # the claim before, in the same paragraph, names one kind: the bare counts are of it
+        (
+            "Since the start of the month Russia has launched 2,400 drones. Overnight it"
+            " launched 120; 100 were shot down.",
+            "drone",
+        ),
+        # another paragraph, or a claim of several kinds: nothing names them
+        (
+            "Russia launched 40 missiles last week.\n\nOvernight it launched 120; 100 were shot down.",
+            "unknown",
+        ),
+        (
+            "Russia launched 40 missiles and 100 drones last week. Overnight it launched 120; 100"
+            " were shot down.",
+            "unknown",
+        ),
+    ],
+)
+def test_bare_counts_take_the_kind_of_the_claim_before(text: str, kind: str) -> None:
+    claims = parse_bulletin(text)
+    assert len(claims) == 2, [c.to_dict() for c in claims]
+    assert claims[1].launched == {kind: 120} and claims[1].destroyed == {kind: 100}

@@ -2563,10 +2563,18 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
                 prev_sentence_end = sb
             else:
                 _report_unread(claims[-1], text, sa, mentions)
+    before: Claim | None = None
     for claim in claims:
         claim.text = text[claim.span[0] : claim.span[1]]
         _fill_every(claim)
-        _fill_anaphora(claim)
+        # "Since the start of the month Russia has launched 2,400 drones. Overnight it launched
+        # 120; 100 were shot down.": bare counts with nothing in their own claim to name them
+        # take the one kind of the claim right before, in the same paragraph
+        after = before is not None and not re.search(
+            r"\n\s*\n", norm[before.span[1] : claim.span[0]]
+        )
+        _fill_anaphora(claim, _common_kind(_kinds_of(before)) if after and before else "unknown")
+        before = claim
         _link_splits(claim)
         _link_breakdowns(claim, norm)
         _link_neutralised(claim, norm)
@@ -3541,12 +3549,12 @@ _EW_LOST_RE = re.compile(
 """How the reports say a drone was lost to electronic warfare (not "failed to reach")."""
 
 
-def _fill_anaphora(claim: Claim) -> None:
+def _fill_anaphora(claim: Claim, fallback: str = "unknown") -> None:
     kinds = {it.kind for it in claim.items if it.role == "launched" and it.kind != "?"}
     if not any(it.role == "launched" for it in claim.items):
         # outcomes only: "• 296 БпЛА збито\n• 415 – локаційно втрачені" (the kind of the others)
         kinds = {it.kind for it in claim.items if it.kind not in ("?", "unknown")}
-    single = _common_kind(kinds)
+    single = _common_kind(kinds) if kinds else fallback
     run: list[Item] = []  # the outcome counts right before, with their kinds
     for it in claim.items:
         if it.kind == "?":
