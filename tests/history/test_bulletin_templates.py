@@ -244,3 +244,85 @@ def test_generated_statements_in_any_order_and_two_nights_are_read_exactly(
     claims = parse_bulletin(text)
     got = [(c.launched, c.destroyed, c.lost) for c in claims]
     assert got == wants, [c.to_dict() for c in claims]
+
+
+_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+    " fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def _in_words(n: int) -> str:
+    """English number words for 0-99 ("forty-two")."""
+    if n < 20:
+        return _WORDS[n]
+    tens, units = divmod(n, 10)
+    return _TENS[tens - 2] + (f"-{_WORDS[units]}" if units else "")
+
+
+@st.composite
+def layouts(draw: st.DrawFn) -> tuple[str, tuple[dict[str, int], ...]]:
+    """Decoys named apart, number words, labelled lines, bullet lists and daytime raids; now
+    and then as many lost as destroyed."""
+    layout = draw(st.integers(0, 6))
+    drones = draw(st.integers(20, 99) if layout == 1 else st.integers(30, 900))
+    missiles = draw(st.integers(2, 60))
+    lost = draw(st.integers(1, drones // 2))
+    destroyed = draw(st.one_of(st.just(lost), st.integers(1, drones - lost)))
+    m = draw(st.integers(1, missiles))
+    if layout == 0:
+        shaheds, decoys = draw(st.integers(20, 500)), draw(st.integers(5, 400))
+        s, x = draw(st.integers(1, shaheds)), draw(st.integers(1, decoys))
+        uk = draw(st.booleans())
+        text = (
+            f"Противник атакував {shaheds} ударними БпЛА типу Shahed та {decoys}"
+            f" дронами-імітаторами. Збито {s} Shahed, {x} імітаторів локаційно втрачені."
+            if uk
+            else f"Russia launched {shaheds} Shahed attack drones and {decoys} decoy drones"
+            f" overnight. Air defence shot down {s} Shaheds, and {x} decoys were locationally lost."
+        )
+        return text, ({"drone": shaheds, "decoy": decoys}, {"drone": s}, {"decoy": x})
+    launched = {"drone": drones, "missile": missiles}
+    if layout == 1:
+        d, mm = draw(st.integers(1, drones)), draw(st.integers(1, missiles))
+        text = (
+            f"Russia attacked with {_in_words(drones)} drones and {_in_words(missiles)} missiles."
+            f" Air defence shot down {_in_words(d)} drones and {_in_words(mm)} missiles."
+        )
+        return text, (launched, {"drone": d, "missile": mm}, {})
+    outcomes = {"drone": destroyed, "missile": m}
+    if layout == 2:
+        text = (
+            f"Drones: {drones} launched, {destroyed} shot down, {lost} lost.\n"
+            f"Missiles: {missiles} launched, {m} shot down."
+        )
+    elif layout == 3:
+        text = (
+            f"Дрони: {drones} запущено, {destroyed} збито, {lost} локаційно втрачено.\n"
+            f"Ракети: {missiles} запущено, {m} збито."
+        )
+    elif layout == 4:
+        text = (
+            f"Russia launched {drones} drones and {missiles} missiles.\n- {destroyed} drones shot"
+            f" down\n- {lost} drones locationally lost\n- {m} missiles destroyed"
+        )
+    else:
+        text = (
+            f"During the day, Russia launched {drones} drones; {destroyed} were shot down and"
+            f" {lost} were lost."
+            if layout == 5
+            else f"Вдень противник атакував {drones} ударними БпЛА; збито {destroyed}, ще {lost}"
+            " – локаційно втрачені."
+        )
+        return text, ({"drone": drones}, {"drone": destroyed}, {"drone": lost})
+    return text, (launched, outcomes, {"drone": lost})
+
+
+@settings(max_examples=300, deadline=None)
+@given(layouts())
+def test_generated_layouts_are_read_exactly(case: tuple[str, tuple[dict[str, int], ...]]) -> None:
+    text, want = case
+    claims = parse_bulletin(text)
+    got = [(c.launched, c.destroyed, c.lost) for c in claims]
+    assert got == [want], [c.to_dict() for c in claims]

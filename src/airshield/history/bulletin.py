@@ -1009,11 +1009,19 @@ MAX_PHRASE_BEFORE = 160
 """How far back the noun of a count after it is looked for (characters)."""
 
 
+_WERE_RE = re.compile(r"\s+(?:were|was)\s+", re.IGNORECASE)
+
+
 def _mentions(s: str) -> list[_Mention]:
     excluded = _Spans(_excluded_spans(s))
     out: list[_Mention] = []
     taken = _Spans([])
     amounts = _amount_mentions(s, _AMOUNT_RE, _classify_phrase)
+    # "Of them, 9 were Iskander-M ballistic missiles and 55 were Kh-101s": a composition (a
+    # breakdown lead, no outcome verb anywhere in the sentence), the noun after "were"
+    composition = _BREAKDOWN_LEAD_RE.match(s) is not None and not any(
+        role != "launched" for _a, _b, role in _cues(s)
+    )
     after_noun = {x.start: x for x in amounts}
     for m in _NUMBER_RE.finditer(s):
         a, b = m.span()
@@ -1029,6 +1037,26 @@ def _mentions(s: str) -> list[_Mention]:
         if m.group("words") and m.group("words").lower() in ("a", "an"):
             continue
         mention = _mention_at(s, a, b, value, None)
+        if (
+            composition
+            and mention.phrase_end <= b  # no noun of its own ("Of the missiles, 9 were ...")
+            and (were := _WERE_RE.match(s, b)) is not None
+        ):
+            p_end, phrase = _noun_phrase(s, were.end(), len(s))
+            kind, kinds, note = _classify_phrase(phrase)
+            if kind not in (None, "skip") and (
+                mention.kind is None or kind in _SCOPE.get(mention.kind, frozenset({mention.kind}))
+            ):
+                mention = replace(
+                    mention,
+                    kind=kind,
+                    kinds_mentioned=kinds,
+                    note=note,
+                    noun=phrase,
+                    phrase_end=p_end,
+                    anaphor=False,
+                    role="launched",  # what was launched, told apart
+                )
         near = s[max(0, a - 24) : a].lower()  # cheap guards for the look-behind patterns below
         share = _SHARE_OF_RE.search(s, max(0, a - 48), a) if "of " in near[-14:] else None
         if share is not None and mention.kind not in (None, "skip"):
@@ -2480,7 +2508,7 @@ def parse_bulletin(text: str, *, ref_date: date | None = None) -> list[Claim]:
                 and prev is not None
                 and prev_sentence_end >= 0
                 and _BREAKDOWN_LEAD_RE.match(sent)
-                and _breaks_down(prev, claim)
+                and _breaks_down(prev, claim, norm)
             ):
                 # "Russia launched 550 drones and missiles. They included 500 drones and ..."
                 first = min(
@@ -2682,26 +2710,42 @@ _SEPARATOR_RE = re.compile(
 _BREAKDOWN_LEAD_RE = re.compile(
     r"\s*(?:(?:they|these|those|this|it|the\s+(?:attack|raid|barrage|strike|salvo|wave)s?)\s+"
     r"(?:included|include|includes|comprised|consisted\s+of|were|was\s+made\s+up\s+of)"
-    r"|among\s+them|of\s+(?:them|these)|including|серед\s+них|з\s+них|у\s+тому\s+числі"
+    r"|among\s+them|of\s+(?:them|these)"
+    r"|of\s+the\s+(?:\d[\d,]*\s+)?(?:missiles|drones|uavs|rockets|weapons)(?=\s*,)"
+    r"|including|серед\s+них|з\s+них|у\s+тому\s+числі"
     r"|в\s+тому\s+числі|зокрема)\b",
     re.IGNORECASE,
 )
 
 
-def _breaks_down(prev: Claim, claim: Claim) -> bool:
-    """Do ``claim``'s launches break down the last launched count of ``prev``?"""
+def _breaks_down(prev: Claim, claim: Claim, norm: str) -> bool:
+    """Do ``claim``'s launches break down the last launched count of ``prev``, or the list of
+    launched counts it ends ("355 drones and 64 missiles. Of them, 300 were Shaheds")? Each part
+    must fall within one of those counts' kinds, adding up to at most it."""
     parts = [it for it in claim.items if it.role == "launched" and it.count is not None]
-    heads = [it for it in prev.items if it.role == "launched" and it.count is not None]
+    heads = sorted(
+        (it for it in prev.items if it.role == "launched" and it.count is not None),
+        key=lambda it: it.span[0],
+    )
     if not parts or not heads or any(it.reference for it in parts):
         return False
-    head = max(heads, key=lambda it: it.span[0])
-    scope = _SCOPE.get(head.kind, frozenset({head.kind}))
-    total = sum(it.count or 0 for it in parts)
-    return (
-        all(it.kind in scope for it in parts)
-        and total <= (head.count or 0)
-        and _outcomes_fit(prev, claim)
-    )
+    listed = [heads[-1]]  # the last count and the ones joined to it ("355 drones and 64 ...")
+    for it in reversed(heads[:-1]):
+        gap = norm[it.span[1] : listed[0].span[0]]
+        if not _SEPARATOR_RE.fullmatch(gap):
+            break
+        listed.insert(0, it)
+    used = [0] * len(listed)
+    for part in parts:
+        for h in reversed(range(len(listed))):
+            head = listed[h]
+            scope = _SCOPE.get(head.kind, frozenset({head.kind}))
+            if part.kind in scope and used[h] + (part.count or 0) <= (head.count or 0):
+                used[h] += part.count or 0
+                break
+        else:
+            return False
+    return _outcomes_fit(prev, claim)
 
 
 _LIST_ITEM_END_RE = re.compile(
@@ -2915,7 +2959,11 @@ def _link_neutralised(claim: Claim, norm: str) -> None:
         # with another verb ("475 targets were downed: 211 drones were shot down, 225 were lost
         # locationally, and 39 missiles were destroyed") only a list that adds up to the
         # headline exactly, lost counts among its parts, breaks it down
-        exact = used == head.count and any(part.role == "lost" for part in parts)
+        exact = (
+            used == head.count
+            and any(part.role == "lost" for part in parts)
+            and len(parts) > 1  # one part as large as the headline is a coincidence, no list
+        )
         if neutralised or exact:
             for part in parts:
                 part.breakdown_of = i
