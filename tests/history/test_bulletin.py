@@ -574,3 +574,19 @@ def test_bare_counts_take_the_kind_of_the_claim_before(text: str, kind: str) -> 
     claims = parse_bulletin(text)
     assert len(claims) == 2, [c.to_dict() for c in claims]
     assert claims[1].launched == {kind: 120} and claims[1].destroyed == {kind: 100}
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("In Kyiv region, 40 drones were shot down, the regional governor said.", "Kyiv region"),
+        ("Over Kyiv, air defences destroyed about 40 drones.", "Kyiv"),
+        ("Air defences destroyed 40 drones over Kyiv region.", "Kyiv region"),
+        ("In total, 40 drones were shot down.", None),  # no place
+        ("In March, air defences shot down 40 drones.", None),  # a month, not a place
+    ],
+)
+def test_a_regional_count_names_its_place(text: str, target: str | None) -> None:
+    (claim,) = parse_bulletin(text)
+    assert claim.destroyed == {"drone": 40}
+    assert claim.target == target

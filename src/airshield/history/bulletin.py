@@ -374,6 +374,13 @@ _TARGET_RES = (
         r"(?:the\s+)?(?:capital\s+|city\s+of\s+|region\s+of\s+|western\s+|central\s+"
         r"|eastern\s+|southern\s+|northern\s+)?" + _PLACES_RE
     ),
+    # where the counts were: "In Kyiv region, 40 drones were shot down", "... destroyed 40
+    # drones over Kyiv" (a regional count: its place, so it is not read as the whole raid's)
+    re.compile(r"(?:^|[.;]\s+)(?:In|Over)\s+" + _PLACES_RE + r"\s*,"),
+    re.compile(
+        r"\b(?:shot\s+down|downed|destroyed|intercepted|neutrali[sz]ed)\b[^.;]{0,60}?\bover\s+"
+        r"(?:the\s+)?" + _PLACES_RE
+    ),
 )
 _NOT_PLACES = frozenset(
     {
