@@ -426,8 +426,9 @@ _PERIOD_RE = re.compile(
     r"(?:days|nights|weeks|months)\b"
     r"|\b(?:in|during|throughout|since)\s+(?:early\s+|late\s+|mid-)?"
     + _MONTH_RE
-    + r"(?!\s+\d)(?:\s+(?:19|20)\d{2})?\b|\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:the\s+)?"
-    r"(?:year|month|war|invasion)\b",
+    + r"(?!\s+\d)(?:\s+(?:19|20)\d{2})?\b"
+    r"|\b(?:since|from)\s+the\s+(?:start|beginning|outbreak)\s+of\s+(?:the\s+)?"
+    r"(?:(?:full[-\s]scale|large[-\s]scale|russian)\s+)?(?:year|month|war|invasion)\b",
     re.IGNORECASE,
 )
 _QUOTE_RE = re.compile(r"\"([^\"]{2,300})\"")
@@ -2138,7 +2139,8 @@ _UK_PERIOD_RE = re.compile(
     r"|(?:\d+|кілька|декілька|дв[аі]|три|чотири|п'ять|шість|сім)\s+(?:діб|доби|днів|дні"
     r"|ночей|ночі|тижн(?:і|ів)|місяц(?:і|ів)))(?!\w)"
     r"|(?<!\w)(?:минулого|цього)\s+(?:тижня|місяця)(?!\w)"
-    r"|(?<!\w)з\s+початку\s+(?:року|місяця|тижня|війни|вторгнення)(?!\w)"
+    r"|(?<!\w)(?:з|від)\s+початку\s+(?:(?:повномасштабного|широкомасштабного)\s+)?"
+    r"(?:року|місяця|тижня|війни|вторгнення)(?!\w)"
     r"|(?<!\w)(?:у|в)\s+(?:січні|лютому|березні|квітні|травні|червні|липні|серпні|вересні|жовтні"
     r"|листопаді|грудні)(?!\w)",
     re.IGNORECASE,
