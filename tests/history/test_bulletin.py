@@ -433,6 +433,15 @@ def test_ukrainian_relative_night(when: str) -> None:
             "Since the start of the full-scale invasion",
         ),
         ("From the start of the war Russia launched 40,000 drones.", "From the start of the war"),
+        ("In 2025, Russia launched more than 50,000 drones.", "In 2025"),
+        (
+            "In the first half of the year Russia launched 25,000 drones.",
+            "In the first half of the year",
+        ),
+        ("Russia launched 810 drones overnight, the largest attack in 2025.", None),
+        ("За червень росіяни запустили 5 438 дронів.", "За червень"),
+        ("Протягом липня ворог застосував 6 300 дронів.", "Протягом липня"),
+        ("За 9 липня ворог застосував 728 дронів.", None),  # a day, not the month
         ("За три доби ворог запустив 900 дронів.", "За три доби"),
         ("Протягом доби ворог застосував понад 300 ударних дронів.", None),
         ("У ніч на 12 жовтня ворог атакував 100 БпЛА.", None),

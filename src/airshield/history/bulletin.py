@@ -427,6 +427,11 @@ _PERIOD_RE = re.compile(
     r"|\b(?:in|during|throughout|since)\s+(?:early\s+|late\s+|mid-)?"
     + _MONTH_RE
     + r"(?!\s+\d)(?:\s+(?:19|20)\d{2})?\b"
+    # a year or part of one opening the sentence ("In 2025, Russia launched ..."; not "the
+    # largest attack in 2025", a comparison)
+    r"|^\s*(?:(?:in|during|throughout|since)\s+(?:19|20)\d{2}"
+    r"|(?:in|during|over)\s+the\s+(?:first|second|third|fourth|last)\s+(?:half|quarter)"
+    r"(?:\s+of\s+(?:the\s+year|(?:19|20)\d{2}))?)\b(?!\s*[-/.:]\d)"
     r"|\b(?:since|from)\s+the\s+(?:start|beginning|outbreak)\s+of\s+(?:the\s+)?"
     r"(?:(?:full[-\s]scale|large[-\s]scale|russian)\s+)?(?:year|month|war|invasion)\b",
     re.IGNORECASE,
@@ -2142,7 +2147,11 @@ _UK_PERIOD_RE = re.compile(
     r"|(?<!\w)(?:з|від)\s+початку\s+(?:(?:повномасштабного|широкомасштабного)\s+)?"
     r"(?:року|місяця|тижня|війни|вторгнення)(?!\w)"
     r"|(?<!\w)(?:у|в)\s+(?:січні|лютому|березні|квітні|травні|червні|липні|серпні|вересні|жовтні"
-    r"|листопаді|грудні)(?!\w)",
+    r"|листопаді|грудні)(?!\w)"
+    # "за червень", "протягом липня": a calendar month (never "за 9 липня", a day)
+    r"|(?<!\w)(?:за|протягом|упродовж|впродовж)\s+(?:січ(?:ень|ня)|лют(?:ий|ого)|берез(?:ень|ня)"
+    r"|квіт(?:ень|ня)|трав(?:ень|ня)|черв(?:ень|ня)|лип(?:ень|ня)|серп(?:ень|ня)"
+    r"|верес(?:ень|ня)|жовт(?:ень|ня)|листопада?|груд(?:ень|ня))(?!\w)",
     re.IGNORECASE,
 )
 """A Ukrainian claim's counts over a period ("протягом тижня", "з початку року"), not one night."""
