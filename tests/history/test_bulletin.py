@@ -609,3 +609,21 @@ def test_a_regional_count_names_its_place(text: str, target: str | None) -> None
     (claim,) = parse_bulletin(text)
     assert claim.destroyed == {"drone": 40}
     assert claim.target == target
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("Минулої доби над Одещиною збито 12 ворожих БпЛА.", "Одещиною"),
+        ("На Київщині збито 12 БпЛА.", "Київщині"),
+        ("У Харківській області знищено 12 дронів.", "Харківській області"),
+        ("Над Києвом збито 12 БпЛА.", "Києвом"),
+        # the national bulletins' directions and the launch places name no region
+        ("Збито/подавлено 12 ворожих БпЛА на півночі, півдні, сході та в центрі країни.", None),
+        ("В Україні збито 12 БпЛА.", None),
+    ],
+)
+def test_a_ukrainian_regional_count_names_its_place(text: str, target: str | None) -> None:
+    (claim,) = parse_bulletin(text)
+    assert claim.destroyed == {"drone": 12}
+    assert claim.target == target

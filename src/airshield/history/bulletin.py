@@ -2251,6 +2251,23 @@ def _uk_excluded_spans(s: str) -> list[tuple[int, int]]:
 _UK_DASH_RE = re.compile(r"\s*-\s*")
 
 
+_UK_REGION_RE = re.compile(
+    r"(?<!\w)(?:[Нн]а|[Нн]ад|[Уу]|[Вв])\s+(?P<place>[А-ЯІЇЄҐ][\w'’-]*(?:щин|ччин)(?:і|ою)"
+    r"|[А-ЯІЇЄҐ][\w'’-]*ськ(?:ій|ою)\s+(?:област(?:і|ю)|обл\.?)"
+    r"|(?:Києві|Києвом|Харкові|Харковом|Одесі|Одесою|Львові|Львовом|Дніпрі|Дніпром"
+    r"|Запоріжжі|Запоріжжям|Миколаєві|Миколаєвом|Сумах|Сумами|Полтаві|Полтавою))(?!\w)"
+)
+"""Where a Ukrainian regional count was: "на Київщині", "над Одещиною", "у Харківській області",
+"над Києвом" (the region or city as written, in its case)."""
+
+
+def _uk_region(sent: str) -> str | None:
+    """The region or city a Ukrainian claim's counts were in (:data:`_UK_REGION_RE`), or
+    ``None``; the national bulletins' "на півночі, півдні, сході та в центрі" name none."""
+    found = list(dict.fromkeys(m.group("place") for m in _UK_REGION_RE.finditer(sent)))
+    return " та ".join(found) if found else None
+
+
 def _uk_mentions(s: str) -> list[_Mention]:
     """Counts in a Ukrainian sentence (see :func:`_mentions`; Air Force phrasing)."""
     excluded = _Spans(_uk_excluded_spans(s))
@@ -3198,10 +3215,10 @@ def _sentence_claims(
         if rate:
             qualifiers.append("per " + ("day" if "da" in rate.group("rate").lower() else "night"))
         period = (_UK_PERIOD_RE if uk else _PERIOD_RE).search(part)
-        target = None if uk else _targets(part)
-        if target is None and first > 0 and not uk:
+        target = _uk_region(part) if uk else _targets(part)
+        if target is None and first > 0:
             if not sentence_target:
-                sentence_target.append(_targets(sent))
+                sentence_target.append(_uk_region(sent) if uk else _targets(sent))
             target = sentence_target[0]
         claims.append(
             Claim(
