@@ -331,12 +331,8 @@ def monthly_rates(series: pd.DataFrame) -> pd.DataFrame:
 def log_linear(rates: np.ndarray, months: int = TREND_MONTHS) -> tuple[float, float]:
     """Least-squares line through ``log(1 + rate)`` of the last ``months`` months: its value
     at the last month and its slope per month (slope 0 with one month)."""
-    lr = np.log1p(rates[-months:])
-    if len(lr) < 2:
-        return float(lr[-1]), 0.0
-    t = np.arange(len(lr), dtype=float)
-    slope, icpt = np.polyfit(t, lr, 1)
-    return float(icpt + slope * t[-1]), float(slope)
+    value, slope, _significant = _log_linear_fit(rates, months)
+    return value, slope
 
 
 TREND_LEVEL = 0.05
@@ -344,27 +340,35 @@ TREND_LEVEL = 0.05
 ``significant_trend`` (the textbook 5 %; not tuned)."""
 
 
+def _log_linear_fit(rates: np.ndarray, months: int = TREND_MONTHS) -> tuple[float, float, bool]:
+    """:func:`log_linear`'s line, and whether its slope differs from 0 at :data:`TREND_LEVEL`
+    (t-test, ``months - 2`` degrees of freedom; never with fewer than three months)."""
+    lr = np.log1p(rates[-months:])
+    k = len(lr)
+    if k < 2:
+        return float(lr[-1]), 0.0, False
+    t = np.arange(k, dtype=float)
+    slope, icpt = np.polyfit(t, lr, 1)
+    value = float(icpt + slope * t[-1])
+    if k < 3:
+        return value, float(slope), False
+    resid = lr - (icpt + slope * t)
+    se = float(np.sqrt(float(resid @ resid) / (k - 2) / float(((t - t.mean()) ** 2).sum())))
+    crit = float(special.stdtrit(k - 2, 1 - TREND_LEVEL / 2))
+    return value, float(slope), bool(abs(slope) > crit * se)
+
+
 def trend_is_significant(rates: np.ndarray, months: int = TREND_MONTHS) -> bool:
     """Is the least-squares slope of ``log(1 + rate)`` over the last ``months`` months
     different from 0 at :data:`TREND_LEVEL` (t-test, ``months - 2`` degrees of freedom)?"""
-    lr = np.log1p(rates[-months:])
-    k = len(lr)
-    if k < 3:
-        return False
-    t = np.arange(k, dtype=float)
-    slope, icpt = np.polyfit(t, lr, 1)
-    resid = lr - (icpt + slope * t)
-    sxx = float(((t - t.mean()) ** 2).sum())
-    se = float(np.sqrt(float(resid @ resid) / (k - 2) / sxx))
-    crit = float(special.stdtrit(k - 2, 1 - TREND_LEVEL / 2))
-    return bool(abs(slope) > crit * se)
+    return _log_linear_fit(rates, months)[2]
 
 
 def _candidates(rates: np.ndarray, nightly: np.ndarray) -> np.ndarray:
     """The :data:`CANDIDATES` forecasts of next month's per-night rate."""
     lr = np.log1p(rates)
     g = float(np.median(np.diff(lr[-7:]))) if len(lr) >= 2 else 0.0
-    fitted_now, _ = log_linear(rates)
+    fitted_now, _slope, significant = _log_linear_fit(rates)
     recent_trend = np.expm1(0.5 * (lr[-1] + fitted_now))
     if len(nightly):
         w = 0.5 ** (np.arange(len(nightly))[::-1] / EWMA_HALFLIFE_NIGHTS)
@@ -381,7 +385,7 @@ def _candidates(rates: np.ndarray, nightly: np.ndarray) -> np.ndarray:
             recent_trend,
             np.expm1(0.5 * (lr[-1] + np.log1p(rates[-12:].mean()))),
             rates[-18:].mean(),
-            recent_trend if trend_is_significant(rates) else rates[-3:].mean(),
+            recent_trend if significant else rates[-3:].mean(),
         ]
     )
 
@@ -510,9 +514,10 @@ def fit_level(
     g = float(np.median(np.diff(lr[-7:]))) if n >= 2 else 0.0
     trend_w = float(w_now[CANDIDATES.index("trend")])
     growth = 0.5 * g * trend_w
-    if rule == "recent_trend" or (rule == "significant_trend" and trend_is_significant(rates)):
+    _value, slope, significant = _log_linear_fit(rates)
+    if rule == "recent_trend" or (rule == "significant_trend" and significant):
         # months 2, 3, ... carry half the six-month slope, damped by phi (bounded in total)
-        growth = 0.5 * log_linear(rates)[1]
+        growth = 0.5 * slope
     return LevelForecast(
         series=column,
         rate=float(w_now @ cand_now),

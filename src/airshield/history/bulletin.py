@@ -3382,16 +3382,12 @@ def _common_kind(kinds: set[str]) -> str:
     return "unknown"
 
 
-_THIS_NIGHT_RE = re.compile(
-    r"^(?:overnight|last\s+night|tonight|вночі|уночі|цієї\s+ночі|минулої\s+ночі)$", re.IGNORECASE
-)
-
-
 def _same_night(claim: Claim, prev: Claim) -> bool:
-    """Can two claims be of one night? When either gives no date, or "overnight" (the night
-    the report is about), or both the same resolved date."""
-    texts = [c.date_text.strip() for c in (claim, prev) if c.date_text is not None]
-    if len(texts) < 2 or any(_THIS_NIGHT_RE.match(t) for t in texts):
+    """Can two claims be of one night? When either gives no date, or only "overnight" (a night
+    with no date of its own: the night the report is about), or both the same resolved date."""
+    if claim.date_text is None or prev.date_text is None:
+        return True
+    if any(c.night and c.date is None for c in (claim, prev)):
         return True
     return claim.date is not None and claim.date == prev.date
 
@@ -3501,16 +3497,11 @@ def _split_head(prev: Claim, claim: Claim, norm: str) -> Item | None:
         window = max(0, head.span[0] - 200)  # the verb stands in the headline's clause
         start = max(norm.rfind(".", window, head.span[0]), norm.rfind("\n", window, head.span[0]))
         found = _NEUTRALISED_RE.search(norm, max(start + 1, window), head.span[1])
-        if found and _DESTROYED_VERB_RE.search(norm, found.end(), head.span[0]):
+        between = norm[found.end() : head.span[0]] if found else ""
+        if any(role == "destroyed" for _a, _b, role in _cues(between, _is_uk(between))):
             return None  # "знешкоджено 1 ракету, підтверджено збиття 85 БпЛА": not the 85's verb
         return head if found else None
     return None
-
-
-_DESTROYED_VERB_RE = re.compile(
-    r"збит\w*|знищ\w*|shot\s+down|downed|downing|destroyed|intercepted", re.IGNORECASE
-)
-"""A destroyed verb of its own between a neutralised verb and a later count."""
 
 
 def _link_splits(claim: Claim) -> None:
